@@ -1,0 +1,48 @@
+# Welt: `make dev` runs it locally, `make test` runs every test. Both bootstrap what they need.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: dev test unit integration e2e lint lock package clean
+
+$(STAMP): requirements/dev.txt functions/orders/requirements.txt functions/payments/requirements.txt pyproject.toml
+	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
+	$(PYTHON) -m uv venv --quiet --allow-existing $(VENV)
+	$(PYTHON) -m uv pip sync --quiet --python $(BIN)/python --require-hashes requirements/dev.txt
+	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python --no-deps -e .
+	touch $(STAMP)
+
+dev: $(STAMP)
+	$(BIN)/python -m welt_stack
+
+test: $(STAMP)
+	$(BIN)/ruff check src functions tests infra scripts
+	$(BIN)/mypy
+	$(BIN)/pytest -n 2 --dist loadgroup
+
+unit: $(STAMP)
+	$(BIN)/pytest tests/unit
+
+integration: $(STAMP)
+	$(BIN)/pytest tests/integration
+
+e2e: $(STAMP)
+	$(BIN)/pytest tests/e2e
+
+lint: $(STAMP)
+	$(BIN)/ruff check src functions tests infra scripts
+	$(BIN)/mypy
+
+# Re-pin every dependency (hashes included) after editing a requirements .in file.
+lock:
+	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header functions/orders/requirements.in -o functions/orders/requirements.txt
+	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header functions/payments/requirements.in -o functions/payments/requirements.txt
+	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header requirements/dev.in -o requirements/dev.txt
+
+# Lambda deployment packages in build/<app>/ (the welt package goes in through vendor/).
+package: $(STAMP)
+	$(BIN)/python infra/package.py orders payments
+
+clean:
+	rm -rf $(VENV) build .welt .pytest_cache .mypy_cache .ruff_cache .hypothesis

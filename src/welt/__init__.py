@@ -1,0 +1,1 @@
+"""Welt: the order desk of a made-to-order footwear factory."""

@@ -1,0 +1,1 @@
+"""Implementations of the service ports on AWS: DynamoDB, SES, Cognito, Powertools idempotency."""

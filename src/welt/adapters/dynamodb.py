@@ -1,0 +1,308 @@
+"""DynamoDB implementations of the order, brand and outbox repositories.
+
+Every write that changes state is conditional: on the version and status it expects,
+or on the item not existing yet.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+from collections.abc import Callable, Iterator
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, ConditionBase, Key
+from botocore.exceptions import ClientError
+
+from welt.domain.errors import StateConflictError
+from welt.domain.model import Brand, Order, OrderStatus
+from welt.services.ports import (
+    ConcurrentUpdateError,
+    OrderFilter,
+    OutboxMessage,
+    OutboxState,
+    Page,
+    search_text,
+)
+
+NUMBERING_ATTEMPTS = 200
+SENT_MESSAGE_RETENTION = timedelta(days=30)
+
+
+def _lost_condition(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+def _plain(value: Any) -> Any:
+    """DynamoDB numbers come back as Decimal; positions and counters are integers."""
+    if isinstance(value, Decimal):
+        return int(value)
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+class DynamoOrderRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    @staticmethod
+    def _item(order: Order) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "brand": order.brand,
+            "seq": order.seq,
+            "kind": "ORDER",
+            "created_key": f"{order.created_at.isoformat()}#{order.brand}#{order.seq:010d}",
+            "status": order.status.value,
+            "payment_status": order.payment_status.value,
+            "type": order.type.value,
+            "search": search_text(order),
+            "version": order.version,
+            "body": json.dumps(order.model_dump(mode="json"), separators=(",", ":")),
+        }
+        if order.production_stage is not None:
+            item["stage"] = order.production_stage.value
+        return item
+
+    @staticmethod
+    def _order(item: dict[str, Any]) -> Order:
+        return Order.model_validate_json(item["body"])
+
+    def _highest_seq(self, brand: str) -> int:
+        found = self._table.query(
+            KeyConditionExpression=Key("brand").eq(brand),
+            ScanIndexForward=False,
+            Limit=1,
+            ProjectionExpression="seq",
+            ConsistentRead=True,
+        )["Items"]
+        return int(found[0]["seq"]) if found else 0
+
+    def add_next(self, brand: str, build: Callable[[int], Order]) -> Order:
+        # The next number is one past the highest stored; the conditional put makes the first
+        # writer win it and sends the others round again, so numbers have no gaps and no twins.
+        for attempt in range(NUMBERING_ATTEMPTS):
+            order = build(self._highest_seq(brand) + 1)
+            try:
+                self._table.put_item(Item=self._item(order), ConditionExpression=Attr("seq").not_exists())
+                return order
+            except ClientError as error:
+                if not _lost_condition(error):
+                    raise
+            time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))
+        raise StateConflictError(f"Too many orders are being placed for {brand} at once; try again.")
+
+    def get(self, brand: str, seq: int) -> Order | None:
+        item = self._table.get_item(Key={"brand": brand, "seq": seq}, ConsistentRead=True).get("Item")
+        return self._order(item) if item else None
+
+    def save(self, order: Order, expected_version: int, expected_status: OrderStatus) -> None:
+        condition = Attr("version").eq(expected_version) & Attr("status").eq(expected_status.value)
+        try:
+            self._table.put_item(Item=self._item(order), ConditionExpression=condition)
+        except ClientError as error:
+            if _lost_condition(error):
+                raise ConcurrentUpdateError(order.order_number) from None
+            raise
+
+    @staticmethod
+    def _filter(where: OrderFilter) -> ConditionBase | None:
+        conditions: list[ConditionBase] = []
+        if where.status is not None:
+            conditions.append(Attr("status").eq(where.status.value))
+        if where.type is not None:
+            conditions.append(Attr("type").eq(where.type.value))
+        if where.brand is not None:
+            conditions.append(Attr("brand").eq(where.brand))
+        if where.stage is not None:
+            conditions.append(Attr("stage").eq(where.stage.value))
+        if where.text:
+            conditions.append(Attr("search").contains(where.text))
+        if not conditions:
+            return None
+        combined = conditions[0]
+        for condition in conditions[1:]:
+            combined = combined & condition
+        return combined
+
+    def _matching(self, query: dict[str, Any], where: OrderFilter) -> Iterator[dict[str, Any]]:
+        condition = self._filter(where)
+        if condition is not None:
+            query["FilterExpression"] = condition
+        while True:
+            response = self._table.query(**query)
+            yield from response["Items"]
+            if "LastEvaluatedKey" not in response:
+                return
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
+    def _page(self, query: dict[str, Any], where: OrderFilter, limit: int, position: Callable[[dict[str, Any]], dict[str, Any]]) -> Page:
+        # One item past the page tells whether there is a next page at all.
+        items: list[dict[str, Any]] = []
+        query["Limit"] = limit + 1
+        for item in self._matching(query, where):
+            items.append(item)
+            if len(items) > limit:
+                break
+        orders = [self._order(item) for item in items[:limit]]
+        more = len(items) > limit
+        return Page(orders=orders, last_key=position(items[limit - 1]) if more else None)
+
+    def brand_page(self, brand: str, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page:
+        query: dict[str, Any] = {"KeyConditionExpression": Key("brand").eq(brand), "ScanIndexForward": False}
+        if after is not None:
+            query["ExclusiveStartKey"] = {"brand": brand, "seq": int(after["seq"])}
+        return self._page(query, where, limit, lambda item: {"seq": int(item["seq"])})
+
+    def all_brands_page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page:
+        query: dict[str, Any] = {
+            "IndexName": "by_created",
+            "KeyConditionExpression": Key("kind").eq("ORDER"),
+            "ScanIndexForward": False,
+        }
+        if after is not None:
+            query["ExclusiveStartKey"] = {
+                "kind": "ORDER",
+                "created_key": str(after["created_key"]),
+                "brand": str(after["brand"]),
+                "seq": int(after["seq"]),
+            }
+
+        def position(item: dict[str, Any]) -> dict[str, Any]:
+            return {"created_key": item["created_key"], "brand": item["brand"], "seq": int(item["seq"])}
+
+        return self._page(query, where, limit, position)
+
+
+class DynamoBrandRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def get(self, code: str) -> Brand | None:
+        item = self._table.get_item(Key={"code": code}, ConsistentRead=True).get("Item")
+        return Brand.model_validate(_plain(item)) if item else None
+
+    def add(self, brand: Brand) -> None:
+        try:
+            self._table.put_item(Item=brand.model_dump(mode="json"), ConditionExpression=Attr("code").not_exists())
+        except ClientError as error:
+            if not _lost_condition(error):
+                raise
+
+    def save(self, brand: Brand, expected_version: int) -> None:
+        try:
+            self._table.put_item(Item=brand.model_dump(mode="json"), ConditionExpression=Attr("version").eq(expected_version))
+        except ClientError as error:
+            if _lost_condition(error):
+                raise ConcurrentUpdateError(brand.code) from None
+            raise
+
+
+WAITING = "WAITING"
+
+
+class DynamoOutbox:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def enqueue(self, message: OutboxMessage) -> bool:
+        item = {
+            "message_id": message.message_id,
+            "to": message.to,
+            "subject": message.subject,
+            "body": message.body,
+            "state": OutboxState.PENDING.value,
+            "attempts": 0,
+            "waiting": WAITING,
+            "next_attempt_at": (message.next_attempt_at.isoformat() if message.next_attempt_at else "0"),
+            "context": message.context,
+        }
+        try:
+            self._table.put_item(Item=item, ConditionExpression=Attr("message_id").not_exists())
+            return True
+        except ClientError as error:
+            if _lost_condition(error):
+                return False
+            raise
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        item = self._table.get_item(Key={"message_id": message_id}, ConsistentRead=True).get("Item")
+        if not item:
+            return None
+
+        def when(name: str) -> datetime | None:
+            value = item.get(name)
+            return datetime.fromisoformat(value) if value and value != "0" else None
+
+        return OutboxMessage(
+            message_id=item["message_id"],
+            to=item["to"],
+            subject=item["subject"],
+            body=item["body"],
+            state=OutboxState(item["state"]),
+            attempts=int(item.get("attempts", 0)),
+            next_attempt_at=when("next_attempt_at"),
+            lease_until=when("lease_until"),
+            last_error=item.get("last_error"),
+            sent_at=when("sent_at"),
+            context=dict(item.get("context", {})),
+        )
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        items = self._table.query(
+            IndexName="waiting",
+            KeyConditionExpression=Key("waiting").eq(WAITING) & Key("next_attempt_at").lte(now.isoformat()),
+            Limit=limit,
+        )["Items"]
+        found = [self.get(item["message_id"]) for item in items]
+        return [message for message in found if message is not None]
+
+    def claim(self, message_id: str, now: datetime, lease_until: datetime) -> bool:
+        # A sender that died mid-send leaves SENDING with a lease; once it runs out anyone may retry.
+        condition = Attr("state").eq(OutboxState.PENDING.value) | (
+            Attr("state").eq(OutboxState.SENDING.value) & Attr("lease_until").lt(now.isoformat())
+        )
+        try:
+            self._table.update_item(
+                Key={"message_id": message_id},
+                UpdateExpression="SET #state = :sending, lease_until = :lease, next_attempt_at = :lease",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":sending": OutboxState.SENDING.value, ":lease": lease_until.isoformat()},
+            )
+            return True
+        except ClientError as error:
+            if _lost_condition(error):
+                return False
+            raise
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        self._table.update_item(
+            Key={"message_id": message_id},
+            UpdateExpression="SET #state = :sent, sent_at = :at, expires_at = :expires REMOVE waiting, lease_until",
+            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":sent": OutboxState.SENT.value,
+                ":at": at.isoformat(),
+                ":expires": int((at + SENT_MESSAGE_RETENTION).timestamp()),
+            },
+        )
+
+    def release(self, message_id: str, error: str, retry_at: datetime) -> None:
+        self._table.update_item(
+            Key={"message_id": message_id},
+            UpdateExpression="SET #state = :pending, attempts = attempts + :one, last_error = :error, "
+            "next_attempt_at = :retry REMOVE lease_until",
+            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":pending": OutboxState.PENDING.value,
+                ":one": 1,
+                ":error": error,
+                ":retry": retry_at.isoformat(),
+            },
+        )

@@ -1,0 +1,49 @@
+"""Every setting Welt reads, from environment variables, in one place."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import lru_cache
+
+from welt.adapters.tables import TableDefinition
+
+
+@dataclass(frozen=True)
+class Settings:
+    region: str
+    table_prefix: str
+    user_pool_id: str
+    app_client_id: str
+    jwks_url: str
+    token_issuer: str
+    mail_from: str
+    cursor_secret: bytes
+
+    def table_name(self, table: TableDefinition) -> str:
+        return f"{self.table_prefix}{table.logical_name}"
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise RuntimeError(f"environment variable {name} must be set")
+    return value
+
+
+@lru_cache(maxsize=1)
+def settings() -> Settings:
+    region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
+    pool = _required("WELT_USER_POOL_ID")
+    issuer = os.environ.get("WELT_TOKEN_ISSUER") or f"https://cognito-idp.{region}.amazonaws.com/{pool}"
+    return Settings(
+        region=region,
+        table_prefix=os.environ.get("WELT_TABLE_PREFIX", "welt-"),
+        user_pool_id=pool,
+        app_client_id=_required("WELT_APP_CLIENT_ID"),
+        # Cognito serves its keys under the issuer; emulators serve them elsewhere, hence the override.
+        jwks_url=os.environ.get("WELT_JWKS_URL") or f"{issuer}/.well-known/jwks.json",
+        token_issuer=issuer,
+        mail_from=_required("WELT_MAIL_FROM"),
+        cursor_secret=_required("WELT_CURSOR_SECRET").encode(),
+    )

@@ -1,0 +1,306 @@
+"""Orders, brands and the order life cycle.
+
+Every change to an order goes through a method here: it checks the transition applies,
+bumps `version` and appends a timeline event, so storage only has to write conditionally.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+from welt.domain.errors import StateConflictError
+
+BRAND_CODE = re.compile(r"^[A-Z]{3}$")
+ORDER_NUMBER = re.compile(r"^(\d{5,})-([A-Z]{3})$")
+EU_SIZE = re.compile(r"^EU(3[5-9]|4[0-7])(\.5)?$|^EU48$")
+
+
+class OrderType(StrEnum):
+    MTO = "MTO"
+    MINI_BULK = "MINI_BULK"
+    BULK = "BULK"
+
+
+class Labeling(StrEnum):
+    UNLABELED = "UNLABELED"
+    CUSTOM_STAMPS = "CUSTOM_STAMPS"
+
+
+class StampStatus(StrEnum):
+    NONE = "NONE"
+    IN_DEVELOPMENT = "IN_DEVELOPMENT"
+    READY = "READY"
+
+
+class OrderStatus(StrEnum):
+    PENDING_PAYMENT = "PENDING_PAYMENT"
+    WORK_IN_PROCESS = "WORK_IN_PROCESS"
+    SHIPPED = "SHIPPED"
+    DELIVERED = "DELIVERED"
+    CANCELLED = "CANCELLED"
+
+
+class PaymentStatus(StrEnum):
+    UNPAID = "UNPAID"
+    PROCESSING = "PROCESSING"
+    PAID = "PAID"
+    PARTIALLY_REFUNDED = "PARTIALLY_REFUNDED"
+    REFUNDED = "REFUNDED"
+
+
+class ProductionStage(StrEnum):
+    AWAITING_STAMPS = "AWAITING_STAMPS"
+    CUTTING = "CUTTING"
+    STITCHING = "STITCHING"
+    LASTING = "LASTING"
+    FINISHING = "FINISHING"
+    PACKING = "PACKING"
+    READY_TO_SHIP = "READY_TO_SHIP"
+
+
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()./-]{5,}$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Materials(Strict):
+    upper: Text
+    lining: Text
+    sole: Text
+
+
+class Design(Strict):
+    model: Text
+    materials: Materials
+    design_ref: Annotated[str, StringConstraints(max_length=64)] | None = None
+
+
+class SizeLine(Strict):
+    size: str
+    pairs: int = Field(ge=1, le=5000)
+
+    @field_validator("size")
+    @classmethod
+    def _eu_size(cls, value: str) -> str:
+        if not EU_SIZE.match(value):
+            raise ValueError("must be an EU size from EU35 to EU48, half sizes as EU42.5")
+        return value
+
+
+class SizeRun(BaseModel):
+    """The pairs of one design, by size; each size at most once."""
+
+    model_config = ConfigDict(frozen=True)
+
+    lines: list[SizeLine] = Field(min_length=1, max_length=27)
+
+    @field_validator("lines")
+    @classmethod
+    def _each_size_once(cls, lines: list[SizeLine]) -> list[SizeLine]:
+        sizes = [line.size for line in lines]
+        if len(set(sizes)) != len(sizes):
+            raise ValueError("each size may appear only once")
+        return lines
+
+    @property
+    def pairs(self) -> int:
+        return sum(line.pairs for line in self.lines)
+
+
+class ShippingAddress(Strict):
+    name: Text
+    company: OptionalText = None
+    line1: Text
+    line2: OptionalText = None
+    city: Text
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    region: OptionalText = None
+    country: Country
+    phone: Phone
+    email: Email
+
+
+class PostalAddress(Strict):
+    line1: Text
+    line2: OptionalText = None
+    city: Text
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    region: OptionalText = None
+    country: Country
+
+
+class Billing(Strict):
+    name: Text
+    company: OptionalText = None
+    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    email: Email
+    address: PostalAddress
+
+
+class Costs(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    manufacturing: int
+    shipping: int
+    customization: int
+    total: int
+    currency: str = "EUR"
+
+
+class TimelineEvent(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    at: datetime
+    actor: str
+    type: str
+    details: dict[str, Any] = Field(default_factory=dict)
+
+
+class Tracking(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    carrier: str
+    tracking_number: str
+    tracking_url: str | None = None
+    shipped_at: datetime
+
+
+class Brand(BaseModel):
+    """A brand in the registry: who they are and where their stamps stand."""
+
+    code: str
+    name: str
+    labeling_default: Labeling | None = None
+    stamps_status: StampStatus = StampStatus.NONE
+    version: int = 1
+
+    def public_view(self) -> dict[str, Any]:
+        return {
+            "code": self.code,
+            "name": self.name,
+            "labeling_default": self.labeling_default,
+            "stamps_status": self.stamps_status,
+        }
+
+
+def order_number(brand: str, seq: int) -> str:
+    return f"{seq:05d}-{brand}"
+
+
+def parse_order_number(text: str) -> tuple[str, int] | None:
+    """`00042-DMO` -> ("DMO", 42); anything else -> None."""
+    match = ORDER_NUMBER.match(text)
+    if not match:
+        return None
+    return match.group(2), int(match.group(1))
+
+
+class Order(BaseModel):
+    """One order: one design, one size run, one shipment."""
+
+    brand: str
+    seq: int
+    type: OrderType
+    status: OrderStatus = OrderStatus.PENDING_PAYMENT
+    payment_status: PaymentStatus = PaymentStatus.UNPAID
+    production_stage: ProductionStage | None = None
+    design: Design
+    sizes: list[SizeLine]
+    labeling: Labeling
+    shipping_address: ShippingAddress
+    billing: Billing
+    costs: Costs
+    shipping_group_id: str | None = None
+    version: int = 1
+    created_at: datetime
+    updated_at: datetime
+    wip_started_at: datetime | None = None
+    tracking: Tracking | None = None
+    timeline: list[TimelineEvent] = Field(default_factory=list)
+
+    @model_validator(mode="after")
+    def _number_is_valid(self) -> Order:
+        if not BRAND_CODE.match(self.brand) or self.seq < 1:
+            raise ValueError("an order needs a brand code and a positive sequence number")
+        return self
+
+    @classmethod
+    def place(cls, *, at: datetime, actor: str, **fields: Any) -> Order:
+        """A new order at checkout, its timeline opened with the costs it was placed at."""
+        order = cls(created_at=at, updated_at=at, version=0, **fields)
+        return order._record(at, actor, "CREATED", {"costs": order.costs.model_dump()})
+
+    @property
+    def order_number(self) -> str:
+        return order_number(self.brand, self.seq)
+
+    @property
+    def pairs(self) -> int:
+        return sum(line.pairs for line in self.sizes)
+
+    def days_in_production(self, now: datetime) -> int | None:
+        if self.wip_started_at is None:
+            return None
+        return max(0, (now - self.wip_started_at).days)
+
+    @property
+    def is_editable(self) -> bool:
+        return (
+            self.status is OrderStatus.PENDING_PAYMENT
+            and self.payment_status is PaymentStatus.UNPAID
+            and self.shipping_group_id is None
+        )
+
+    def _ensure_editable(self, action: str) -> None:
+        if self.is_editable:
+            return
+        if self.status is not OrderStatus.PENDING_PAYMENT:
+            reason = f"it is {self.status.value}"
+        elif self.payment_status is not PaymentStatus.UNPAID:
+            reason = f"its payment is {self.payment_status.value}"
+        else:
+            reason = f"it is in shipping group {self.shipping_group_id}"
+        raise StateConflictError(f"Order {self.order_number} cannot be {action}: {reason}.")
+
+    def _record(self, at: datetime, actor: str, event_type: str, details: dict[str, Any]) -> Order:
+        return self.model_copy(
+            update={
+                "version": self.version + 1,
+                "updated_at": at,
+                "timeline": [*self.timeline, TimelineEvent(at=at, actor=actor, type=event_type, details=details)],
+            }
+        )
+
+    def revise(self, changes: dict[str, Any], costs: Costs, at: datetime, actor: str) -> Order:
+        """Apply a brand's edit (fields already validated) with freshly computed costs."""
+        self._ensure_editable("edited")
+        revised = self.model_copy(update={**changes, "costs": costs})
+        return revised._record(at, actor, "EDITED", {"fields": sorted(changes)})
+
+    def cancel(self, at: datetime, actor: str) -> Order:
+        self._ensure_editable("cancelled")
+        cancelled = self.model_copy(update={"status": OrderStatus.CANCELLED})
+        return cancelled._record(at, actor, "CANCELLED", {})
+
+    def public_view(self, now: datetime) -> dict[str, Any]:
+        """The order as the API shows it (the timeline has its own route)."""
+        body = self.model_dump(mode="json", exclude={"brand", "seq", "timeline", "updated_at"})
+        body.update(
+            order_number=self.order_number,
+            brand=self.brand,
+            pairs=self.pairs,
+            updated_at=self.updated_at.isoformat(),
+            days_in_production=self.days_in_production(now),
+        )
+        return body

@@ -1,0 +1,94 @@
+"""Prices of orders and checks of a would-be order against the catalog. Integer cents, EUR."""
+
+from __future__ import annotations
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from welt.domain.catalog import PARTS, Catalog
+from welt.domain.errors import FieldProblem
+from welt.domain.model import Costs, Design, Labeling, OrderType, SizeLine, StampStatus
+
+
+def pair_price(catalog: Catalog, design: Design, order_type: OrderType) -> int:
+    """Model base plus material surcharges, times the order type's factor, rounded to the cent."""
+    model = catalog.shoe_model(design.model)
+    if model is None:
+        raise ValueError(f"unknown model {design.model}")
+    surcharges = 0
+    for part in PARTS:
+        material = catalog.material(getattr(design.materials, part))
+        if material is None:
+            raise ValueError(f"unknown material for {part}")
+        surcharges += material.surcharge
+    factor = catalog.order_types[order_type.value].factor
+    return int((Decimal(model.base_price + surcharges) * factor).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def shipping_cost(catalog: Catalog, country: str, pairs: int) -> int:
+    """One shipment to `country` holding `pairs` pairs."""
+    zone = catalog.zone_for(country)
+    return zone.base + zone.per_pair * pairs
+
+
+def stamp_fee_due(catalog: Catalog, labeling: Labeling, stamps: StampStatus) -> int:
+    """The one-time stamp development fee, due while the brand has no stamps yet."""
+    if labeling is Labeling.CUSTOM_STAMPS and stamps is StampStatus.NONE:
+        return catalog.stamp_fee
+    return 0
+
+
+def quote_order(
+    catalog: Catalog,
+    design: Design,
+    order_type: OrderType,
+    sizes: list[SizeLine],
+    labeling: Labeling,
+    country: str,
+    stamps: StampStatus,
+) -> Costs:
+    pairs = sum(line.pairs for line in sizes)
+    manufacturing = pair_price(catalog, design, order_type) * pairs
+    shipping = shipping_cost(catalog, country, pairs)
+    customization = stamp_fee_due(catalog, labeling, stamps)
+    return Costs(
+        manufacturing=manufacturing,
+        shipping=shipping,
+        customization=customization,
+        total=manufacturing + shipping + customization,
+        currency=catalog.currency,
+    )
+
+
+def design_problems(catalog: Catalog, design: Design, loc: tuple[str, ...] = ("design",)) -> list[FieldProblem]:
+    """Why `design` cannot be made: unknown model, unknown or disallowed materials."""
+    model = catalog.shoe_model(design.model)
+    if model is None:
+        return [FieldProblem((*loc, "model"), f"unknown model '{design.model}'; see GET /catalog")]
+    problems = []
+    for part in PARTS:
+        chosen = getattr(design.materials, part)
+        if chosen not in model.materials[part]:
+            allowed = ", ".join(model.materials[part])
+            problems.append(
+                FieldProblem((*loc, "materials", part), f"'{chosen}' is not offered for {model.name} {part}s; choose one of {allowed}")
+            )
+    return problems
+
+
+def size_run_problems(catalog: Catalog, order_type: OrderType, sizes: list[SizeLine]) -> list[FieldProblem]:
+    """Whether the pair count fits the order type, and each size appears once."""
+    problems = []
+    seen: set[str] = set()
+    for index, line in enumerate(sizes):
+        if line.size in seen:
+            problems.append(FieldProblem(("sizes", index, "size"), f"{line.size} appears more than once"))
+        seen.add(line.size)
+    rule = catalog.order_types[order_type.value]
+    pairs = sum(line.pairs for line in sizes)
+    if not rule.min_pairs <= pairs <= rule.max_pairs:
+        if rule.min_pairs == rule.max_pairs:
+            wanted = f"exactly {rule.min_pairs} pair"
+        else:
+            wanted = f"{rule.min_pairs} to {rule.max_pairs} pairs"
+        problems.append(FieldProblem(("sizes",), f"a {order_type.value} order has {wanted}; this size run has {pairs}"))
+    return problems

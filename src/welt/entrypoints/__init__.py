@@ -1,0 +1,1 @@
+"""What the Chalice apps share: auth, request parsing and problem+json responses."""

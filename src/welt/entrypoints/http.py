@@ -1,0 +1,232 @@
+"""HTTP plumbing both Chalice apps share: verified callers, JSON bodies, and problem+json for every error.
+
+Domain errors become HTTP statuses here and nowhere else.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from aws_lambda_powertools import Logger
+from chalice import Chalice, Response
+from chalice.app import Request as ChaliceRequest
+from pydantic import BaseModel, ValidationError
+
+from welt.domain.errors import (
+    AuthenticationError,
+    FieldProblem,
+    ForbiddenError,
+    IdempotencyKeyReusedError,
+    MalformedRequestError,
+    NotFoundError,
+    PreconditionRequiredError,
+    RequestInProgressError,
+    StateConflictError,
+    UnsupportedMediaTypeError,
+    ValidationFailedError,
+    VersionMismatchError,
+    WeltError,
+)
+from welt.services.orders import Caller
+
+PROBLEM_JSON = "application/problem+json"
+Model = TypeVar("Model", bound=BaseModel)
+
+# status, problem type slug, title
+PROBLEMS: dict[type[WeltError], tuple[int, str, str]] = {
+    MalformedRequestError: (400, "malformed-request", "Malformed request"),
+    AuthenticationError: (401, "unauthenticated", "Not signed in"),
+    ForbiddenError: (403, "forbidden", "Not allowed"),
+    NotFoundError: (404, "not-found", "Not found"),
+    StateConflictError: (409, "state-conflict", "Conflict with the current state"),
+    RequestInProgressError: (409, "request-in-progress", "Request in progress"),
+    VersionMismatchError: (412, "version-mismatch", "Version does not match"),
+    UnsupportedMediaTypeError: (415, "unsupported-media-type", "Unsupported media type"),
+    ValidationFailedError: (422, "validation-failed", "Validation failed"),
+    IdempotencyKeyReusedError: (422, "idempotency-key-reused", "Idempotency-Key reused"),
+    PreconditionRequiredError: (428, "precondition-required", "Precondition required"),
+}
+# Answers Chalice gives before a view runs, as (slug, title).
+FRAMEWORK_PROBLEMS = {
+    400: ("malformed-request", "Malformed request"),
+    403: ("forbidden", "Not allowed"),
+    404: ("not-found", "Not found"),
+    405: ("method-not-allowed", "Method not allowed"),
+    415: ("unsupported-media-type", "Unsupported media type"),
+    500: ("internal-error", "Internal error"),
+}
+
+
+def problem(status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None,
+            headers: dict[str, str] | None = None) -> Response:
+    body = {
+        "type": f"/problems/{slug}",
+        "title": title,
+        "status": status,
+        "detail": detail,
+        "errors": [{"loc": list(e.loc), "msg": e.msg} for e in errors or []],
+    }
+    return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON, **(headers or {})})
+
+
+def problem_for(error: WeltError) -> Response:
+    for kind in type(error).__mro__:
+        if kind in PROBLEMS:
+            status, slug, title = PROBLEMS[kind]
+            return problem(status, slug, title, error.detail, error.errors)
+    return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
+
+
+def field_problems(error: ValidationError, prefix: tuple[str, ...]) -> list[FieldProblem]:
+    return [FieldProblem((*prefix, *item["loc"]), item["msg"]) for item in error.errors(include_url=False)]
+
+
+class HttpRequest:
+    """What a view reads from a request, each part validated on the way in."""
+
+    def __init__(self, raw: ChaliceRequest, caller: Caller | None) -> None:
+        self._raw = raw
+        self._caller = caller
+
+    @property
+    def caller(self) -> Caller:
+        if self._caller is None:
+            raise AuthenticationError("Sign in first.")
+        return self._caller
+
+    def header(self, name: str) -> str | None:
+        value = (self._raw.headers or {}).get(name)
+        return value.strip() if isinstance(value, str) and value.strip() else None
+
+    def query(self, name: str) -> str | None:
+        params = self._raw.query_params or {}
+        value = params.get(name)
+        return value if value not in (None, "") else None
+
+    def json(self) -> dict[str, Any]:
+        content_type = (self.header("content-type") or "").split(";")[0].strip().lower()
+        if content_type != "application/json":
+            raise UnsupportedMediaTypeError("Send the body as application/json.")
+        raw = self._raw.raw_body or b""
+        try:
+            body = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
+        except (UnicodeDecodeError, ValueError):
+            raise MalformedRequestError("The body is not valid JSON.", [FieldProblem(("body",), "not valid JSON")]) from None
+        if not isinstance(body, dict):
+            raise ValidationFailedError("The body must be a JSON object.", [FieldProblem(("body",), "expected an object")])
+        return body
+
+    def body(self, model: type[Model], raw: dict[str, Any] | None = None) -> Model:
+        data = self.json() if raw is None else raw
+        try:
+            return model.model_validate(data)
+        except ValidationError as error:
+            raise ValidationFailedError("Some fields are not valid.", field_problems(error, ("body",))) from None
+
+    def version_header(self, name: str = "If-Match", required: bool = True) -> int | None:
+        """An entity version from `If-Match` (`3`, `"3"` or `W/"3"`)."""
+        value = self.header(name)
+        if value is None:
+            if required:
+                raise PreconditionRequiredError(
+                    f"Send {name} with the version you last read.", [FieldProblem(("header", name), "missing")]
+                )
+            return None
+        text = value.removeprefix("W/").strip('"')
+        if not text.isdigit() or len(text) > 9:
+            raise MalformedRequestError(f"{name} must be an order version such as \"3\".", [FieldProblem(("header", name), "not a version")])
+        return int(text)
+
+    def idempotency_key(self) -> str:
+        key = self.header("Idempotency-Key")
+        if key is None:
+            raise PreconditionRequiredError(
+                "Send an Idempotency-Key header so a retry cannot place the order twice.",
+                [FieldProblem(("header", "Idempotency-Key"), "missing")],
+            )
+        if len(key) > 255 or not key.isprintable():
+            raise MalformedRequestError("Idempotency-Key must be at most 255 printable characters.",
+                                        [FieldProblem(("header", "Idempotency-Key"), "invalid")])
+        return key
+
+
+class WeltApi:
+    """A Chalice app whose routes verify callers and answer errors as problem+json."""
+
+    def __init__(self, app: Chalice, logger: Logger, verify: Callable[[str | None], Caller]) -> None:
+        self.app = app
+        self.logger = logger
+        self._verify = verify
+        app.register_middleware(self._every_request, "http")
+
+    def route(self, path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable[..., Any]:
+        def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            @functools.wraps(view)
+            def handle(**path_params: str) -> Response:
+                request = self.app.current_request
+                assert request is not None
+                caller = None if public else self._verify(request.headers.get("authorization"))
+                if "order_number" in path_params:
+                    self.logger.append_keys(order_number=path_params["order_number"])
+                result = view(HttpRequest(request, caller), **path_params)
+                if isinstance(result, Response):
+                    return result
+                return Response(body=json.dumps(result), status_code=status, headers={"Content-Type": "application/json"})
+
+            @functools.wraps(view)
+            def guarded(**path_params: str) -> Response:
+                try:
+                    return handle(**path_params)
+                except WeltError as error:
+                    return problem_for(error)
+                except Exception:
+                    self.logger.exception("unhandled error")
+                    return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
+
+            self.app.route(path, methods=methods, content_types=["application/json"])(guarded)
+            return view
+
+        return register
+
+    def _every_request(self, event: Any, get_response: Callable[[Any], Response]) -> Response:
+        self.logger.remove_keys(["order_number"])
+        self.logger.append_keys(request_id=self._request_id(event))
+        started = time.perf_counter()
+        response = get_response(event)
+        response = self._as_problem(response)
+        self.logger.info(
+            "request",
+            extra={
+                "method": getattr(event, "method", None),
+                "path": (getattr(event, "context", None) or {}).get("resourcePath"),
+                "status": response.status_code,
+                "ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+        )
+        return response
+
+    @staticmethod
+    def _request_id(event: Any) -> str:
+        context = getattr(event, "context", None) or {}
+        lambda_context = getattr(event, "lambda_context", None)
+        return str(context.get("requestId") or getattr(lambda_context, "aws_request_id", None) or uuid.uuid4())
+
+    @staticmethod
+    def _as_problem(response: Response) -> Response:
+        """Chalice's own answers (405, 415, a crash) are turned into problem+json too."""
+        if response.status_code < 400:
+            return response
+        headers = {k.lower(): v for k, v in (response.headers or {}).items()}
+        if headers.get("content-type") == PROBLEM_JSON:
+            return response
+        slug, title = FRAMEWORK_PROBLEMS.get(response.status_code, ("error", "Error"))
+        detail = title
+        if isinstance(response.body, dict) and response.status_code != 500:
+            detail = str(response.body.get("Message") or title)
+        keep = {k: v for k, v in (response.headers or {}).items() if k.lower() == "allow"}
+        return problem(response.status_code, slug, title, detail, headers=keep)

@@ -1,0 +1,75 @@
+"""Emails through the outbox: written once per event, sent by whoever claims them, retried until SES takes them."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from aws_lambda_powertools import Logger
+
+from welt.domain.catalog import Catalog
+from welt.domain.model import Order
+from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage
+
+logger = Logger(child=True)
+
+SEND_LEASE = timedelta(minutes=2)
+MAX_BACKOFF = timedelta(hours=1)
+
+
+def _euros(cents: int) -> str:
+    return f"EUR {cents // 100:,}.{cents % 100:02d}"
+
+
+def confirmation_message(order: Order, catalog: Catalog) -> OutboxMessage:
+    """The order confirmation: specs and costs, to the billing contact."""
+    model = catalog.shoe_model(order.design.model)
+    materials = order.design.materials
+    sizes = ", ".join(f"{line.size} x {line.pairs}" for line in order.sizes)
+    lines = [
+        f"Thank you for your order {order.order_number}.",
+        "",
+        "It is waiting in your order pool as Pending Payment. Production starts once it is paid.",
+        "",
+        f"Model: {model.name if model else order.design.model}",
+        f"Upper: {materials.upper}; lining: {materials.lining}; sole: {materials.sole}",
+        f"Design reference: {order.design.design_ref or '-'}",
+        f"Order type: {order.type.value}, {order.pairs} pair(s): {sizes}",
+        f"Labeling: {order.labeling.value}",
+        "",
+        f"Manufacturing: {_euros(order.costs.manufacturing)}",
+        f"Shipping: {_euros(order.costs.shipping)}",
+        f"Customization: {_euros(order.costs.customization)}",
+        f"Total: {_euros(order.costs.total)}",
+    ]
+    return OutboxMessage(
+        message_id=f"order-confirmation/{order.order_number}",
+        to=order.billing.email,
+        subject=f"Order {order.order_number} confirmed",
+        body="\n".join(lines),
+        context={"order_number": order.order_number},
+    )
+
+
+def deliver_one(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock) -> bool:
+    """Send one message if nobody else is; on failure it stays pending for the retry run."""
+    now = clock()
+    if not outbox.claim(message_id, now, now + SEND_LEASE):
+        return False
+    message = outbox.get(message_id)
+    if message is None:
+        return False
+    try:
+        mailer.send(message.to, message.subject, message.body)
+    except Exception as error:  # any SES failure: keep the message and try later
+        delay = min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** min(message.attempts, 10)))
+        outbox.release(message_id, f"{type(error).__name__}: {error}"[:500], clock() + delay)
+        logger.warning("email not sent, will retry", extra={"message_id": message_id, **message.context})
+        return False
+    outbox.mark_sent(message_id, clock())
+    logger.info("email sent", extra={"message_id": message_id, **message.context})
+    return True
+
+
+def deliver_due(outbox: Outbox, mailer: Mailer, clock: Clock, limit: int = 50) -> int:
+    """The retry run: send every message that is due. Returns how many went out."""
+    return sum(deliver_one(outbox, mailer, message.message_id, clock) for message in outbox.due(clock(), limit))

@@ -1,0 +1,53 @@
+"""`make dev`: run the local stack until Ctrl-C."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import time
+from types import FrameType
+
+from welt_stack.stack import LocalStack, Ports, StackError
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="welt-dev", description="Run Welt locally.")
+    parser.add_argument("--moto-port", type=int, default=5055)
+    parser.add_argument("--orders-port", type=int, default=8001)
+    parser.add_argument("--payments-port", type=int, default=8002)
+    args = parser.parse_args()
+    stack = LocalStack(Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port))
+
+    def interrupted(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    try:
+        print("Starting the local stack...", flush=True)
+        description = stack.start()
+        print(json.dumps({k: v for k, v in description.items() if k != "users"}, indent=2))
+        print("Demo users (Cognito USER_PASSWORD_AUTH):")
+        for user in description["users"]:
+            print(f"  {user['role']:<6} {user.get('brand', '-'):<4} {user['email']}  {user['password']}")
+        print(f"Emails sent: {description['aws_endpoint']}/moto-api/data.json (ses.sent_emails)")
+        print(f"Written {stack.description_file}. Ctrl-C stops everything.", flush=True)
+        while True:
+            time.sleep(1)
+            dead = stack.dead()
+            if dead:
+                print(f"{', '.join(dead)} stopped unexpectedly; see {description['logs']}", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    except StackError as error:
+        print(f"The local stack could not start: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

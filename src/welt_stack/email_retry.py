@@ -1,0 +1,35 @@
+"""The local stack's stand-in for the scheduled email retry: the same service call, every few seconds."""
+
+from __future__ import annotations
+
+import argparse
+import time
+
+from aws_lambda_powertools import Logger
+
+from welt.bootstrap import order_desk, utc_now
+from welt.services.notifications import deliver_due
+
+logger = Logger(service="welt-email-retry")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--every", type=float, default=30.0, help="seconds between runs")
+    parser.add_argument("--once", action="store_true", help="run once and exit")
+    args = parser.parse_args()
+    while True:
+        desk = order_desk()
+        try:
+            sent = deliver_due(desk.outbox, desk.mailer, utc_now)
+            if sent:
+                logger.info("retried emails", extra={"sent": sent})
+        except Exception:  # the emulator may be going away; the next run tries again
+            logger.exception("email retry run failed")
+        if args.once:
+            return
+        time.sleep(args.every)
+
+
+if __name__ == "__main__":
+    main()

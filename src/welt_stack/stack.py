@@ -1,0 +1,179 @@
+"""Starts, watches and stops the processes of the local stack (SPEC section 8)."""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from welt_stack import seed
+
+REPO = Path(__file__).resolve().parents[2]
+REGION = "eu-west-1"
+HOST = "127.0.0.1"
+
+
+class StackError(RuntimeError):
+    """A part of the local stack did not come up."""
+
+
+@dataclass(frozen=True)
+class Ports:
+    moto: int = 5055
+    orders: int = 8001
+    payments: int = 8002
+
+
+def _port_is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
+
+
+def _answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
+            return bool(response.status == 200)
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+@dataclass
+class LocalStack:
+    """The moto server, both Chalice apps and the email retry worker, as child processes."""
+
+    ports: Ports = field(default_factory=Ports)
+    state_dir: Path = REPO / ".welt"
+    table_prefix: str = "welt-dev-"
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    description: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def aws_endpoint(self) -> str:
+        return f"http://{HOST}:{self.ports.moto}"
+
+    @property
+    def description_file(self) -> Path:
+        return self.state_dir / "dev-stack.json"
+
+    def _spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path = REPO) -> None:
+        logs = self.state_dir / "logs"
+        logs.mkdir(parents=True, exist_ok=True)
+        log = (logs / f"{name}.log").open("wb")
+        # A session of its own, so stopping it takes its children along and Ctrl-C reaches us first.
+        self.processes[name] = subprocess.Popen(  # noqa: S603 (our own commands)
+            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
+        )
+
+    def _wait_for(self, name: str, url: str, timeout: float = 90) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            process = self.processes[name]
+            if process.poll() is not None:
+                raise StackError(f"{name} exited with {process.returncode}; see {self.state_dir / 'logs' / name}.log")
+            if _answers(url):
+                return
+            time.sleep(0.2)
+        raise StackError(f"{name} did not answer at {url} within {timeout:.0f}s")
+
+    def aws_environment(self) -> dict[str, str]:
+        return {
+            "AWS_ENDPOINT_URL": self.aws_endpoint,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": REGION,
+            "AWS_REGION": REGION,
+        }
+
+    def start(self) -> dict[str, Any]:
+        busy = [port for port in (self.ports.moto, self.ports.orders, self.ports.payments) if not _port_is_free(port)]
+        if busy:
+            raise StackError(f"ports {busy} are in use: is another local stack running?")
+        self.description_file.unlink(missing_ok=True)
+        bin_dir = Path(sys.executable).parent
+        base_env = {**os.environ, **self.aws_environment()}
+        os.environ.update(self.aws_environment())
+
+        self._spawn("moto", [str(bin_dir / "moto_server"), "-H", HOST, "-p", str(self.ports.moto)], base_env)
+        self._wait_for("moto", f"{self.aws_endpoint}/moto-api/data.json")
+        seed.create_tables(REGION, self.table_prefix)
+        seed.seed_brands(REGION, self.table_prefix)
+        seed.verify_sender(REGION)
+        pool = seed.create_user_pool(REGION)
+
+        app_env = {
+            **base_env,
+            "WELT_TABLE_PREFIX": self.table_prefix,
+            "WELT_USER_POOL_ID": pool["user_pool_id"],
+            "WELT_APP_CLIENT_ID": pool["client_id"],
+            "WELT_JWKS_URL": f"{self.aws_endpoint}/{pool['user_pool_id']}/.well-known/jwks.json",
+            "WELT_MAIL_FROM": seed.MAIL_FROM,
+            "WELT_CURSOR_SECRET": secrets.token_hex(32),
+            "POWERTOOLS_LOG_LEVEL": "INFO",
+        }
+        for name, port in (("orders", self.ports.orders), ("payments", self.ports.payments)):
+            command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
+            self._spawn(name, command, app_env, cwd=REPO / "functions" / name)
+        self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "5"], app_env)
+        self._wait_for("orders", f"http://{HOST}:{self.ports.orders}/health")
+        self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")
+
+        self.description = {
+            "orders_api": f"http://{HOST}:{self.ports.orders}",
+            "payments_api": f"http://{HOST}:{self.ports.payments}",
+            "web": None,
+            "docs": None,
+            "aws_endpoint": self.aws_endpoint,
+            "region": REGION,
+            "table_prefix": self.table_prefix,
+            "mail_from": seed.MAIL_FROM,
+            "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"]},
+            "users": pool["users"],
+            "logs": str(self.state_dir / "logs"),
+        }
+        partial = self.description_file.with_suffix(".tmp")
+        partial.write_text(json.dumps(self.description, indent=2))
+        partial.replace(self.description_file)
+        return self.description
+
+    def stop(self) -> None:
+        self.description_file.unlink(missing_ok=True)
+        for process in self.processes.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 10
+        for process in self.processes.values():
+            try:
+                process.wait(timeout=max(0.1, deadline - time.monotonic()))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+                process.wait()
+        self.processes.clear()
+
+    def __enter__(self) -> LocalStack:
+        try:
+            self.start()
+        except BaseException:
+            self.stop()
+            raise
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def dead(self) -> list[str]:
+        return [name for name, process in self.processes.items() if process.poll() is not None]

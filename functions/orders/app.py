@@ -8,7 +8,8 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from welt.bootstrap import order_desk, token_verifier, utc_now
+from welt.bootstrap import order_desk as build_order_desk
+from welt.bootstrap import token_verifier, utc_now
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
@@ -18,6 +19,14 @@ from welt.services.notifications import deliver_due
 app = Chalice(app_name="welt-orders", configure_logs=False)
 logger = Logger(service="welt-orders")
 api = WeltApi(app, logger, lambda header: token_verifier().caller(header))
+
+
+def current_lambda_context() -> Any:
+    return app.lambda_context
+
+
+def order_desk() -> orders.OrderDesk:
+    return build_order_desk(current_lambda_context)
 
 
 class PoolParams(BaseModel):
@@ -48,7 +57,7 @@ def health(request: HttpRequest) -> dict[str, Any]:
 
 @api.route("/catalog", methods=["GET"])
 def catalog(request: HttpRequest) -> dict[str, Any]:
-    request.caller  # signed-in users only
+    _ = request.caller  # the catalog is for signed-in users only
     return order_desk().catalog.public_view()
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
+from typing import Any
 
 import boto3
 
@@ -23,7 +25,8 @@ def utc_now() -> datetime:
 
 
 @lru_cache(maxsize=1)
-def order_desk() -> OrderDesk:
+def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
+    """`lambda_context` returns the current invocation's context (Chalice's `app.lambda_context`)."""
     config = settings()
     dynamodb = boto3.resource("dynamodb", region_name=config.region)
     return OrderDesk(
@@ -32,7 +35,7 @@ def order_desk() -> OrderDesk:
         outbox=DynamoOutbox(dynamodb.Table(config.table_name(OUTBOX))),
         mailer=SesMailer(boto3.client("ses", region_name=config.region), config.mail_from),
         idempotency=PowertoolsIdempotency(
-            config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region)
+            config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region), lambda_context
         ),
         catalog=load_catalog(),
         cursors=CursorSigner(config.cursor_secret),

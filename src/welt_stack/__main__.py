@@ -7,9 +7,10 @@ import json
 import signal
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 
-from welt_stack.stack import LocalStack, Ports, StackError
+from welt_stack.stack import REPO, LocalStack, Ports, StackError
 
 
 def main() -> int:
@@ -17,8 +18,10 @@ def main() -> int:
     parser.add_argument("--moto-port", type=int, default=5055)
     parser.add_argument("--orders-port", type=int, default=8001)
     parser.add_argument("--payments-port", type=int, default=8002)
+    parser.add_argument("--state-dir", type=Path, default=REPO / ".welt", help="where dev-stack.json and logs go")
     args = parser.parse_args()
-    stack = LocalStack(Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port))
+    ports = Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port)
+    stack = LocalStack(ports, state_dir=args.state_dir)
 
     def interrupted(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt

@@ -11,7 +11,7 @@ from welt.adapters.dynamodb import DynamoBrandRepository
 from welt.adapters.tables import ALL_TABLES, BRANDS
 from welt.domain.model import Brand, StampStatus
 
-DEMO_PASSWORD = "Welt-demo-2026!"
+DEMO_PASSWORD = "Welt-demo-2026!"  # noqa: S105 (the local stack's published demo password)
 MAIL_FROM = "orders@welt.example"
 
 

@@ -56,7 +56,7 @@ class CognitoTokenVerifier:
             )
         except jwt.ExpiredSignatureError:
             raise AuthenticationError("The token has expired; sign in again.") from None
-        except (jwt.PyJWKClientConnectionError,) as error:
+        except jwt.PyJWKClientConnectionError as error:
             raise AuthenticationError(f"The signing keys could not be fetched: {type(error).__name__}.") from None
         except (jwt.InvalidTokenError, jwt.PyJWKClientError, ValueError):
             raise AuthenticationError("The token is not a valid ID token for Welt.") from None

@@ -92,7 +92,7 @@ class DynamoOrderRepository:
             except ClientError as error:
                 if not _lost_condition(error):
                     raise
-            time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))
+            time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))  # noqa: S311 (jitter, not secrecy)
         raise StateConflictError(f"Too many orders are being placed for {brand} at once; try again.")
 
     def get(self, brand: str, seq: int) -> Order | None:

@@ -22,7 +22,9 @@ KEY_LIFETIME_SECONDS = 24 * 60 * 60
 
 
 class PowertoolsIdempotency:
-    def __init__(self, table_name: str, client: Any) -> None:
+    def __init__(self, table_name: str, client: Any, lambda_context: Callable[[], Any] | None = None) -> None:
+        # With the Lambda context, a request that dies mid-way frees its key when the invocation times out.
+        self._lambda_context = lambda_context
         self._store = DynamoDBPersistenceLayer(table_name=table_name, boto3_client=client)
         self._config = IdempotencyConfig(
             event_key_jmespath="[scope, key]",
@@ -40,6 +42,9 @@ class PowertoolsIdempotency:
         def once(request: dict[str, Any]) -> dict[str, Any]:
             return work()
 
+        context = self._lambda_context() if self._lambda_context else None
+        if context is not None:
+            self._config.register_lambda_context(context)
         try:
             return once(request={"scope": scope, "key": key, "payload": payload})
         except IdempotencyValidationError:

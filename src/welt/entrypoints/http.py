@@ -100,11 +100,12 @@ class HttpRequest:
         return self._caller
 
     def header(self, name: str) -> str | None:
-        value = (self._raw.headers or {}).get(name)
+        headers: Any = self._raw.headers or {}
+        value = headers.get(name)
         return value.strip() if isinstance(value, str) and value.strip() else None
 
     def query(self, name: str) -> str | None:
-        params = self._raw.query_params or {}
+        params: Any = self._raw.query_params or {}
         value = params.get(name)
         return value if value not in (None, "") else None
 
@@ -138,8 +139,10 @@ class HttpRequest:
                 )
             return None
         text = value.removeprefix("W/").strip('"')
-        if not text.isdigit() or len(text) > 9:
-            raise MalformedRequestError(f"{name} must be an order version such as \"3\".", [FieldProblem(("header", name), "not a version")])
+        if not (text.isascii() and text.isdigit()) or len(text) > 9:
+            raise MalformedRequestError(
+                f'{name} must be an order version such as "3".', [FieldProblem(("header", name), "not a version")]
+            )
         return int(text)
 
     def idempotency_key(self) -> str:
@@ -228,5 +231,5 @@ class WeltApi:
         detail = title
         if isinstance(response.body, dict) and response.status_code != 500:
             detail = str(response.body.get("Message") or title)
-        keep = {k: v for k, v in (response.headers or {}).items() if k.lower() == "allow"}
+        keep = {k: str(v) for k, v in (response.headers or {}).items() if k.lower() == "allow"}
         return problem(response.status_code, slug, title, detail, headers=keep)

@@ -1,0 +1,1 @@
+"""Deployment: Lambda packages and the table template."""

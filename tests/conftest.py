@@ -1,0 +1,48 @@
+"""Fixtures every tier shares."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from chalice.test import Client
+
+from tests import tokens
+from tests.apps import load_app
+from tests.fakes import Clock, FakeMailer, fake_desk
+from welt.services.orders import OrderDesk
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def mailer() -> FakeMailer:
+    return FakeMailer()
+
+
+@pytest.fixture
+def desk(mailer: FakeMailer, clock: Clock) -> OrderDesk:
+    return fake_desk(mailer, clock)
+
+
+@pytest.fixture
+def orders_client(desk: OrderDesk, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    """The real orders app over Chalice's test client, on fakes and test-signed tokens."""
+    module = load_app("orders")
+    verifier = tokens.verifier()
+    monkeypatch.setattr(module, "order_desk", lambda: desk)
+    monkeypatch.setattr(module, "token_verifier", lambda: verifier)
+    with Client(module.app) as client:
+        yield client
+
+
+@pytest.fixture
+def payments_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    module = load_app("payments")
+    verifier = tokens.verifier()
+    monkeypatch.setattr(module, "token_verifier", lambda: verifier)
+    with Client(module.app) as client:
+        yield client

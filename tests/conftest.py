@@ -9,8 +9,9 @@ from chalice.test import Client
 
 from tests import tokens
 from tests.apps import load_app
-from tests.fakes import Clock, FakeMailer, fake_desk
+from tests.fakes import Clock, FakeMailer, FakeStripe, fake_desk, fake_payment_desk
 from welt.services.orders import OrderDesk
+from welt.services.payments import PaymentDesk
 
 
 @pytest.fixture
@@ -40,9 +41,21 @@ def orders_client(desk: OrderDesk, monkeypatch: pytest.MonkeyPatch) -> Iterator[
 
 
 @pytest.fixture
-def payments_client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+def stripe() -> FakeStripe:
+    return FakeStripe()
+
+
+@pytest.fixture
+def payment_desk(desk: OrderDesk, stripe: FakeStripe) -> PaymentDesk:
+    return fake_payment_desk(desk, stripe)
+
+
+@pytest.fixture
+def payments_client(payment_desk: PaymentDesk, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    """The real payments app on the same fakes as `orders_client`, with a fake Stripe."""
     module = load_app("payments")
     verifier = tokens.verifier()
     monkeypatch.setattr(module, "token_verifier", lambda: verifier)
+    monkeypatch.setattr(module, "payment_desk", lambda: payment_desk)
     with Client(module.app) as client:
         yield client

@@ -13,7 +13,15 @@ from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestI
 from welt.domain.model import Brand, Order, OrderStatus
 from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
-from welt.services.ports import ConcurrentUpdateError, OrderFilter, OutboxMessage, OutboxState, Page
+from welt.services.ports import (
+    CardDeclinedError,
+    ConcurrentUpdateError,
+    IntentView,
+    OrderFilter,
+    OutboxMessage,
+    OutboxState,
+    Page,
+)
 
 
 class FakeOrderRepository:
@@ -196,4 +204,153 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None) -> O
         catalog=load_catalog(),
         cursors=CursorSigner(b"unit-test-cursor-secret"),
         clock=clock or Clock(),
+    )
+
+
+class FakePaymentRepository:
+    def __init__(self) -> None:
+        self._payments: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def add(self, payment: Any) -> None:
+        with self._lock:
+            assert payment.payment_id not in self._payments
+            self._payments[payment.payment_id] = payment
+
+    def get(self, payment_id: str) -> Any | None:
+        return self._payments.get(payment_id)
+
+    def save(self, payment: Any, expected_version: int) -> None:
+        with self._lock:
+            current = self._payments.get(payment.payment_id)
+            if current is None or current.version != expected_version:
+                raise ConcurrentUpdateError(payment.payment_id)
+            self._payments[payment.payment_id] = payment
+
+    def by_intent(self, intent_id: str) -> Any | None:
+        return next((p for p in self._payments.values() if p.intent_id == intent_id), None)
+
+    def in_flight_since(self, before: datetime, limit: int) -> list[Any]:
+        from welt.domain.payment import IN_FLIGHT
+
+        return [p for p in self._payments.values() if p.status in IN_FLIGHT and p.updated_at < before][:limit]
+
+
+class FakeInvoiceRegister:
+    def __init__(self) -> None:
+        self.issued: dict[str, str] = {}
+        self._counts: dict[int, int] = {}
+        self._lock = threading.Lock()
+
+    def issue(self, year: int, payment_id: str, brand: str, at: datetime) -> str:
+        from welt.domain.payment import invoice_number
+
+        with self._lock:
+            if payment_id not in self.issued:
+                self._counts[year] = self._counts.get(year, 0) + 1
+                self.issued[payment_id] = invoice_number(year, self._counts[year])
+            return self.issued[payment_id]
+
+
+class FakeEventLog:
+    def __init__(self) -> None:
+        self.handled: dict[str, str] = {}
+
+    def seen(self, event_id: str) -> bool:
+        return event_id in self.handled
+
+    def remember(self, event_id: str, event_type: str, at: datetime) -> None:
+        self.handled[event_id] = event_type
+
+
+WEBHOOK_SECRET = "whsec_unit_test_secret"
+
+
+class FakeStripe:
+    """Stripe as Welt sees it: cards by test id, intents that can succeed, fail or want 3-D Secure."""
+
+    publishable_key = "pk_test_unit"
+    js_url = "http://stripe.invalid/v3/"
+
+    def __init__(self) -> None:
+        self.intents: dict[str, IntentView] = {}
+        self.creates = 0
+        self._lock = threading.Lock()
+
+    def create_and_confirm(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
+                           idempotency_key: str) -> IntentView:
+        with self._lock:
+            self.creates += 1
+            intent_id = f"pi_{len(self.intents) + 1:06d}"
+        if payment_method == "pm_card_chargeCustomerFail":
+            self.intents[intent_id] = IntentView(intent_id, "requires_payment_method", amount, None,
+                                                 "Your card was declined.", metadata)
+            raise CardDeclinedError("Your card was declined.", intent_id)
+        status = "requires_action" if payment_method == "pm_card_threeDSecure" else "succeeded"
+        self.intents[intent_id] = IntentView(intent_id, status, amount, f"{intent_id}_secret", None, metadata)
+        return self.intents[intent_id]
+
+    def retrieve(self, intent_id: str) -> IntentView:
+        return self.intents[intent_id]
+
+    def cancel(self, intent_id: str, idempotency_key: str) -> IntentView:
+        intent = self.intents[intent_id]
+        self.intents[intent_id] = IntentView(intent.id, "canceled", intent.amount, None, None, intent.metadata)
+        return self.intents[intent_id]
+
+    def complete_3ds(self, intent_id: str, success: bool = True) -> IntentView:
+        intent = self.intents[intent_id]
+        status = "succeeded" if success else "requires_payment_method"
+        self.intents[intent_id] = IntentView(intent.id, status, intent.amount, intent.client_secret,
+                                             None if success else "Authentication failed.", intent.metadata)
+        return self.intents[intent_id]
+
+    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        from welt.adapters.stripe_gateway import StripeGateway
+
+        return StripeGateway("sk_test_unit", WEBHOOK_SECRET, self.publishable_key, self.js_url).verify_event(
+            payload, signature)
+
+
+def signed_event(event_type: str, obj: dict[str, Any], event_id: str | None = None,
+                 secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[bytes, str]:
+    """A Stripe event body and its Stripe-Signature header, signed as Stripe signs them."""
+    import hashlib
+    import hmac
+    import json
+    import time
+    import uuid
+
+    created = int(time.time()) if timestamp is None else timestamp
+    event = {"id": event_id or f"evt_{uuid.uuid4().hex[:16]}", "object": "event", "type": event_type,
+             "created": created, "data": {"object": obj}}
+    payload = json.dumps(event).encode()
+    digest = hmac.new(secret.encode(), f"{created}.".encode() + payload, hashlib.sha256).hexdigest()
+    return payload, f"t={created},v1={digest}"
+
+
+def intent_object(intent: IntentView) -> dict[str, Any]:
+    error = {"message": intent.error_message} if intent.error_message else None
+    return {"id": intent.id, "object": "payment_intent", "status": intent.status, "amount": intent.amount,
+            "currency": "eur", "metadata": intent.metadata, "last_payment_error": error}
+
+
+def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -> Any:
+    """A payment desk sharing the order desk's orders, brands, outbox, mailer and clock."""
+    from welt.services.payments import PaymentDesk
+
+    counter = iter(range(1, 1_000_000))
+    return PaymentDesk(
+        orders=order_desk.orders,
+        brands=order_desk.brands,
+        payments=FakePaymentRepository(),
+        invoices=FakeInvoiceRegister(),
+        events=FakeEventLog(),
+        gateway=stripe or FakeStripe(),
+        outbox=order_desk.outbox,
+        mailer=order_desk.mailer,
+        idempotency=FakeIdempotency(),
+        catalog=order_desk.catalog,
+        clock=order_desk.clock,
+        new_payment_id=lambda: f"pay_{next(counter):06d}",
     )

@@ -13,7 +13,7 @@ from welt.bootstrap import token_verifier, utc_now
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
-from welt.services import orders
+from welt.services import orders, production
 from welt.services.notifications import deliver_due
 
 app = Chalice(app_name="welt-orders", configure_logs=False)
@@ -107,9 +107,14 @@ def quote(request: HttpRequest) -> dict[str, Any]:
     return orders.quote(order_desk(), request.caller, request.body(orders.QuoteRequest))
 
 
-@api.route("/admin/orders", methods=["GET"])
+@api.route("/admin/orders", methods=["GET"], staff=True)
 def admin_orders(request: HttpRequest) -> dict[str, Any]:
     return orders.list_all_orders(order_desk(), request.caller, pool_query(request))
+
+
+@api.route("/admin/brands/{code}/stamps", methods=["POST"], staff=True)
+def stamps_ready(request: HttpRequest, code: str) -> dict[str, Any]:
+    return production.mark_stamps_ready(order_desk(), request.caller, code, request.body(production.StampsUpdate))
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -1,20 +1,82 @@
-"""The payments API. Only its health check exists yet; payments, webhooks and invoices follow."""
+"""The payments API: cost summaries, server-side card confirmation, Stripe webhooks, invoices, reconciliation.
+
+This is the only function given the Stripe secret key and the webhook secret.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from aws_lambda_powertools import Logger
-from chalice import Chalice
+from chalice import Chalice, Rate, Response
 
+from welt.adapters.invoice_pdf import render_invoice
+from welt.bootstrap import payment_desk as build_payment_desk
 from welt.bootstrap import token_verifier
+from welt.domain.errors import MalformedRequestError, StateConflictError
 from welt.entrypoints.http import HttpRequest, WeltApi
+from welt.services import payments
+from welt.services.ports import InvalidSignatureError
 
 app = Chalice(app_name="welt-payments", configure_logs=False)
+app.api.binary_types.append("application/pdf")
 logger = Logger(service="welt-payments")
 api = WeltApi(app, logger, lambda header: token_verifier().caller(header))
+
+
+def current_lambda_context() -> Any:
+    return app.lambda_context
+
+
+def payment_desk() -> payments.PaymentDesk:
+    return build_payment_desk(current_lambda_context)
 
 
 @api.route("/health", methods=["GET"], public=True)
 def health(request: HttpRequest) -> dict[str, Any]:
     return {"status": "ok"}
+
+
+@api.route("/payments", methods=["POST"], status=201)
+def start_payment(request: HttpRequest) -> dict[str, Any]:
+    key = request.idempotency_key()
+    raw = request.json()
+    body = request.body(payments.PaymentRequest, raw)
+    return payments.start_payment(payment_desk(), request.caller, body, key, raw)
+
+
+@api.route("/payments/{payment_id}", methods=["GET"])
+def get_payment(request: HttpRequest, payment_id: str) -> dict[str, Any]:
+    return payments.get_payment(payment_desk(), request.caller, payment_id)
+
+
+@api.route("/payments/{payment_id}/confirm", methods=["POST"])
+def confirm_payment(request: HttpRequest, payment_id: str) -> dict[str, Any]:
+    body = request.body(payments.ConfirmRequest)
+    return payments.confirm_payment(payment_desk(), request.caller, payment_id, body)
+
+
+@api.route("/payments/{payment_id}/invoice", methods=["GET"])
+def invoice(request: HttpRequest, payment_id: str) -> Response:
+    document = payments.invoice_of(payment_desk(), request.caller, payment_id)
+    return Response(
+        body=render_invoice(document),
+        headers={"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{document.number}.pdf"'},
+    )
+
+
+@api.route("/webhooks/stripe", methods=["POST"], public=True,
+           content_types=["application/json", "application/json; charset=utf-8"])
+def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
+    try:
+        return payments.handle_webhook(payment_desk(), request.raw_body(), request.header("Stripe-Signature"))
+    except InvalidSignatureError as error:
+        raise MalformedRequestError(f"The Stripe-Signature does not verify: {error}") from None
+    except payments.RetryLaterError as error:
+        raise StateConflictError(f"Not applicable yet ({error}); deliver it again later.") from None
+
+
+@app.schedule(Rate(5, unit=Rate.MINUTES))
+def reconcile_payments(event: Any) -> dict[str, int]:
+    """Settles payments whose webhook never came, and releases abandoned ones."""
+    return payments.reconcile(payment_desk())

@@ -18,7 +18,6 @@ class Settings:
     jwks_url: str
     token_issuer: str
     mail_from: str
-    cursor_secret: bytes
 
     def table_name(self, table: TableDefinition) -> str:
         return f"{self.table_prefix}{table.logical_name}"
@@ -45,5 +44,31 @@ def settings() -> Settings:
         jwks_url=os.environ.get("WELT_JWKS_URL") or f"{issuer}/.well-known/jwks.json",
         token_issuer=issuer,
         mail_from=_required("WELT_MAIL_FROM"),
-        cursor_secret=_required("WELT_CURSOR_SECRET").encode(),
+    )
+
+
+def cursor_secret() -> bytes:
+    """Signs the order pool's page cursors (orders function only)."""
+    return _required("WELT_CURSOR_SECRET").encode()
+
+
+@dataclass(frozen=True)
+class StripeSettings:
+    """Only the payments function is given these; the orders function never reads them."""
+
+    secret_key: str
+    webhook_secret: str
+    publishable_key: str
+    api_base: str | None
+    js_url: str
+
+
+@lru_cache(maxsize=1)
+def stripe_settings() -> StripeSettings:
+    return StripeSettings(
+        secret_key=_required("STRIPE_SECRET_KEY"),
+        webhook_secret=_required("STRIPE_WEBHOOK_SECRET"),
+        publishable_key=_required("STRIPE_PUBLISHABLE_KEY"),
+        api_base=os.environ.get("STRIPE_API_BASE") or None,
+        js_url=os.environ.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",
     )

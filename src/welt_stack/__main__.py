@@ -18,9 +18,10 @@ def main() -> int:
     parser.add_argument("--moto-port", type=int, default=5055)
     parser.add_argument("--orders-port", type=int, default=8001)
     parser.add_argument("--payments-port", type=int, default=8002)
+    parser.add_argument("--stripe-port", type=int, default=8420)
     parser.add_argument("--state-dir", type=Path, default=REPO / ".welt", help="where dev-stack.json and logs go")
     args = parser.parse_args()
-    ports = Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port)
+    ports = Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port, stripe=args.stripe_port)
     stack = LocalStack(ports, state_dir=args.state_dir)
 
     def interrupted(signum: int, frame: FrameType | None) -> None:
@@ -34,7 +35,7 @@ def main() -> int:
         print("Demo users (Cognito USER_PASSWORD_AUTH):")
         for user in description["users"]:
             print(f"  {user['role']:<6} {user.get('brand', '-'):<4} {user['email']}  {user['password']}")
-        print(f"Emails sent: {description['aws_endpoint']}/moto-api/data.json (ses.sent_emails)")
+        print(f"Emails sent: {description['aws_endpoint']}/moto-api/data.json (key "ses" -> "Message")")
         print(f"Written {stack.description_file}. Ctrl-C stops everything.", flush=True)
         while True:
             time.sleep(1)

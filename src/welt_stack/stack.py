@@ -11,6 +11,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,45 @@ REGION = "eu-west-1"
 HOST = "127.0.0.1"
 
 
+WEBHOOK_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
+                  "charge.refunded")
+
+
+def app_environment(description: dict[str, Any], with_stripe: bool = False) -> dict[str, str]:
+    """The settings a Welt function (or a command acting as one) needs to run against this stack."""
+    pool = description["cognito"]
+    env = {
+        "AWS_ENDPOINT_URL": description["aws_endpoint"],
+        "AWS_ACCESS_KEY_ID": "local",
+        "AWS_SECRET_ACCESS_KEY": "local",
+        "AWS_DEFAULT_REGION": description["region"],
+        "AWS_REGION": description["region"],
+        "WELT_TABLE_PREFIX": description["table_prefix"],
+        "WELT_USER_POOL_ID": pool["user_pool_id"],
+        "WELT_APP_CLIENT_ID": pool["client_id"],
+        "WELT_JWKS_URL": f"{description['aws_endpoint']}/{pool['user_pool_id']}/.well-known/jwks.json",
+        "WELT_MAIL_FROM": description["mail_from"],
+        "POWERTOOLS_LOG_LEVEL": "INFO",
+    }
+    if with_stripe:
+        stripe = description["stripe"]
+        env.update(STRIPE_SECRET_KEY=stripe["secret_key"], STRIPE_WEBHOOK_SECRET=stripe["webhook_secret"],
+                   STRIPE_PUBLISHABLE_KEY=stripe["publishable_key"], STRIPE_API_BASE=stripe["api_base"],
+                   STRIPE_JS_URL=stripe["js_url"])
+    return env
+
+
+def register_webhook(stripe: dict[str, str], url: str) -> None:
+    """Point the Stripe emulator's signed webhooks at the payments API."""
+    form = {"url": url, "secret": stripe["webhook_secret"]}
+    form.update({f"events[{i}]": event for i, event in enumerate(WEBHOOK_EVENTS)})
+    data = urllib.parse.urlencode(form).encode()
+    request = urllib.request.Request(f"{stripe['api_base']}/_config/webhooks/welt", data=data, method="POST")  # noqa: S310
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 (loopback only)
+        if response.status != 200:
+            raise StackError(f"the Stripe emulator refused the webhook: {response.status}")
+
+
 class StackError(RuntimeError):
     """A part of the local stack did not come up."""
 
@@ -32,6 +72,7 @@ class Ports:
     moto: int = 5055
     orders: int = 8001
     payments: int = 8002
+    stripe: int = 8420
 
 
 def _port_is_free(port: int) -> bool:
@@ -100,7 +141,8 @@ class LocalStack:
         }
 
     def start(self) -> dict[str, Any]:
-        busy = [port for port in (self.ports.moto, self.ports.orders, self.ports.payments) if not _port_is_free(port)]
+        wanted = (self.ports.moto, self.ports.orders, self.ports.payments, self.ports.stripe)
+        busy = [port for port in wanted if not _port_is_free(port)]
         if busy:
             raise StackError(f"ports {busy} are in use: is another local stack running?")
         self.description_file.unlink(missing_ok=True)
@@ -115,22 +157,30 @@ class LocalStack:
         seed.verify_sender(REGION)
         pool = seed.create_user_pool(REGION)
 
-        app_env = {
-            **base_env,
-            "WELT_TABLE_PREFIX": self.table_prefix,
-            "WELT_USER_POOL_ID": pool["user_pool_id"],
-            "WELT_APP_CLIENT_ID": pool["client_id"],
-            "WELT_JWKS_URL": f"{self.aws_endpoint}/{pool['user_pool_id']}/.well-known/jwks.json",
-            "WELT_MAIL_FROM": seed.MAIL_FROM,
-            "WELT_CURSOR_SECRET": secrets.token_hex(32),
-            "POWERTOOLS_LOG_LEVEL": "INFO",
+        stripe_base = f"http://{HOST}:{self.ports.stripe}"
+        self._spawn("stripe", [str(bin_dir / "localstripe"), "--port", str(self.ports.stripe), "--from-scratch"], base_env)
+        stripe = {
+            "api_base": stripe_base,
+            "publishable_key": f"pk_test_{secrets.token_hex(12)}",
+            "secret_key": f"sk_test_{secrets.token_hex(12)}",
+            "webhook_secret": f"whsec_{secrets.token_hex(16)}",
+            "js_url": f"{stripe_base}/js.stripe.com/v3/",
         }
-        for name, port in (("orders", self.ports.orders), ("payments", self.ports.payments)):
+        self._wait_for("stripe", stripe["js_url"])
+
+        settings = {"aws_endpoint": self.aws_endpoint, "region": REGION, "table_prefix": self.table_prefix,
+                   "mail_from": seed.MAIL_FROM, "cognito": pool, "stripe": stripe}
+        orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32)}
+        # Least privilege, as deployed: only the payments function gets the Stripe keys.
+        payments_env = {**base_env, **app_environment(settings, with_stripe=True)}
+        for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
             command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
-            self._spawn(name, command, app_env, cwd=REPO / "functions" / name)
-        self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "5"], app_env)
+            self._spawn(name, command, env, cwd=REPO / "functions" / name)
+        self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "5"], orders_env)
+        self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], payments_env)
         self._wait_for("orders", f"http://{HOST}:{self.ports.orders}/health")
         self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")
+        register_webhook(stripe, f"http://{HOST}:{self.ports.payments}/webhooks/stripe")
 
         self.description = {
             "orders_api": f"http://{HOST}:{self.ports.orders}",
@@ -142,12 +192,13 @@ class LocalStack:
             "table_prefix": self.table_prefix,
             "mail_from": seed.MAIL_FROM,
             "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"]},
+            "stripe": stripe,
             "users": pool["users"],
             "logs": str(self.state_dir / "logs"),
         }
-        partial = self.description_file.with_suffix(".tmp")
-        partial.write_text(json.dumps(self.description, indent=2))
-        partial.replace(self.description_file)
+        unfinished = self.description_file.with_suffix(".tmp")
+        unfinished.write_text(json.dumps(self.description, indent=2))
+        unfinished.replace(self.description_file)
         return self.description
 
     def stop(self) -> None:

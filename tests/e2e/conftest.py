@@ -6,6 +6,7 @@ Tests talk to it only over HTTP, as the browser and `make dev` users do, with ID
 from __future__ import annotations
 
 import copy
+import dataclasses
 import os
 import socket
 import time
@@ -41,6 +42,12 @@ def free_ports(count: int) -> list[int]:
     finally:
         for probe in sockets:
             probe.close()
+
+
+def free_stack_ports() -> Ports:
+    """A free port for every part of the stack that listens, whatever parts Ports has today."""
+    names = [part.name for part in dataclasses.fields(Ports)]
+    return Ports(**dict(zip(names, free_ports(len(names)), strict=True)))
 
 
 def nothing_listens_on(port: int) -> bool:
@@ -171,11 +178,11 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     # LocalStack points this process's boto3 at the emulator through os.environ (seeding and sign-in need it);
     # the rest of the session must not inherit that, so it is put back once the users are signed in.
     saved = {name: os.environ.get(name) for name in LocalStack().aws_environment()}
+    saved_session = boto3.DEFAULT_SESSION  # seeding creates one with the emulator's credentials
     local: LocalStack | None = None
     try:
         for attempt in range(START_ATTEMPTS):
-            moto, orders, payments = free_ports(3)
-            local = LocalStack(Ports(moto=moto, orders=orders, payments=payments), state_dir=state_dir)
+            local = LocalStack(free_stack_ports(), state_dir=state_dir)
             try:
                 local.start()
                 break
@@ -196,6 +203,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
                 os.environ.pop(name, None)
             else:
                 os.environ[name] = value
+        boto3.DEFAULT_SESSION = saved_session
     description = local.description
     try:
         yield RunningStack(

@@ -46,6 +46,7 @@ def forged_with_another_key(token: str) -> str:
     return jwt.encode(_claims(token), key, algorithm="RS256", headers=jwt.get_unverified_header(token))
 
 
+@pytest.fixture(scope="module")
 def bad_authorizations(stack: RunningStack) -> dict[str, str | None]:
     real = stack.id_tokens["DMO"]
     return {
@@ -68,8 +69,10 @@ CASES = ["none", "empty", "not-bearer", "bearer-only", "malformed", "garbage", "
 
 
 @pytest.mark.parametrize("case", CASES)
-def test_a_missing_or_untrustworthy_token_is_401_on_every_protected_route(stack: RunningStack, case: str) -> None:
-    authorization = bad_authorizations(stack)[case]
+def test_a_missing_or_untrustworthy_token_is_401_on_every_protected_route(
+    stack: RunningStack, bad_authorizations: dict[str, str | None], case: str
+) -> None:
+    authorization = bad_authorizations[case]
     api = Api(stack.orders_api)
     headers = {} if authorization is None else {"Authorization": authorization}
 
@@ -78,10 +81,12 @@ def test_a_missing_or_untrustworthy_token_is_401_on_every_protected_route(stack:
         assert_problem(api.request(method, path, headers=headers, json=body), 401)
 
 
-def test_a_checkout_with_an_untrustworthy_token_places_nothing(stack: RunningStack, dmo: Api, tag: str) -> None:
+def test_a_checkout_with_an_untrustworthy_token_places_nothing(
+    stack: RunningStack, bad_authorizations: dict[str, str | None], dmo: Api, tag: str
+) -> None:
     highest = dmo.highest_seq()
     for case in CASES:
-        authorization = bad_authorizations(stack)[case]
+        authorization = bad_authorizations[case]
         api = Api(stack.orders_api)
         headers = {"Idempotency-Key": f"{tag}-{case}"}
         if authorization is not None:

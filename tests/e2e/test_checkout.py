@@ -52,6 +52,7 @@ def test_checkout_places_an_order_that_shows_everywhere_and_is_confirmed_by_emai
     assert [event["type"] for event in events] == ["CREATED"]
     assert events[0]["actor"].startswith("brand:DMO:")
     assert set(events[0]) >= {"at", "actor", "type", "details"}
+    assert events[0]["details"]["costs"] == order["costs"]
 
     mails = mailbox.wait_for(form["billing"]["email"])
     assert len(mails) == 1, mails

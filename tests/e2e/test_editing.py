@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
+import requests
 
-from tests.e2e.conftest import Api, assert_problem, expected_costs, order_form
+from tests.e2e.conftest import Api, RunningStack, assert_problem, expected_costs, order_form
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -109,3 +111,27 @@ def test_cancel_with_a_stale_if_match_is_412_and_keeps_the_order(dmo: Api, tag: 
     current = dmo.post(f"/orders/{number}/cancel", headers={"If-Match": str(order["version"])})
     assert current.status_code == 200, current.text
     assert current.json()["status"] == "CANCELLED"
+
+
+def test_two_edits_of_the_same_version_at_once_exactly_one_wins(stack: RunningStack, dmo: Api, tag: str) -> None:
+    order = dmo.place(order_form(tag))
+    number = order["order_number"]
+    sizes = ["EU39", "EU40", "EU44", "EU45"]
+
+    def edit(size: str) -> requests.Response:
+        return Api(stack.orders_api, stack.id_tokens["DMO"]).patch(
+            f"/orders/{number}", json={"sizes": [{"size": size, "pairs": 1}]}, headers={"If-Match": str(order["version"])}
+        )
+
+    with ThreadPoolExecutor(max_workers=len(sizes)) as pool:
+        responses = list(pool.map(edit, sizes))
+
+    winners = [r for r in responses if r.status_code == 200]
+    assert len(winners) == 1, [r.text for r in responses]
+    for loser in responses:
+        if loser.status_code != 200:
+            assert_problem(loser, 412)
+    stored = dmo.get(f"/orders/{number}").json()
+    assert stored == winners[0].json()
+    assert stored["version"] == order["version"] + 1
+    assert timeline_types(dmo, number) == ["CREATED", "EDITED"]

@@ -19,6 +19,7 @@ from botocore.exceptions import ClientError
 
 from welt.domain.errors import StateConflictError
 from welt.domain.model import Brand, Order, OrderStatus
+from welt.domain.payment import IN_FLIGHT, Payment, invoice_number
 from welt.services.ports import (
     ConcurrentUpdateError,
     OrderFilter,
@@ -306,3 +307,100 @@ class DynamoOutbox:
                 ":retry": retry_at.isoformat(),
             },
         )
+
+
+class DynamoPaymentRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    @staticmethod
+    def _item(payment: Payment) -> dict[str, Any]:
+        item: dict[str, Any] = {
+            "payment_id": payment.payment_id,
+            "brand": payment.brand,
+            "status": payment.status.value,
+            "version": payment.version,
+            "updated_at": payment.updated_at.isoformat(),
+            "body": payment.model_dump_json(),
+        }
+        if payment.intent_id:
+            item["intent_id"] = payment.intent_id
+        if payment.status in IN_FLIGHT:
+            item["in_flight"] = "IN_FLIGHT"
+        return item
+
+    def add(self, payment: Payment) -> None:
+        self._table.put_item(Item=self._item(payment), ConditionExpression=Attr("payment_id").not_exists())
+
+    def get(self, payment_id: str) -> Payment | None:
+        item = self._table.get_item(Key={"payment_id": payment_id}, ConsistentRead=True).get("Item")
+        return Payment.model_validate_json(item["body"]) if item else None
+
+    def save(self, payment: Payment, expected_version: int) -> None:
+        try:
+            self._table.put_item(Item=self._item(payment), ConditionExpression=Attr("version").eq(expected_version))
+        except ClientError as error:
+            if _lost_condition(error):
+                raise ConcurrentUpdateError(payment.payment_id) from None
+            raise
+
+    def by_intent(self, intent_id: str) -> Payment | None:
+        items = self._table.query(IndexName="by_intent", KeyConditionExpression=Key("intent_id").eq(intent_id))["Items"]
+        return self.get(items[0]["payment_id"]) if items else None
+
+    def in_flight_since(self, before: datetime, limit: int) -> list[Payment]:
+        items = self._table.query(
+            IndexName="in_flight",
+            KeyConditionExpression=Key("in_flight").eq("IN_FLIGHT") & Key("updated_at").lt(before.isoformat()),
+            Limit=limit,
+        )["Items"]
+        found = [self.get(item["payment_id"]) for item in items]
+        return [payment for payment in found if payment is not None and payment.status in IN_FLIGHT]
+
+
+class DynamoInvoiceRegister:
+    """Gapless invoice numbers per year: the next number is one past the highest, taken by a conditional put."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def _issued_to(self, payment_id: str) -> str | None:
+        item = self._table.get_item(Key={"pk": f"payment#{payment_id}", "seq": 0}, ConsistentRead=True).get("Item")
+        return str(item["invoice_number"]) if item else None
+
+    def issue(self, year: int, payment_id: str, brand: str, at: datetime) -> str:
+        known = self._issued_to(payment_id)
+        if known:
+            return known
+        for attempt in range(NUMBERING_ATTEMPTS):
+            found = self._table.query(KeyConditionExpression=Key("pk").eq(str(year)), ScanIndexForward=False, Limit=1,
+                                      ConsistentRead=True)["Items"]
+            seq = (int(found[0]["seq"]) if found else 0) + 1
+            number = invoice_number(year, seq)
+            try:
+                self._table.put_item(
+                    Item={"pk": str(year), "seq": seq, "invoice_number": number, "payment_id": payment_id,
+                          "brand": brand, "issued_at": at.isoformat()},
+                    ConditionExpression=Attr("seq").not_exists(),
+                )
+            except ClientError as error:
+                if not _lost_condition(error):
+                    raise
+                time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))  # noqa: S311 (jitter, not secrecy)
+                continue
+            self._table.put_item(Item={"pk": f"payment#{payment_id}", "seq": 0, "invoice_number": number})
+            return number
+        raise StateConflictError("Too many invoices are being issued at once; the next delivery will finish it.")
+
+
+class DynamoEventLog:
+    def __init__(self, table: Any, keep: timedelta = timedelta(days=30)) -> None:
+        self._table = table
+        self._keep = keep
+
+    def seen(self, event_id: str) -> bool:
+        return "Item" in self._table.get_item(Key={"event_id": event_id}, ConsistentRead=True)
+
+    def remember(self, event_id: str, event_type: str, at: datetime) -> None:
+        self._table.put_item(Item={"event_id": event_id, "type": event_type, "handled_at": at.isoformat(),
+                                   "expires_at": int((at + self._keep).timestamp())})

@@ -64,4 +64,28 @@ IDEMPOTENCY = TableDefinition(
     ttl_attribute="expiration",
 )
 
-ALL_TABLES = (ORDERS, BRANDS, OUTBOX, IDEMPOTENCY)
+PAYMENTS = TableDefinition(
+    logical_name="payments",
+    key=[("payment_id", "HASH", "S")],
+    indexes={
+        # Webhooks for refunds name the intent, not the payment.
+        "by_intent": [("intent_id", "HASH", "S")],
+        # Sparse: only payments in flight carry `in_flight`, so reconciliation reads just those.
+        "in_flight": [("in_flight", "HASH", "S"), ("updated_at", "RANGE", "S")],
+    },
+)
+
+INVOICES = TableDefinition(
+    logical_name="invoices",
+    # Invoice rows: pk = year, sk = sequence. Which payment has which number: pk = "payment#<id>", sk = 0.
+    key=[("pk", "HASH", "S"), ("seq", "RANGE", "N")],
+)
+
+STRIPE_EVENTS = TableDefinition(
+    logical_name="stripe_events",
+    key=[("event_id", "HASH", "S")],
+    # Kept well past Stripe's 3-day retry window.
+    ttl_attribute="expires_at",
+)
+
+ALL_TABLES = (ORDERS, BRANDS, OUTBOX, IDEMPOTENCY, PAYMENTS, INVOICES, STRIPE_EVENTS)

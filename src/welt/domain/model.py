@@ -183,7 +183,13 @@ class Brand(BaseModel):
     name: str
     labeling_default: Labeling | None = None
     stamps_status: StampStatus = StampStatus.NONE
+    # The payment that is paying the one-time stamp fee right now (or did): only one may.
+    stamp_fee_payment_id: str | None = None
     version: int = 1
+
+    def stamp_fee_due(self, payment_id: str | None = None) -> bool:
+        """Whether a payment (this one, if given) still has to pay the stamp fee."""
+        return self.stamps_status is StampStatus.NONE and self.stamp_fee_payment_id in (None, payment_id)
 
     def public_view(self) -> dict[str, Any]:
         return {
@@ -227,6 +233,8 @@ class Order(BaseModel):
     updated_at: datetime
     wip_started_at: datetime | None = None
     tracking: Tracking | None = None
+    payment_id: str | None = None
+    invoice_number: str | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -292,6 +300,69 @@ class Order(BaseModel):
         self._ensure_editable("cancelled")
         cancelled = self.model_copy(update={"status": OrderStatus.CANCELLED})
         return cancelled._record(at, actor, "CANCELLED", {})
+
+    def payable_problem(self, shipping_group_id: str | None) -> str | None:
+        """Why this order cannot be paid (alone, or as part of `shipping_group_id`), or None."""
+        if self.status is not OrderStatus.PENDING_PAYMENT:
+            return f"order {self.order_number} is {self.status.value}"
+        if self.payment_status is not PaymentStatus.UNPAID:
+            return f"order {self.order_number} has a payment {self.payment_status.value}"
+        if self.shipping_group_id != shipping_group_id:
+            if self.shipping_group_id is None:
+                return f"order {self.order_number} is not in shipping group {shipping_group_id}"
+            return f"order {self.order_number} is in shipping group {self.shipping_group_id}: pay the group"
+        return None
+
+    def lock_for_payment(self, payment_id: str, shipping_group_id: str | None, at: datetime, actor: str) -> Order:
+        """A payment is under way: the order is frozen until it succeeds, fails or is abandoned."""
+        problem = self.payable_problem(shipping_group_id)
+        if problem:
+            raise StateConflictError(f"Order {self.order_number} cannot be paid: {problem}.")
+        locked = self.model_copy(update={"payment_status": PaymentStatus.PROCESSING, "payment_id": payment_id})
+        return locked._record(at, actor, "PAYMENT_STARTED", {"payment_id": payment_id})
+
+    def holds_payment(self, payment_id: str) -> bool:
+        return self.payment_status is PaymentStatus.PROCESSING and self.payment_id == payment_id
+
+    def release_payment(self, payment_id: str, reason: str, at: datetime, actor: str) -> Order:
+        """The payment failed or was abandoned: the order is unpaid and editable again."""
+        if not self.holds_payment(payment_id):
+            raise StateConflictError(f"Order {self.order_number} is not held by payment {payment_id}.")
+        released = self.model_copy(update={"payment_status": PaymentStatus.UNPAID, "payment_id": None})
+        return released._record(at, actor, "PAYMENT_RELEASED", {"payment_id": payment_id, "reason": reason})
+
+    def launch_to_production(self, payment_id: str, invoice_number: str, stamps_ready: bool, at: datetime, actor: str) -> Order:
+        """Paid: production starts, at the stamps if the brand's are not ready yet."""
+        if not self.holds_payment(payment_id) or self.status is not OrderStatus.PENDING_PAYMENT:
+            raise StateConflictError(f"Order {self.order_number} is not waiting for payment {payment_id}.")
+        waits = self.labeling is Labeling.CUSTOM_STAMPS and not stamps_ready
+        stage = ProductionStage.AWAITING_STAMPS if waits else ProductionStage.CUTTING
+        launched = self.model_copy(
+            update={
+                "status": OrderStatus.WORK_IN_PROCESS,
+                "payment_status": PaymentStatus.PAID,
+                "production_stage": stage,
+                "wip_started_at": at,
+                "invoice_number": invoice_number,
+            }
+        )
+        details = {"payment_id": payment_id, "invoice_number": invoice_number, "production_stage": stage.value}
+        return launched._record(at, actor, "LAUNCHED_TO_PRODUCTION", details)
+
+    def record_refund(self, refunded: PaymentStatus, at: datetime, actor: str) -> Order:
+        """Refund state only moves forward: PAID, PARTIALLY_REFUNDED, REFUNDED."""
+        order_of = [PaymentStatus.PAID, PaymentStatus.PARTIALLY_REFUNDED, PaymentStatus.REFUNDED]
+        if self.payment_status not in order_of or order_of.index(refunded) <= order_of.index(self.payment_status):
+            raise StateConflictError(f"Order {self.order_number} cannot move from {self.payment_status.value} to {refunded.value}.")
+        updated = self.model_copy(update={"payment_status": refunded})
+        return updated._record(at, actor, "REFUNDED", {"payment_status": refunded.value})
+
+    def release_from_stamps(self, at: datetime, actor: str) -> Order:
+        """The brand's stamps are ready: an order waiting for them moves on to cutting."""
+        if self.production_stage is not ProductionStage.AWAITING_STAMPS:
+            raise StateConflictError(f"Order {self.order_number} is not waiting for stamps.")
+        moved = self.model_copy(update={"production_stage": ProductionStage.CUTTING})
+        return moved._record(at, actor, "STAGE_CHANGED", {"from": "AWAITING_STAMPS", "to": "CUTTING", "reason": "stamps ready"})
 
     def public_view(self, now: datetime) -> dict[str, Any]:
         """The order as the API shows it (the timeline has its own route)."""

@@ -109,6 +109,10 @@ class HttpRequest:
         value = params.get(name)
         return value if value not in (None, "") else None
 
+    def raw_body(self) -> bytes:
+        raw = self._raw.raw_body or b""
+        return raw if isinstance(raw, bytes) else raw.encode("utf-8")
+
     def json(self) -> dict[str, Any]:
         content_type = (self.header("content-type") or "").split(";")[0].strip().lower()
         if content_type != "application/json":
@@ -167,16 +171,21 @@ class WeltApi:
         self._verify = verify
         app.register_middleware(self._every_request, "http")
 
-    def route(self, path: str, methods: list[str], public: bool = False, status: int = 200) -> Callable[..., Any]:
+    def route(self, path: str, methods: list[str], public: bool = False, status: int = 200,
+              content_types: list[str] | None = None, staff: bool = False) -> Callable[..., Any]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             @functools.wraps(view)
             def handle(**path_params: str) -> Response:
                 request = self.app.current_request
                 assert request is not None
                 caller = None if public else self._verify(request.headers.get("authorization"))
+                if staff and not (caller and caller.staff):
+                    raise ForbiddenError("This is for factory staff.")
                 if "order_number" in path_params:
                     self.logger.append_keys(order_number=path_params["order_number"])
                 result = view(HttpRequest(request, caller), **path_params)
+                if isinstance(result, dict) and isinstance(result.get("order_number"), str):
+                    self.logger.append_keys(order_number=result["order_number"])
                 if isinstance(result, Response):
                     return result
                 return Response(body=json.dumps(result), status_code=status, headers={"Content-Type": "application/json"})
@@ -191,7 +200,7 @@ class WeltApi:
                     self.logger.exception("unhandled error")
                     return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
 
-            self.app.route(path, methods=methods, content_types=["application/json"])(guarded)
+            self.app.route(path, methods=methods, content_types=content_types or ["application/json"])(guarded)
             return view
 
         return register

@@ -7,7 +7,8 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 
 from welt.domain.catalog import Catalog
-from welt.domain.model import Order
+from welt.domain.model import Order, ProductionStage
+from welt.domain.payment import Payment
 from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage
 
 logger = Logger(child=True)
@@ -47,6 +48,36 @@ def confirmation_message(order: Order, catalog: Catalog) -> OutboxMessage:
         subject=f"Order {order.order_number} confirmed",
         body="\n".join(lines),
         context={"order_number": order.order_number},
+    )
+
+
+def payment_received_message(payment: Payment, orders: list[Order], catalog: Catalog) -> OutboxMessage:
+    """Payment received: the orders are launched to production (or wait for the brand's stamps)."""
+    lines = [
+        f"We received your payment of {_euros(payment.amount)} (invoice {payment.invoice_number}).",
+        "",
+        "Launched to production (Work In Process):",
+    ]
+    for order in orders:
+        model = catalog.shoe_model(order.design.model)
+        waiting = " - waits for your custom stamps" if order.production_stage is ProductionStage.AWAITING_STAMPS else ""
+        lines.append(f"  {order.order_number}: {model.name if model else order.design.model}, {order.pairs} pair(s){waiting}")
+    lines += [
+        "",
+        f"Manufacturing: {_euros(payment.summary.manufacturing)}",
+        f"Shipping: {_euros(payment.summary.shipping)}",
+        f"Customization: {_euros(payment.summary.customization)}",
+        f"Total paid: {_euros(payment.amount)}",
+        "",
+        "Your invoice is in your order pool. We will email you the tracking number when your shoes ship.",
+    ]
+    to = orders[0].billing.email if orders else ""
+    return OutboxMessage(
+        message_id=f"payment-received/{payment.payment_id}",
+        to=to,
+        subject=f"Payment received: {', '.join(payment.order_numbers)} launched to production",
+        body="\n".join(lines),
+        context={"payment_id": payment.payment_id},
     )
 
 

@@ -124,10 +124,10 @@ class QuoteRequest(BaseModel):
     order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=20)
 
 
-def _brand_of(desk: OrderDesk, caller: Caller) -> Brand:
+def brand_of(brands: BrandRepository, caller: Caller) -> Brand:
     if caller.brand is None:
         raise ForbiddenError("Only brand users place and manage orders.")
-    brand = desk.brands.get(caller.brand)
+    brand = brands.get(caller.brand)
     if brand is None:
         raise ForbiddenError(f"Brand {caller.brand} is not registered with the factory.")
     return brand
@@ -156,7 +156,7 @@ def request_fingerprint(body: dict[str, Any]) -> str:
 
 def checkout(desk: OrderDesk, caller: Caller, form: Checkout, idempotency_key: str, raw_body: dict[str, Any]) -> dict[str, Any]:
     """Place an order once per Idempotency-Key; a retry gets the first order back."""
-    brand = _brand_of(desk, caller)
+    brand = brand_of(desk.brands, caller)
     return desk.idempotency.run(
         scope=f"checkout:{brand.code}",
         key=idempotency_key,
@@ -207,6 +207,10 @@ def _remember_labeling(desk: OrderDesk, brand: Brand, labeling: Labeling) -> Non
 
 
 def _find_order(desk: OrderDesk, caller: Caller, number: str) -> Order:
+    return find_order(desk.orders, caller, number)
+
+
+def find_order(repository: OrderRepository, caller: Caller, number: str) -> Order:
     """The caller's order by number; another brand's order is as missing as a missing one."""
     parsed = parse_order_number(number)
     missing = NotFoundError(f"No order {number} in your order pool.")
@@ -215,7 +219,7 @@ def _find_order(desk: OrderDesk, caller: Caller, number: str) -> Order:
     brand, seq = parsed
     if not caller.staff and brand != caller.brand:
         raise missing
-    order = desk.orders.get(brand, seq)
+    order = repository.get(brand, seq)
     if order is None:
         raise missing
     return order
@@ -267,7 +271,7 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
     _check_buildable(desk, order.type, design, sizes)
     labeling = updated.get("labeling", order.labeling)
     country = updated.get("shipping_address", order.shipping_address).country
-    brand = _brand_of(desk, caller)
+    brand = brand_of(desk.brands, caller)
     costs = quote_order(desk.catalog, design, order.type, sizes, labeling, country, brand.stamps_status)
     revised = order.revise(updated, costs, desk.clock(), caller.actor)
     try:
@@ -311,7 +315,7 @@ class PoolQuery:
 
 def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
     """The brand's order pool, newest first, a page at a time."""
-    brand = _brand_of(desk, caller)
+    brand = brand_of(desk.brands, caller)
     where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None)
     scope = f"orders:{brand.code}:{where}"
     after = desk.cursors.read(scope, query.cursor) if query.cursor else None
@@ -339,7 +343,7 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[s
 
 def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, Any]:
     """Price a would-be order, or existing orders shipped together, without saving anything."""
-    brand = _brand_of(desk, caller)
+    brand = brand_of(desk.brands, caller)
     if (request.order is None) == (request.order_numbers is None):
         raise ValidationFailedError(
             "Quote either one would-be order or a set of existing orders.",
@@ -389,4 +393,4 @@ def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list
 
 
 def brand_profile(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
-    return _brand_of(desk, caller).public_view()
+    return brand_of(desk.brands, caller).public_view()

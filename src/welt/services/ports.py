@@ -133,3 +133,78 @@ class Idempotency(Protocol):
 
 class Clock(Protocol):
     def __call__(self) -> datetime: ...
+
+
+class PaymentRepository(Protocol):
+    def add(self, payment: Any) -> None:
+        """Store a new payment (its id must be new)."""
+        ...
+
+    def get(self, payment_id: str) -> Any | None: ...
+
+    def save(self, payment: Any, expected_version: int) -> None:
+        """Replace the payment only at that version, else ConcurrentUpdateError."""
+        ...
+
+    def by_intent(self, intent_id: str) -> Any | None: ...
+
+    def in_flight_since(self, before: datetime, limit: int) -> list[Any]:
+        """Payments still processing or awaiting 3-D Secure, last touched before `before`."""
+        ...
+
+
+class InvoiceRegister(Protocol):
+    def issue(self, year: int, payment_id: str, brand: str, at: datetime) -> str:
+        """The next invoice number of `year` for this payment; the same one if it already has one."""
+        ...
+
+
+class EventLog(Protocol):
+    def seen(self, event_id: str) -> bool: ...
+
+    def remember(self, event_id: str, event_type: str, at: datetime) -> None:
+        """Note a handled event; kept longer than Stripe retries (3 days)."""
+        ...
+
+
+@dataclass(frozen=True)
+class IntentView:
+    """What Welt needs to know of a Stripe PaymentIntent."""
+
+    id: str
+    status: str  # Stripe's: succeeded, processing, requires_action, requires_payment_method, canceled, ...
+    amount: int
+    client_secret: str | None = None
+    error_message: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+
+
+class CardDeclinedError(Exception):
+    """Stripe refused the card; the message is Stripe's, fit to show the buyer."""
+
+    def __init__(self, message: str, intent_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.intent_id = intent_id
+
+
+class InvalidSignatureError(Exception):
+    """A webhook whose Stripe-Signature does not prove it came from Stripe."""
+
+
+class PaymentGateway(Protocol):
+    publishable_key: str
+    js_url: str
+
+    def create_and_confirm(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
+                           idempotency_key: str) -> IntentView:
+        """Create a PaymentIntent with the card and confirm it on the server (CardDeclinedError if refused)."""
+        ...
+
+    def retrieve(self, intent_id: str) -> IntentView: ...
+
+    def cancel(self, intent_id: str, idempotency_key: str) -> IntentView: ...
+
+    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+        """The event, if the signature over the raw body is Stripe's and fresh; else InvalidSignatureError."""
+        ...

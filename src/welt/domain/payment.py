@@ -1,0 +1,101 @@
+"""Payments: what a brand pays for one order or one shipping group, and the states it goes through."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel
+
+from welt.domain.errors import StateConflictError
+
+
+class PaymentState(StrEnum):
+    REQUIRES_PAYMENT_METHOD = "REQUIRES_PAYMENT_METHOD"
+    PROCESSING = "PROCESSING"
+    REQUIRES_ACTION = "REQUIRES_ACTION"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    CANCELED = "CANCELED"
+
+
+# States in which a card may (again) be offered.
+CONFIRMABLE = (PaymentState.REQUIRES_PAYMENT_METHOD, PaymentState.FAILED)
+# States in which the orders are locked and Stripe has (or may have) an intent.
+IN_FLIGHT = (PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
+
+
+class CostSummary(BaseModel):
+    manufacturing: int
+    shipping: int
+    customization: int
+    total: int
+
+
+def invoice_number(year: int, seq: int) -> str:
+    return f"INV-{year}-{seq:06d}"
+
+
+class Payment(BaseModel):
+    """One payment for one order or one shipping group, attempted card by card."""
+
+    payment_id: str
+    brand: str
+    status: PaymentState = PaymentState.REQUIRES_PAYMENT_METHOD
+    amount: int
+    currency: str = "EUR"
+    summary: CostSummary
+    order_numbers: list[str]
+    shipping_group_id: str | None = None
+    includes_stamp_fee: bool = False
+    attempt: int = 0
+    intent_id: str | None = None
+    client_secret: str | None = None
+    failure_message: str | None = None
+    invoice_number: str | None = None
+    refunded_amount: int = 0
+    created_at: datetime
+    updated_at: datetime
+    settled_at: datetime | None = None
+    version: int = 1
+
+    def _next(self, at: datetime, **changes: Any) -> Payment:
+        return self.model_copy(update={**changes, "updated_at": at, "version": self.version + 1})
+
+    def start_attempt(self, at: datetime) -> Payment:
+        if self.status not in CONFIRMABLE:
+            raise StateConflictError(f"Payment {self.payment_id} is {self.status.value} and cannot take a card now.")
+        return self._next(at, status=PaymentState.PROCESSING, attempt=self.attempt + 1, intent_id=None,
+                          client_secret=None, failure_message=None)
+
+    def is_current_intent(self, intent_id: str | None, attempt: int | None) -> bool:
+        """Whether a Stripe intent belongs to the attempt this payment is on (older attempts are history)."""
+        if self.intent_id is not None and intent_id == self.intent_id:
+            return True
+        return attempt is not None and attempt == self.attempt
+
+    def awaiting_action(self, intent_id: str, client_secret: str, at: datetime) -> Payment:
+        return self._next(at, status=PaymentState.REQUIRES_ACTION, intent_id=intent_id, client_secret=client_secret)
+
+    def processing(self, intent_id: str, at: datetime) -> Payment:
+        return self._next(at, status=PaymentState.PROCESSING, intent_id=intent_id, client_secret=None)
+
+    def failed(self, message: str, at: datetime, intent_id: str | None = None) -> Payment:
+        return self._next(at, status=PaymentState.FAILED, failure_message=message, client_secret=None,
+                          intent_id=intent_id or self.intent_id)
+
+    def canceled(self, at: datetime, reason: str) -> Payment:
+        return self._next(at, status=PaymentState.CANCELED, failure_message=reason, client_secret=None)
+
+    def succeeded(self, intent_id: str, at: datetime) -> Payment:
+        return self._next(at, status=PaymentState.SUCCEEDED, intent_id=intent_id, settled_at=at, client_secret=None,
+                          failure_message=None)
+
+    def invoiced(self, number: str, at: datetime) -> Payment:
+        if self.status is not PaymentState.SUCCEEDED or self.invoice_number is not None:
+            raise StateConflictError(f"Payment {self.payment_id} cannot take invoice {number}.")
+        return self._next(at, invoice_number=number)
+
+    def refunded(self, amount_refunded: int, at: datetime) -> Payment:
+        return self._next(at, refunded_amount=amount_refunded)

@@ -1,0 +1,392 @@
+"""Paying orders through the service layer, on fakes: confirmation, webhooks, stamps, invoices, reconciliation."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.examples import checkout
+from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
+from welt.domain.errors import (
+    NotFoundError,
+    StateConflictError,
+    ValidationFailedError,
+)
+from welt.domain.model import OrderStatus, PaymentStatus, ProductionStage, StampStatus
+from welt.domain.payment import PaymentState
+from welt.services import orders, payments, production
+from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
+from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest, RetryLaterError
+from welt.services.ports import InvalidSignatureError
+
+DMO = Caller(subject="u1", brand="DMO", staff=False)
+BRK = Caller(subject="u2", brand="BRK", staff=False)
+STAFF = Caller(subject="s1", brand=None, staff=True)
+
+
+class Shop:
+    """A brand at the order desk and the payment desk, with Stripe's webhooks at hand."""
+
+    def __init__(self, desk: OrderDesk, pay: PaymentDesk, stripe: FakeStripe) -> None:
+        self.desk, self.pay, self.stripe = desk, pay, stripe
+        self._keys = iter(range(1_000_000))
+
+    def order(self, caller: Caller = DMO, **changes: Any) -> str:
+        body = checkout(**changes)
+        placed = orders.checkout(self.desk, caller, Checkout.model_validate(body), f"o{next(self._keys)}", body)
+        return str(placed["order_number"])
+
+    def payment(self, number: str, caller: Caller = DMO) -> dict[str, Any]:
+        request = PaymentRequest(order_numbers=[number])
+        return payments.start_payment(self.pay, caller, request, f"p{next(self._keys)}", request.model_dump())
+
+    def confirm(self, payment_id: str, card: str = "pm_card_visa", caller: Caller = DMO) -> dict[str, Any]:
+        return payments.confirm_payment(self.pay, caller, payment_id, ConfirmRequest(payment_method=card))
+
+    def deliver(self, event_type: str, intent_id: str, event_id: str | None = None) -> dict[str, Any]:
+        payload, signature = signed_event(event_type, intent_object(self.stripe.retrieve(intent_id)), event_id)
+        return payments.handle_webhook(self.pay, payload, signature)
+
+    def order_view(self, number: str) -> dict[str, Any]:
+        return orders.get_order(self.desk, DMO if number.endswith("DMO") else BRK, number)
+
+    def paid(self, card: str = "pm_card_visa", **changes: Any) -> tuple[str, dict[str, Any]]:
+        number = self.order(**changes)
+        payment = self.payment(number)
+        confirmed = self.confirm(payment["payment_id"], card)
+        self.deliver("payment_intent.succeeded", confirmed["stripe"]["payment_intent_id"])
+        return number, payments.get_payment(self.pay, DMO, payment["payment_id"])
+
+
+@pytest.fixture
+def shop(desk: OrderDesk, payment_desk: PaymentDesk, stripe: FakeStripe) -> Shop:
+    return Shop(desk, payment_desk, stripe)
+
+
+def test_the_amount_is_the_servers_and_a_client_cannot_send_one(shop: Shop) -> None:
+    number = shop.order()
+    payment = shop.payment(number)
+    assert payment["amount"] == payment["summary"]["total"] == 19800
+    assert payment["status"] == "REQUIRES_PAYMENT_METHOD"
+    with pytest.raises(Exception) as refused:
+        PaymentRequest.model_validate({"order_numbers": [number], "amount": 1})
+    assert "amount" in str(refused.value)
+
+
+def test_a_good_card_launches_the_order_when_stripe_confirms(shop: Shop, mailer: FakeMailer, clock: Clock) -> None:
+    number = shop.order()
+    payment = shop.payment(number)
+    confirmed = shop.confirm(payment["payment_id"])
+    assert confirmed["status"] == "SUCCEEDED"
+    assert shop.order_view(number)["payment_status"] == "PROCESSING"
+    shop.deliver("payment_intent.succeeded", confirmed["stripe"]["payment_intent_id"])
+    order = shop.order_view(number)
+    assert (order["status"], order["payment_status"], order["production_stage"]) == ("WORK_IN_PROCESS", "PAID", "CUTTING")
+    assert order["wip_started_at"] == clock().isoformat().replace("+00:00", "Z") and order["days_in_production"] == 0
+    assert order["invoice_number"] == "INV-2026-000001"
+    events = [e["type"] for e in orders.order_timeline(shop.desk, DMO, number)["events"]]
+    assert events == ["CREATED", "PAYMENT_STARTED", "LAUNCHED_TO_PRODUCTION"]
+    assert [subject for _, subject, _ in mailer.sent][-1].startswith("Payment received")
+
+
+def test_an_order_with_a_payment_in_progress_cannot_be_edited_or_cancelled(shop: Shop) -> None:
+    number = shop.order()
+    shop.confirm(shop.payment(number)["payment_id"], "pm_card_threeDSecure")
+    version = shop.order_view(number)["version"]
+    with pytest.raises(StateConflictError):
+        orders.edit_order(shop.desk, DMO, number, OrderEdit.model_validate({"sizes": [{"size": "EU40", "pairs": 1}]}), version)
+    with pytest.raises(StateConflictError):
+        orders.cancel_order(shop.desk, DMO, number, None)
+
+
+def test_the_same_event_many_times_has_its_effect_once(shop: Shop, mailer: FakeMailer) -> None:
+    number = shop.order()
+    confirmed = shop.confirm(shop.payment(number)["payment_id"])
+    intent = confirmed["stripe"]["payment_intent_id"]
+    for _ in range(3):
+        shop.deliver("payment_intent.succeeded", intent, event_id="evt_same")
+    shop.deliver("payment_intent.succeeded", intent)  # Stripe's own retry may carry another event id
+    order = shop.order_view(number)
+    assert order["version"] == 3 and order["invoice_number"] == "INV-2026-000001"
+    assert sum(1 for _, subject, _ in mailer.sent if subject.startswith("Payment received")) == 1
+
+
+def test_a_declined_card_releases_the_order_and_a_later_card_pays_it(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    declined = shop.confirm(payment_id, "pm_card_chargeCustomerFail")
+    assert declined["status"] == "FAILED" and declined["failure_message"] == "Your card was declined."
+    assert shop.order_view(number)["payment_status"] == "UNPAID"
+    failed_intent = declined["stripe"]["payment_intent_id"]
+    second = shop.confirm(payment_id)
+    shop.deliver("payment_intent.succeeded", second["stripe"]["payment_intent_id"])
+    shop.deliver("payment_intent.payment_failed", failed_intent)  # the first attempt's event, arriving late
+    order = shop.order_view(number)
+    assert (order["status"], order["payment_status"]) == ("WORK_IN_PROCESS", "PAID")
+    assert payments.get_payment(shop.pay, DMO, payment_id)["attempt"] == 2
+
+
+def test_failure_arriving_after_success_never_moves_the_order_back(shop: Shop) -> None:
+    number = shop.order()
+    intent = shop.confirm(shop.payment(number)["payment_id"])["stripe"]["payment_intent_id"]
+    shop.deliver("payment_intent.succeeded", intent)
+    shop.deliver("payment_intent.payment_failed", intent)
+    shop.deliver("payment_intent.canceled", intent)
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
+
+
+def test_3d_secure_asks_for_action_then_succeeds(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    answer = shop.confirm(payment_id, "pm_card_threeDSecure")
+    assert answer["status"] == "REQUIRES_ACTION" and answer["stripe"]["client_secret"].endswith("_secret")
+    intent = answer["stripe"]["payment_intent_id"]
+    shop.stripe.complete_3ds(intent)
+    shop.deliver("payment_intent.succeeded", intent)
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "SUCCEEDED"
+
+
+def test_two_confirms_at_once_charge_once(shop: Shop) -> None:
+    payment_id = shop.payment(shop.order())["payment_id"]
+    start = threading.Barrier(4)
+
+    def confirm(_: int) -> str:
+        start.wait()
+        return str(shop.confirm(payment_id)["status"])
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(confirm, range(4)))
+    assert shop.stripe.creates == 1
+    assert set(answers) <= {"SUCCEEDED", "PROCESSING"}
+
+
+def test_two_payments_racing_for_one_order_charge_once(shop: Shop) -> None:
+    number = shop.order()
+    first, second = shop.payment(number), shop.payment(number)
+    start = threading.Barrier(2)
+
+    def confirm(payment: dict[str, Any]) -> str:
+        start.wait()
+        try:
+            return str(shop.confirm(payment["payment_id"])["status"])
+        except StateConflictError:
+            return "409"
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(confirm, [first, second]))
+    assert answers == ["409", "SUCCEEDED"]
+    assert shop.stripe.creates == 1
+
+
+def test_an_order_already_paid_is_not_payable(shop: Shop) -> None:
+    number, _ = shop.paid()
+    with pytest.raises(StateConflictError):
+        shop.payment(number)
+
+
+def test_an_edit_that_changes_the_price_voids_the_open_payment(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    version = shop.order_view(number)["version"]
+    orders.edit_order(shop.desk, DMO, number, OrderEdit.model_validate(
+        {"design": {"model": "chelsea-boot", "materials": {"upper": "calf-black", "lining": "leather-black", "sole": "crepe"}}}),
+        version)
+    with pytest.raises(StateConflictError, match="price changed"):
+        shop.confirm(payment_id)
+    assert shop.stripe.creates == 0
+    assert shop.order_view(number)["payment_status"] == "UNPAID"
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "CANCELED"
+
+
+def test_stamp_fee_is_charged_once_per_brand_even_with_two_payments_at_once(shop: Shop) -> None:
+    first, second = shop.order(labeling="CUSTOM_STAMPS"), shop.order(labeling="CUSTOM_STAMPS")
+    pay_first, pay_second = shop.payment(first), shop.payment(second)
+    assert pay_first["summary"]["customization"] == pay_second["summary"]["customization"] == shop.pay.catalog.stamp_fee
+    start = threading.Barrier(2)
+
+    def confirm(payment: dict[str, Any]) -> str:
+        start.wait()
+        try:
+            return str(shop.confirm(payment["payment_id"])["status"])
+        except StateConflictError:
+            return "409"
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = sorted(pool.map(confirm, [pay_first, pay_second]))
+    assert answers == ["409", "SUCCEEDED"]
+    loser = second if answers and shop.order_view(first)["payment_status"] == "PROCESSING" else first
+    retry = shop.payment(loser)
+    assert retry["summary"]["customization"] == 0
+
+
+def test_paid_stamped_orders_wait_for_stamps_until_staff_mark_them_ready(shop: Shop) -> None:
+    number, payment = shop.paid(labeling="CUSTOM_STAMPS")
+    assert payment["summary"]["customization"] == shop.pay.catalog.stamp_fee
+    assert shop.order_view(number)["production_stage"] == "AWAITING_STAMPS"
+    assert orders.brand_profile(shop.desk, DMO)["stamps_status"] == StampStatus.IN_DEVELOPMENT
+    other, second = shop.paid(labeling="CUSTOM_STAMPS")
+    assert second["summary"]["customization"] == 0
+    answer = production.mark_stamps_ready(shop.desk, STAFF, "DMO", production.StampsUpdate(status="READY"))
+    assert sorted(answer["orders_released"]) == sorted([number, other])
+    assert {shop.order_view(n)["production_stage"] for n in (number, other)} == {ProductionStage.CUTTING}
+    again = production.mark_stamps_ready(shop.desk, STAFF, "DMO", production.StampsUpdate(status="READY"))
+    assert again["orders_released"] == []
+    later, _ = shop.paid(labeling="CUSTOM_STAMPS")
+    assert shop.order_view(later)["production_stage"] == "CUTTING"
+
+
+def test_stamps_of_one_brand_do_not_touch_another(shop: Shop) -> None:
+    number, _ = shop.paid(labeling="CUSTOM_STAMPS")
+    brk = shop.order(BRK, labeling="CUSTOM_STAMPS")
+    assert shop.payment(brk, BRK)["summary"]["customization"] == shop.pay.catalog.stamp_fee
+    production.mark_stamps_ready(shop.desk, STAFF, "BRK", production.StampsUpdate(status="READY"))
+    assert shop.order_view(number)["production_stage"] == "AWAITING_STAMPS"
+
+
+def test_invoice_numbers_are_gapless_and_failed_attempts_take_none(shop: Shop) -> None:
+    numbers = []
+    for card in ["pm_card_visa", "pm_card_chargeCustomerFail", "pm_card_visa"]:
+        payment_id = shop.payment(shop.order())["payment_id"]
+        confirmed = shop.confirm(payment_id, card)
+        if confirmed["status"] == "SUCCEEDED":
+            shop.deliver("payment_intent.succeeded", confirmed["stripe"]["payment_intent_id"])
+            numbers.append(payments.get_payment(shop.pay, DMO, payment_id)["invoice_number"])
+    assert numbers == ["INV-2026-000001", "INV-2026-000002"]
+
+
+def test_the_invoice_names_seller_buyer_orders_and_totals(shop: Shop) -> None:
+    number, payment = shop.paid(labeling="CUSTOM_STAMPS")
+    invoice = payments.invoice_of(shop.pay, DMO, payment["payment_id"])
+    assert invoice.number == "INV-2026-000001" and invoice.buyer.vat_id == "DE123456789"
+    assert invoice.lines[0].description.startswith(number)
+    assert sum(line.amount for line in invoice.lines) == invoice.total == payment["amount"]
+    with pytest.raises(NotFoundError):
+        payments.invoice_of(shop.pay, BRK, payment["payment_id"])
+
+
+def test_no_invoice_before_payment(shop: Shop) -> None:
+    payment_id = shop.payment(shop.order())["payment_id"]
+    with pytest.raises(NotFoundError):
+        payments.invoice_of(shop.pay, DMO, payment_id)
+
+
+def test_refunds_only_move_forward(shop: Shop) -> None:
+    number, payment = shop.paid()
+    intent = payment["stripe"]["payment_intent_id"]
+
+    def refund(amount: int) -> None:
+        charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": payment["amount"],
+                  "amount_refunded": amount}
+        payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge))
+
+    refund(5000)
+    assert shop.order_view(number)["payment_status"] == "PARTIALLY_REFUNDED"
+    refund(payment["amount"])
+    refund(5000)  # an older event arriving late
+    assert shop.order_view(number)["payment_status"] == "REFUNDED"
+    assert payments.get_payment(shop.pay, DMO, payment["payment_id"])["refunded_amount"] == payment["amount"]
+
+
+def test_a_refund_that_overtakes_the_success_is_retried_later(shop: Shop) -> None:
+    number = shop.order()
+    confirmed = shop.confirm(shop.payment(number)["payment_id"])
+    intent = confirmed["stripe"]["payment_intent_id"]
+    charge = {"id": "ch_1", "payment_intent": intent, "amount": confirmed["amount"], "amount_refunded": 100}
+    payload, signature = signed_event("charge.refunded", charge, event_id="evt_refund")
+    with pytest.raises(RetryLaterError):
+        payments.handle_webhook(shop.pay, payload, signature)
+    shop.deliver("payment_intent.succeeded", intent)
+    payments.handle_webhook(shop.pay, payload, signature)  # Stripe's redelivery now applies
+    assert shop.order_view(number)["payment_status"] == "PARTIALLY_REFUNDED"
+
+
+def test_unknown_event_types_are_acknowledged_and_ignored(shop: Shop) -> None:
+    payload, signature = signed_event("customer.created", {"id": "cus_1"})
+    assert payments.handle_webhook(shop.pay, payload, signature) == {"received": True}
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    ["wrong secret", "stale timestamp", "malformed header", "no header", "body changed"],
+)
+def test_a_webhook_that_is_not_provably_stripes_changes_nothing(shop: Shop, tamper: str) -> None:
+    number = shop.order()
+    intent_id = shop.confirm(shop.payment(number)["payment_id"])["stripe"]["payment_intent_id"]
+    obj = intent_object(shop.stripe.retrieve(intent_id))
+    payload, signature = signed_event("payment_intent.succeeded", obj)
+    if tamper == "wrong secret":
+        payload, signature = signed_event("payment_intent.succeeded", obj, secret="whsec_someone_else")
+    elif tamper == "stale timestamp":
+        import time
+
+        payload, signature = signed_event("payment_intent.succeeded", obj, timestamp=int(time.time()) - 301)
+    elif tamper == "malformed header":
+        signature = "v1=deadbeef,t=notanumber"
+    elif tamper == "no header":
+        signature = None  # type: ignore[assignment]
+    else:
+        payload = payload.replace(b'"amount": 19800', b'"amount": 1')
+    with pytest.raises(InvalidSignatureError):
+        payments.handle_webhook(shop.pay, payload, signature)
+    assert shop.order_view(number)["payment_status"] == "PROCESSING"
+
+
+def test_reconciliation_settles_a_payment_whose_webhook_never_came(shop: Shop, clock: Clock) -> None:
+    number = shop.order()
+    shop.confirm(shop.payment(number)["payment_id"])
+    assert payments.reconcile(shop.pay)["checked"] == 0  # too fresh to ask about
+    clock.advance(minutes=6)
+    assert payments.reconcile(shop.pay) == {"checked": 1, "settled": 1, "released": 0}
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
+    assert payments.reconcile(shop.pay)["checked"] == 0
+
+
+def test_abandoned_3d_secure_is_canceled_and_the_order_released(shop: Shop, clock: Clock) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    clock.advance(minutes=10)
+    assert payments.reconcile(shop.pay)["released"] == 0  # still within the hour a buyer may take
+    clock.advance(hours=1)
+    assert payments.reconcile(shop.pay)["released"] == 1
+    assert shop.stripe.retrieve(intent).status == "canceled"
+    assert shop.order_view(number)["payment_status"] == "UNPAID"
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "CANCELED"
+    shop.deliver("payment_intent.canceled", intent)  # Stripe's own event for it changes nothing more
+    assert shop.order_view(number)["payment_status"] == "UNPAID"
+
+
+def test_another_brands_payment_is_not_found(shop: Shop) -> None:
+    payment_id = shop.payment(shop.order())["payment_id"]
+    with pytest.raises(NotFoundError):
+        payments.get_payment(shop.pay, BRK, payment_id)
+    with pytest.raises(NotFoundError):
+        shop.confirm(payment_id, caller=BRK)
+    with pytest.raises(NotFoundError):
+        shop.payment(shop.order(), caller=BRK)
+
+
+def test_pay_exactly_one_order_or_one_group(shop: Shop) -> None:
+    with pytest.raises(ValidationFailedError):
+        payments.start_payment(shop.pay, DMO, PaymentRequest(), "k", {})
+
+
+def test_a_cancelled_order_is_not_payable(shop: Shop) -> None:
+    number = shop.order()
+    orders.cancel_order(shop.desk, DMO, number, None)
+    with pytest.raises(StateConflictError):
+        shop.payment(number)
+    assert shop.order_view(number)["status"] == OrderStatus.CANCELLED
+    assert shop.order_view(number)["payment_status"] == PaymentStatus.UNPAID
+
+
+def test_a_canceled_payment_cannot_be_confirmed(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    shop.pay.payments.save(shop.pay.payments.get(payment_id).canceled(shop.pay.clock(), "test"), 1)
+    with pytest.raises(StateConflictError):
+        shop.confirm(payment_id)
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == PaymentState.CANCELED

@@ -73,6 +73,39 @@ class FakeOrderRepository:
         )
 
 
+class FakeShippingGroupRepository:
+    def __init__(self) -> None:
+        self._groups: dict[tuple[str, int], Any] = {}
+        self._lock = threading.Lock()
+
+    def add_next(self, brand: str, build: Callable[[int], Any]) -> Any:
+        with self._lock:
+            seq = max((s for b, s in self._groups if b == brand), default=0) + 1
+            self._groups[(brand, seq)] = build(seq)
+            return self._groups[(brand, seq)]
+
+    def get(self, brand: str, seq: int) -> Any | None:
+        return self._groups.get((brand, seq))
+
+    def save(self, group: Any, expected_version: int) -> None:
+        with self._lock:
+            current = self._groups.get((group.brand, group.seq))
+            if current is None or current.version != expected_version:
+                raise ConcurrentUpdateError(group.shipping_group_id)
+            self._groups[(group.brand, group.seq)] = group
+
+    def remove(self, brand: str, seq: int, expected_version: int) -> None:
+        with self._lock:
+            current = self._groups.get((brand, seq))
+            if current is None or current.version != expected_version:
+                raise ConcurrentUpdateError(f"{brand}/{seq}")
+            del self._groups[(brand, seq)]
+
+    def brand_groups(self, brand: str, include_dissolved: bool) -> list[Any]:
+        groups = sorted((g for (b, _), g in self._groups.items() if b == brand), key=lambda g: g.seq, reverse=True)
+        return [g for g in groups if include_dissolved or g.status.value != "DISSOLVED"]
+
+
 class FakeBrandRepository:
     def __init__(self, *brands: Brand) -> None:
         self._brands = {brand.code: brand for brand in brands}
@@ -198,6 +231,7 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None) -> O
     return OrderDesk(
         orders=FakeOrderRepository(),
         brands=FakeBrandRepository(DEMO, OTHER),
+        groups=FakeShippingGroupRepository(),
         outbox=FakeOutbox(),
         mailer=mailer or FakeMailer(),
         idempotency=FakeIdempotency(),
@@ -343,6 +377,7 @@ def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -
     return PaymentDesk(
         orders=order_desk.orders,
         brands=order_desk.brands,
+        groups=order_desk.groups,
         payments=FakePaymentRepository(),
         invoices=FakeInvoiceRegister(),
         events=FakeEventLog(),

@@ -13,7 +13,7 @@ from welt.bootstrap import token_verifier, utc_now
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
-from welt.services import orders, production
+from welt.services import orders, production, shipping_groups
 from welt.services.notifications import deliver_due
 
 app = Chalice(app_name="welt-orders", configure_logs=False)
@@ -107,9 +107,65 @@ def quote(request: HttpRequest) -> dict[str, Any]:
     return orders.quote(order_desk(), request.caller, request.body(orders.QuoteRequest))
 
 
+@api.route("/shipping-groups", methods=["POST"], status=201)
+def create_group(request: HttpRequest) -> dict[str, Any]:
+    return shipping_groups.create_group(order_desk(), request.caller, request.body(shipping_groups.NewGroup))
+
+
+@api.route("/shipping-groups", methods=["GET"])
+def list_groups(request: HttpRequest) -> dict[str, Any]:
+    return shipping_groups.list_groups(order_desk(), request.caller)
+
+
+@api.route("/shipping-groups/{group_id}", methods=["GET"])
+def get_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+    return shipping_groups.get_group(order_desk(), request.caller, group_id)
+
+
+@api.route("/shipping-groups/{group_id}", methods=["DELETE"])
+def dissolve_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+    return shipping_groups.dissolve_group(order_desk(), request.caller, group_id)
+
+
+@api.route("/shipping-groups/{group_id}/orders", methods=["POST"])
+def add_to_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+    addition = request.body(shipping_groups.GroupAddition)
+    return shipping_groups.add_order(order_desk(), request.caller, group_id, addition)
+
+
+@api.route("/shipping-groups/{group_id}/orders/{order_number}", methods=["DELETE"])
+def remove_from_group(request: HttpRequest, group_id: str, order_number: str) -> dict[str, Any]:
+    return shipping_groups.remove_order(order_desk(), request.caller, group_id, order_number)
+
+
 @api.route("/admin/orders", methods=["GET"], staff=True)
 def admin_orders(request: HttpRequest) -> dict[str, Any]:
     return orders.list_all_orders(order_desk(), request.caller, pool_query(request))
+
+
+@api.route("/admin/orders/{order_number}", methods=["GET"], staff=True)
+def staff_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+    return production.order_for_staff(order_desk(), request.caller, order_number)
+
+
+@api.route("/admin/orders/{order_number}/production", methods=["POST"], staff=True)
+def move_stage(request: HttpRequest, order_number: str) -> dict[str, Any]:
+    return production.move_stage(order_desk(), request.caller, order_number, request.body(production.StageChange))
+
+
+@api.route("/admin/orders/{order_number}/ship", methods=["POST"], staff=True)
+def ship_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+    return production.ship_order(order_desk(), request.caller, order_number, request.body(production.Shipment))
+
+
+@api.route("/admin/orders/{order_number}/deliver", methods=["POST"], staff=True)
+def deliver_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+    return production.deliver_order(order_desk(), request.caller, order_number)
+
+
+@api.route("/admin/shipping-groups/{group_id}/ship", methods=["POST"], staff=True)
+def ship_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+    return production.ship_group(order_desk(), request.caller, group_id, request.body(production.Shipment))
 
 
 @api.route("/admin/brands/{code}/stamps", methods=["POST"], staff=True)

@@ -18,11 +18,12 @@ from welt.adapters.dynamodb import (
     DynamoOrderRepository,
     DynamoOutbox,
     DynamoPaymentRepository,
+    DynamoShippingGroupRepository,
 )
 from welt.adapters.idempotency import PowertoolsIdempotency
 from welt.adapters.ses import SesMailer
 from welt.adapters.stripe_gateway import StripeGateway
-from welt.adapters.tables import BRANDS, IDEMPOTENCY, INVOICES, ORDERS, OUTBOX, PAYMENTS, STRIPE_EVENTS
+from welt.adapters.tables import BRANDS, IDEMPOTENCY, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
 from welt.config import cursor_secret, settings, stripe_settings
 from welt.domain.catalog import load_catalog
 from welt.services.orders import OrderDesk
@@ -42,6 +43,7 @@ def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
     return OrderDesk(
         orders=DynamoOrderRepository(dynamodb.Table(config.table_name(ORDERS))),
         brands=DynamoBrandRepository(dynamodb.Table(config.table_name(BRANDS))),
+        groups=DynamoShippingGroupRepository(dynamodb.Table(config.table_name(SHIPPING_GROUPS))),
         outbox=DynamoOutbox(dynamodb.Table(config.table_name(OUTBOX))),
         mailer=SesMailer(boto3.client("ses", region_name=config.region), config.mail_from),
         idempotency=PowertoolsIdempotency(
@@ -72,6 +74,7 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
     return PaymentDesk(
         orders=DynamoOrderRepository(dynamodb.Table(config.table_name(ORDERS))),
         brands=DynamoBrandRepository(dynamodb.Table(config.table_name(BRANDS))),
+        groups=DynamoShippingGroupRepository(dynamodb.Table(config.table_name(SHIPPING_GROUPS))),
         payments=DynamoPaymentRepository(dynamodb.Table(config.table_name(PAYMENTS))),
         invoices=DynamoInvoiceRegister(dynamodb.Table(config.table_name(INVOICES))),
         events=DynamoEventLog(dynamodb.Table(config.table_name(STRIPE_EVENTS))),

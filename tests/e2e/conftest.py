@@ -1,4 +1,4 @@
-"""The real local stack (moto server and both `chalice local` apps) on free ports, once per test session.
+"""The real local stack (`welt_stack.LocalStack`: emulators and both `chalice local` apps) on free ports, once per session.
 
 Tests talk to it only over HTTP, as the browser and `make dev` users do, with ID tokens from the emulated Cognito.
 """
@@ -90,10 +90,32 @@ class Api:
     def checkout(self, body: dict[str, Any], key: str | None = None) -> requests.Response:
         return self.post("/orders", json=body, headers={"Idempotency-Key": key or f"e2e-{uuid.uuid4()}"})
 
+    def checkout_as_a_client_would(self, body: dict[str, Any], key: str, within: float = 30) -> requests.Response:
+        """Check out, retrying with the same key when the connection drops, as a careful client does.
+
+        `chalice local` listens with a backlog of 5, so a burst of connections may be reset before the app
+        sees them; the Idempotency-Key is what makes sending the same checkout again safe.
+        """
+        deadline = time.monotonic() + within
+        while True:
+            try:
+                return self.checkout(body, key=key)
+            except requests.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+            time.sleep(0.05)
+
     def place(self, body: dict[str, Any]) -> dict[str, Any]:
         """Check out and insist it worked: the new order."""
         response = self.checkout(body)
         assert response.status_code == 201, response.text
+        order: dict[str, Any] = response.json()
+        return order
+
+    def order(self, number: str) -> dict[str, Any]:
+        """GET /orders/{number}, insisting it is there."""
+        response = self.get(f"/orders/{number}")
+        assert response.status_code == 200, response.text
         order: dict[str, Any] = response.json()
         return order
 

@@ -22,12 +22,12 @@ def timeline_types(api: Api, number: str) -> list[str]:
 
 
 def test_edit_without_if_match_is_428_and_changes_nothing(dmo: Api, tag: str) -> None:
-    order = dmo.place(order_form(tag))
+    order = dmo.order(dmo.place(order_form(tag))["order_number"])
 
     problem = assert_problem(dmo.patch(f"/orders/{order['order_number']}", json={"sizes": [{"size": "EU44", "pairs": 1}]}), 428)
 
     assert any(error["loc"] == ["header", "If-Match"] for error in problem["errors"]), problem
-    assert dmo.get(f"/orders/{order['order_number']}").json() == order
+    assert dmo.order(order["order_number"]) == order
 
 
 def test_edit_with_a_stale_version_is_412_and_changes_nothing(dmo: Api, tag: str) -> None:
@@ -70,7 +70,7 @@ def test_edit_with_the_current_version_applies_and_recomputes_costs(
 
 
 def test_edit_that_breaks_the_order_type_or_catalog_is_422_and_changes_nothing(dmo: Api, tag: str) -> None:
-    order = dmo.place(order_form(tag))
+    order = dmo.order(dmo.place(order_form(tag))["order_number"])
     number = order["order_number"]
     headers = {"If-Match": str(order["version"])}
 
@@ -79,7 +79,7 @@ def test_edit_that_breaks_the_order_type_or_catalog_is_422_and_changes_nothing(d
     assert_problem(dmo.patch(f"/orders/{number}", json={"design": wrong_sole}, headers=headers), 422)
     assert_problem(dmo.patch(f"/orders/{number}", json={}, headers=headers), 422)
 
-    assert dmo.get(f"/orders/{number}").json() == order
+    assert dmo.order(number) == order
 
 
 def test_cancelled_order_cannot_be_edited_and_cancelling_again_changes_nothing(dmo: Api, tag: str) -> None:

@@ -13,10 +13,15 @@ import requests
 from tests.examples import checkout
 from tests.fakes import Clock, FakeMailer
 from tests.integration.conftest import REGION, Tables
-from welt.adapters.dynamodb import DynamoBrandRepository, DynamoOrderRepository, DynamoOutbox
+from welt.adapters.dynamodb import (
+    DynamoBrandRepository,
+    DynamoOrderRepository,
+    DynamoOutbox,
+    DynamoShippingGroupRepository,
+)
 from welt.adapters.idempotency import PowertoolsIdempotency
 from welt.adapters.ses import SesMailer
-from welt.adapters.tables import BRANDS, IDEMPOTENCY, ORDERS, OUTBOX
+from welt.adapters.tables import BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import IdempotencyKeyReusedError, RequestInProgressError, ValidationFailedError
 from welt.domain.model import Brand
@@ -41,6 +46,7 @@ def dynamo_desk(tables: Tables, mailer: Any = None, clock: Clock | None = None) 
     return OrderDesk(
         orders=DynamoOrderRepository(tables.table(ORDERS)),
         brands=brands,
+        groups=DynamoShippingGroupRepository(tables.table(SHIPPING_GROUPS)),
         outbox=DynamoOutbox(tables.table(OUTBOX)),
         mailer=mailer,
         idempotency=PowertoolsIdempotency(tables.name(IDEMPOTENCY), tables.client),

@@ -19,7 +19,9 @@ from welt.services.orders import OrderDesk
 
 PROBLEM_JSON = "application/problem+json"
 APPS = {name: load_app(name).app for name in ("orders", "payments")}
-SAMPLE_PARAMS = {"order_number": "00001-DMO"}
+SAMPLE_PARAMS = {"order_number": "00001-DMO", "payment_id": "pay_000001", "code": "DMO", "id": "G0001-DMO"}
+# Routes that take no token (SPEC section 1): the health checks, and Stripe's webhook, which is signed instead.
+PUBLIC_PATHS = {"/health", "/webhooks/stripe"}
 
 
 def _fill(path: str, **params: str) -> str:
@@ -33,8 +35,9 @@ GUARDED_ROUTES = [
     for app_name, app in APPS.items()
     for path, views in app.routes.items()
     for method in views
-    if path != "/health"
+    if path not in PUBLIC_PATHS
 ]
+STAFF_ROUTES = [param for param in GUARDED_ROUTES if param.values[2].startswith("/admin/")]
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------
@@ -163,8 +166,18 @@ def test_every_route_but_health_answers_401_problem_for_a_token_that_proves_noth
     assert_problem(response, 401)
 
 
-def test_a_brand_user_on_the_staff_listing_gets_403(orders_client):
-    assert_problem(orders_client.http.get("/admin/orders", headers=as_brand()), 403)
+@pytest.mark.parametrize(("app_name", "method", "path"), STAFF_ROUTES)
+def test_a_brand_user_on_a_staff_route_gets_403(request, app_name, method, path):
+    client = request.getfixturevalue(f"{app_name}_client")
+
+    response = client.http.request(method, _fill(path), headers=as_brand(), body=b"{}")
+
+    assert_problem(response, 403)
+
+
+def test_every_route_but_the_public_ones_is_guarded():
+    assert {param.values[2] for param in GUARDED_ROUTES} >= {"/orders", "/orders/{order_number}", "/admin/orders"}
+    assert "/admin/orders" in {param.values[2] for param in STAFF_ROUTES}
 
 
 def test_another_brands_order_answers_404_like_a_missing_one(orders_client):
@@ -256,6 +269,26 @@ def test_a_body_that_is_not_json_is_400(orders_client, method, path, body):
     headers = as_brand(**{"Idempotency-Key": "k", "If-Match": "1"})
 
     response = orders_client.http.request(method, path, headers=headers, body=body)
+
+    assert locs(assert_problem(response, 400)) == [["body"]]
+
+
+@pytest.mark.parametrize(
+    ("app_name", "method", "path"),
+    [
+        ("orders", "POST", "/orders"),
+        ("orders", "PATCH", "/orders/00001-DMO"),
+        ("orders", "POST", "/quotes"),
+        ("payments", "POST", "/payments"),
+    ],
+)
+@pytest.mark.parametrize("nesting", ["[" * 100_000 + "]" * 100_000, '{"a":' * 5000 + "1" + "}" * 5000], ids=["lists", "objects"])
+def test_json_nested_deeper_than_the_parser_can_follow_is_400_not_500(request, app_name, method, path, nesting):
+    client = request.getfixturevalue(f"{app_name}_client")
+    place(request.getfixturevalue("orders_client"))
+    headers = as_brand(**{"Idempotency-Key": "k", "If-Match": "1"})
+
+    response = client.http.request(method, path, headers=headers, body=nesting.encode())
 
     assert locs(assert_problem(response, 400)) == [["body"]]
 

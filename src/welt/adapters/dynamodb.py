@@ -20,6 +20,7 @@ from botocore.exceptions import ClientError
 from welt.domain.errors import StateConflictError
 from welt.domain.model import Brand, Order, OrderStatus
 from welt.domain.payment import IN_FLIGHT, Payment, invoice_number
+from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.ports import (
     ConcurrentUpdateError,
     OrderFilter,
@@ -44,6 +45,27 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dict):
         return {k: _plain(v) for k, v in value.items()}
     return value
+
+
+def put_next_in_sequence(table: Any, partition: tuple[str, str], item_for: Callable[[int], dict[str, Any]]) -> int:
+    """Store `item_for(n)` under the partition's next sequence number n (range key `seq`).
+
+    The next number is one past the highest stored; the conditional put makes the first writer win it and
+    sends the others round again, so numbers have no gaps and no twins.
+    """
+    name, value = partition
+    for attempt in range(NUMBERING_ATTEMPTS):
+        found = table.query(KeyConditionExpression=Key(name).eq(value), ScanIndexForward=False, Limit=1,
+                            ProjectionExpression="seq", ConsistentRead=True)["Items"]
+        seq = (int(found[0]["seq"]) if found else 0) + 1
+        try:
+            table.put_item(Item=item_for(seq), ConditionExpression=Attr("seq").not_exists())
+            return seq
+        except ClientError as error:
+            if not _lost_condition(error):
+                raise
+        time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))  # noqa: S311 (jitter, not secrecy)
+    raise StateConflictError(f"Too many writers are numbering {value} at once; try again.")
 
 
 class DynamoOrderRepository:
@@ -72,29 +94,14 @@ class DynamoOrderRepository:
     def _order(item: dict[str, Any]) -> Order:
         return Order.model_validate_json(item["body"])
 
-    def _highest_seq(self, brand: str) -> int:
-        found = self._table.query(
-            KeyConditionExpression=Key("brand").eq(brand),
-            ScanIndexForward=False,
-            Limit=1,
-            ProjectionExpression="seq",
-            ConsistentRead=True,
-        )["Items"]
-        return int(found[0]["seq"]) if found else 0
-
     def add_next(self, brand: str, build: Callable[[int], Order]) -> Order:
-        # The next number is one past the highest stored; the conditional put makes the first
-        # writer win it and sends the others round again, so numbers have no gaps and no twins.
-        for attempt in range(NUMBERING_ATTEMPTS):
-            order = build(self._highest_seq(brand) + 1)
-            try:
-                self._table.put_item(Item=self._item(order), ConditionExpression=Attr("seq").not_exists())
-                return order
-            except ClientError as error:
-                if not _lost_condition(error):
-                    raise
-            time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))  # noqa: S311 (jitter, not secrecy)
-        raise StateConflictError(f"Too many orders are being placed for {brand} at once; try again.")
+        built: dict[int, Order] = {}
+
+        def item_for(seq: int) -> dict[str, Any]:
+            built[seq] = build(seq)
+            return self._item(built[seq])
+
+        return built[put_next_in_sequence(self._table, ("brand", brand), item_for)]
 
     def get(self, brand: str, seq: int) -> Order | None:
         item = self._table.get_item(Key={"brand": brand, "seq": seq}, ConsistentRead=True).get("Item")
@@ -372,25 +379,13 @@ class DynamoInvoiceRegister:
         known = self._issued_to(payment_id)
         if known:
             return known
-        for attempt in range(NUMBERING_ATTEMPTS):
-            found = self._table.query(KeyConditionExpression=Key("pk").eq(str(year)), ScanIndexForward=False, Limit=1,
-                                      ConsistentRead=True)["Items"]
-            seq = (int(found[0]["seq"]) if found else 0) + 1
-            number = invoice_number(year, seq)
-            try:
-                self._table.put_item(
-                    Item={"pk": str(year), "seq": seq, "invoice_number": number, "payment_id": payment_id,
-                          "brand": brand, "issued_at": at.isoformat()},
-                    ConditionExpression=Attr("seq").not_exists(),
-                )
-            except ClientError as error:
-                if not _lost_condition(error):
-                    raise
-                time.sleep(random.uniform(0, 0.005 * min(attempt + 1, 20)))  # noqa: S311 (jitter, not secrecy)
-                continue
-            self._table.put_item(Item={"pk": f"payment#{payment_id}", "seq": 0, "invoice_number": number})
-            return number
-        raise StateConflictError("Too many invoices are being issued at once; the next delivery will finish it.")
+        def item_for(seq: int) -> dict[str, Any]:
+            return {"pk": str(year), "seq": seq, "invoice_number": invoice_number(year, seq), "payment_id": payment_id,
+                    "brand": brand, "issued_at": at.isoformat()}
+
+        number = invoice_number(year, put_next_in_sequence(self._table, ("pk", str(year)), item_for))
+        self._table.put_item(Item={"pk": f"payment#{payment_id}", "seq": 0, "invoice_number": number})
+        return number
 
 
 class DynamoEventLog:
@@ -404,3 +399,49 @@ class DynamoEventLog:
     def remember(self, event_id: str, event_type: str, at: datetime) -> None:
         self._table.put_item(Item={"event_id": event_id, "type": event_type, "handled_at": at.isoformat(),
                                    "expires_at": int((at + self._keep).timestamp())})
+
+
+class DynamoShippingGroupRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    @staticmethod
+    def _item(group: ShippingGroup) -> dict[str, Any]:
+        return {"brand": group.brand, "seq": group.seq, "status": group.status.value, "version": group.version,
+                "body": group.model_dump_json()}
+
+    def add_next(self, brand: str, build: Callable[[int], ShippingGroup]) -> ShippingGroup:
+        built: dict[int, ShippingGroup] = {}
+
+        def item_for(seq: int) -> dict[str, Any]:
+            built[seq] = build(seq)
+            return self._item(built[seq])
+
+        return built[put_next_in_sequence(self._table, ("brand", brand), item_for)]
+
+    def get(self, brand: str, seq: int) -> ShippingGroup | None:
+        item = self._table.get_item(Key={"brand": brand, "seq": seq}, ConsistentRead=True).get("Item")
+        return ShippingGroup.model_validate_json(item["body"]) if item else None
+
+    def save(self, group: ShippingGroup, expected_version: int) -> None:
+        try:
+            self._table.put_item(Item=self._item(group), ConditionExpression=Attr("version").eq(expected_version))
+        except ClientError as error:
+            if _lost_condition(error):
+                raise ConcurrentUpdateError(group.shipping_group_id) from None
+            raise
+
+    def remove(self, brand: str, seq: int, expected_version: int) -> None:
+        self._table.delete_item(Key={"brand": brand, "seq": seq}, ConditionExpression=Attr("version").eq(expected_version))
+
+    def brand_groups(self, brand: str, include_dissolved: bool) -> list[ShippingGroup]:
+        query: dict[str, Any] = {"KeyConditionExpression": Key("brand").eq(brand), "ScanIndexForward": False}
+        if not include_dissolved:
+            query["FilterExpression"] = Attr("status").ne(GroupStatus.DISSOLVED.value)
+        groups: list[ShippingGroup] = []
+        while True:
+            response = self._table.query(**query)
+            groups += [ShippingGroup.model_validate_json(item["body"]) for item in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return groups
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]

@@ -88,4 +88,10 @@ STRIPE_EVENTS = TableDefinition(
     ttl_attribute="expires_at",
 )
 
-ALL_TABLES = (ORDERS, BRANDS, OUTBOX, IDEMPOTENCY, PAYMENTS, INVOICES, STRIPE_EVENTS)
+SHIPPING_GROUPS = TableDefinition(
+    logical_name="shipping_groups",
+    # Group ids are the brand's own sequence, like order numbers: G0007-DMO.
+    key=[("brand", "HASH", "S"), ("seq", "RANGE", "N")],
+)
+
+ALL_TABLES = (ORDERS, BRANDS, OUTBOX, IDEMPOTENCY, PAYMENTS, INVOICES, STRIPE_EVENTS, SHIPPING_GROUPS)

@@ -258,9 +258,11 @@ class Order(BaseModel):
         return sum(line.pairs for line in self.sizes)
 
     def days_in_production(self, now: datetime) -> int | None:
+        """Days from launch to shipping (or to now while still in the factory)."""
         if self.wip_started_at is None:
             return None
-        return max(0, (now - self.wip_started_at).days)
+        until = self.tracking.shipped_at if self.tracking else now
+        return max(0, (until - self.wip_started_at).days)
 
     @property
     def is_editable(self) -> bool:
@@ -363,6 +365,50 @@ class Order(BaseModel):
             raise StateConflictError(f"Order {self.order_number} is not waiting for stamps.")
         moved = self.model_copy(update={"production_stage": ProductionStage.CUTTING})
         return moved._record(at, actor, "STAGE_CHANGED", {"from": "AWAITING_STAMPS", "to": "CUTTING", "reason": "stamps ready"})
+
+    def join_group(self, group: str, at: datetime, actor: str) -> Order:
+        self._ensure_editable("grouped")
+        joined = self.model_copy(update={"shipping_group_id": group})
+        return joined._record(at, actor, "GROUPED", {"shipping_group_id": group})
+
+    def leave_group(self, group: str, at: datetime, actor: str) -> Order:
+        if self.shipping_group_id != group or self.payment_status is not PaymentStatus.UNPAID:
+            raise StateConflictError(f"Order {self.order_number} is not an unpaid order of shipping group {group}.")
+        left = self.model_copy(update={"shipping_group_id": None})
+        return left._record(at, actor, "UNGROUPED", {"shipping_group_id": group})
+
+    def move_to_stage(self, stage: ProductionStage, stamps_ready: bool, at: datetime, actor: str) -> Order:
+        """Staff move a paid order forward through production, never backwards, never past missing stamps."""
+        if self.status is not OrderStatus.WORK_IN_PROCESS or self.production_stage is None:
+            raise StateConflictError(f"Order {self.order_number} is {self.status.value}, not in production.")
+        stages = list(ProductionStage)
+        current = stages.index(self.production_stage)
+        if stages.index(stage) < current:
+            raise StateConflictError(
+                f"Order {self.order_number} is at {self.production_stage.value}; production never goes back to {stage.value}."
+            )
+        if stage is self.production_stage:
+            return self
+        if self.production_stage is ProductionStage.AWAITING_STAMPS and not stamps_ready:
+            raise StateConflictError(
+                f"Order {self.order_number} waits for the brand's custom stamps; mark them READY first."
+            )
+        moved = self.model_copy(update={"production_stage": stage})
+        details = {"from": self.production_stage.value, "to": stage.value}
+        return moved._record(at, actor, "STAGE_CHANGED", details)
+
+    def ship(self, tracking: Tracking, at: datetime, actor: str) -> Order:
+        if self.status is not OrderStatus.WORK_IN_PROCESS or self.production_stage is not ProductionStage.READY_TO_SHIP:
+            where = self.production_stage.value if self.production_stage else self.status.value
+            raise StateConflictError(f"Order {self.order_number} is not ready to ship (it is {where}).")
+        shipped = self.model_copy(update={"status": OrderStatus.SHIPPED, "tracking": tracking})
+        return shipped._record(at, actor, "SHIPPED", tracking.model_dump(mode="json"))
+
+    def deliver(self, at: datetime, actor: str) -> Order:
+        if self.status is not OrderStatus.SHIPPED:
+            raise StateConflictError(f"Order {self.order_number} is {self.status.value}, not SHIPPED.")
+        delivered = self.model_copy(update={"status": OrderStatus.DELIVERED})
+        return delivered._record(at, actor, "DELIVERED", {})
 
     def public_view(self, now: datetime) -> dict[str, Any]:
         """The order as the API shows it (the timeline has its own route)."""

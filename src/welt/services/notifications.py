@@ -7,7 +7,7 @@ from datetime import timedelta
 from aws_lambda_powertools import Logger
 
 from welt.domain.catalog import Catalog
-from welt.domain.model import Order, ProductionStage
+from welt.domain.model import Order, ProductionStage, Tracking
 from welt.domain.payment import Payment
 from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage
 
@@ -78,6 +78,25 @@ def payment_received_message(payment: Payment, orders: list[Order], catalog: Cat
         subject=f"Payment received: {', '.join(payment.order_numbers)} launched to production",
         body="\n".join(lines),
         context={"payment_id": payment.payment_id},
+    )
+
+
+def shipped_message(key: str, orders: list[Order], tracking: Tracking, catalog: Catalog) -> OutboxMessage:
+    """Shipped, with the tracking number: one email per shipment (an order, or a whole group)."""
+    lines = [f"Your shoes are on their way with {tracking.carrier}.", "", f"Tracking number: {tracking.tracking_number}"]
+    if tracking.tracking_url:
+        lines.append(f"Track it: {tracking.tracking_url}")
+    lines += ["", "In this shipment:"]
+    for order in orders:
+        model = catalog.shoe_model(order.design.model)
+        lines.append(f"  {order.order_number}: {model.name if model else order.design.model}, {order.pairs} pair(s)")
+    numbers = ", ".join(order.order_number for order in orders)
+    return OutboxMessage(
+        message_id=f"shipped/{key}",
+        to=orders[0].billing.email,
+        subject=f"Shipped: {numbers} (tracking {tracking.tracking_number})",
+        body="\n".join(lines),
+        context={"shipment": key},
     )
 
 

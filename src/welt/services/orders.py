@@ -43,6 +43,7 @@ from welt.services.ports import (
     OrderFilter,
     OrderRepository,
     Outbox,
+    ShippingGroupRepository,
 )
 
 MAX_PAGE = 100
@@ -70,6 +71,7 @@ class OrderDesk:
 
     orders: OrderRepository
     brands: BrandRepository
+    groups: ShippingGroupRepository
     outbox: Outbox
     mailer: Mailer
     idempotency: Idempotency
@@ -226,12 +228,14 @@ def find_order(repository: OrderRepository, caller: Caller, number: str) -> Orde
 
 
 def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
-    return _current_view(desk, _find_order(desk, caller, number))
+    return current_view(desk, _find_order(desk, caller, number))
 
 
-def _current_view(desk: OrderDesk, order: Order) -> dict[str, Any]:
+def current_view(desk: OrderDesk, order: Order) -> dict[str, Any]:
     """Unpaid orders are priced with today's stamps status, so a fee already paid is not shown again."""
     view = order.public_view(desk.clock())
+    model = desk.catalog.shoe_model(order.design.model)
+    view["model_name"] = model.name if model else order.design.model
     if order.is_editable:
         brand = desk.brands.get(order.brand)
         if brand is not None:
@@ -280,7 +284,7 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
         raise VersionMismatchError(f"Order {number} changed while you were editing it; reload it and try again.") from None
     if "labeling" in updated:
         _remember_labeling(desk, brand, labeling)
-    return _current_view(desk, revised)
+    return current_view(desk, revised)
 
 
 def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | None) -> dict[str, Any]:
@@ -291,11 +295,11 @@ def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | N
         if if_match is not None and order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}.")
         if order.status is OrderStatus.CANCELLED:
-            return _current_view(desk, order)  # cancelling twice is the same as once
+            return current_view(desk, order)  # cancelling twice is the same as once
         cancelled = order.cancel(desk.clock(), caller.actor)
         try:
             desk.orders.save(cancelled, expected_version=order.version, expected_status=order.status)
-            return _current_view(desk, cancelled)
+            return current_view(desk, cancelled)
         except ConcurrentUpdateError:
             if if_match is not None:
                 raise VersionMismatchError(f"Order {number} changed meanwhile; reload it and try again.") from None
@@ -321,7 +325,7 @@ def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, 
     after = desk.cursors.read(scope, query.cursor) if query.cursor else None
     page = desk.orders.brand_page(brand.code, where, after, query.limit)
     return {
-        "orders": [_current_view(desk, order) for order in page.orders],
+        "orders": [current_view(desk, order) for order in page.orders],
         "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
     }
 
@@ -336,7 +340,7 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[s
     after = desk.cursors.read(scope, query.cursor) if query.cursor else None
     page = desk.orders.all_brands_page(where, after, query.limit)
     return {
-        "orders": [_current_view(desk, order) for order in page.orders],
+        "orders": [current_view(desk, order) for order in page.orders],
         "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
     }
 

@@ -26,6 +26,7 @@ from welt.domain.errors import (
 from welt.domain.invoice import InvoiceDocument, invoice_for
 from welt.domain.model import Brand, Labeling, Order, PaymentStatus, StampStatus, parse_order_number
 from welt.domain.payment import IN_FLIGHT, CostSummary, Payment, PaymentState
+from welt.domain.shipping_group import GroupStatus, ShippingGroup, group_costs, parse_group_id
 from welt.services.notifications import deliver_one, payment_received_message
 from welt.services.orders import Caller, brand_of, find_order, request_fingerprint
 from welt.services.ports import (
@@ -42,7 +43,9 @@ from welt.services.ports import (
     Outbox,
     PaymentGateway,
     PaymentRepository,
+    ShippingGroupRepository,
 )
+from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
 
@@ -64,6 +67,7 @@ class PaymentDesk:
 
     orders: OrderRepository
     brands: BrandRepository
+    groups: ShippingGroupRepository
     payments: PaymentRepository
     invoices: InvoiceRegister
     events: EventLog
@@ -131,21 +135,28 @@ def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str,
 # ---------------------------------------------------------------- creating a payment
 
 
-def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], str | None]:
+def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], ShippingGroup | None]:
     if (request.order_numbers is None) == (request.shipping_group_id is None):
         raise ValidationFailedError(
             "Pay either one order or one shipping group.",
             [FieldProblem(("body",), "give exactly one of 'order_numbers' (one order) or 'shipping_group_id'")],
         )
     if request.shipping_group_id is not None:
-        raise NotFoundError(f"No shipping group {request.shipping_group_id}.")
+        group = lookup_group(desk.groups, caller, request.shipping_group_id)
+        if group.status is not GroupStatus.OPEN:
+            raise StateConflictError(f"Shipping group {group.shipping_group_id} is {group.status.value}; nothing to pay.")
+        return orders_of(desk.orders, group), group
     return [find_order(desk.orders, caller, number) for number in request.order_numbers or []], None
 
 
-def price_payment(desk: PaymentDesk, brand: Brand, orders: list[Order], payment_id: str | None) -> CostSummary:
-    """What the orders cost together now; the stamp fee once, if this payment is the one to pay it."""
+def price_payment(desk: PaymentDesk, brand: Brand, orders: list[Order], payment_id: str | None,
+                  grouped: bool = False) -> CostSummary:
+    """What the orders cost now (a group as one shipment); the stamp fee once, if this payment is to pay it."""
     manufacturing = sum(order.costs.manufacturing for order in orders)
-    shipping = sum(order.costs.shipping for order in orders)
+    if grouped:
+        shipping = int(group_costs(desk.catalog, orders, stamp_fee_due=False)["shipping"])
+    else:
+        shipping = sum(order.costs.shipping for order in orders)
     wants_stamps = any(order.labeling is Labeling.CUSTOM_STAMPS for order in orders)
     customization = desk.catalog.stamp_fee if wants_stamps and brand.stamp_fee_due(payment_id) else 0
     return CostSummary(manufacturing=manufacturing, shipping=shipping, customization=customization,
@@ -164,12 +175,13 @@ def start_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest, ke
 
 
 def _create_payment(desk: PaymentDesk, caller: Caller, brand: Brand, request: PaymentRequest) -> dict[str, Any]:
-    orders, group_id = _orders_to_pay(desk, caller, request)
+    orders, group = _orders_to_pay(desk, caller, request)
+    group_id = group.shipping_group_id if group else None
     problems = [problem for order in orders if (problem := order.payable_problem(group_id))]
     if problems:
         raise StateConflictError(f"Nothing to pay: {'; '.join(problems)}.")
     payment_id = desk.new_payment_id()
-    summary = price_payment(desk, brand, orders, payment_id)
+    summary = price_payment(desk, brand, orders, payment_id, grouped=group is not None)
     now = desk.clock()
     payment = Payment(
         payment_id=payment_id,
@@ -179,6 +191,7 @@ def _create_payment(desk: PaymentDesk, caller: Caller, brand: Brand, request: Pa
         summary=summary,
         order_numbers=[order.order_number for order in orders],
         shipping_group_id=group_id,
+        group_version=group.version if group else None,
         includes_stamp_fee=summary.customization > 0,
         created_at=now,
         updated_at=now,
@@ -252,7 +265,9 @@ def _record_intent(desk: PaymentDesk, attempt: Payment, intent: IntentView) -> P
 
 
 def _lock_orders(desk: PaymentDesk, payment: Payment) -> None:
-    """Freeze every order of the payment, re-checking the price; all or none."""
+    """Freeze the group and every order of the payment, re-checking the price; all or none."""
+    if payment.shipping_group_id:
+        _hold_group(desk, payment)
     locked: list[Order] = []
     try:
         for number in payment.order_numbers:
@@ -260,7 +275,7 @@ def _lock_orders(desk: PaymentDesk, payment: Payment) -> None:
                 payment.payment_id, payment.shipping_group_id, desk.clock(), f"brand:{payment.brand}")))
         brand = desk.brands.get(payment.brand)
         assert brand is not None
-        now_costs = price_payment(desk, brand, locked, payment.payment_id)
+        now_costs = price_payment(desk, brand, locked, payment.payment_id, grouped=payment.shipping_group_id is not None)
         if now_costs.total != payment.amount:
             raise StateConflictError(
                 f"The price changed since this payment was created ({payment.amount} -> {now_costs.total} cents); "
@@ -271,7 +286,47 @@ def _lock_orders(desk: PaymentDesk, payment: Payment) -> None:
     except StateConflictError:
         for order in locked:
             _release_order(desk, order.order_number, payment.payment_id, "payment could not start")
+        _release_group(desk, payment)
         raise
+
+
+def _group_of(desk: PaymentDesk, payment: Payment) -> ShippingGroup | None:
+    parsed = parse_group_id(payment.shipping_group_id or "")
+    return desk.groups.get(*parsed) if parsed else None
+
+
+def _hold_group(desk: PaymentDesk, payment: Payment) -> None:
+    """The group is fixed while its payment runs; one changed since it was priced voids the payment."""
+    group = _group_of(desk, payment)
+    if group is None or group.version != payment.group_version or group.status is not GroupStatus.OPEN:
+        raise StateConflictError(
+            f"Shipping group {payment.shipping_group_id} changed since this payment was created; start a new payment."
+        )
+    try:
+        desk.groups.save(group.payment_started(payment.payment_id, desk.clock()), expected_version=group.version)
+    except ConcurrentUpdateError:
+        raise StateConflictError(f"Shipping group {payment.shipping_group_id} changed meanwhile; start a new payment.") from None
+
+
+def _change_group(desk: PaymentDesk, payment: Payment, change: Callable[[ShippingGroup], ShippingGroup]) -> None:
+    for _ in range(RETRIES):
+        group = _group_of(desk, payment)
+        if group is None:
+            return
+        try:
+            changed = change(group)
+        except StateConflictError:
+            return  # not held by this payment (any more)
+        try:
+            desk.groups.save(changed, expected_version=group.version)
+            return
+        except ConcurrentUpdateError:
+            continue
+
+
+def _release_group(desk: PaymentDesk, payment: Payment) -> None:
+    if payment.shipping_group_id:
+        _change_group(desk, payment, lambda g: g.payment_released(payment.payment_id, desk.clock()))
 
 
 def _claim_stamp_fee(desk: PaymentDesk, payment: Payment) -> None:
@@ -341,6 +396,7 @@ def _close_attempt(desk: PaymentDesk, payment: Payment, message: str, state: Pay
         _release_order(desk, number, payment.payment_id, message)
     if payment.includes_stamp_fee:
         _release_stamp_fee(desk, payment)
+    _release_group(desk, payment)
     current = payment
     for _ in range(RETRIES):
         now = desk.clock()
@@ -412,6 +468,8 @@ def _finish_launch(desk: PaymentDesk, payment: Payment) -> None:
     """The parts of a success that may still be missing after a crash; each does nothing the second time."""
     assert payment.invoice_number is not None
     stamps_ready = _stamps_after_payment(desk, payment)
+    if payment.shipping_group_id:
+        _change_group(desk, payment, lambda g: g.paid(payment.payment_id, desk.clock()))
     for number in payment.order_numbers:
         def launch(order: Order) -> Order:
             return order.launch_to_production(payment.payment_id, str(payment.invoice_number), stamps_ready,

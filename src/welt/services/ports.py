@@ -208,3 +208,23 @@ class PaymentGateway(Protocol):
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event, if the signature over the raw body is Stripe's and fresh; else InvalidSignatureError."""
         ...
+
+
+class ShippingGroupRepository(Protocol):
+    def add_next(self, brand: str, build: Callable[[int], Any]) -> Any:
+        """Store `build(n)` under the brand's next group number n."""
+        ...
+
+    def get(self, brand: str, seq: int) -> Any | None: ...
+
+    def save(self, group: Any, expected_version: int) -> None:
+        """Replace the group only at that version, else ConcurrentUpdateError."""
+        ...
+
+    def remove(self, brand: str, seq: int, expected_version: int) -> None:
+        """Forget a group whose creation could not be completed."""
+        ...
+
+    def brand_groups(self, brand: str, include_dissolved: bool) -> list[Any]:
+        """The brand's groups, newest first."""
+        ...

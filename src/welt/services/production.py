@@ -1,15 +1,19 @@
-"""Factory staff's side: custom stamps now; production stages and shipping follow."""
+"""Factory staff's side: custom stamps, production stages, shipping and delivery."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
-from welt.domain.model import BRAND_CODE, Order, ProductionStage, StampStatus
-from welt.services.orders import Caller, OrderDesk
+from welt.domain.model import BRAND_CODE, Order, OrderStatus, ProductionStage, StampStatus, Tracking, parse_order_number
+from welt.domain.shipping_group import GroupStatus
+from welt.services.notifications import deliver_one, shipped_message
+from welt.services.orders import Caller, OrderDesk, current_view, find_order
 from welt.services.ports import ConcurrentUpdateError, OrderFilter
+from welt.services.shipping_groups import find_group, group_view, orders_of
 
 RETRIES = 8
 
@@ -77,3 +81,115 @@ def _release(desk: OrderDesk, caller: Caller, order: Order) -> bool:
                 return False
             order = fresh
     return False
+
+
+class StageChange(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    stage: ProductionStage
+
+
+class Shipment(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    carrier: str = Field(min_length=1, max_length=60)
+    tracking_number: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9 -]+$")
+    tracking_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s]+$")
+
+
+def _change_order(desk: OrderDesk, caller: Caller, number: str, change: Callable[[Order], Order]) -> Order:
+    """Apply a staff change with a conditional write; a lost race re-reads, and the change re-checks."""
+    for _ in range(RETRIES):
+        order = find_order(desk.orders, caller, number)
+        changed = change(order)
+        if changed is order:
+            return order
+        try:
+            desk.orders.save(changed, expected_version=order.version, expected_status=order.status)
+            return changed
+        except ConcurrentUpdateError:
+            continue
+    raise StateConflictError(f"Order {number} keeps changing; try again.")
+
+
+def move_stage(desk: OrderDesk, caller: Caller, number: str, change: StageChange) -> dict[str, Any]:
+    _staff_only(caller)
+
+    def move(order: Order) -> Order:
+        brand = desk.brands.get(order.brand)
+        ready = brand is not None and brand.stamps_status is StampStatus.READY
+        return order.move_to_stage(change.stage, ready, desk.clock(), caller.actor)
+
+    return current_view(desk, _change_order(desk, caller, number, move))
+
+
+def _tracking(shipment: Shipment, desk: OrderDesk) -> Tracking:
+    return Tracking(carrier=shipment.carrier, tracking_number=shipment.tracking_number,
+                    tracking_url=shipment.tracking_url, shipped_at=desk.clock())
+
+
+def ship_order(desk: OrderDesk, caller: Caller, number: str, shipment: Shipment) -> dict[str, Any]:
+    """One order leaves the factory; an order of a group ships with its group."""
+    _staff_only(caller)
+    order = find_order(desk.orders, caller, number)
+    if order.shipping_group_id:
+        raise StateConflictError(f"Order {number} is in shipping group {order.shipping_group_id}: ship the group.")
+    if order.status is OrderStatus.SHIPPED and order.tracking and order.tracking.tracking_number == shipment.tracking_number:
+        return current_view(desk, order)  # the same request again
+    tracking = _tracking(shipment, desk)
+    shipped = _change_order(desk, caller, number, lambda o: o.ship(tracking, desk.clock(), caller.actor))
+    _send(desk, shipped.order_number, [shipped], tracking)
+    return current_view(desk, shipped)
+
+
+def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -> dict[str, Any]:
+    """A paid group ships once every order in it is ready, with one tracking number for all."""
+    _staff_only(caller)
+    group = find_group(desk, caller, text)
+    if group.status is GroupStatus.SHIPPED:
+        if group.tracking and group.tracking.tracking_number == shipment.tracking_number:
+            return group_view(desk, group)
+        raise StateConflictError(f"Shipping group {text} has already shipped.")
+    orders = orders_of(desk.orders, group)
+    not_ready = [o.order_number + f" ({(o.production_stage or o.status).value})" for o in orders
+                 if o.production_stage is not ProductionStage.READY_TO_SHIP or o.status is not OrderStatus.WORK_IN_PROCESS]
+    if group.status is not GroupStatus.PAID or not_ready:
+        reason = f"it is {group.status.value}" if group.status is not GroupStatus.PAID else f"not ready: {', '.join(not_ready)}"
+        raise StateConflictError(f"Shipping group {text} cannot ship: {reason}.")
+    tracking = _tracking(shipment, desk)
+    try:
+        # The group's conditional write picks one winner among staff shipping it at once.
+        desk.groups.save(group.shipped(tracking, desk.clock()), expected_version=group.version)
+    except ConcurrentUpdateError:
+        raise StateConflictError(f"Shipping group {text} changed meanwhile (shipped by someone else?); reload it.") from None
+    shipped = []
+    for order in orders:
+        shipped.append(_change_order(desk, caller, order.order_number, lambda o: o.ship(tracking, desk.clock(), caller.actor)))
+    _send(desk, group.shipping_group_id, shipped, tracking)
+    return group_view(desk, find_group(desk, caller, text))
+
+
+def _send(desk: OrderDesk, key: str, orders: list[Order], tracking: Tracking) -> None:
+    message = shipped_message(key, orders, tracking, desk.catalog)
+    desk.outbox.enqueue(message)
+    deliver_one(desk.outbox, desk.mailer, message.message_id, desk.clock)
+
+
+def deliver_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
+    _staff_only(caller)
+
+    def deliver(order: Order) -> Order:
+        if order.status is OrderStatus.DELIVERED:
+            return order
+        return order.deliver(desk.clock(), caller.actor)
+
+    return current_view(desk, _change_order(desk, caller, number, deliver))
+
+
+def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
+    _staff_only(caller)
+    parsed = parse_order_number(number)
+    order = desk.orders.get(*parsed) if parsed else None
+    if order is None:
+        raise NotFoundError(f"No order {number}.")
+    return current_view(desk, order)

@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,7 @@ class DevRunner:
         self.output = output
         self.process: subprocess.Popen[bytes] | None = None
         self.descendants: set[int] = set()
+        self.description: dict[str, Any] = {}
 
     @property
     def description_file(self) -> Path:
@@ -93,6 +95,12 @@ class DevRunner:
         self.launch()
         return self.wait_for_description()
 
+    def ensure_running(self) -> dict[str, Any]:
+        """The running stack's description, starting the runner first if it is not running."""
+        if self.process is None or self.process.poll() is not None:
+            return self.start()
+        return self.description
+
     def wait_for_description(self) -> dict[str, Any]:
         assert self.process is not None
         deadline = time.monotonic() + START_WITHIN
@@ -105,6 +113,7 @@ class DevRunner:
                 description = {}
             if description.get("orders_api", "").endswith(f":{self.ports.orders}"):  # ours, not a stale one
                 self.descendants = _descendants(self.process.pid)
+                self.description = description
                 return description
             time.sleep(0.2)
         pytest.fail(f"no {self.description_file} within {START_WITHIN}s:\n{self.output.read_text()}")
@@ -149,6 +158,11 @@ def assert_describes_a_working_stack(description: dict[str, Any], runner: DevRun
     assert description["aws_endpoint"] == f"http://127.0.0.1:{runner.ports.moto}"
     assert description["region"] == "eu-west-1"
     assert description["cognito"]["user_pool_id"] and description["cognito"]["client_id"]
+    stripe = description["stripe"]
+    assert stripe["api_base"] == f"http://127.0.0.1:{runner.ports.stripe}"
+    assert stripe["publishable_key"].startswith("pk_test_")
+    assert stripe["secret_key"].startswith("sk_test_")
+    assert stripe["webhook_secret"].startswith("whsec_")
     users = description["users"]
     assert sorted(u.get("brand") for u in users if u["role"] == "brand") == ["BRK", "DMO"]
     assert len([u for u in users if u["role"] == "staff"]) == 1
@@ -185,33 +199,37 @@ def assert_stopped_cleanly(runner: DevRunner, status: int) -> None:
     assert not [pid for pid in runner.descendants if _alive(pid)], "processes outlived the runner"
 
 
-def test_dev_runner_starts_describes_stops_on_ctrl_c_and_starts_again(tmp_path: Path) -> None:
-    runner = DevRunner(free_stack_ports(), tmp_path / "state", tmp_path / "runner.log")
-    try:
-        assert_describes_a_working_stack(runner.start(), runner)
-        assert_stopped_cleanly(runner, runner.stop(signal.SIGINT))
-
-        assert_describes_a_working_stack(runner.start(), runner)  # same ports, straight away
-        assert_stopped_cleanly(runner, runner.stop(signal.SIGTERM))
-    finally:
-        runner.clean_up()
+@pytest.fixture(scope="module")
+def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevRunner]:
+    """One runner for the tests below, on free ports and a state directory of its own (starting one is slow)."""
+    home = tmp_path_factory.mktemp("dev-runner")
+    runner = DevRunner(free_stack_ports(), home / "state", home / "runner.log")
+    yield runner
+    runner.clean_up()
 
 
-def test_a_second_runner_on_busy_ports_gives_up_and_leaves_the_first_ones_description(tmp_path: Path) -> None:
+def test_a_second_runner_on_busy_ports_gives_up_and_leaves_the_first_ones_description(
+    runner: DevRunner, tmp_path: Path
+) -> None:
     """`make dev` typed twice: the second must fail without breaking the first (same ports, same .welt)."""
-    ports, state_dir = free_stack_ports(), tmp_path / "state"
-    first = DevRunner(ports, state_dir, tmp_path / "first.log")
-    second = DevRunner(ports, state_dir, tmp_path / "second.log")
+    description = runner.ensure_running()
+    second = DevRunner(runner.ports, runner.state_dir, tmp_path / "second.log")
     try:
-        description = first.start()
         second.launch()
 
         assert second.exit_status() == 1
         assert "in use" in second.output.read_text()
-        assert_describes_a_working_stack(description, first)  # the first stack is unharmed...
-        assert first.description_file.exists(), "the second runner deleted the running stack's dev-stack.json"
-        assert json.loads(first.description_file.read_text()) == description
-        assert_stopped_cleanly(first, first.stop())
+        assert_describes_a_working_stack(description, runner)  # the first stack is unharmed...
+        assert runner.description_file.exists(), "the second runner deleted the running stack's dev-stack.json"
+        assert json.loads(runner.description_file.read_text()) == description
     finally:
         second.clean_up()
-        first.clean_up()
+
+
+def test_dev_runner_stops_on_ctrl_c_and_starts_again_on_the_same_ports(runner: DevRunner) -> None:
+    assert_describes_a_working_stack(runner.ensure_running(), runner)
+
+    assert_stopped_cleanly(runner, runner.stop(signal.SIGINT))
+
+    assert_describes_a_working_stack(runner.start(), runner)  # same ports, straight away
+    assert_stopped_cleanly(runner, runner.stop(signal.SIGTERM))  # what a process manager sends

@@ -1,0 +1,169 @@
+"""Staff running production: stages forward only, stamps gating, shipping orders and groups, delivery."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+
+from tests.examples import checkout
+from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
+from welt.domain.errors import ForbiddenError, StateConflictError
+from welt.services import orders, payments, production, shipping_groups
+from welt.services.orders import Caller, Checkout, OrderDesk, PoolQuery
+from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
+from welt.services.production import Shipment, StageChange, StampsUpdate
+
+DMO = Caller(subject="u1", brand="DMO", staff=False)
+STAFF = Caller(subject="s1", brand=None, staff=True)
+SHIPMENT = Shipment(carrier="DHL", tracking_number="JD0146 0001", tracking_url="https://track.example/JD01460001")
+STAGES = ["CUTTING", "STITCHING", "LASTING", "FINISHING", "PACKING", "READY_TO_SHIP"]
+
+
+class Factory:
+    def __init__(self, desk: OrderDesk, pay: PaymentDesk, stripe: FakeStripe) -> None:
+        self.desk, self.payments, self.stripe = desk, pay, stripe
+        self._keys = iter(range(1_000_000))
+
+    def order(self, **changes: Any) -> str:
+        body = checkout(**changes)
+        return str(orders.checkout(self.desk, DMO, Checkout.model_validate(body), f"k{next(self._keys)}", body)["order_number"])
+
+    def pay(self, request: PaymentRequest) -> None:
+        payment = payments.start_payment(self.payments, DMO, request, f"p{next(self._keys)}", request.model_dump())
+        confirmed = payments.confirm_payment(self.payments, DMO, payment["payment_id"], ConfirmRequest(payment_method="pm_card_visa"))
+        intent = intent_object(self.stripe.retrieve(confirmed["stripe"]["payment_intent_id"]))
+        payments.handle_webhook(self.payments, *signed_event("payment_intent.succeeded", intent))
+
+    def paid_order(self, **changes: Any) -> str:
+        number = self.order(**changes)
+        self.pay(PaymentRequest(order_numbers=[number]))
+        return number
+
+    def stage(self, number: str, stage: str) -> dict[str, Any]:
+        return production.move_stage(self.desk, STAFF, number, StageChange.model_validate({"stage": stage}))
+
+    def ready(self, number: str) -> None:
+        self.stage(number, "READY_TO_SHIP")
+
+    def view(self, number: str) -> dict[str, Any]:
+        return orders.get_order(self.desk, DMO, number)
+
+
+@pytest.fixture
+def factory(desk: OrderDesk, payment_desk: PaymentDesk, stripe: FakeStripe) -> Factory:
+    return Factory(desk, payment_desk, stripe)
+
+
+def test_an_order_moves_forward_through_every_stage(factory: Factory) -> None:
+    number = factory.paid_order()
+    for stage in STAGES[1:]:
+        assert factory.stage(number, stage)["production_stage"] == stage
+    events = [e for e in orders.order_timeline(factory.desk, DMO, number)["events"] if e["type"] == "STAGE_CHANGED"]
+    assert [e["details"]["to"] for e in events] == STAGES[1:]
+
+
+def test_production_never_goes_backwards_and_a_repeat_changes_nothing(factory: Factory) -> None:
+    number = factory.paid_order()
+    factory.stage(number, "LASTING")
+    version = factory.view(number)["version"]
+    with pytest.raises(StateConflictError, match="never goes back"):
+        factory.stage(number, "STITCHING")
+    assert factory.stage(number, "LASTING")["version"] == version
+
+
+def test_nothing_moves_before_payment(factory: Factory) -> None:
+    number = factory.order()
+    with pytest.raises(StateConflictError, match="not in production"):
+        factory.stage(number, "CUTTING")
+
+
+def test_stamped_orders_stay_at_the_stamps_until_they_are_ready(factory: Factory) -> None:
+    number = factory.paid_order(labeling="CUSTOM_STAMPS")
+    assert factory.view(number)["production_stage"] == "AWAITING_STAMPS"
+    with pytest.raises(StateConflictError, match="stamps"):
+        factory.stage(number, "CUTTING")
+    production.mark_stamps_ready(factory.desk, STAFF, "DMO", StampsUpdate(status="READY"))
+    assert factory.stage(number, "STITCHING")["production_stage"] == "STITCHING"
+
+
+def test_shipping_an_order_sets_tracking_and_emails_it_once(factory: Factory, mailer: FakeMailer, clock: Clock) -> None:
+    number = factory.paid_order()
+    with pytest.raises(StateConflictError, match="not ready to ship"):
+        production.ship_order(factory.desk, STAFF, number, SHIPMENT)
+    factory.ready(number)
+    clock.advance(days=9)
+    shipped = production.ship_order(factory.desk, STAFF, number, SHIPMENT)
+    production.ship_order(factory.desk, STAFF, number, SHIPMENT)  # a retried request
+    assert shipped["status"] == "SHIPPED" and shipped["tracking"]["tracking_number"] == "JD0146 0001"
+    tracking_mails = [body for _, subject, body in mailer.sent if subject.startswith("Shipped")]
+    assert len(tracking_mails) == 1 and "JD0146 0001" in tracking_mails[0]
+    clock.advance(days=3)
+    assert factory.view(number)["days_in_production"] == 9
+    delivered = production.deliver_order(factory.desk, STAFF, number)
+    assert delivered["status"] == "DELIVERED"
+    assert production.deliver_order(factory.desk, STAFF, number)["version"] == delivered["version"]
+
+
+def test_a_group_ships_only_when_every_order_is_ready_with_one_tracking(factory: Factory, mailer: FakeMailer) -> None:
+    numbers = [factory.order() for _ in range(3)]
+    group = shipping_groups.create_group(factory.desk, DMO, shipping_groups.NewGroup(order_numbers=numbers))
+    group_id = group["shipping_group_id"]
+    with pytest.raises(StateConflictError, match="OPEN"):
+        production.ship_group(factory.desk, STAFF, group_id, SHIPMENT)
+    factory.pay(PaymentRequest(shipping_group_id=group_id))
+    factory.ready(numbers[0])
+    factory.ready(numbers[1])
+    with pytest.raises(StateConflictError, match=numbers[2]):
+        production.ship_group(factory.desk, STAFF, group_id, SHIPMENT)
+    with pytest.raises(StateConflictError, match="ship the group"):
+        production.ship_order(factory.desk, STAFF, numbers[0], SHIPMENT)
+    factory.ready(numbers[2])
+    shipped = production.ship_group(factory.desk, STAFF, group_id, SHIPMENT)
+    assert shipped["status"] == "SHIPPED" and shipped["tracking"]["tracking_number"] == SHIPMENT.tracking_number
+    assert {factory.view(n)["tracking"]["tracking_number"] for n in numbers} == {SHIPMENT.tracking_number}
+    assert sum(1 for _, subject, _ in mailer.sent if subject.startswith("Shipped")) == 1
+
+
+def test_two_staff_shipping_one_group_at_once_have_one_winner(factory: Factory, mailer: FakeMailer) -> None:
+    numbers = [factory.order() for _ in range(2)]
+    group_id = shipping_groups.create_group(factory.desk, DMO, shipping_groups.NewGroup(order_numbers=numbers))["shipping_group_id"]
+    factory.pay(PaymentRequest(shipping_group_id=group_id))
+    for number in numbers:
+        factory.ready(number)
+    start = threading.Barrier(2)
+
+    def ship(tracking_number: str) -> str:
+        start.wait()
+        try:
+            return str(production.ship_group(factory.desk, STAFF, group_id, Shipment(carrier="UPS", tracking_number=tracking_number))["status"])
+        except StateConflictError:
+            return "409"
+
+    with ThreadPoolExecutor(2) as pool:
+        outcomes = sorted(pool.map(ship, ["1Z001", "1Z002"]))
+    assert outcomes == ["409", "SHIPPED"]
+    assert len({factory.view(n)["tracking"]["tracking_number"] for n in numbers}) == 1
+    assert sum(1 for _, subject, _ in mailer.sent if subject.startswith("Shipped")) == 1
+
+
+def test_brand_users_cannot_run_production(factory: Factory) -> None:
+    number = factory.paid_order()
+    with pytest.raises(ForbiddenError):
+        production.move_stage(factory.desk, DMO, number, StageChange.model_validate({"stage": "STITCHING"}))
+    with pytest.raises(ForbiddenError):
+        production.ship_order(factory.desk, DMO, number, SHIPMENT)
+
+
+def test_staff_filter_the_pool_by_stage(factory: Factory) -> None:
+    first, second = factory.paid_order(), factory.paid_order()
+    factory.stage(second, "PACKING")
+    packing = orders.list_all_orders(factory.desk, STAFF, PoolQuery(stage=orders.ProductionStage.PACKING))
+    assert [o["order_number"] for o in packing["orders"]] == [second]
+    row = packing["orders"][0]
+    for column in ("invoice_number", "wip_started_at", "model_name", "status", "days_in_production",
+                   "payment_status", "pairs", "tracking"):
+        assert column in row
+    assert first != second

@@ -11,8 +11,8 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate, Response
 
 from welt.adapters.invoice_pdf import render_invoice
-from welt.bootstrap import payment_desk as build_payment_desk
 from welt.bootstrap import token_verifier
+from welt.bootstrap_payments import payment_desk as build_payment_desk
 from welt.domain.errors import MalformedRequestError, StateConflictError
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.services import payments

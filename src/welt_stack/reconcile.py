@@ -26,7 +26,7 @@ def main() -> None:
         from welt_stack.stack import app_environment
 
         os.environ.update(app_environment(json.loads(args.stack.read_text()), with_stripe=True))
-    from welt.bootstrap import payment_desk
+    from welt.bootstrap_payments import payment_desk
     from welt.services.payments import reconcile
 
     while True:

@@ -16,6 +16,22 @@ MAIL_FROM = "orders@welt.example"
 
 
 @dataclass(frozen=True)
+class Aws:
+    """Where the AWS calls of seeding go: an emulator's endpoint, or None for the real thing."""
+
+    region: str
+    endpoint: str | None = None
+
+    def client(self, service: str) -> Any:
+        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        return boto3.client(service, region_name=self.region, **(extra if self.endpoint else {}))  # type: ignore[call-overload]
+
+    def resource(self, service: str) -> Any:
+        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        return boto3.resource(service, region_name=self.region, **(extra if self.endpoint else {}))  # type: ignore[call-overload]
+
+
+@dataclass(frozen=True)
 class DemoUser:
     email: str
     role: str
@@ -33,8 +49,8 @@ DEMO_USERS = (
 )
 
 
-def create_tables(region: str, prefix: str) -> None:
-    client = boto3.client("dynamodb", region_name=region)
+def create_tables(aws: Aws, prefix: str) -> None:
+    client = aws.client("dynamodb")
     existing = set(client.list_tables()["TableNames"])
     for table in ALL_TABLES:
         name = f"{prefix}{table.logical_name}"
@@ -48,19 +64,19 @@ def create_tables(region: str, prefix: str) -> None:
             )
 
 
-def seed_brands(region: str, prefix: str) -> None:
-    brands = DynamoBrandRepository(boto3.resource("dynamodb", region_name=region).Table(f"{prefix}{BRANDS.logical_name}"))
+def seed_brands(aws: Aws, prefix: str) -> None:
+    brands = DynamoBrandRepository(aws.resource("dynamodb").Table(f"{prefix}{BRANDS.logical_name}"))
     for brand in DEMO_BRANDS:
         brands.add(brand)
 
 
-def verify_sender(region: str, sender: str = MAIL_FROM) -> None:
-    boto3.client("ses", region_name=region).verify_email_identity(EmailAddress=sender)
+def verify_sender(aws: Aws, sender: str = MAIL_FROM) -> None:
+    aws.client("ses").verify_email_identity(EmailAddress=sender)
 
 
-def create_user_pool(region: str) -> dict[str, Any]:
+def create_user_pool(aws: Aws) -> dict[str, Any]:
     """A pool like production's: email sign-in, `custom:brand`, a `staff` group, the demo users."""
-    cognito = boto3.client("cognito-idp", region_name=region)
+    cognito = aws.client("cognito-idp")
     pool_id = cognito.create_user_pool(
         PoolName="welt-users",
         Schema=[{"Name": "brand", "AttributeDataType": "String", "Mutable": False}],
@@ -89,9 +105,9 @@ def create_user_pool(region: str) -> dict[str, Any]:
     return {"user_pool_id": pool_id, "client_id": client_id, "users": users}
 
 
-def sign_in(region: str, client_id: str, email: str, password: str) -> str:
+def sign_in(aws: Aws, client_id: str, email: str, password: str) -> str:
     """The ID token a user gets from Cognito's USER_PASSWORD_AUTH."""
-    result = boto3.client("cognito-idp", region_name=region).initiate_auth(
+    result = aws.client("cognito-idp").initiate_auth(
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
     )
     return str(result["AuthenticationResult"]["IdToken"])

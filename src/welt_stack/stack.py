@@ -108,6 +108,10 @@ class LocalStack:
         return f"http://{HOST}:{self.ports.moto}"
 
     @property
+    def aws(self) -> seed.Aws:
+        return seed.Aws(REGION, self.aws_endpoint)
+
+    @property
     def description_file(self) -> Path:
         return self.state_dir / "dev-stack.json"
 
@@ -148,14 +152,14 @@ class LocalStack:
         self.description_file.unlink(missing_ok=True)
         bin_dir = Path(sys.executable).parent
         base_env = {**os.environ, **self.aws_environment()}
-        os.environ.update(self.aws_environment())
 
         self._spawn("moto", [str(bin_dir / "moto_server"), "-H", HOST, "-p", str(self.ports.moto)], base_env)
         self._wait_for("moto", f"{self.aws_endpoint}/moto-api/data.json")
-        seed.create_tables(REGION, self.table_prefix)
-        seed.seed_brands(REGION, self.table_prefix)
-        seed.verify_sender(REGION)
-        pool = seed.create_user_pool(REGION)
+        aws = self.aws
+        seed.create_tables(aws, self.table_prefix)
+        seed.seed_brands(aws, self.table_prefix)
+        seed.verify_sender(aws)
+        pool = seed.create_user_pool(aws)
 
         stripe_base = f"http://{HOST}:{self.ports.stripe}"
         self._spawn("stripe", [str(bin_dir / "localstripe"), "--port", str(self.ports.stripe), "--from-scratch"], base_env)
@@ -202,7 +206,9 @@ class LocalStack:
         return self.description
 
     def stop(self) -> None:
-        self.description_file.unlink(missing_ok=True)
+        if self.description:  # only the stack that wrote the file takes it away
+            self.description_file.unlink(missing_ok=True)
+            self.description = {}
         for process in self.processes.values():
             if process.poll() is None:
                 os.killpg(process.pid, signal.SIGTERM)

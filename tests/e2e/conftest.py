@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import copy
 import dataclasses
-import os
 import socket
 import time
 import uuid
@@ -17,7 +16,6 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-import boto3
 import pytest
 import requests
 
@@ -180,12 +178,12 @@ class RunningStack:
 
 def _sign_in_everyone(stack: LocalStack) -> tuple[dict[str, str], str]:
     description = stack.description
-    region, client_id = description["region"], description["cognito"]["client_id"]
+    client_id = description["cognito"]["client_id"]
     id_tokens = {}
     for user in description["users"]:
-        id_tokens[user.get("brand") or user["role"]] = seed.sign_in(region, client_id, user["email"], user["password"])
+        id_tokens[user.get("brand") or user["role"]] = seed.sign_in(stack.aws, client_id, user["email"], user["password"])
     dmo = next(user for user in description["users"] if user.get("brand") == "DMO")
-    cognito = boto3.client("cognito-idp", region_name=region, endpoint_url=stack.aws_endpoint)
+    cognito = stack.aws.client("cognito-idp")
     result = cognito.initiate_auth(
         ClientId=client_id,
         AuthFlow="USER_PASSWORD_AUTH",
@@ -197,10 +195,6 @@ def _sign_in_everyone(stack: LocalStack) -> tuple[dict[str, str], str]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     state_dir = tmp_path_factory.mktemp("local-stack")
-    # LocalStack points this process's boto3 at the emulator through os.environ (seeding and sign-in need it);
-    # the rest of the session must not inherit that, so it is put back once the users are signed in.
-    saved = {name: os.environ.get(name) for name in LocalStack().aws_environment()}
-    saved_session = boto3.DEFAULT_SESSION  # seeding creates one with the emulator's credentials
     local: LocalStack | None = None
     try:
         for attempt in range(START_ATTEMPTS):
@@ -219,13 +213,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         if local is not None:
             local.stop()
         raise
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-        boto3.DEFAULT_SESSION = saved_session
     description = local.description
     try:
         yield RunningStack(

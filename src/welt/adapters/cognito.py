@@ -36,7 +36,7 @@ class CognitoTokenVerifier:
         groups = claims.get("cognito:groups") or []
         staff = isinstance(groups, list) and STAFF_GROUP in groups
         brand = claims.get("custom:brand")
-        if brand is not None and not (isinstance(brand, str) and BRAND_CODE.match(brand)):
+        if brand is not None and not (isinstance(brand, str) and BRAND_CODE.fullmatch(brand)):
             raise AuthenticationError("The token's brand claim is not a brand code.")
         if not staff and brand is None:
             raise AuthenticationError("The token names no brand and no staff group.")

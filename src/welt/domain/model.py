@@ -11,12 +11,13 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+import pycountry
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from welt.domain.errors import StateConflictError
 
 BRAND_CODE = re.compile(r"^[A-Z]{3}$")
-ORDER_NUMBER = re.compile(r"^(\d{5,})-([A-Z]{3})$")
+ORDER_NUMBER = re.compile(r"^(\d{5,12})-([A-Z]{3})$")
 EU_SIZE = re.compile(r"^EU(3[5-9]|4[0-7])(\.5)?$|^EU48$")
 
 
@@ -65,7 +66,13 @@ class ProductionStage(StrEnum):
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
-Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]
+def _iso_country(code: str) -> str:
+    if pycountry.countries.get(alpha_2=code) is None:
+        raise ValueError(f"{code} is not an ISO 3166-1 alpha-2 country code")
+    return code
+
+
+Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
 Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()./-]{5,}$")]
 
@@ -93,7 +100,7 @@ class SizeLine(Strict):
     @field_validator("size")
     @classmethod
     def _eu_size(cls, value: str) -> str:
-        if not EU_SIZE.match(value):
+        if not EU_SIZE.fullmatch(value):
             raise ValueError("must be an EU size from EU35 to EU48, half sizes as EU42.5")
         return value
 
@@ -206,10 +213,12 @@ def order_number(brand: str, seq: int) -> str:
 
 def parse_order_number(text: str) -> tuple[str, int] | None:
     """`00042-DMO` -> ("DMO", 42); anything else -> None."""
-    match = ORDER_NUMBER.match(text)
+    match = ORDER_NUMBER.fullmatch(text)
     if not match:
         return None
-    return match.group(2), int(match.group(1))
+    brand, seq = match.group(2), int(match.group(1))
+    # One spelling per order: 000042-DMO is not another name for 00042-DMO.
+    return (brand, seq) if seq > 0 and order_number(brand, seq) == text else None
 
 
 class Order(BaseModel):
@@ -239,7 +248,7 @@ class Order(BaseModel):
 
     @model_validator(mode="after")
     def _number_is_valid(self) -> Order:
-        if not BRAND_CODE.match(self.brand) or self.seq < 1:
+        if not BRAND_CODE.fullmatch(self.brand) or self.seq < 1:
             raise ValueError("an order needs a brand code and a positive sequence number")
         return self
 

@@ -16,7 +16,7 @@ from welt.domain.pricing import shipping_cost
 
 MIN_ORDERS = 2
 MAX_ORDERS = 20
-GROUP_ID = re.compile(r"^G(\d{4,})-([A-Z]{3})$")
+GROUP_ID = re.compile(r"^G(\d{4,12})-([A-Z]{3})$")
 
 
 class GroupStatus(StrEnum):
@@ -32,8 +32,11 @@ def group_id(brand: str, seq: int) -> str:
 
 
 def parse_group_id(text: str) -> tuple[str, int] | None:
-    match = GROUP_ID.match(text)
-    return (match.group(2), int(match.group(1))) if match else None
+    match = GROUP_ID.fullmatch(text)
+    if not match:
+        return None
+    brand, seq = match.group(2), int(match.group(1))
+    return (brand, seq) if seq > 0 and group_id(brand, seq) == text else None
 
 
 def _address_key(order: Order) -> tuple[str, ...]:

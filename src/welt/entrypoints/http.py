@@ -74,11 +74,19 @@ def problem(status: int, slug: str, title: str, detail: str, errors: list[FieldP
     return Response(body=json.dumps(body), status_code=status, headers={"Content-Type": PROBLEM_JSON, **(headers or {})})
 
 
+REQUEST_PARTS = ("body", "header", "query", "path")
+
+
+def _located(problems: list[FieldProblem]) -> list[FieldProblem]:
+    """Field problems found by the services name body fields; say so, as pydantic's do."""
+    return [p if p.loc and p.loc[0] in REQUEST_PARTS else FieldProblem(("body", *p.loc), p.msg) for p in problems]
+
+
 def problem_for(error: WeltError) -> Response:
     for kind in type(error).__mro__:
         if kind in PROBLEMS:
             status, slug, title = PROBLEMS[kind]
-            return problem(status, slug, title, error.detail, error.errors)
+            return problem(status, slug, title, error.detail, _located(error.errors))
     return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
 
 
@@ -120,7 +128,7 @@ class HttpRequest:
         raw = self._raw.raw_body or b""
         try:
             body = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-        except (UnicodeDecodeError, ValueError):
+        except (UnicodeDecodeError, ValueError, RecursionError):
             raise MalformedRequestError("The body is not valid JSON.", [FieldProblem(("body",), "not valid JSON")]) from None
         if not isinstance(body, dict):
             raise ValidationFailedError("The body must be a JSON object.", [FieldProblem(("body",), "expected an object")])

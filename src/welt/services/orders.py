@@ -21,6 +21,7 @@ from welt.domain.errors import (
 from welt.domain.model import (
     Billing,
     Brand,
+    Country,
     Design,
     Labeling,
     Order,
@@ -114,7 +115,7 @@ class OrderQuote(BaseModel):
     design: Design
     sizes: list[SizeLine] = Field(min_length=1, max_length=27)
     labeling: Labeling | None = None
-    country: str = Field(pattern=r"^[A-Z]{2}$")
+    country: Country
 
 
 class QuoteRequest(BaseModel):
@@ -135,19 +136,21 @@ def brand_of(brands: BrandRepository, caller: Caller) -> Brand:
     return brand
 
 
-def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine]) -> None:
+def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine],
+                     within: tuple[str, ...] = ()) -> None:
     problems = design_problems(desk.catalog, design) + size_run_problems(desk.catalog, order_type, sizes)
+    problems = [FieldProblem((*within, *p.loc), p.msg) for p in problems]
     if problems:
         raise ValidationFailedError("The order cannot be made as described.", problems)
 
 
-def _labeling_for(brand: Brand, asked: Labeling | None) -> Labeling:
+def _labeling_for(brand: Brand, asked: Labeling | None, within: tuple[str, ...] = ()) -> Labeling:
     if asked is not None:
         return asked
     if brand.labeling_default is None:
         raise ValidationFailedError(
             "A brand's first order must choose its labeling.",
-            [FieldProblem(("labeling",), "choose UNLABELED or CUSTOM_STAMPS for your first order")],
+            [FieldProblem((*within, "labeling"), "choose UNLABELED or CUSTOM_STAMPS for your first order")],
         )
     return brand.labeling_default
 
@@ -195,7 +198,7 @@ def _place_order(desk: OrderDesk, caller: Caller, brand: Brand, form: Checkout) 
     desk.outbox.enqueue(message)
     _remember_labeling(desk, brand, labeling)
     deliver_one(desk.outbox, desk.mailer, message.message_id, desk.clock)
-    return order.public_view(desk.clock())
+    return current_view(desk, order)
 
 
 def _remember_labeling(desk: OrderDesk, brand: Brand, labeling: Labeling) -> None:
@@ -355,8 +358,8 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
         )
     if request.order is not None:
         wanted = request.order
-        _check_buildable(desk, wanted.type, wanted.design, wanted.sizes)
-        labeling = _labeling_for(brand, wanted.labeling)
+        _check_buildable(desk, wanted.type, wanted.design, wanted.sizes, within=("order",))
+        labeling = _labeling_for(brand, wanted.labeling, within=("order",))
         costs = quote_order(desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country,
                             brand.stamps_status)
         return {"costs": costs.model_dump(), "pairs": sum(line.pairs for line in wanted.sizes), "labeling": labeling}

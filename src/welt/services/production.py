@@ -32,7 +32,7 @@ def _staff_only(caller: Caller) -> None:
 def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: StampsUpdate) -> dict[str, Any]:
     """The brand's stamps are made: its orders waiting for them move on to cutting."""
     _staff_only(caller)
-    brand = desk.brands.get(code) if BRAND_CODE.match(code) else None
+    brand = desk.brands.get(code) if BRAND_CODE.fullmatch(code) else None
     if brand is None:
         raise NotFoundError(f"No brand {code}.")
     for _ in range(RETRIES):

@@ -72,3 +72,8 @@ def stripe_settings() -> StripeSettings:
         api_base=os.environ.get("STRIPE_API_BASE") or None,
         js_url=os.environ.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",
     )
+
+
+def web_origin() -> str:
+    """The browser app's origin, allowed to call the APIs (bearer tokens, no cookies)."""
+    return os.environ.get("WELT_WEB_ORIGIN", "*")

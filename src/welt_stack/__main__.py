@@ -19,15 +19,20 @@ def main() -> int:
     parser.add_argument("--orders-port", type=int, default=8001)
     parser.add_argument("--payments-port", type=int, default=8002)
     parser.add_argument("--stripe-port", type=int, default=8420)
+    parser.add_argument("--web-port", type=int, default=8000)
+    parser.add_argument("--docs-port", type=int, default=8003)
     parser.add_argument("--state-dir", type=Path, default=REPO / ".welt", help="where dev-stack.json and logs go")
     args = parser.parse_args()
-    ports = Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port, stripe=args.stripe_port)
+    ports = Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port, stripe=args.stripe_port,
+                  web=args.web_port, docs=args.docs_port)
     stack = LocalStack(ports, state_dir=args.state_dir)
 
     def interrupted(signum: int, frame: FrameType | None) -> None:
         raise KeyboardInterrupt
 
+    # Set both explicitly: a shell that starts us in the background leaves SIGINT ignored.
     signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
     try:
         print("Starting the local stack...", flush=True)
         description = stack.start()

@@ -73,6 +73,8 @@ class Ports:
     orders: int = 8001
     payments: int = 8002
     stripe: int = 8420
+    web: int = 8000
+    docs: int = 8003
 
 
 def _port_is_free(port: int) -> bool:
@@ -145,7 +147,8 @@ class LocalStack:
         }
 
     def start(self) -> dict[str, Any]:
-        wanted = (self.ports.moto, self.ports.orders, self.ports.payments, self.ports.stripe)
+        wanted = (self.ports.moto, self.ports.orders, self.ports.payments, self.ports.stripe, self.ports.web,
+                  self.ports.docs)
         busy = [port for port in wanted if not _port_is_free(port)]
         if busy:
             raise StackError(f"ports {busy} are in use: is another local stack running?")
@@ -174,9 +177,11 @@ class LocalStack:
 
         settings = {"aws_endpoint": self.aws_endpoint, "region": REGION, "table_prefix": self.table_prefix,
                    "mail_from": seed.MAIL_FROM, "cognito": pool, "stripe": stripe}
-        orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32)}
+        web_origin = f"http://{HOST}:{self.ports.web}"
+        orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32),
+                      "WELT_WEB_ORIGIN": web_origin}
         # Least privilege, as deployed: only the payments function gets the Stripe keys.
-        payments_env = {**base_env, **app_environment(settings, with_stripe=True)}
+        payments_env = {**base_env, **app_environment(settings, with_stripe=True), "WELT_WEB_ORIGIN": web_origin}
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
             command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
@@ -186,11 +191,21 @@ class LocalStack:
         self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")
         register_webhook(stripe, f"http://{HOST}:{self.ports.payments}/webhooks/stripe")
 
+        web_config = self.state_dir / "web-config.json"
+        web_config.write_text(json.dumps(self.browser_config(pool, stripe), indent=2))
+        static = [sys.executable, "-m", "welt_stack.static"]
+        self._spawn("web", [*static, "--port", str(self.ports.web), "--root", str(REPO / "web"),
+                            "--config", str(web_config)], base_env)
+        site = self._build_help_center(bin_dir)
+        self._spawn("docs", [*static, "--port", str(self.ports.docs), "--root", str(site)], base_env)
+        self._wait_for("web", f"http://{HOST}:{self.ports.web}/config.json")
+        self._wait_for("docs", f"http://{HOST}:{self.ports.docs}/")
+
         self.description = {
             "orders_api": f"http://{HOST}:{self.ports.orders}",
             "payments_api": f"http://{HOST}:{self.ports.payments}",
-            "web": None,
-            "docs": None,
+            "web": f"http://{HOST}:{self.ports.web}",
+            "docs": f"http://{HOST}:{self.ports.docs}",
             "aws_endpoint": self.aws_endpoint,
             "region": REGION,
             "table_prefix": self.table_prefix,
@@ -204,6 +219,33 @@ class LocalStack:
         unfinished.write_text(json.dumps(self.description, indent=2))
         unfinished.replace(self.description_file)
         return self.description
+
+    def browser_config(self, pool: dict[str, Any], stripe: dict[str, str]) -> dict[str, Any]:
+        """What the browser app needs: API addresses, Cognito ids, the Stripe publishable key; no secrets."""
+        return {
+            "orders_api": f"http://{HOST}:{self.ports.orders}",
+            "payments_api": f"http://{HOST}:{self.ports.payments}",
+            "region": REGION,
+            "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"],
+                        "endpoint": self.aws_endpoint},
+            "stripe": {"publishable_key": stripe["publishable_key"], "js_url": stripe["js_url"]},
+        }
+
+    def _build_help_center(self, bin_dir: Path) -> Path:
+        """Build the help center into the state folder (search included); served as static files."""
+        site = self.state_dir / "site"
+        if not (REPO / "mkdocs.yml").exists():
+            site.mkdir(parents=True, exist_ok=True)
+            (site / "index.html").write_text("<p>The help center is not written yet.</p>")
+            return site
+        log = (self.state_dir / "logs" / "docs-build.log").open("wb")
+        result = subprocess.run(  # noqa: S603 (our own command)
+            [str(bin_dir / "mkdocs"), "build", "--quiet", "--site-dir", str(site)], cwd=REPO, stdout=log,
+            stderr=subprocess.STDOUT, check=False,
+        )
+        if result.returncode != 0:
+            raise StackError(f"the help center did not build; see {self.state_dir / 'logs' / 'docs-build.log'}")
+        return site
 
     def stop(self) -> None:
         if self.description:  # only the stack that wrote the file takes it away

@@ -13,10 +13,11 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
-from chalice import Chalice, Response
+from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request as ChaliceRequest
 from pydantic import BaseModel, ValidationError
 
+from welt.config import web_origin
 from welt.domain.errors import (
     AuthenticationError,
     FieldProblem,
@@ -177,6 +178,12 @@ class WeltApi:
         self.app = app
         self.logger = logger
         self._verify = verify
+        self._cors = CORSConfig(
+            allow_origin=web_origin(),
+            allow_headers=["Idempotency-Key", "If-Match"],
+            expose_headers=["ETag", "Content-Disposition"],
+            max_age=600,
+        )
         app.register_middleware(self._every_request, "http")
 
     def route(self, path: str, methods: list[str], public: bool = False, status: int = 200,
@@ -196,7 +203,10 @@ class WeltApi:
                     self.logger.append_keys(order_number=result["order_number"])
                 if isinstance(result, Response):
                     return result
-                return Response(body=json.dumps(result), status_code=status, headers={"Content-Type": "application/json"})
+                headers: dict[str, str | list[str]] = {"Content-Type": "application/json"}
+                if isinstance(result, dict) and isinstance(result.get("version"), int):
+                    headers["ETag"] = f'"{result["version"]}"'  # what If-Match expects back
+                return Response(body=json.dumps(result), status_code=status, headers=headers)
 
             @functools.wraps(view)
             def guarded(**path_params: str) -> Response:
@@ -208,7 +218,8 @@ class WeltApi:
                     self.logger.exception("unhandled error")
                     return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
 
-            self.app.route(path, methods=methods, content_types=content_types or ["application/json"])(guarded)
+            self.app.route(path, methods=methods, content_types=content_types or ["application/json"],
+                           cors=False if public and path.startswith("/webhooks/") else self._cors)(guarded)
             return view
 
         return register

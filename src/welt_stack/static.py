@@ -1,0 +1,46 @@
+"""Serves a folder of static files on loopback (the browser app, the built help center).
+
+`/config.json` can be mapped to a file outside the folder, so the local stack can hand the browser
+app its addresses and keys the way deployment will.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+
+class StaticHandler(SimpleHTTPRequestHandler):
+    def __init__(self, *args: Any, config: Path | None, **kwargs: Any) -> None:
+        self._config = config
+        super().__init__(*args, **kwargs)
+
+    def translate_path(self, path: str) -> str:
+        if self._config is not None and path.split("?")[0] == "/config.json":
+            return str(self._config)
+        return super().translate_path(path)
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--root", type=Path, required=True)
+    parser.add_argument("--config", type=Path, default=None, help="file served as /config.json")
+    args = parser.parse_args()
+    handler = functools.partial(StaticHandler, directory=str(args.root), config=args.config)
+    with ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -4,7 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: dev test unit integration e2e lint lock package clean
+CHROMIUM := /usr/bin/chromium
+
+.PHONY: dev test unit integration e2e browser lint lock package reconcile screenshots clean
 
 $(STAMP): requirements/dev.txt functions/orders/requirements.txt functions/payments/requirements.txt pyproject.toml
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -13,10 +15,15 @@ $(STAMP): requirements/dev.txt functions/orders/requirements.txt functions/payme
 	$(PYTHON) -m uv pip install --quiet --python $(BIN)/python --no-deps -e .
 	touch $(STAMP)
 
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+$(CHROMIUM):
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null
+
 dev: $(STAMP)
 	$(BIN)/python -m welt_stack
 
-test: $(STAMP)
+test: $(STAMP) $(CHROMIUM)
 	$(BIN)/ruff check src functions tests infra scripts
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadgroup
@@ -29,6 +36,17 @@ integration: $(STAMP)
 
 e2e: $(STAMP)
 	$(BIN)/pytest tests/e2e
+
+browser: $(STAMP) $(CHROMIUM)
+	$(BIN)/pytest tests/browser
+
+# Settle payments whose Stripe webhook never came, against the running `make dev` stack.
+reconcile: $(STAMP)
+	$(BIN)/python -m welt_stack.reconcile --stack .welt/dev-stack.json
+
+# Retake the help center's pictures from the real browser app.
+screenshots: $(STAMP) $(CHROMIUM)
+	$(BIN)/python scripts/screenshots.py --out docs/assets/screenshots
 
 lint: $(STAMP)
 	$(BIN)/ruff check src functions tests infra scripts

@@ -137,7 +137,7 @@ def test_health_does_not_look_at_a_broken_token(request, app_name):
 
 
 @pytest.mark.parametrize(("app_name", "method", "path"), GUARDED_ROUTES)
-def test_every_route_but_health_answers_401_problem_without_a_token(request, app_name, method, path):
+def test_every_route_but_the_public_ones_answers_401_problem_without_a_token(request, app_name, method, path):
     client = request.getfixturevalue(f"{app_name}_client")
 
     response = client.http.request(method, _fill(path), headers={"Content-Type": "application/json"}, body=b"{}")
@@ -155,7 +155,7 @@ def test_every_route_but_health_answers_401_problem_without_a_token(request, app
         pytest.param(lambda: f"Basic {tokens.id_token()}", id="not bearer"),
     ],
 )
-def test_every_route_but_health_answers_401_problem_for_a_token_that_proves_nothing(
+def test_every_route_but_the_public_ones_answers_401_problem_for_a_token_that_proves_nothing(
     request, app_name, method, path, authorization
 ):
     client = request.getfixturevalue(f"{app_name}_client")
@@ -175,7 +175,7 @@ def test_a_brand_user_on_a_staff_route_gets_403(request, app_name, method, path)
     assert_problem(response, 403)
 
 
-def test_every_route_but_the_public_ones_is_guarded():
+def test_route_introspection_finds_the_guarded_and_the_staff_routes():
     assert {param.values[2] for param in GUARDED_ROUTES} >= {"/orders", "/orders/{order_number}", "/admin/orders"}
     assert "/admin/orders" in {param.values[2] for param in STAFF_ROUTES}
 
@@ -726,3 +726,10 @@ def test_no_log_line_carries_the_token_the_street_or_the_phone_number(orders_cli
         assert record["request_id"]
         for secret in secrets:
             assert secret not in line
+
+
+def test_a_lone_surrogate_escape_in_the_body_is_400_and_places_nothing(orders_client):
+    body = examples.checkout(shipping_address={**examples.SHIPPING_ADDRESS, "name": "\ud800"})
+
+    assert_problem(post_checkout(orders_client, json.dumps(body)), 400)
+    assert get_json(orders_client, "/orders", as_brand())["orders"] == []

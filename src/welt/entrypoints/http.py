@@ -129,7 +129,9 @@ class HttpRequest:
         raw = self._raw.raw_body or b""
         try:
             body = json.loads(raw.decode("utf-8") if isinstance(raw, bytes) else raw)
-        except (UnicodeDecodeError, ValueError, RecursionError):
+            # "\ud800" escapes decode to lone surrogates, which no store or mail can carry.
+            json.dumps(body, ensure_ascii=False).encode("utf-8")
+        except (UnicodeError, ValueError, RecursionError):
             raise MalformedRequestError("The body is not valid JSON.", [FieldProblem(("body",), "not valid JSON")]) from None
         if not isinstance(body, dict):
             raise ValidationFailedError("The body must be a JSON object.", [FieldProblem(("body",), "expected an object")])

@@ -731,5 +731,5 @@ def test_no_log_line_carries_the_token_the_street_or_the_phone_number(orders_cli
 def test_a_lone_surrogate_escape_in_the_body_is_400_and_places_nothing(orders_client):
     body = examples.checkout(shipping_address={**examples.SHIPPING_ADDRESS, "name": "\ud800"})
 
-    assert_problem(post_checkout(orders_client, json.dumps(body)), 400)
+    assert_problem(post_checkout(orders_client, body), 400)
     assert get_json(orders_client, "/orders", as_brand())["orders"] == []

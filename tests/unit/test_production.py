@@ -138,7 +138,8 @@ def test_two_staff_shipping_one_group_at_once_have_one_winner(factory: Factory, 
     def ship(tracking_number: str) -> str:
         start.wait()
         try:
-            return str(production.ship_group(factory.desk, STAFF, group_id, Shipment(carrier="UPS", tracking_number=tracking_number))["status"])
+            shipment = Shipment(carrier="UPS", tracking_number=tracking_number)
+            return str(production.ship_group(factory.desk, STAFF, group_id, shipment)["status"])
         except StateConflictError:
             return "409"
 

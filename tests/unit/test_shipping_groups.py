@@ -200,7 +200,7 @@ def test_adding_an_order_while_the_group_is_being_paid_has_one_winner(brand: Bra
         payment = payments.start_payment(brand.pay, DMO, request, f"race-{group}", request.model_dump())
         start = threading.Barrier(2)
 
-        def pay() -> str:
+        def pay(start: threading.Barrier = start, payment: dict[str, Any] = payment) -> str:
             start.wait()
             try:
                 return str(payments.confirm_payment(brand.pay, DMO, payment["payment_id"],
@@ -208,7 +208,7 @@ def test_adding_an_order_while_the_group_is_being_paid_has_one_winner(brand: Bra
             except StateConflictError:
                 return "409"
 
-        def add() -> str:
+        def add(start: threading.Barrier = start, group: str = group, extra: str = extra) -> str:
             start.wait()
             try:
                 shipping_groups.add_order(brand.desk, DMO, group, GroupAddition(order_number=extra))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -230,6 +231,28 @@ def find_order(repository: OrderRepository, caller: Caller, number: str) -> Orde
     return order
 
 
+def amend_order(repository: OrderRepository, number: str, change: Callable[[Order], Order]) -> Order:
+    """Apply `change` to the stored order with a conditional write.
+
+    A lost race re-reads the order and applies `change` again, so the change re-checks its rules
+    against the newer state; returning the order unchanged means there is nothing to do.
+    """
+    parsed = parse_order_number(number)
+    for _ in range(SAVE_ATTEMPTS):
+        order = repository.get(*parsed) if parsed else None
+        if order is None:
+            raise NotFoundError(f"No order {number}.")
+        changed = change(order)
+        if changed is order:
+            return order
+        try:
+            repository.save(changed, expected_version=order.version, expected_status=order.status)
+            return changed
+        except ConcurrentUpdateError:
+            continue
+    raise StateConflictError(f"Order {number} keeps changing; try again.")
+
+
 def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
     return current_view(desk, _find_order(desk, caller, number))
 
@@ -293,20 +316,16 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
 def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | None) -> dict[str, Any]:
     if caller.staff:
         raise ForbiddenError("Only the brand cancels its orders.")
-    for _ in range(SAVE_ATTEMPTS):
-        order = _find_order(desk, caller, number)
+    _find_order(desk, caller, number)
+
+    def cancel(order: Order) -> Order:
         if if_match is not None and order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}.")
         if order.status is OrderStatus.CANCELLED:
-            return current_view(desk, order)  # cancelling twice is the same as once
-        cancelled = order.cancel(desk.clock(), caller.actor)
-        try:
-            desk.orders.save(cancelled, expected_version=order.version, expected_status=order.status)
-            return current_view(desk, cancelled)
-        except ConcurrentUpdateError:
-            if if_match is not None:
-                raise VersionMismatchError(f"Order {number} changed meanwhile; reload it and try again.") from None
-    raise StateConflictError(f"Order {number} keeps changing; try again.")
+            return order  # cancelling twice is the same as once
+        return order.cancel(desk.clock(), caller.actor)
+
+    return current_view(desk, amend_order(desk.orders, number, cancel))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,7 @@ from welt.domain.model import Brand, Labeling, Order, PaymentStatus, StampStatus
 from welt.domain.payment import IN_FLIGHT, CostSummary, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup, group_costs, parse_group_id
 from welt.services.notifications import deliver_one, payment_received_message
-from welt.services.orders import Caller, brand_of, find_order, request_fingerprint
+from welt.services.orders import Caller, amend_order, brand_of, find_order, request_fingerprint
 from welt.services.ports import (
     BrandRepository,
     CardDeclinedError,
@@ -363,20 +363,10 @@ def _release_stamp_fee(desk: PaymentDesk, payment: Payment) -> None:
 
 
 def _update_order(desk: PaymentDesk, number: str, change: Callable[[Order], Order]) -> Order:
-    """Apply `change` with a conditional write, re-reading on a lost race; StateConflictError passes through."""
-    parsed = parse_order_number(number)
-    assert parsed is not None
-    for _ in range(RETRIES):
-        order = desk.orders.get(*parsed)
-        if order is None:
-            raise StateConflictError(f"Order {number} no longer exists.")
-        updated = change(order)
-        try:
-            desk.orders.save(updated, expected_version=order.version, expected_status=order.status)
-            return updated
-        except ConcurrentUpdateError:
-            continue
-    raise StateConflictError(f"Order {number} keeps changing; try again.")
+    try:
+        return amend_order(desk.orders, number, change)
+    except NotFoundError:
+        raise StateConflictError(f"Order {number} no longer exists.") from None
 
 
 def _release_order(desk: PaymentDesk, number: str, payment_id: str, reason: str) -> None:

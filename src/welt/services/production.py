@@ -11,7 +11,7 @@ from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
 from welt.domain.model import BRAND_CODE, Order, OrderStatus, ProductionStage, StampStatus, Tracking, parse_order_number
 from welt.domain.shipping_group import GroupStatus
 from welt.services.notifications import deliver_one, shipped_message
-from welt.services.orders import Caller, OrderDesk, current_view, find_order
+from welt.services.orders import Caller, OrderDesk, amend_order, current_view, find_order
 from welt.services.ports import ConcurrentUpdateError, OrderFilter
 from welt.services.shipping_groups import find_group, group_view, orders_of
 
@@ -69,18 +69,15 @@ def _move_waiting_orders(desk: OrderDesk, caller: Caller, code: str) -> list[str
 
 
 def _release(desk: OrderDesk, caller: Caller, order: Order) -> bool:
-    for _ in range(RETRIES):
-        if order.production_stage is not ProductionStage.AWAITING_STAMPS:
-            return False
-        try:
-            desk.orders.save(order.release_from_stamps(desk.clock(), caller.actor), order.version, order.status)
-            return True
-        except ConcurrentUpdateError:
-            fresh = desk.orders.get(order.brand, order.seq)
-            if fresh is None:
-                return False
-            order = fresh
-    return False
+    """Whether this call moved the order on; the last (winning) attempt decides."""
+    outcome = {"moved": False}
+
+    def release(current: Order) -> Order:
+        outcome["moved"] = current.production_stage is ProductionStage.AWAITING_STAMPS
+        return current.release_from_stamps(desk.clock(), caller.actor) if outcome["moved"] else current
+
+    amend_order(desk.orders, order.order_number, release)
+    return outcome["moved"]
 
 
 class StageChange(BaseModel):
@@ -98,18 +95,8 @@ class Shipment(BaseModel):
 
 
 def _change_order(desk: OrderDesk, caller: Caller, number: str, change: Callable[[Order], Order]) -> Order:
-    """Apply a staff change with a conditional write; a lost race re-reads, and the change re-checks."""
-    for _ in range(RETRIES):
-        order = find_order(desk.orders, caller, number)
-        changed = change(order)
-        if changed is order:
-            return order
-        try:
-            desk.orders.save(changed, expected_version=order.version, expected_status=order.status)
-            return changed
-        except ConcurrentUpdateError:
-            continue
-    raise StateConflictError(f"Order {number} keeps changing; try again.")
+    find_order(desk.orders, caller, number)  # 404 for what the caller may not see
+    return amend_order(desk.orders, number, change)
 
 
 def move_stage(desk: OrderDesk, caller: Caller, number: str, change: StageChange) -> dict[str, Any]:

@@ -22,10 +22,8 @@ from welt.domain.shipping_group import (
     group_costs,
     parse_group_id,
 )
-from welt.services.orders import Caller, OrderDesk, brand_of, find_order
+from welt.services.orders import Caller, OrderDesk, amend_order, brand_of, find_order
 from welt.services.ports import ConcurrentUpdateError, OrderRepository, ShippingGroupRepository
-
-RETRIES = 8
 
 
 class NewGroup(BaseModel):
@@ -82,26 +80,17 @@ def group_view(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
 
 
 def _set_order_group(desk: OrderDesk, caller: Caller, number: str, group: str, joining: bool) -> Order:
-    """Join or leave, with a conditional write; a lost race re-reads and re-checks."""
-    parsed = parse_order_number(number)
-    assert parsed is not None
-    for _ in range(RETRIES):
-        order = desk.orders.get(*parsed)
-        if order is None:
-            raise NotFoundError(f"No order {number} in your order pool.")
+    """Join or leave the group; a lost race re-reads and re-checks."""
+
+    def change(order: Order) -> Order:
         if joining:
             check_groupable([order])
-            changed = order.join_group(group, desk.clock(), caller.actor)
-        else:
-            if order.shipping_group_id != group:
-                return order
-            changed = order.leave_group(group, desk.clock(), caller.actor)
-        try:
-            desk.orders.save(changed, expected_version=order.version, expected_status=order.status)
-            return changed
-        except ConcurrentUpdateError:
-            continue
-    raise StateConflictError(f"Order {number} keeps changing; try again.")
+            return order.join_group(group, desk.clock(), caller.actor)
+        if order.shipping_group_id != group:
+            return order
+        return order.leave_group(group, desk.clock(), caller.actor)
+
+    return amend_order(desk.orders, number, change)
 
 
 def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str, Any]:

@@ -24,7 +24,7 @@ dev: $(STAMP)
 	$(BIN)/python -m welt_stack
 
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check src functions tests infra scripts
+	$(BIN)/ruff check $(wildcard src functions tests infra scripts)
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadgroup
 
@@ -49,7 +49,7 @@ screenshots: $(STAMP) $(CHROMIUM)
 	$(BIN)/python scripts/screenshots.py --out docs/assets/screenshots
 
 lint: $(STAMP)
-	$(BIN)/ruff check src functions tests infra scripts
+	$(BIN)/ruff check $(wildcard src functions tests infra scripts)
 	$(BIN)/mypy
 
 # Re-pin every dependency (hashes included) after editing a requirements .in file.

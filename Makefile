@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: dev test unit integration e2e browser lint lock package reconcile screenshots clean
+.PHONY: dev test unit integration e2e browser lint lock package reconcile bench screenshots clean
 
 $(STAMP): requirements/dev.txt functions/orders/requirements.txt functions/payments/requirements.txt pyproject.toml
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -43,6 +43,10 @@ browser: $(STAMP) $(CHROMIUM)
 # Settle payments whose Stripe webhook never came, against the running `make dev` stack.
 reconcile: $(STAMP)
 	$(BIN)/python -m welt_stack.reconcile --stack .welt/dev-stack.json
+
+# Speed and memory figures (printed, never asserted).
+bench: $(STAMP)
+	$(BIN)/python scripts/benchmark.py
 
 # Retake the help center's pictures from the real browser app.
 screenshots: $(STAMP) $(CHROMIUM)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from fpdf import FPDF
-
 from welt.domain.invoice import InvoiceDocument
 
 
@@ -19,6 +17,9 @@ def _latin1(text: str) -> str:
 
 
 def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
+    # Imported here: fpdf2 takes a second to import, and only invoice downloads need it (cold starts).
+    from fpdf import FPDF
+
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
     pdf.set_title(f"Invoice {invoice.number}")

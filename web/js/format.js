@@ -1,0 +1,47 @@
+/** How money, dates and the API's enum values read in the interface. */
+
+const formatters = new Map();
+
+export function money(cents, currency = 'EUR') {
+  if (cents === null || cents === undefined) return '—';
+  if (!formatters.has(currency)) {
+    formatters.set(currency, new Intl.NumberFormat('en-IE', { style: 'currency', currency }));
+  }
+  return formatters.get(currency).format(cents / 100);
+}
+
+const ORDER_TYPES = { MTO: 'MTO', MINI_BULK: 'Mini bulk', BULK: 'Bulk' };
+
+export function orderType(type) {
+  return ORDER_TYPES[type] || type;
+}
+
+/** PENDING_PAYMENT -> "Pending Payment", WORK_IN_PROCESS -> "Work In Process". */
+export function label(value) {
+  if (!value) return '—';
+  return String(value).toLowerCase().split('_').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join(' ');
+}
+
+const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });
+const dateTimeFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', hour: '2-digit', minute: '2-digit' });
+
+export function date(iso) {
+  return iso ? dateFormat.format(new Date(iso)) : '—';
+}
+
+export function dateTime(iso) {
+  return iso ? dateTimeFormat.format(new Date(iso)) : '—';
+}
+
+export function pairs(count) {
+  return count === 1 ? '1 pair' : `${count} pairs`;
+}
+
+/** "stripe" -> "Stripe", "brand:DMO:<sub>" -> "DMO", "staff:<sub>" -> "Factory staff". */
+export function actor(text) {
+  if (!text) return '';
+  if (text === 'stripe') return 'Stripe';
+  if (text.startsWith('staff')) return 'Factory staff';
+  if (text.startsWith('brand:')) return `${text.split(':')[1]} (you)`;
+  return text;
+}

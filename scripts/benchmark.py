@@ -24,6 +24,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.examples import checkout  # noqa: E402
+
 from welt_stack import seed  # noqa: E402
 from welt_stack.stack import LocalStack, Ports  # noqa: E402
 
@@ -44,7 +45,7 @@ def handler_memory(app: str) -> str:
     code = ("import resource, runpy, sys; sys.path.insert(0, '.'); runpy.run_path('app.py'); "
             "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO / "functions" / app, capture_output=True, text=True,
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO / "functions" / app, capture_output=True, text=True,  # noqa: S603
                          check=True)
     return f"{int(out.stdout.strip()) / 1024:.0f} MiB peak, import {time.perf_counter() - started:.2f} s"
 

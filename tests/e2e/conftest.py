@@ -1,31 +1,41 @@
 """The real local stack (`welt_stack.LocalStack`: emulators and both `chalice local` apps) on free ports, once per session.
 
-Tests talk to it only over HTTP, as the browser and `make dev` users do, with ID tokens from the emulated Cognito.
+Tests talk to it only over HTTP, as the browser and `make dev` users do, with ID tokens from the emulated Cognito;
+payment tests also talk to the Stripe emulator, as Stripe.js and Stripe's webhooks do.
 """
 
 from __future__ import annotations
 
 import copy
 import dataclasses
+import hashlib
+import hmac
+import http.server
+import json
 import socket
+import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 import requests
 
 from tests.examples import checkout
 from welt_stack import seed
-from welt_stack.stack import LocalStack, Ports, StackError
+from welt_stack.stack import LocalStack, Ports, StackError, register_webhook
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_TIMEOUT = 30
 START_ATTEMPTS = 3
+# The Stripe emulator sends its webhooks about a second after an intent settles; this leaves room for a busy machine.
+SETTLE_WITHIN = 20
+Seen = TypeVar("Seen")
 
 
 def free_ports(count: int) -> list[int]:
@@ -134,6 +144,9 @@ class Api:
     def all_orders(self, path: str = "/orders", limit: int = 25, **filters: str) -> list[dict[str, Any]]:
         return [order for page in self.pages(path, limit, **filters) for order in page["orders"]]
 
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.request("DELETE", path, **kwargs)
+
     def highest_seq(self) -> int:
         """The caller's newest order number as an integer, 0 before the first order."""
         response = self.get("/orders", params={"limit": 1})
@@ -163,6 +176,235 @@ class Mailbox:
                 return found
             time.sleep(0.1)
 
+    def about(self, address: str, subject_starts: str, count: int = 1, within: float = 10) -> list[dict[str, Any]]:
+        """The messages to `address` whose subject starts so, once at least `count` are there (or by the deadline)."""
+        deadline = time.monotonic() + within
+        while True:
+            found = [m for m in self.sent_to(address) if str(m.get("subject", "")).startswith(subject_starts)]
+            if len(found) >= count or time.monotonic() > deadline:
+                return found
+            time.sleep(0.1)
+
+
+def eventually(probe: Callable[[], Seen], done: Callable[[Seen], bool], within: float = SETTLE_WITHIN,
+               what: str = "the change") -> Seen:
+    """Poll `probe` until `done` holds for what it returns; fail with the last thing seen at the deadline."""
+    deadline = time.monotonic() + within
+    while True:
+        seen = probe()
+        if done(seen):
+            return seen
+        assert time.monotonic() < deadline, f"{what} did not happen within {within}s; last seen: {seen}"
+        time.sleep(0.1)
+
+
+class PaymentsApi(Api):
+    """One caller of the payments API: cost summaries, server-side confirmation, invoices."""
+
+    def start(self, order_number: str | None = None, *, group: str | None = None, key: str | None = None,
+              body: dict[str, Any] | None = None) -> requests.Response:
+        """POST /payments for one order or one shipping group, with a fresh Idempotency-Key unless given one."""
+        sent = body if body is not None else (
+            {"shipping_group_id": group} if group is not None else {"order_numbers": [order_number]})
+        return self.post("/payments", json=sent, headers={"Idempotency-Key": key or f"e2e-{uuid.uuid4()}"})
+
+    def create(self, order_number: str | None = None, *, group: str | None = None) -> dict[str, Any]:
+        """Start a payment and insist it was created: the payment."""
+        response = self.start(order_number, group=group)
+        assert response.status_code == 201, response.text
+        payment: dict[str, Any] = response.json()
+        return payment
+
+    def confirm(self, payment_id: str, payment_method: str = "pm_card_visa") -> requests.Response:
+        return self.post(f"/payments/{payment_id}/confirm", json={"payment_method": payment_method})
+
+    def payment(self, payment_id: str) -> dict[str, Any]:
+        """GET /payments/{id}, insisting it is there."""
+        response = self.get(f"/payments/{payment_id}")
+        assert response.status_code == 200, response.text
+        payment: dict[str, Any] = response.json()
+        return payment
+
+    def settled(self, payment_id: str, within: float = SETTLE_WITHIN) -> dict[str, Any]:
+        """The payment once Stripe's word has landed: SUCCEEDED with its invoice number."""
+        return eventually(lambda: self.payment(payment_id),
+                          lambda p: p["status"] == "SUCCEEDED" and p["invoice_number"] is not None,
+                          within, f"settling payment {payment_id}")
+
+
+def launched(orders: Api, numbers: list[str], within: float = SETTLE_WITHIN) -> list[dict[str, Any]]:
+    """The orders once every one of them is in production (the webhook's last step)."""
+    return eventually(lambda: [orders.order(number) for number in numbers],
+                      lambda seen: all(o["status"] == "WORK_IN_PROCESS" for o in seen),
+                      within, f"launching {numbers} to production")
+
+
+def pay_by_card(pay: PaymentsApi, orders: Api, order_number: str | None = None, *,
+                group: str | None = None) -> dict[str, Any]:
+    """Pay one order or one group with a good card, as the browser does, and wait until production has it."""
+    payment = pay.create(order_number, group=group)
+    confirmed = pay.confirm(payment["payment_id"])
+    assert confirmed.status_code == 200, confirmed.text
+    assert confirmed.json()["status"] == "SUCCEEDED", confirmed.text
+    settled = pay.settled(payment["payment_id"])
+    launched(orders, settled["order_numbers"])
+    return settled
+
+
+@dataclass(frozen=True)
+class CapturedDelivery:
+    """One webhook exactly as the Stripe emulator sent it: raw body and Stripe-Signature header."""
+
+    body: bytes
+    signature: str
+
+    @property
+    def event(self) -> dict[str, Any]:
+        event: dict[str, Any] = json.loads(self.body)
+        return event
+
+
+class WithheldWebhooks:
+    """A stand-in endpoint that takes the Stripe emulator's webhooks instead of the payments API."""
+
+    def __init__(self) -> None:
+        self.deliveries: list[CapturedDelivery] = []
+        received = self.deliveries
+
+        class Endpoint(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+                received.append(CapturedDelivery(body, self.headers.get("Stripe-Signature", "")))
+                self.send_response(200)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Endpoint)
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_address[1]}/webhooks/stripe"
+
+    def wait_for(self, event_type: str, payment_id: str, within: float = SETTLE_WITHIN) -> CapturedDelivery:
+        """The withheld delivery of `event_type` about the payment's intent."""
+        def matching() -> list[CapturedDelivery]:
+            return [d for d in self.deliveries if d.event["type"] == event_type
+                    and d.event["data"]["object"].get("metadata", {}).get("payment_id") == payment_id]
+        return eventually(matching, bool, within, f"the emulator sending {event_type} for {payment_id}")[0]
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+
+
+class StripeEmulator:
+    """The stack's Stripe emulator (localstripe), spoken to with the keys the stack describes."""
+
+    def __init__(self, keys: dict[str, str], webhook_url: str) -> None:
+        self.api_base = keys["api_base"]
+        self.secret_key = keys["secret_key"]
+        self.publishable_key = keys["publishable_key"]
+        self.webhook_secret = keys["webhook_secret"]
+        self._keys = keys
+        self._webhook_url = webhook_url
+        self._session = requests.Session()
+
+    def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        response = self._session.request(method, self.api_base + path, timeout=HTTP_TIMEOUT,
+                                         headers={"Authorization": f"Bearer {self.secret_key}"}, **kwargs)
+        assert response.status_code == 200, f"{method} {path}: {response.status_code} {response.text}"
+        body: dict[str, Any] = response.json()
+        return body
+
+    def card(self, number: str) -> str:
+        """A PaymentMethod for a test card number, as Stripe.js would create it: its id."""
+        method = self._call("POST", "/v1/payment_methods", data={
+            "type": "card", "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030",
+            "card[cvc]": "123"})
+        return str(method["id"])
+
+    def three_d_secure_card(self) -> str:
+        return self.card("4000002500003155")
+
+    def authenticate(self, intent_id: str, client_secret: str, success: bool = True) -> dict[str, Any]:
+        """Complete (or fail) 3-D Secure as the cardholder does in Stripe.js: with the publishable key only."""
+        response = self._session.post(
+            f"{self.api_base}/v1/payment_intents/{intent_id}/_authenticate", timeout=HTTP_TIMEOUT,
+            data={"client_secret": client_secret, "success": "true" if success else "false",
+                  "key": self.publishable_key})
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    def intent(self, intent_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/v1/payment_intents/{intent_id}")
+
+    def intents_for(self, *payment_ids: str) -> list[dict[str, Any]]:
+        """Every PaymentIntent Welt created for these payments (their metadata names the payment)."""
+        intents = self._call("GET", "/v1/payment_intents", params={"limit": 100000})["data"]
+        return [i for i in intents if (i.get("metadata") or {}).get("payment_id") in payment_ids]
+
+    def charges_for(self, intent_ids: list[str]) -> list[dict[str, Any]]:
+        charges = self._call("GET", "/v1/charges", params={"limit": 100000})["data"]
+        return [c for c in charges if c.get("payment_intent") in intent_ids]
+
+    def charge(self, charge_id: str) -> dict[str, Any]:
+        return self._call("GET", f"/v1/charges/{charge_id}")
+
+    def refund(self, charge_id: str, amount: int) -> dict[str, Any]:
+        return self._call("POST", "/v1/refunds", data={"charge": charge_id, "amount": str(amount)})
+
+    @contextmanager
+    def webhooks_withheld(self) -> Iterator[WithheldWebhooks]:
+        """While inside, the emulator's webhooks go to a stand-in instead of the payments API (never lost to it
+        for good: the test holds every delivery and may hand it over later)."""
+        withheld = WithheldWebhooks()
+        register_webhook(self._keys, withheld.url)
+        try:
+            yield withheld
+        finally:
+            register_webhook(self._keys, self._webhook_url)
+            withheld.close()
+
+
+class StripeWebhooks:
+    """Stripe's side of POST /webhooks/stripe: events signed as Stripe signs them."""
+
+    def __init__(self, payments_api: str, secret: str) -> None:
+        self.url = f"{payments_api}/webhooks/stripe"
+        self.secret = secret
+        self._session = requests.Session()
+
+    def sign(self, body: bytes, secret: str | None = None, at: int | None = None) -> str:
+        """`Stripe-Signature`: t=<unix time>,v1=<hex HMAC-SHA256 of "<t>.<body>" keyed with the endpoint secret>."""
+        timestamp = int(time.time()) if at is None else at
+        key = (secret or self.secret).encode()
+        digest = hmac.new(key, f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+        return f"t={timestamp},v1={digest}"
+
+    @staticmethod
+    def event(event_type: str, obj: dict[str, Any], event_id: str | None = None) -> bytes:
+        """A Stripe event about `obj`, as the raw body Stripe would post."""
+        event = {"id": event_id or f"evt_e2e{uuid.uuid4().hex[:20]}", "object": "event", "type": event_type,
+                 "api_version": "2024-06-20", "created": int(time.time()), "livemode": False,
+                 "data": {"object": obj}}
+        return json.dumps(event).encode()
+
+    def post(self, body: bytes, signature: str | None) -> requests.Response:
+        headers = {"Content-Type": "application/json; charset=utf-8"}
+        if signature is not None:
+            headers["Stripe-Signature"] = signature
+        return self._session.post(self.url, data=body, headers=headers, timeout=HTTP_TIMEOUT)
+
+    def send(self, body: bytes) -> requests.Response:
+        """Deliver an event correctly signed, now."""
+        return self.post(body, self.sign(body))
+
+    def hand_over(self, delivery: CapturedDelivery) -> requests.Response:
+        """Deliver a withheld webhook exactly as the emulator had sent it."""
+        return self.post(delivery.body, delivery.signature)
+
 
 @dataclass(frozen=True)
 class RunningStack:
@@ -174,6 +416,10 @@ class RunningStack:
     users: list[dict[str, Any]]
     id_tokens: dict[str, str]  # by brand code, and "staff"
     access_token: str  # DMO's, for proving it is refused
+    stripe: dict[str, str] = dataclasses.field(default_factory=dict)  # api_base, publishable_key, secret_key, webhook_secret
+    description_file: Path | None = None  # dev-stack.json, as `make dev` writes it
+    process_ids: dict[str, int] = dataclasses.field(default_factory=dict)  # by LocalStack.processes name
+    web: str = ""
 
 
 def _sign_in_everyone(stack: LocalStack) -> tuple[dict[str, str], str]:
@@ -224,6 +470,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
             users=description["users"],
             id_tokens=id_tokens,
             access_token=access_token,
+            stripe=dict(description["stripe"]),
+            description_file=local.description_file,
+            process_ids={name: process.pid for name, process in local.processes.items()},
+            web=description["web"],
         )
     finally:
         local.stop()
@@ -252,6 +502,31 @@ def anonymous(stack: RunningStack) -> Api:
 @pytest.fixture(scope="session")
 def mailbox(stack: RunningStack) -> Mailbox:
     return Mailbox(stack.aws_endpoint)
+
+
+@pytest.fixture(scope="session")
+def dmo_pay(stack: RunningStack) -> PaymentsApi:
+    return PaymentsApi(stack.payments_api, stack.id_tokens["DMO"])
+
+
+@pytest.fixture(scope="session")
+def brk_pay(stack: RunningStack) -> PaymentsApi:
+    return PaymentsApi(stack.payments_api, stack.id_tokens["BRK"])
+
+
+@pytest.fixture(scope="session")
+def staff_pay(stack: RunningStack) -> PaymentsApi:
+    return PaymentsApi(stack.payments_api, stack.id_tokens["staff"])
+
+
+@pytest.fixture(scope="session")
+def stripe_emulator(stack: RunningStack) -> StripeEmulator:
+    return StripeEmulator(stack.stripe, f"{stack.payments_api}/webhooks/stripe")
+
+
+@pytest.fixture(scope="session")
+def webhooks(stack: RunningStack) -> StripeWebhooks:
+    return StripeWebhooks(stack.payments_api, stack.stripe["webhook_secret"])
 
 
 @pytest.fixture(scope="session")

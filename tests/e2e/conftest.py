@@ -272,7 +272,7 @@ class WithheldWebhooks:
         received = self.deliveries
 
         class Endpoint(http.server.BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+            def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
                 received.append(CapturedDelivery(body, self.headers.get("Stripe-Signature", "")))
                 self.send_response(200)

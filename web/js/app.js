@@ -1,6 +1,6 @@
 /** The brand backoffice: hash routes, the session in the header, and focus on each page's heading. */
 
-import { currentSession, signOut } from './auth.js';
+import { currentSession, homeFor, signOut } from './auth.js';
 import { ApiProblem } from './api.js';
 import { announce, focusOn, h } from './dom.js';
 import { signInView } from './views/signin.js';
@@ -45,11 +45,6 @@ function match(path) {
     if (fits) return { route, params };
   }
   return null;
-}
-
-export function homeFor(session) {
-  if (!session) return '#/signin';
-  return session.staff && !session.brand ? '#/staff' : '#/orders';
 }
 
 export function navigate(hash, { replace = false } = {}) {
@@ -102,15 +97,15 @@ function markCurrent(path) {
   });
 }
 
-function errorPage(error, path) {
+function errorPage(error) {
   const problem = error instanceof ApiProblem ? error : null;
   if (!problem) console.error(error);
   return h('section', { class: 'page' },
     h('h1', {}, problem ? problem.title : 'Something went wrong'),
     h('div', { class: 'notice notice-error', role: 'alert' },
       h('p', {}, problem ? problem.detail || problem.title : 'The page could not be shown. Reload to try again.')),
-    h('p', {}, h('a', { href: `#${path}` === location.hash ? homeFor(currentSession()) : location.hash }, 'Try again'),
-      ' · ', h('a', { href: homeFor(currentSession()) }, 'Go to the start page')));
+    h('p', {}, h('button', { type: 'button', class: 'button secondary', onclick: () => render() }, 'Try again'),
+      ' ', h('a', { href: homeFor(currentSession()) }, 'Go to the start page')));
 }
 
 function notFound() {
@@ -163,7 +158,7 @@ async function render() {
     }
   } catch (error) {
     if (controller.signal.aborted) return;
-    page = errorPage(error, path);
+    page = errorPage(error);
   }
   if (controller.signal.aborted) return;
   main.replaceChildren(page);

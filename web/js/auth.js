@@ -85,3 +85,9 @@ export async function signIn(email, password) {
 export function signOut() {
   sessionStorage.removeItem(TOKEN_KEY);
 }
+
+/** Where a user lands after signing in: brands in their order pool, staff in production. */
+export function homeFor(session) {
+  if (!session) return '#/signin';
+  return session.staff && !session.brand ? '#/staff' : '#/orders';
+}

@@ -30,9 +30,9 @@ export function select(options, attrs = {}) {
 }
 
 /** A fieldset of radio buttons: options are [value, label, description?]. */
-export function radioGroup({ legend, name, loc, options, value = null, hint = null, required = null, onchange = null }) {
+export function radioGroup({ legend, name, loc, options, value = null, hint = null, required = null, onchange = null, boxed = false }) {
   const hintNode = hint ? h('p', { class: 'hint', id: uid('hint') }, hint) : null;
-  const set = h('fieldset', { class: 'radios', 'data-loc': loc, 'aria-describedby': hintNode ? hintNode.id : null },
+  const set = h('fieldset', { class: boxed ? 'group radios' : 'radios', 'data-loc': loc, 'aria-describedby': hintNode ? hintNode.id : null },
     h('legend', {}, legend),
     hintNode,
     options.map(([optionValue, text, description]) => {
@@ -146,6 +146,7 @@ export function typeFieldset(catalog, value, onchange) {
     value: value || 'MTO',
     options: Object.keys(catalog.order_types).map((type) => [type, orderType(type), typeDescription(catalog, type)]),
     onchange,
+    boxed: true,
   });
 }
 
@@ -258,6 +259,7 @@ export function labelingFieldset(catalog, brand, value) {
       ? 'This is your first order: choose how your shoes are labeled. Later orders start with this choice.'
       : 'Starts with the choice of your last order.',
     required: first ? 'Choose how the shoes are labeled' : null,
+    boxed: true,
     options: [
       ['UNLABELED', 'Unlabeled', 'No brand marks on the shoes.'],
       ['CUSTOM_STAMPS', 'Custom stamps', feeNote],

@@ -37,11 +37,11 @@ export function pairs(count) {
   return count === 1 ? '1 pair' : `${count} pairs`;
 }
 
-/** "stripe" -> "Stripe", "brand:DMO:<sub>" -> "DMO", "staff:<sub>" -> "Factory staff". */
-export function actor(text) {
+/** "stripe" -> "Stripe", "brand:DMO:<sub>" -> "you" (or "brand DMO" to staff), "staff:<sub>" -> "factory staff". */
+export function actor(text, { staff = false } = {}) {
   if (!text) return '';
   if (text === 'stripe') return 'Stripe';
-  if (text.startsWith('staff')) return 'Factory staff';
-  if (text.startsWith('brand:')) return `${text.split(':')[1]} (you)`;
+  if (text.startsWith('staff')) return 'factory staff';
+  if (text.startsWith('brand:')) return staff ? `brand ${text.split(':')[1]}` : 'you';
   return text;
 }

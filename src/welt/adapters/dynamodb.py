@@ -366,26 +366,63 @@ class DynamoPaymentRepository:
 
 
 class DynamoInvoiceRegister:
-    """Gapless invoice numbers per year: the next number is one past the highest, taken by a conditional put."""
+    """Gapless invoice numbers per year, one per payment.
+
+    A payment first claims its invoice (a `payment#<id>` item); only the claimer takes the next number
+    of the year, so two deliveries of the same success cannot both take one. A claim left pending by a
+    writer that died is taken over after CLAIM_TIMEOUT.
+    """
+
+    CLAIM_TIMEOUT = timedelta(seconds=60)
+    WAIT = 0.1
+    WAITS = 50
 
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def _issued_to(self, payment_id: str) -> str | None:
-        item = self._table.get_item(Key={"pk": f"payment#{payment_id}", "seq": 0}, ConsistentRead=True).get("Item")
-        return str(item["invoice_number"]) if item else None
+    def _claim_key(self, payment_id: str) -> dict[str, Any]:
+        return {"pk": f"payment#{payment_id}", "seq": 0}
+
+    def _claim(self, payment_id: str, at: datetime) -> str | None:
+        """The payment's number if it has one; "" once this writer holds the claim; None to wait."""
+        key = self._claim_key(payment_id)
+        item = self._table.get_item(Key=key, ConsistentRead=True).get("Item")
+        if item and item.get("invoice_number"):
+            return str(item["invoice_number"])
+        try:
+            if item is None:
+                self._table.put_item(Item={**key, "claimed_at": at.isoformat()}, ConditionExpression=Attr("pk").not_exists())
+                return ""
+            if datetime.fromisoformat(str(item["claimed_at"])) < at - self.CLAIM_TIMEOUT:
+                self._table.update_item(
+                    Key=key, UpdateExpression="SET claimed_at = :now",
+                    ConditionExpression=Attr("claimed_at").eq(item["claimed_at"]) & Attr("invoice_number").not_exists(),
+                    ExpressionAttributeValues={":now": at.isoformat()},
+                )
+                return ""
+        except ClientError as error:
+            if not _lost_condition(error):
+                raise
+        return None
 
     def issue(self, year: int, payment_id: str, brand: str, at: datetime) -> str:
-        known = self._issued_to(payment_id)
-        if known:
-            return known
-        def item_for(seq: int) -> dict[str, Any]:
-            return {"pk": str(year), "seq": seq, "invoice_number": invoice_number(year, seq), "payment_id": payment_id,
-                    "brand": brand, "issued_at": at.isoformat()}
+        for _ in range(self.WAITS):
+            claimed = self._claim(payment_id, at)
+            if claimed:
+                return claimed
+            if claimed is None:
+                time.sleep(self.WAIT)  # another delivery is issuing it right now
+                continue
 
-        number = invoice_number(year, put_next_in_sequence(self._table, ("pk", str(year)), item_for))
-        self._table.put_item(Item={"pk": f"payment#{payment_id}", "seq": 0, "invoice_number": number})
-        return number
+            def item_for(seq: int) -> dict[str, Any]:
+                return {"pk": str(year), "seq": seq, "invoice_number": invoice_number(year, seq), "payment_id": payment_id,
+                        "brand": brand, "issued_at": at.isoformat()}
+
+            number = invoice_number(year, put_next_in_sequence(self._table, ("pk", str(year)), item_for))
+            self._table.update_item(Key=self._claim_key(payment_id), UpdateExpression="SET invoice_number = :number",
+                                    ExpressionAttributeValues={":number": number})
+            return number
+        raise StateConflictError(f"The invoice of {payment_id} is being issued by another delivery; try again.")
 
 
 class DynamoEventLog:

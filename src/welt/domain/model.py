@@ -342,12 +342,21 @@ class Order(BaseModel):
         released = self.model_copy(update={"payment_status": PaymentStatus.UNPAID, "payment_id": None})
         return released._record(at, actor, "PAYMENT_RELEASED", {"payment_id": payment_id, "reason": reason})
 
-    def launch_to_production(self, payment_id: str, invoice_number: str, stamps_ready: bool, at: datetime, actor: str) -> Order:
-        """Paid: production starts, at the stamps if the brand's are not ready yet."""
+    def launch_to_production(self, payment_id: str, invoice_number: str, stamps_ready: bool, stamp_fee_paid: int,
+                             at: datetime, actor: str) -> Order:
+        """Paid: production starts, at the stamps if the brand's are not ready yet.
+
+        `stamp_fee_paid` is the stamp fee this order carried in its payment (0 for all but one order),
+        so the order shows what was charged, not the fee it was quoted while the brand had no stamps.
+        """
         if not self.holds_payment(payment_id) or self.status is not OrderStatus.PENDING_PAYMENT:
             raise StateConflictError(f"Order {self.order_number} is not waiting for payment {payment_id}.")
         waits = self.labeling is Labeling.CUSTOM_STAMPS and not stamps_ready
         stage = ProductionStage.AWAITING_STAMPS if waits else ProductionStage.CUTTING
+        costs = self.costs.model_copy(update={
+            "customization": stamp_fee_paid,
+            "total": self.costs.manufacturing + self.costs.shipping + stamp_fee_paid,
+        })
         launched = self.model_copy(
             update={
                 "status": OrderStatus.WORK_IN_PROCESS,
@@ -355,6 +364,7 @@ class Order(BaseModel):
                 "production_stage": stage,
                 "wip_started_at": at,
                 "invoice_number": invoice_number,
+                "costs": costs,
             }
         )
         details = {"payment_id": payment_id, "invoice_number": invoice_number, "production_stage": stage.value}

@@ -48,7 +48,6 @@ class Payment(BaseModel):
     summary: CostSummary
     order_numbers: list[str]
     shipping_group_id: str | None = None
-    group_version: int | None = None  # the group as priced; a changed group voids the payment
     includes_stamp_fee: bool = False
     attempt: int = 0
     intent_id: str | None = None

@@ -191,8 +191,7 @@ def _create_payment(desk: PaymentDesk, caller: Caller, brand: Brand, request: Pa
         summary=summary,
         order_numbers=[order.order_number for order in orders],
         shipping_group_id=group_id,
-        group_version=group.version if group else None,
-        includes_stamp_fee=summary.customization > 0,
+            includes_stamp_fee=summary.customization > 0,
         created_at=now,
         updated_at=now,
     )
@@ -298,7 +297,8 @@ def _group_of(desk: PaymentDesk, payment: Payment) -> ShippingGroup | None:
 def _hold_group(desk: PaymentDesk, payment: Payment) -> None:
     """The group is fixed while its payment runs; one changed since it was priced voids the payment."""
     group = _group_of(desk, payment)
-    if group is None or group.version != payment.group_version or group.status is not GroupStatus.OPEN:
+    # The orders decide, not the version: an earlier declined attempt of this payment moved the version on.
+    if group is None or group.order_numbers != payment.order_numbers or group.status is not GroupStatus.OPEN:
         raise StateConflictError(
             f"Shipping group {payment.shipping_group_id} changed since this payment was created; start a new payment."
         )
@@ -458,20 +458,31 @@ def _finish_launch(desk: PaymentDesk, payment: Payment) -> None:
     """The parts of a success that may still be missing after a crash; each does nothing the second time."""
     assert payment.invoice_number is not None
     stamps_ready = _stamps_after_payment(desk, payment)
+    stamped = [o.order_number for o in _orders_of_payment(desk, payment) if o.labeling is Labeling.CUSTOM_STAMPS]
     if payment.shipping_group_id:
         _change_group(desk, payment, lambda g: g.paid(payment.payment_id, desk.clock()))
     for number in payment.order_numbers:
         def launch(order: Order) -> Order:
             return order.launch_to_production(payment.payment_id, str(payment.invoice_number), stamps_ready,
-                                              desk.clock(), STRIPE)
+                                              _stamp_fee_carried(payment, order, stamped), desk.clock(), STRIPE)
         try:
             _update_order(desk, number, launch)
         except StateConflictError:
             pass  # already launched by an earlier delivery
-    orders = [desk.orders.get(*parse_order_number(n)) for n in payment.order_numbers]  # type: ignore[misc]
-    message = payment_received_message(payment, [o for o in orders if o is not None], desk.catalog)
+    message = payment_received_message(payment, _orders_of_payment(desk, payment), desk.catalog)
     desk.outbox.enqueue(message)
     deliver_one(desk.outbox, desk.mailer, message.message_id, desk.clock)
+
+
+def _orders_of_payment(desk: PaymentDesk, payment: Payment) -> list[Order]:
+    found = [desk.orders.get(*parse_order_number(n)) for n in payment.order_numbers]  # type: ignore[misc]
+    return [order for order in found if order is not None]
+
+
+def _stamp_fee_carried(payment: Payment, order: Order, stamped: list[str]) -> int:
+    """The fee is shown on the payment's first stamped order, the one that carried it."""
+    carries = payment.includes_stamp_fee and stamped[:1] == [order.order_number]
+    return payment.summary.customization if carries else 0
 
 
 def _stamps_after_payment(desk: PaymentDesk, payment: Payment) -> bool:
@@ -597,5 +608,4 @@ def invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str) -> InvoiceDoc
     payment = _payment_for(desk, caller, payment_id)
     if payment.status is not PaymentState.SUCCEEDED or payment.invoice_number is None:
         raise NotFoundError(f"Payment {payment_id} has no invoice yet: it is {payment.status.value}.")
-    orders = [desk.orders.get(*parse_order_number(n)) for n in payment.order_numbers]  # type: ignore[misc]
-    return invoice_for(payment, [o for o in orders if o is not None], desk.catalog)
+    return invoice_for(payment, _orders_of_payment(desk, payment), desk.catalog)

@@ -1,0 +1,170 @@
+"""Takes the help center's pictures of the brand backoffice from the real app on its own local stack.
+
+Usage: .venv/bin/python scripts/screenshots.py [--out docs/assets/screenshots]
+Starts the stack on free ports (so it can run beside `make dev`), drives Chromium like a buyer and a factory
+operator would, and saves one PNG per screen. Prints what it saved.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from pathlib import Path
+
+from playwright.sync_api import Page, expect, sync_playwright
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.browser.backoffice import Arrange, Backoffice, launch_chromium, running_stack, user  # noqa: E402
+
+from welt_stack.stack import LocalStack  # noqa: E402
+
+DESKTOP = {"width": 1280, "height": 800}
+PHONE = {"width": 390, "height": 844}
+TAG = "3D-2231"
+
+
+class Camera:
+    def __init__(self, page: Page, out: Path) -> None:
+        self.page = page
+        self.out = out
+        self.saved: list[Path] = []
+
+    def shoot(self, name: str, full_page: bool = False) -> None:
+        # No caret blinking or focus ring left over from the last click in the picture.
+        self.page.evaluate("(el => el && el.matches('input, select, button') && el.blur())(document.activeElement)")
+        self.page.mouse.move(2, self.page.viewport_size["height"] - 2 if self.page.viewport_size else 2)
+        path = self.out / f"{name}.png"
+        self.page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
+        self.saved.append(path)
+        print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
+
+
+def arrange_pool(dmo: Arrange) -> dict[str, str]:
+    """A pool that looks lived in: other models and types, two MTO orders to group, one to pay and ship."""
+    mini = dmo.place(f"{TAG}-L", type="MINI_BULK",
+                     design={"model": "loafer", "materials": {"upper": "calf-black", "lining": "leather-natural", "sole": "leather-sole"}},
+                     sizes=[{"size": "EU40", "pairs": 4}, {"size": "EU41", "pairs": 6}, {"size": "EU42.5", "pairs": 8}])
+    sneaker = dmo.place(f"{TAG}-S", design={"model": "court-sneaker",
+                                            "materials": {"upper": "canvas-natural", "lining": "textile-mesh", "sole": "rubber-cupsole"}},
+                        sizes=[{"size": "EU39", "pairs": 1}])
+    boot = dmo.place(f"{TAG}-D", design={"model": "desert-boot",
+                                         "materials": {"upper": "suede-sand", "lining": "unlined", "sole": "crepe"}},
+                     sizes=[{"size": "EU43", "pairs": 1}])
+    shipped = dmo.place(f"{TAG}-C", sizes=[{"size": "EU44", "pairs": 1}])
+    dmo.pay(shipped["order_number"])
+    return {"mini": mini["order_number"], "sneaker": sneaker["order_number"], "boot": boot["order_number"],
+            "shipped": shipped["order_number"]}
+
+
+def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
+    camera = Camera(page, out)
+    app = Backoffice(page, stack.description["web"])
+    dmo = Arrange(stack, "DMO")
+    buyer, staff = user(stack, "DMO"), user(stack, "staff")
+
+    page.goto(f"{app.web}/#/signin")
+    expect(app.heading("Sign in")).to_be_visible()
+    page.get_by_label("Email address").fill(buyer["email"])
+    page.get_by_label("Password").fill(buyer["password"])
+    camera.shoot("01-sign-in")
+    page.get_by_role("button", name="Sign in").click()
+    expect(app.heading("Order pool")).to_be_visible()
+
+    app.design_order(TAG, reviewed=False)
+    page.get_by_role("radio", name="Custom stamps").check()
+    page.get_by_role("radio", name="Unlabeled").check()
+    page.get_by_role("button", name="Review raw materials").click()
+    expect(app.heading("Confirm the raw materials", level=2)).to_be_visible()
+    camera.shoot("02-new-order", full_page=True)
+    page.get_by_label("I confirm these raw materials for production").check()
+    page.get_by_role("heading", name="Confirm the raw materials").scroll_into_view_if_needed()
+    camera.shoot("03-raw-materials-confirmation")
+    page.get_by_role("button", name="Continue to checkout").click()
+    expect(app.heading("Checkout")).to_be_visible()
+    app.fill_address()
+    page.get_by_label("Recipient name").scroll_into_view_if_needed()
+    camera.shoot("04-checkout-address", full_page=True)
+    app.to_confirmation()
+    camera.shoot("05-checkout-confirmation")
+    number = app.place_order()
+    camera.shoot("06-order-placed")
+
+    orders = arrange_pool(dmo)
+    app.open("/orders", "Order pool")
+    camera.shoot("07-order-pool-pending-payment")
+
+    app.pool_row(number).get_by_role("link", name=f"Pay order {number}").click()
+    expect(app.heading(f"Pay order {number}")).to_be_visible()
+    app.enter_card("4242424242424242")
+    camera.shoot("08-pay-cost-summary")
+    page.get_by_role("button", name="Pay €").click()
+    app.expect_paid()
+    camera.shoot("09-payment-work-in-process")
+
+    app.open("/orders?status=PENDING_PAYMENT&type=MTO", "Order pool")
+    for grouped in (orders["sneaker"], orders["boot"]):
+        page.get_by_label(f"Select {grouped} for group shipping").check()
+    page.get_by_role("button", name="Group selected orders for shipping").click()
+    expect(page.get_by_role("heading", name="Ship 2 orders together")).to_be_visible()
+    camera.shoot("10-group-shipping-savings", full_page=True)
+    page.get_by_role("button", name="Create shipping group of 2 orders").click()
+    expect(app.heading("Shipping group G", level=1)).to_be_visible()
+    camera.shoot("11-shipping-group")
+
+    app.sign_out()
+    app.sign_in(staff, lands_on="Production")
+    camera.shoot("12-staff-production")
+    app.open(f"/staff/orders/{orders['shipped']}", f"Order {orders['shipped']}")
+    page.get_by_label("Move to stage").select_option("READY_TO_SHIP")
+    page.get_by_role("button", name="Move stage").click()
+    expect(page.get_by_role("status")).to_contain_text("Ready To Ship")
+    page.get_by_label("Carrier").fill("DHL Express")
+    page.get_by_label("Tracking number").fill("JD014600006281")
+    page.get_by_label("Tracking URL").fill("https://www.dhl.com/track?AWB=JD014600006281")
+    camera.shoot("13-staff-ship-order")
+    page.get_by_role("button", name="Ship order").click()
+    expect(page.get_by_role("status")).to_contain_text("Shipped with DHL Express")
+
+    app.sign_out()
+    app.sign_in(buyer)
+    app.open(f"/orders/{orders['shipped']}", f"Order {orders['shipped']}")
+    camera.shoot("14-order-detail-timeline-tracking", full_page=True)
+
+    app.design_order(f"{TAG}-X")
+    app.confirm_materials()
+    app.fill_address(phone="call me")
+    app.to_confirmation()
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_label("Phone")).to_have_attribute("aria-invalid", "true")
+    page.set_viewport_size({"width": DESKTOP["width"], "height": 1500})
+    page.get_by_role("alert").scroll_into_view_if_needed()
+    camera.shoot("15-field-problem-from-the-api")
+
+    page.set_viewport_size(PHONE)
+    app.open("/orders", "Order pool")
+    camera.shoot("16-phone-order-pool")
+    return camera.saved
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=REPO / "docs" / "assets" / "screenshots")
+    args = parser.parse_args()
+    out = args.out.resolve()
+    out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix="welt-screenshots-") as state, running_stack(Path(state)) as stack, \
+            sync_playwright() as playwright:
+        browser = launch_chromium(playwright)
+        context = browser.new_context(viewport=DESKTOP, locale="en-GB", device_scale_factor=1)
+        try:
+            saved = take(stack, context.new_page(), out)
+        finally:
+            browser.close()
+    print(f"{len(saved)} screenshots in {out}")
+
+
+if __name__ == "__main__":
+    main()

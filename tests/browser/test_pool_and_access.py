@@ -1,0 +1,103 @@
+"""The order pool's filters and pages, sign-in, and what keyboard, screen-reader and phone users rely on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser.backoffice import Arrange, Backoffice
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
+UNNAMED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
+  .filter((el) => el.getClientRects().length && !el.closest('[hidden]'))
+  .filter((el) => {
+    const named = (el.labels && el.labels.length) || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
+    return !named && !(el.textContent || '').trim();
+  })
+  .map((el) => el.outerHTML.slice(0, 120))"""
+
+
+def unnamed_controls(page: Page) -> list[str]:
+    found: list[str] = page.evaluate(UNNAMED_CONTROLS)
+    return found
+
+
+def test_the_pool_filters_by_search_and_status_and_pages_with_the_cursor(
+        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    numbers = [dmo_api.place(tag)["order_number"] for _ in range(11)]
+    page = app.page
+    app.sign_in(dmo)
+    app.search_pool(tag)
+    page.get_by_label("Rows per page").select_option("10")
+    page.get_by_role("button", name="Apply filters").click()
+
+    table = page.get_by_role("table")
+    expect(table.get_by_role("caption")).to_have_text("Orders, page 1 (filtered)")
+    expect(table.locator("tbody tr")).to_have_count(10)
+    expect(table.get_by_role("link", name=numbers[-1], exact=True)).to_be_visible()  # newest first
+    page.get_by_role("button", name="Next page").click()
+    expect(page.get_by_role("table").get_by_role("caption")).to_have_text("Orders, page 2 (filtered)")
+    expect(page.get_by_role("table").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_role("table").get_by_role("link", name=numbers[0], exact=True)).to_be_visible()
+    expect(page.get_by_role("button", name="Next page")).to_have_count(0)
+    page.get_by_role("button", name="Previous page").click()
+    expect(page.get_by_role("table").get_by_role("caption")).to_have_text("Orders, page 1 (filtered)")
+
+    page.get_by_label("Status").select_option("WORK_IN_PROCESS")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_text("No orders match these filters.")).to_be_visible()
+
+
+def test_a_wrong_password_is_refused_at_the_field_and_a_deep_link_survives_sign_in(
+        app: Backoffice, dmo: dict[str, Any]) -> None:
+    page = app.page
+    page.goto(f"{app.web}/#/groups")
+    expect(app.heading("Sign in")).to_be_visible()
+    page.get_by_label("Email address").fill(dmo["email"])
+    page.get_by_label("Password").fill("not the password")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("Incorrect email address or password.")
+    expect(page.get_by_label("Password")).to_have_attribute("aria-invalid", "true")
+
+    page.get_by_label("Password").fill(dmo["password"])
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(app.heading("Shipping groups")).to_be_visible()
+    assert page.evaluate("sessionStorage.getItem('welt.idToken')").count(".") == 2
+
+
+def test_screens_name_every_control_and_move_focus_to_the_heading(app: Backoffice, dmo: dict[str, Any],
+                                                                   dmo_api: Arrange, tag: str) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    page = app.page
+    app.sign_in(dmo)
+    for route, heading in (("/orders", "Order pool"), ("/orders/new?fresh=1", "New order"), (f"/orders/{number}", f"Order {number}"),
+                           (f"/pay?order={number}", f"Pay order {number}"), ("/groups", "Shipping groups")):
+        page.goto(f"{app.web}/#{route}")
+        expect(app.heading(heading)).to_be_focused()
+        expect(page).to_have_title(f"{heading} — Welt")
+        if route.startswith("/pay"):
+            expect(page.get_by_label("Card number")).to_be_visible()
+        assert unnamed_controls(page) == [], route
+    page.get_by_role("link", name="Order pool").click()
+    expect(app.heading("Order pool")).to_be_focused()
+    page.keyboard.press("Tab")  # from the heading, the keyboard goes on into the page, not back to the menu
+    expect(page.get_by_role("main").get_by_role("link", name="New order")).to_be_focused()
+
+
+def test_on_a_phone_the_pool_and_checkout_fit_the_screen(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange,
+                                                         tag: str) -> None:
+    dmo_api.place(tag)
+    page = app.page
+    page.set_viewport_size({"width": 390, "height": 844})
+    app.sign_in(dmo)
+    app.search_pool(tag)
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    row = page.get_by_role("table").locator("tbody tr").first
+    expect(row.get_by_role("cell", name="Status Pending Payment")).to_be_visible()  # stacked cells name their column
+    app.design_order(tag)
+    app.confirm_materials()
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -1,0 +1,79 @@
+"""Factory staff run production in the browser; the brand follows it in its own backoffice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.backoffice import Arrange, Backoffice
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
+
+def test_staff_ship_an_order_and_the_brand_sees_the_tracking(app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any],
+                                                             dmo_api: Arrange, tag: str, tmp_path: Path) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    assert dmo_api.pay(number)["status"] == "WORK_IN_PROCESS"
+    page = app.page
+    app.sign_in(staff_user, lands_on="Production")
+    page.get_by_label("Brand", exact=True).fill("DMO")
+    page.get_by_label("Status").select_option("WORK_IN_PROCESS")
+    page.get_by_label("Search").fill(tag)
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name=number).click()
+
+    expect(app.heading(f"Order {number}")).to_be_visible()
+    page.get_by_label("Move to stage").select_option("PACKING")
+    page.get_by_role("button", name="Move stage").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{number} is now at Packing.")
+    page.get_by_label("Move to stage").select_option("READY_TO_SHIP")
+    page.get_by_role("button", name="Move stage").click()
+    expect(page.get_by_role("status")).to_contain_text("Ready To Ship")
+    page.get_by_label("Carrier").fill("DHL Express")
+    page.get_by_label("Tracking number").fill("JD014600006281")
+    page.get_by_label("Tracking URL").fill("https://www.dhl.com/track?AWB=JD014600006281")
+    page.get_by_role("button", name="Ship order").click()
+    expect(page.get_by_role("status")).to_contain_text("Shipped with DHL Express, tracking number JD014600006281.")
+
+    app.sign_out()
+    app.sign_in(dmo)
+    app.search_pool(tag)
+    row = app.pool_row(number)
+    expect(row.get_by_text("Shipped", exact=True)).to_be_visible()
+    expect(row.get_by_role("link", name="DHL Express JD014600006281")).to_have_attribute(
+        "href", "https://www.dhl.com/track?AWB=JD014600006281")
+    row.get_by_role("link", name=number).click()
+
+    expect(app.heading(f"Order {number}")).to_be_visible()
+    timeline = page.get_by_role("list").filter(has_text="Order placed")
+    for step in ("Order placed", "Payment started", "Paid: launched to production", "Production stage changed", "Shipped"):
+        expect(timeline).to_contain_text(step)
+    expect(timeline).to_contain_text("Packing → Ready To Ship")
+    expect(page.locator("dd.tracking")).to_contain_text("DHL Express JD014600006281")
+    invoice = dmo_api.order(number)["invoice_number"]
+    with page.expect_download() as download:
+        page.get_by_role("button", name=f"Download invoice {invoice}").click()
+    saved = tmp_path / "invoice.pdf"
+    download.value.save_as(saved)
+    assert download.value.suggested_filename == f"{invoice}.pdf"
+    assert saved.read_bytes().startswith(b"%PDF")
+
+
+def test_staff_mark_a_brands_stamps_ready(app: Backoffice, staff_user: dict[str, Any]) -> None:
+    app.sign_in(staff_user, lands_on="Production")
+    app.page.get_by_label("Brand code").fill("DMO")
+    app.page.get_by_role("button", name="Mark stamps READY").click()
+    expect(app.page.get_by_role("status")).to_contain_text("Stamps of Demo Atelier are READY.")
+
+
+def test_a_brand_user_is_kept_out_of_production_and_staff_out_of_the_order_pool(
+        app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any]) -> None:
+    app.sign_in(dmo)
+    expect(app.page.get_by_role("navigation", name="Main").get_by_role("link", name="Production")).to_be_hidden()
+    app.open("/staff", "Not for this account")
+    app.sign_out()
+    app.sign_in(staff_user, lands_on="Production")
+    app.open("/orders", "Not for this account")

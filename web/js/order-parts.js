@@ -1,0 +1,94 @@
+/** Pieces several pages show for an order: status badges, the pay link, invoice download, tracking. */
+
+import { ApiProblem, paymentsApi } from './api.js';
+import { announce, h } from './dom.js';
+import { label, money } from './format.js';
+
+export function badge(value, kind = 'status') {
+  if (!value) return h('span', { class: 'muted' }, '—');
+  return h('span', { class: `badge ${kind}-${value.toLowerCase().replace(/_/g, '-')}` }, label(value));
+}
+
+export function isPayableAlone(order) {
+  return order.status === 'PENDING_PAYMENT' && order.payment_status === 'UNPAID' && !order.shipping_group_id;
+}
+
+export function isGroupable(order) {
+  return isPayableAlone(order) && order.type === 'MTO';
+}
+
+export function payLink(order) {
+  if (isPayableAlone(order)) {
+    return h('a', { class: 'button small', href: `#/pay?order=${encodeURIComponent(order.order_number)}` },
+      'Pay', h('span', { class: 'visually-hidden' }, ` order ${order.order_number}`));
+  }
+  if (order.status === 'PENDING_PAYMENT' && order.shipping_group_id) {
+    return h('a', { href: `#/groups/${encodeURIComponent(order.shipping_group_id)}` },
+      h('span', { class: 'visually-hidden' }, `${order.order_number} is in `), `Group ${order.shipping_group_id}`);
+  }
+  return null;
+}
+
+export function trackingLink(tracking) {
+  if (!tracking) return h('span', { class: 'muted' }, '—');
+  const text = `${tracking.carrier} ${tracking.tracking_number}`;
+  return tracking.tracking_url
+    ? h('a', { href: tracking.tracking_url, target: '_blank', rel: 'noopener noreferrer' }, text,
+      h('span', { class: 'visually-hidden' }, ' (opens the carrier’s page in a new tab)'))
+    : h('span', {}, text);
+}
+
+/** GET /payments/{id}/invoice as a PDF blob, handed to the browser as a download. */
+export async function downloadInvoice(paymentId, invoiceNumber) {
+  const { blob, filename } = await paymentsApi.download(`/payments/${encodeURIComponent(paymentId)}/invoice`, 'application/pdf');
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename || `${invoiceNumber}.pdf`, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}
+
+export function invoiceButton(order) {
+  if (!order.invoice_number || !order.payment_id) return h('span', { class: 'muted' }, '—');
+  const button = h('button', { type: 'button', class: 'link-button' },
+    h('span', { class: 'visually-hidden' }, 'Download invoice '), order.invoice_number);
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      await downloadInvoice(order.payment_id, order.invoice_number);
+      announce(`Invoice ${order.invoice_number} downloaded.`);
+    } catch (error) {
+      announce(error instanceof ApiProblem ? `The invoice could not be downloaded: ${error.detail || error.title}` : 'The invoice could not be downloaded.');
+    } finally {
+      button.disabled = false;
+    }
+  });
+  return button;
+}
+
+/** A table cell that, on a phone, shows its column name in front of the value. */
+export function cell(name, ...content) {
+  return h('td', { 'data-label': name }, h('span', { class: 'cell-value' }, ...content));
+}
+
+/** The same, kept on one line on wide screens (order and invoice numbers, dates). */
+export function nowrapCell(name, ...content) {
+  return h('td', { 'data-label': name, class: 'nowrap' }, h('span', { class: 'cell-value' }, ...content));
+}
+
+function costRows(costs) {
+  return [
+    ['Manufacturing', costs.manufacturing],
+    ['Shipping', costs.shipping],
+    ['Customization', costs.customization],
+  ].map(([name, cents]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', { class: 'num' }, money(cents, costs.currency))));
+}
+
+/** Manufacturing, shipping, customization and total, as a table. */
+export function costTable(costs, caption = 'Costs', { captionHidden = false } = {}) {
+  return h('table', { class: 'table costs' },
+    h('caption', { class: captionHidden ? 'visually-hidden' : null }, caption),
+    h('tbody', {}, costRows(costs),
+      h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num' }, money(costs.total, costs.currency)))));
+}

@@ -1,0 +1,222 @@
+/**
+ * Checkout: shipping address and billing, then the specs and costs from POST /quotes, then POST /orders.
+ * One Idempotency-Key per checkout attempt (kept in the draft), so a double click or a retry after a
+ * dropped connection places the order once.
+ */
+
+import { ApiProblem, localProblem, newIdempotencyKey, ordersApi } from '../api.js';
+import { announce, focusOn, h } from '../dom.js';
+import { addressFieldset, addressLines, materialName } from '../fields.js';
+import { countryName } from '../countries.js';
+import { money, orderType, pairs } from '../format.js';
+import { costTable } from '../order-parts.js';
+import { clearProblems, fieldPath, missingFields, showProblem } from '../problems.js';
+import { clearDraft, loadCatalog, loadDraft, saveDraft } from '../store.js';
+
+const ADDRESS_PARTS = new Set(['shipping_address', 'billing']);
+
+function steps(current) {
+  const names = ['Address and billing', 'Confirm and place'];
+  return h('ol', { class: 'steps', 'aria-label': 'Checkout steps' }, names.map((name, i) => h('li', {
+    class: i === current ? 'current' : i < current ? 'done' : '',
+    'aria-current': i === current ? 'step' : null,
+  }, h('span', { class: 'step-number' }, String(i + 1)), name)));
+}
+
+async function latestAddresses(signal) {
+  try {
+    const page = await ordersApi.get('/orders?limit=1', { signal });
+    const last = page.orders[0];
+    return last ? { shipping_address: last.shipping_address, billing: last.billing } : {};
+  } catch {
+    return {};
+  }
+}
+
+function sameAddress(a, b) {
+  const keys = ['line1', 'line2', 'city', 'postal_code', 'region', 'country'];
+  return keys.every((key) => (a[key] || '') === (b[key] || ''));
+}
+
+export async function checkoutView(ctx) {
+  const draft = loadDraft();
+  if (!draft || !draft.materials_confirmed) {
+    return h('section', { class: 'page' },
+      h('h1', {}, 'Checkout'),
+      h('p', {}, 'There is nothing to check out yet. ', h('a', { href: '#/orders/new' }, 'Start a new order'),
+        ' and confirm its raw materials first.'));
+  }
+  const catalog = await loadCatalog();
+  const known = draft.shipping_address ? draft : { ...draft, ...(await latestAddresses(ctx.signal)) };
+  const shoe = catalog.models.find((m) => m.id === draft.design.model) || { name: draft.design.model };
+
+  const shipping = addressFieldset({ legend: 'Shipping address', value: known.shipping_address || {}, section: 'shipping' });
+  const billing = addressFieldset({ legend: 'Billing', value: known.billing || {}, billing: true, section: 'billing' });
+  const billingSame = known.billing && known.shipping_address
+    ? sameAddress(known.billing.address, known.shipping_address) : true;
+  const same = h('input', { type: 'checkbox', id: 'billing-same', checked: draft.billing_same ?? billingSame });
+  const sameField = h('div', { class: 'field checkbox' }, same, h('label', { for: 'billing-same' }, 'Bill to the shipping address'));
+  billing.addressFields.before(sameField);
+  const toggleSame = () => { billing.addressFields.hidden = same.checked; };
+  same.addEventListener('change', toggleSame);
+  toggleSame();
+
+  const addressForm = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'address-heading' },
+    h('h2', { id: 'address-heading', tabindex: '-1' }, 'Shipping and billing'),
+    shipping.element, billing.element,
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Continue to confirmation'),
+      h('a', { href: '#/orders/new', class: 'button secondary' }, 'Back to the design')));
+  const addressStep = h('div', {}, steps(0), addressForm);
+  const confirmStep = h('div', { hidden: true });
+  const page = h('section', { class: 'page' },
+    h('h1', {}, 'Checkout'),
+    h('p', { class: 'lead' }, `${shoe.name}, ${orderType(draft.type)}, ${pairs(draft.sizes.reduce((n, l) => n + l.pairs, 0))}.`),
+    addressStep, confirmStep);
+
+  function readAddresses() {
+    const shippingAddress = shipping.read();
+    if (same.checked) billing.fillPostal(shippingAddress);
+    return { shipping_address: shippingAddress, billing: billing.read() };
+  }
+
+  function orderBody(current) {
+    const body = {
+      type: current.type, design: current.design, sizes: current.sizes,
+      shipping_address: current.shipping_address, billing: current.billing,
+    };
+    if (current.labeling) body.labeling = current.labeling;
+    return body;
+  }
+
+  function showAddressStep(problem = null) {
+    confirmStep.hidden = true;
+    addressStep.hidden = false;
+    if (problem) {
+      // Problems about the billing address cannot be shown on hidden fields.
+      if (problem.errors.some((e) => fieldPath(e.loc).slice(0, 2).join('.') === 'billing.address')) {
+        same.checked = false;
+        toggleSame();
+      }
+      showProblem(addressForm, problem, { summaryIn: addressForm });
+    } else {
+      focusOn(addressForm.querySelector('h2'));
+    }
+  }
+
+  addressForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const missing = missingFields(addressForm);
+    if (missing.length) {
+      if (same.checked) missing.splice(0, missing.length, ...missing.filter((e) => e.loc.slice(0, 2).join('.') !== 'billing.address'));
+    }
+    if (missing.length) {
+      showProblem(addressForm, localProblem('Some details are missing', missing));
+      return;
+    }
+    clearProblems(addressForm);
+    const addresses = readAddresses();
+    const previous = loadDraft() || draft;
+    const changed = JSON.stringify([previous.shipping_address, previous.billing])
+      !== JSON.stringify([addresses.shipping_address, addresses.billing]);
+    const current = { ...previous, ...addresses, billing_same: same.checked };
+    if (changed) current.checkout_key = null; // another order body: another checkout attempt
+    saveDraft(current);
+    await showConfirmStep(current);
+  });
+
+  async function showConfirmStep(current) {
+    let quote;
+    try {
+      const order = { type: current.type, design: current.design, sizes: current.sizes, country: current.shipping_address.country };
+      if (current.labeling) order.labeling = current.labeling;
+      quote = await ordersApi.post('/quotes', { order }, { signal: ctx.signal });
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      showAddressStep(error);
+      return;
+    }
+    const placeButton = h('button', { type: 'button', class: 'button' }, `Place order (${money(quote.costs.total, quote.costs.currency)})`);
+    const progress = h('p', { class: 'progress-text', role: 'status' });
+    const summaryPlace = h('div');
+    const materials = ['upper', 'lining', 'sole'].map((part) => `${part}: ${materialName(catalog, current.design.materials[part])}`);
+    confirmStep.replaceChildren(
+      steps(1),
+      h('section', { class: 'panel', 'aria-labelledby': 'confirm-heading' },
+        h('h2', { id: 'confirm-heading', tabindex: '-1' }, 'Confirm specs and costs'),
+        summaryPlace,
+        h('div', { class: 'columns' },
+          h('div', {},
+            h('h3', {}, 'Specs'),
+            h('dl', { class: 'facts' },
+              h('dt', {}, 'Model'), h('dd', {}, shoe.name),
+              h('dt', {}, 'Materials'), h('dd', {}, materials.join('; ')),
+              current.design.design_ref ? [h('dt', {}, 'Design reference'), h('dd', {}, current.design.design_ref)] : null,
+              h('dt', {}, 'Order type'), h('dd', {}, orderType(current.type)),
+              h('dt', {}, 'Size run'), h('dd', {}, current.sizes.map((l) => `${l.size} × ${l.pairs}`).join(', ')),
+              h('dt', {}, 'Pairs'), h('dd', {}, String(quote.pairs)),
+              h('dt', {}, 'Labeling'), h('dd', {}, quote.labeling === 'CUSTOM_STAMPS' ? 'Custom stamps' : 'Unlabeled'))),
+          h('div', {},
+            h('h3', {}, 'Ship to'),
+            h('address', {}, [current.shipping_address.name, ...addressLines(current.shipping_address, countryName)]
+              .map((line) => h('span', { class: 'line' }, line))),
+            h('h3', {}, 'Bill to'),
+            h('address', {}, [current.billing.name, ...addressLines({ ...current.billing.address, company: current.billing.company }, countryName),
+              current.billing.vat_id ? `VAT ${current.billing.vat_id}` : null, current.billing.email].filter(Boolean)
+              .map((line) => h('span', { class: 'line' }, line))))),
+        costTable(quote.costs),
+        h('p', { class: 'hint' }, 'You pay after placing the order; it waits in your order pool as Pending Payment until then.'),
+        progress,
+        h('div', { class: 'actions' }, placeButton,
+          h('button', { type: 'button', class: 'button secondary', onclick: () => showAddressStep() }, 'Change the address'))));
+    addressStep.hidden = true;
+    confirmStep.hidden = false;
+    focusOn(confirmStep.querySelector('h2'));
+
+    let placing = false;
+    placeButton.addEventListener('click', async () => {
+      if (placing) return; // a double click sends one request (and the key makes a retry harmless anyway)
+      placing = true;
+      placeButton.disabled = true;
+      progress.textContent = 'Placing your order…';
+      const attempt = loadDraft() || current;
+      attempt.checkout_key ||= newIdempotencyKey();
+      saveDraft(attempt);
+      try {
+        const order = await ordersApi.post('/orders', orderBody(attempt), { headers: { 'Idempotency-Key': attempt.checkout_key } });
+        clearDraft();
+        showPlaced(order);
+      } catch (error) {
+        placing = false;
+        placeButton.disabled = false;
+        progress.textContent = '';
+        if (!(error instanceof ApiProblem)) throw error;
+        if (error.errors.some((e) => ADDRESS_PARTS.has(fieldPath(e.loc)[0]))) {
+          showAddressStep(error);
+          return;
+        }
+        const extra = error.status === 0
+          ? h('p', {}, 'If the order went through, placing it again will not place it twice.')
+          : error.errors.length ? h('p', {}, h('a', { href: '#/orders/new' }, 'Change the design or size run')) : null;
+        showProblem(summaryPlace, error, { extra });
+      }
+    });
+  }
+
+  function showPlaced(order) {
+    page.replaceChildren(
+      h('h1', {}, 'Order placed'),
+      h('section', { class: 'panel success', 'aria-labelledby': 'placed-heading' },
+        h('h2', { id: 'placed-heading', tabindex: '-1' }, 'Your order number'),
+        h('p', { class: 'order-number' }, order.order_number),
+        h('p', {}, `Status: Pending Payment. A confirmation with the specs and costs is on its way to ${order.billing.email}.`),
+        costTable(order.costs),
+        h('div', { class: 'actions' },
+          h('a', { class: 'button', href: `#/pay?order=${encodeURIComponent(order.order_number)}` }, `Pay ${money(order.costs.total)} now`),
+          h('a', { class: 'button secondary', href: '#/orders' }, 'Go to the order pool'),
+          h('a', { class: 'button secondary', href: `#/orders/${encodeURIComponent(order.order_number)}` }, 'View the order'))));
+    document.title = 'Order placed — Welt';
+    focusOn(page.querySelector('h1'));
+    announce(`Order ${order.order_number} placed.`);
+  }
+  return page;
+}

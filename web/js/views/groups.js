@@ -1,0 +1,148 @@
+/** Shipping groups: the list, and one group with its orders, savings, payment, and changes while unpaid. */
+
+import { ApiProblem, ordersApi, queryString } from '../api.js';
+import { focusOn, h } from '../dom.js';
+import { field, select } from '../fields.js';
+import { money, orderType } from '../format.js';
+import { badge, cell, costTable, isGroupable, trackingLink } from '../order-parts.js';
+import { showProblem } from '../problems.js';
+
+function groupLink(id) {
+  return h('a', { href: `#/groups/${encodeURIComponent(id)}` }, id);
+}
+
+export async function groupsView(ctx) {
+  const { shipping_groups: groups } = await ordersApi.get('/shipping-groups', { signal: ctx.signal });
+  const body = groups.length
+    ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Shipping groups table', tabindex: '0' },
+      h('table', { class: 'table responsive' },
+        h('caption', {}, 'Your shipping groups'),
+        h('thead', {}, h('tr', {}, ['Group', 'Orders', 'Pairs', 'Status', 'Shipping savings', 'Total', 'Tracking', 'Action']
+          .map((name) => h('th', { scope: 'col' }, name)))),
+        h('tbody', {}, groups.map((group) => h('tr', {},
+          h('th', { scope: 'row', 'data-label': 'Group' }, groupLink(group.shipping_group_id)),
+          cell('Orders', group.order_numbers.join(', ')),
+          cell('Pairs', String(group.pairs)),
+          cell('Status', badge(group.status, 'group')),
+          cell('Shipping savings', money(group.shipping_savings)),
+          cell('Total', money(group.costs.total, group.costs.currency)),
+          cell('Tracking', trackingLink(group.tracking)),
+          cell('Action', group.status === 'OPEN'
+            ? h('a', { class: 'button small', href: `#/pay?group=${encodeURIComponent(group.shipping_group_id)}` },
+              'Pay', h('span', { class: 'visually-hidden' }, ` group ${group.shipping_group_id}`))
+            : h('span', { class: 'muted' }, '—')))))))
+    : h('p', { class: 'empty' }, 'No shipping groups yet. Select two or more MTO orders in the ',
+      h('a', { href: '#/orders' }, 'order pool'), ' to ship them together.');
+  return h('section', { class: 'page wide' },
+    h('h1', {}, 'Shipping groups'),
+    h('p', { class: 'lead' }, 'MTO orders to the same address, paid together and shipped as one parcel for less.'),
+    body);
+}
+
+export async function groupView(ctx) {
+  const id = ctx.params.id;
+  const path = `/shipping-groups/${encodeURIComponent(id)}`;
+  const group = await ordersApi.get(path, { signal: ctx.signal });
+  const orders = await Promise.all(group.order_numbers.map((n) => ordersApi.get(`/orders/${encodeURIComponent(n)}`, { signal: ctx.signal })));
+  const open = group.status === 'OPEN';
+  const problems = h('div');
+
+  async function change(action, message) {
+    try {
+      await action();
+      ctx.flash(message);
+      ctx.rerender();
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(problems, error);
+    }
+  }
+
+  const rows = orders.map((order) => h('tr', {},
+    h('th', { scope: 'row', 'data-label': 'Order' }, h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
+    cell('Model', order.model_name || order.design.model),
+    cell('Pairs', String(order.pairs)),
+    cell('Status', badge(order.status)),
+    cell('Payment', badge(order.payment_status, 'payment')),
+    cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
+    cell('Manufacturing', money(order.costs.manufacturing)),
+    open ? cell('Action', h('button', {
+      type: 'button', class: 'button small secondary',
+      onclick: () => change(() => ordersApi.delete(`${path}/orders/${encodeURIComponent(order.order_number)}`),
+        `${order.order_number} was taken out of group ${id}.`),
+    }, 'Remove', h('span', { class: 'visually-hidden' }, ` ${order.order_number} from the group`))) : null));
+
+  const actions = h('div', { class: 'actions' });
+  const workArea = h('div');
+  if (open) {
+    actions.append(
+      h('a', { class: 'button', href: `#/pay?group=${encodeURIComponent(id)}` }, `Pay the group (${money(group.costs.total)})`),
+      h('button', { type: 'button', class: 'button danger', onclick: () => confirmDissolve() }, 'Dissolve the group'));
+  }
+
+  function confirmDissolve() {
+    const yes = h('button', { type: 'button', class: 'button danger' }, 'Yes, dissolve it');
+    const box = h('section', { class: 'panel warning', 'aria-labelledby': 'dissolve-heading' },
+      h('h2', { id: 'dissolve-heading', tabindex: '-1' }, `Dissolve group ${id}?`),
+      h('p', {}, 'Its orders go back to your order pool, each to be paid and shipped on its own.'),
+      h('div', { class: 'actions' }, yes,
+        h('button', { type: 'button', class: 'button secondary', onclick: () => { workArea.replaceChildren(); focusOn(actions.querySelector('button')); } }, 'Keep the group')));
+    yes.addEventListener('click', async () => {
+      yes.disabled = true;
+      try {
+        await ordersApi.delete(path);
+        ctx.flash(`Group ${id} is dissolved; its orders are back in your order pool.`);
+        ctx.navigate('#/orders');
+      } catch (error) {
+        yes.disabled = false;
+        if (!(error instanceof ApiProblem)) throw error;
+        showProblem(box, error);
+      }
+    });
+    workArea.replaceChildren(box);
+    focusOn(box.querySelector('h2'));
+  }
+
+  let addForm = null;
+  if (open) {
+    const candidates = await ordersApi.get(`/orders${queryString({ status: 'PENDING_PAYMENT', type: 'MTO', limit: 100 })}`, { signal: ctx.signal });
+    const addable = candidates.orders.filter(isGroupable);
+    if (addable.length) {
+      const choice = select(addable.map((o) => [o.order_number, `${o.order_number} — ${o.model_name || o.design.model}`]));
+      addForm = h('form', { class: 'form inline', 'aria-labelledby': 'add-heading' },
+        h('h2', { id: 'add-heading' }, 'Add an order'),
+        field({ label: 'Order', loc: 'order_number', control: choice, hint: 'Unpaid MTO orders that are in no group. They must ship to the same address.' }),
+        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Add to the group')));
+      addForm.addEventListener('submit', async (event) => {
+        event.preventDefault();
+        try {
+          await ordersApi.post(`${path}/orders`, { order_number: choice.value });
+          ctx.flash(`${choice.value} was added to group ${id}.`);
+          ctx.rerender();
+        } catch (error) {
+          if (!(error instanceof ApiProblem)) throw error;
+          showProblem(addForm, error);
+        }
+      });
+    }
+  }
+
+  return h('section', { class: 'page' },
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/groups' }, 'Shipping groups')),
+    h('h1', {}, `Shipping group ${id}`),
+    h('p', { class: 'lead' }, badge(group.status, 'group'), ` · ${group.order_numbers.length} orders · ${group.pairs} pairs · one shipment`),
+    h('p', { class: 'savings' }, 'Shipping together saves ', h('strong', {}, money(group.shipping_savings)), '.'),
+    problems,
+    actions,
+    workArea,
+    group.tracking ? h('p', {}, 'Tracking: ', trackingLink(group.tracking)) : null,
+    costTable(group.costs, 'Costs of the group'),
+    h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders in the group', tabindex: '0' },
+      h('table', { class: 'table responsive' },
+        h('caption', {}, 'Orders in the group'),
+        h('thead', {}, h('tr', {}, ['Order', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Manufacturing', open ? 'Action' : null]
+          .filter(Boolean).map((name) => h('th', { scope: 'col' }, name)))),
+        h('tbody', {}, rows))),
+    open ? h('p', { class: 'hint' }, `A group holds 2 to 20 MTO orders. ${orderType('MTO')} orders in a group are paid only through the group.`) : null,
+    addForm);
+}

@@ -1,0 +1,174 @@
+/**
+ * The order pool: filters, pages (next_cursor), a Pay link per payable order, and several MTO orders
+ * selected and grouped for shipping, with the savings shown (POST /quotes) before the group is made.
+ */
+
+import { ApiProblem, ordersApi, queryString } from '../api.js';
+import { focusOn, h } from '../dom.js';
+import { field, select } from '../fields.js';
+import { date, label, money, orderType } from '../format.js';
+import { badge, cell, invoiceButton, isGroupable, nowrapCell, payLink, trackingLink } from '../order-parts.js';
+import { costTable } from '../order-parts.js';
+import { showProblem } from '../problems.js';
+
+const STATUSES = ['PENDING_PAYMENT', 'WORK_IN_PROCESS', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
+const TYPES = ['MTO', 'MINI_BULK', 'BULK'];
+const PAGE_SIZES = ['10', '25', '50', '100'];
+
+// Cursors of the pages before the current one, per filter, so "Previous page" can go back.
+const trails = new Map();
+
+export async function poolView(ctx) {
+  const q = ctx.query;
+  const filters = { status: q.get('status') || '', type: q.get('type') || '', q: q.get('q') || '', limit: q.get('limit') || '25' };
+  const filterKey = JSON.stringify(filters);
+  const cursor = q.get('cursor') || '';
+  const page = await ordersApi.get(`/orders${queryString({ ...filters, cursor })}`, { signal: ctx.signal });
+  const trail = trails.get(filterKey) || [];
+  if (!cursor) trail.length = 0;
+  trails.set(filterKey, trail);
+
+  const statusSelect = select([['', 'All statuses'], ...STATUSES.map((s) => [s, label(s)])], { value: filters.status });
+  const typeSelect = select([['', 'All types'], ...TYPES.map((t) => [t, orderType(t)])], { value: filters.type });
+  const search = h('input', { type: 'search', value: filters.q, maxlength: '100' });
+  const limit = select(PAGE_SIZES.map((n) => [n, n]), { value: PAGE_SIZES.includes(filters.limit) ? filters.limit : '25' });
+  const filtering = Boolean(filters.status || filters.type || filters.q);
+  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders' },
+    field({ label: 'Status', control: statusSelect, loc: 'status' }),
+    field({ label: 'Type', control: typeSelect, loc: 'type' }),
+    field({ label: 'Search', control: search, loc: 'q', hint: 'Order number, model or design ref.' }),
+    field({ label: 'Rows per page', control: limit, loc: 'limit' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Apply filters')));
+  filterForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    ctx.navigate(`#/orders${queryString({ status: statusSelect.value, type: typeSelect.value, q: search.value.trim(), limit: limit.value === '25' ? '' : limit.value })}`);
+  });
+
+  const selected = new Map();
+  const selectedCount = h('span', { 'aria-live': 'polite' }, 'No orders selected.');
+  const groupButton = h('button', { type: 'button', class: 'button', disabled: true }, 'Group selected orders for shipping');
+  const groupPanel = h('section', { class: 'panel', hidden: true, 'aria-labelledby': 'group-heading' });
+  const checkboxes = new Map();
+
+  function refreshSelection() {
+    const count = selected.size;
+    selectedCount.textContent = count === 0 ? 'No orders selected.' : count === 1 ? '1 order selected; select at least 2.' : `${count} orders selected.`;
+    groupButton.disabled = count < 2;
+    groupPanel.hidden = true;
+  }
+
+  const rows = page.orders.map((order) => {
+    let chooser = null;
+    if (isGroupable(order)) {
+      chooser = h('input', { type: 'checkbox', class: 'chooser', 'aria-label': `Select ${order.order_number} for group shipping` });
+      chooser.addEventListener('change', () => {
+        if (chooser.checked) selected.set(order.order_number, order);
+        else selected.delete(order.order_number);
+        refreshSelection();
+      });
+      checkboxes.set(order.order_number, chooser);
+    }
+    return h('tr', {},
+      h('th', { scope: 'row', 'data-label': 'Order' },
+        h('span', { class: 'order-cell' }, chooser,
+          h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number))),
+      cell('Model', h('span', { class: 'model' }, order.model_name || order.design.model), h('span', { class: 'muted small block' }, orderType(order.type))),
+      cell('Pairs', String(order.pairs)),
+      cell('Status', badge(order.status)),
+      cell('Payment', badge(order.payment_status, 'payment')),
+      cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : h('span', { class: 'muted' }, '—')),
+      cell('Days in production', order.days_in_production ?? '—'),
+      nowrapCell('WIP start', date(order.wip_started_at)),
+      nowrapCell('Invoice', invoiceButton(order)),
+      cell('Tracking', trackingLink(order.tracking)),
+      nowrapCell('Total', money(order.costs.total, order.costs.currency)),
+      nowrapCell('Action', payLink(order) || h('span', { class: 'muted' }, '—')));
+  });
+
+  const headers = [
+    ['Order'], ['Model'], ['Pairs'], ['Status'], ['Payment'], ['Stage'], ['Days', ' in production'], ['WIP start'],
+    ['Invoice'], ['Tracking'], ['Total'], ['Action'],
+  ];
+  const pageNumber = trail.length + 1;
+  const table = page.orders.length
+    ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
+      h('table', { class: 'table responsive' },
+        h('caption', {}, `Orders, page ${pageNumber}`, filters.status || filters.type || filters.q ? ' (filtered)' : ''),
+        h('thead', {}, h('tr', {}, headers.map(([name, more]) => h('th', { scope: 'col' }, name,
+          more ? h('span', { class: 'visually-hidden' }, more) : null)))),
+        h('tbody', {}, rows)))
+    : h('p', { class: 'empty' }, cursor ? 'No more orders.' : (filters.status || filters.type || filters.q)
+      ? 'No orders match these filters.' : ['No orders yet. ', h('a', { href: '#/orders/new' }, 'Place your first order'), '.']);
+
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    trail.length || cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => {
+      const previous = trail.pop();
+      ctx.navigate(`#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, cursor: previous || '' })}`);
+    } }, 'Previous page') : null,
+    page.next_cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => {
+      trail.push(cursor);
+      ctx.navigate(`#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, cursor: page.next_cursor })}`);
+    } }, 'Next page') : null);
+
+  groupButton.addEventListener('click', async () => {
+    const numbers = [...selected.keys()];
+    groupButton.disabled = true;
+    try {
+      const quote = await ordersApi.post('/quotes', { order_numbers: numbers });
+      showGroupQuote(numbers, quote);
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      groupPanel.hidden = false;
+      groupPanel.replaceChildren(h('h2', { id: 'group-heading' }, 'Group shipping'));
+      showProblem(groupPanel, error, { resolve: (path) => resolveSelected(path, numbers) });
+    } finally {
+      groupButton.disabled = selected.size < 2;
+    }
+  });
+
+  function resolveSelected(path, numbers) {
+    if (path[0] === 'order_numbers' && path.length > 1) return checkboxes.get(numbers[Number(path[1])]) || null;
+    return null;
+  }
+
+  function showGroupQuote(numbers, quote) {
+    const separate = quote.costs.shipping + quote.shipping_savings;
+    const create = h('button', { type: 'button', class: 'button' }, `Create shipping group of ${numbers.length} orders`);
+    const problems = h('div');
+    groupPanel.replaceChildren(
+      h('h2', { id: 'group-heading', tabindex: '-1' }, `Ship ${numbers.length} orders together`),
+      h('p', { class: 'savings' }, 'You save ', h('strong', {}, money(quote.shipping_savings, quote.costs.currency)), ' on shipping.'),
+      h('p', {}, `Orders: ${numbers.join(', ')} (${quote.pairs} pairs, one shipment). Shipping alone: ${money(separate)}; together: ${money(quote.costs.shipping)}.`),
+      costTable(quote.costs, 'Costs of the group'),
+      h('p', { class: 'hint' }, 'Orders in a group are paid together, through the group, and ship with one tracking number.'),
+      problems,
+      h('div', { class: 'actions' }, create,
+        h('button', { type: 'button', class: 'button secondary', onclick: () => { groupPanel.hidden = true; focusOn(groupButton); } }, 'Cancel')));
+    groupPanel.hidden = false;
+    focusOn(groupPanel.querySelector('h2'));
+    create.addEventListener('click', async () => {
+      create.disabled = true;
+      try {
+        const group = await ordersApi.post('/shipping-groups', { order_numbers: numbers });
+        ctx.flash(`Shipping group ${group.shipping_group_id} created: you save ${money(group.shipping_savings)} on shipping.`);
+        ctx.navigate(`#/groups/${encodeURIComponent(group.shipping_group_id)}`);
+      } catch (error) {
+        create.disabled = false;
+        if (!(error instanceof ApiProblem)) throw error;
+        showProblem(problems, error, { resolve: (path) => resolveSelected(path, numbers) });
+      }
+    });
+  }
+
+  return h('section', { class: 'page wide' },
+    h('div', { class: 'page-head' },
+      h('h1', {}, 'Order pool'),
+      h('a', { class: 'button', href: '#/orders/new?fresh=1' }, 'New order')),
+    h('details', { class: 'filter-box', open: filtering || window.matchMedia('(min-width: 761px)').matches },
+      h('summary', {}, filtering ? 'Filters (in use)' : 'Filter and search'), filterForm),
+    h('div', { class: 'group-bar' }, groupButton, ' ', selectedCount,
+      h('p', { class: 'hint' }, 'MTO orders waiting for payment, with the same address, can ship together for less.')),
+    groupPanel,
+    table,
+    pager);
+}

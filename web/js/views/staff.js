@@ -1,0 +1,214 @@
+/** Factory staff: every brand's orders, production stages, shipping (alone or as a group), delivery, stamps. */
+
+import { ApiProblem, localProblem, ordersApi, queryString } from '../api.js';
+import { h } from '../dom.js';
+import { field, select, textInput } from '../fields.js';
+import { date, label, orderType } from '../format.js';
+import { badge, cell, trackingLink } from '../order-parts.js';
+import { missingFields, showProblem } from '../problems.js';
+import { loadCatalog } from '../store.js';
+import { orderFacts, timeline } from './order.js';
+
+const STATUSES = ['PENDING_PAYMENT', 'WORK_IN_PROCESS', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
+const STAGES = ['AWAITING_STAMPS', 'CUTTING', 'STITCHING', 'LASTING', 'FINISHING', 'PACKING', 'READY_TO_SHIP'];
+const trails = new Map();
+
+function stampsForm(ctx, brandCode = '') {
+  const code = textInput({ value: brandCode, maxlength: '3', autocomplete: 'off', class: 'short', spellcheck: 'false' });
+  const form = h('form', { class: 'form panel', novalidate: true, 'aria-labelledby': 'stamps-heading' },
+    h('h2', { id: 'stamps-heading' }, 'Custom stamps'),
+    field({ label: 'Brand code', loc: 'code', control: code, hint: 'Three letters, e.g. DMO. Their orders waiting for stamps move on to cutting.',
+      required: 'Enter the brand code' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Mark stamps READY')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const brand = code.value.trim().toUpperCase();
+    const missing = missingFields(form);
+    if (missing.length || !/^[A-Z]{3}$/.test(brand)) {
+      showProblem(form, localProblem('Check the brand code', missing.length ? missing : [{ loc: ['code'], msg: 'A brand code is three letters' }]));
+      return;
+    }
+    try {
+      const result = await ordersApi.post(`/admin/brands/${brand}/stamps`, { status: 'READY' });
+      const moved = result.orders_released || [];
+      ctx.flash(`Stamps of ${result.name || brand} are READY.${moved.length ? ` Moved to cutting: ${moved.join(', ')}.` : ''}`);
+      ctx.rerender();
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(form, error, { resolve: () => code });
+    }
+  });
+  return form;
+}
+
+export async function staffView(ctx) {
+  const q = ctx.query;
+  const filters = { brand: q.get('brand') || '', status: q.get('status') || '', stage: q.get('stage') || '', q: q.get('q') || '' };
+  const key = JSON.stringify(filters);
+  const cursor = q.get('cursor') || '';
+  const trail = trails.get(key) || [];
+  if (!cursor) trail.length = 0;
+  trails.set(key, trail);
+  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', novalidate: true });
+  let page;
+  try {
+    page = await ordersApi.get(`/admin/orders${queryString({ ...filters, limit: 25, cursor })}`, { signal: ctx.signal });
+  } catch (error) {
+    if (!(error instanceof ApiProblem) || error.status !== 422) throw error;
+    page = { orders: [], next_cursor: null, problem: error };
+  }
+
+  const brand = textInput({ value: filters.brand, maxlength: '3', class: 'short', autocomplete: 'off', spellcheck: 'false' });
+  const status = select([['', 'All statuses'], ...STATUSES.map((s) => [s, label(s)])], { value: filters.status });
+  const stage = select([['', 'All stages'], ...STAGES.map((s) => [s, label(s)])], { value: filters.stage });
+  const search = h('input', { type: 'search', value: filters.q, maxlength: '100' });
+  filterForm.append(
+    field({ label: 'Brand', control: brand, loc: 'brand', hint: 'Code, e.g. DMO' }),
+    field({ label: 'Status', control: status, loc: 'status' }),
+    field({ label: 'Stage', control: stage, loc: 'stage' }),
+    field({ label: 'Search', control: search, loc: 'q' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Apply filters')));
+  filterForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    ctx.navigate(`#/staff${queryString({ brand: brand.value.trim().toUpperCase(), status: status.value, stage: stage.value, q: search.value.trim() })}`);
+  });
+  if (page.problem) setTimeout(() => showProblem(filterForm, page.problem, { focus: false }), 0);
+
+  const headers = ['Order', 'Brand', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Group', 'Days', 'WIP start', 'Tracking'];
+  const table = page.orders.length
+    ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
+      h('table', { class: 'table responsive' },
+        h('caption', {}, `All brands’ orders, page ${trail.length + 1}`),
+        h('thead', {}, h('tr', {}, headers.map((name) => h('th', { scope: 'col' }, name)))),
+        h('tbody', {}, page.orders.map((order) => h('tr', {},
+          h('th', { scope: 'row', 'data-label': 'Order' },
+            h('a', { href: `#/staff/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
+          cell('Brand', order.brand),
+          cell('Model', `${order.model_name || order.design.model} · ${orderType(order.type)}`),
+          cell('Pairs', String(order.pairs)),
+          cell('Status', badge(order.status)),
+          cell('Payment', badge(order.payment_status, 'payment')),
+          cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
+          cell('Group', order.shipping_group_id || '—'),
+          cell('Days', String(order.days_in_production ?? '—')),
+          cell('WIP start', date(order.wip_started_at)),
+          cell('Tracking', trackingLink(order.tracking)))))))
+    : h('p', { class: 'empty' }, 'No orders match.');
+  const go = (c) => ctx.navigate(`#/staff${queryString({ ...filters, cursor: c })}`);
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    trail.length || cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => go(trail.pop() || '') }, 'Previous page') : null,
+    page.next_cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => { trail.push(cursor); go(page.next_cursor); } }, 'Next page') : null);
+
+  return h('section', { class: 'page wide' },
+    h('h1', {}, 'Production'),
+    h('p', { class: 'lead' }, 'Every brand’s orders. Open an order to move it through production, ship it or mark it delivered.'),
+    filterForm, table, pager, stampsForm(ctx));
+}
+
+function shipForm(ctx, { heading, submitText, url, hint }) {
+  const carrier = textInput({ maxlength: '60', autocomplete: 'off' });
+  const number = textInput({ maxlength: '60', autocomplete: 'off', spellcheck: 'false' });
+  const link = h('input', { type: 'url', maxlength: '500', autocomplete: 'off', placeholder: 'https://' });
+  const form = h('form', { class: 'form panel', novalidate: true, 'aria-labelledby': 'ship-heading' },
+    h('h2', { id: 'ship-heading' }, heading),
+    hint ? h('p', { class: 'hint' }, hint) : null,
+    field({ label: 'Carrier', loc: 'carrier', control: carrier, required: 'Enter the carrier' }),
+    field({ label: 'Tracking number', loc: 'tracking_number', control: number, required: 'Enter the tracking number',
+      hint: 'Letters, digits, spaces and dashes.' }),
+    field({ label: 'Tracking URL', loc: 'tracking_url', control: link, optional: true }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, submitText)));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const missing = missingFields(form);
+    if (missing.length) {
+      showProblem(form, localProblem('Some shipping details are missing', missing));
+      return;
+    }
+    const body = { carrier: carrier.value.trim(), tracking_number: number.value.trim() };
+    if (link.value.trim()) body.tracking_url = link.value.trim();
+    try {
+      await ordersApi.post(url, body);
+      ctx.flash(`Shipped with ${body.carrier}, tracking number ${body.tracking_number}.`);
+      ctx.rerender();
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(form, error);
+    }
+  });
+  return form;
+}
+
+export async function staffOrderView(ctx) {
+  const number = ctx.params.number;
+  const [order, history, catalog] = await Promise.all([
+    ordersApi.get(`/admin/orders/${encodeURIComponent(number)}`, { signal: ctx.signal }),
+    ordersApi.get(`/orders/${encodeURIComponent(number)}/events`, { signal: ctx.signal }),
+    loadCatalog(),
+  ]);
+  const work = h('div', { class: 'staff-actions' });
+  const inProduction = order.status === 'WORK_IN_PROCESS';
+  if (inProduction && order.production_stage !== 'READY_TO_SHIP') {
+    const later = STAGES.slice(STAGES.indexOf(order.production_stage) + 1).filter((s) => s !== 'AWAITING_STAMPS');
+    const next = select(later.map((s) => [s, label(s)]), { value: later[0] });
+    const form = h('form', { class: 'form panel', novalidate: true, 'aria-labelledby': 'stage-heading' },
+      h('h2', { id: 'stage-heading' }, 'Production stage'),
+      h('p', {}, 'Now: ', badge(order.production_stage, 'stage')),
+      field({ label: 'Move to stage', loc: 'stage', control: next }),
+      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Move stage')));
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      try {
+        const moved = await ordersApi.post(`/admin/orders/${encodeURIComponent(number)}/production`, { stage: next.value });
+        ctx.flash(`${number} is now at ${label(moved.production_stage)}.`);
+        ctx.rerender();
+      } catch (error) {
+        if (!(error instanceof ApiProblem)) throw error;
+        showProblem(form, error);
+      }
+    });
+    work.append(form);
+  }
+  if (inProduction && order.production_stage === 'READY_TO_SHIP') {
+    if (order.shipping_group_id) {
+      work.append(shipForm(ctx, {
+        heading: `Ship group ${order.shipping_group_id}`,
+        submitText: `Ship group ${order.shipping_group_id}`,
+        url: `/admin/shipping-groups/${encodeURIComponent(order.shipping_group_id)}/ship`,
+        hint: 'The group ships as one parcel with one tracking number, once every order in it is ready to ship.',
+      }));
+    } else {
+      work.append(shipForm(ctx, { heading: 'Ship the order', submitText: 'Ship order', url: `/admin/orders/${encodeURIComponent(number)}/ship` }));
+    }
+  }
+  if (order.status === 'SHIPPED') {
+    const deliver = h('button', { type: 'button', class: 'button' }, 'Mark delivered');
+    const box = h('section', { class: 'panel', 'aria-labelledby': 'deliver-heading' },
+      h('h2', { id: 'deliver-heading' }, 'Delivery'),
+      h('p', {}, 'Tracking: ', trackingLink(order.tracking)),
+      h('div', { class: 'actions' }, deliver));
+    deliver.addEventListener('click', async () => {
+      try {
+        await ordersApi.post(`/admin/orders/${encodeURIComponent(number)}/deliver`, {});
+        ctx.flash(`${number} is delivered.`);
+        ctx.rerender();
+      } catch (error) {
+        if (!(error instanceof ApiProblem)) throw error;
+        showProblem(box, error);
+      }
+    });
+    work.append(box);
+  }
+  if (order.production_stage === 'AWAITING_STAMPS') work.append(stampsForm(ctx, order.brand));
+  if (!work.childElementCount) {
+    work.append(h('p', { class: 'notice' }, order.status === 'PENDING_PAYMENT'
+      ? 'This order waits for the brand’s payment; nothing to do in production yet.'
+      : `This order is ${label(order.status)}; nothing left to do.`));
+  }
+  return h('section', { class: 'page' },
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/staff' }, 'Production')),
+    h('h1', {}, `Order ${order.order_number}`),
+    h('p', { class: 'lead' }, `Brand ${order.brand} · ${order.model_name || order.design.model} · ${orderType(order.type)} · `, badge(order.status)),
+    work,
+    orderFacts(order, catalog),
+    h('section', { 'aria-labelledby': 'timeline-heading' }, h('h2', { id: 'timeline-heading' }, 'Timeline'), timeline(history.events, { staff: true })));
+}

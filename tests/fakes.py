@@ -39,6 +39,9 @@ class FakeOrderRepository:
     def get(self, brand: str, seq: int) -> Order | None:
         return self._orders.get((brand, seq))
 
+    def placed_by(self, brand: str, checkout_key: str) -> Order | None:
+        return next((o for (b, _), o in self._orders.items() if b == brand and o.checkout_key == checkout_key), None)
+
     def save(self, order: Order, expected_version: int, expected_status: OrderStatus) -> None:
         with self._lock:
             current = self._orders.get((order.brand, order.seq))

@@ -103,3 +103,15 @@ class TestEventLogContract:
         events.remember("evt_1", "payment_intent.succeeded", T0)
         assert events.seen("evt_1") is True
         assert events.seen("evt_2") is False
+
+
+def test_a_claim_left_by_a_writer_that_died_after_taking_a_number_keeps_that_number(tables: Tables) -> None:
+    register = DynamoInvoiceRegister(tables.table(INVOICES))
+    table = tables.table(INVOICES)
+    # The dead writer: claimed, took INV-2026-000001, never noted it on the claim.
+    table.put_item(Item={"pk": "payment#pay_dead", "seq": 0, "claimed_at": T0.isoformat()})
+    table.put_item(Item={"pk": "2026", "seq": 1, "invoice_number": "INV-2026-000001", "payment_id": "pay_dead",
+                         "brand": "DMO", "issued_at": T0.isoformat()})
+    later = T0 + timedelta(minutes=5)
+    assert register.issue(2026, "pay_dead", "DMO", later) == "INV-2026-000001"
+    assert register.issue(2026, "pay_next", "DMO", later) == "INV-2026-000002"

@@ -60,6 +60,13 @@ class TestOrderRepositoryContract:
         assert order_repo.get("DMO", stored.seq) == stored
         assert order_repo.get("BRK", stored.seq) is None
 
+    def test_an_order_is_found_by_the_checkout_that_placed_it(self, order_repo: Any) -> None:
+        placed = order_repo.add_next("DMO", builder("DMO", checkout_key="abc", checkout_fingerprint="f"))
+        order_repo.add_next("DMO", builder("DMO"))
+        assert order_repo.placed_by("DMO", "abc") == placed
+        assert order_repo.placed_by("BRK", "abc") is None
+        assert order_repo.placed_by("DMO", "other") is None
+
     def test_save_wins_only_at_the_expected_version_and_status(self, order_repo: Any) -> None:
         stored = order_repo.add_next("DMO", builder("DMO"))
         cancelled = stored.cancel(T0, "test")

@@ -217,9 +217,49 @@ def test_stamp_fee_is_charged_once_per_brand_even_with_two_payments_at_once(shop
     with ThreadPoolExecutor(2) as pool:
         answers = sorted(pool.map(confirm, [pay_first, pay_second]))
     assert answers == ["409", "SUCCEEDED"]
-    loser = second if answers and shop.order_view(first)["payment_status"] == "PROCESSING" else first
+    winner, loser = (first, second) if shop.order_view(first)["payment_status"] == "PROCESSING" else (second, first)
+    winning = pay_first if winner == first else pay_second
+    shop.deliver("payment_intent.succeeded", payments.get_payment(shop.pay, DMO, winning["payment_id"])["stripe"]["payment_intent_id"])
     retry = shop.payment(loser)
     assert retry["summary"]["customization"] == 0
+    assert shop.confirm(retry["payment_id"])["status"] == "SUCCEEDED"
+
+
+def test_an_abandoned_payment_does_not_excuse_the_next_one_from_the_stamp_fee(shop: Shop, clock: Clock) -> None:
+    first, second = shop.order(labeling="CUSTOM_STAMPS"), shop.order(labeling="CUSTOM_STAMPS")
+    abandoned = shop.payment(first)
+    shop.confirm(abandoned["payment_id"], "pm_card_threeDSecure")  # holds the fee, never authenticates
+    waiting = shop.payment(second)
+    assert waiting["summary"]["customization"] == shop.pay.catalog.stamp_fee
+    with pytest.raises(StateConflictError, match="being paid by payment"):
+        shop.confirm(waiting["payment_id"])
+    clock.advance(hours=2)
+    payments.reconcile(shop.pay)  # the 3-D Secure was abandoned: its claim on the fee goes back
+    paid = shop.confirm(shop.payment(second)["payment_id"])
+    shop.deliver("payment_intent.succeeded", paid["stripe"]["payment_intent_id"])
+    assert paid["summary"]["customization"] == shop.pay.catalog.stamp_fee
+    assert orders.brand_profile(shop.desk, DMO)["stamps_status"] == StampStatus.IN_DEVELOPMENT
+
+
+def test_a_success_that_arrives_after_the_payment_was_given_up_still_launches(shop: Shop, clock: Clock) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    shop.pay.payments.save(shop.pay.payments.get(payment_id).canceled(clock(), "given up"), 3)  # as if closed
+    shop.stripe.complete_3ds(intent)
+    shop.deliver("payment_intent.succeeded", intent)
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "SUCCEEDED"
+
+
+def test_a_refund_whose_delivery_died_half_way_reaches_the_orders_on_redelivery(shop: Shop) -> None:
+    number, payment = shop.paid()
+    intent = payment["stripe"]["payment_intent_id"]
+    stored = shop.pay.payments.get(payment["payment_id"])
+    shop.pay.payments.save(stored.refunded(payment["amount"], shop.pay.clock()), stored.version)  # orders not reached
+    charge = {"id": "ch_1", "payment_intent": intent, "amount": payment["amount"], "amount_refunded": payment["amount"]}
+    payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge))
+    assert shop.order_view(number)["payment_status"] == "REFUNDED"
 
 
 def test_paid_stamped_orders_wait_for_stamps_until_staff_mark_them_ready(shop: Shop) -> None:

@@ -88,6 +88,8 @@ class DynamoOrderRepository:
         }
         if order.production_stage is not None:
             item["stage"] = order.production_stage.value
+        if order.checkout_key:
+            item["checkout"] = f"{order.brand}#{order.checkout_key}"
         return item
 
     @staticmethod
@@ -106,6 +108,11 @@ class DynamoOrderRepository:
     def get(self, brand: str, seq: int) -> Order | None:
         item = self._table.get_item(Key={"brand": brand, "seq": seq}, ConsistentRead=True).get("Item")
         return self._order(item) if item else None
+
+    def placed_by(self, brand: str, checkout_key: str) -> Order | None:
+        items = self._table.query(IndexName="by_checkout", KeyConditionExpression=Key("checkout").eq(f"{brand}#{checkout_key}"),
+                                  Limit=1)["Items"]
+        return self.get(brand, int(items[0]["seq"])) if items else None
 
     def save(self, order: Order, expected_version: int, expected_status: OrderStatus) -> None:
         condition = Attr("version").eq(expected_version) & Attr("status").eq(expected_status.value)
@@ -383,6 +390,10 @@ class DynamoInvoiceRegister:
     def _claim_key(self, payment_id: str) -> dict[str, Any]:
         return {"pk": f"payment#{payment_id}", "seq": 0}
 
+    def _note(self, payment_id: str, number: str) -> None:
+        self._table.update_item(Key=self._claim_key(payment_id), UpdateExpression="SET invoice_number = :number",
+                                ExpressionAttributeValues={":number": number})
+
     def _claim(self, payment_id: str, at: datetime) -> str | None:
         """The payment's number if it has one; "" once this writer holds the claim; None to wait."""
         key = self._claim_key(payment_id)
@@ -405,6 +416,12 @@ class DynamoInvoiceRegister:
                 raise
         return None
 
+    def _taken_by(self, payment_id: str) -> str | None:
+        """A number a dead claimer took before it could note it on the claim."""
+        items = self._table.query(IndexName="by_payment", KeyConditionExpression=Key("payment_id").eq(payment_id),
+                                  Limit=1)["Items"]
+        return str(items[0]["invoice_number"]) if items else None
+
     def issue(self, year: int, payment_id: str, brand: str, at: datetime) -> str:
         for _ in range(self.WAITS):
             claimed = self._claim(payment_id, at)
@@ -413,14 +430,17 @@ class DynamoInvoiceRegister:
             if claimed is None:
                 time.sleep(self.WAIT)  # another delivery is issuing it right now
                 continue
+            taken = self._taken_by(payment_id)
+            if taken:
+                self._note(payment_id, taken)
+                return taken
 
             def item_for(seq: int) -> dict[str, Any]:
                 return {"pk": str(year), "seq": seq, "invoice_number": invoice_number(year, seq), "payment_id": payment_id,
                         "brand": brand, "issued_at": at.isoformat()}
 
             number = invoice_number(year, put_next_in_sequence(self._table, ("pk", str(year)), item_for))
-            self._table.update_item(Key=self._claim_key(payment_id), UpdateExpression="SET invoice_number = :number",
-                                    ExpressionAttributeValues={":number": number})
+            self._note(payment_id, number)
             return number
         raise StateConflictError(f"The invoice of {payment_id} is being issued by another delivery; try again.")
 

@@ -45,7 +45,11 @@ ORDERS = TableDefinition(
     # An order's number is its brand's sequence; numeric sort keeps the pool newest-first past 99999.
     key=[("brand", "HASH", "S"), ("seq", "RANGE", "N")],
     # Staff see every brand, newest first; `kind` is constant so one index partition orders them all.
-    indexes={"by_created": [("kind", "HASH", "S"), ("created_key", "RANGE", "S")]},
+    indexes={
+        "by_created": [("kind", "HASH", "S"), ("created_key", "RANGE", "S")],
+        # Sparse: "<brand>#<hash of the Idempotency-Key>" of the checkout that placed the order.
+        "by_checkout": [("checkout", "HASH", "S")],
+    },
 )
 
 BRANDS = TableDefinition(logical_name="brands", key=[("code", "HASH", "S")])
@@ -79,6 +83,8 @@ INVOICES = TableDefinition(
     logical_name="invoices",
     # Invoice rows: pk = year, sk = sequence. Which payment has which number: pk = "payment#<id>", sk = 0.
     key=[("pk", "HASH", "S"), ("seq", "RANGE", "N")],
+    # Only invoice rows carry `payment_id`: a writer taking over a dead claim finds a number already taken.
+    indexes={"by_payment": [("payment_id", "HASH", "S")]},
 )
 
 STRIPE_EVENTS = TableDefinition(

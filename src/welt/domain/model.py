@@ -195,8 +195,13 @@ class Brand(BaseModel):
     version: int = 1
 
     def stamp_fee_due(self, payment_id: str | None = None) -> bool:
-        """Whether a payment (this one, if given) still has to pay the stamp fee."""
-        return self.stamps_status is StampStatus.NONE and self.stamp_fee_payment_id in (None, payment_id)
+        """Whether a payment still has to carry the stamp fee: until a payment with it succeeds.
+
+        A payment holding the claim (`stamp_fee_payment_id`) does not excuse others: if it is abandoned,
+        the next payment with stamped orders must still carry the fee, so they are priced with it and
+        wait (409) while the claim is held.
+        """
+        return self.stamps_status is StampStatus.NONE
 
     def public_view(self) -> dict[str, Any]:
         return {
@@ -244,6 +249,10 @@ class Order(BaseModel):
     tracking: Tracking | None = None
     payment_id: str | None = None
     invoice_number: str | None = None
+    # Which checkout placed it (a hash of the Idempotency-Key, and of the request body), so a retry
+    # finds it even when the first attempt died after storing it.
+    checkout_key: str | None = None
+    checkout_fingerprint: str | None = None
     timeline: list[TimelineEvent] = Field(default_factory=list)
 
     @model_validator(mode="after")
@@ -326,6 +335,8 @@ class Order(BaseModel):
 
     def lock_for_payment(self, payment_id: str, shipping_group_id: str | None, at: datetime, actor: str) -> Order:
         """A payment is under way: the order is frozen until it succeeds, fails or is abandoned."""
+        if self.holds_payment(payment_id):
+            return self  # already held by this payment (a retried attempt, or a release that never ran)
         problem = self.payable_problem(shipping_group_id)
         if problem:
             raise StateConflictError(f"Order {self.order_number} cannot be paid: {problem}.")
@@ -431,7 +442,8 @@ class Order(BaseModel):
 
     def public_view(self, now: datetime) -> dict[str, Any]:
         """The order as the API shows it (the timeline has its own route)."""
-        body = self.model_dump(mode="json", exclude={"brand", "seq", "timeline", "updated_at"})
+        body = self.model_dump(mode="json", exclude={"brand", "seq", "timeline", "updated_at", "checkout_key",
+                                                      "checkout_fingerprint"})
         body.update(
             order_number=self.order_number,
             brand=self.brand,

@@ -14,6 +14,7 @@ from welt.domain.catalog import Catalog
 from welt.domain.errors import (
     FieldProblem,
     ForbiddenError,
+    IdempotencyKeyReusedError,
     NotFoundError,
     StateConflictError,
     ValidationFailedError,
@@ -163,15 +164,31 @@ def request_fingerprint(body: dict[str, Any]) -> str:
 def checkout(desk: OrderDesk, caller: Caller, form: Checkout, idempotency_key: str, raw_body: dict[str, Any]) -> dict[str, Any]:
     """Place an order once per Idempotency-Key; a retry gets the first order back."""
     brand = brand_of(desk.brands, caller)
+    fingerprint = request_fingerprint(raw_body)
     return desk.idempotency.run(
         scope=f"checkout:{brand.code}",
         key=idempotency_key,
-        payload={"fingerprint": request_fingerprint(raw_body)},
-        work=lambda: _place_order(desk, caller, brand, form),
+        payload={"fingerprint": fingerprint},
+        work=lambda: _place_order(desk, caller, brand, form, _hashed(idempotency_key), fingerprint),
     )
 
 
-def _place_order(desk: OrderDesk, caller: Caller, brand: Brand, form: Checkout) -> dict[str, Any]:
+def _hashed(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()[:40]
+
+
+def _place_order(desk: OrderDesk, caller: Caller, brand: Brand, form: Checkout, checkout_key: str,
+                 fingerprint: str) -> dict[str, Any]:
+    # An earlier attempt with this key may have stored the order and died before answering (its
+    # idempotency record is then gone): finish that order instead of placing a second one.
+    earlier = desk.orders.placed_by(brand.code, checkout_key)
+    if earlier is not None:
+        if earlier.checkout_fingerprint != fingerprint:
+            raise IdempotencyKeyReusedError(
+                "This Idempotency-Key was already used for a different request.",
+                [FieldProblem(("header", "Idempotency-Key"), "use a new key for a new request")],
+            )
+        return _confirm(desk, earlier)
     _check_buildable(desk, form.type, form.design, form.sizes)
     labeling = _labeling_for(brand, form.labeling)
     costs = quote_order(
@@ -192,12 +209,19 @@ def _place_order(desk: OrderDesk, caller: Caller, brand: Brand, form: Checkout) 
             shipping_address=form.shipping_address,
             billing=form.billing,
             costs=costs,
+            checkout_key=checkout_key,
+            checkout_fingerprint=fingerprint,
         )
 
     order = desk.orders.add_next(brand.code, build)
+    _remember_labeling(desk, brand, labeling)
+    return _confirm(desk, order)
+
+
+def _confirm(desk: OrderDesk, order: Order) -> dict[str, Any]:
+    """The confirmation email, queued once (its id is the order's) and sent now if SES takes it."""
     message = confirmation_message(order, desk.catalog)
     desk.outbox.enqueue(message)
-    _remember_labeling(desk, brand, labeling)
     deliver_one(desk.outbox, desk.mailer, message.message_id, desk.clock)
     return current_view(desk, order)
 

@@ -24,7 +24,7 @@ from welt.domain.errors import (
     ValidationFailedError,
 )
 from welt.domain.invoice import InvoiceDocument, invoice_for
-from welt.domain.model import Brand, Labeling, Order, PaymentStatus, StampStatus, parse_order_number
+from welt.domain.model import Brand, Labeling, Order, PaymentStatus, ProductionStage, StampStatus, parse_order_number
 from welt.domain.payment import IN_FLIGHT, CostSummary, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup, group_costs, parse_group_id
 from welt.services.notifications import deliver_one, payment_received_message
@@ -337,8 +337,11 @@ def _claim_stamp_fee(desk: PaymentDesk, payment: Payment) -> None:
         if brand.stamp_fee_payment_id == payment.payment_id:
             return
         if not brand.stamp_fee_due(payment.payment_id):
+            raise StateConflictError("The stamp fee is already paid; start a new payment without it.")
+        if brand.stamp_fee_payment_id is not None:
             raise StateConflictError(
-                "The stamp fee is already being paid by another payment; start a new payment without it."
+                f"The one-time stamp fee is being paid by payment {brand.stamp_fee_payment_id}; "
+                "try again once it has completed (a new payment is then priced without the fee if it succeeded)."
             )
         try:
             desk.brands.save(brand.model_copy(update={"stamp_fee_payment_id": payment.payment_id,
@@ -381,12 +384,11 @@ def _release_order(desk: PaymentDesk, number: str, payment_id: str, reason: str)
 
 def _close_attempt(desk: PaymentDesk, payment: Payment, message: str, state: PaymentState,
                    intent_id: str | None = None) -> Payment:
-    """End an attempt that took no money: orders and stamp fee released, the payment FAILED or CANCELED."""
-    for number in payment.order_numbers:
-        _release_order(desk, number, payment.payment_id, message)
-    if payment.includes_stamp_fee:
-        _release_stamp_fee(desk, payment)
-    _release_group(desk, payment)
+    """End an attempt that took no money: the payment FAILED or CANCELED, then its orders, group and fee released.
+
+    The payment is written first, so a success that wins the race keeps its orders; a writer that dies
+    before the releases leaves them to the next failure event, reconciliation or confirm (all re-run them).
+    """
     current = payment
     for _ in range(RETRIES):
         now = desk.clock()
@@ -394,6 +396,7 @@ def _close_attempt(desk: PaymentDesk, payment: Payment, message: str, state: Pay
         try:
             desk.payments.save(closed, expected_version=current.version)
             logger.info("payment attempt closed", extra={"payment_id": payment.payment_id, "status": state.value})
+            _release_everything(desk, closed, message)
             return closed
         except ConcurrentUpdateError:
             fresh = desk.payments.get(payment.payment_id)
@@ -404,11 +407,24 @@ def _close_attempt(desk: PaymentDesk, payment: Payment, message: str, state: Pay
     return current
 
 
+def _release_everything(desk: PaymentDesk, payment: Payment, reason: str) -> None:
+    for number in payment.order_numbers:
+        _release_order(desk, number, payment.payment_id, reason)
+    if payment.includes_stamp_fee:
+        _release_stamp_fee(desk, payment)
+    _release_group(desk, payment)
+
+
 # ---------------------------------------------------------------- settling (webhooks and reconciliation)
 
 
 def settle_succeeded(desk: PaymentDesk, payment: Payment, intent: IntentView) -> None:
     """Stripe took the money: invoice, stamps, orders to production, one email. Safe to run again."""
+    if payment.status in (PaymentState.FAILED, PaymentState.CANCELED) and payment.is_current_intent(intent.id, _attempt_of(intent)):
+        revived = _revive(desk, payment)
+        if revived is None:
+            return
+        payment = revived
     if payment.status in IN_FLIGHT:
         if not payment.is_current_intent(intent.id, _attempt_of(intent)):
             logger.warning("success for an older attempt ignored", extra={"payment_id": payment.payment_id})
@@ -417,7 +433,7 @@ def settle_succeeded(desk: PaymentDesk, payment: Payment, intent: IntentView) ->
             logger.error("amount mismatch", extra={"payment_id": payment.payment_id})
             return
         try:
-            # The one writer that wins this transition issues the invoice, so no number is taken twice.
+            # Concurrent deliveries race here; the invoice register hands every one of them the same number.
             succeeded = payment.succeeded(intent.id, desk.clock())
             desk.payments.save(succeeded, expected_version=payment.version)
             payment = succeeded
@@ -430,6 +446,28 @@ def settle_succeeded(desk: PaymentDesk, payment: Payment, intent: IntentView) ->
     if payment.invoice_number is None:
         payment = _invoice(desk, payment)
     _finish_launch(desk, payment)
+
+
+def _revive(desk: PaymentDesk, payment: Payment) -> Payment | None:
+    """Stripe took the money for an attempt Welt had given up on (a webhook later than reconciliation).
+
+    Take the orders back if they are still payable and carry on as a success; otherwise the money must
+    go back, which staff do from Stripe: logged as an error with the payment id.
+    """
+    try:
+        started = payment.model_copy(update={"status": PaymentState.PROCESSING, "version": payment.version + 1})
+        desk.payments.save(started, expected_version=payment.version)
+        _lock_orders(desk, started)
+        return started
+    except ConcurrentUpdateError:
+        return desk.payments.get(payment.payment_id)
+    except StateConflictError as conflict:
+        logger.error("payment succeeded after it was closed and cannot launch: refund it",
+                     extra={"payment_id": payment.payment_id, "reason": str(conflict)})
+        closed = desk.payments.get(payment.payment_id)
+        if closed is not None and closed.status is PaymentState.PROCESSING:
+            desk.payments.save(closed.canceled(desk.clock(), f"paid too late: {conflict}; to be refunded"), closed.version)
+        return None
 
 
 def _invoice(desk: PaymentDesk, payment: Payment) -> Payment:
@@ -469,9 +507,23 @@ def _finish_launch(desk: PaymentDesk, payment: Payment) -> None:
             _update_order(desk, number, launch)
         except StateConflictError:
             pass  # already launched by an earlier delivery
+    _catch_up_with_stamps(desk, payment)
     message = payment_received_message(payment, _orders_of_payment(desk, payment), desk.catalog)
     desk.outbox.enqueue(message)
     deliver_one(desk.outbox, desk.mailer, message.message_id, desk.clock)
+
+
+def _catch_up_with_stamps(desk: PaymentDesk, payment: Payment) -> None:
+    """Stamps marked READY while this launch was running: its waiting orders move on like the others did."""
+    brand = desk.brands.get(payment.brand)
+    if brand is None or brand.stamps_status is not StampStatus.READY:
+        return
+    for number in payment.order_numbers:
+        def release(order: Order) -> Order:
+            if order.production_stage is not ProductionStage.AWAITING_STAMPS:
+                return order
+            return order.release_from_stamps(desk.clock(), STRIPE)
+        _update_order(desk, number, release)
 
 
 def _orders_of_payment(desk: PaymentDesk, payment: Payment) -> list[Order]:
@@ -503,7 +555,12 @@ def _stamps_after_payment(desk: PaymentDesk, payment: Payment) -> bool:
 
 def settle_failed(desk: PaymentDesk, payment: Payment, intent: IntentView, state: PaymentState) -> None:
     """Stripe declined or canceled the intent: release the orders, if this is still the live attempt."""
-    if payment.status not in IN_FLIGHT or not payment.is_current_intent(intent.id, _attempt_of(intent)):
+    if not payment.is_current_intent(intent.id, _attempt_of(intent)):
+        return
+    if payment.status in (PaymentState.FAILED, PaymentState.CANCELED):
+        _release_everything(desk, payment, payment.failure_message or "payment failed")  # finishes a closing that died
+        return
+    if payment.status not in IN_FLIGHT:
         return
     message = intent.error_message or ("The payment was canceled." if state is PaymentState.CANCELED
                                        else "The payment failed.")
@@ -513,15 +570,17 @@ def settle_failed(desk: PaymentDesk, payment: Payment, intent: IntentView, state
 def record_refund(desk: PaymentDesk, payment: Payment, amount_refunded: int) -> None:
     if payment.status is not PaymentState.SUCCEEDED:
         raise RetryLaterError(f"payment {payment.payment_id} is not settled yet")
-    if amount_refunded <= payment.refunded_amount:
-        return  # an older or repeated refund event
-    try:
-        desk.payments.save(payment.refunded(amount_refunded, desk.clock()), expected_version=payment.version)
-    except ConcurrentUpdateError:
-        fresh = desk.payments.get(payment.payment_id)
-        assert fresh is not None
-        return record_refund(desk, fresh, amount_refunded)
-    state = PaymentStatus.REFUNDED if amount_refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
+    if amount_refunded > payment.refunded_amount:
+        try:
+            desk.payments.save(payment.refunded(amount_refunded, desk.clock()), expected_version=payment.version)
+        except ConcurrentUpdateError:
+            fresh = desk.payments.get(payment.payment_id)
+            assert fresh is not None
+            return record_refund(desk, fresh, amount_refunded)
+    # Always brought to the orders, so a delivery that died half-way is finished by the next one;
+    # an order already at this state or further refuses the change.
+    refunded = max(amount_refunded, payment.refunded_amount)
+    state = PaymentStatus.REFUNDED if refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
     for number in payment.order_numbers:
         try:
             _update_order(desk, number, lambda o: o.record_refund(state, desk.clock(), STRIPE))

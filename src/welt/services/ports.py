@@ -55,6 +55,10 @@ class OrderRepository(Protocol):
 
     def get(self, brand: str, seq: int) -> Order | None: ...
 
+    def placed_by(self, brand: str, checkout_key: str) -> Order | None:
+        """The order a checkout with this key placed, if any."""
+        ...
+
     def save(self, order: Order, expected_version: int, expected_status: OrderStatus) -> None:
         """Replace the order only if it is still at that version and status, else ConcurrentUpdateError."""
         ...

@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
 from welt.domain.model import BRAND_CODE, Order, OrderStatus, ProductionStage, StampStatus, Tracking, parse_order_number
-from welt.domain.shipping_group import GroupStatus
+from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.notifications import deliver_one, shipped_message
 from welt.services.orders import Caller, OrderDesk, amend_order, current_view, find_order
 from welt.services.ports import ConcurrentUpdateError, OrderFilter
@@ -122,7 +122,8 @@ def ship_order(desk: OrderDesk, caller: Caller, number: str, shipment: Shipment)
     if order.shipping_group_id:
         raise StateConflictError(f"Order {number} is in shipping group {order.shipping_group_id}: ship the group.")
     if order.status is OrderStatus.SHIPPED and order.tracking and order.tracking.tracking_number == shipment.tracking_number:
-        return current_view(desk, order)  # the same request again
+        _send(desk, order.order_number, [order], order.tracking)  # the same request again: the email if it was lost
+        return current_view(desk, order)
     tracking = _tracking(shipment, desk)
     shipped = _change_order(desk, caller, number, lambda o: o.ship(tracking, desk.clock(), caller.actor))
     _send(desk, shipped.order_number, [shipped], tracking)
@@ -135,6 +136,7 @@ def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -
     group = find_group(desk, caller, text)
     if group.status is GroupStatus.SHIPPED:
         if group.tracking and group.tracking.tracking_number == shipment.tracking_number:
+            _ship_group_orders(desk, caller, group, group.tracking)  # the same request again finishes what is left
             return group_view(desk, group)
         raise StateConflictError(f"Shipping group {text} has already shipped.")
     orders = orders_of(desk.orders, group)
@@ -149,11 +151,17 @@ def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -
         desk.groups.save(group.shipped(tracking, desk.clock()), expected_version=group.version)
     except ConcurrentUpdateError:
         raise StateConflictError(f"Shipping group {text} changed meanwhile (shipped by someone else?); reload it.") from None
-    shipped = []
-    for order in orders:
-        shipped.append(_change_order(desk, caller, order.order_number, lambda o: o.ship(tracking, desk.clock(), caller.actor)))
-    _send(desk, group.shipping_group_id, shipped, tracking)
+    _ship_group_orders(desk, caller, group, tracking)
     return group_view(desk, find_group(desk, caller, text))
+
+
+def _ship_group_orders(desk: OrderDesk, caller: Caller, group: ShippingGroup, tracking: Tracking) -> None:
+    """Every order of a shipped group, shipped with the group's tracking; repeatable after a crash."""
+    def ship(order: Order) -> Order:
+        return order if order.status is OrderStatus.SHIPPED else order.ship(tracking, desk.clock(), caller.actor)
+
+    shipped = [_change_order(desk, caller, number, ship) for number in group.order_numbers]
+    _send(desk, group.shipping_group_id, shipped, tracking)
 
 
 def _send(desk: OrderDesk, key: str, orders: list[Order], tracking: Tracking) -> None:

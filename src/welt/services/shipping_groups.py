@@ -42,14 +42,14 @@ def find_group(desk: OrderDesk, caller: Caller, text: str) -> ShippingGroup:
     return lookup_group(desk.groups, caller, text)
 
 
-def lookup_group(groups: ShippingGroupRepository, caller: Caller, text: str) -> ShippingGroup:
+def lookup_group(groups: ShippingGroupRepository, caller: Caller, text: str, include_dissolved: bool = False) -> ShippingGroup:
     """The caller's group by id; another brand's group is as missing as a missing one."""
     parsed = parse_group_id(text)
     missing = NotFoundError(f"No shipping group {text}.")
     if parsed is None or (not caller.staff and parsed[0] != caller.brand):
         raise missing
     group = groups.get(*parsed)
-    if group is None or group.status is GroupStatus.DISSOLVED:
+    if group is None or (group.status is GroupStatus.DISSOLVED and not include_dissolved):
         raise missing
     return group
 
@@ -79,12 +79,15 @@ def group_view(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
     }
 
 
-def _set_order_group(desk: OrderDesk, caller: Caller, number: str, group: str, joining: bool) -> Order:
-    """Join or leave the group; a lost race re-reads and re-checks."""
+def _set_order_group(desk: OrderDesk, caller: Caller, number: str, group: str, joining: bool,
+                     alongside: Order | None = None) -> Order:
+    """Join or leave the group; a lost race re-reads and re-checks (against `alongside`, an order already in it)."""
 
     def change(order: Order) -> Order:
         if joining:
-            check_groupable([order])
+            if order.shipping_group_id == group:
+                return order  # joined by an earlier attempt that did not finish
+            check_groupable([alongside, order] if alongside and alongside is not order else [order], group)
             return order.join_group(group, desk.clock(), caller.actor)
         if order.shipping_group_id != group:
             return order
@@ -112,8 +115,11 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
         brand=brand.code, seq=seq, order_numbers=numbers, created_at=now, updated_at=now))
     joined: list[str] = []
     try:
+        first = None
         for number in numbers:
-            _set_order_group(desk, caller, number, group.shipping_group_id, joining=True)
+            # Each order is re-checked against the first one joined, which no edit can change any more.
+            added = _set_order_group(desk, caller, number, group.shipping_group_id, joining=True, alongside=first)
+            first = first or added
             joined.append(number)
     except (StateConflictError, ValidationFailedError):
         for number in joined:
@@ -148,7 +154,9 @@ def add_order(desk: OrderDesk, caller: Caller, text: str, request: GroupAddition
     changed = group.with_order(order.order_number, desk.clock())
     check_groupable([*orders_of(desk.orders, group), order], group.shipping_group_id)
     # The order first: if the group then refuses (a payment started), the order is taken back out.
-    _set_order_group(desk, caller, order.order_number, group.shipping_group_id, joining=True)
+    members = orders_of(desk.orders, group)
+    _set_order_group(desk, caller, order.order_number, group.shipping_group_id, joining=True,
+                     alongside=members[0] if members else None)
     try:
         _save_group(desk, group, changed)
     except StateConflictError:
@@ -160,6 +168,11 @@ def add_order(desk: OrderDesk, caller: Caller, text: str, request: GroupAddition
 def remove_order(desk: OrderDesk, caller: Caller, text: str, number: str) -> dict[str, Any]:
     brand_of(desk.brands, caller)
     group = find_group(desk, caller, text)
+    if number not in group.order_numbers:
+        order = find_order(desk.orders, caller, number)
+        if order.shipping_group_id == group.shipping_group_id:  # a removal that died half-way: finish it
+            _set_order_group(desk, caller, number, group.shipping_group_id, joining=False)
+            return group_view(desk, group)
     changed = group.without_order(number, desk.clock())
     # The group first: once it no longer lists the order, no payment of the group can take it.
     _save_group(desk, group, changed)
@@ -169,9 +182,12 @@ def remove_order(desk: OrderDesk, caller: Caller, text: str, number: str) -> dic
 
 def dissolve_group(desk: OrderDesk, caller: Caller, text: str) -> dict[str, Any]:
     brand_of(desk.brands, caller)
-    group = find_group(desk, caller, text)
-    changed = group.dissolved(desk.clock())
-    _save_group(desk, group, changed)
+    group = lookup_group(desk.groups, caller, text, include_dissolved=True)
+    if group.status is GroupStatus.DISSOLVED:
+        changed = group  # dissolving again frees any order a dissolve that died half-way left behind
+    else:
+        changed = group.dissolved(desk.clock())
+        _save_group(desk, group, changed)
     for number in group.order_numbers:
         _set_order_group(desk, caller, number, group.shipping_group_id, joining=False)
     return group_view(desk, changed)

@@ -12,7 +12,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from playwright.sync_api import Page, expect, sync_playwright
+from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
@@ -21,8 +21,8 @@ from tests.browser.backoffice import Arrange, Backoffice, launch_chromium, runni
 
 from welt_stack.stack import LocalStack  # noqa: E402
 
-DESKTOP = {"width": 1280, "height": 800}
-PHONE = {"width": 390, "height": 844}
+DESKTOP = ViewportSize(width=1280, height=800)
+PHONE = ViewportSize(width=390, height=844)
 TAG = "3D-2231"
 
 
@@ -139,7 +139,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     app.to_confirmation()
     page.get_by_role("button", name="Place order").click()
     expect(page.get_by_label("Phone")).to_have_attribute("aria-invalid", "true")
-    page.set_viewport_size({"width": DESKTOP["width"], "height": 1500})
+    page.set_viewport_size(ViewportSize(width=DESKTOP["width"], height=1500))
     page.get_by_role("alert").scroll_into_view_if_needed()
     camera.shoot("15-field-problem-from-the-api")
 

@@ -144,13 +144,25 @@ class Arrange:
 
     def pay(self, number: str) -> dict[str, Any]:
         """Pay one order with the emulator's good card, as the browser would, and wait for production to start."""
+        self._pay({"order_numbers": [number]})
+        return self.wait_for(number, lambda order: order["status"] == "WORK_IN_PROCESS")
+
+    def pay_group(self, group_id: str, numbers: list[str]) -> None:
+        self._pay({"shipping_group_id": group_id})
+        for number in numbers:
+            assert self.wait_for(number, lambda order: order["status"] == "WORK_IN_PROCESS")["status"] == "WORK_IN_PROCESS"
+
+    def _pay(self, what: dict[str, Any]) -> None:
+        # A card token's card is what the emulator takes as a payment method (its Stripe.js has no createPaymentMethod).
         card = requests.post(f"{self.stripe['api_base']}/v1/tokens", timeout=HTTP_TIMEOUT, data={
             "card[number]": CARD_OK, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123",
             "key": self.stripe["publishable_key"]}).json()["card"]["id"]
-        payment = self.call("POST", f"{self.payments_api}/payments", 201, json={"order_numbers": [number]},
-                            headers={"Idempotency-Key": str(uuid.uuid4())})
+        payment = self.call("POST", f"{self.payments_api}/payments", 201, json=what, headers={"Idempotency-Key": str(uuid.uuid4())})
         self.call("POST", f"{self.payments_api}/payments/{payment['payment_id']}/confirm", json={"payment_method": card})
-        return self.wait_for(number, lambda order: order["status"] == "WORK_IN_PROCESS")
+
+    def move_to_stage(self, number: str, stage: str) -> None:
+        """Staff only."""
+        self.call("POST", f"{self.orders_api}/admin/orders/{number}/production", json={"stage": stage})
 
     def wait_for(self, number: str, condition: Any, within: float = 20) -> dict[str, Any]:
         deadline = time.monotonic() + within

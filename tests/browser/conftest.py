@@ -10,12 +10,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.browser.backoffice import Arrange, Backoffice, launch_chromium, running_stack, user
 from welt_stack.stack import LocalStack, StackError
 
-VIEWPORT = {"width": 1280, "height": 900}
+VIEWPORT = ViewportSize(width=1280, height=900)
 expect.set_options(timeout=10_000)
 
 

@@ -89,3 +89,18 @@ def test_a_card_that_asks_for_3d_secure_pays_after_the_bank_step(app: Backoffice
 
     app.expect_paid()
     assert dmo_api.order(number)["payment_status"] == "PAID"
+
+
+def test_a_refused_3d_secure_step_shows_the_banks_message_and_nothing_is_paid(app: Backoffice, dmo: dict[str, Any],
+                                                                              dmo_api: Arrange, tag: str) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    app.sign_in(dmo)
+    app.open(f"/pay?order={number}", f"Pay order {number}")
+
+    app.pay(CARD_3DS)
+    app.page.get_by_role("button", name="Fail authentication").click()
+
+    refusal = app.page.get_by_role("alert").filter(has_text="Your bank did not confirm the payment")
+    expect(refusal).to_contain_text("failed authentication")
+    expect(app.heading("Payment received", level=2)).to_have_count(0)
+    assert dmo_api.order(number)["status"] == "PENDING_PAYMENT"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.backoffice import Arrange, Backoffice
 
@@ -92,7 +92,7 @@ def test_on_a_phone_the_pool_and_checkout_fit_the_screen(app: Backoffice, dmo: d
                                                          tag: str) -> None:
     dmo_api.place(tag)
     page = app.page
-    page.set_viewport_size({"width": 390, "height": 844})
+    page.set_viewport_size(ViewportSize(width=390, height=844))
     app.sign_in(dmo)
     app.search_pool(tag)
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")

@@ -62,6 +62,31 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(app: Backoffice, dm
     assert saved.read_bytes().startswith(b"%PDF")
 
 
+def test_staff_ship_a_paid_group_under_one_tracking_number_and_mark_an_order_delivered(
+        app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, staff_api: Arrange, tag: str) -> None:
+    numbers = [dmo_api.place(tag)["order_number"] for _ in range(2)]
+    group_id = dmo_api.group(numbers)["shipping_group_id"]
+    dmo_api.pay_group(group_id, numbers)
+    for number in numbers:
+        staff_api.move_to_stage(number, "READY_TO_SHIP")
+    page = app.page
+    app.sign_in(staff_user, lands_on="Production")
+    app.open(f"/staff/orders/{numbers[0]}", f"Order {numbers[0]}")
+
+    ship = page.get_by_role("form", name=f"Ship group {group_id}")
+    ship.get_by_label("Carrier").fill("UPS")
+    ship.get_by_label("Tracking number").fill("1Z 999 AA1 01 2345 6784")
+    ship.get_by_role("button", name=f"Ship group {group_id}").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Shipped with UPS, tracking number 1Z 999 AA1 01 2345 6784.")
+    for number in numbers:
+        order = dmo_api.order(number)
+        assert (order["status"], order["tracking"]["tracking_number"]) == ("SHIPPED", "1Z 999 AA1 01 2345 6784")
+    page.get_by_role("button", name="Mark delivered").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{numbers[0]} is delivered.")
+    assert dmo_api.order(numbers[0])["status"] == "DELIVERED"
+
+
 def test_staff_mark_a_brands_stamps_ready(app: Backoffice, staff_user: dict[str, Any]) -> None:
     app.sign_in(staff_user, lands_on="Production")
     app.page.get_by_label("Brand code").fill("DMO")

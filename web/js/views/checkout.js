@@ -105,10 +105,7 @@ export async function checkoutView(ctx) {
 
   addressForm.addEventListener('submit', async (event) => {
     event.preventDefault();
-    const missing = missingFields(addressForm);
-    if (missing.length) {
-      if (same.checked) missing.splice(0, missing.length, ...missing.filter((e) => e.loc.slice(0, 2).join('.') !== 'billing.address'));
-    }
+    const missing = missingFields(addressForm); // the billing address is not asked for while it is the shipping one
     if (missing.length) {
       showProblem(addressForm, localProblem('Some details are missing', missing));
       return;

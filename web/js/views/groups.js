@@ -121,7 +121,7 @@ export async function groupView(ctx) {
           ctx.rerender();
         } catch (error) {
           if (!(error instanceof ApiProblem)) throw error;
-          showProblem(addForm, error);
+          showProblem(addForm, error, { resolve: (path) => (path[0] === 'order_number' || path[0] === 'order_numbers' ? choice : null) });
         }
       });
     }

@@ -18,6 +18,17 @@ const GIVE_UP_AFTER_MS = 90_000;
 const GIVE_UP_AFTER_BANK_REFUSAL_MS = 15_000;
 const sleep = (ms) => new Promise((resolve) => { setTimeout(resolve, ms); });
 
+/** Why the bank step failed, or null: Stripe.js answers {error}, the emulator an intent that needs a new card. */
+function bankRefusal(result) {
+  if (!result) return null;
+  if (result.error) return result.error.message || 'Your bank did not confirm the payment.';
+  const intent = result.paymentIntent || result.setupIntent;
+  if (intent && (intent.status === 'requires_payment_method' || intent.status === 'canceled')) {
+    return (intent.last_payment_error && intent.last_payment_error.message) || 'Your bank did not confirm the payment.';
+  }
+  return null;
+}
+
 async function startPayment(target, body) {
   for (let attempt = 0; attempt < 2; attempt += 1) {
     let key = paymentKeys.get(target);
@@ -110,16 +121,26 @@ export async function payView(ctx) {
     const started = Date.now();
     progress(afterBankStep ? 'Checking with your bank…' : 'Waiting for Stripe to confirm the payment…');
     while (!ctx.signal.aborted) {
-      const current = await paymentsApi.get(`/payments/${encodeURIComponent(paymentId)}`);
-      if (current.status === 'SUCCEEDED') return settled(current);
-      if (current.status === 'FAILED' || current.status === 'CANCELED') {
+      let current = null;
+      try {
+        current = await paymentsApi.get(`/payments/${encodeURIComponent(paymentId)}`);
+      } catch (error) {
+        if (!(error instanceof ApiProblem) || error.status !== 0) throw error; // a dropped connection: ask again
+      }
+      if (current && current.status === 'SUCCEEDED') return settled(current);
+      if (current && current.status === 'FAILED') {
         progress('');
         return offerCard(current, current.failure_message || 'The payment did not go through.');
+      }
+      if (current && current.status === 'CANCELED') {
+        progress('');
+        return startOver(current.failure_message || 'The payment was canceled.');
       }
       const waited = Date.now() - started;
       if (waited > (afterBankStep ? GIVE_UP_AFTER_BANK_REFUSAL_MS : GIVE_UP_AFTER_MS)) {
         progress('');
         outcome.replaceChildren(h('div', { class: 'notice notice-warning', role: 'alert' },
+          afterBankStep ? h('h2', {}, 'Your bank did not confirm the payment') : null,
           h('p', {}, afterBankStep
             ? `${afterBankStep} The payment stays open until Stripe closes it; the order can be paid again within a few minutes.`
             : 'Stripe has not confirmed the payment yet. It settles by itself; the order pool shows when production starts.'),
@@ -130,6 +151,16 @@ export async function payView(ctx) {
       await sleep(POLL_EVERY_MS);
     }
     return null;
+  }
+
+  function startOver(reason) {
+    cardArea.replaceChildren();
+    outcome.replaceChildren(h('div', { class: 'notice notice-warning', role: 'alert' },
+      h('h2', {}, 'This payment was closed'),
+      h('p', {}, reason),
+      h('p', {}, h('button', {
+        type: 'button', class: 'button', onclick: () => { paymentKeys.drop(target); ctx.rerender(); },
+      }, 'Start a new payment'))));
   }
 
   async function offerCard(current, failure = null) {
@@ -171,21 +202,27 @@ export async function payView(ctx) {
         const method = await paymentMethodFor(stripe, card);
         progress('Charging your card…');
         const answer = await paymentsApi.post(`/payments/${encodeURIComponent(current.payment_id)}/confirm`, { payment_method: method });
-        if (answer.status === 'FAILED' || answer.status === 'CANCELED') {
+        if (answer.status === 'CANCELED') {
+          progress('');
+          startOver(answer.failure_message || 'The payment was canceled.');
+          return;
+        }
+        if (answer.status === 'FAILED') {
           progress('');
           busy = false;
           pay.disabled = false;
           const message = answer.failure_message || 'The payment did not go through.';
-          showProblem(form, { title: 'The payment did not go through', detail: answer.status === 'FAILED' ? 'Try another card.' : 'Reload the page to start a new payment.', errors: [{ loc: ['card'], msg: message }] });
+          showProblem(form, { title: 'The payment did not go through', detail: 'Try another card.', errors: [{ loc: ['card'], msg: message }] });
+          announce(`The payment did not go through: ${message}`);
           return;
         }
         let bankProblem = null;
         if (answer.status === 'REQUIRES_ACTION' && answer.stripe.client_secret) {
           progress('Your bank asks you to confirm the payment…');
-          const result = await handleBankStep(stripe, answer.stripe.client_secret);
-          if (result && result.error) {
-            bankProblem = result.error.message || 'Your bank did not confirm the payment.';
-            showProblem(form, { title: 'Your bank did not confirm the payment', detail: '', errors: [{ loc: ['card'], msg: bankProblem }] }, { focus: false });
+          bankProblem = bankRefusal(await handleBankStep(stripe, answer.stripe.client_secret));
+          if (bankProblem) {
+            outcome.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert' },
+              h('h2', {}, 'Your bank did not confirm the payment'), h('p', {}, bankProblem)));
           }
         }
         form.hidden = true;
@@ -209,13 +246,21 @@ export async function payView(ctx) {
     });
   }
 
+  async function begin() {
+    try {
+      if (payment.status === 'SUCCEEDED') await settled(payment);
+      // A payment already under way (another tab, or a reload) is followed, not charged again.
+      else if (payment.status === 'PROCESSING' || payment.status === 'REQUIRES_ACTION') await waitForStripe(payment.payment_id);
+      else await offerCard(payment, payment.status === 'FAILED' ? payment.failure_message : null);
+    } catch (error) {
+      if (ctx.signal.aborted) return;
+      progress('');
+      outcome.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert' },
+        error instanceof ApiProblem ? `${error.title}: ${error.detail}` : 'Something went wrong. Reload the page.'));
+    }
+  }
+
   // Started once the page is in the document (Stripe mounts its element into it).
-  setTimeout(() => {
-    if (ctx.signal.aborted) return;
-    if (payment.status === 'SUCCEEDED') settled(payment);
-    // A payment already under way (another tab, or a reload) is followed, not charged again.
-    else if (payment.status === 'PROCESSING' || payment.status === 'REQUIRES_ACTION') waitForStripe(payment.payment_id);
-    else offerCard(payment, payment.status === 'FAILED' ? payment.failure_message : null);
-  }, 0);
+  setTimeout(() => { if (!ctx.signal.aborted) begin(); }, 0);
   return page;
 }

@@ -119,6 +119,9 @@ class FakeBrandRepository:
     def add(self, brand: Brand) -> None:
         self._brands.setdefault(brand.code, brand)
 
+    def all(self) -> list[Brand]:
+        return sorted(self._brands.values(), key=lambda brand: brand.code)
+
     def save(self, brand: Brand, expected_version: int) -> None:
         current = self._brands.get(brand.code)
         if current is None or current.version != expected_version:

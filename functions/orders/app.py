@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate
@@ -12,6 +12,7 @@ from welt.bootstrap import order_desk as build_order_desk
 from welt.bootstrap import token_verifier, utc_now
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
+from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.services import orders, production, shipping_groups
 from welt.services.notifications import deliver_due
@@ -29,6 +30,9 @@ def order_desk() -> orders.OrderDesk:
     return build_order_desk(current_lambda_context)
 
 
+Params = TypeVar("Params", bound=BaseModel)
+
+
 class PoolParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
@@ -41,13 +45,21 @@ class PoolParams(BaseModel):
     cursor: str | None = Field(default=None, max_length=2000)
 
 
-def pool_query(request: HttpRequest) -> orders.PoolQuery:
-    names = PoolParams.model_fields
+class GroupParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    status: GroupStatus | None = None
+
+
+def query_params(request: HttpRequest, model: type[Params]) -> Params:
     try:
-        params = PoolParams.model_validate({name: request.query(name) for name in names if request.query(name)})
+        return model.model_validate({name: request.query(name) for name in model.model_fields if request.query(name)})
     except ValidationError as error:
         raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
-    return orders.PoolQuery(**params.model_dump())
+
+
+def pool_query(request: HttpRequest) -> orders.PoolQuery:
+    return orders.PoolQuery(**query_params(request, PoolParams).model_dump())
 
 
 @api.route("/health", methods=["GET"], public=True)
@@ -166,6 +178,16 @@ def deliver_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
 @api.route("/admin/shipping-groups/{group_id}/ship", methods=["POST"], staff=True)
 def ship_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
     return production.ship_group(order_desk(), request.caller, group_id, request.body(production.Shipment))
+
+
+@api.route("/admin/brands", methods=["GET"], staff=True)
+def staff_brands(request: HttpRequest) -> dict[str, Any]:
+    return production.list_brands(order_desk(), request.caller)
+
+
+@api.route("/admin/shipping-groups", methods=["GET"], staff=True)
+def staff_groups(request: HttpRequest) -> dict[str, Any]:
+    return production.list_groups(order_desk(), request.caller, query_params(request, GroupParams).status)
 
 
 @api.route("/admin/brands/{code}/stamps", methods=["POST"], staff=True)

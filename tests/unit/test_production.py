@@ -182,3 +182,15 @@ def test_shipping_a_group_again_finishes_a_shipment_that_died_half_way(factory: 
     production.ship_group(factory.desk, STAFF, group_id, SHIPMENT)
     assert {factory.view(n)["status"] for n in numbers} == {"SHIPPED"}
     assert sum(1 for _, subject, _ in mailer.sent if subject.startswith("Shipped")) == 1
+
+
+def test_staff_list_brands_and_the_groups_ready_to_ship(factory: Factory) -> None:
+    numbers = [factory.order() for _ in range(2)]
+    group_id = shipping_groups.create_group(factory.desk, DMO, shipping_groups.NewGroup(order_numbers=numbers))["shipping_group_id"]
+    assert [b["code"] for b in production.list_brands(factory.desk, STAFF)["brands"]] == ["BRK", "DMO"]
+    assert production.list_groups(factory.desk, STAFF, production.GroupStatus.PAID)["shipping_groups"] == []
+    factory.pay(PaymentRequest(shipping_group_id=group_id))
+    paid = production.list_groups(factory.desk, STAFF, production.GroupStatus.PAID)["shipping_groups"]
+    assert [(g["shipping_group_id"], g["brand"]) for g in paid] == [(group_id, "DMO")]
+    with pytest.raises(ForbiddenError):
+        production.list_brands(factory.desk, DMO)

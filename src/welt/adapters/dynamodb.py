@@ -207,6 +207,16 @@ class DynamoBrandRepository:
             if not _lost_condition(error):
                 raise
 
+    def all(self) -> list[Brand]:
+        scan: dict[str, Any] = {"ConsistentRead": True}
+        brands: list[Brand] = []
+        while True:
+            response = self._table.scan(**scan)
+            brands += [Brand.model_validate(_plain(item)) for item in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return sorted(brands, key=lambda brand: brand.code)
+            scan["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+
     def save(self, brand: Brand, expected_version: int) -> None:
         try:
             self._table.put_item(Item=brand.model_dump(mode="json"), ConditionExpression=Attr("version").eq(expected_version))

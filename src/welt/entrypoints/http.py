@@ -91,8 +91,27 @@ def problem_for(error: WeltError) -> Response:
     return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
 
 
+# What a field's pattern means, in words a buyer understands (pydantic would quote the regex).
+PATTERN_MEANING = {
+    "phone": "must be a phone number: digits, spaces, + ( ) . / - (at least 5)",
+    "email": "must be an email address such as name@example.com",
+    "country": "must be a two-letter country code such as DE",
+    "tracking_number": "may hold only letters, digits, spaces and dashes",
+    "tracking_url": "must be a web address starting with http:// or https://",
+    "payment_method": "must be a Stripe payment method id such as pm_...",
+    "brand": "must be a three-letter brand code such as DMO",
+}
+
+
 def field_problems(error: ValidationError, prefix: tuple[str, ...]) -> list[FieldProblem]:
-    return [FieldProblem((*prefix, *item["loc"]), item["msg"]) for item in error.errors(include_url=False)]
+    problems = []
+    for item in error.errors(include_url=False):
+        message = item["msg"]
+        field = next((part for part in reversed(item["loc"]) if isinstance(part, str)), "")
+        if item["type"] == "string_pattern_mismatch":
+            message = PATTERN_MEANING.get(field, "has an invalid format")
+        problems.append(FieldProblem((*prefix, *item["loc"]), message))
+    return problems
 
 
 class HttpRequest:

@@ -117,7 +117,7 @@ class OrderQuote(BaseModel):
     design: Design
     sizes: list[SizeLine] = Field(min_length=1, max_length=27)
     labeling: Labeling | None = None
-    country: Country
+    country: Country | None = None  # without it (no address yet) the quote leaves shipping out
 
 
 class QuoteRequest(BaseModel):
@@ -403,9 +403,12 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
         wanted = request.order
         _check_buildable(desk, wanted.type, wanted.design, wanted.sizes, within=("order",))
         labeling = _labeling_for(brand, wanted.labeling, within=("order",))
-        costs = quote_order(desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country,
+        costs = quote_order(desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country or "DE",
                             brand.stamps_status)
-        return {"costs": costs.model_dump(), "pairs": sum(line.pairs for line in wanted.sizes), "labeling": labeling}
+        if wanted.country is None:
+            costs = costs.model_copy(update={"shipping": 0, "total": costs.total - costs.shipping})
+        return {"costs": costs.model_dump(), "pairs": sum(line.pairs for line in wanted.sizes), "labeling": labeling,
+                "shipping_included": wanted.country is not None}
     return _quote_shipment(desk, caller, brand, request.order_numbers or [])
 
 

@@ -129,7 +129,24 @@ def _payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:
 
 
 def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str, Any]:
-    return payment_view(desk, _payment_for(desk, caller, payment_id))
+    """The payment; one in flight is first brought up to date with Stripe (the buyer's page polls this)."""
+    payment = _payment_for(desk, caller, payment_id)
+    if payment.status in IN_FLIGHT and payment.intent_id and not caller.staff:
+        _settle_from_stripe(desk, payment, desk.gateway.retrieve(payment.intent_id))
+        payment = _payment_for(desk, caller, payment_id)
+    return payment_view(desk, payment)
+
+
+def _settle_from_stripe(desk: PaymentDesk, payment: Payment, intent: IntentView) -> str:
+    """Apply what Stripe says of the intent, as its webhook would; what was done, for reconciliation's count."""
+    if intent.status == "succeeded":
+        settle_succeeded(desk, payment, intent)
+        return "settled"
+    if intent.status in ("requires_payment_method", "canceled"):
+        state = PaymentState.CANCELED if intent.status == "canceled" else PaymentState.FAILED
+        settle_failed(desk, payment, intent, state)
+        return "released"
+    return "waiting"
 
 
 # ---------------------------------------------------------------- creating a payment
@@ -645,13 +662,9 @@ def reconcile(desk: PaymentDesk) -> dict[str, int]:
                 outcome["released"] += 1
             continue
         intent = desk.gateway.retrieve(payment.intent_id)
-        if intent.status == "succeeded":
-            settle_succeeded(desk, payment, intent)
-            outcome["settled"] += 1
-        elif intent.status in ("requires_payment_method", "canceled"):
-            settle_failed(desk, payment, intent,
-                          PaymentState.CANCELED if intent.status == "canceled" else PaymentState.FAILED)
-            outcome["released"] += 1
+        done = _settle_from_stripe(desk, payment, intent)
+        if done != "waiting":
+            outcome[done] += 1
         elif intent.status == "requires_action" and payment.updated_at < now - ABANDON_AFTER:
             canceled = desk.gateway.cancel(intent.id, idempotency_key=f"welt-{payment.payment_id}-cancel-{payment.attempt}")
             settle_failed(desk, payment, canceled if canceled.error_message else IntentView(

@@ -81,6 +81,10 @@ class BrandRepository(Protocol):
 
     def save(self, brand: Brand, expected_version: int) -> None: ...
 
+    def all(self) -> list[Brand]:
+        """Every brand in the registry (a factory has tens, not millions)."""
+        ...
+
 
 class OutboxState(StrEnum):
     PENDING = "PENDING"

@@ -188,3 +188,17 @@ def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> dict[str, A
     if order is None:
         raise NotFoundError(f"No order {number}.")
     return current_view(desk, order)
+
+
+def list_brands(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
+    """Staff: every brand with its labeling default and stamps status."""
+    _staff_only(caller)
+    return {"brands": [brand.public_view() for brand in desk.brands.all()]}
+
+
+def list_groups(desk: OrderDesk, caller: Caller, status: GroupStatus | None) -> dict[str, Any]:
+    """Staff: every brand's shipping groups (PAID ones are those to ship), newest first per brand."""
+    _staff_only(caller)
+    groups = [g for brand in desk.brands.all() for g in desk.groups.brand_groups(brand.code, include_dissolved=False)]
+    return {"shipping_groups": [group_view(desk, g) | {"brand": g.brand} for g in groups
+                                if status is None or g.status is status]}

@@ -56,25 +56,14 @@ def log_tails(logs: Path, lines: int = 30) -> str:
                      for log in sorted(logs.glob("*.log")))
 
 
-@dataclasses.dataclass
-class StackWithoutHelpCenter(LocalStack):
-    """The local stack minus the help center build: the browser app never links into it, and building it
-    with mkdocs takes seconds and fails while docs/ is half edited, which is no concern of these tests."""
-
-    def _build_help_center(self, bin_dir: Path) -> Path:
-        site = self.state_dir / "site"
-        site.mkdir(parents=True, exist_ok=True)
-        (site / "index.html").write_text("<p>The help center is not built for browser tests.</p>")
-        return site
-
-
 @contextmanager
 def running_stack(state_dir: Path) -> Iterator[LocalStack]:
     """The local stack (the browser app included) on free ports; stopped on the way out."""
     local: LocalStack | None = None
     try:
         for attempt in range(START_ATTEMPTS):
-            local = StackWithoutHelpCenter(free_stack_ports(), state_dir=state_dir)
+            # The browser app never links into the help center; its build is not these tests' concern.
+            local = LocalStack(free_stack_ports(), state_dir=state_dir, help_center=False)
             try:
                 local.start()
                 break

@@ -74,7 +74,7 @@ def test_an_address_problem_from_the_server_is_shown_at_its_field_and_a_double_c
     # POST /orders answered 422 at ["body", "shipping_address", "phone"]: back on the address step, at the phone.
     phone = page.get_by_label("Phone")
     expect(phone).to_have_attribute("aria-invalid", "true")
-    expect(page.locator(".field", has=phone).locator(".field-error")).to_contain_text("Enter a phone number")
+    expect(page.locator(".field", has=phone).locator(".field-error")).to_contain_text("must be a phone number")
     summary = page.get_by_role("alert")
     expect(summary).to_be_focused()
     expect(summary.get_by_role("link", name="Phone:")).to_be_visible()

@@ -93,24 +93,6 @@ export function clearProblems(scope) {
   scope.querySelectorAll('.has-error').forEach((element) => element.classList.remove('has-error'));
 }
 
-// The API reports a failed pattern with the regular expression itself; these say what to type instead.
-const PATTERN_HINTS = {
-  phone: 'Enter a phone number: digits, spaces and + ( ) . / -, at least 5 characters',
-  email: 'Enter an email address such as name@example.com',
-  country: 'Choose a country',
-  tracking_number: 'Use only letters, digits, spaces and dashes',
-  tracking_url: 'Enter a web address that starts with http:// or https://',
-  payment_method: 'The card could not be used; enter it again',
-};
-
-/** The API's message, or plainer words for a pattern the buyer cannot be expected to read. */
-export function plainMessage(path, msg) {
-  if (typeof msg === 'string' && msg.startsWith('String should match pattern')) {
-    return PATTERN_HINTS[path[path.length - 1]] || 'This is not in the expected format';
-  }
-  return msg;
-}
-
 function readable(path) {
   return path.map((part) => (/^\d+$/.test(part) ? `#${Number(part) + 1}` : part.replace(/_/g, ' '))).join(' › ');
 }
@@ -126,7 +108,7 @@ export function showProblem(scope, problem, { strip = [], resolve = null, summar
   const items = [];
   for (const error of problem.errors || []) {
     const path = fieldPath(error.loc, strip);
-    const message = plainMessage(path, error.msg);
+    const message = error.msg;  // the API words pattern failures plainly itself
     const element = (resolve && resolve(path)) || findField(scope, path);
     if (element) {
       const field = describe(element);

@@ -430,3 +430,25 @@ def test_a_canceled_payment_cannot_be_confirmed(shop: Shop) -> None:
     with pytest.raises(StateConflictError):
         shop.confirm(payment_id)
     assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == PaymentState.CANCELED
+
+
+def test_reading_a_payment_after_3d_secure_settles_it_with_stripe(shop: Shop) -> None:
+    refused, passed = shop.order(), shop.order()
+    refused_id = shop.payment(refused)["payment_id"]
+    intent = shop.confirm(refused_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    shop.stripe.complete_3ds(intent, success=False)
+    answer = payments.get_payment(shop.pay, DMO, refused_id)
+    assert (answer["status"], answer["failure_message"]) == ("FAILED", "Authentication failed.")
+    assert shop.order_view(refused)["payment_status"] == "UNPAID"
+    passed_id = shop.payment(passed)["payment_id"]
+    intent = shop.confirm(passed_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    shop.stripe.complete_3ds(intent)
+    assert payments.get_payment(shop.pay, DMO, passed_id)["status"] == "SUCCEEDED"
+    assert shop.order_view(passed)["status"] == "WORK_IN_PROCESS"
+
+
+def test_reading_a_charge_under_way_leaves_it_to_stripes_webhook(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.confirm(shop.payment(number)["payment_id"])["payment_id"]
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "PROCESSING"
+    assert shop.order_view(number)["payment_status"] == "PROCESSING"

@@ -129,9 +129,11 @@ def _payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:
 
 
 def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str, Any]:
-    """The payment; one in flight is first brought up to date with Stripe (the buyer's page polls this)."""
+    """The payment. One waiting for 3-D Secure is first brought up to date with Stripe: after the
+    buyer's bank answers, the page polls this (Stripe's finalize-on-the-server step). A charge already
+    under way (PROCESSING) is settled by Stripe's webhook, or reconciliation."""
     payment = _payment_for(desk, caller, payment_id)
-    if payment.status in IN_FLIGHT and payment.intent_id and not caller.staff:
+    if payment.status is PaymentState.REQUIRES_ACTION and payment.intent_id and not caller.staff:
         _settle_from_stripe(desk, payment, desk.gateway.retrieve(payment.intent_id))
         payment = _payment_for(desk, caller, payment_id)
     return payment_view(desk, payment)

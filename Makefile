@@ -24,7 +24,7 @@ dev: $(STAMP)
 	$(BIN)/python -m welt_stack
 
 test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check $(wildcard src functions tests infra scripts)
+	$(BIN)/ruff check $(wildcard src functions tests infra scripts docs/hooks docs/examples)
 	$(BIN)/mypy
 	$(BIN)/pytest -n 2 --dist loadgroup
 
@@ -53,7 +53,7 @@ screenshots: $(STAMP) $(CHROMIUM)
 	$(BIN)/python scripts/screenshots.py --out docs/assets/screenshots
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(wildcard src functions tests infra scripts)
+	$(BIN)/ruff check $(wildcard src functions tests infra scripts docs/hooks docs/examples)
 	$(BIN)/mypy
 
 # Re-pin every dependency (hashes included) after editing a requirements .in file.

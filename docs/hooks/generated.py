@@ -19,6 +19,7 @@ import pycountry
 from mkdocs.exceptions import PluginError
 
 from welt.adapters import idempotency, stripe_gateway, tables
+from welt.adapters.cognito import CognitoTokenVerifier
 from welt.domain import model as order_model
 from welt.domain import pricing
 from welt.domain.catalog import PARTS, Catalog, load_catalog
@@ -81,7 +82,7 @@ STAMP_STATUS_MEANING = {
     StampStatus.NONE: "Your brand has no stamps yet. The one-time stamp fee is due with the first payment that includes "
     "an order with custom stamps.",
     StampStatus.IN_DEVELOPMENT: "The fee is paid and we are making your stamps. Paid orders with custom stamps wait in "
-    "production stage Awaiting stamps.",
+    "production stage Awaiting Stamps.",
     StampStatus.READY: "Your stamps are made. Orders with custom stamps go straight to cutting once paid.",
 }
 
@@ -93,7 +94,8 @@ LABELING_MEANING = {
 
 PAYMENT_STATE_MEANING = {
     PaymentState.REQUIRES_PAYMENT_METHOD: "Created, with its cost summary; no card offered yet. Nothing is locked.",
-    PaymentState.PROCESSING: "A card was offered and Stripe is working on it. The orders (and group) are locked.",
+    PaymentState.PROCESSING: "A card was offered and Stripe is working on it, or Stripe said yes and its event has "
+    "not arrived yet (a second or so). The orders (and group) are locked.",
     PaymentState.REQUIRES_ACTION: "The bank asks for 3-D Secure. `stripe.client_secret` is set for Stripe.js; the "
     "orders stay locked.",
     PaymentState.SUCCEEDED: "Stripe took the money. The orders launch to production when Stripe's "
@@ -129,7 +131,7 @@ EVENT_MEANING = {
 
 WEBHOOK_EVENT_MEANING = {
     "payment_intent.succeeded": "Settles the payment: invoice number, orders to Work In Process (stage Cutting, or "
-    "Awaiting stamps), stamps into development if the fee was paid, a paid group fixed, one email.",
+    "Awaiting Stamps), stamps into development if the fee was paid, a paid group fixed, one email.",
     "payment_intent.payment_failed": "Closes the attempt as FAILED with Stripe's message and unlocks the orders and "
     "group, so they can be edited or paid again.",
     "payment_intent.canceled": "Closes the attempt as CANCELED and unlocks the orders and group.",
@@ -180,13 +182,11 @@ def euros(cents: int) -> str:
 
 
 def label(value: Enum) -> str:
-    """How the order pool names a value: `WORK_IN_PROCESS` -> Work In Process, `READY_TO_SHIP` -> Ready to ship."""
+    """How the brand backoffice shows a value: `WORK_IN_PROCESS` -> Work In Process, `CUSTOM_STAMPS` -> Custom stamps."""
     words = str(value.value).replace("_", " ").lower()
-    if isinstance(value, OrderStatus):
-        return words.title()
-    if value is PaymentStatus.UNPAID:
-        return "Unpaid"
-    return words[:1].upper() + words[1:]
+    if isinstance(value, Labeling):
+        return words[:1].upper() + words[1:]
+    return words.title()
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -488,6 +488,7 @@ INLINE: dict[str, Callable[[], str]] = {
     "page-size-max": lambda: str(orders.MAX_PAGE),
     "idempotency-hours": lambda: str(idempotency.KEY_LIFETIME_SECONDS // 3600),
     "signature-tolerance": lambda: str(stripe_gateway.SIGNATURE_TOLERANCE_SECONDS),
+    "token-leeway": lambda: str(inspect.signature(CognitoTokenVerifier).parameters["leeway_seconds"].default),
     "reconcile-minutes": lambda: str(minutes(payments.RECONCILE_AFTER)),
     "abandon-minutes": lambda: str(minutes(payments.ABANDON_AFTER)),
     "email-max-backoff-minutes": lambda: str(minutes(notifications.MAX_BACKOFF)),

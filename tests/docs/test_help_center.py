@@ -156,12 +156,18 @@ def test_no_page_loads_anything_from_the_network(site: Path) -> None:
     assert {page: found for page, found in offenders.items() if found} == {}
 
 
-def test_there_are_no_images_yet(site: Path) -> None:
-    """Screenshots come from the browser app later; until then no page shows a picture, placeholder or not."""
-    images = [str(p.relative_to(DOCS)) for p in DOCS.rglob("*") if p.suffix.lower() in {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}]
-    img_tags = [str(p.relative_to(site)) for p in site.rglob("*.html") if "<img" in p.read_text(encoding="utf-8")]
+def test_pictures_are_real_screenshots_of_the_backoffice(site: Path) -> None:
+    """No placeholder pictures: an image is a screenshot `make screenshots` took, and every one shown exists."""
+    screenshots = DOCS / "assets" / "screenshots"
+    images = [p for p in DOCS.rglob("*") if p.suffix.lower() in {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}]
+    shown = {(page, src) for page in site.rglob("*.html")
+             for src in re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', page.read_text(encoding="utf-8"))}
 
-    assert images == [] and img_tags == []
+    assert [str(p.relative_to(DOCS)) for p in images if screenshots not in p.parents] == []
+    missing = [f"{page.relative_to(site)}: {src}" for page, src in shown
+               if not (page.parent / src).resolve().is_file()
+               or (site / "assets" / "screenshots") not in (page.parent / src).resolve().parents]
+    assert missing == []
 
 
 def test_the_architecture_diagram_renders_from_the_site_itself(site: Path) -> None:
@@ -259,8 +265,8 @@ def test_the_group_shipping_example_is_computed_from_the_catalog(site: Path) -> 
                ("chelsea-boot", "suede-sand", "leather-black", "crepe"),
                ("court-sneaker", "canvas-natural", "textile-mesh", "rubber-cupsole")]
     factor = Decimal(catalog["order_types"]["MTO"]["factor"])
-    manufacturing = sum(int((Decimal(base[m] + surcharge[u] + surcharge[l] + surcharge[s]) * factor)
-                            .quantize(Decimal(1), rounding=ROUND_HALF_UP)) for m, u, l, s in designs)
+    manufacturing = sum(int((Decimal(base[model] + surcharge[upper] + surcharge[lining] + surcharge[sole]) * factor)
+                            .quantize(Decimal(1), rounding=ROUND_HALF_UP)) for model, upper, lining, sole in designs)
     alone = 3 * (eu["base"] + eu["per_pair"])
     together = eu["base"] + 3 * eu["per_pair"]
     text = page_text(site, "guide/group-shipping")

@@ -733,3 +733,12 @@ def test_a_lone_surrogate_escape_in_the_body_is_400_and_places_nothing(orders_cl
 
     assert_problem(post_checkout(orders_client, body), 400)
     assert get_json(orders_client, "/orders", as_brand())["orders"] == []
+
+
+def test_an_empty_if_match_is_400_and_cancels_nothing(orders_client):
+    number = place(orders_client)["order_number"]
+
+    response = orders_client.http.post(f"/orders/{number}/cancel", headers=as_brand(**{"If-Match": ""}))
+
+    assert_problem(response, 400)
+    assert get_json(orders_client, f"/orders/{number}", as_brand())["status"] == "PENDING_PAYMENT"

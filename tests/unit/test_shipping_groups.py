@@ -243,3 +243,15 @@ def test_removing_again_frees_an_order_a_removal_that_died_half_way_left_behind(
     shrunk = shipping_groups.remove_order(brand.desk, DMO, group_id, third)
     assert shrunk["order_numbers"] == [first, second]
     assert brand.order_view(third)["shipping_group_id"] is None
+
+
+def test_a_paid_group_shows_the_stamp_fee_it_was_charged(brand: Brand) -> None:
+    numbers = [brand.order(labeling="CUSTOM_STAMPS"), brand.order(labeling="CUSTOM_STAMPS")]
+    group = brand.group(numbers)
+    assert group["costs"]["customization"] == brand.pay.catalog.stamp_fee
+    confirmed = brand.pay_group(group["shipping_group_id"])
+    brand.settle(confirmed["stripe"]["payment_intent_id"])
+    paid = shipping_groups.get_group(brand.desk, DMO, group["shipping_group_id"])
+    assert paid["costs"]["customization"] == brand.pay.catalog.stamp_fee
+    assert paid["costs"]["total"] == confirmed["amount"]
+    assert sum(brand.order_view(n)["costs"]["customization"] for n in numbers) == brand.pay.catalog.stamp_fee

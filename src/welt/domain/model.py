@@ -448,7 +448,7 @@ class Order(BaseModel):
             order_number=self.order_number,
             brand=self.brand,
             pairs=self.pairs,
-            updated_at=self.updated_at.isoformat(),
+            updated_at=self.updated_at.isoformat().replace("+00:00", "Z"),
             days_in_production=self.days_in_production(now),
         )
         return body

@@ -166,6 +166,10 @@ class HttpRequest:
     def version_header(self, name: str = "If-Match", required: bool = True) -> int | None:
         """An entity version from `If-Match` (`3`, `"3"` or `W/"3"`)."""
         value = self.header(name)
+        headers: Any = self._raw.headers or {}
+        if value is None and name in headers:
+            raise MalformedRequestError(f"{name} is empty; send the version you last read, such as \"3\".",
+                                        [FieldProblem(("header", name), "empty")])
         if value is None:
             if required:
                 raise PreconditionRequiredError(

@@ -21,6 +21,11 @@ def _euros(cents: int) -> str:
     return f"EUR {cents // 100:,}.{cents % 100:02d}"
 
 
+def _material(catalog: Catalog, material_id: str) -> str:
+    material = catalog.material(material_id)
+    return material.name if material else material_id
+
+
 def confirmation_message(order: Order, catalog: Catalog) -> OutboxMessage:
     """The order confirmation: specs and costs, to the billing contact."""
     model = catalog.shoe_model(order.design.model)
@@ -32,7 +37,8 @@ def confirmation_message(order: Order, catalog: Catalog) -> OutboxMessage:
         "It is waiting in your order pool as Pending Payment. Production starts once it is paid.",
         "",
         f"Model: {model.name if model else order.design.model}",
-        f"Upper: {materials.upper}; lining: {materials.lining}; sole: {materials.sole}",
+        f"Upper: {_material(catalog, materials.upper)}; lining: {_material(catalog, materials.lining)}; "
+        f"sole: {_material(catalog, materials.sole)}",
         f"Design reference: {order.design.design_ref or '-'}",
         f"Order type: {order.type.value}, {order.pairs} pair(s): {sizes}",
         f"Labeling: {order.labeling.value}",

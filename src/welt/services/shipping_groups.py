@@ -63,6 +63,11 @@ def group_view(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
     orders = orders_of(desk.orders, group)
     brand = desk.brands.get(group.brand)
     costs = group_costs(desk.catalog, orders, brand is not None and brand.stamp_fee_due(group.payment_id))
+    if group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED):
+        # Paid: show what was charged; the orders keep the stamp fee their payment carried.
+        carried = sum(order.costs.customization for order in orders)
+        costs["total"] = int(costs["total"]) - int(costs["customization"]) + carried
+        costs["customization"] = carried
     savings = costs.pop("shipping_savings")
     return {
         "shipping_group_id": group.shipping_group_id,

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import resource
-import socket
 import statistics
 import subprocess
 import sys
@@ -26,13 +25,7 @@ sys.path.insert(0, str(REPO))
 from tests.examples import checkout  # noqa: E402
 
 from welt_stack import seed  # noqa: E402
-from welt_stack.stack import LocalStack, Ports  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from welt_stack.stack import stack_on_free_ports  # noqa: E402
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -57,8 +50,7 @@ def main() -> None:
     args = parser.parse_args()
     for app in ("orders", "payments"):
         print(f"{app} handler cold start: {handler_memory(app)}")
-    ports = Ports(*(free_port() for _ in range(6)))
-    with tempfile.TemporaryDirectory() as state, LocalStack(ports, state_dir=Path(state)) as stack:
+    with tempfile.TemporaryDirectory() as state, stack_on_free_ports(Path(state), help_center=False) as stack:
         description = stack.description
         user = next(u for u in description["users"] if u.get("brand") == "DMO")
         token = seed.sign_in(stack.aws, description["cognito"]["client_id"], user["email"], user["password"])

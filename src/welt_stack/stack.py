@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
@@ -13,6 +14,8 @@ import time
 import urllib.error
 import urllib.parse
 import urllib.request
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -277,3 +280,50 @@ class LocalStack:
 
     def dead(self) -> list[str]:
         return [name for name, process in self.processes.items() if process.poll() is not None]
+
+
+def free_ports(count: int) -> list[int]:
+    """Ports the kernel hands out right now, all distinct: never `make dev`'s, never another test worker's."""
+    sockets = []
+    try:
+        for _ in range(count):
+            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            probe.bind((HOST, 0))
+            sockets.append(probe)
+        return [int(probe.getsockname()[1]) for probe in sockets]
+    finally:
+        for probe in sockets:
+            probe.close()
+
+
+def free_stack_ports() -> Ports:
+    """A free port for every part of the stack that listens, whatever parts Ports has today."""
+    names = [part.name for part in dataclasses.fields(Ports)]
+    return Ports(**dict(zip(names, free_ports(len(names)), strict=True)))
+
+
+def log_tails(logs: Path, lines: int = 30) -> str:
+    return "\n".join(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
+                     for log in sorted(logs.glob("*.log")))
+
+
+@contextmanager
+def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int = 3) -> Iterator[LocalStack]:
+    """A local stack beside anything else running (tests, benchmarks, screenshots); stopped on the way out."""
+    local: LocalStack | None = None
+    try:
+        for attempt in range(attempts):
+            local = LocalStack(free_stack_ports(), state_dir=state_dir, help_center=help_center)
+            try:
+                local.start()
+                break
+            except StackError as error:
+                local.stop()
+                if "in use" in str(error) and attempt + 1 < attempts:
+                    continue  # another process took a port between picking and binding
+                raise StackError(f"{error}\n{log_tails(state_dir / 'logs')}") from None
+        assert local is not None
+        yield local
+    finally:
+        if local is not None:
+            local.stop()

@@ -5,12 +5,9 @@ shortcuts to arrange data, and the brand backoffice driven the way a buyer or a 
 from __future__ import annotations
 
 import copy
-import dataclasses
-import socket
 import time
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import Any
 
@@ -19,64 +16,22 @@ from playwright.sync_api import Browser, Page, Playwright, expect
 
 from tests.examples import checkout
 from welt_stack import seed
-from welt_stack.stack import LocalStack, Ports, StackError
+from welt_stack.stack import LocalStack, stack_on_free_ports
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 HTTP_TIMEOUT = 30
-START_ATTEMPTS = 3
 # localstripe's cards (its resources.py): charged, declined when charged, and asking for 3-D Secure.
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000341"
 CARD_3DS = "4000002500003155"
 
 
-def free_ports(count: int) -> list[int]:
-    """Ports the kernel hands out right now, all distinct: never make dev's, never another worker's."""
-    sockets = []
-    try:
-        for _ in range(count):
-            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            probe.bind(("127.0.0.1", 0))
-            sockets.append(probe)
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
-
-
-def free_stack_ports() -> Ports:
-    names = [part.name for part in dataclasses.fields(Ports)]
-    return Ports(**dict(zip(names, free_ports(len(names)), strict=True)))
-
-
-def log_tails(logs: Path, lines: int = 30) -> str:
-    return "\n".join(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-                     for log in sorted(logs.glob("*.log")))
-
-
-@contextmanager
-def running_stack(state_dir: Path) -> Iterator[LocalStack]:
-    """The local stack (the browser app included) on free ports; stopped on the way out."""
-    local: LocalStack | None = None
-    try:
-        for attempt in range(START_ATTEMPTS):
-            # The browser app never links into the help center; its build is not these tests' concern.
-            local = LocalStack(free_stack_ports(), state_dir=state_dir, help_center=False)
-            try:
-                local.start()
-                break
-            except StackError as error:
-                local.stop()
-                if "in use" in str(error) and attempt + 1 < START_ATTEMPTS:
-                    continue  # another process took a port between picking and binding
-                raise StackError(f"{error}\n{log_tails(state_dir / 'logs')}") from None
-        assert local is not None
-        yield local
-    finally:
-        if local is not None:
-            local.stop()
+def running_stack(state_dir: Path) -> AbstractContextManager[LocalStack]:
+    """The local stack (the browser app included) on free ports; the browser app never links into the
+    help center, so its build is not these tests' concern."""
+    return stack_on_free_ports(state_dir, help_center=False)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

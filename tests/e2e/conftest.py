@@ -17,7 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -28,48 +28,19 @@ import requests
 
 from tests.examples import checkout
 from welt_stack import seed
-from welt_stack.stack import LocalStack, Ports, StackError, register_webhook
+from welt_stack.stack import LocalStack, StackError, register_webhook, stack_on_free_ports
 
 PROBLEM_JSON = "application/problem+json"
 HTTP_TIMEOUT = 30
-START_ATTEMPTS = 3
 # The Stripe emulator sends its webhooks about a second after an intent settles; this leaves room for a busy machine.
 SETTLE_WITHIN = 20
 Seen = TypeVar("Seen")
-
-
-def free_ports(count: int) -> list[int]:
-    """Ports the kernel hands out right now, all distinct: never make dev's, never another worker's."""
-    sockets = []
-    try:
-        for _ in range(count):
-            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            probe.bind(("127.0.0.1", 0))
-            sockets.append(probe)
-        return [probe.getsockname()[1] for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
-
-
-def free_stack_ports() -> Ports:
-    """A free port for every part of the stack that listens, whatever parts Ports has today."""
-    names = [part.name for part in dataclasses.fields(Ports)]
-    return Ports(**dict(zip(names, free_ports(len(names)), strict=True)))
 
 
 def nothing_listens_on(port: int) -> bool:
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
         probe.settimeout(1)
         return probe.connect_ex(("127.0.0.1", port)) != 0
-
-
-def log_tails(logs: Path, lines: int = 30) -> str:
-    tails = []
-    for log in sorted(logs.glob("*.log")):
-        text = log.read_text(errors="replace").splitlines()[-lines:]
-        tails.append(f"--- {log.name} ---\n" + "\n".join(text))
-    return "\n".join(tails)
 
 
 class Api:
@@ -441,42 +412,31 @@ def _sign_in_everyone(stack: LocalStack) -> tuple[dict[str, str], str]:
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     state_dir = tmp_path_factory.mktemp("local-stack")
-    local: LocalStack | None = None
-    try:
-        for attempt in range(START_ATTEMPTS):
-            local = LocalStack(free_stack_ports(), state_dir=state_dir)
-            try:
-                local.start()
-                break
-            except StackError as error:
-                local.stop()
-                if "in use" in str(error) and attempt + 1 < START_ATTEMPTS:
-                    continue  # another process took a port between picking and binding
-                pytest.fail(f"the local stack did not start: {error}\n{log_tails(state_dir / 'logs')}")
-        assert local is not None
+    with ExitStack() as running:
+        try:
+            local = running.enter_context(stack_on_free_ports(state_dir))
+        except StackError as error:
+            pytest.fail(f"the local stack did not start: {error}")
         id_tokens, access_token = _sign_in_everyone(local)
-    except BaseException:
-        if local is not None:
-            local.stop()
-        raise
+        yield _described(local, id_tokens, access_token)
+
+
+def _described(local: LocalStack, id_tokens: dict[str, str], access_token: str) -> RunningStack:
     description = local.description
-    try:
-        yield RunningStack(
-            orders_api=description["orders_api"],
-            payments_api=description["payments_api"],
-            aws_endpoint=description["aws_endpoint"],
-            region=description["region"],
-            client_id=description["cognito"]["client_id"],
-            users=description["users"],
-            id_tokens=id_tokens,
-            access_token=access_token,
-            stripe=dict(description["stripe"]),
-            description_file=local.description_file,
-            process_ids={name: process.pid for name, process in local.processes.items()},
-            web=description["web"],
-        )
-    finally:
-        local.stop()
+    return RunningStack(
+        orders_api=description["orders_api"],
+        payments_api=description["payments_api"],
+        aws_endpoint=description["aws_endpoint"],
+        region=description["region"],
+        client_id=description["cognito"]["client_id"],
+        users=description["users"],
+        id_tokens=id_tokens,
+        access_token=access_token,
+        stripe=dict(description["stripe"]),
+        description_file=local.description_file,
+        process_ids={name: process.pid for name, process in local.processes.items()},
+        web=description["web"],
+    )
 
 
 @pytest.fixture(scope="session")

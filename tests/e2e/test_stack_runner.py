@@ -20,8 +20,8 @@ import boto3
 import pytest
 import requests
 
-from tests.e2e.conftest import HTTP_TIMEOUT, free_stack_ports, nothing_listens_on
-from welt_stack.stack import Ports
+from tests.e2e.conftest import HTTP_TIMEOUT, nothing_listens_on
+from welt_stack.stack import Ports, free_stack_ports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -61,6 +61,21 @@ class Shop:
         return number, payments.get_payment(self.pay, DMO, payment["payment_id"])
 
 
+def confirm_at_once(shop: Shop, racing: list[dict[str, Any]]) -> list[str]:
+    """Confirm the payments at the same moment with a good card: their answers, a refusal as "409", sorted."""
+    start = threading.Barrier(len(racing))
+
+    def confirm(payment: dict[str, Any]) -> str:
+        start.wait()
+        try:
+            return str(shop.confirm(payment["payment_id"])["status"])
+        except StateConflictError:
+            return "409"
+
+    with ThreadPoolExecutor(len(racing)) as pool:
+        return sorted(pool.map(confirm, racing))
+
+
 @pytest.fixture
 def shop(desk: OrderDesk, payment_desk: PaymentDesk, stripe: FakeStripe) -> Shop:
     return Shop(desk, payment_desk, stripe)
@@ -166,17 +181,7 @@ def test_two_confirms_at_once_charge_once(shop: Shop) -> None:
 def test_two_payments_racing_for_one_order_charge_once(shop: Shop) -> None:
     number = shop.order()
     first, second = shop.payment(number), shop.payment(number)
-    start = threading.Barrier(2)
-
-    def confirm(payment: dict[str, Any]) -> str:
-        start.wait()
-        try:
-            return str(shop.confirm(payment["payment_id"])["status"])
-        except StateConflictError:
-            return "409"
-
-    with ThreadPoolExecutor(2) as pool:
-        answers = sorted(pool.map(confirm, [first, second]))
+    answers = confirm_at_once(shop, [first, second])
     assert answers == ["409", "SUCCEEDED"]
     assert shop.stripe.creates == 1
 
@@ -205,17 +210,7 @@ def test_stamp_fee_is_charged_once_per_brand_even_with_two_payments_at_once(shop
     first, second = shop.order(labeling="CUSTOM_STAMPS"), shop.order(labeling="CUSTOM_STAMPS")
     pay_first, pay_second = shop.payment(first), shop.payment(second)
     assert pay_first["summary"]["customization"] == pay_second["summary"]["customization"] == shop.pay.catalog.stamp_fee
-    start = threading.Barrier(2)
-
-    def confirm(payment: dict[str, Any]) -> str:
-        start.wait()
-        try:
-            return str(shop.confirm(payment["payment_id"])["status"])
-        except StateConflictError:
-            return "409"
-
-    with ThreadPoolExecutor(2) as pool:
-        answers = sorted(pool.map(confirm, [pay_first, pay_second]))
+    answers = confirm_at_once(shop, [pay_first, pay_second])
     assert answers == ["409", "SUCCEEDED"]
     winner, loser = (first, second) if shop.order_view(first)["payment_status"] == "PROCESSING" else (second, first)
     winning = pay_first if winner == first else pay_second

@@ -18,7 +18,7 @@ from welt.adapters.dynamodb import (
 )
 from welt.adapters.idempotency import PowertoolsIdempotency
 from welt.adapters.ses import SesMailer
-from welt.adapters.tables import BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS
+from welt.adapters.tables import BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
 from welt.config import cursor_secret, settings
 from welt.domain.catalog import load_catalog
 from welt.services.orders import OrderDesk
@@ -30,19 +30,36 @@ def utc_now() -> datetime:
 
 
 @lru_cache(maxsize=1)
+def _dynamodb() -> Any:
+    return boto3.resource("dynamodb", region_name=settings().region)
+
+
+def table(definition: TableDefinition) -> Any:
+    """The stage's DynamoDB table of that definition."""
+    return _dynamodb().Table(settings().table_name(definition))
+
+
+def mailer() -> SesMailer:
+    config = settings()
+    return SesMailer(boto3.client("ses", region_name=config.region), config.mail_from)
+
+
+def idempotency(lambda_context: Callable[[], Any] | None) -> PowertoolsIdempotency:
+    config = settings()
+    return PowertoolsIdempotency(config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region),
+                                 lambda_context)
+
+
+@lru_cache(maxsize=1)
 def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
     """`lambda_context` returns the current invocation's context (Chalice's `app.lambda_context`)."""
-    config = settings()
-    dynamodb = boto3.resource("dynamodb", region_name=config.region)
     return OrderDesk(
-        orders=DynamoOrderRepository(dynamodb.Table(config.table_name(ORDERS))),
-        brands=DynamoBrandRepository(dynamodb.Table(config.table_name(BRANDS))),
-        groups=DynamoShippingGroupRepository(dynamodb.Table(config.table_name(SHIPPING_GROUPS))),
-        outbox=DynamoOutbox(dynamodb.Table(config.table_name(OUTBOX))),
-        mailer=SesMailer(boto3.client("ses", region_name=config.region), config.mail_from),
-        idempotency=PowertoolsIdempotency(
-            config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region), lambda_context
-        ),
+        orders=DynamoOrderRepository(table(ORDERS)),
+        brands=DynamoBrandRepository(table(BRANDS)),
+        groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
+        outbox=DynamoOutbox(table(OUTBOX)),
+        mailer=mailer(),
+        idempotency=idempotency(lambda_context),
         catalog=load_catalog(),
         cursors=CursorSigner(cursor_secret()),
         clock=utc_now,

@@ -7,8 +7,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-import boto3
-
 from welt.adapters.dynamodb import (
     DynamoBrandRepository,
     DynamoEventLog,
@@ -18,12 +16,10 @@ from welt.adapters.dynamodb import (
     DynamoPaymentRepository,
     DynamoShippingGroupRepository,
 )
-from welt.adapters.idempotency import PowertoolsIdempotency
-from welt.adapters.ses import SesMailer
 from welt.adapters.stripe_gateway import StripeGateway
-from welt.adapters.tables import BRANDS, IDEMPOTENCY, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
-from welt.bootstrap import utc_now
-from welt.config import settings, stripe_settings
+from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
+from welt.bootstrap import idempotency, mailer, table, utc_now
+from welt.config import stripe_settings
 from welt.domain.catalog import load_catalog
 from welt.services.payments import PaymentDesk
 
@@ -34,22 +30,18 @@ def new_payment_id() -> str:
 
 @lru_cache(maxsize=1)
 def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk:
-    config = settings()
     keys = stripe_settings()
-    dynamodb = boto3.resource("dynamodb", region_name=config.region)
     return PaymentDesk(
-        orders=DynamoOrderRepository(dynamodb.Table(config.table_name(ORDERS))),
-        brands=DynamoBrandRepository(dynamodb.Table(config.table_name(BRANDS))),
-        groups=DynamoShippingGroupRepository(dynamodb.Table(config.table_name(SHIPPING_GROUPS))),
-        payments=DynamoPaymentRepository(dynamodb.Table(config.table_name(PAYMENTS))),
-        invoices=DynamoInvoiceRegister(dynamodb.Table(config.table_name(INVOICES))),
-        events=DynamoEventLog(dynamodb.Table(config.table_name(STRIPE_EVENTS))),
+        orders=DynamoOrderRepository(table(ORDERS)),
+        brands=DynamoBrandRepository(table(BRANDS)),
+        groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
+        payments=DynamoPaymentRepository(table(PAYMENTS)),
+        invoices=DynamoInvoiceRegister(table(INVOICES)),
+        events=DynamoEventLog(table(STRIPE_EVENTS)),
         gateway=StripeGateway(keys.secret_key, keys.webhook_secret, keys.publishable_key, keys.js_url, keys.api_base),
-        outbox=DynamoOutbox(dynamodb.Table(config.table_name(OUTBOX))),
-        mailer=SesMailer(boto3.client("ses", region_name=config.region), config.mail_from),
-        idempotency=PowertoolsIdempotency(
-            config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region), lambda_context
-        ),
+        outbox=DynamoOutbox(table(OUTBOX)),
+        mailer=mailer(),
+        idempotency=idempotency(lambda_context),
         catalog=load_catalog(),
         clock=utc_now,
         new_payment_id=new_payment_id,

@@ -277,6 +277,27 @@ def amend_order(repository: OrderRepository, number: str, change: Callable[[Orde
     raise StateConflictError(f"Order {number} keeps changing; try again.")
 
 
+def amend_brand(repository: BrandRepository, code: str, change: Callable[[Brand], Brand]) -> Brand:
+    """Apply `change` to the brand with a conditional write; a lost race re-reads and re-applies it.
+
+    Returning the brand unchanged means there is nothing to do; the version is bumped here.
+    """
+    for _ in range(SAVE_ATTEMPTS):
+        brand = repository.get(code)
+        if brand is None:
+            raise NotFoundError(f"No brand {code}.")
+        changed = change(brand)
+        if changed is brand:
+            return brand
+        changed = changed.model_copy(update={"version": brand.version + 1})
+        try:
+            repository.save(changed, expected_version=brand.version)
+            return changed
+        except ConcurrentUpdateError:
+            continue
+    raise StateConflictError(f"Brand {code} keeps changing; try again.")
+
+
 def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
     return current_view(desk, _find_order(desk, caller, number))
 

@@ -28,7 +28,7 @@ from welt.domain.model import Brand, Labeling, Order, PaymentStatus, ProductionS
 from welt.domain.payment import IN_FLIGHT, CostSummary, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup, group_costs, parse_group_id
 from welt.services.notifications import deliver_one, payment_received_message
-from welt.services.orders import Caller, amend_order, brand_of, find_order, request_fingerprint
+from welt.services.orders import Caller, amend_brand, amend_order, brand_of, find_order, request_fingerprint
 from welt.services.ports import (
     BrandRepository,
     CardDeclinedError,
@@ -350,11 +350,10 @@ def _release_group(desk: PaymentDesk, payment: Payment) -> None:
 
 def _claim_stamp_fee(desk: PaymentDesk, payment: Payment) -> None:
     """Only one payment may carry the brand's stamp fee; a second one in parallel must start over."""
-    for _ in range(RETRIES):
-        brand = desk.brands.get(payment.brand)
-        assert brand is not None
+
+    def claim(brand: Brand) -> Brand:
         if brand.stamp_fee_payment_id == payment.payment_id:
-            return
+            return brand
         if not brand.stamp_fee_due(payment.payment_id):
             raise StateConflictError("The stamp fee is already paid; start a new payment without it.")
         if brand.stamp_fee_payment_id is not None:
@@ -362,26 +361,21 @@ def _claim_stamp_fee(desk: PaymentDesk, payment: Payment) -> None:
                 f"The one-time stamp fee is being paid by payment {brand.stamp_fee_payment_id}; "
                 "try again once it has completed (a new payment is then priced without the fee if it succeeded)."
             )
-        try:
-            desk.brands.save(brand.model_copy(update={"stamp_fee_payment_id": payment.payment_id,
-                                                      "version": brand.version + 1}), brand.version)
-            return
-        except ConcurrentUpdateError:
-            continue
-    raise StateConflictError("The brand is being updated; try again.")
+        return brand.model_copy(update={"stamp_fee_payment_id": payment.payment_id})
+
+    amend_brand(desk.brands, payment.brand, claim)
 
 
 def _release_stamp_fee(desk: PaymentDesk, payment: Payment) -> None:
-    for _ in range(RETRIES):
-        brand = desk.brands.get(payment.brand)
-        if brand is None or brand.stamp_fee_payment_id != payment.payment_id or brand.stamps_status is not StampStatus.NONE:
-            return
-        try:
-            desk.brands.save(brand.model_copy(update={"stamp_fee_payment_id": None, "version": brand.version + 1}),
-                             brand.version)
-            return
-        except ConcurrentUpdateError:
-            continue
+    def release(brand: Brand) -> Brand:
+        if brand.stamp_fee_payment_id != payment.payment_id or brand.stamps_status is not StampStatus.NONE:
+            return brand
+        return brand.model_copy(update={"stamp_fee_payment_id": None})
+
+    try:
+        amend_brand(desk.brands, payment.brand, release)
+    except (NotFoundError, StateConflictError):
+        pass  # nothing held, or the brand keeps changing: the claim is given back by the next close
 
 
 def _update_order(desk: PaymentDesk, number: str, change: Callable[[Order], Order]) -> Order:
@@ -558,18 +552,16 @@ def _stamp_fee_carried(payment: Payment, order: Order, stamped: list[str]) -> in
 
 def _stamps_after_payment(desk: PaymentDesk, payment: Payment) -> bool:
     """Whether the brand's stamps are ready; a payment that paid the fee starts their development."""
-    for _ in range(RETRIES):
-        brand = desk.brands.get(payment.brand)
-        assert brand is not None
+
+    def start_development(brand: Brand) -> Brand:
         if not (payment.includes_stamp_fee and brand.stamps_status is StampStatus.NONE):
-            return brand.stamps_status is StampStatus.READY
-        try:
-            desk.brands.save(brand.model_copy(update={"stamps_status": StampStatus.IN_DEVELOPMENT,
-                                                      "version": brand.version + 1}), brand.version)
-            return False
-        except ConcurrentUpdateError:
-            continue
-    return False
+            return brand
+        return brand.model_copy(update={"stamps_status": StampStatus.IN_DEVELOPMENT})
+
+    try:
+        return amend_brand(desk.brands, payment.brand, start_development).stamps_status is StampStatus.READY
+    except StateConflictError:
+        return False
 
 
 def settle_failed(desk: PaymentDesk, payment: Payment, intent: IntentView, state: PaymentState) -> None:

@@ -8,14 +8,12 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
-from welt.domain.model import BRAND_CODE, Order, OrderStatus, ProductionStage, StampStatus, Tracking, parse_order_number
+from welt.domain.model import BRAND_CODE, Brand, Order, OrderStatus, ProductionStage, StampStatus, Tracking, parse_order_number
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.notifications import deliver_one, shipped_message
-from welt.services.orders import Caller, OrderDesk, amend_order, current_view, find_order
+from welt.services.orders import Caller, OrderDesk, amend_brand, amend_order, current_view, find_order
 from welt.services.ports import ConcurrentUpdateError, OrderFilter
 from welt.services.shipping_groups import find_group, group_view, orders_of
-
-RETRIES = 8
 
 
 class StampsUpdate(BaseModel):
@@ -32,24 +30,16 @@ def _staff_only(caller: Caller) -> None:
 def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: StampsUpdate) -> dict[str, Any]:
     """The brand's stamps are made: its orders waiting for them move on to cutting."""
     _staff_only(caller)
-    brand = desk.brands.get(code) if BRAND_CODE.fullmatch(code) else None
-    if brand is None:
+    if not BRAND_CODE.fullmatch(code):
         raise NotFoundError(f"No brand {code}.")
-    for _ in range(RETRIES):
+
+    def ready(brand: Brand) -> Brand:
         if brand.stamps_status is StampStatus.READY:
-            break
-        try:
-            desk.brands.save(brand.model_copy(update={"stamps_status": StampStatus.READY, "version": brand.version + 1}),
-                             brand.version)
-            break
-        except ConcurrentUpdateError:
-            brand = desk.brands.get(code)
-            assert brand is not None
-    else:
-        raise StateConflictError(f"Brand {code} keeps changing; try again.")
+            return brand
+        return brand.model_copy(update={"stamps_status": StampStatus.READY})
+
+    current = amend_brand(desk.brands, code, ready)
     moved = _move_waiting_orders(desk, caller, code)
-    current = desk.brands.get(code)
-    assert current is not None
     return {**current.public_view(), "orders_released": moved}
 
 

@@ -10,6 +10,7 @@ import pytest
 
 from tests.examples import checkout
 from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
+from welt.adapters.invoice_pdf import render_invoice
 from welt.domain.errors import (
     NotFoundError,
     StateConflictError,
@@ -300,6 +301,16 @@ def test_the_invoice_names_seller_buyer_orders_and_totals(shop: Shop) -> None:
     assert sum(line.amount for line in invoice.lines) == invoice.total == payment["amount"]
     with pytest.raises(NotFoundError):
         payments.invoice_of(shop.pay, BRK, payment["payment_id"])
+
+
+def test_the_invoice_pdf_is_the_same_bytes_at_every_download(shop: Shop) -> None:
+    """Brand and staff download the same file: it is dated by the payment, not by the time it was rendered."""
+    _, payment = shop.paid()
+    invoice = payments.invoice_of(shop.pay, DMO, payment["payment_id"])
+    first = render_invoice(invoice, compress=False)
+    assert f"/CreationDate (D:{invoice.issued_at:%Y%m%d%H%M%S}Z)".encode() in first
+    assert render_invoice(invoice, compress=False) == first
+    assert render_invoice(invoice) == render_invoice(invoice)
 
 
 def test_no_invoice_before_payment(shop: Shop) -> None:

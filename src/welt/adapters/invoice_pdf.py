@@ -17,6 +17,7 @@ def _latin1(text: str) -> str:
 
 
 def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
+    """The invoice's PDF: the same invoice always gives the same bytes, whoever downloads it and when."""
     # Imported here: fpdf2 takes a second to import, and only invoice downloads need it (cold starts).
     from fpdf import FPDF
 
@@ -24,6 +25,8 @@ def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
     pdf.set_compression(compress)
     pdf.set_title(f"Invoice {invoice.number}")
     pdf.set_author(invoice.seller.name)
+    # fpdf2 stamps the render time and derives the file ID from it; the issue date keeps the bytes stable.
+    pdf.set_creation_date(invoice.issued_at)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 16)
     pdf.cell(0, 10, _latin1(f"Invoice {invoice.number}"), new_x="LMARGIN", new_y="NEXT")

@@ -131,13 +131,20 @@ def test_a_garbage_token_is_refused(verifier, token):
 
 
 def test_a_token_signed_with_another_key_is_refused(verifier):
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="signature does not verify"):
         verifier.caller(f"Bearer {tokens.id_token(wrong_key=True)}")
 
 
 def test_a_token_whose_claims_were_changed_after_signing_is_refused(verifier):
     with pytest.raises(AuthenticationError):
         verifier.caller(f"Bearer {_tampered_payload()}")
+
+
+def test_a_token_issued_beyond_the_leeway_in_the_future_is_refused(verifier):
+    now = int(time.time())
+
+    with pytest.raises(AuthenticationError, match="issued in the future"):
+        verifier.caller(f"Bearer {tokens.id_token(iat=now + 120, exp=now + 3600)}")
 
 
 def test_a_token_expired_beyond_the_leeway_is_refused(verifier):
@@ -148,14 +155,14 @@ def test_a_token_expired_beyond_the_leeway_is_refused(verifier):
 
 
 def test_a_token_for_another_app_client_is_refused(verifier):
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="another app client"):
         verifier.caller(f"Bearer {tokens.id_token(aud='some-other-client')}")
 
 
 def test_a_token_from_another_user_pool_is_refused(verifier):
     other_pool = tokens.ISSUER.replace("eu-west-1_test", "eu-west-1_other")
 
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="another user pool"):
         verifier.caller(f"Bearer {tokens.id_token(iss=other_pool)}")
 
 
@@ -169,12 +176,12 @@ def test_a_token_missing_a_required_claim_is_refused(verifier, claim):
     token = tokens.id_token(**{claim: None})
     assert claim not in _claims(token)
 
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match=f"no `{claim}` claim"):
         verifier.caller(f"Bearer {token}")
 
 
 def test_a_token_with_an_unknown_key_id_is_refused(verifier):
-    with pytest.raises(AuthenticationError):
+    with pytest.raises(AuthenticationError, match="one of the user pool's keys"):
         verifier.caller(f"Bearer {_signed_with_unknown_kid()}")
 
 

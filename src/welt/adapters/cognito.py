@@ -58,8 +58,24 @@ class CognitoTokenVerifier:
             raise AuthenticationError("The token has expired; sign in again.") from None
         except jwt.PyJWKClientConnectionError as error:
             raise AuthenticationError(f"The signing keys could not be fetched: {type(error).__name__}.") from None
-        except (jwt.InvalidTokenError, jwt.PyJWKClientError, ValueError):
-            raise AuthenticationError("The token is not a valid ID token for Welt.") from None
+        except (jwt.InvalidTokenError, jwt.PyJWKClientError, ValueError) as error:
+            raise AuthenticationError(f"The token is not a valid ID token for Welt: {_reason(error)}") from None
         if claims.get("token_use") != "id":
             raise AuthenticationError("Use the ID token, not the access token.")
         return claims
+
+
+def _reason(error: Exception) -> str:
+    """Why a token was refused, in words that help its holder and reveal nothing about the keys."""
+    if isinstance(error, jwt.MissingRequiredClaimError):
+        return f"it has no `{error.claim}` claim."
+    reasons: list[tuple[type[Exception], str]] = [
+        (jwt.InvalidAudienceError, "it was issued to another app client."),
+        (jwt.InvalidIssuerError, "it was issued by another user pool."),
+        (jwt.ImmatureSignatureError, "it was issued in the future; check the clock."),
+        (jwt.InvalidSignatureError, "its signature does not verify."),
+        (jwt.InvalidAlgorithmError, "it is not signed with RS256."),
+        (jwt.PyJWKClientError, "it is not signed with one of the user pool's keys."),
+        (jwt.DecodeError, "it is not a well-formed JWT."),
+    ]
+    return next((text for kind, text in reasons if isinstance(error, kind)), "its claims do not check out.")

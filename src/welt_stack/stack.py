@@ -7,7 +7,6 @@ import json
 import os
 import secrets
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from welt_stack import seed
+from welt_stack.ports import listens, port_is_free, reserved_ports
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
@@ -70,6 +70,10 @@ class StackError(RuntimeError):
     """A part of the local stack did not come up."""
 
 
+class PortTakenError(StackError):
+    """Another process holds one of the stack's ports."""
+
+
 @dataclass(frozen=True)
 class Ports:
     moto: int = 5055
@@ -78,16 +82,6 @@ class Ports:
     stripe: int = 8420
     web: int = 8000
     docs: int = 8003
-
-
-def _port_is_free(port: int) -> bool:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        try:
-            probe.bind((HOST, port))
-        except OSError:
-            return False
-    return True
 
 
 def _answers(url: str) -> bool:
@@ -131,13 +125,19 @@ class LocalStack:
         )
 
     def _wait_for(self, name: str, url: str, timeout: float = 90) -> None:
+        """Until `url` answers from the process started as `name`: an answer from anyone else is an error."""
+        port = urllib.parse.urlsplit(url).port
+        assert port is not None
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             process = self.processes[name]
             if process.poll() is not None:
                 raise StackError(f"{name} exited with {process.returncode}; see {self.state_dir / 'logs' / name}.log")
             if _answers(url):
-                return
+                if listens(process.pid, port):
+                    return
+                raise PortTakenError(f"port {port} is in use by another process, not by {name}: "
+                                     "is another local stack running?")
             time.sleep(0.2)
         raise StackError(f"{name} did not answer at {url} within {timeout:.0f}s")
 
@@ -153,9 +153,9 @@ class LocalStack:
     def start(self) -> dict[str, Any]:
         wanted = (self.ports.moto, self.ports.orders, self.ports.payments, self.ports.stripe, self.ports.web,
                   self.ports.docs)
-        busy = [port for port in wanted if not _port_is_free(port)]
+        busy = [port for port in wanted if not port_is_free(port)]
         if busy:
-            raise StackError(f"ports {busy} are in use: is another local stack running?")
+            raise PortTakenError(f"ports {busy} are in use: is another local stack running?")
         self.description_file.unlink(missing_ok=True)
         bin_dir = Path(sys.executable).parent
         base_env = {**os.environ, **self.aws_environment()}
@@ -282,24 +282,12 @@ class LocalStack:
         return [name for name, process in self.processes.items() if process.poll() is not None]
 
 
-def free_ports(count: int) -> list[int]:
-    """Ports the kernel hands out right now, all distinct: never `make dev`'s, never another test worker's."""
-    sockets = []
-    try:
-        for _ in range(count):
-            probe = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            probe.bind((HOST, 0))
-            sockets.append(probe)
-        return [int(probe.getsockname()[1]) for probe in sockets]
-    finally:
-        for probe in sockets:
-            probe.close()
-
-
-def free_stack_ports() -> Ports:
-    """A free port for every part of the stack that listens, whatever parts Ports has today."""
+@contextmanager
+def reserved_stack_ports() -> Iterator[Ports]:
+    """A port for every part of the stack that listens, held against every other stack until the block ends."""
     names = [part.name for part in dataclasses.fields(Ports)]
-    return Ports(**dict(zip(names, free_ports(len(names)), strict=True)))
+    with reserved_ports(len(names)) as ports:
+        yield Ports(**dict(zip(names, ports, strict=True)))
 
 
 def log_tails(logs: Path, lines: int = 30) -> str:
@@ -310,20 +298,24 @@ def log_tails(logs: Path, lines: int = 30) -> str:
 @contextmanager
 def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int = 3) -> Iterator[LocalStack]:
     """A local stack beside anything else running (tests, benchmarks, screenshots); stopped on the way out."""
-    local: LocalStack | None = None
-    try:
-        for attempt in range(attempts):
-            local = LocalStack(free_stack_ports(), state_dir=state_dir, help_center=help_center)
+    for attempt in range(attempts):
+        with reserved_stack_ports() as ports:
+            local = LocalStack(ports, state_dir=state_dir, help_center=help_center)
             try:
                 local.start()
-                break
+            except PortTakenError as error:
+                local.stop()
+                if attempt + 1 < attempts:
+                    continue  # a process that is not a Welt stack took a port between reserving and binding
+                raise StackError(f"{error}\n{log_tails(state_dir / 'logs')}") from None
             except StackError as error:
                 local.stop()
-                if "in use" in str(error) and attempt + 1 < attempts:
-                    continue  # another process took a port between picking and binding
                 raise StackError(f"{error}\n{log_tails(state_dir / 'logs')}") from None
-        assert local is not None
-        yield local
-    finally:
-        if local is not None:
-            local.stop()
+            except BaseException:
+                local.stop()
+                raise
+            try:
+                yield local
+            finally:
+                local.stop()
+            return

@@ -5,9 +5,9 @@ Every run gets free ports and a state directory of its own, so a developer's `ma
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -17,11 +17,12 @@ from pathlib import Path
 from typing import Any
 
 import boto3
+import psutil
 import pytest
 import requests
 
 from tests.e2e.conftest import HTTP_TIMEOUT, nothing_listens_on
-from welt_stack.stack import Ports, free_stack_ports
+from welt_stack.stack import Ports, reserved_stack_ports
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -30,35 +31,17 @@ START_WITHIN = 90
 STOP_WITHIN = 30
 
 
-def _process_table() -> list[tuple[int, str, int, int]]:
-    """(pid, state, parent, session) of every process."""
-    table = []
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            stat = (Path("/proc") / entry / "stat").read_text()
-        except OSError:
-            continue
-        fields = stat.rsplit(")", 1)[1].split()
-        table.append((int(entry), fields[0], int(fields[1]), int(fields[3])))
-    return table
+def _descendants(pid: int) -> list[psutil.Process]:
+    """The runner's children (each in a session of its own) and everything they started."""
+    return psutil.Process(pid).children(recursive=True)
 
 
-def _descendants(pid: int) -> set[int]:
-    """The runner, its children (each in a session of its own) and everything in their sessions."""
-    table = _process_table()
-    children = {p for p, state, parent, _ in table if parent == pid and state != "Z"}
-    sessions = children | {pid}
-    return {p for p, state, _, session in table if state != "Z" and session in sessions} | children
-
-
-def _alive(pid: int) -> bool:
+def _alive(process: psutil.Process) -> bool:
+    # is_running() also tells a reused pid from the process it was: a stranger is never ours to wait for or kill.
     try:
-        stat = (Path("/proc") / str(pid) / "stat").read_text()
-    except OSError:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.NoSuchProcess:
         return False
-    return stat.rsplit(")", 1)[1].split()[0] != "Z"
 
 
 class DevRunner:
@@ -69,7 +52,7 @@ class DevRunner:
         self.state_dir = state_dir
         self.output = output
         self.process: subprocess.Popen[bytes] | None = None
-        self.descendants: set[int] = set()
+        self.descendants: list[psutil.Process] = []
         self.description: dict[str, Any] = {}
 
     @property
@@ -144,12 +127,10 @@ class DevRunner:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
-        for pid in self.descendants:
-            if _alive(pid):
-                try:
-                    os.kill(pid, signal.SIGKILL)
-                except ProcessLookupError:
-                    pass
+        for process in self.descendants:
+            if _alive(process):
+                with contextlib.suppress(psutil.NoSuchProcess):
+                    process.kill()
 
 
 def assert_describes_a_working_stack(description: dict[str, Any], runner: DevRunner) -> None:
@@ -194,18 +175,19 @@ def assert_stopped_cleanly(runner: DevRunner, status: int) -> None:
         assert nothing_listens_on(port), f"port {port} still answers"
     assert len(runner.descendants) > 1, "the runner started no processes?"
     deadline = time.monotonic() + 5
-    while any(_alive(pid) for pid in runner.descendants) and time.monotonic() < deadline:
+    while any(_alive(process) for process in runner.descendants) and time.monotonic() < deadline:
         time.sleep(0.1)
-    assert not [pid for pid in runner.descendants if _alive(pid)], "processes outlived the runner"
+    assert not [process.pid for process in runner.descendants if _alive(process)], "processes outlived the runner"
 
 
 @pytest.fixture(scope="module")
 def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevRunner]:
     """One runner for the tests below, on free ports and a state directory of its own (starting one is slow)."""
     home = tmp_path_factory.mktemp("dev-runner")
-    runner = DevRunner(free_stack_ports(), home / "state", home / "runner.log")
-    yield runner
-    runner.clean_up()
+    with reserved_stack_ports() as ports:  # held while the runner stops and starts again on them
+        runner = DevRunner(ports, home / "state", home / "runner.log")
+        yield runner
+        runner.clean_up()
 
 
 def test_a_second_runner_on_busy_ports_gives_up_and_leaves_the_first_ones_description(

@@ -303,16 +303,12 @@ def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int
             local = LocalStack(ports, state_dir=state_dir, help_center=help_center)
             try:
                 local.start()
-            except PortTakenError as error:
+            except BaseException as error:
                 local.stop()
-                if attempt + 1 < attempts:
+                if isinstance(error, PortTakenError) and attempt + 1 < attempts:
                     continue  # a process that is not a Welt stack took a port between reserving and binding
-                raise StackError(f"{error}\n{log_tails(state_dir / 'logs')}") from None
-            except StackError as error:
-                local.stop()
-                raise StackError(f"{error}\n{log_tails(state_dir / 'logs')}") from None
-            except BaseException:
-                local.stop()
+                if isinstance(error, StackError):
+                    raise StackError(f"{error}\n{log_tails(state_dir / 'logs')}") from None
                 raise
             try:
                 yield local

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from welt_stack import ports
-from welt_stack.stack import LocalStack, PortTakenError
+from welt_stack.stack import LocalStack, Ports, PortTakenError, StackError, stack_on_free_ports
 
 
 @pytest.fixture
@@ -84,3 +84,30 @@ def test_a_part_that_answers_on_its_own_port_counts_as_up(tmp_path: Path) -> Non
             stack.stop()
         with socket.create_server((ports.HOST, port)):  # stopped: the port is free again
             pass
+
+
+def test_a_stack_whose_port_was_taken_starts_again_on_other_ports(monkeypatch: pytest.MonkeyPatch,
+                                                                  tmp_path: Path) -> None:
+    tried: list[Ports] = []
+
+    def start(stack: LocalStack) -> dict[str, str]:
+        tried.append(stack.ports)
+        if len(tried) == 1:
+            raise PortTakenError("port taken by a stranger")
+        return {}
+
+    monkeypatch.setattr(LocalStack, "start", start)
+
+    with stack_on_free_ports(tmp_path) as stack:
+        assert stack.ports == tried[-1]
+    assert len(tried) == 2
+
+
+def test_a_stack_gives_up_after_its_last_attempt(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    def start(stack: LocalStack) -> dict[str, str]:
+        raise PortTakenError("port taken by a stranger")
+
+    monkeypatch.setattr(LocalStack, "start", start)
+
+    with pytest.raises(StackError, match="port taken by a stranger"), stack_on_free_ports(tmp_path, attempts=2):
+        pass

@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
 
 from tests.browser.backoffice import Arrange, Backoffice, launch_chromium, running_stack, user
-from welt_stack.stack import LocalStack, StackError
+from welt_stack.stack import LocalStack, StackError, log_tails
 
 VIEWPORT = ViewportSize(width=1280, height=900)
 expect.set_options(timeout=10_000)
@@ -49,8 +49,10 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 @pytest.fixture
-def app(page: Page, stack: LocalStack) -> Backoffice:
-    return Backoffice(page, stack.description["web"])
+def app(page: Page, stack: LocalStack) -> Iterator[Backoffice]:
+    yield Backoffice(page, stack.description["web"])
+    dead = stack.dead()
+    assert not dead, f"{dead} stopped during the test:\n{log_tails(stack.state_dir / 'logs')}"
 
 
 @pytest.fixture

@@ -1,145 +1,284 @@
-"""In-memory stand-ins for the service ports, for unit tests and the repository contract tests."""
+"""In-memory stand-ins for the service ports, for unit tests and the repository contract tests.
+
+`FakeStore` keeps every aggregate in memory and applies a transaction's writes all or none, checking the
+same conditions DynamoDB checks. It can crash on the k-th call, before or after a commit applies, so
+tests can show a change is entirely before or entirely after.
+"""
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestInProgressError
-from welt.domain.model import Brand, Order, OrderStatus
+from welt.domain.model import Brand, Order, TimelineEvent
+from welt.domain.payment import IN_FLIGHT, Payment
+from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.services.notifications import deliver_one
 from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
+    BrandCheck,
+    BrandWrite,
     CardDeclinedError,
-    ConcurrentUpdateError,
+    CheckoutKeyWrite,
+    GroupWrite,
     IntentView,
+    InvoiceNumberWrite,
+    MessageWrite,
     OrderFilter,
+    OrderWrite,
     OutboxMessage,
     OutboxState,
     Page,
+    PaymentWrite,
+    Transaction,
+    TransactionConflictError,
+    Write,
 )
+
+SEARCH_BUDGET = 500
+
+
+class CrashError(Exception):
+    """The process died here (a test's injected fault)."""
+
+
+class Crashes:
+    """Where storage fails: counts its calls and crashes at the one planned, before it or after it applied."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+        self.plan: tuple[int, str] | None = None
+
+    def before(self) -> None:
+        self.calls += 1
+        if self.plan == (self.calls, "before"):
+            raise CrashError(f"crash before call {self.calls}")
+
+    def after(self) -> None:
+        if self.plan == (self.calls, "after"):
+            raise CrashError(f"crash after call {self.calls}")
+
+
+class FakeStore:
+    """Every table in memory; `commit` applies a transaction's writes all or none."""
+
+    def __init__(self, *brands: Brand) -> None:
+        self.orders: dict[tuple[str, int], Order] = {}
+        self.events: dict[tuple[str, int], list[TimelineEvent]] = {}
+        self.checkouts: dict[tuple[str, str], CheckoutKeyWrite] = {}
+        self.brands: dict[str, Brand] = {brand.code: brand for brand in brands}
+        self.groups: dict[tuple[str, int], ShippingGroup] = {}
+        self.payments: dict[str, Payment] = {}
+        self.invoice_counters: dict[int, int] = {}
+        self.invoices: dict[tuple[int, int], InvoiceNumberWrite] = {}
+        self.messages: dict[str, OutboxMessage] = {}
+        self.lock = threading.RLock()
+        self.commits = 0
+        self.crashes = Crashes()
+        self.on_new_messages: Callable[[list[str]], None] | None = None
+
+    # -- faults
+
+    def tick(self) -> None:
+        with self.lock:
+            self.crashes.before()
+
+    def snapshot(self) -> dict[str, Any]:
+        """Everything stored, to compare a state before and after."""
+        with self.lock:
+            return {
+                "orders": {k: o.model_dump(mode="json") for k, o in self.orders.items()},
+                "events": {k: [e.model_dump(mode="json") for e in v] for k, v in self.events.items()},
+                "brands": {k: b.model_dump(mode="json") for k, b in self.brands.items()},
+                "groups": {k: g.model_dump(mode="json") for k, g in self.groups.items()},
+                "payments": {k: p.model_dump(mode="json") for k, p in self.payments.items()},
+                "invoices": dict(self.invoice_counters),
+                "messages": sorted(self.messages),
+            }
+
+    # -- the write model
+
+    def _refused(self, write: Write) -> bool:
+        match write:
+            case OrderWrite(order=order, expected_version=None):
+                return (order.brand, order.seq) in self.orders
+            case OrderWrite(order=order, expected_version=version, expected_status=status):
+                current = self.orders.get((order.brand, order.seq))
+                return current is None or current.version != version or current.status is not status
+            case BrandWrite(brand=brand, expected_version=version):
+                known = self.brands.get(brand.code)
+                return known is None or known.version != version
+            case BrandCheck(code=code, stamps_status=stamps):
+                known = self.brands.get(code)
+                return known is None or known.stamps_status is not stamps
+            case GroupWrite(group=group, expected_version=None):
+                return (group.brand, group.seq) in self.groups
+            case GroupWrite(group=group, expected_version=version):
+                held = self.groups.get((group.brand, group.seq))
+                return held is None or held.version != version
+            case PaymentWrite(payment=payment, expected_version=None):
+                return payment.payment_id in self.payments
+            case PaymentWrite(payment=payment, expected_version=version):
+                stored = self.payments.get(payment.payment_id)
+                return stored is None or stored.version != version
+            case InvoiceNumberWrite(year=year, seq=seq):
+                return self.invoice_counters.get(year, 0) != seq - 1 or (year, seq) in self.invoices
+            case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
+                return (brand, key_hash) in self.checkouts
+            case MessageWrite(message=message):
+                return message.message_id in self.messages
+        raise TypeError(f"unknown write {write!r}")
+
+    def _apply(self, write: Write) -> None:
+        match write:
+            case OrderWrite(order=order):
+                key = (order.brand, order.seq)
+                self.events.setdefault(key, []).extend(order.new_events)
+                self.orders[key] = order.model_copy(update={"new_events": []})
+            case BrandWrite(brand=brand):
+                self.brands[brand.code] = brand
+            case GroupWrite(group=group):
+                self.groups[(group.brand, group.seq)] = group
+            case PaymentWrite(payment=payment):
+                self.payments[payment.payment_id] = payment
+            case InvoiceNumberWrite(year=year, seq=seq):
+                self.invoice_counters[year] = seq
+                self.invoices[(year, seq)] = write
+            case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
+                self.checkouts[(brand, key_hash)] = write
+            case MessageWrite(message=message):
+                self.messages[message.message_id] = replace(message)
+
+    def commit(self, transaction: Transaction) -> None:
+        assert len(transaction.writes) <= 100
+        with self.lock:
+            self.tick()
+            failed = [write for write in transaction.writes if self._refused(write)]
+            if failed:
+                raise TransactionConflictError(failed)
+            for write in transaction.writes:
+                self._apply(write)
+            self.commits += 1
+            new = [w.message.message_id for w in transaction.writes if isinstance(w, MessageWrite)]
+        if new and self.on_new_messages is not None:
+            self.on_new_messages(new)  # what the outbox stream's consumer does with new messages
+        self.crashes.after()
 
 
 class FakeOrderRepository:
-    def __init__(self) -> None:
-        self._orders: dict[tuple[str, int], Order] = {}
-        self._lock = threading.Lock()
-
-    def add_next(self, brand: str, build: Callable[[int], Order]) -> Order:
-        with self._lock:
-            seq = max((s for b, s in self._orders if b == brand), default=0) + 1
-            order = build(seq)
-            self._orders[(brand, seq)] = order
-            return order
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
 
     def get(self, brand: str, seq: int) -> Order | None:
-        return self._orders.get((brand, seq))
+        self._store.tick()
+        return self._store.orders.get((brand, seq))
 
-    def placed_by(self, brand: str, checkout_key: str) -> Order | None:
-        return next((o for (b, _), o in self._orders.items() if b == brand and o.checkout_key == checkout_key), None)
+    def get_many(self, keys: Sequence[tuple[str, int]]) -> list[Order]:
+        self._store.tick()
+        return [order for key in keys if (order := self._store.orders.get(key)) is not None]
 
-    def save(self, order: Order, expected_version: int, expected_status: OrderStatus) -> None:
-        with self._lock:
-            current = self._orders.get((order.brand, order.seq))
-            if current is None or current.version != expected_version or current.status is not expected_status:
-                raise ConcurrentUpdateError(order.order_number)
-            self._orders[(order.brand, order.seq)] = order
-
-    @staticmethod
-    def _page(orders: list[Order], limit: int, position: Callable[[Order], dict[str, Any]]) -> Page:
-        page = orders[: limit + 1]
-        more = len(page) > limit
-        return Page(orders=page[:limit], last_key=position(page[limit - 1]) if more else None)
-
-    def brand_page(self, brand: str, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page:
-        orders = sorted((o for (b, _), o in self._orders.items() if b == brand), key=lambda o: o.seq, reverse=True)
-        if after is not None:
-            orders = [o for o in orders if o.seq < int(after["seq"])]
-        return self._page([o for o in orders if where.matches(o)], limit, lambda o: {"seq": o.seq})
+    def checkout(self, brand: str, key_hash: str) -> CheckoutKeyWrite | None:
+        self._store.tick()
+        return self._store.checkouts.get((brand, key_hash))
 
     @staticmethod
     def _created_key(order: Order) -> str:
         return f"{order.created_at.isoformat()}#{order.brand}#{order.seq:010d}"
 
-    def all_brands_page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page:
-        orders = sorted(self._orders.values(), key=self._created_key, reverse=True)
+    def page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page[Order]:
+        self._store.tick()
+        with self._store.lock:
+            orders = list(self._store.orders.values())
+        if where.brand is not None:
+            ordered = sorted((o for o in orders if o.brand == where.brand), key=lambda o: o.seq, reverse=True)
+            place: Callable[[Order], Any] = lambda o: o.seq  # noqa: E731
+        else:
+            ordered = sorted(orders, key=self._created_key, reverse=True)
+            place = self._created_key
         if after is not None:
-            orders = [o for o in orders if self._created_key(o) < after["created_key"]]
-        return self._page(
-            [o for o in orders if where.matches(o)],
-            limit,
-            lambda o: {"created_key": self._created_key(o), "brand": o.brand, "seq": o.seq},
-        )
+            ordered = [o for o in ordered if place(o) < after["at"]]
+        structural = OrderFilter(status=where.status, type=where.type, brand=where.brand, stage=where.stage)
+        ordered = [o for o in ordered if structural.matches(o)]
+        if where.text:
+            looked = ordered[:SEARCH_BUDGET]
+            found = [o for o in looked if where.matches(o)]
+            if len(found) > limit:
+                return Page(items=found[:limit], last_key={"at": place(found[limit - 1])})
+            more = len(ordered) > SEARCH_BUDGET
+            return Page(items=found, last_key={"at": place(looked[-1])} if more else None)
+        page = ordered[: limit + 1]
+        more = len(page) > limit
+        return Page(items=page[:limit], last_key={"at": place(page[limit - 1])} if more else None)
 
+    def timeline(self, brand: str, seq: int, after: dict[str, Any] | None, limit: int) -> Page[TimelineEvent]:
+        self._store.tick()
+        events = [e for e in self._store.events.get((brand, seq), []) if after is None or e.version > after["version"]]
+        more = len(events) > limit
+        return Page(items=events[:limit], last_key={"version": events[limit - 1].version} if more else None)
 
-class FakeShippingGroupRepository:
-    def __init__(self) -> None:
-        self._groups: dict[tuple[str, int], Any] = {}
-        self._lock = threading.Lock()
-
-    def add_next(self, brand: str, build: Callable[[int], Any]) -> Any:
-        with self._lock:
-            seq = max((s for b, s in self._groups if b == brand), default=0) + 1
-            self._groups[(brand, seq)] = build(seq)
-            return self._groups[(brand, seq)]
-
-    def get(self, brand: str, seq: int) -> Any | None:
-        return self._groups.get((brand, seq))
-
-    def save(self, group: Any, expected_version: int) -> None:
-        with self._lock:
-            current = self._groups.get((group.brand, group.seq))
-            if current is None or current.version != expected_version:
-                raise ConcurrentUpdateError(group.shipping_group_id)
-            self._groups[(group.brand, group.seq)] = group
-
-    def remove(self, brand: str, seq: int, expected_version: int) -> None:
-        with self._lock:
-            current = self._groups.get((brand, seq))
-            if current is None or current.version != expected_version:
-                raise ConcurrentUpdateError(f"{brand}/{seq}")
-            del self._groups[(brand, seq)]
-
-    def brand_groups(self, brand: str, include_dissolved: bool) -> list[Any]:
-        groups = sorted((g for (b, _), g in self._groups.items() if b == brand), key=lambda g: g.seq, reverse=True)
-        return [g for g in groups if include_dissolved or g.status.value != "DISSOLVED"]
+    def groupable(self, brand: str) -> list[Order]:
+        self._store.tick()
+        candidates = [o for (b, _), o in self._store.orders.items() if b == brand]
+        return sorted((o for o in candidates if o.is_editable and o.type.value == "MTO"), key=lambda o: o.seq, reverse=True)
 
 
 class FakeBrandRepository:
-    def __init__(self, *brands: Brand) -> None:
-        self._brands = {brand.code: brand for brand in brands}
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
 
     def get(self, code: str) -> Brand | None:
-        return self._brands.get(code)
+        self._store.tick()
+        return self._store.brands.get(code)
+
+    def get_many(self, codes: Sequence[str]) -> dict[str, Brand]:
+        self._store.tick()
+        return {code: brand for code in codes if (brand := self._store.brands.get(code)) is not None}
 
     def add(self, brand: Brand) -> None:
-        self._brands.setdefault(brand.code, brand)
+        self._store.brands.setdefault(brand.code, brand)
 
     def all(self) -> list[Brand]:
-        return sorted(self._brands.values(), key=lambda brand: brand.code)
+        return sorted(self._store.brands.values(), key=lambda brand: brand.code)
 
-    def save(self, brand: Brand, expected_version: int) -> None:
-        current = self._brands.get(brand.code)
-        if current is None or current.version != expected_version:
-            raise ConcurrentUpdateError(brand.code)
-        self._brands[brand.code] = brand
+
+class FakeShippingGroupRepository:
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
+
+    def get(self, brand: str, seq: int) -> ShippingGroup | None:
+        self._store.tick()
+        return self._store.groups.get((brand, seq))
+
+    def page(self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None,
+             limit: int, order_budget: int) -> Page[ShippingGroup]:
+        self._store.tick()
+        from welt.adapters.dynamodb.groups import fitting
+
+        groups = [g for g in self._store.groups.values() if g.status is not GroupStatus.DISSOLVED]
+        if brand is not None:
+            groups = [g for g in groups if g.brand == brand]
+        elif status is not None:
+            groups = [g for g in groups if g.status is status]
+        groups.sort(key=lambda g: (g.created_at, g.brand, g.seq), reverse=True)
+        if after is not None:
+            groups = groups[int(after["index"]):]
+        start = int(after["index"]) if after else 0
+        kept = fitting(groups[:limit], order_budget)
+        more = len(groups) > len(kept)
+        return Page(items=kept, last_key={"index": start + len(kept)} if more else None)
 
 
 class FakeOutbox:
-    def __init__(self) -> None:
-        self.messages: dict[str, OutboxMessage] = {}
+    def __init__(self, store: FakeStore | None = None) -> None:
+        self._store = store or FakeStore()
+        self.messages = self._store.messages
         self._lock = threading.Lock()
-
-    def enqueue(self, message: OutboxMessage) -> bool:
-        with self._lock:
-            if message.message_id in self.messages:
-                return False
-            self.messages[message.message_id] = replace(message)
-            return True
 
     def get(self, message_id: str) -> OutboxMessage | None:
         message = self.messages.get(message_id)
@@ -152,7 +291,7 @@ class FakeOutbox:
             moment = m.lease_until if m.state is OutboxState.SENDING else m.next_attempt_at
             return moment is None or moment <= now
 
-        return [replace(m) for m in self.messages.values() if is_due(m)][:limit]
+        return [replace(m) for m in list(self.messages.values()) if is_due(m)][:limit]
 
     def claim(self, message_id: str, now: datetime, lease_until: datetime) -> bool:
         with self._lock:
@@ -233,12 +372,15 @@ DEMO = Brand(code="DMO", name="Demo Atelier")
 OTHER = Brand(code="BRK", name="Brook & Last")
 
 
-def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None) -> OrderDesk:
-    return OrderDesk(
-        orders=FakeOrderRepository(),
-        brands=FakeBrandRepository(DEMO, OTHER),
-        groups=FakeShippingGroupRepository(),
-        outbox=FakeOutbox(),
+def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, store: FakeStore | None = None) -> OrderDesk:
+    """An order desk on one FakeStore; new emails go out as the outbox stream's consumer sends them."""
+    store = store or FakeStore(DEMO, OTHER)
+    desk = OrderDesk(
+        store=store,
+        orders=FakeOrderRepository(store),
+        brands=FakeBrandRepository(store),
+        groups=FakeShippingGroupRepository(store),
+        outbox=FakeOutbox(store),
         mailer=mailer or FakeMailer(),
         idempotency=FakeIdempotency(),
         catalog=load_catalog(),
@@ -246,50 +388,43 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None) -> O
         clock=clock or Clock(),
     )
 
+    def send_new(message_ids: list[str]) -> None:
+        for message_id in message_ids:
+            deliver_one(desk.outbox, desk.mailer, message_id, desk.clock)
+
+    store.on_new_messages = send_new
+    return desk
+
 
 class FakePaymentRepository:
-    def __init__(self) -> None:
-        self._payments: dict[str, Any] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
 
-    def add(self, payment: Any) -> None:
-        with self._lock:
-            assert payment.payment_id not in self._payments
-            self._payments[payment.payment_id] = payment
+    def get(self, payment_id: str) -> Payment | None:
+        self._store.tick()
+        return self._store.payments.get(payment_id)
 
-    def get(self, payment_id: str) -> Any | None:
-        return self._payments.get(payment_id)
+    def by_intent(self, intent_id: str) -> Payment | None:
+        self._store.tick()
+        return next((p for p in self._store.payments.values() if p.intent_id == intent_id), None)
 
-    def save(self, payment: Any, expected_version: int) -> None:
-        with self._lock:
-            current = self._payments.get(payment.payment_id)
-            if current is None or current.version != expected_version:
-                raise ConcurrentUpdateError(payment.payment_id)
-            self._payments[payment.payment_id] = payment
-
-    def by_intent(self, intent_id: str) -> Any | None:
-        return next((p for p in self._payments.values() if p.intent_id == intent_id), None)
-
-    def in_flight_since(self, before: datetime, limit: int) -> list[Any]:
-        from welt.domain.payment import IN_FLIGHT
-
-        return [p for p in self._payments.values() if p.status in IN_FLIGHT and p.updated_at < before][:limit]
+    def in_flight_since(self, before: datetime, limit: int) -> list[Payment]:
+        self._store.tick()
+        found = [p for p in self._store.payments.values() if p.status in IN_FLIGHT and p.updated_at < before]
+        return sorted(found, key=lambda p: p.updated_at)[:limit]
 
 
 class FakeInvoiceRegister:
-    def __init__(self) -> None:
-        self.issued: dict[str, str] = {}
-        self._counts: dict[int, int] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: FakeStore) -> None:
+        self._store = store
 
-    def issue(self, year: int, payment_id: str, brand: str, at: datetime) -> str:
-        from welt.domain.payment import invoice_number
+    @property
+    def issued(self) -> dict[str, str]:
+        return {w.payment_id: w.number for w in self._store.invoices.values()}
 
-        with self._lock:
-            if payment_id not in self.issued:
-                self._counts[year] = self._counts.get(year, 0) + 1
-                self.issued[payment_id] = invoice_number(year, self._counts[year])
-            return self.issued[payment_id]
+    def last_number(self, year: int) -> int:
+        self._store.tick()
+        return self._store.invoice_counters.get(year, 0)
 
 
 class FakeEventLog:
@@ -376,16 +511,19 @@ def intent_object(intent: IntentView) -> dict[str, Any]:
 
 
 def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -> Any:
-    """A payment desk sharing the order desk's orders, brands, outbox, mailer and clock."""
+    """A payment desk sharing the order desk's store, outbox, mailer and clock."""
     from welt.services.payments import PaymentDesk
 
+    store = order_desk.store
+    assert isinstance(store, FakeStore)
     counter = iter(range(1, 1_000_000))
     return PaymentDesk(
+        store=store,
         orders=order_desk.orders,
         brands=order_desk.brands,
         groups=order_desk.groups,
-        payments=FakePaymentRepository(),
-        invoices=FakeInvoiceRegister(),
+        payments=FakePaymentRepository(store),
+        invoices=FakeInvoiceRegister(store),
         events=FakeEventLog(),
         gateway=stripe or FakeStripe(),
         outbox=order_desk.outbox,
@@ -395,3 +533,13 @@ def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -
         clock=order_desk.clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
     )
+
+
+def stored_order(desk: OrderDesk, number: str) -> Order:
+    """An order as stored, by number (tests only)."""
+    brand, seq = number.split("-")[1], int(number.split("-")[0])
+    order = desk.orders.get(brand, seq)
+    assert order is not None, number
+    return order
+
+

@@ -49,6 +49,15 @@ class GroupParams(BaseModel):
     model_config = ConfigDict(extra="ignore")
 
     status: GroupStatus | None = None
+    limit: int = Field(default=shipping_groups.GROUP_PAGE, ge=1, le=shipping_groups.MAX_GROUP_PAGE)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class TimelineParams(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+
+    limit: int = Field(default=orders.TIMELINE_PAGE, ge=1, le=orders.MAX_PAGE)
+    cursor: str | None = Field(default=None, max_length=2000)
 
 
 def query_params(request: HttpRequest, model: type[Params]) -> Params:
@@ -111,7 +120,8 @@ def cancel_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
 
 @api.route("/orders/{order_number}/events", methods=["GET"])
 def order_events(request: HttpRequest, order_number: str) -> dict[str, Any]:
-    return orders.order_timeline(order_desk(), request.caller, order_number)
+    page = query_params(request, TimelineParams)
+    return orders.order_timeline(order_desk(), request.caller, order_number, page.limit, page.cursor)
 
 
 @api.route("/quotes", methods=["POST"])
@@ -126,7 +136,8 @@ def create_group(request: HttpRequest) -> dict[str, Any]:
 
 @api.route("/shipping-groups", methods=["GET"])
 def list_groups(request: HttpRequest) -> dict[str, Any]:
-    return shipping_groups.list_groups(order_desk(), request.caller)
+    page = query_params(request, GroupParams)
+    return shipping_groups.list_groups(order_desk(), request.caller, page.limit, page.cursor)
 
 
 @api.route("/shipping-groups/{group_id}", methods=["GET"])
@@ -187,7 +198,8 @@ def staff_brands(request: HttpRequest) -> dict[str, Any]:
 
 @api.route("/admin/shipping-groups", methods=["GET"], staff=True)
 def staff_groups(request: HttpRequest) -> dict[str, Any]:
-    return production.list_groups(order_desk(), request.caller, query_params(request, GroupParams).status)
+    page = query_params(request, GroupParams)
+    return production.list_groups(order_desk(), request.caller, page.status, page.limit, page.cursor)
 
 
 @api.route("/admin/brands/{code}/stamps", methods=["POST"], staff=True)

@@ -15,10 +15,11 @@ from welt.adapters.dynamodb import (
     DynamoOrderRepository,
     DynamoOutbox,
     DynamoShippingGroupRepository,
+    DynamoStore,
 )
 from welt.adapters.idempotency import PowertoolsIdempotency
 from welt.adapters.ses import SesMailer
-from welt.adapters.tables import BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
+from welt.adapters.tables import ALL_TABLES, BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
 from welt.config import cursor_secret, settings
 from welt.domain.catalog import load_catalog
 from welt.services.orders import OrderDesk
@@ -39,6 +40,12 @@ def table(definition: TableDefinition) -> Any:
     return _dynamodb().Table(settings().table_name(definition))
 
 
+def store() -> DynamoStore:
+    """Commits each business change as one transaction over the stage's tables."""
+    client = boto3.client("dynamodb", region_name=settings().region)
+    return DynamoStore(client, {t.logical_name: settings().table_name(t) for t in ALL_TABLES})
+
+
 def mailer() -> SesMailer:
     config = settings()
     return SesMailer(boto3.client("ses", region_name=config.region), config.mail_from)
@@ -54,6 +61,7 @@ def idempotency(lambda_context: Callable[[], Any] | None) -> PowertoolsIdempoten
 def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
     """`lambda_context` returns the current invocation's context (Chalice's `app.lambda_context`)."""
     return OrderDesk(
+        store=store(),
         orders=DynamoOrderRepository(table(ORDERS)),
         brands=DynamoBrandRepository(table(BRANDS)),
         groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),

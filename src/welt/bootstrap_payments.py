@@ -18,7 +18,7 @@ from welt.adapters.dynamodb import (
 )
 from welt.adapters.stripe_gateway import StripeGateway
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
-from welt.bootstrap import idempotency, mailer, table, utc_now
+from welt.bootstrap import idempotency, mailer, store, table, utc_now
 from welt.config import stripe_settings
 from welt.domain.catalog import load_catalog
 from welt.services.payments import PaymentDesk
@@ -32,6 +32,7 @@ def new_payment_id() -> str:
 def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk:
     keys = stripe_settings()
     return PaymentDesk(
+        store=store(),
         orders=DynamoOrderRepository(table(ORDERS)),
         brands=DynamoBrandRepository(table(BRANDS)),
         groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),

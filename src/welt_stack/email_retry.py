@@ -1,4 +1,5 @@
-"""The local stack's stand-in for the scheduled email retry: the same service call, every few seconds."""
+"""The local stack's stand-in for the outbox stream's consumer and the scheduled email retry: every half second
+it sends what is waiting, as the stream's consumer sends each new message and the retry sends the rest."""
 
 from __future__ import annotations
 

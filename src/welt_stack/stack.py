@@ -160,7 +160,7 @@ class LocalStack:
         bin_dir = Path(sys.executable).parent
         base_env = {**os.environ, **self.aws_environment()}
 
-        self._spawn("moto", [str(bin_dir / "moto_server"), "-H", HOST, "-p", str(self.ports.moto)], base_env)
+        self._spawn("moto", [sys.executable, "-m", "welt_stack.aws_emulator", "-H", HOST, "-p", str(self.ports.moto)], base_env)
         self._wait_for("moto", f"{self.aws_endpoint}/moto-api/data.json")
         aws = self.aws
         seed.create_tables(aws, self.table_prefix)
@@ -189,7 +189,7 @@ class LocalStack:
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
             command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
-        self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "5"], orders_env)
+        self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "0.5"], orders_env)
         self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], payments_env)
         self._wait_for("orders", f"http://{HOST}:{self.ports.orders}/health")
         self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")

@@ -9,9 +9,9 @@ from typing import Any
 
 import boto3
 import pytest
-from moto.server import ThreadedMotoServer
 
 from welt.adapters.tables import ALL_TABLES, TableDefinition
+from welt_stack.aws_emulator import AwsEmulator
 from welt_stack.ports import reserved_ports
 
 REGION = "eu-west-1"
@@ -20,7 +20,7 @@ REGION = "eu-west-1"
 @pytest.fixture(scope="session")
 def aws_endpoint() -> Iterator[str]:
     with reserved_ports(1) as (port,):  # held until start() returns, which is once the server is bound
-        server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        server = AwsEmulator("127.0.0.1", port)
         server.start()
     endpoint = f"http://127.0.0.1:{port}"
     saved = {k: os.environ.get(k) for k in ("AWS_ENDPOINT_URL", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_DEFAULT_REGION")}

@@ -223,23 +223,3 @@ def test_staff_see_every_brand_and_brands_do_not(desk: OrderDesk) -> None:
     assert [o["brand"] for o in orders.list_all_orders(desk, STAFF, PoolQuery(brand="BRK"))["orders"]] == ["BRK"]
     with pytest.raises(ForbiddenError):
         orders.list_all_orders(desk, DMO, PoolQuery())
-
-
-def test_a_checkout_that_died_after_storing_its_order_is_finished_by_the_retry(desk: OrderDesk, mailer: FakeMailer) -> None:
-    enqueue = desk.outbox.enqueue
-    failures = iter([True])
-
-    def flaky_enqueue(message: object) -> bool:
-        if next(failures, False):
-            raise ConnectionError("DynamoDB throttled")
-        return enqueue(message)  # type: ignore[arg-type]
-
-    desk.outbox.enqueue = flaky_enqueue  # type: ignore[method-assign]
-    with pytest.raises(ConnectionError):
-        place(desk, key="k")
-    retried = place(desk, key="k")
-    assert retried["order_number"] == "00001-DMO"
-    assert len(orders.list_orders(desk, DMO, PoolQuery())["orders"]) == 1
-    assert len(mailer.sent) == 1
-    with pytest.raises(IdempotencyKeyReusedError):
-        place(desk, key="k", sizes=[{"size": "EU44", "pairs": 1}])

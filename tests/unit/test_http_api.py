@@ -16,6 +16,7 @@ from tests.apps import load_app
 from tests.fakes import Clock
 from welt.domain.model import OrderStatus, PaymentStatus, ProductionStage
 from welt.services.orders import OrderDesk
+from welt.services.ports import Transaction
 
 PROBLEM_JSON = "application/problem+json"
 APPS = {name: load_app(name).app for name in ("orders", "payments")}
@@ -590,12 +591,11 @@ def test_staff_filter_the_listing_by_brand_status_and_stage(orders_client, clock
     assert orders_client.http.post(f"/orders/{cancelled}/cancel", headers=as_brand("DMO")).status_code == 200
     in_work = desk.orders.get("BRK", 2)
     assert in_work is not None
-    desk.orders.save(
+    desk.store.commit(Transaction().order(
         in_work.model_copy(update={"status": OrderStatus.WORK_IN_PROCESS, "payment_status": PaymentStatus.PAID,
                                    "production_stage": ProductionStage.CUTTING, "version": in_work.version + 1}),
-        expected_version=in_work.version,
-        expected_status=in_work.status,
-    )
+        in_work,
+    ))
 
     def listed(**query: str) -> list[str]:
         return [o["order_number"] for o in get_json(orders_client, f"/admin/orders?{urlencode(query)}", as_staff())["orders"]]

@@ -32,7 +32,7 @@ def test_a_placed_order_is_pending_payment_at_version_one_with_a_created_event()
     order = placed()
     assert order.order_number == "00042-DMO"
     assert (order.status, order.payment_status, order.version) == (OrderStatus.PENDING_PAYMENT, PaymentStatus.UNPAID, 1)
-    assert [e.type for e in order.timeline] == ["CREATED"]
+    assert [e.type for e in order.new_events] == ["CREATED"]
 
 
 def test_order_numbers_parse_back_and_refuse_anything_else() -> None:
@@ -47,7 +47,7 @@ def test_editing_bumps_the_version_and_records_the_fields() -> None:
     sizes = [SizeLine(size="EU43", pairs=1)]
     revised = order.revise({"sizes": sizes}, COSTS, NOW, "brand:DMO:u1")
     assert revised.version == 2 and revised.sizes == sizes
-    assert revised.timeline[-1].type == "EDITED" and revised.timeline[-1].details == {"fields": ["sizes"]}
+    assert revised.new_events[-1].type == "EDITED" and revised.new_events[-1].details == {"fields": ["sizes"]}
 
 
 @pytest.mark.parametrize(
@@ -70,7 +70,7 @@ def test_only_an_unpaid_ungrouped_pending_order_can_be_edited_or_cancelled(state
 def test_cancelling_records_who_and_when() -> None:
     cancelled = placed().cancel(NOW, "brand:DMO:u1")
     assert cancelled.status is OrderStatus.CANCELLED
-    assert cancelled.timeline[-1].actor == "brand:DMO:u1"
+    assert cancelled.new_events[-1].actor == "brand:DMO:u1"
 
 
 @pytest.mark.parametrize("size", ["EU34", "EU48.5", "EU49", "42", "EU42.3", "eu42"])

@@ -21,7 +21,7 @@ from welt.domain.payment import PaymentState
 from welt.services import orders, payments, production
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest, RetryLaterError
-from welt.services.ports import InvalidSignatureError
+from welt.services.ports import InvalidSignatureError, Transaction
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
 BRK = Caller(subject="u2", brand="BRK", staff=False)
@@ -241,21 +241,12 @@ def test_a_success_that_arrives_after_the_payment_was_given_up_still_launches(sh
     number = shop.order()
     payment_id = shop.payment(number)["payment_id"]
     intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
-    shop.pay.payments.save(shop.pay.payments.get(payment_id).canceled(clock(), "given up"), 3)  # as if closed
+    held = shop.pay.payments.get(payment_id)
+    shop.pay.store.commit(Transaction().payment(held.canceled(clock(), "given up"), held))  # as if closed
     shop.stripe.complete_3ds(intent)
     shop.deliver("payment_intent.succeeded", intent)
     assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
     assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "SUCCEEDED"
-
-
-def test_a_refund_whose_delivery_died_half_way_reaches_the_orders_on_redelivery(shop: Shop) -> None:
-    number, payment = shop.paid()
-    intent = payment["stripe"]["payment_intent_id"]
-    stored = shop.pay.payments.get(payment["payment_id"])
-    shop.pay.payments.save(stored.refunded(payment["amount"], shop.pay.clock()), stored.version)  # orders not reached
-    charge = {"id": "ch_1", "payment_intent": intent, "amount": payment["amount"], "amount_refunded": payment["amount"]}
-    payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge))
-    assert shop.order_view(number)["payment_status"] == "REFUNDED"
 
 
 def test_paid_stamped_orders_wait_for_stamps_until_staff_mark_them_ready(shop: Shop) -> None:
@@ -432,7 +423,8 @@ def test_a_cancelled_order_is_not_payable(shop: Shop) -> None:
 def test_a_canceled_payment_cannot_be_confirmed(shop: Shop) -> None:
     number = shop.order()
     payment_id = shop.payment(number)["payment_id"]
-    shop.pay.payments.save(shop.pay.payments.get(payment_id).canceled(shop.pay.clock(), "test"), 1)
+    created = shop.pay.payments.get(payment_id)
+    shop.pay.store.commit(Transaction().payment(created.canceled(shop.pay.clock(), "test"), created))
     with pytest.raises(StateConflictError):
         shop.confirm(payment_id)
     assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == PaymentState.CANCELED

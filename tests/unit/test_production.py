@@ -170,20 +170,6 @@ def test_staff_filter_the_pool_by_stage(factory: Factory) -> None:
     assert first != second
 
 
-def test_shipping_a_group_again_finishes_a_shipment_that_died_half_way(factory: Factory, mailer: FakeMailer) -> None:
-    numbers = [factory.order() for _ in range(2)]
-    group_id = shipping_groups.create_group(factory.desk, DMO, shipping_groups.NewGroup(order_numbers=numbers))["shipping_group_id"]
-    factory.pay(PaymentRequest(shipping_group_id=group_id))
-    for number in numbers:
-        factory.ready(number)
-    group = factory.desk.groups.get("DMO", 1)
-    tracking = production._tracking(SHIPMENT, factory.desk)
-    factory.desk.groups.save(group.shipped(tracking, factory.desk.clock()), group.version)  # orders never reached
-    production.ship_group(factory.desk, STAFF, group_id, SHIPMENT)
-    assert {factory.view(n)["status"] for n in numbers} == {"SHIPPED"}
-    assert sum(1 for _, subject, _ in mailer.sent if subject.startswith("Shipped")) == 1
-
-
 def test_staff_list_brands_and_the_groups_ready_to_ship(factory: Factory) -> None:
     numbers = [factory.order() for _ in range(2)]
     group_id = shipping_groups.create_group(factory.desk, DMO, shipping_groups.NewGroup(order_numbers=numbers))["shipping_group_id"]

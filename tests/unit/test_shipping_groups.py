@@ -225,26 +225,6 @@ def test_adding_an_order_while_the_group_is_being_paid_has_one_winner(brand: Bra
         assert (brand.order_view(extra)["shipping_group_id"] == group) == (extra in grouped)
 
 
-def test_dissolving_again_frees_orders_a_dissolve_that_died_half_way_left_behind(brand: Brand) -> None:
-    first, second = brand.order(), brand.order()
-    group_id = brand.group([first, second])["shipping_group_id"]
-    group = brand.desk.groups.get("DMO", 1)
-    brand.desk.groups.save(group.dissolved(brand.desk.clock()), group.version)  # the group written, the orders not
-    assert brand.order_view(first)["shipping_group_id"] == group_id
-    assert shipping_groups.dissolve_group(brand.desk, DMO, group_id)["status"] == "DISSOLVED"
-    assert {brand.order_view(n)["shipping_group_id"] for n in (first, second)} == {None}
-
-
-def test_removing_again_frees_an_order_a_removal_that_died_half_way_left_behind(brand: Brand) -> None:
-    first, second, third = brand.order(), brand.order(), brand.order()
-    group_id = brand.group([first, second, third])["shipping_group_id"]
-    group = brand.desk.groups.get("DMO", 1)
-    brand.desk.groups.save(group.without_order(third, brand.desk.clock()), group.version)
-    shrunk = shipping_groups.remove_order(brand.desk, DMO, group_id, third)
-    assert shrunk["order_numbers"] == [first, second]
-    assert brand.order_view(third)["shipping_group_id"] is None
-
-
 def test_a_paid_group_shows_the_stamp_fee_it_was_charged(brand: Brand) -> None:
     numbers = [brand.order(labeling="CUSTOM_STAMPS"), brand.order(labeling="CUSTOM_STAMPS")]
     group = brand.group(numbers)

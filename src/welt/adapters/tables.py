@@ -1,6 +1,7 @@
-"""The one definition of every DynamoDB table: keys, indexes and TTL.
+"""The one definition of every DynamoDB table: keys, indexes, TTL and streams.
 
-Tests, the local stack and the infrastructure template all build their tables from here.
+Tests, the local stack and the infrastructure code all build their tables from here. Every list the
+API offers is a Query on a key or an index named here (docs/developers/architecture.md has the map).
 """
 
 from __future__ import annotations
@@ -8,15 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+Key = tuple[str, str, str]  # (attribute, HASH|RANGE, S|N)
+
 
 @dataclass(frozen=True)
 class TableDefinition:
     """A table as CreateTable wants it, without its name (names carry a per-stage prefix)."""
 
     logical_name: str
-    key: list[tuple[str, str, str]]  # (attribute, HASH|RANGE, S|N)
-    indexes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    key: list[Key]
+    indexes: dict[str, list[Key]] = field(default_factory=dict)
     ttl_attribute: str | None = None
+    stream: str | None = None  # the stream view type, for tables a consumer reads
 
     def create_table_arguments(self, table_name: str) -> dict[str, Any]:
         attributes: dict[str, str] = {}
@@ -37,19 +41,55 @@ class TableDefinition:
                 }
                 for index, keys in self.indexes.items()
             ]
+        if self.stream:
+            arguments["StreamSpecification"] = {"StreamEnabled": True, "StreamViewType": self.stream}
         return arguments
 
+    def index_keys(self, index: str | None) -> list[str]:
+        """The attributes that locate an item in the table (index None) or in one of its indexes."""
+        own = [name for name, _, _ in self.key]
+        if index is None:
+            return own
+        return own + [name for name, _, _ in self.indexes[index] if name not in own]
+
+
+def _brand_index(attribute: str) -> list[Key]:
+    return [(attribute, "HASH", "S"), ("seq", "RANGE", "N")]
+
+
+def _factory_index(attribute: str) -> list[Key]:
+    return [(attribute, "HASH", "S"), ("created_key", "RANGE", "S")]
+
+
+# The filters of the order pool (brand side: newest number first) and of the staff list (every brand:
+# newest first). Each combination of filters has an index of its own, so a page is one Query whatever
+# the filters; stage indexes hold only orders in production.
+ORDER_FILTER_INDEXES: dict[str, list[Key]] = {
+    "by_brand": _brand_index("brand"),
+    "by_brand_status": _brand_index("brand_status"),
+    "by_brand_type": _brand_index("brand_type"),
+    "by_brand_status_type": _brand_index("brand_status_type"),
+    "by_brand_stage": _brand_index("brand_stage"),
+    "by_brand_stage_type": _brand_index("brand_stage_type"),
+    "by_created": _factory_index("kind"),
+    "by_status": _factory_index("order_status"),
+    "by_type": _factory_index("order_type"),
+    "by_status_type": _factory_index("status_type"),
+    "by_stage": _factory_index("stage"),
+    "by_stage_type": _factory_index("stage_type"),
+}
 
 ORDERS = TableDefinition(
     logical_name="orders",
-    # An order's number is its brand's sequence; numeric sort keeps the pool newest-first past 99999.
-    key=[("brand", "HASH", "S"), ("seq", "RANGE", "N")],
-    # Staff see every brand, newest first; `kind` is constant so one index partition orders them all.
+    # One partition per order: the order item (sk "ORDER") and its timeline, one item per event, so the
+    # order item stays small however long its history. Checkout keys live here too (pk "CHECKOUT#...").
+    key=[("pk", "HASH", "S"), ("sk", "RANGE", "S")],
     indexes={
-        "by_created": [("kind", "HASH", "S"), ("created_key", "RANGE", "S")],
-        # Sparse: "<brand>#<hash of the Idempotency-Key>" of the checkout that placed the order.
-        "by_checkout": [("checkout", "HASH", "S")],
+        **ORDER_FILTER_INDEXES,
+        # Sparse: a brand's unpaid MTO orders in no group, by shipping address, for group suggestions.
+        "groupable": [("groupable", "HASH", "S"), ("address_key", "RANGE", "S")],
     },
+    ttl_attribute="expires_at",
 )
 
 BRANDS = TableDefinition(logical_name="brands", key=[("code", "HASH", "S")])
@@ -60,6 +100,8 @@ OUTBOX = TableDefinition(
     # Sparse: only unsent messages carry `waiting`, so the retry run reads just those.
     indexes={"waiting": [("waiting", "HASH", "S"), ("next_attempt_at", "RANGE", "S")]},
     ttl_attribute="expires_at",
+    # New messages are sent by the stream's consumer; the scheduled retry is the safety net.
+    stream="NEW_IMAGE",
 )
 
 IDEMPOTENCY = TableDefinition(
@@ -81,10 +123,8 @@ PAYMENTS = TableDefinition(
 
 INVOICES = TableDefinition(
     logical_name="invoices",
-    # Invoice rows: pk = year, sk = sequence. Which payment has which number: pk = "payment#<id>", sk = 0.
+    # Invoice rows: pk = year, seq = their number. The year's counter: pk = year, seq = 0.
     key=[("pk", "HASH", "S"), ("seq", "RANGE", "N")],
-    # Only invoice rows carry `payment_id`: a writer taking over a dead claim finds a number already taken.
-    indexes={"by_payment": [("payment_id", "HASH", "S")]},
 )
 
 STRIPE_EVENTS = TableDefinition(
@@ -98,6 +138,12 @@ SHIPPING_GROUPS = TableDefinition(
     logical_name="shipping_groups",
     # Group ids are the brand's own sequence, like order numbers: G0007-DMO.
     key=[("brand", "HASH", "S"), ("seq", "RANGE", "N")],
+    indexes={
+        # Sparse: groups not dissolved, per brand (newest first) and for staff (newest first, by status).
+        "live_by_brand": _brand_index("live_brand"),
+        "live": _factory_index("live"),
+        "live_by_status": _factory_index("live_status"),
+    },
 )
 
 ALL_TABLES = (ORDERS, BRANDS, OUTBOX, IDEMPOTENCY, PAYMENTS, INVOICES, STRIPE_EVENTS, SHIPPING_GROUPS)

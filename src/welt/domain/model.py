@@ -166,12 +166,18 @@ class Costs(BaseModel):
 
 
 class TimelineEvent(BaseModel):
+    """One change in an order's life; `version` is the order version it produced, which orders the timeline."""
+
     model_config = ConfigDict(frozen=True)
 
     at: datetime
     actor: str
     type: str
     details: dict[str, Any] = Field(default_factory=dict)
+    version: int = 0
+
+    def public_view(self) -> dict[str, Any]:
+        return self.model_dump(mode="json", exclude={"version"})
 
 
 class Tracking(BaseModel):
@@ -184,7 +190,11 @@ class Tracking(BaseModel):
 
 
 class Brand(BaseModel):
-    """A brand in the registry: who they are and where their stamps stand."""
+    """A brand in the registry: who they are, where their stamps stand, and its order and group counters.
+
+    Every change returns a new Brand one version on (or the same object when there is nothing to do),
+    so storage only has to write it on the version it was read at.
+    """
 
     code: str
     name: str
@@ -192,16 +202,69 @@ class Brand(BaseModel):
     stamps_status: StampStatus = StampStatus.NONE
     # The payment that is paying the one-time stamp fee right now (or did): only one may.
     stamp_fee_payment_id: str | None = None
+    # The last order and shipping group numbers taken: the next checkout takes the one after, in the
+    # same transaction as the order, so numbers have no gap and no twin.
+    last_order_seq: int = 0
+    last_group_seq: int = 0
     version: int = 1
 
-    def stamp_fee_due(self, payment_id: str | None = None) -> bool:
-        """Whether a payment still has to carry the stamp fee: until a payment with it succeeds.
+    def _next(self, **changes: Any) -> Brand:
+        return self.model_copy(update={**changes, "version": self.version + 1})
+
+    def stamp_fee_due(self) -> bool:
+        """Whether a payment with stamped orders still has to carry the stamp fee: until one with it succeeds.
 
         A payment holding the claim (`stamp_fee_payment_id`) does not excuse others: if it is abandoned,
         the next payment with stamped orders must still carry the fee, so they are priced with it and
         wait (409) while the claim is held.
         """
         return self.stamps_status is StampStatus.NONE
+
+    def labeling_for(self, asked: Labeling | None) -> Labeling | None:
+        """What an order is labeled with: what it asks for, else the brand's last choice (None on a first order)."""
+        return asked if asked is not None else self.labeling_default
+
+    def with_next_order(self, labeling: Labeling) -> tuple[Brand, int]:
+        """Take the next order number; the order's labeling becomes the default of later orders."""
+        return self._next(last_order_seq=self.last_order_seq + 1, labeling_default=labeling), self.last_order_seq + 1
+
+    def with_next_group(self) -> tuple[Brand, int]:
+        return self._next(last_group_seq=self.last_group_seq + 1), self.last_group_seq + 1
+
+    def remember_labeling(self, labeling: Labeling) -> Brand:
+        return self if self.labeling_default is labeling else self._next(labeling_default=labeling)
+
+    def claim_stamp_fee(self, payment_id: str) -> Brand:
+        """Only one payment at a time may carry the stamp fee; a second one must wait or start over."""
+        if self.stamp_fee_payment_id == payment_id:
+            return self
+        if not self.stamp_fee_due():
+            raise StateConflictError("The stamp fee is already paid; start a new payment without it.")
+        if self.stamp_fee_payment_id is not None:
+            raise StateConflictError(
+                f"The one-time stamp fee is being paid by payment {self.stamp_fee_payment_id}; "
+                "try again once it has completed (a new payment is then priced without the fee if it succeeded)."
+            )
+        return self._next(stamp_fee_payment_id=payment_id)
+
+    def release_stamp_fee(self, payment_id: str) -> Brand:
+        """The payment carrying the fee took no money: the next stamped payment may carry it."""
+        if self.stamp_fee_payment_id != payment_id or self.stamps_status is not StampStatus.NONE:
+            return self
+        return self._next(stamp_fee_payment_id=None)
+
+    def start_stamp_development(self, payment_id: str) -> Brand:
+        """The stamp fee is paid: the factory starts making the brand's stamps."""
+        if self.stamps_status is not StampStatus.NONE:
+            return self
+        return self._next(stamps_status=StampStatus.IN_DEVELOPMENT, stamp_fee_payment_id=payment_id)
+
+    def stamps_made(self) -> Brand:
+        return self if self.stamps_status is StampStatus.READY else self._next(stamps_status=StampStatus.READY)
+
+    @property
+    def stamps_ready(self) -> bool:
+        return self.stamps_status is StampStatus.READY
 
     def public_view(self) -> dict[str, Any]:
         return {
@@ -249,11 +312,8 @@ class Order(BaseModel):
     tracking: Tracking | None = None
     payment_id: str | None = None
     invoice_number: str | None = None
-    # Which checkout placed it (a hash of the Idempotency-Key, and of the request body), so a retry
-    # finds it even when the first attempt died after storing it.
-    checkout_key: str | None = None
-    checkout_fingerprint: str | None = None
-    timeline: list[TimelineEvent] = Field(default_factory=list)
+    # The events of the change being made, written as timeline items beside the order; never stored in it.
+    new_events: list[TimelineEvent] = Field(default_factory=list, exclude=True)
 
     @model_validator(mode="after")
     def _number_is_valid(self) -> Order:
@@ -302,13 +362,9 @@ class Order(BaseModel):
         raise StateConflictError(f"Order {self.order_number} cannot be {action}: {reason}.")
 
     def _record(self, at: datetime, actor: str, event_type: str, details: dict[str, Any]) -> Order:
-        return self.model_copy(
-            update={
-                "version": self.version + 1,
-                "updated_at": at,
-                "timeline": [*self.timeline, TimelineEvent(at=at, actor=actor, type=event_type, details=details)],
-            }
-        )
+        version = self.version + 1
+        event = TimelineEvent(at=at, actor=actor, type=event_type, details=details, version=version)
+        return self.model_copy(update={"version": version, "updated_at": at, "new_events": [*self.new_events, event]})
 
     def revise(self, changes: dict[str, Any], costs: Costs, at: datetime, actor: str) -> Order:
         """Apply a brand's edit (fields already validated) with freshly computed costs."""
@@ -442,8 +498,7 @@ class Order(BaseModel):
 
     def public_view(self, now: datetime) -> dict[str, Any]:
         """The order as the API shows it (the timeline has its own route)."""
-        body = self.model_dump(mode="json", exclude={"brand", "seq", "timeline", "updated_at", "checkout_key",
-                                                      "checkout_fingerprint"})
+        body = self.model_dump(mode="json", exclude={"brand", "seq", "updated_at"})
         body.update(
             order_number=self.order_number,
             brand=self.brand,

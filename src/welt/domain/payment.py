@@ -88,9 +88,18 @@ class Payment(BaseModel):
     def canceled(self, at: datetime, reason: str) -> Payment:
         return self._next(at, status=PaymentState.CANCELED, failure_message=reason, client_secret=None)
 
-    def succeeded(self, intent_id: str, at: datetime) -> Payment:
+    def succeeded(self, intent_id: str, invoice: str, at: datetime) -> Payment:
+        """Stripe took the money; the invoice number is taken in the same write."""
+        if self.status not in IN_FLIGHT:
+            raise StateConflictError(f"Payment {self.payment_id} is {self.status.value}, not in flight.")
         return self._next(at, status=PaymentState.SUCCEEDED, intent_id=intent_id, settled_at=at, client_secret=None,
-                          failure_message=None)
+                          failure_message=None, invoice_number=invoice)
+
+    def revived(self, intent_id: str, at: datetime) -> Payment:
+        """Stripe took the money for an attempt Welt had given up on: the payment is back in flight to settle."""
+        if self.status not in (PaymentState.FAILED, PaymentState.CANCELED):
+            raise StateConflictError(f"Payment {self.payment_id} is {self.status.value}; only a closed payment is revived.")
+        return self._next(at, status=PaymentState.PROCESSING, intent_id=intent_id, failure_message=None)
 
     def invoiced(self, number: str, at: datetime) -> Payment:
         if self.status is not PaymentState.SUCCEEDED or self.invoice_number is not None:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+
+from pydantic import BaseModel, ConfigDict
 
 from welt.domain.catalog import PARTS, Catalog
 from welt.domain.errors import FieldProblem
-from welt.domain.model import Costs, Design, Labeling, OrderType, SizeLine, StampStatus
+from welt.domain.model import Costs, Design, Labeling, Order, OrderType, SizeLine, StampStatus
 
 
 def pair_price(catalog: Catalog, design: Design, order_type: OrderType) -> int:
@@ -56,6 +59,47 @@ def quote_order(
         customization=customization,
         total=manufacturing + shipping + customization,
         currency=catalog.currency,
+    )
+
+
+class ShipmentPrice(BaseModel):
+    """What a set of orders costs shipped as one (a group) or each alone, and what shipping together saves."""
+
+    model_config = ConfigDict(frozen=True)
+
+    manufacturing: int
+    shipping: int
+    customization: int
+    total: int
+    currency: str
+    shipping_savings: int
+    pairs: int
+
+    def costs(self) -> dict[str, int | str]:
+        return self.model_dump(include={"manufacturing", "shipping", "customization", "total", "currency"})
+
+
+def price_orders(catalog: Catalog, orders: Sequence[Order], *, together: bool, stamps: StampStatus) -> ShipmentPrice:
+    """The one price of unpaid orders, for the pool, a group, a quote and the payment alike.
+
+    Each order keeps the manufacturing and shipping prices of the catalog it was placed (or last edited)
+    under. Orders shipped together (a group) pay one shipment priced now instead of their own shipping.
+    The one-time stamp fee is added once while the brand has no stamps.
+    """
+    pairs = sum(order.pairs for order in orders)
+    manufacturing = sum(order.costs.manufacturing for order in orders)
+    alone = sum(order.costs.shipping for order in orders)
+    shipping = shipping_cost(catalog, orders[0].shipping_address.country, pairs) if together and orders else alone
+    stamped = any(order.labeling is Labeling.CUSTOM_STAMPS for order in orders)
+    customization = stamp_fee_due(catalog, Labeling.CUSTOM_STAMPS if stamped else Labeling.UNLABELED, stamps)
+    return ShipmentPrice(
+        manufacturing=manufacturing,
+        shipping=shipping,
+        customization=customization,
+        total=manufacturing + shipping + customization,
+        currency=catalog.currency,
+        shipping_savings=alone - shipping,
+        pairs=pairs,
     )
 
 

@@ -9,10 +9,8 @@ from typing import Any
 
 from pydantic import BaseModel
 
-from welt.domain.catalog import Catalog
 from welt.domain.errors import FieldProblem, StateConflictError, ValidationFailedError
-from welt.domain.model import Labeling, Order, OrderStatus, OrderType, PaymentStatus, Tracking
-from welt.domain.pricing import shipping_cost
+from welt.domain.model import Order, OrderStatus, OrderType, PaymentStatus, Tracking
 
 MIN_ORDERS = 2
 MAX_ORDERS = 20
@@ -39,7 +37,7 @@ def parse_group_id(text: str) -> tuple[str, int] | None:
     return (brand, seq) if seq > 0 and group_id(brand, seq) == text else None
 
 
-def _address_key(order: Order) -> tuple[str, ...]:
+def address_key(order: Order) -> tuple[str, ...]:
     """Two addresses are the same shipment when they match field by field, ignoring case and spacing."""
     fields = order.shipping_address.model_dump()
     return tuple(" ".join(str(fields[name] or "").split()).casefold() for name in sorted(fields))
@@ -60,7 +58,7 @@ def grouping_problems(orders: list[Order], group: str | None = None) -> tuple[li
             conflicts.append(f"{order.order_number} has a payment {order.payment_status.value}")
         if order.shipping_group_id not in (None, group):
             conflicts.append(f"{order.order_number} is already in shipping group {order.shipping_group_id}")
-        if first is not None and order is not first and _address_key(order) != _address_key(first):
+        if first is not None and order is not first and address_key(order) != address_key(first):
             invalid.append(FieldProblem(loc, f"{order.order_number} ships to another address than {first.order_number}"))
     return invalid, conflicts
 
@@ -141,25 +139,3 @@ class ShippingGroup(BaseModel):
         if self.status is not GroupStatus.PAID:
             raise StateConflictError(f"Shipping group {self.shipping_group_id} is {self.status.value}, not PAID.")
         return self._next(at, status=GroupStatus.SHIPPED, tracking=tracking)
-
-
-def group_costs(catalog: Catalog, orders: list[Order], stamp_fee_due: bool) -> dict[str, int | str]:
-    """One shipment for all the orders, and what that saves against shipping each alone."""
-    if not orders:
-        return {"manufacturing": 0, "shipping": 0, "customization": 0, "total": 0, "currency": catalog.currency,
-                "shipping_savings": 0}
-    country = orders[0].shipping_address.country
-    pairs = sum(order.pairs for order in orders)
-    manufacturing = sum(order.costs.manufacturing for order in orders)
-    shipping = shipping_cost(catalog, country, pairs)
-    alone = sum(shipping_cost(catalog, country, order.pairs) for order in orders)
-    wants_stamps = any(order.labeling is Labeling.CUSTOM_STAMPS for order in orders)
-    customization = catalog.stamp_fee if wants_stamps and stamp_fee_due else 0
-    return {
-        "manufacturing": manufacturing,
-        "shipping": shipping,
-        "customization": customization,
-        "total": manufacturing + shipping + customization,
-        "currency": catalog.currency,
-        "shipping_savings": alone - shipping,
-    }

@@ -1,4 +1,5 @@
-"""Emails through the outbox: written once per event, sent by whoever claims them, retried until SES takes them."""
+"""Emails through the outbox: written with the change that calls for them, sent by whoever claims them first
+(the outbox stream's consumer, or the scheduled retry), retried until SES takes them."""
 
 from __future__ import annotations
 

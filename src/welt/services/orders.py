@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -16,7 +16,6 @@ from welt.domain.errors import (
     ForbiddenError,
     IdempotencyKeyReusedError,
     NotFoundError,
-    StateConflictError,
     ValidationFailedError,
     VersionMismatchError,
 )
@@ -34,44 +33,38 @@ from welt.domain.model import (
     SizeLine,
     parse_order_number,
 )
-from welt.domain.pricing import design_problems, quote_order, shipping_cost, size_run_problems
-from welt.services.notifications import confirmation_message, deliver_one
+from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
+from welt.services.callers import Caller, brand_of, find_order, order_key
+from welt.services.changes import until_applied
+from welt.services.notifications import confirmation_message
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
     BrandRepository,
+    CheckoutKeyWrite,
     Clock,
-    ConcurrentUpdateError,
     Idempotency,
     Mailer,
     OrderFilter,
     OrderRepository,
     Outbox,
     ShippingGroupRepository,
+    Store,
+    Transaction,
+    TransactionConflictError,
 )
+
+__all__ = ["Caller", "OrderDesk", "brand_of", "find_order"]
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
-SAVE_ATTEMPTS = 5
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who is asking, from a verified token only."""
-
-    subject: str
-    brand: str | None
-    staff: bool
-    email: str | None = None
-
-    @property
-    def actor(self) -> str:
-        return f"staff:{self.subject}" if self.staff else f"brand:{self.brand}:{self.subject}"
+TIMELINE_PAGE = 100
 
 
 @dataclass
 class OrderDesk:
     """Everything the order use cases talk to."""
 
+    store: Store
     orders: OrderRepository
     brands: BrandRepository
     groups: ShippingGroupRepository
@@ -129,15 +122,6 @@ class QuoteRequest(BaseModel):
     order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=20)
 
 
-def brand_of(brands: BrandRepository, caller: Caller) -> Brand:
-    if caller.brand is None:
-        raise ForbiddenError("Only brand users place and manage orders.")
-    brand = brands.get(caller.brand)
-    if brand is None:
-        raise ForbiddenError(f"Brand {caller.brand} is not registered with the factory.")
-    return brand
-
-
 def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine],
                      within: tuple[str, ...] = ()) -> None:
     problems = design_problems(desk.catalog, design) + size_run_problems(desk.catalog, order_type, sizes)
@@ -162,215 +146,150 @@ def request_fingerprint(body: dict[str, Any]) -> str:
 
 
 def checkout(desk: OrderDesk, caller: Caller, form: Checkout, idempotency_key: str, raw_body: dict[str, Any]) -> dict[str, Any]:
-    """Place an order once per Idempotency-Key; a retry gets the first order back."""
-    brand = brand_of(desk.brands, caller)
-    fingerprint = request_fingerprint(raw_body)
-    return desk.idempotency.run(
-        scope=f"checkout:{brand.code}",
-        key=idempotency_key,
-        payload={"fingerprint": fingerprint},
-        work=lambda: _place_order(desk, caller, brand, form, _hashed(idempotency_key), fingerprint),
-    )
+    """Place an order once per Idempotency-Key; a retry (even of a checkout that died after storing it) gets it back.
+
+    The key is written in the order's own transaction, so an order and its key exist together or not at all.
+    """
+    if caller.brand is None:
+        raise ForbiddenError("Only brand users place and manage orders.")
+    return _place_order(desk, caller, form, _hashed(idempotency_key), request_fingerprint(raw_body))
 
 
 def _hashed(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
-def _place_order(desk: OrderDesk, caller: Caller, brand: Brand, form: Checkout, checkout_key: str,
-                 fingerprint: str) -> dict[str, Any]:
-    # An earlier attempt with this key may have stored the order and died before answering (its
-    # idempotency record is then gone): finish that order instead of placing a second one.
-    earlier = desk.orders.placed_by(brand.code, checkout_key)
-    if earlier is not None:
-        if earlier.checkout_fingerprint != fingerprint:
-            raise IdempotencyKeyReusedError(
-                "This Idempotency-Key was already used for a different request.",
-                [FieldProblem(("header", "Idempotency-Key"), "use a new key for a new request")],
-            )
-        return _confirm(desk, earlier)
+def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> dict[str, Any]:
+    """One transaction: the brand's next number (and labeling default), the order, its checkout key and its email."""
     _check_buildable(desk, form.type, form.design, form.sizes)
-    labeling = _labeling_for(brand, form.labeling)
-    costs = quote_order(
-        desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country, brand.stamps_status
-    )
-    now = desk.clock()
 
-    def build(seq: int) -> Order:
-        return Order.place(
-            at=now,
-            actor=caller.actor,
-            brand=brand.code,
-            seq=seq,
-            type=form.type,
-            design=form.design,
-            sizes=form.sizes,
-            labeling=labeling,
-            shipping_address=form.shipping_address,
-            billing=form.billing,
-            costs=costs,
-            checkout_key=checkout_key,
-            checkout_fingerprint=fingerprint,
+    def attempt() -> dict[str, Any]:
+        brand = brand_of(desk.brands, caller)
+        labeling = _labeling_for(brand, form.labeling)
+        costs = quote_order(desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country,
+                            brand.stamps_status)
+        numbered, seq = brand.with_next_order(labeling)
+        now = desk.clock()
+        order = Order.place(at=now, actor=caller.actor, brand=brand.code, seq=seq, type=form.type, design=form.design,
+                            sizes=form.sizes, labeling=labeling, shipping_address=form.shipping_address,
+                            billing=form.billing, costs=costs)
+        placed = CheckoutKeyWrite(brand=brand.code, key_hash=key_hash, fingerprint=fingerprint,
+                                  order_number=order.order_number, at=now)
+        transaction = Transaction().brand(numbered, brand).order(order, None).add(placed)
+        transaction.send(confirmation_message(order, desk.catalog))
+        try:
+            desk.store.commit(transaction)
+        except TransactionConflictError as conflict:
+            if conflict.failed_on(CheckoutKeyWrite):
+                return _placed_earlier(desk, brand, key_hash, fingerprint)
+            raise
+        return order_view(desk.catalog, order, numbered, now)
+
+    return until_applied(attempt, f"Brand {caller.brand}")
+
+
+def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: str) -> dict[str, Any]:
+    """A checkout with this key already placed its order (its answer was lost, or it is running right now)."""
+    earlier = desk.orders.checkout(brand.code, key_hash)
+    if earlier is None:
+        raise TransactionConflictError([])  # the key's item vanished between the two reads: start over
+    if earlier.fingerprint != fingerprint:
+        raise IdempotencyKeyReusedError(
+            "This Idempotency-Key was already used for a different request.",
+            [FieldProblem(("header", "Idempotency-Key"), "use a new key for a new request")],
         )
-
-    order = desk.orders.add_next(brand.code, build)
-    _remember_labeling(desk, brand, labeling)
-    return _confirm(desk, order)
-
-
-def _confirm(desk: OrderDesk, order: Order) -> dict[str, Any]:
-    """The confirmation email, queued once (its id is the order's) and sent now if SES takes it."""
-    message = confirmation_message(order, desk.catalog)
-    desk.outbox.enqueue(message)
-    deliver_one(desk.outbox, desk.mailer, message.message_id, desk.clock)
-    return current_view(desk, order)
-
-
-def _remember_labeling(desk: OrderDesk, brand: Brand, labeling: Labeling) -> None:
-    """Later orders default to the brand's last choice; losing this race to a newer choice is fine."""
-    if brand.labeling_default is labeling:
-        return
-    try:
-        desk.brands.save(brand.model_copy(update={"labeling_default": labeling, "version": brand.version + 1}), brand.version)
-    except ConcurrentUpdateError:
-        pass
-
-
-def _find_order(desk: OrderDesk, caller: Caller, number: str) -> Order:
-    return find_order(desk.orders, caller, number)
-
-
-def find_order(repository: OrderRepository, caller: Caller, number: str) -> Order:
-    """The caller's order by number; another brand's order is as missing as a missing one."""
-    parsed = parse_order_number(number)
-    missing = NotFoundError(f"No order {number} in your order pool.")
-    if parsed is None:
-        raise missing
-    brand, seq = parsed
-    if not caller.staff and brand != caller.brand:
-        raise missing
-    order = repository.get(brand, seq)
+    parsed = parse_order_number(earlier.order_number)
+    order = desk.orders.get(*parsed) if parsed else None
     if order is None:
-        raise missing
-    return order
+        raise NotFoundError(f"No order {earlier.order_number}.")
+    return order_view(desk.catalog, order, brand, desk.clock())
 
 
-def amend_order(repository: OrderRepository, number: str, change: Callable[[Order], Order]) -> Order:
-    """Apply `change` to the stored order with a conditional write.
-
-    A lost race re-reads the order and applies `change` again, so the change re-checks its rules
-    against the newer state; returning the order unchanged means there is nothing to do.
-    """
-    parsed = parse_order_number(number)
-    for _ in range(SAVE_ATTEMPTS):
-        order = repository.get(*parsed) if parsed else None
-        if order is None:
-            raise NotFoundError(f"No order {number}.")
-        changed = change(order)
-        if changed is order:
-            return order
-        try:
-            repository.save(changed, expected_version=order.version, expected_status=order.status)
-            return changed
-        except ConcurrentUpdateError:
-            continue
-    raise StateConflictError(f"Order {number} keeps changing; try again.")
-
-
-def amend_brand(repository: BrandRepository, code: str, change: Callable[[Brand], Brand]) -> Brand:
-    """Apply `change` to the brand with a conditional write; a lost race re-reads and re-applies it.
-
-    Returning the brand unchanged means there is nothing to do; the version is bumped here.
-    """
-    for _ in range(SAVE_ATTEMPTS):
-        brand = repository.get(code)
-        if brand is None:
-            raise NotFoundError(f"No brand {code}.")
-        changed = change(brand)
-        if changed is brand:
-            return brand
-        changed = changed.model_copy(update={"version": brand.version + 1})
-        try:
-            repository.save(changed, expected_version=brand.version)
-            return changed
-        except ConcurrentUpdateError:
-            continue
-    raise StateConflictError(f"Brand {code} keeps changing; try again.")
-
-
-def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
-    return current_view(desk, _find_order(desk, caller, number))
-
-
-def current_view(desk: OrderDesk, order: Order) -> dict[str, Any]:
-    """Unpaid orders are priced with today's stamps status, so a fee already paid is not shown again."""
-    view = order.public_view(desk.clock())
-    model = desk.catalog.shoe_model(order.design.model)
+def order_view(catalog: Catalog, order: Order, brand: Brand | None, now: datetime) -> dict[str, Any]:
+    """The order as shown. An unpaid order is priced as its payment would charge it (the stamp fee only while due)."""
+    view = order.public_view(now)
+    model = catalog.shoe_model(order.design.model)
     view["model_name"] = model.name if model else order.design.model
-    if order.is_editable:
-        brand = desk.brands.get(order.brand)
-        if brand is not None:
-            costs = quote_order(
-                desk.catalog,
-                order.design,
-                order.type,
-                order.sizes,
-                order.labeling,
-                order.shipping_address.country,
-                brand.stamps_status,
-            )
-            view["costs"] = costs.model_dump()
+    if order.is_editable and brand is not None:
+        view["costs"] = price_orders(catalog, [order], together=False, stamps=brand.stamps_status).costs()
     return view
 
 
-def order_timeline(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
-    order = _find_order(desk, caller, number)
+def current_view(desk: OrderDesk, order: Order) -> dict[str, Any]:
+    brand = desk.brands.get(order.brand) if order.is_editable else None
+    return order_view(desk.catalog, order, brand, desk.clock())
+
+
+def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
+    return current_view(desk, find_order(desk.orders, caller, number))
+
+
+def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TIMELINE_PAGE,
+                   cursor: str | None = None) -> dict[str, Any]:
+    """The order's events, oldest first, a page at a time (one read; an order always has its CREATED event)."""
+    brand, seq = order_key(caller, number)
+    scope = f"events:{brand}:{seq}"
+    after = desk.cursors.read(scope, cursor) if cursor else None
+    page = desk.orders.timeline(brand, seq, after, limit)
+    if not page.items and after is None:
+        raise NotFoundError(f"No order {number} in your order pool.")
     return {
-        "order_number": order.order_number,
-        "events": [event.model_dump(mode="json") for event in order.timeline],
+        "order_number": number,
+        "events": [event.public_view() for event in page.items],
+        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
     }
 
 
-def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if_match: int) -> dict[str, Any]:
-    order = _find_order(desk, caller, number)
+def _editable(desk: OrderDesk, caller: Caller, number: str) -> Order:
+    order = find_order(desk.orders, caller, number)
     if caller.staff:
-        raise ForbiddenError("Only the brand edits its orders.")
-    if order.version != if_match:
-        raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}; reload it and try again.")
+        raise ForbiddenError("Only the brand changes its orders.")
+    return order
+
+
+def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if_match: int) -> dict[str, Any]:
+    """One transaction: the revised order with its EDITED event (and the brand's labeling default)."""
     changes = edit.model_dump(exclude_unset=True, exclude_none=True)
-    if not changes:
-        raise ValidationFailedError("Nothing to change.", [FieldProblem(("body",), "name at least one field to change")])
     updated = {name: getattr(edit, name) for name in changes}
-    design = updated.get("design", order.design)
-    sizes = updated.get("sizes", order.sizes)
-    _check_buildable(desk, order.type, design, sizes)
-    labeling = updated.get("labeling", order.labeling)
-    country = updated.get("shipping_address", order.shipping_address).country
-    brand = brand_of(desk.brands, caller)
-    costs = quote_order(desk.catalog, design, order.type, sizes, labeling, country, brand.stamps_status)
-    revised = order.revise(updated, costs, desk.clock(), caller.actor)
-    try:
-        desk.orders.save(revised, expected_version=order.version, expected_status=order.status)
-    except ConcurrentUpdateError:
-        raise VersionMismatchError(f"Order {number} changed while you were editing it; reload it and try again.") from None
-    if "labeling" in updated:
-        _remember_labeling(desk, brand, labeling)
-    return current_view(desk, revised)
+
+    def attempt() -> dict[str, Any]:
+        order = _editable(desk, caller, number)
+        if order.version != if_match:
+            raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}; reload it and try again.")
+        if not changes:
+            raise ValidationFailedError("Nothing to change.", [FieldProblem(("body",), "name at least one field to change")])
+        design = updated.get("design", order.design)
+        sizes = updated.get("sizes", order.sizes)
+        _check_buildable(desk, order.type, design, sizes)
+        labeling = updated.get("labeling", order.labeling)
+        country = updated.get("shipping_address", order.shipping_address).country
+        brand = brand_of(desk.brands, caller)
+        costs = quote_order(desk.catalog, design, order.type, sizes, labeling, country, brand.stamps_status)
+        now = desk.clock()
+        revised = order.revise(updated, costs, now, caller.actor)
+        remembered = brand.remember_labeling(labeling) if "labeling" in updated else brand
+        desk.store.commit(Transaction().order(revised, order).brand(remembered, brand))
+        return order_view(desk.catalog, revised, remembered, now)
+
+    return until_applied(attempt, f"Order {number}")
 
 
 def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | None) -> dict[str, Any]:
+    """One transaction: the order CANCELLED with its event; cancelling twice is the same as once."""
     if caller.staff:
         raise ForbiddenError("Only the brand cancels its orders.")
-    _find_order(desk, caller, number)
 
-    def cancel(order: Order) -> Order:
+    def attempt() -> dict[str, Any]:
+        order = find_order(desk.orders, caller, number)
         if if_match is not None and order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}.")
-        if order.status is OrderStatus.CANCELLED:
-            return order  # cancelling twice is the same as once
-        return order.cancel(desk.clock(), caller.actor)
+        if order.status is not OrderStatus.CANCELLED:
+            cancelled = order.cancel(desk.clock(), caller.actor)
+            desk.store.commit(Transaction().order(cancelled, order))
+            order = cancelled
+        return current_view(desk, order)
 
-    return current_view(desk, amend_order(desk.orders, number, cancel))
+    return until_applied(attempt, f"Order {number}")
 
 
 @dataclass(frozen=True)
@@ -387,12 +306,14 @@ class PoolQuery:
 def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
     """The brand's order pool, newest first, a page at a time."""
     brand = brand_of(desk.brands, caller)
-    where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None)
+    where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None,
+                        brand=brand.code)
     scope = f"orders:{brand.code}:{where}"
     after = desk.cursors.read(scope, query.cursor) if query.cursor else None
-    page = desk.orders.brand_page(brand.code, where, after, query.limit)
+    page = desk.orders.page(where, after, query.limit)
+    now = desk.clock()
     return {
-        "orders": [current_view(desk, order) for order in page.orders],
+        "orders": [order_view(desk.catalog, order, brand, now) for order in page.items],
         "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
     }
 
@@ -405,9 +326,11 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[s
                         text=(query.q or "").strip().lower() or None)
     scope = f"admin-orders:{where}"
     after = desk.cursors.read(scope, query.cursor) if query.cursor else None
-    page = desk.orders.all_brands_page(where, after, query.limit)
+    page = desk.orders.page(where, after, query.limit)
+    brands = desk.brands.get_many(sorted({order.brand for order in page.items if order.is_editable}))
+    now = desk.clock()
     return {
-        "orders": [current_view(desk, order) for order in page.orders],
+        "orders": [order_view(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
         "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
     }
 
@@ -436,34 +359,20 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
 def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> dict[str, Any]:
     if len(set(numbers)) != len(numbers):
         raise ValidationFailedError("Each order may be named once.", [FieldProblem(("order_numbers",), "duplicates")])
-    orders = [_find_order(desk, caller, number) for number in numbers]
+    keys = [order_key(caller, number) for number in numbers]
+    orders = desk.orders.get_many(keys)
+    if len(orders) != len(keys):
+        found = {order.order_number for order in orders}
+        raise NotFoundError(f"No order {next(n for n in numbers if n not in found)} in your order pool.")
     countries = {order.shipping_address.country for order in orders}
     if len(countries) > 1:
         raise ValidationFailedError(
             "Orders shipped together need one destination.",
             [FieldProblem(("order_numbers",), f"the orders ship to {', '.join(sorted(countries))}")],
         )
-    country = countries.pop()
-    pairs = sum(order.pairs for order in orders)
-    each = [
-        quote_order(desk.catalog, o.design, o.type, o.sizes, o.labeling, country, brand.stamps_status) for o in orders
-    ]
-    manufacturing = sum(c.manufacturing for c in each)
-    separate_shipping = sum(c.shipping for c in each)
-    shipping = shipping_cost(desk.catalog, country, pairs)
-    customization = max((c.customization for c in each), default=0)  # the stamp fee is charged once
-    return {
-        "costs": {
-            "manufacturing": manufacturing,
-            "shipping": shipping,
-            "customization": customization,
-            "total": manufacturing + shipping + customization,
-            "currency": desk.catalog.currency,
-        },
-        "pairs": pairs,
-        "order_numbers": numbers,
-        "shipping_savings": separate_shipping - shipping,
-    }
+    price = price_orders(desk.catalog, orders, together=True, stamps=brand.stamps_status)
+    return {"costs": price.costs(), "pairs": price.pairs, "order_numbers": numbers,
+            "shipping_savings": price.shipping_savings}
 
 
 def brand_profile(desk: OrderDesk, caller: Caller) -> dict[str, Any]:

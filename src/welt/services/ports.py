@@ -1,18 +1,151 @@
-"""The small interfaces the services need; adapters implement them, fakes stand in for tests."""
+"""The small interfaces the services need; adapters implement them, fakes stand in for tests.
+
+Reads go through repositories. Every business change is one `Transaction`: the services collect its
+writes, each with the state it expects, and the store applies all of them or none.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any, Generic, Protocol, TypeVar
 
-from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage
+from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, StampStatus, TimelineEvent
+from welt.domain.payment import Payment
+from welt.domain.shipping_group import GroupStatus, ShippingGroup
 
 
 class ConcurrentUpdateError(Exception):
     """A conditional write lost to another writer; the caller decides whether to retry."""
+
+
+# ---------------------------------------------------------------- the write model
+
+
+@dataclass(frozen=True)
+class OrderWrite:
+    """The order as changed (with its new timeline events); `expected` is the version it was read at (None: new)."""
+
+    order: Order
+    expected_version: int | None
+    expected_status: OrderStatus | None = None
+
+
+@dataclass(frozen=True)
+class BrandWrite:
+    brand: Brand
+    expected_version: int
+
+
+@dataclass(frozen=True)
+class BrandCheck:
+    """The brand's stamps must still be at this status when the transaction applies (nothing is written)."""
+
+    code: str
+    stamps_status: StampStatus
+
+
+@dataclass(frozen=True)
+class GroupWrite:
+    group: ShippingGroup
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class PaymentWrite:
+    payment: Payment
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
+class InvoiceNumberWrite:
+    """The year's invoice counter moves from `seq - 1` to `seq`, and the invoice row is written."""
+
+    year: int
+    seq: int
+    number: str
+    payment_id: str
+    brand: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CheckoutKeyWrite:
+    """Which checkout (brand and hashed Idempotency-Key) placed which order, written once."""
+
+    brand: str
+    key_hash: str
+    fingerprint: str
+    order_number: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class MessageWrite:
+    """An email to send exactly once: written once, with the change that calls for it."""
+
+    message: OutboxMessage
+
+
+Write = OrderWrite | BrandWrite | BrandCheck | GroupWrite | PaymentWrite | InvoiceNumberWrite | CheckoutKeyWrite | MessageWrite
+
+
+@dataclass
+class Transaction:
+    """The writes of one business change, applied together or not at all (at most 100 items)."""
+
+    writes: list[Write] = field(default_factory=list)
+
+    def add(self, *writes: Write) -> Transaction:
+        self.writes.extend(writes)
+        return self
+
+    def order(self, changed: Order, was: Order | None) -> Transaction:
+        """Write `changed`, which must still be at `was`'s version and status (a new order when `was` is None)."""
+        if was is not None and changed is was:
+            return self
+        return self.add(OrderWrite(changed, was.version if was else None, was.status if was else None))
+
+    def brand(self, changed: Brand, was: Brand) -> Transaction:
+        return self if changed is was else self.add(BrandWrite(changed, was.version))
+
+    def group(self, changed: ShippingGroup, was: ShippingGroup | None) -> Transaction:
+        if was is not None and changed is was:
+            return self
+        return self.add(GroupWrite(changed, was.version if was else None))
+
+    def payment(self, changed: Payment, was: Payment | None) -> Transaction:
+        if was is not None and changed is was:
+            return self
+        return self.add(PaymentWrite(changed, was.version if was else None))
+
+    def send(self, message: OutboxMessage) -> Transaction:
+        return self.add(MessageWrite(message))
+
+    def __len__(self) -> int:
+        return len(self.writes)
+
+
+class TransactionConflictError(ConcurrentUpdateError):
+    """A transaction was refused because the state one of its writes expected has changed: none applied."""
+
+    def __init__(self, failed: Sequence[Write]) -> None:
+        super().__init__(", ".join(type(write).__name__ for write in failed))
+        self.failed = list(failed)
+
+    def failed_on(self, kind: type[Any]) -> bool:
+        return any(isinstance(write, kind) for write in self.failed)
+
+
+class Store(Protocol):
+    def commit(self, transaction: Transaction) -> None:
+        """Apply every write of the transaction, or none (TransactionConflictError names the writes refused)."""
+        ...
+
+
+# ---------------------------------------------------------------- reads
 
 
 @dataclass(frozen=True)
@@ -32,7 +165,7 @@ class OrderFilter:
             return False
         if self.brand is not None and order.brand != self.brand:
             return False
-        if self.stage is not None and order.production_stage is not self.stage:
+        if self.stage is not None and (order.production_stage is not self.stage or order.status is not OrderStatus.WORK_IN_PROCESS):
             return False
         return self.text is None or self.text in search_text(order)
 
@@ -42,48 +175,92 @@ def search_text(order: Order) -> str:
     return "|".join([order.order_number, order.design.model, order.design.design_ref or ""]).lower()
 
 
+T = TypeVar("T")
+
+
 @dataclass(frozen=True)
-class Page:
-    orders: list[Order]
+class Page(Generic[T]):
+    items: list[T]
     last_key: dict[str, Any] | None  # where the next page starts, None at the end
 
 
 class OrderRepository(Protocol):
-    def add_next(self, brand: str, build: Callable[[int], Order]) -> Order:
-        """Store `build(n)` under the brand's next order number n (gapless, never duplicated)."""
-        ...
-
     def get(self, brand: str, seq: int) -> Order | None: ...
 
-    def placed_by(self, brand: str, checkout_key: str) -> Order | None:
-        """The order a checkout with this key placed, if any."""
+    def get_many(self, keys: Sequence[tuple[str, int]]) -> list[Order]:
+        """The orders that exist among `keys`, in the order asked, in one read."""
         ...
 
-    def save(self, order: Order, expected_version: int, expected_status: OrderStatus) -> None:
-        """Replace the order only if it is still at that version and status, else ConcurrentUpdateError."""
+    def checkout(self, brand: str, key_hash: str) -> CheckoutKeyWrite | None:
+        """What an earlier checkout with this (hashed) Idempotency-Key placed, if any."""
         ...
 
-    def brand_page(self, brand: str, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page:
-        """The brand's orders, newest first."""
+    def page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page[Order]:
+        """Orders matching `where` (one brand's when `where.brand` is set), newest first, in one read.
+
+        With a text filter the read looks at a bounded number of orders: a page may come back short with
+        a `last_key` to search further.
+        """
         ...
 
-    def all_brands_page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page:
-        """Every brand's orders, newest first (staff)."""
+    def timeline(self, brand: str, seq: int, after: dict[str, Any] | None, limit: int) -> Page[TimelineEvent]: ...
+
+    def groupable(self, brand: str) -> list[Order]:
+        """The brand's unpaid, pending MTO orders in no group (the candidates of group suggestions), newest first."""
         ...
 
 
 class BrandRepository(Protocol):
     def get(self, code: str) -> Brand | None: ...
 
+    def get_many(self, codes: Sequence[str]) -> dict[str, Brand]: ...
+
     def add(self, brand: Brand) -> None:
         """Register a brand that does not exist yet (seeding); an existing one is left alone."""
         ...
 
-    def save(self, brand: Brand, expected_version: int) -> None: ...
-
     def all(self) -> list[Brand]:
         """Every brand in the registry (a factory has tens, not millions)."""
         ...
+
+
+class ShippingGroupRepository(Protocol):
+    def get(self, brand: str, seq: int) -> ShippingGroup | None: ...
+
+    def page(self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None,
+             limit: int, order_budget: int) -> Page[ShippingGroup]:
+        """Groups not dissolved, newest first: one brand's, or every brand's (optionally of one status).
+
+        A page ends early rather than hold more than `order_budget` orders, so one read can fetch them all.
+        """
+        ...
+
+
+class PaymentRepository(Protocol):
+    def get(self, payment_id: str) -> Payment | None: ...
+
+    def by_intent(self, intent_id: str) -> Payment | None: ...
+
+    def in_flight_since(self, before: datetime, limit: int) -> list[Payment]:
+        """Payments still processing or awaiting 3-D Secure, last touched before `before`, oldest first."""
+        ...
+
+
+class InvoiceRegister(Protocol):
+    def last_number(self, year: int) -> int:
+        """The last invoice sequence number taken in `year` (0 before the first)."""
+        ...
+
+
+class EventLog(Protocol):
+    def seen(self, event_id: str) -> bool: ...
+
+    def remember(self, event_id: str, event_type: str, at: datetime) -> None:
+        """Note a handled event; kept longer than Stripe retries (3 days)."""
+        ...
+
+
+# ---------------------------------------------------------------- emails
 
 
 class OutboxState(StrEnum):
@@ -110,10 +287,6 @@ class OutboxMessage:
 
 
 class Outbox(Protocol):
-    def enqueue(self, message: OutboxMessage) -> bool:
-        """Add the message unless one with its id exists; True when added."""
-        ...
-
     def get(self, message_id: str) -> OutboxMessage | None: ...
 
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -143,36 +316,7 @@ class Clock(Protocol):
     def __call__(self) -> datetime: ...
 
 
-class PaymentRepository(Protocol):
-    def add(self, payment: Any) -> None:
-        """Store a new payment (its id must be new)."""
-        ...
-
-    def get(self, payment_id: str) -> Any | None: ...
-
-    def save(self, payment: Any, expected_version: int) -> None:
-        """Replace the payment only at that version, else ConcurrentUpdateError."""
-        ...
-
-    def by_intent(self, intent_id: str) -> Any | None: ...
-
-    def in_flight_since(self, before: datetime, limit: int) -> list[Any]:
-        """Payments still processing or awaiting 3-D Secure, last touched before `before`."""
-        ...
-
-
-class InvoiceRegister(Protocol):
-    def issue(self, year: int, payment_id: str, brand: str, at: datetime) -> str:
-        """The next invoice number of `year` for this payment; the same one if it already has one."""
-        ...
-
-
-class EventLog(Protocol):
-    def seen(self, event_id: str) -> bool: ...
-
-    def remember(self, event_id: str, event_type: str, at: datetime) -> None:
-        """Note a handled event; kept longer than Stripe retries (3 days)."""
-        ...
+# ---------------------------------------------------------------- Stripe
 
 
 @dataclass(frozen=True)
@@ -215,24 +359,4 @@ class PaymentGateway(Protocol):
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event, if the signature over the raw body is Stripe's and fresh; else InvalidSignatureError."""
-        ...
-
-
-class ShippingGroupRepository(Protocol):
-    def add_next(self, brand: str, build: Callable[[int], Any]) -> Any:
-        """Store `build(n)` under the brand's next group number n."""
-        ...
-
-    def get(self, brand: str, seq: int) -> Any | None: ...
-
-    def save(self, group: Any, expected_version: int) -> None:
-        """Replace the group only at that version, else ConcurrentUpdateError."""
-        ...
-
-    def remove(self, brand: str, seq: int, expected_version: int) -> None:
-        """Forget a group whose creation could not be completed."""
-        ...
-
-    def brand_groups(self, brand: str, include_dissolved: bool) -> list[Any]:
-        """The brand's groups, newest first."""
         ...

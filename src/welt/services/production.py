@@ -1,19 +1,24 @@
-"""Factory staff's side: custom stamps, production stages, shipping and delivery."""
+"""Factory staff's side: custom stamps, production stages, shipping and delivery.
+
+Each change is one transaction: the order (or the group and its orders) with its timeline events, and
+the shipped email when something ships.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
-from welt.domain.model import BRAND_CODE, Brand, Order, OrderStatus, ProductionStage, StampStatus, Tracking, parse_order_number
-from welt.domain.shipping_group import GroupStatus, ShippingGroup
-from welt.services.notifications import deliver_one, shipped_message
-from welt.services.orders import Caller, OrderDesk, amend_brand, amend_order, current_view, find_order
-from welt.services.ports import ConcurrentUpdateError, OrderFilter
-from welt.services.shipping_groups import find_group, group_view, orders_of
+from welt.domain.model import BRAND_CODE, OrderStatus, ProductionStage, Tracking, parse_order_number
+from welt.domain.shipping_group import GroupStatus
+from welt.services.callers import Caller, find_order
+from welt.services.changes import until_applied
+from welt.services.notifications import shipped_message
+from welt.services.orders import OrderDesk, current_view
+from welt.services.ports import OrderFilter, Transaction
+from welt.services.shipping_groups import GROUP_PAGE, ORDERS_PER_PAGE, group_view, lookup_group, orders_of
 
 
 class StampsUpdate(BaseModel):
@@ -28,46 +33,47 @@ def _staff_only(caller: Caller) -> None:
 
 
 def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: StampsUpdate) -> dict[str, Any]:
-    """The brand's stamps are made: its orders waiting for them move on to cutting."""
+    """The brand's stamps are made: its orders waiting for them move on to cutting.
+
+    The brand is written first; from then on no launch parks an order at the stamps (a launch checks the
+    brand's stamps in its own transaction), so the orders still waiting are exactly those this sweep finds.
+    Repeating it moves only what still waits.
+    """
     _staff_only(caller)
     if not BRAND_CODE.fullmatch(code):
         raise NotFoundError(f"No brand {code}.")
 
-    def ready(brand: Brand) -> Brand:
-        if brand.stamps_status is StampStatus.READY:
-            return brand
-        return brand.model_copy(update={"stamps_status": StampStatus.READY})
+    def ready() -> Any:
+        brand = desk.brands.get(code)
+        if brand is None:
+            raise NotFoundError(f"No brand {code}.")
+        made = brand.stamps_made()
+        desk.store.commit(Transaction().brand(made, brand))
+        return made
 
-    current = amend_brand(desk.brands, code, ready)
-    moved = _move_waiting_orders(desk, caller, code)
-    return {**current.public_view(), "orders_released": moved}
-
-
-def _move_waiting_orders(desk: OrderDesk, caller: Caller, code: str) -> list[str]:
-    # Repeating this (a retry, or an order that launched meanwhile) moves only what still waits.
-    moved = []
-    waiting = OrderFilter(stage=ProductionStage.AWAITING_STAMPS)
+    current = until_applied(ready, f"Brand {code}")
+    moved: list[str] = []
+    waiting = OrderFilter(brand=code, stage=ProductionStage.AWAITING_STAMPS)
     after = None
     while True:
-        page = desk.orders.brand_page(code, waiting, after, 100)
-        for order in page.orders:
-            if _release(desk, caller, order):
-                moved.append(order.order_number)
+        page = desk.orders.page(waiting, after, 100)
+        moved += [number for order in page.items if (number := _release(desk, caller, order.order_number))]
         if page.last_key is None:
-            return moved
+            return {**current.public_view(), "orders_released": moved}
         after = page.last_key
 
 
-def _release(desk: OrderDesk, caller: Caller, order: Order) -> bool:
-    """Whether this call moved the order on; the last (winning) attempt decides."""
-    outcome = {"moved": False}
+def _release(desk: OrderDesk, caller: Caller, number: str) -> str | None:
+    """The order's number if this call moved it on from the stamps."""
 
-    def release(current: Order) -> Order:
-        outcome["moved"] = current.production_stage is ProductionStage.AWAITING_STAMPS
-        return current.release_from_stamps(desk.clock(), caller.actor) if outcome["moved"] else current
+    def attempt() -> str | None:
+        order = find_order(desk.orders, caller, number)
+        if order.production_stage is not ProductionStage.AWAITING_STAMPS:
+            return None
+        desk.store.commit(Transaction().order(order.release_from_stamps(desk.clock(), caller.actor), order))
+        return number
 
-    amend_order(desk.orders, order.order_number, release)
-    return outcome["moved"]
+    return until_applied(attempt, f"Order {number}")
 
 
 class StageChange(BaseModel):
@@ -84,20 +90,17 @@ class Shipment(BaseModel):
     tracking_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s]+$")
 
 
-def _change_order(desk: OrderDesk, caller: Caller, number: str, change: Callable[[Order], Order]) -> Order:
-    find_order(desk.orders, caller, number)  # 404 for what the caller may not see
-    return amend_order(desk.orders, number, change)
-
-
 def move_stage(desk: OrderDesk, caller: Caller, number: str, change: StageChange) -> dict[str, Any]:
     _staff_only(caller)
 
-    def move(order: Order) -> Order:
+    def attempt() -> dict[str, Any]:
+        order = find_order(desk.orders, caller, number)
         brand = desk.brands.get(order.brand)
-        ready = brand is not None and brand.stamps_status is StampStatus.READY
-        return order.move_to_stage(change.stage, ready, desk.clock(), caller.actor)
+        moved = order.move_to_stage(change.stage, brand is not None and brand.stamps_ready, desk.clock(), caller.actor)
+        desk.store.commit(Transaction().order(moved, order))
+        return current_view(desk, moved)
 
-    return current_view(desk, _change_order(desk, caller, number, move))
+    return until_applied(attempt, f"Order {number}")
 
 
 def _tracking(shipment: Shipment, desk: OrderDesk) -> Tracking:
@@ -105,70 +108,70 @@ def _tracking(shipment: Shipment, desk: OrderDesk) -> Tracking:
                     tracking_url=shipment.tracking_url, shipped_at=desk.clock())
 
 
+def _same_shipment(tracking: Tracking | None, shipment: Shipment) -> bool:
+    return tracking is not None and tracking.tracking_number == shipment.tracking_number
+
+
 def ship_order(desk: OrderDesk, caller: Caller, number: str, shipment: Shipment) -> dict[str, Any]:
-    """One order leaves the factory; an order of a group ships with its group."""
+    """One order leaves the factory with its email; an order of a group ships with its group."""
     _staff_only(caller)
-    order = find_order(desk.orders, caller, number)
-    if order.shipping_group_id:
-        raise StateConflictError(f"Order {number} is in shipping group {order.shipping_group_id}: ship the group.")
-    if order.status is OrderStatus.SHIPPED and order.tracking and order.tracking.tracking_number == shipment.tracking_number:
-        _send(desk, order.order_number, [order], order.tracking)  # the same request again: the email if it was lost
-        return current_view(desk, order)
-    tracking = _tracking(shipment, desk)
-    shipped = _change_order(desk, caller, number, lambda o: o.ship(tracking, desk.clock(), caller.actor))
-    _send(desk, shipped.order_number, [shipped], tracking)
-    return current_view(desk, shipped)
+
+    def attempt() -> dict[str, Any]:
+        order = find_order(desk.orders, caller, number)
+        if order.shipping_group_id:
+            raise StateConflictError(f"Order {number} is in shipping group {order.shipping_group_id}: ship the group.")
+        if order.status is OrderStatus.SHIPPED and _same_shipment(order.tracking, shipment):
+            return current_view(desk, order)  # the same request again: done, its email went with it
+        tracking = _tracking(shipment, desk)
+        shipped = order.ship(tracking, desk.clock(), caller.actor)
+        desk.store.commit(Transaction().order(shipped, order).send(
+            shipped_message(order.order_number, [shipped], tracking, desk.catalog)))
+        return current_view(desk, shipped)
+
+    return until_applied(attempt, f"Order {number}")
 
 
 def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -> dict[str, Any]:
-    """A paid group ships once every order in it is ready, with one tracking number for all."""
+    """A paid group ships once every order in it is ready: the group, its orders and one email, together."""
     _staff_only(caller)
-    group = find_group(desk, caller, text)
-    if group.status is GroupStatus.SHIPPED:
-        if group.tracking and group.tracking.tracking_number == shipment.tracking_number:
-            _ship_group_orders(desk, caller, group, group.tracking)  # the same request again finishes what is left
-            return group_view(desk, group)
-        raise StateConflictError(f"Shipping group {text} has already shipped.")
-    orders = orders_of(desk.orders, group)
-    not_ready = [o.order_number + f" ({(o.production_stage or o.status).value})" for o in orders
-                 if o.production_stage is not ProductionStage.READY_TO_SHIP or o.status is not OrderStatus.WORK_IN_PROCESS]
-    if group.status is not GroupStatus.PAID or not_ready:
-        reason = f"it is {group.status.value}" if group.status is not GroupStatus.PAID else f"not ready: {', '.join(not_ready)}"
-        raise StateConflictError(f"Shipping group {text} cannot ship: {reason}.")
-    tracking = _tracking(shipment, desk)
-    try:
-        # The group's conditional write picks one winner among staff shipping it at once.
-        desk.groups.save(group.shipped(tracking, desk.clock()), expected_version=group.version)
-    except ConcurrentUpdateError:
-        raise StateConflictError(f"Shipping group {text} changed meanwhile (shipped by someone else?); reload it.") from None
-    _ship_group_orders(desk, caller, group, tracking)
-    return group_view(desk, find_group(desk, caller, text))
 
+    def attempt() -> dict[str, Any]:
+        group = lookup_group(desk.groups, caller, text)
+        orders = orders_of(desk.orders, group.order_numbers)
+        if group.status is GroupStatus.SHIPPED:
+            if _same_shipment(group.tracking, shipment):
+                return group_view(desk.catalog, group, orders, None)
+            raise StateConflictError(f"Shipping group {text} has already shipped.")
+        not_ready = [o.order_number + f" ({(o.production_stage or o.status).value})" for o in orders
+                     if o.production_stage is not ProductionStage.READY_TO_SHIP or o.status is not OrderStatus.WORK_IN_PROCESS]
+        if group.status is not GroupStatus.PAID or not_ready:
+            reason = f"it is {group.status.value}" if group.status is not GroupStatus.PAID else f"not ready: {', '.join(not_ready)}"
+            raise StateConflictError(f"Shipping group {text} cannot ship: {reason}.")
+        now = desk.clock()
+        tracking = _tracking(shipment, desk)
+        changed = group.shipped(tracking, now)
+        transaction = Transaction().group(changed, group)
+        shipped = [order.ship(tracking, now, caller.actor) for order in orders]
+        for order, was in zip(shipped, orders, strict=True):
+            transaction.order(order, was)
+        desk.store.commit(transaction.send(shipped_message(group.shipping_group_id, shipped, tracking, desk.catalog)))
+        return group_view(desk.catalog, changed, shipped, None)
 
-def _ship_group_orders(desk: OrderDesk, caller: Caller, group: ShippingGroup, tracking: Tracking) -> None:
-    """Every order of a shipped group, shipped with the group's tracking; repeatable after a crash."""
-    def ship(order: Order) -> Order:
-        return order if order.status is OrderStatus.SHIPPED else order.ship(tracking, desk.clock(), caller.actor)
-
-    shipped = [_change_order(desk, caller, number, ship) for number in group.order_numbers]
-    _send(desk, group.shipping_group_id, shipped, tracking)
-
-
-def _send(desk: OrderDesk, key: str, orders: list[Order], tracking: Tracking) -> None:
-    message = shipped_message(key, orders, tracking, desk.catalog)
-    desk.outbox.enqueue(message)
-    deliver_one(desk.outbox, desk.mailer, message.message_id, desk.clock)
+    return until_applied(attempt, f"Shipping group {text}")
 
 
 def deliver_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
     _staff_only(caller)
 
-    def deliver(order: Order) -> Order:
-        if order.status is OrderStatus.DELIVERED:
-            return order
-        return order.deliver(desk.clock(), caller.actor)
+    def attempt() -> dict[str, Any]:
+        order = find_order(desk.orders, caller, number)
+        if order.status is not OrderStatus.DELIVERED:
+            delivered = order.deliver(desk.clock(), caller.actor)
+            desk.store.commit(Transaction().order(delivered, order))
+            order = delivered
+        return current_view(desk, order)
 
-    return current_view(desk, _change_order(desk, caller, number, deliver))
+    return until_applied(attempt, f"Order {number}")
 
 
 def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
@@ -186,9 +189,16 @@ def list_brands(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
     return {"brands": [brand.public_view() for brand in desk.brands.all()]}
 
 
-def list_groups(desk: OrderDesk, caller: Caller, status: GroupStatus | None) -> dict[str, Any]:
-    """Staff: every brand's shipping groups (PAID ones are those to ship), newest first per brand."""
+def list_groups(desk: OrderDesk, caller: Caller, status: GroupStatus | None, limit: int = GROUP_PAGE,
+                cursor: str | None = None) -> dict[str, Any]:
+    """Staff: every brand's shipping groups (PAID ones are those to ship), newest first, a page at a time."""
     _staff_only(caller)
-    groups = [g for brand in desk.brands.all() for g in desk.groups.brand_groups(brand.code, include_dissolved=False)]
-    return {"shipping_groups": [group_view(desk, g) | {"brand": g.brand} for g in groups
-                                if status is None or g.status is status]}
+    scope = f"admin-groups:{status}"
+    after = desk.cursors.read(scope, cursor) if cursor else None
+    page = desk.groups.page(None, status, after, limit, ORDERS_PER_PAGE)
+    orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
+    brands = desk.brands.get_many(sorted({group.brand for group in page.items if group.status is GroupStatus.OPEN}))
+    return {
+        "shipping_groups": [group_view(desk.catalog, g, orders, brands.get(g.brand)) | {"brand": g.brand} for g in page.items],
+        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
+    }

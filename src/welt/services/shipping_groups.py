@@ -1,29 +1,37 @@
 """Shipping groups: build, change and dissolve them while unpaid; show their costs and savings.
 
-A group and its orders are separate items, written one after the other: the group is written
-first when it is being fixed (created, paid), and undone if an order refuses, so no order is
-ever left in a group that does not list it.
+A group and its orders change together: each change is one transaction holding the group and every
+order it touches, so no order is ever in a group that does not list it.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from welt.domain.errors import FieldProblem, NotFoundError, StateConflictError, ValidationFailedError
-from welt.domain.model import Order, parse_order_number
+from welt.domain.catalog import Catalog
+from welt.domain.errors import FieldProblem, NotFoundError, ValidationFailedError
+from welt.domain.model import Brand, Order, StampStatus, parse_order_number
+from welt.domain.pricing import price_orders
 from welt.domain.shipping_group import (
     MAX_ORDERS,
     MIN_ORDERS,
     GroupStatus,
     ShippingGroup,
     check_groupable,
-    group_costs,
     parse_group_id,
 )
-from welt.services.orders import Caller, OrderDesk, amend_order, brand_of, find_order
-from welt.services.ports import ConcurrentUpdateError, OrderRepository, ShippingGroupRepository
+from welt.services.callers import Caller, brand_of, order_key
+from welt.services.changes import until_applied
+from welt.services.orders import OrderDesk
+from welt.services.ports import OrderRepository, ShippingGroupRepository, Transaction
+
+GROUP_PAGE = 20
+MAX_GROUP_PAGE = 50
+# A page of groups reads its orders in one BatchGetItem, which takes at most a hundred keys.
+ORDERS_PER_PAGE = 100
 
 
 class NewGroup(BaseModel):
@@ -38,10 +46,6 @@ class GroupAddition(BaseModel):
     order_number: str = Field(max_length=32)
 
 
-def find_group(desk: OrderDesk, caller: Caller, text: str) -> ShippingGroup:
-    return lookup_group(desk.groups, caller, text)
-
-
 def lookup_group(groups: ShippingGroupRepository, caller: Caller, text: str, include_dissolved: bool = False) -> ShippingGroup:
     """The caller's group by id; another brand's group is as missing as a missing one."""
     parsed = parse_group_id(text)
@@ -54,28 +58,27 @@ def lookup_group(groups: ShippingGroupRepository, caller: Caller, text: str, inc
     return group
 
 
-def orders_of(repository: OrderRepository, group: ShippingGroup) -> list[Order]:
-    found = [repository.get(*parse_order_number(n)) for n in group.order_numbers]  # type: ignore[misc]
-    return [order for order in found if order is not None]
+def orders_of(repository: OrderRepository, numbers: Sequence[str]) -> list[Order]:
+    """The orders by number, in one read."""
+    return repository.get_many([parsed for n in numbers if (parsed := parse_order_number(n))])
 
 
-def group_view(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
-    orders = orders_of(desk.orders, group)
-    brand = desk.brands.get(group.brand)
-    costs = group_costs(desk.catalog, orders, brand is not None and brand.stamp_fee_due(group.payment_id))
+def group_view(catalog: Catalog, group: ShippingGroup, orders: Sequence[Order], brand: Brand | None) -> dict[str, Any]:
+    members = [order for order in orders if order.order_number in group.order_numbers]
+    stamps = brand.stamps_status if brand is not None else StampStatus.READY
+    price = price_orders(catalog, members, together=True, stamps=stamps)
+    costs = price.costs()
     if group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED):
         # Paid: show what was charged; the orders keep the stamp fee their payment carried.
-        carried = sum(order.costs.customization for order in orders)
-        costs["total"] = int(costs["total"]) - int(costs["customization"]) + carried
-        costs["customization"] = carried
-    savings = costs.pop("shipping_savings")
+        carried = sum(order.costs.customization for order in members)
+        costs.update(customization=carried, total=price.manufacturing + price.shipping + carried)
     return {
         "shipping_group_id": group.shipping_group_id,
         "order_numbers": group.order_numbers,
         "status": group.status.value,
         "costs": costs,
-        "shipping_savings": savings,
-        "pairs": sum(order.pairs for order in orders),
+        "shipping_savings": price.shipping_savings,
+        "pairs": price.pairs,
         "payment_id": group.payment_id,
         "tracking": group.tracking.model_dump(mode="json") if group.tracking else None,
         "version": group.version,
@@ -84,25 +87,21 @@ def group_view(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
     }
 
 
-def _set_order_group(desk: OrderDesk, caller: Caller, number: str, group: str, joining: bool,
-                     alongside: Order | None = None) -> Order:
-    """Join or leave the group; a lost race re-reads and re-checks (against `alongside`, an order already in it)."""
+def _show(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
+    return group_view(desk.catalog, group, orders_of(desk.orders, group.order_numbers), desk.brands.get(group.brand))
 
-    def change(order: Order) -> Order:
-        if joining:
-            if order.shipping_group_id == group:
-                return order  # joined by an earlier attempt that did not finish
-            check_groupable([alongside, order] if alongside and alongside is not order else [order], group)
-            return order.join_group(group, desk.clock(), caller.actor)
-        if order.shipping_group_id != group:
-            return order
-        return order.leave_group(group, desk.clock(), caller.actor)
 
-    return amend_order(desk.orders, number, change)
+def _orders_named(desk: OrderDesk, caller: Caller, numbers: Sequence[str]) -> list[Order]:
+    keys = [order_key(caller, number) for number in numbers]
+    orders = desk.orders.get_many(keys)
+    if len(orders) != len(keys):
+        found = {order.order_number for order in orders}
+        raise NotFoundError(f"No order {next(n for n in numbers if n not in found)} in your order pool.")
+    return orders
 
 
 def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str, Any]:
-    brand = brand_of(desk.brands, caller)
+    """One transaction: the brand's next group number, the group, and every order joining it."""
     numbers = request.order_numbers
     if not MIN_ORDERS <= len(numbers) <= MAX_ORDERS:
         raise ValidationFailedError(
@@ -113,86 +112,87 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
     if repeated:
         raise ValidationFailedError("Each order may be named once.",
                                     [FieldProblem(("order_numbers",), f"{', '.join(repeated)} named twice")])
-    orders = [find_order(desk.orders, caller, number) for number in numbers]
-    check_groupable(orders)
-    now = desk.clock()
-    group = desk.groups.add_next(brand.code, lambda seq: ShippingGroup(
-        brand=brand.code, seq=seq, order_numbers=numbers, created_at=now, updated_at=now))
-    joined: list[str] = []
-    try:
-        first = None
-        for number in numbers:
-            # Each order is re-checked against the first one joined, which no edit can change any more.
-            added = _set_order_group(desk, caller, number, group.shipping_group_id, joining=True, alongside=first)
-            first = first or added
-            joined.append(number)
-    except (StateConflictError, ValidationFailedError):
-        for number in joined:
-            _set_order_group(desk, caller, number, group.shipping_group_id, joining=False)
-        desk.groups.remove(group.brand, group.seq, group.version)
-        raise
-    return group_view(desk, group)
+
+    def attempt() -> dict[str, Any]:
+        brand = brand_of(desk.brands, caller)
+        orders = _orders_named(desk, caller, numbers)
+        check_groupable(orders)
+        numbered, seq = brand.with_next_group()
+        now = desk.clock()
+        group = ShippingGroup(brand=brand.code, seq=seq, order_numbers=numbers, created_at=now, updated_at=now)
+        transaction = Transaction().brand(numbered, brand).group(group, None)
+        joined = [order.join_group(group.shipping_group_id, now, caller.actor) for order in orders]
+        for order, was in zip(joined, orders, strict=True):
+            transaction.order(order, was)
+        desk.store.commit(transaction)
+        return group_view(desk.catalog, group, joined, numbered)
+
+    return until_applied(attempt, f"Brand {caller.brand}")
 
 
-def list_groups(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
+def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor: str | None = None) -> dict[str, Any]:
+    """The brand's groups not dissolved, newest first, a page at a time (three reads: brand, groups, their orders)."""
     brand = brand_of(desk.brands, caller)
-    return {"shipping_groups": [group_view(desk, g) for g in desk.groups.brand_groups(brand.code, include_dissolved=False)]}
+    scope = f"groups:{brand.code}"
+    after = desk.cursors.read(scope, cursor) if cursor else None
+    page = desk.groups.page(brand.code, None, after, limit, ORDERS_PER_PAGE)
+    orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
+    return {
+        "shipping_groups": [group_view(desk.catalog, group, orders, brand) for group in page.items],
+        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
+    }
 
 
 def get_group(desk: OrderDesk, caller: Caller, text: str) -> dict[str, Any]:
-    return group_view(desk, find_group(desk, caller, text))
+    return _show(desk, lookup_group(desk.groups, caller, text))
 
 
-def _save_group(desk: OrderDesk, group: ShippingGroup, changed: ShippingGroup) -> None:
-    try:
-        desk.groups.save(changed, expected_version=group.version)
-    except ConcurrentUpdateError:
-        raise StateConflictError(
-            f"Shipping group {group.shipping_group_id} changed meanwhile (a payment may have started); reload it."
-        ) from None
+def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joining: bool) -> dict[str, Any]:
+    """One transaction: the group with one order more or less, and that order."""
+    brand_of(desk.brands, caller)
+
+    def attempt() -> dict[str, Any]:
+        group = lookup_group(desk.groups, caller, text)
+        now = desk.clock()
+        if joining:
+            [order] = _orders_named(desk, caller, [number])
+            changed = group.with_order(order.order_number, now)
+            members = orders_of(desk.orders, group.order_numbers)
+            check_groupable([*members, order], group.shipping_group_id)
+            moved = order.join_group(group.shipping_group_id, now, caller.actor)
+        else:
+            changed = group.without_order(number, now)
+            [order] = _orders_named(desk, caller, [number])
+            moved = order.leave_group(group.shipping_group_id, now, caller.actor)
+        desk.store.commit(Transaction().group(changed, group).order(moved, order))
+        return _show(desk, changed)
+
+    return until_applied(attempt, f"Shipping group {text}")
 
 
 def add_order(desk: OrderDesk, caller: Caller, text: str, request: GroupAddition) -> dict[str, Any]:
-    brand_of(desk.brands, caller)
-    group = find_group(desk, caller, text)
-    order = find_order(desk.orders, caller, request.order_number)
-    changed = group.with_order(order.order_number, desk.clock())
-    check_groupable([*orders_of(desk.orders, group), order], group.shipping_group_id)
-    # The order first: if the group then refuses (a payment started), the order is taken back out.
-    members = orders_of(desk.orders, group)
-    _set_order_group(desk, caller, order.order_number, group.shipping_group_id, joining=True,
-                     alongside=members[0] if members else None)
-    try:
-        _save_group(desk, group, changed)
-    except StateConflictError:
-        _set_order_group(desk, caller, order.order_number, group.shipping_group_id, joining=False)
-        raise
-    return group_view(desk, changed)
+    return _change_group(desk, caller, text, request.order_number, joining=True)
 
 
 def remove_order(desk: OrderDesk, caller: Caller, text: str, number: str) -> dict[str, Any]:
-    brand_of(desk.brands, caller)
-    group = find_group(desk, caller, text)
-    if number not in group.order_numbers:
-        order = find_order(desk.orders, caller, number)
-        if order.shipping_group_id == group.shipping_group_id:  # a removal that died half-way: finish it
-            _set_order_group(desk, caller, number, group.shipping_group_id, joining=False)
-            return group_view(desk, group)
-    changed = group.without_order(number, desk.clock())
-    # The group first: once it no longer lists the order, no payment of the group can take it.
-    _save_group(desk, group, changed)
-    _set_order_group(desk, caller, number, group.shipping_group_id, joining=False)
-    return group_view(desk, changed)
+    return _change_group(desk, caller, text, number, joining=False)
 
 
 def dissolve_group(desk: OrderDesk, caller: Caller, text: str) -> dict[str, Any]:
+    """One transaction: the group DISSOLVED and every order out of it; dissolving again changes nothing."""
     brand_of(desk.brands, caller)
-    group = lookup_group(desk.groups, caller, text, include_dissolved=True)
-    if group.status is GroupStatus.DISSOLVED:
-        changed = group  # dissolving again frees any order a dissolve that died half-way left behind
-    else:
-        changed = group.dissolved(desk.clock())
-        _save_group(desk, group, changed)
-    for number in group.order_numbers:
-        _set_order_group(desk, caller, number, group.shipping_group_id, joining=False)
-    return group_view(desk, changed)
+
+    def attempt() -> dict[str, Any]:
+        group = lookup_group(desk.groups, caller, text, include_dissolved=True)
+        if group.status is GroupStatus.DISSOLVED:
+            return _show(desk, group)
+        now = desk.clock()
+        changed = group.dissolved(now)
+        transaction = Transaction().group(changed, group)
+        for order in orders_of(desk.orders, group.order_numbers):
+            if order.shipping_group_id == group.shipping_group_id:
+                transaction.order(order.leave_group(group.shipping_group_id, now, caller.actor), order)
+        desk.store.commit(transaction)
+        return _show(desk, changed)
+
+    return until_applied(attempt, f"Shipping group {text}")

@@ -1,0 +1,46 @@
+"""The brand registry in DynamoDB: one item per brand, with its stamps, stamp-fee claim and counters."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr
+from botocore.exceptions import ClientError
+
+from welt.adapters.dynamodb.reading import batch_get, plain
+from welt.domain.model import Brand
+
+
+def brand_item(brand: Brand) -> dict[str, Any]:
+    return brand.model_dump(mode="json", exclude_none=True)
+
+
+class DynamoBrandRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def get(self, code: str) -> Brand | None:
+        item = self._table.get_item(Key={"code": code}, ConsistentRead=True).get("Item")
+        return Brand.model_validate(plain(item)) if item else None
+
+    def get_many(self, codes: Sequence[str]) -> dict[str, Brand]:
+        found = [Brand.model_validate(plain(item)) for item in batch_get(self._table, [{"code": c} for c in codes])]
+        return {brand.code: brand for brand in found}
+
+    def add(self, brand: Brand) -> None:
+        try:
+            self._table.put_item(Item=brand_item(brand), ConditionExpression=Attr("code").not_exists())
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def all(self) -> list[Brand]:
+        scan: dict[str, Any] = {"ConsistentRead": True}
+        brands: list[Brand] = []
+        while True:
+            response = self._table.scan(**scan)
+            brands += [Brand.model_validate(plain(item)) for item in response["Items"]]
+            if "LastEvaluatedKey" not in response:
+                return sorted(brands, key=lambda brand: brand.code)
+            scan["ExclusiveStartKey"] = response["LastEvaluatedKey"]

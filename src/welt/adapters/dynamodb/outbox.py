@@ -1,0 +1,119 @@
+"""The email outbox in DynamoDB: messages written with the change that calls for them, then claimed, sent and kept."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Attr, Key
+from botocore.exceptions import ClientError
+
+from welt.services.ports import OutboxMessage, OutboxState
+
+SENT_MESSAGE_RETENTION = timedelta(days=30)
+WAITING = "WAITING"
+
+
+def message_item(message: OutboxMessage) -> dict[str, Any]:
+    """A new message, waiting to be sent."""
+    return {
+        "message_id": message.message_id,
+        "to": message.to,
+        "subject": message.subject,
+        "body": message.body,
+        "state": OutboxState.PENDING.value,
+        "attempts": 0,
+        "waiting": WAITING,
+        "next_attempt_at": (message.next_attempt_at.isoformat() if message.next_attempt_at else "0"),
+        "context": message.context,
+    }
+
+
+def _lost_condition(error: ClientError) -> bool:
+    return error.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException"
+
+
+class DynamoOutbox:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def get(self, message_id: str) -> OutboxMessage | None:
+        item = self._table.get_item(Key={"message_id": message_id}, ConsistentRead=True).get("Item")
+        if not item:
+            return None
+
+        def when(name: str) -> datetime | None:
+            value = item.get(name)
+            return datetime.fromisoformat(value) if value and value != "0" else None
+
+        return OutboxMessage(
+            message_id=item["message_id"],
+            to=item["to"],
+            subject=item["subject"],
+            body=item["body"],
+            state=OutboxState(item["state"]),
+            attempts=int(item.get("attempts", 0)),
+            next_attempt_at=when("next_attempt_at"),
+            lease_until=when("lease_until"),
+            last_error=item.get("last_error"),
+            sent_at=when("sent_at"),
+            context=dict(item.get("context", {})),
+        )
+
+    def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
+        items = self._table.query(
+            IndexName="waiting",
+            KeyConditionExpression=Key("waiting").eq(WAITING) & Key("next_attempt_at").lte(now.isoformat()),
+            Limit=limit,
+        )["Items"]
+        found = [self.get(item["message_id"]) for item in items]
+        return [message for message in found if message is not None]
+
+    def claim(self, message_id: str, now: datetime, lease_until: datetime) -> bool:
+        # A sender that died mid-send leaves SENDING with a lease; once it runs out anyone may retry.
+        condition = Attr("state").eq(OutboxState.PENDING.value) | (
+            Attr("state").eq(OutboxState.SENDING.value) & Attr("lease_until").lt(now.isoformat())
+        )
+        try:
+            self._table.update_item(
+                Key={"message_id": message_id},
+                UpdateExpression="SET #state = :sending, lease_until = :lease, next_attempt_at = :lease",
+                ConditionExpression=condition,
+                ExpressionAttributeNames={"#state": "state"},
+                ExpressionAttributeValues={":sending": OutboxState.SENDING.value, ":lease": lease_until.isoformat()},
+            )
+            return True
+        except ClientError as error:
+            if _lost_condition(error):
+                return False
+            raise
+
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        self._table.update_item(
+            Key={"message_id": message_id},
+            UpdateExpression="SET #state = :sent, sent_at = :at, expires_at = :expires REMOVE waiting, lease_until",
+            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":sent": OutboxState.SENT.value,
+                ":at": at.isoformat(),
+                ":expires": int((at + SENT_MESSAGE_RETENTION).timestamp()),
+            },
+        )
+
+    def release(self, message_id: str, error: str, retry_at: datetime) -> None:
+        self._table.update_item(
+            Key={"message_id": message_id},
+            UpdateExpression="SET #state = :pending, attempts = attempts + :one, last_error = :error, "
+            "next_attempt_at = :retry REMOVE lease_until",
+            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":pending": OutboxState.PENDING.value,
+                ":one": 1,
+                ":error": error,
+                ":retry": retry_at.isoformat(),
+            },
+        )
+
+

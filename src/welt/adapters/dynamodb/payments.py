@@ -1,0 +1,83 @@
+"""Payments, the invoice register and the log of handled Stripe events, in DynamoDB."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from boto3.dynamodb.conditions import Key
+
+from welt.domain.payment import IN_FLIGHT, Payment
+from welt.services.ports import InvoiceNumberWrite
+
+COUNTER_SEQ = 0
+
+
+def payment_item(payment: Payment) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        "payment_id": payment.payment_id,
+        "brand": payment.brand,
+        "status": payment.status.value,
+        "version": payment.version,
+        "updated_at": payment.updated_at.isoformat(),
+        "body": payment.model_dump_json(),
+    }
+    if payment.intent_id:
+        item["intent_id"] = payment.intent_id
+    if payment.status in IN_FLIGHT:
+        item["in_flight"] = "IN_FLIGHT"
+    return item
+
+
+def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The year's counter at its new value, and the invoice row."""
+    counter = {"pk": str(write.year), "seq": COUNTER_SEQ, "last_seq": write.seq}
+    row = {"pk": str(write.year), "seq": write.seq, "invoice_number": write.number, "payment_id": write.payment_id,
+           "brand": write.brand, "issued_at": write.at.isoformat()}
+    return counter, row
+
+
+class DynamoPaymentRepository:
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def get(self, payment_id: str) -> Payment | None:
+        item = self._table.get_item(Key={"payment_id": payment_id}, ConsistentRead=True).get("Item")
+        return Payment.model_validate_json(item["body"]) if item else None
+
+    def by_intent(self, intent_id: str) -> Payment | None:
+        items = self._table.query(IndexName="by_intent", KeyConditionExpression=Key("intent_id").eq(intent_id))["Items"]
+        return Payment.model_validate_json(items[0]["body"]) if items else None
+
+    def in_flight_since(self, before: datetime, limit: int) -> list[Payment]:
+        items = self._table.query(
+            IndexName="in_flight",
+            KeyConditionExpression=Key("in_flight").eq("IN_FLIGHT") & Key("updated_at").lt(before.isoformat()),
+            Limit=limit,
+        )["Items"]
+        found = [Payment.model_validate_json(item["body"]) for item in items]
+        return [payment for payment in found if payment.status in IN_FLIGHT]
+
+
+class DynamoInvoiceRegister:
+    """Gapless invoice numbers per year: a counter item moved in the same transaction as the payment's success."""
+
+    def __init__(self, table: Any) -> None:
+        self._table = table
+
+    def last_number(self, year: int) -> int:
+        item = self._table.get_item(Key={"pk": str(year), "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
+        return int(item["last_seq"]) if item else 0
+
+
+class DynamoEventLog:
+    def __init__(self, table: Any, keep: timedelta = timedelta(days=30)) -> None:
+        self._table = table
+        self._keep = keep
+
+    def seen(self, event_id: str) -> bool:
+        return "Item" in self._table.get_item(Key={"event_id": event_id}, ConsistentRead=True)
+
+    def remember(self, event_id: str, event_type: str, at: datetime) -> None:
+        self._table.put_item(Item={"event_id": event_id, "type": event_type, "handled_at": at.isoformat(),
+                                   "expires_at": int((at + self._keep).timestamp())})

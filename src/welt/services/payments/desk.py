@@ -1,0 +1,113 @@
+"""What the payment use cases share: the desk they talk to, the payment as shown, and its price."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from welt.domain.catalog import Catalog
+from welt.domain.errors import NotFoundError
+from welt.domain.model import Brand, Order
+from welt.domain.payment import CostSummary, Payment, PaymentState
+from welt.domain.pricing import price_orders
+from welt.domain.shipping_group import ShippingGroup, parse_group_id
+from welt.services.callers import Caller
+from welt.services.ports import (
+    BrandRepository,
+    Clock,
+    EventLog,
+    Idempotency,
+    InvoiceRegister,
+    Mailer,
+    OrderRepository,
+    Outbox,
+    PaymentGateway,
+    PaymentRepository,
+    ShippingGroupRepository,
+    Store,
+)
+from welt.services.shipping_groups import orders_of
+
+STRIPE = "stripe"
+
+
+@dataclass
+class PaymentDesk:
+    """Everything the payment use cases talk to."""
+
+    store: Store
+    orders: OrderRepository
+    brands: BrandRepository
+    groups: ShippingGroupRepository
+    payments: PaymentRepository
+    invoices: InvoiceRegister
+    events: EventLog
+    gateway: PaymentGateway
+    outbox: Outbox
+    mailer: Mailer
+    idempotency: Idempotency
+    catalog: Catalog
+    clock: Clock
+    new_payment_id: Callable[[], str]
+
+
+def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | None = None) -> dict[str, Any]:
+    shown = status or payment.status
+    return {
+        "payment_id": payment.payment_id,
+        "status": shown.value,
+        "amount": payment.amount,
+        "currency": payment.currency,
+        "summary": payment.summary.model_dump(),
+        "order_numbers": payment.order_numbers,
+        "shipping_group_id": payment.shipping_group_id,
+        "invoice_number": payment.invoice_number,
+        "failure_message": payment.failure_message,
+        "refunded_amount": payment.refunded_amount,
+        "attempt": payment.attempt,
+        "created_at": payment.created_at.isoformat(),
+        "updated_at": payment.updated_at.isoformat(),
+        "stripe": {
+            "publishable_key": desk.gateway.publishable_key,
+            "payment_intent_id": payment.intent_id,
+            "client_secret": payment.client_secret if shown is PaymentState.REQUIRES_ACTION else None,
+            "js_url": desk.gateway.js_url,
+        },
+    }
+
+
+def payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:
+    payment = desk.payments.get(payment_id) if len(payment_id) <= 64 else None
+    if payment is None or (not caller.staff and payment.brand != caller.brand):
+        raise NotFoundError(f"No payment {payment_id}.")
+    return payment
+
+
+def price_payment(desk: PaymentDesk, brand: Brand, orders: Sequence[Order], grouped: bool) -> CostSummary:
+    """What the orders cost now: the same price the pool and the group show."""
+    price = price_orders(desk.catalog, orders, together=grouped, stamps=brand.stamps_status)
+    return CostSummary(manufacturing=price.manufacturing, shipping=price.shipping, customization=price.customization,
+                       total=price.total)
+
+
+@dataclass(frozen=True)
+class PaymentParts:
+    """The payment and everything its transaction may touch, read at one moment."""
+
+    payment: Payment
+    orders: list[Order]
+    group: ShippingGroup | None
+    brand: Brand
+
+
+def parts_of(desk: PaymentDesk, payment_id: str) -> PaymentParts | None:
+    payment = desk.payments.get(payment_id)
+    if payment is None:
+        return None
+    parsed = parse_group_id(payment.shipping_group_id or "")
+    group = desk.groups.get(*parsed) if parsed else None
+    brand = desk.brands.get(payment.brand)
+    if brand is None:
+        return None
+    return PaymentParts(payment, orders_of(desk.orders, payment.order_numbers), group, brand)

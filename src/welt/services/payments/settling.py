@@ -1,0 +1,226 @@
+"""Stripe's word on a payment (its webhook, or reconciliation asking): success, failure, refund.
+
+Settling a success is one transaction: the payment SUCCEEDED with the year's next invoice number, every
+order launched with its event, the group paid, the brand's stamps started (or checked unchanged) and the
+payment email. A repeated, late or reordered event finds the payment already moved and changes nothing.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Any
+
+from aws_lambda_powertools import Logger
+
+from welt.domain.errors import NotFoundError, StateConflictError
+from welt.domain.invoice import InvoiceDocument, invoice_for
+from welt.domain.model import Labeling, Order, PaymentStatus
+from welt.domain.payment import IN_FLIGHT, Payment, PaymentState, invoice_number
+from welt.domain.shipping_group import GroupStatus
+from welt.services.callers import Caller
+from welt.services.changes import until_applied
+from welt.services.notifications import payment_received_message
+from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view
+from welt.services.payments.starting import close_attempt
+from welt.services.ports import BrandCheck, IntentView, InvoiceNumberWrite, Transaction
+from welt.services.shipping_groups import orders_of
+
+logger = Logger(child=True)
+
+
+class RetryLaterError(Exception):
+    """The event cannot apply yet (it overtook an earlier one); Stripe will deliver it again."""
+
+
+class Settled(StrEnum):
+    """What applying Stripe's word did, for reconciliation's count."""
+
+    SETTLED = "settled"
+    RELEASED = "released"
+    WAITING = "waiting"
+    NOTHING = "nothing"  # already settled, another attempt's intent, or not Welt's
+    MISMATCH = "mismatch"  # Stripe took another amount than the payment's: a person must look
+
+
+def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str, Any]:
+    """The payment. One waiting for 3-D Secure is first brought up to date with Stripe: after the
+    buyer's bank answers, the page polls this (Stripe's finalize-on-the-server step). A charge already
+    under way (PROCESSING) is settled by Stripe's webhook, or reconciliation."""
+    payment = payment_for(desk, caller, payment_id)
+    if payment.status is PaymentState.REQUIRES_ACTION and payment.intent_id and not caller.staff:
+        settle_from_stripe(desk, payment, desk.gateway.retrieve(payment.intent_id))
+        payment = payment_for(desk, caller, payment_id)
+    return payment_view(desk, payment)
+
+
+def settle_from_stripe(desk: PaymentDesk, payment: Payment, intent: IntentView) -> Settled:
+    """Apply what Stripe says of the intent, as its webhook would."""
+    if intent.status == "succeeded":
+        return settle_succeeded(desk, payment.payment_id, intent)
+    if intent.status in ("requires_payment_method", "canceled"):
+        state = PaymentState.CANCELED if intent.status == "canceled" else PaymentState.FAILED
+        return settle_failed(desk, payment.payment_id, intent, state)
+    return Settled.WAITING
+
+
+def _attempt_of(intent: IntentView) -> int | None:
+    value = intent.metadata.get("attempt", "")
+    return int(value) if value.isdigit() else None
+
+
+def settle_succeeded(desk: PaymentDesk, payment_id: str, intent: IntentView) -> Settled:
+    """Stripe took the money: one transaction launches everything. Safe to run again."""
+    return until_applied(lambda: _settle_success(desk, payment_id, intent), f"Payment {payment_id}")
+
+
+def _settle_success(desk: PaymentDesk, payment_id: str, intent: IntentView) -> Settled:
+    parts = parts_of(desk, payment_id)
+    if parts is None:
+        return Settled.NOTHING
+    payment = parts.payment
+    current = payment.is_current_intent(intent.id, _attempt_of(intent))
+    if payment.status is PaymentState.SUCCEEDED or not current:
+        if not current and payment.status is not PaymentState.SUCCEEDED:
+            logger.warning("success for an older attempt ignored", extra={"payment_id": payment_id})
+        return Settled.NOTHING
+    if intent.amount != payment.amount:
+        logger.error("amount mismatch", extra={"payment_id": payment_id, "charged": intent.amount, "expected": payment.amount})
+        return Settled.MISMATCH
+    now = desk.clock()
+    transaction = Transaction()
+    revived = payment.status in (PaymentState.FAILED, PaymentState.CANCELED)
+    if revived:
+        # Stripe took the money for an attempt Welt had given up on (a webhook later than reconciliation).
+        try:
+            return _launch(desk, parts, intent, transaction, payment.revived(intent.id, now))
+        except StateConflictError as conflict:
+            logger.error("payment succeeded after it was closed and cannot launch: refund it",
+                         extra={"payment_id": payment_id, "reason": str(conflict)})
+            return Settled.NOTHING
+    if payment.status not in IN_FLIGHT:
+        return Settled.NOTHING
+    return _launch(desk, parts, intent, transaction, payment)
+
+
+def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transaction: Transaction,
+            payment: Payment) -> Settled:
+    now = desk.clock()
+    year = now.year
+    seq = desk.invoices.last_number(year) + 1
+    number = invoice_number(year, seq)
+    succeeded = payment.succeeded(intent.id, number, now)
+    transaction.payment(succeeded, parts.payment)
+    transaction.add(InvoiceNumberWrite(year=year, seq=seq, number=number, payment_id=payment.payment_id,
+                                       brand=payment.brand, at=now))
+    brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
+    if brand is parts.brand:
+        # Stamps marked READY while this runs would leave orders waiting for them: the brand must not move.
+        transaction.add(BrandCheck(code=brand.code, stamps_status=brand.stamps_status))
+    else:
+        transaction.brand(brand, parts.brand)
+    group_id = payment.shipping_group_id
+    stamped = [o.order_number for o in parts.orders if o.labeling is Labeling.CUSTOM_STAMPS]
+    launched: list[Order] = []
+    for order in parts.orders:
+        held = order if order.holds_payment(payment.payment_id) else order.lock_for_payment(
+            payment.payment_id, group_id, now, STRIPE)
+        fee = payment.summary.customization if payment.includes_stamp_fee and stamped[:1] == [order.order_number] else 0
+        launched.append(held.launch_to_production(payment.payment_id, number, brand.stamps_ready, fee, now, STRIPE))
+        transaction.order(launched[-1], order)
+    group = parts.group
+    if group_id:
+        if group is None:
+            raise StateConflictError(f"Shipping group {group_id} no longer exists.")
+        held_group = group if group.status is GroupStatus.PAYMENT_IN_PROGRESS else group.payment_started(payment.payment_id, now)
+        transaction.group(held_group.paid(payment.payment_id, now), group)
+    transaction.send(payment_received_message(succeeded, launched, desk.catalog))
+    desk.store.commit(transaction)
+    logger.info("payment settled", extra={"payment_id": payment.payment_id, "invoice_number": number})
+    return Settled.SETTLED
+
+
+def settle_failed(desk: PaymentDesk, payment_id: str, intent: IntentView, state: PaymentState) -> Settled:
+    """Stripe declined or canceled the intent: release the orders, if this is still the live attempt."""
+    payment = desk.payments.get(payment_id)
+    if payment is None or not payment.is_current_intent(intent.id, _attempt_of(intent)) or payment.status not in IN_FLIGHT:
+        return Settled.NOTHING
+    message = intent.error_message or ("The payment was canceled." if state is PaymentState.CANCELED else "The payment failed.")
+    closed = close_attempt(desk, payment_id, payment.attempt, message, state, intent.id)
+    return Settled.RELEASED if closed.status in (PaymentState.FAILED, PaymentState.CANCELED) else Settled.NOTHING
+
+
+def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> None:
+    """One transaction: the payment's refunded amount and every order's refund state, moving only forward."""
+
+    def attempt() -> None:
+        payment = desk.payments.get(payment_id)
+        if payment is None:
+            return
+        if payment.status is not PaymentState.SUCCEEDED:
+            raise RetryLaterError(f"payment {payment_id} is not settled yet")
+        if amount_refunded <= payment.refunded_amount:
+            return
+        refunded = payment.refunded(amount_refunded, desk.clock())
+        state = PaymentStatus.REFUNDED if amount_refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
+        transaction = Transaction().payment(refunded, payment)
+        for order in orders_of(desk.orders, payment.order_numbers):
+            try:
+                transaction.order(order.record_refund(state, desk.clock(), STRIPE), order)
+            except StateConflictError:
+                pass  # already at this refund state or further
+        desk.store.commit(transaction)
+
+    until_applied(attempt, f"Payment {payment_id}")
+
+
+def _intent_from_event(obj: dict[str, Any]) -> IntentView:
+    error = obj.get("last_payment_error") or {}
+    return IntentView(
+        id=str(obj.get("id")),
+        status=str(obj.get("status")),
+        amount=int(obj.get("amount") or 0),
+        client_secret=None,
+        error_message=error.get("message") if isinstance(error, dict) else None,
+        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+    )
+
+
+def handle_webhook(desk: PaymentDesk, payload: bytes, signature: str | None) -> dict[str, Any]:
+    """Apply one signed Stripe event at most once; unknown types and foreign intents are acknowledged."""
+    event = desk.gateway.verify_event(payload, signature)
+    event_id, event_type = event["id"], event["type"]
+    if desk.events.seen(event_id):
+        return {"received": True, "duplicate": True}
+    obj = (event.get("data") or {}).get("object") or {}
+    if event_type in ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"):
+        intent = _intent_from_event(obj)
+        payment = _payment_of_intent(desk, intent)
+        if payment is not None:
+            if event_type == "payment_intent.succeeded":
+                settle_succeeded(desk, payment.payment_id, intent)
+            else:
+                state = PaymentState.CANCELED if event_type == "payment_intent.canceled" else PaymentState.FAILED
+                settle_failed(desk, payment.payment_id, intent, state)
+    elif event_type == "charge.refunded":
+        payment = desk.payments.by_intent(str(obj.get("payment_intent")))
+        if payment is not None:
+            record_refund(desk, payment.payment_id, int(obj.get("amount_refunded") or 0))
+    desk.events.remember(event_id, event_type, desk.clock())
+    logger.info("stripe event handled", extra={"event_id": event_id, "event_type": event_type})
+    return {"received": True}
+
+
+def _payment_of_intent(desk: PaymentDesk, intent: IntentView) -> Payment | None:
+    payment_id = intent.metadata.get("payment_id")
+    payment = desk.payments.get(payment_id) if payment_id else desk.payments.by_intent(intent.id)
+    if payment is None or payment.brand != intent.metadata.get("brand", payment.brand):
+        return None
+    return payment
+
+
+def invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str) -> InvoiceDocument:
+    """The invoice of a settled payment, for the brand that paid (or staff)."""
+    payment = payment_for(desk, caller, payment_id)
+    if payment.status is not PaymentState.SUCCEEDED or payment.invoice_number is None:
+        raise NotFoundError(f"Payment {payment_id} has no invoice yet: it is {payment.status.value}.")
+    return invoice_for(payment, orders_of(desk.orders, payment.order_numbers), desk.catalog)

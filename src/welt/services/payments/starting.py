@@ -1,0 +1,215 @@
+"""Creating a payment for the server-computed total, and confirming it on the server with the buyer's card.
+
+Starting an attempt is one transaction: the payment, every order locked with its event, the group held,
+and the stamp-fee claim. Closing an attempt that took no money is one transaction the other way round.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from aws_lambda_powertools import Logger
+from pydantic import BaseModel, ConfigDict, Field
+
+from welt.domain.errors import FieldProblem, ForbiddenError, StateConflictError, ValidationFailedError
+from welt.domain.model import Order
+from welt.domain.payment import CONFIRMABLE, IN_FLIGHT, Payment, PaymentState
+from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.services.callers import Caller, brand_of, find_order
+from welt.services.changes import until_applied
+from welt.services.orders import request_fingerprint
+from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view, price_payment
+from welt.services.ports import CardDeclinedError, IntentView, Transaction
+from welt.services.shipping_groups import lookup_group, orders_of
+
+logger = Logger(child=True)
+
+STRIPE_ANSWERS = {
+    "succeeded": PaymentState.SUCCEEDED,
+    "processing": PaymentState.PROCESSING,
+    "requires_action": PaymentState.REQUIRES_ACTION,
+    "requires_payment_method": PaymentState.FAILED,
+    "canceled": PaymentState.CANCELED,
+}
+
+
+class PaymentRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=1)
+    shipping_group_id: str | None = Field(default=None, max_length=32)
+
+
+class ConfirmRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    payment_method: str = Field(pattern=r"^(pm|card|src)_[A-Za-z0-9_]{1,200}$")
+
+
+def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], ShippingGroup | None]:
+    if (request.order_numbers is None) == (request.shipping_group_id is None):
+        raise ValidationFailedError(
+            "Pay either one order or one shipping group.",
+            [FieldProblem(("body",), "give exactly one of 'order_numbers' (one order) or 'shipping_group_id'")],
+        )
+    if request.shipping_group_id is not None:
+        group = lookup_group(desk.groups, caller, request.shipping_group_id)
+        if group.status is not GroupStatus.OPEN:
+            raise StateConflictError(f"Shipping group {group.shipping_group_id} is {group.status.value}; nothing to pay.")
+        return orders_of(desk.orders, group.order_numbers), group
+    return [find_order(desk.orders, caller, number) for number in request.order_numbers or []], None
+
+
+def start_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest, key: str, raw: dict[str, Any]) -> dict[str, Any]:
+    """A payment for the server-computed total, once per Idempotency-Key."""
+    brand = brand_of(desk.brands, caller)
+    return desk.idempotency.run(
+        scope=f"payment:{brand.code}",
+        key=key,
+        payload={"fingerprint": request_fingerprint(raw)},
+        work=lambda: _create_payment(desk, caller, request),
+    )
+
+
+def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> dict[str, Any]:
+    brand = brand_of(desk.brands, caller)
+    orders, group = _orders_to_pay(desk, caller, request)
+    group_id = group.shipping_group_id if group else None
+    problems = [problem for order in orders if (problem := order.payable_problem(group_id))]
+    if problems:
+        raise StateConflictError(f"Nothing to pay: {'; '.join(problems)}.")
+    summary = price_payment(desk, brand, orders, grouped=group is not None)
+    now = desk.clock()
+    payment = Payment(payment_id=desk.new_payment_id(), brand=brand.code, amount=summary.total,
+                      currency=desk.catalog.currency, summary=summary, order_numbers=[o.order_number for o in orders],
+                      shipping_group_id=group_id, includes_stamp_fee=summary.customization > 0, created_at=now,
+                      updated_at=now)
+    desk.store.commit(Transaction().payment(payment, None))
+    logger.info("payment created", extra={"payment_id": payment.payment_id, "order_numbers": payment.order_numbers})
+    return payment_view(desk, payment)
+
+
+def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request: ConfirmRequest) -> dict[str, Any]:
+    """Charge the card on the server; the answer is Stripe's, the orders launch when Stripe confirms it."""
+    if caller.staff:
+        raise ForbiddenError("Only the brand pays its orders.")
+    payment = payment_for(desk, caller, payment_id)
+    if payment.status in (*IN_FLIGHT, PaymentState.SUCCEEDED):
+        return payment_view(desk, payment)  # a second click or a retry: nothing is charged again
+    if payment.status is PaymentState.CANCELED:
+        raise StateConflictError(f"Payment {payment_id} was canceled: {payment.failure_message}. Start a new payment.")
+    attempt, mine = until_applied(lambda: _start_attempt(desk, payment_id), f"Payment {payment_id}")
+    if not mine:
+        return payment_view(desk, attempt)  # someone else is confirming it
+    metadata = {"payment_id": attempt.payment_id, "brand": attempt.brand, "attempt": str(attempt.attempt)}
+    try:
+        intent = desk.gateway.create_and_confirm(
+            attempt.amount, attempt.currency, request.payment_method, metadata,
+            idempotency_key=f"welt-{attempt.payment_id}-attempt-{attempt.attempt}",
+        )
+    except CardDeclinedError as declined:
+        closed = close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message, PaymentState.FAILED,
+                               declined.intent_id)
+        return payment_view(desk, closed)
+    return payment_view(desk, _record_intent(desk, attempt, intent), STRIPE_ANSWERS.get(intent.status))
+
+
+def _start_attempt(desk: PaymentDesk, payment_id: str) -> tuple[Payment, bool]:
+    """One transaction: the payment's new attempt, its orders locked, its group held, the stamp fee claimed.
+
+    If the orders or the price changed since the payment was created, the payment is canceled instead (409).
+    The flag says whether this call started the attempt (and so is the one to charge the card).
+    """
+    parts = parts_of(desk, payment_id)
+    assert parts is not None
+    payment = parts.payment
+    if payment.status not in CONFIRMABLE:
+        return payment, False
+    now = desk.clock()
+    started = payment.start_attempt(now)
+    try:
+        transaction = _locks(desk, parts, started)
+    except StateConflictError as conflict:
+        canceled = payment.canceled(now, str(conflict))
+        desk.store.commit(Transaction().payment(canceled, payment))
+        logger.info("payment canceled before charging", extra={"payment_id": payment_id, "reason": str(conflict)})
+        raise
+    desk.store.commit(transaction)
+    return started, True
+
+
+def _locks(desk: PaymentDesk, parts: PaymentParts, started: Payment) -> Transaction:
+    """The writes that freeze the payment's orders and group; StateConflictError if they cannot be paid as priced."""
+    now = desk.clock()
+    transaction = Transaction().payment(started, parts.payment)
+    group_id = started.shipping_group_id
+    if group_id:
+        group = parts.group
+        # The orders decide, not the version: an earlier declined attempt of this payment moved the version on.
+        if group is None or group.order_numbers != started.order_numbers or group.status is not GroupStatus.OPEN:
+            raise StateConflictError(f"Shipping group {group_id} changed since this payment was created; start a new payment.")
+        transaction.group(group.payment_started(started.payment_id, now), group)
+    if len(parts.orders) != len(started.order_numbers):
+        raise StateConflictError("An order of this payment no longer exists; start a new payment.")
+    locked = [order.lock_for_payment(started.payment_id, group_id, now, f"brand:{started.brand}") for order in parts.orders]
+    for order, was in zip(locked, parts.orders, strict=True):
+        transaction.order(order, was)
+    now_costs = price_payment(desk, parts.brand, locked, grouped=group_id is not None)
+    if now_costs.total != started.amount:
+        raise StateConflictError(
+            f"The price changed since this payment was created ({started.amount} -> {now_costs.total} cents); start a new payment."
+        )
+    if started.includes_stamp_fee:
+        transaction.brand(parts.brand.claim_stamp_fee(started.payment_id), parts.brand)
+    return transaction
+
+
+def _record_intent(desk: PaymentDesk, attempt: Payment, intent: IntentView) -> Payment:
+    """Remember the intent; a declined one closes the attempt at once."""
+    if intent.status in ("requires_payment_method", "canceled"):
+        message = intent.error_message or "The payment was not completed."
+        state = PaymentState.FAILED if intent.status == "requires_payment_method" else PaymentState.CANCELED
+        return close_attempt(desk, attempt.payment_id, attempt.attempt, message, state, intent.id)
+
+    def record() -> Payment:
+        current = desk.payments.get(attempt.payment_id)
+        assert current is not None
+        if current.status not in IN_FLIGHT or current.attempt != attempt.attempt or current.intent_id:
+            return current  # the webhook got there first
+        now = desk.clock()
+        if intent.status == "requires_action" and intent.client_secret:
+            updated = current.awaiting_action(intent.id, intent.client_secret, now)
+        else:
+            updated = current.processing(intent.id, now)
+        desk.store.commit(Transaction().payment(updated, current))
+        return updated
+
+    return until_applied(record, f"Payment {attempt.payment_id}")
+
+
+def close_attempt(desk: PaymentDesk, payment_id: str, attempt: int, message: str, state: PaymentState,
+                  intent_id: str | None = None) -> Payment:
+    """End an attempt that took no money: one transaction with the payment FAILED or CANCELED, its orders
+    released, its group open again and the stamp-fee claim given back. A success that won the race keeps all."""
+
+    def close() -> Payment:
+        parts = parts_of(desk, payment_id)
+        assert parts is not None
+        payment = parts.payment
+        if payment.status not in IN_FLIGHT or payment.attempt != attempt:
+            return payment
+        now = desk.clock()
+        closed = payment.failed(message, now, intent_id) if state is PaymentState.FAILED else payment.canceled(now, message)
+        transaction = Transaction().payment(closed, payment)
+        for order in parts.orders:
+            if order.holds_payment(payment_id):
+                transaction.order(order.release_payment(payment_id, message, now, STRIPE), order)
+        group = parts.group
+        if group is not None and group.status is GroupStatus.PAYMENT_IN_PROGRESS and group.payment_id == payment_id:
+            transaction.group(group.payment_released(payment_id, now), group)
+        transaction.brand(parts.brand.release_stamp_fee(payment_id), parts.brand)
+        desk.store.commit(transaction)
+        logger.info("payment attempt closed", extra={"payment_id": payment_id, "status": state.value})
+        return closed
+
+    return until_applied(close, f"Payment {payment_id}")

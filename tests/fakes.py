@@ -222,7 +222,7 @@ class FakeOrderRepository:
         more = len(events) > limit
         return Page(items=events[:limit], last_key={"version": events[limit - 1].version} if more else None)
 
-    def groupable(self, brand: str) -> list[Order]:
+    def groupable_orders(self, brand: str) -> list[Order]:
         self._store.tick()
         candidates = [o for (b, _), o in self._store.orders.items() if b == brand]
         return sorted((o for o in candidates if o.is_editable and o.type.value == "MTO"), key=lambda o: o.seq, reverse=True)

@@ -156,7 +156,7 @@ class TestOrderRepositoryContract:
         place(backend, "DMO", type="MINI_BULK", sizes=[{"size": "EU40", "pairs": 10}])
         place(backend, "BRK")
         change(backend, second, second.cancel(T0, "test"))
-        assert [o.order_number for o in backend.orders.groupable("DMO")] == [first.order_number]
+        assert [o.order_number for o in backend.orders.groupable_orders("DMO")] == [first.order_number]
 
 
 def test_an_order_with_three_thousand_events_is_still_edited(tables: Any) -> None:

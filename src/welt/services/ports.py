@@ -205,7 +205,7 @@ class OrderRepository(Protocol):
 
     def timeline(self, brand: str, seq: int, after: dict[str, Any] | None, limit: int) -> Page[TimelineEvent]: ...
 
-    def groupable(self, brand: str) -> list[Order]:
+    def groupable_orders(self, brand: str) -> list[Order]:
         """The brand's unpaid, pending MTO orders in no group (the candidates of group suggestions), newest first."""
         ...
 

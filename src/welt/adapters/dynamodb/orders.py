@@ -167,7 +167,7 @@ class DynamoOrderRepository:
         events = [TimelineEvent.model_validate_json(item["body"]) for item in items[:limit]]
         return Page(items=events, last_key={"sk": items[limit - 1]["sk"]} if len(items) > limit else None)
 
-    def groupable(self, brand: str) -> list[Order]:
+    def groupable_orders(self, brand: str) -> list[Order]:
         items = self._table.query(IndexName="groupable", KeyConditionExpression=Key("groupable").eq(brand),
                                   Limit=GROUPABLE_READ)["Items"]
         return sorted((self._order(item) for item in items), key=lambda order: order.seq, reverse=True)

@@ -151,6 +151,19 @@ def test_a_confirm_whose_answer_is_lost_comes_back_charged_and_charges_once(emul
     assert len(charges_of(emulator, intent_id)) == 1
 
 
+def test_a_declined_confirm_whose_answer_is_lost_is_still_a_decline(emulator):
+    plan = [Fault(FaultKind.LOST_ANSWER, method="POST", path=r"/confirm$", times=1)]
+    with fault_proxy(emulator, plan) as proxy:
+        stripe = gateway(proxy.url)
+        intent_id = created(stripe, DECLINING)
+
+        with pytest.raises(CardDeclinedError) as caught:
+            stripe.confirm(intent_id, key("confirm"))
+
+        assert (caught.value.intent_id, caught.value.message) == (intent_id, "Your card was declined.")
+        assert proxy.stats()["faults"] == {"lost_answer": 1}
+
+
 def test_a_confirm_that_only_ever_gets_500s_is_an_unknown_outcome(emulator):
     with fault_proxy(emulator, [Fault(FaultKind.ERROR, method="POST", path=r"/confirm$")]) as proxy:
         stripe = gateway(proxy.url)

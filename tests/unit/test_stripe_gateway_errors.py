@@ -206,6 +206,18 @@ def test_a_repeated_confirm_refused_because_the_first_one_charged_reads_the_char
     assert [r["path"] for r in transport.sent] == ["v1/payment_intents/pi_1/confirm", "v1/payment_intents/pi_1"]
 
 
+def test_a_repeated_confirm_of_a_declined_intent_is_the_same_decline():
+    declined = intent("requires_payment_method", last_payment_error={"code": "card_declined",
+                                                                     "message": "Your card was declined."})
+    transport = ScriptedStripe((400, stripe_error("invalid_request_error", code="payment_intent_unexpected_state")),
+                               (200, declined))
+
+    with pytest.raises(CardDeclinedError) as caught:
+        confirm(gateway(transport))
+
+    assert (caught.value.intent_id, caught.value.message) == ("pi_1", "Your card was declined.")
+
+
 def test_a_confirm_refused_while_the_intent_still_awaits_confirmation_is_not_carried_out():
     transport = ScriptedStripe((400, stripe_error("invalid_request_error", "Bad request")),
                                (200, intent("requires_confirmation")))

@@ -18,7 +18,8 @@ What a stripe-python error says about the call that raised it, and what it is ra
 Two refinements. `create_intent` never confirms, so nothing can have been charged whatever went wrong: an unknown
 outcome there is PaymentProviderUnavailableError (an unconfirmed intent left behind can never charge, and the same key
 gets it back). And `confirm`/`cancel` refused because the intent is no longer in a state for them (a retry whose first
-answer was lost) return the intent as it now is, so a repeated call reads the first one's result.
+answer was lost) return the intent as it now is (a confirm that was declined raises the decline again), so a
+repeated call reads the first one's result.
 
 stripe-python itself retries connection errors, 409s and 5xx twice with the same idempotency key before any of this.
 """
@@ -123,7 +124,11 @@ class StripeGateway:
         try:
             intent = self._client.v1.payment_intents.confirm(intent_id, options={"idempotency_key": idempotency_key})
         except stripe.InvalidRequestError as error:
-            return self._as_it_is_now(intent_id, error, "confirm", still_open={"requires_confirmation"})
+            current = self._as_it_is_now(intent_id, error, "confirm", still_open={"requires_confirmation"})
+            if current.status == "requires_payment_method" and current.error_message:
+                # The earlier confirm was declined: the repeat answers as that one did.
+                raise CardDeclinedError(current.error_message, intent_id) from None
+            return current
         except stripe.StripeError as error:
             raise classified(error, "confirm", intent_id) from None
         return _intent_view(intent)

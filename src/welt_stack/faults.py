@@ -2,6 +2,7 @@
 some requests with 500s, holds or resets others, or forwards them and loses the answer, as a plan says.
 
 Randomness is seeded, so a run can be repeated; `GET /_faults` (or `FaultProxy.stats()`) reports what it did.
+Request bodies must come with a Content-Length, as boto3's and stripe-python's do.
 """
 
 from __future__ import annotations

@@ -44,7 +44,7 @@ class Upstream:
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Echo)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
+        threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
         self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
 
     def close(self) -> None:

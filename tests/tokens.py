@@ -16,6 +16,14 @@ KID = "test-key"
 
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 _OTHER_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+# The key a user pool rotates to: announced under its own kid.
+NEXT_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+NEXT_KID = "next-key"
+
+
+def public_jwk(key: rsa.RSAPrivateKey = _KEY, kid: str = KID) -> dict[str, Any]:
+    """The JWKS entry for a signing key, as Cognito publishes it."""
+    return {**jwt.algorithms.RSAAlgorithm.to_jwk(key.public_key(), as_dict=True), "kid": kid, "alg": "RS256", "use": "sig"}
 
 
 class StaticJwks:
@@ -25,15 +33,16 @@ class StaticJwks:
         kid = jwt.get_unverified_header(token).get("kid")
         if kid != KID:
             raise jwt.PyJWKClientError(f"unknown kid {kid}")
-        return jwt.PyJWK.from_dict({**jwt.algorithms.RSAAlgorithm.to_jwk(_KEY.public_key(), as_dict=True),
-                                    "kid": KID, "alg": "RS256", "use": "sig"})
+        return jwt.PyJWK.from_dict(public_jwk())
 
 
 def verifier() -> CognitoTokenVerifier:
     return CognitoTokenVerifier(StaticJwks(), ISSUER, AUDIENCE)
 
 
-def id_token(brand: str | None = "DMO", staff: bool = False, wrong_key: bool = False, **claims: Any) -> str:
+def id_token(brand: str | None = "DMO", staff: bool = False, wrong_key: bool = False,
+             signed_by: tuple[rsa.RSAPrivateKey, str] | None = None, **claims: Any) -> str:
+    """A Cognito-shaped ID token; `signed_by` is a (key, kid) other than the test pool's usual one."""
     now = int(time.time())
     payload: dict[str, Any] = {
         "sub": f"user-{brand or 'staff'}",
@@ -51,7 +60,8 @@ def id_token(brand: str | None = "DMO", staff: bool = False, wrong_key: bool = F
         payload["cognito:groups"] = ["staff"]
     payload.update(claims)
     payload = {k: v for k, v in payload.items() if v is not None}
-    return jwt.encode(payload, _OTHER_KEY if wrong_key else _KEY, algorithm="RS256", headers={"kid": KID})
+    key, kid = signed_by or (_OTHER_KEY if wrong_key else _KEY, KID)
+    return jwt.encode(payload, key, algorithm="RS256", headers={"kid": kid})
 
 
 def bearer(**kwargs: Any) -> dict[str, str]:

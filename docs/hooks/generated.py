@@ -159,6 +159,9 @@ PROBLEM_MEANING = {
     "request.",
     "precondition-required": "`Idempotency-Key` (checkout, payments) or `If-Match` (edits) is missing.",
     "internal-error": "A fault on our side, never your input. The answer carries no detail; the logs have it.",
+    "service-unavailable": "Something Welt relies on cannot answer right now: the sign-in keys cannot be fetched "
+    "(you are still signed in), or the card payment service refused the call before charging anything. Nothing "
+    "changed; send the same request again in a minute.",
 }
 
 

@@ -17,6 +17,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -155,6 +156,24 @@ class Mailbox:
             if len(found) >= count or time.monotonic() > deadline:
                 return found
             time.sleep(0.1)
+
+
+def checkouts_at_once(stack: RunningStack, brand: str, forms: list[dict[str, Any]], tag: str,
+                      within: float = 30) -> list[requests.Response]:
+    """Every form checked out at the same time, each by its own client with its own key, as careful clients do:
+    a dropped connection is sent again, and while a first attempt is still running (409) its answer is asked for."""
+    def place(index: int) -> requests.Response:
+        # A client per thread: requests.Session is not meant to be shared between threads.
+        client, key = Api(stack.orders_api, stack.id_tokens[brand]), f"{tag}-{index}"
+        deadline = time.monotonic() + within
+        while True:
+            response = client.checkout_as_a_client_would(forms[index], key, within)
+            if response.status_code != 409 or time.monotonic() > deadline:
+                return response
+            time.sleep(0.1)
+
+    with ThreadPoolExecutor(max_workers=len(forms)) as pool:
+        return list(pool.map(place, range(len(forms))))
 
 
 def eventually(probe: Callable[[], Seen], done: Callable[[Seen], bool], within: float = SETTLE_WITHIN,

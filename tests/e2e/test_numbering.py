@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
 
-from tests.e2e.conftest import Api, RunningStack, assert_problem, order_form, seq_of
+from tests.e2e.conftest import Api, RunningStack, assert_problem, checkouts_at_once, order_form, seq_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -22,18 +21,7 @@ def test_concurrent_checkouts_get_consecutive_numbers_without_gaps_or_twins(
     before = dmo.highest_seq()
     forms = [order_form(f"{tag}-{i:02d}") for i in range(CONCURRENT)]
 
-    def place(index: int) -> requests.Response:
-        # A client per thread: requests.Session is not meant to be shared between threads.
-        client, key = Api(stack.orders_api, stack.id_tokens["DMO"]), f"{tag}-{index}"
-        deadline = time.monotonic() + 30
-        while True:
-            response = client.checkout_as_a_client_would(forms[index], key)
-            if response.status_code != 409 or time.monotonic() > deadline:
-                return response
-            time.sleep(0.1)  # a dropped first attempt may still be running: ask again for its answer
-
-    with ThreadPoolExecutor(max_workers=CONCURRENT) as pool:
-        responses = list(pool.map(place, range(CONCURRENT)))
+    responses = checkouts_at_once(stack, "DMO", forms, tag)
 
     assert [r.status_code for r in responses] == [201] * CONCURRENT, [r.text for r in responses if r.status_code != 201]
     numbers = [r.json()["order_number"] for r in responses]

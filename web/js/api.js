@@ -13,17 +13,24 @@ const TITLES = {
   412: 'Changed meanwhile',
   422: 'Validation failed',
   428: 'Precondition required',
+  502: 'Service unavailable',
+  503: 'Service unavailable',
+  504: 'Service unavailable',
 };
+// A passing outage on our side: the buyer is still signed in and nothing was changed.
+const UNAVAILABLE = 'The service is unavailable right now. Nothing was changed; try again in a minute.';
 
 /** An RFC 9457 problem: {type, title, status, detail, errors: [{loc, msg}]}. */
 export class ApiProblem extends Error {
   constructor(status, body = {}) {
-    const title = body.title || TITLES[status] || `Request failed (${status})`;
-    super(body.detail || title);
+    const unavailable = status >= 502 && status <= 504;
+    const title = unavailable ? TITLES[status] : body.title || TITLES[status] || `Request failed (${status})`;
+    const detail = unavailable ? UNAVAILABLE : body.detail || '';
+    super(detail || title);
     this.status = status;
     this.type = body.type || 'about:blank';
     this.title = title;
-    this.detail = body.detail || '';
+    this.detail = detail;
     this.errors = Array.isArray(body.errors) ? body.errors : [];
   }
 }

@@ -1,16 +1,74 @@
-"""Verifies Cognito ID tokens ourselves: signature against the JWKS, issuer, audience, expiry, use."""
+"""Verifies Cognito ID tokens ourselves: signature against the JWKS, issuer, audience, expiry, use.
+
+The pool's keys are fetched again every hour; while the JWKS cannot be fetched the last good set keeps serving.
+"""
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import jwt
+from aws_lambda_powertools import Logger
 
-from welt.domain.errors import AuthenticationError
+from welt.domain.errors import AuthenticationError, ServiceUnavailableError
 from welt.domain.model import BRAND_CODE
 from welt.services.orders import Caller
 
 STAFF_GROUP = "staff"
+# A key Cognito removes from the JWKS must stop verifying within the hour.
+KEYS_LIFESPAN_SECONDS = 3600
+# While the JWKS endpoint is down, each container tries it again this often, not on every request.
+OUTAGE_RETRY_SECONDS = 30
+FETCH_TIMEOUT_SECONDS = 5
+
+logger = Logger(child=True)
+
+
+class UserPoolKeys(jwt.PyJWKClient):
+    """PyJWKClient that rides out a JWKS outage on the last key set it fetched.
+
+    PyJWKClient's own set cache does the hourly refresh; it keeps the last good set when a fetch fails
+    but stops serving it once expired, which would turn a short outage into everyone signed out.
+    """
+
+    def __init__(self, uri: str, lifespan: float = KEYS_LIFESPAN_SECONDS, timeout: float = FETCH_TIMEOUT_SECONDS,
+                 retry_after: float = OUTAGE_RETRY_SECONDS) -> None:
+        # No per-kid cache (cache_keys): it never expires, so a removed key would stay trusted.
+        super().__init__(uri, cache_keys=False, cache_jwk_set=True, lifespan=lifespan, timeout=timeout)
+        self._retry_after = retry_after
+        self._outage_until: float | None = None
+
+    def fetch_data(self) -> Any:
+        # An endpoint answering something that is not a key set is as down as one that does not answer.
+        try:
+            return super().fetch_data()
+        except jwt.PyJWKClientConnectionError:
+            raise
+        except (jwt.PyJWKClientError, jwt.PyJWKSetError, ValueError) as error:
+            raise jwt.PyJWKClientConnectionError(f"The JWKS endpoint answered no key set: {error}") from error
+
+    def get_signing_key(self, kid: str) -> jwt.PyJWK:
+        if self._outage_until is not None and time.monotonic() < self._outage_until:
+            return self._last_good_key(kid)
+        try:
+            key = super().get_signing_key(kid)
+        except jwt.PyJWKClientConnectionError as error:
+            self._outage_until = time.monotonic() + self._retry_after
+            logger.warning("jwks unreachable, serving the last good keys", extra={"error": str(error)})
+            return self._last_good_key(kid)
+        self._outage_until = None
+        return key
+
+    def _last_good_key(self, kid: str) -> jwt.PyJWK:
+        cached = self.jwk_set_cache.jwk_set_with_timestamp if self.jwk_set_cache else None
+        if cached is None:
+            raise jwt.PyJWKClientConnectionError("The JWKS endpoint is down and no key set was fetched before it.")
+        for key in cached.get_jwk_set().keys:
+            if key.key_id == kid:
+                return key
+        # A kid the last good set does not know may be a new key: it cannot be checked until the endpoint is back.
+        raise jwt.PyJWKClientConnectionError("The JWKS endpoint is down and the last good key set lacks this key.")
 
 
 class CognitoTokenVerifier:
@@ -22,8 +80,8 @@ class CognitoTokenVerifier:
 
     @classmethod
     def from_url(cls, jwks_url: str, issuer: str, audience: str) -> CognitoTokenVerifier:
-        # The client caches keys across invocations of a warm Lambda and refetches on an unknown kid.
-        return cls(jwt.PyJWKClient(jwks_url, cache_keys=True, lifespan=3600, timeout=5), issuer, audience)
+        # The key set lives across invocations of a warm Lambda; an unknown kid refetches it (at most every 30 s).
+        return cls(UserPoolKeys(jwks_url), issuer, audience)
 
     def caller(self, authorization: str | None) -> Caller:
         """The caller a `Bearer <ID token>` header proves, or AuthenticationError."""
@@ -56,8 +114,9 @@ class CognitoTokenVerifier:
             )
         except jwt.ExpiredSignatureError:
             raise AuthenticationError("The token has expired; sign in again.") from None
-        except jwt.PyJWKClientConnectionError as error:
-            raise AuthenticationError(f"The signing keys could not be fetched: {type(error).__name__}.") from None
+        except jwt.PyJWKClientConnectionError:
+            # The token may well be good: refusing it would sign the caller out for our outage.
+            raise ServiceUnavailableError("Sign-in cannot be checked right now; try again in a minute.") from None
         except (jwt.InvalidTokenError, jwt.PyJWKClientError, ValueError) as error:
             raise AuthenticationError(f"The token is not a valid ID token for Welt: {_reason(error)}") from None
         if claims.get("token_use") != "id":

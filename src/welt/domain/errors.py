@@ -66,3 +66,7 @@ class IdempotencyKeyReusedError(WeltError):
 
 class RequestInProgressError(WeltError):
     """The first request with this `Idempotency-Key` is still being processed."""
+
+
+class ServiceUnavailableError(WeltError):
+    """Something Welt depends on cannot answer right now; nothing was changed and the same request may be sent again."""

@@ -27,6 +27,7 @@ from welt.domain.errors import (
     NotFoundError,
     PreconditionRequiredError,
     RequestInProgressError,
+    ServiceUnavailableError,
     StateConflictError,
     UnsupportedMediaTypeError,
     ValidationFailedError,
@@ -51,6 +52,7 @@ PROBLEMS: dict[type[WeltError], tuple[int, str, str]] = {
     ValidationFailedError: (422, "validation-failed", "Validation failed"),
     IdempotencyKeyReusedError: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     PreconditionRequiredError: (428, "precondition-required", "Precondition required"),
+    ServiceUnavailableError: (503, "service-unavailable", "Service unavailable"),
 }
 # Answers Chalice gives before a view runs, as (slug, title).
 FRAMEWORK_PROBLEMS = {

@@ -12,6 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
+from welt.domain.errors import ServiceUnavailableError
 from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, StampStatus, TimelineEvent
 from welt.domain.payment import Payment
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
@@ -340,6 +341,34 @@ class CardDeclinedError(Exception):
         self.intent_id = intent_id
 
 
+class PaymentOutcomeUnknownError(Exception):
+    """Stripe may have carried out the call (a charge, a refund, a cancel) but its answer never arrived.
+
+    Nothing may be given up on this: ask Stripe (retrieve the intent, or repeat the call with the same
+    idempotency key) or wait for its webhook.
+    """
+
+    def __init__(self, message: str, operation: str, intent_id: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.operation = operation
+        self.intent_id = intent_id
+
+
+class PaymentProviderUnavailableError(ServiceUnavailableError):
+    """Stripe did not carry out the call: nothing was charged, refunded or cancelled; the buyer may try again later."""
+
+
+@dataclass(frozen=True)
+class RefundView:
+    """What Welt needs to know of a Stripe Refund."""
+
+    id: str
+    intent_id: str
+    amount: int
+    status: str  # Stripe's: succeeded, pending, failed, canceled, requires_action
+
+
 class InvalidSignatureError(Exception):
     """A webhook whose Stripe-Signature does not prove it came from Stripe."""
 
@@ -353,9 +382,24 @@ class PaymentGateway(Protocol):
         """Create a PaymentIntent with the card and confirm it on the server (CardDeclinedError if refused)."""
         ...
 
+    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
+                      idempotency_key: str) -> IntentView:
+        """Create a PaymentIntent with the card, not yet confirmed, so its id is known before any charge."""
+        ...
+
+    def confirm(self, intent_id: str, idempotency_key: str) -> IntentView:
+        """Confirm an intent on the server: charged, declined (CardDeclinedError), or waiting for 3-D Secure."""
+        ...
+
     def retrieve(self, intent_id: str) -> IntentView: ...
 
-    def cancel(self, intent_id: str, idempotency_key: str) -> IntentView: ...
+    def cancel(self, intent_id: str, idempotency_key: str) -> IntentView:
+        """Cancel an intent; one that can no longer be cancelled comes back as it is (read its status)."""
+        ...
+
+    def refund(self, intent_id: str, idempotency_key: str, amount: int | None = None) -> RefundView:
+        """Refund a charged intent in full (or `amount` cents); the same key never refunds twice."""
+        ...
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event, if the signature over the raw body is Stripe's and fresh; else InvalidSignatureError."""

@@ -10,10 +10,11 @@ from typing import Any
 
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestInProgressError
-from welt.domain.model import Brand, Order, OrderStatus
+from welt.domain.model import Brand, Order, OrderStatus, OrderType, PaymentStatus
 from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
+    GROUPABLE_LIMIT,
     CardDeclinedError,
     ConcurrentUpdateError,
     IntentView,
@@ -74,6 +75,11 @@ class FakeOrderRepository:
             limit,
             lambda o: {"created_key": self._created_key(o), "brand": o.brand, "seq": o.seq},
         )
+
+    def groupable_orders(self, brand: str) -> list[Order]:
+        orders = sorted((o for (b, _), o in self._orders.items() if b == brand), key=lambda o: o.seq, reverse=True)
+        return [o for o in orders if o.type is OrderType.MTO and o.status is OrderStatus.PENDING_PAYMENT
+                and o.payment_status is PaymentStatus.UNPAID and o.shipping_group_id is None][:GROUPABLE_LIMIT]
 
 
 class FakeShippingGroupRepository:

@@ -104,6 +104,23 @@ class TestOrderRepositoryContract:
         assert [o.brand for o in only.orders] == ["BRK"]
 
 
+    def test_groupable_orders_are_the_brands_open_ungrouped_mto_orders_newest_first(self, order_repo: Any) -> None:
+        open_ones = [order_repo.add_next("DMO", builder("DMO", minute=m)) for m in range(3)]
+        order_repo.add_next("DMO", builder("DMO", type="MINI_BULK", sizes=[{"size": "EU40", "pairs": 10}]))
+        cancelled = order_repo.add_next("DMO", builder("DMO"))
+        order_repo.save(cancelled.cancel(T0, "test"), expected_version=cancelled.version, expected_status=cancelled.status)
+        grouped = order_repo.add_next("DMO", builder("DMO"))
+        order_repo.save(grouped.join_group("G0001-DMO", T0, "test"), expected_version=grouped.version,
+                        expected_status=grouped.status)
+        paying = order_repo.add_next("DMO", builder("DMO"))
+        order_repo.save(paying.lock_for_payment("pay_1", None, T0, "test"), expected_version=paying.version,
+                        expected_status=paying.status)
+        order_repo.add_next("BRK", builder("BRK"))
+        found = order_repo.groupable_orders("DMO")
+        assert [o.order_number for o in found] == [o.order_number for o in reversed(open_ones)]
+        assert order_repo.groupable_orders("XYZ") == []
+
+
 class TestBrandRepositoryContract:
     def test_add_keeps_an_existing_brand(self, brand_repo: Any) -> None:
         brand_repo.add(Brand(code="DMO", name="Demo Atelier"))

@@ -18,10 +18,11 @@ from boto3.dynamodb.conditions import Attr, ConditionBase, Key
 from botocore.exceptions import ClientError
 
 from welt.domain.errors import StateConflictError
-from welt.domain.model import Brand, Order, OrderStatus
+from welt.domain.model import Brand, Order, OrderStatus, OrderType, PaymentStatus
 from welt.domain.payment import IN_FLIGHT, Payment, invoice_number
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.ports import (
+    GROUPABLE_LIMIT,
     ConcurrentUpdateError,
     OrderFilter,
     OutboxMessage,
@@ -190,6 +191,24 @@ class DynamoOrderRepository:
             return {"created_key": item["created_key"], "brand": item["brand"], "seq": int(item["seq"])}
 
         return self._page(query, where, limit, position)
+
+    def groupable_orders(self, brand: str) -> list[Order]:
+        # The group is only in the stored body, so membership is checked after reading.
+        query: dict[str, Any] = {
+            "KeyConditionExpression": Key("brand").eq(brand),
+            "ScanIndexForward": False,
+            "FilterExpression": Attr("type").eq(OrderType.MTO.value)
+            & Attr("status").eq(OrderStatus.PENDING_PAYMENT.value)
+            & Attr("payment_status").eq(PaymentStatus.UNPAID.value),
+        }
+        found: list[Order] = []
+        for item in self._matching(query, OrderFilter()):
+            order = self._order(item)
+            if order.shipping_group_id is None:
+                found.append(order)
+                if len(found) == GROUPABLE_LIMIT:
+                    break
+        return found
 
 
 class DynamoBrandRepository:

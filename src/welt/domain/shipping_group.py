@@ -39,7 +39,7 @@ def parse_group_id(text: str) -> tuple[str, int] | None:
     return (brand, seq) if seq > 0 and group_id(brand, seq) == text else None
 
 
-def _address_key(order: Order) -> tuple[str, ...]:
+def address_key(order: Order) -> tuple[str, ...]:
     """Two addresses are the same shipment when they match field by field, ignoring case and spacing."""
     fields = order.shipping_address.model_dump()
     return tuple(" ".join(str(fields[name] or "").split()).casefold() for name in sorted(fields))
@@ -60,7 +60,7 @@ def grouping_problems(orders: list[Order], group: str | None = None) -> tuple[li
             conflicts.append(f"{order.order_number} has a payment {order.payment_status.value}")
         if order.shipping_group_id not in (None, group):
             conflicts.append(f"{order.order_number} is already in shipping group {order.shipping_group_id}")
-        if first is not None and order is not first and _address_key(order) != _address_key(first):
+        if first is not None and order is not first and address_key(order) != address_key(first):
             invalid.append(FieldProblem(loc, f"{order.order_number} ships to another address than {first.order_number}"))
     return invalid, conflicts
 

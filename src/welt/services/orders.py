@@ -35,6 +35,7 @@ from welt.domain.model import (
     parse_order_number,
 )
 from welt.domain.pricing import design_problems, quote_order, shipping_cost, size_run_problems
+from welt.domain.ship_dates import expected_ship_date
 from welt.services.notifications import confirmation_message, deliver_one
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
@@ -307,6 +308,8 @@ def current_view(desk: OrderDesk, order: Order) -> dict[str, Any]:
     view = order.public_view(desk.clock())
     model = desk.catalog.shoe_model(order.design.model)
     view["model_name"] = model.name if model else order.design.model
+    shipping_on = expected_ship_date(order, desk.catalog, desk.clock().date())
+    view["expected_ship_date"] = shipping_on.isoformat() if shipping_on else None
     if order.is_editable:
         brand = desk.brands.get(order.brand)
         if brand is not None:

@@ -42,6 +42,9 @@ def search_text(order: Order) -> str:
     return "|".join([order.order_number, order.design.model, order.design.design_ref or ""]).lower()
 
 
+GROUPABLE_LIMIT = 1000
+
+
 @dataclass(frozen=True)
 class Page:
     orders: list[Order]
@@ -69,6 +72,10 @@ class OrderRepository(Protocol):
 
     def all_brands_page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page:
         """Every brand's orders, newest first (staff)."""
+        ...
+
+    def groupable_orders(self, brand: str) -> list[Order]:
+        """The brand's MTO orders that are PENDING_PAYMENT, UNPAID and in no group, newest first, at most 1000."""
         ...
 
 

@@ -165,3 +165,21 @@ def test_ship_dates_show_in_the_pool_the_order_and_the_staff_screens_and_move_wi
     expect(row.locator("td[data-label='Expected to ship']")).to_have_text(shown_day(page, packing))
     row.get_by_role("link", name=number, exact=True).click()
     expect(page.get_by_role("region", name="Status")).to_contain_text(f"Expected to ship{shown_day(page, packing)}")
+
+
+def test_a_suggestion_overtaken_by_a_change_says_why_and_offers_fresh_suggestions(
+        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    address = {**SHIPPING_ADDRESS, "line1": f"Werkhof {tag}"}
+    numbers = [dmo_api.place(tag, shipping_address=address)["order_number"] for _ in range(3)]
+    page = app.page
+    app.sign_in(dmo)
+    suggestion = page.get_by_role("listitem").filter(has=page.get_by_role("heading", name=f"Werkhof {tag}"))
+    expect(suggestion).to_contain_text("Save €30.00")
+    dmo_api.call("POST", f"{dmo_api.orders_api}/orders/{numbers[0]}/cancel")  # in another tab, say
+
+    suggestion.get_by_role("button", name="Create group").click()
+
+    expect(suggestion.get_by_role("alert")).to_contain_text(f"{numbers[0]} is CANCELLED")
+    assert all(dmo_api.order(n)["shipping_group_id"] is None for n in numbers)
+    suggestion.get_by_role("button", name="Reload the suggestions").click()
+    expect(page.get_by_role("heading", name=f"2 orders to Mara Jensen, Werkhof {tag}")).to_be_visible()

@@ -217,18 +217,17 @@ function onCreateGroup(ctx, button, numbers, refused) {
 /** The groups the API suggests (GET /shipping-groups/suggestions), each created with one click. */
 function suggestionsPanel(ctx, suggestions) {
   if (!suggestions.length) return null;
-  const items = suggestions.map((suggestion, index) => {
+  const items = suggestions.map((suggestion) => {
     const to = suggestion.shipping_address;
     const numbers = suggestion.order_numbers;
     const alone = suggestion.costs.shipping + suggestion.shipping_savings;
-    const headingId = `suggestion-${index + 1}`;
     const problems = h('div');
     const create = h('button', { type: 'button', class: 'button small' }, 'Create group',
       h('span', { class: 'visually-hidden' }, ` of ${numbers.join(', ')}`));
     onCreateGroup(ctx, create, numbers, (error) => showProblem(problems, error, { extra: h('p', {},
       h('button', { type: 'button', class: 'link-button', onclick: () => ctx.rerender() }, 'Reload the suggestions')) }));
-    return h('li', { class: 'suggestion', 'aria-labelledby': headingId },
-      h('h3', { id: headingId }, `${numbers.length} orders to ${to.name}, ${to.line1}, ${to.postal_code} ${to.city}`),
+    return h('li', { class: 'suggestion' },
+      h('h3', {}, `${numbers.length} orders to ${to.name}, ${to.line1}, ${to.postal_code} ${to.city}`),
       h('p', { class: 'savings' }, 'Save ', h('strong', {}, money(suggestion.shipping_savings, suggestion.costs.currency)),
         ` on shipping: ${money(alone)} apart, ${money(suggestion.costs.shipping)} together.`),
       h('p', { class: 'small' }, `Orders ${numbers.join(', ')} · ${suggestion.pairs} pairs · group total ${money(suggestion.costs.total)}`),

@@ -18,12 +18,15 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.browser.backoffice import Arrange, Backoffice, launch_chromium, running_stack, user  # noqa: E402
+from tests.examples import SHIPPING_ADDRESS  # noqa: E402
 
 from welt_stack.stack import LocalStack  # noqa: E402
 
 DESKTOP = ViewportSize(width=1280, height=800)
 PHONE = ViewportSize(width=390, height=844)
 TAG = "3D-2231"
+# A second address of the brand (its shop), so the pool suggests a group of its own for the orders sent there.
+SHOP_ADDRESS = {**SHIPPING_ADDRESS, "name": "Demo Atelier Store", "line1": "Kastanienallee 7", "postal_code": "10435"}
 
 
 class Camera:
@@ -94,7 +97,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
 
     orders = arrange_pool(dmo)
     app.open("/orders", "Order pool")
-    camera.shoot("07-order-pool-pending-payment")
+    camera.shoot("07-order-pool-pending-payment", full_page=True)
 
     app.pool_row(number).get_by_role("link", name=f"Pay order {number}").click()
     expect(app.heading(f"Pay order {number}")).to_be_visible()
@@ -113,6 +116,26 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     page.get_by_role("button", name="Create shipping group of 2 orders").click()
     expect(app.heading("Shipping group G", level=1)).to_be_visible()
     camera.shoot("11-shipping-group")
+
+    for _ in range(3):
+        dmo.place(f"{TAG}-P", shipping_address=SHOP_ADDRESS)
+    app.open("/orders", "Order pool")
+    suggestions = page.get_by_role("region", name="Suggested shipping groups")
+    expect(suggestions.get_by_role("heading", name=f"3 orders to {SHOP_ADDRESS['name']}")).to_be_visible()
+    suggestions.scroll_into_view_if_needed()
+    camera.shoot("17-suggested-groups")
+
+    app.open(f"/orders/{orders['boot']}", f"Order {orders['boot']}")
+    page.get_by_role("button", name="Order again").click()
+    expect(page.get_by_text(f"Ordering again from order {orders['boot']}")).to_be_visible()
+    camera.shoot("18-order-again", full_page=True)
+
+    app.open("/orders?status=WORK_IN_PROCESS", "Order pool")
+    camera.shoot("19-order-pool-download-csv", full_page=True)
+
+    app.open(f"/orders/{number}", f"Order {number}")
+    expect(page.get_by_text("Expected to ship")).to_be_visible()
+    camera.shoot("20-expected-ship-date")
 
     app.sign_out()
     app.sign_in(staff, lands_on="Production")

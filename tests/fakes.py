@@ -22,6 +22,7 @@ from welt.services.notifications import deliver_one
 from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
+    GROUPABLE_LIMIT,
     BrandCheck,
     BrandWrite,
     CardDeclinedError,
@@ -225,7 +226,8 @@ class FakeOrderRepository:
     def groupable_orders(self, brand: str) -> list[Order]:
         self._store.tick()
         candidates = [o for (b, _), o in self._store.orders.items() if b == brand]
-        return sorted((o for o in candidates if o.is_editable and o.type.value == "MTO"), key=lambda o: o.seq, reverse=True)
+        found = sorted((o for o in candidates if o.is_editable and o.type.value == "MTO"), key=lambda o: o.seq, reverse=True)
+        return found[:GROUPABLE_LIMIT]
 
 
 class FakeBrandRepository:

@@ -11,8 +11,10 @@ import ast
 import inspect
 import re
 from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
 from decimal import Decimal
 from enum import Enum
+from pathlib import Path
 from typing import Any
 
 import pycountry
@@ -21,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from welt.adapters import idempotency, stripe_gateway, tables
 from welt.adapters.cognito import CognitoTokenVerifier
 from welt.domain import model as order_model
-from welt.domain import pricing
+from welt.domain import pricing, ship_dates
 from welt.domain.catalog import PARTS, Catalog, load_catalog
 from welt.domain.invoice import factory_seller
 from welt.domain.model import (
@@ -39,6 +41,7 @@ from welt.domain.payment import PaymentState
 from welt.domain.shipping_group import MAX_ORDERS, MIN_ORDERS, GroupStatus
 from welt.entrypoints import http
 from welt.services import notifications, orders, payments
+from welt.services.ports import GROUPABLE_LIMIT
 from welt_stack import seed, stack
 
 PLACEHOLDER = re.compile(r"<!--\s*welt:([a-z0-9-]+)\s*-->")
@@ -352,6 +355,84 @@ def group_example() -> str:
     return "".join(out)
 
 
+def lead_times_table() -> str:
+    """Working days per stage, and what is left from the start of each stage (its own lead time included)."""
+    cat = catalog()
+    stages = list(ProductionStage)
+    rows = []
+    for index, stage in enumerate(stages):
+        days = ship_dates.stage_lead_days(cat, stage)
+        left = sum(ship_dates.stage_lead_days(cat, later) for later in stages[index:])
+        rows.append([f"**{label(stage)}**", days, left])
+    return table(["stage", "working days at this stage", "working days to shipping from its start"], rows)
+
+
+def ship_date_example() -> str:
+    """The worked example of the ship dates page, computed by the code that dates real orders."""
+    cat = catalog()
+    paid = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
+    postal = order_model.PostalAddress(line1="Torstrasse 101", city="Berlin", postal_code="10119",
+                                       country=EXAMPLE_ADDRESS_COUNTRY)
+    address = order_model.ShippingAddress(name="Mara Jensen", phone="+49 30 1234567", email="mara@dmo.example",
+                                          **postal.model_dump())
+    order = order_model.Order.place(
+        at=paid, actor="brand:DMO", brand="DMO", seq=42, type=OrderType.MTO, design=EXAMPLE_DESIGNS[0],
+        sizes=[SizeLine(size="EU42", pairs=1)], labeling=Labeling.UNLABELED, shipping_address=address,
+        billing=order_model.Billing(name="Demo Atelier", email="accounts@dmo.example", address=postal),
+        costs=order_model.Costs(manufacturing=0, shipping=0, customization=0, total=0))
+    launched = order.lock_for_payment("pay", None, paid, "brand:DMO").launch_to_production(
+        "pay", "INV-2026-000001", True, 0, paid, "stripe")
+    moved_at = ship_dates.add_working_days(paid.date(), ship_dates.stage_lead_days(cat, ProductionStage.CUTTING) + 1)
+    moved = launched.move_to_stage(ProductionStage.STITCHING, True, datetime.combine(moved_at, paid.timetz()), "staff")
+    first = ship_dates.expected_ship_date(launched, cat, paid.date())
+    second = ship_dates.expected_ship_date(moved, cat, moved_at)
+    cutting_ends = ship_dates.add_working_days(paid.date(), ship_dates.stage_lead_days(cat, ProductionStage.CUTTING))
+    return (f"For example, an order paid on {paid:%A %-d %B} starts **Cutting** that day. Cutting ends on "
+            f"{cutting_ends:%A %-d}, and the later stages take their working days after it: the order is expected to "
+            f"ship on **{first:%A %-d %B}**. If it only moves to **Stitching** on {moved_at:%A %-d} (a day late), "
+            f"the date becomes **{second:%A %-d %B}**.\n")
+
+
+REPO = Path(__file__).resolve().parents[2]
+EXPORT_SCRIPT = REPO / "web" / "js" / "pool-export.js"
+EXPORT_COLUMN = re.compile(r"^\s*\['([a-z_]+)',", re.MULTILINE)
+EXPORT_COLUMN_MEANING = {
+    "order_number": "The order number, `00042-DMO`.",
+    "created_at": "When the order was placed: UTC, ISO 8601 (`2026-11-02T09:00:00Z`).",
+    "wip_started_at": "When the payment launched it to production (UTC, ISO 8601); empty before payment.",
+    "expected_ship_date": "The expected ship date while in production, `YYYY-MM-DD`; empty otherwise.",
+    "shipped_at": "When it left the factory (UTC, ISO 8601); empty until shipped.",
+    "type": "`MTO`, `MINI_BULK` or `BULK`.",
+    "model": "The shoe model's name (`Derby`).",
+    "upper": "The upper's material id from the catalog (`calf-tan`).",
+    "lining": "The lining's material id.",
+    "sole": "The sole's material id.",
+    "design_ref": "The 3D designer's reference, as you gave it.",
+    "sizes": "The size run, size `x` pairs, separated by spaces (`EU40x4 EU41x6`).",
+    "pairs": "All pairs of the order.",
+    "labeling": "`UNLABELED` or `CUSTOM_STAMPS`.",
+    "status": "The order status as the API names it (`WORK_IN_PROCESS`).",
+    "production_stage": "The production stage as the API names it, while in production; empty otherwise.",
+    "payment_status": "The payment status (`PAID`).",
+    "shipping_group_id": "The shipping group it is in (`G0007-DMO`); empty if none.",
+    "invoice_number": "The invoice number once paid (`INV-2026-000042`).",
+    "carrier": "The carrier, once shipped.",
+    "tracking_number": "The tracking number, once shipped.",
+    "manufacturing_eur": "Manufacturing, in euros with two decimals and a dot (`180.00`).",
+    "shipping_eur": "Shipping of the order on its own, in euros.",
+    "customization_eur": "The stamp fee the order carries, in euros (`0.00` for most).",
+    "total_eur": "Manufacturing + shipping + customization, in euros.",
+    "currency": "Always `EUR`.",
+}
+
+
+def export_columns_table() -> str:
+    """The CSV columns in the order the browser app writes them (web/js/pool-export.js)."""
+    columns = EXPORT_COLUMN.findall(EXPORT_SCRIPT.read_text(encoding="utf-8"))
+    rows = [[f"`{name}`", meaning] for name, meaning in explained(EXPORT_COLUMN_MEANING, columns, "CSV column")]
+    return table(["column", "what it holds"], rows)
+
+
 def savings_by_zone() -> str:
     cat = catalog()
     counts = sorted({MIN_ORDERS, 5, 10, MAX_ORDERS})
@@ -473,6 +554,9 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "price-example": price_example,
     "group-example": group_example,
     "group-savings-by-zone": savings_by_zone,
+    "lead-times": lead_times_table,
+    "ship-date-example": ship_date_example,
+    "export-columns": export_columns_table,
     "dynamodb-tables": tables_table,
     "demo-users": demo_users_table,
     "stack-ports": ports_table,
@@ -480,6 +564,8 @@ BLOCKS: dict[str, Callable[[], str]] = {
 
 INLINE: dict[str, Callable[[], str]] = {
     "stamp-fee": lambda: euros(catalog().stamp_fee),
+    "stamp-development-days": lambda: str(catalog().stamp_development_days),
+    "suggestion-limit": lambda: str(GROUPABLE_LIMIT),
     "currency": lambda: catalog().currency,
     "group-min-orders": lambda: str(MIN_ORDERS),
     "group-max-orders": lambda: str(MAX_ORDERS),

@@ -14,6 +14,7 @@ from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
+from welt.services import group_suggestions as group_suggestions_service
 from welt.services import orders, production, shipping_groups
 from welt.services.notifications import deliver_due
 
@@ -138,6 +139,11 @@ def create_group(request: HttpRequest) -> dict[str, Any]:
 def list_groups(request: HttpRequest) -> dict[str, Any]:
     page = query_params(request, GroupParams)
     return shipping_groups.list_groups(order_desk(), request.caller, page.limit, page.cursor)
+
+
+@api.route("/shipping-groups/suggestions", methods=["GET"])
+def group_suggestions(request: HttpRequest) -> dict[str, Any]:
+    return group_suggestions_service.list_suggestions(order_desk(), request.caller)
 
 
 @api.route("/shipping-groups/{group_id}", methods=["GET"])

@@ -151,12 +151,19 @@ class TestOrderRepositoryContract:
         rest = backend.orders.timeline("DMO", order.seq, first.last_key, 3)
         assert [e.version for e in rest.items] == [4, 5] and rest.last_key is None
 
-    def test_groupable_orders_are_the_unpaid_mto_orders_in_no_group(self, backend: Backend) -> None:
-        first, second = place(backend, "DMO"), place(backend, "DMO")
+    def test_groupable_orders_are_the_brands_open_ungrouped_mto_orders_newest_first(self, backend: Backend) -> None:
+        open_ones = [place(backend, "DMO", minute) for minute in range(3)]
         place(backend, "DMO", type="MINI_BULK", sizes=[{"size": "EU40", "pairs": 10}])
+        cancelled = place(backend, "DMO")
+        change(backend, cancelled, cancelled.cancel(T0, "test"))
+        grouped = place(backend, "DMO")
+        change(backend, grouped, grouped.join_group("G0001-DMO", T0, "test"))
+        paying = place(backend, "DMO")
+        change(backend, paying, paying.lock_for_payment("pay_1", None, T0, "test"))
         place(backend, "BRK")
-        change(backend, second, second.cancel(T0, "test"))
-        assert [o.order_number for o in backend.orders.groupable_orders("DMO")] == [first.order_number]
+        found = backend.orders.groupable_orders("DMO")
+        assert [o.order_number for o in found] == [o.order_number for o in reversed(open_ones)]
+        assert backend.orders.groupable_orders("XYZ") == []
 
 
 def test_an_order_with_three_thousand_events_is_still_edited(tables: Any) -> None:

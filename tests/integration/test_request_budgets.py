@@ -138,7 +138,7 @@ def test_an_edit_is_three_requests(shop: Any) -> None:
 
 
 def test_group_pages_take_at_most_three_requests_and_one_batch_read_of_their_orders(shop: Any) -> None:
-    client, requests, _ = shop
+    _, requests, _ = shop
     numbers = [f"{n:05d}-DMO" for n in (1, 2, 3, 4, 6, 7, 8, 9)]
     for pair in (numbers[0:2], numbers[2:4], numbers[4:6], numbers[6:8]):
         counted(shop, "post", "/shipping-groups", brand_headers(), {"order_numbers": pair})

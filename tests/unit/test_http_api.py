@@ -742,3 +742,12 @@ def test_an_empty_if_match_is_400_and_cancels_nothing(orders_client):
 
     assert_problem(response, 400)
     assert get_json(orders_client, f"/orders/{number}", as_brand())["status"] == "PENDING_PAYMENT"
+
+
+def test_suggestions_route_is_not_taken_for_a_group_id(orders_client):
+    first, second = place(orders_client, labeling="UNLABELED"), place(orders_client)
+    body = get_json(orders_client, "/shipping-groups/suggestions", as_brand())
+    assert [s["order_numbers"] for s in body["suggestions"]] == [[second["order_number"], first["order_number"]]]
+    assert get_json(orders_client, "/shipping-groups/suggestions", as_brand("BRK")) == {"suggestions": []}
+    assert_problem(orders_client.http.get("/shipping-groups/suggestions"), 401)
+    assert_problem(orders_client.http.get("/shipping-groups/suggestions", headers=as_staff()), 403)

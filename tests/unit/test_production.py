@@ -11,6 +11,7 @@ import pytest
 from tests.examples import checkout
 from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
 from welt.domain.errors import ForbiddenError, StateConflictError
+from welt.domain.model import ProductionStage
 from welt.services import orders, payments, production, shipping_groups
 from welt.services.orders import Caller, Checkout, OrderDesk, PoolQuery
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
@@ -180,3 +181,21 @@ def test_staff_list_brands_and_the_groups_ready_to_ship(factory: Factory) -> Non
     assert [(g["shipping_group_id"], g["brand"]) for g in paid] == [(group_id, "DMO")]
     with pytest.raises(ForbiddenError):
         production.list_brands(factory.desk, DMO)
+
+
+def test_orders_in_production_show_a_ship_date_that_moves_with_the_stage(factory: Factory, clock: Clock,
+                                                                         mailer: FakeMailer) -> None:
+    waiting = factory.order()
+    assert factory.view(waiting)["expected_ship_date"] is None
+    number = factory.paid_order()
+    # Launched on Monday 2 November: cutting to Wednesday 4th, then ten working days.
+    assert factory.view(number)["expected_ship_date"] == "2026-11-18"
+    receipt = next(body for _, subject, body in mailer.sent if subject.startswith("Payment received"))
+    assert f"{number}: Derby" in receipt and "expected to ship on Wednesday 18 November 2026" in receipt
+    clock.advance(days=3)  # Thursday 5th, a day late out of cutting
+    assert factory.stage(number, "STITCHING")["expected_ship_date"] == "2026-11-19"
+    staff_pool = orders.list_all_orders(factory.desk, STAFF, PoolQuery(stage=ProductionStage.STITCHING))
+    assert [(o["order_number"], o["expected_ship_date"]) for o in staff_pool["orders"]] == [(number, "2026-11-19")]
+    factory.ready(number)
+    shipped = production.ship_order(factory.desk, STAFF, number, SHIPMENT)
+    assert shipped["expected_ship_date"] is None

@@ -10,8 +10,8 @@ import pytest
 
 from tests.examples import SHIPPING_ADDRESS, checkout, mini_bulk
 from tests.fakes import FakeStripe, intent_object, signed_event
-from welt.domain.errors import NotFoundError, StateConflictError, ValidationFailedError
-from welt.services import orders, payments, shipping_groups
+from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError, ValidationFailedError
+from welt.services import group_suggestions, orders, payments, shipping_groups
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
 from welt.services.shipping_groups import GroupAddition, NewGroup
@@ -235,3 +235,22 @@ def test_a_paid_group_shows_the_stamp_fee_it_was_charged(brand: Brand) -> None:
     assert paid["costs"]["customization"] == brand.pay.catalog.stamp_fee
     assert paid["costs"]["total"] == confirmed["amount"]
     assert sum(brand.order_view(n)["costs"]["customization"] for n in numbers) == brand.pay.catalog.stamp_fee
+
+
+def test_suggestions_list_the_brands_own_open_orders_and_one_becomes_a_group(brand: Brand) -> None:
+    mine = [brand.order() for _ in range(3)]
+    brand.order(caller=BRK)
+    brand.order(caller=BRK)
+    (suggestion,) = group_suggestions.list_suggestions(brand.desk, DMO)["suggestions"]
+    assert suggestion["order_numbers"] == mine[::-1]
+    assert suggestion["shipping_savings"] == 2 * 1500
+    assert [s["order_numbers"] for s in group_suggestions.list_suggestions(brand.desk, BRK)["suggestions"]] == [
+        ["00002-BRK", "00001-BRK"]]
+    group = brand.group(suggestion["order_numbers"])
+    assert group["shipping_savings"] == suggestion["shipping_savings"] and group["costs"] == suggestion["costs"]
+    assert group_suggestions.list_suggestions(brand.desk, DMO) == {"suggestions": []}
+
+
+def test_suggestions_are_for_brand_users(brand: Brand) -> None:
+    with pytest.raises(ForbiddenError):
+        group_suggestions.list_suggestions(brand.desk, Caller(subject="s1", brand=None, staff=True))

@@ -71,3 +71,13 @@ export function inPageLink(target, text) {
     },
   }, text);
 }
+
+/** Hands a file made in the page (or fetched with the token) to the browser as a download. */
+export function saveFile(blob, filename) {
+  const url = URL.createObjectURL(blob);
+  const link = h('a', { href: url, download: filename, hidden: true });
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+}

@@ -45,3 +45,10 @@ export function actor(text, { staff = false } = {}) {
   if (text.startsWith('brand:')) return staff ? `brand ${text.split(':')[1]}` : 'you';
   return text;
 }
+
+const dayFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' });
+
+/** A calendar day from the API ("2026-11-18"), the same day whatever the browser's time zone. */
+export function day(isoDate) {
+  return isoDate ? dayFormat.format(new Date(`${isoDate}T00:00:00Z`)) : '—';
+}

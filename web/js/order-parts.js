@@ -1,7 +1,7 @@
 /** Pieces several pages show for an order: status badges, the pay link, invoice download, tracking. */
 
 import { ApiProblem, paymentsApi } from './api.js';
-import { announce, h } from './dom.js';
+import { announce, h, saveFile } from './dom.js';
 import { label, money } from './format.js';
 
 export function badge(value, kind = 'status') {
@@ -41,12 +41,7 @@ export function trackingLink(tracking) {
 /** GET /payments/{id}/invoice as a PDF blob, handed to the browser as a download. */
 export async function downloadInvoice(paymentId, invoiceNumber) {
   const { blob, filename } = await paymentsApi.download(`/payments/${encodeURIComponent(paymentId)}/invoice`, 'application/pdf');
-  const url = URL.createObjectURL(blob);
-  const link = h('a', { href: url, download: filename || `${invoiceNumber}.pdf`, hidden: true });
-  document.body.append(link);
-  link.click();
-  link.remove();
-  setTimeout(() => URL.revokeObjectURL(url), 30_000);
+  saveFile(blob, filename || `${invoiceNumber}.pdf`);
 }
 
 export function invoiceButton(order) {
@@ -91,4 +86,13 @@ export function costTable(costs, caption = 'Costs', { captionHidden = false } = 
     h('caption', { class: captionHidden ? 'visually-hidden' : null }, caption),
     h('tbody', {}, costRows(costs),
       h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num' }, money(costs.total, costs.currency)))));
+}
+
+/** "Order again": the new-order form filled from this order (views/new-order.js reads `again`). */
+export function orderAgainButton(order, { inRow = false } = {}) {
+  return h('button', {
+    type: 'button',
+    class: inRow ? 'link-button' : 'button secondary',
+    onclick: () => { location.hash = `#/orders/new?again=${encodeURIComponent(order.order_number)}`; },
+  }, 'Order again', h('span', { class: 'visually-hidden' }, ` like ${order.order_number}`));
 }

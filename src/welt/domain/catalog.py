@@ -59,6 +59,9 @@ class Catalog(BaseModel):
 
     currency: str
     stamp_fee: int
+    # Working days a brand's custom stamps take to make, and each factory stage takes per order.
+    stamp_development_days: int
+    stage_lead_days: dict[str, int]
     order_types: dict[str, OrderTypeRule]
     models: list[ShoeModel]
     materials: list[Material]

@@ -309,6 +309,8 @@ class Order(BaseModel):
     created_at: datetime
     updated_at: datetime
     wip_started_at: datetime | None = None
+    # When the order reached its current production stage: where its expected ship date counts from.
+    stage_entered_at: datetime | None = None
     tracking: Tracking | None = None
     payment_id: str | None = None
     invoice_number: str | None = None
@@ -430,6 +432,7 @@ class Order(BaseModel):
                 "payment_status": PaymentStatus.PAID,
                 "production_stage": stage,
                 "wip_started_at": at,
+                "stage_entered_at": at,
                 "invoice_number": invoice_number,
                 "costs": costs,
             }
@@ -449,7 +452,7 @@ class Order(BaseModel):
         """The brand's stamps are ready: an order waiting for them moves on to cutting."""
         if self.production_stage is not ProductionStage.AWAITING_STAMPS:
             raise StateConflictError(f"Order {self.order_number} is not waiting for stamps.")
-        moved = self.model_copy(update={"production_stage": ProductionStage.CUTTING})
+        moved = self.model_copy(update={"production_stage": ProductionStage.CUTTING, "stage_entered_at": at})
         return moved._record(at, actor, "STAGE_CHANGED", {"from": "AWAITING_STAMPS", "to": "CUTTING", "reason": "stamps ready"})
 
     def join_group(self, group: str, at: datetime, actor: str) -> Order:
@@ -479,7 +482,7 @@ class Order(BaseModel):
             raise StateConflictError(
                 f"Order {self.order_number} waits for the brand's custom stamps; mark them READY first."
             )
-        moved = self.model_copy(update={"production_stage": stage})
+        moved = self.model_copy(update={"production_stage": stage, "stage_entered_at": at})
         details = {"from": self.production_stage.value, "to": stage.value}
         return moved._record(at, actor, "STAGE_CHANGED", details)
 

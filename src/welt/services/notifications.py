@@ -10,6 +10,7 @@ from aws_lambda_powertools import Logger
 from welt.domain.catalog import Catalog
 from welt.domain.model import Order, ProductionStage, Tracking
 from welt.domain.payment import Payment
+from welt.domain.ship_dates import expected_ship_date
 from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage
 
 logger = Logger(child=True)
@@ -69,6 +70,9 @@ def payment_received_message(payment: Payment, orders: list[Order], catalog: Cat
         model = catalog.shoe_model(order.design.model)
         waiting = " - waits for your custom stamps" if order.production_stage is ProductionStage.AWAITING_STAMPS else ""
         lines.append(f"  {order.order_number}: {model.name if model else order.design.model}, {order.pairs} pair(s){waiting}")
+        shipping_on = expected_ship_date(order, catalog, payment.updated_at.date())
+        if shipping_on:
+            lines.append(f"    expected to ship on {shipping_on:%A %d %B %Y}")
     lines += [
         "",
         f"Manufacturing: {_euros(payment.summary.manufacturing)}",
@@ -77,6 +81,7 @@ def payment_received_message(payment: Payment, orders: list[Order], catalog: Cat
         f"Total paid: {_euros(payment.amount)}",
         "",
         "Your invoice is in your order pool. We will email you the tracking number when your shoes ship.",
+        "Ship dates are estimates from the factory's lead times; your order pool shows the latest one.",
     ]
     to = orders[0].billing.email if orders else ""
     return OutboxMessage(

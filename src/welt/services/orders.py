@@ -34,6 +34,7 @@ from welt.domain.model import (
     parse_order_number,
 )
 from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
+from welt.domain.ship_dates import expected_ship_date
 from welt.services.callers import Caller, brand_of, find_order, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
@@ -210,6 +211,8 @@ def order_view(catalog: Catalog, order: Order, brand: Brand | None, now: datetim
     view = order.public_view(now)
     model = catalog.shoe_model(order.design.model)
     view["model_name"] = model.name if model else order.design.model
+    shipping_on = expected_ship_date(order, catalog, now.date())
+    view["expected_ship_date"] = shipping_on.isoformat() if shipping_on else None
     if order.is_editable and brand is not None:
         view["costs"] = price_orders(catalog, [order], together=False, stamps=brand.stamps_status).costs()
     return view

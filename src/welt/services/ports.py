@@ -176,6 +176,7 @@ def search_text(order: Order) -> str:
     return "|".join([order.order_number, order.design.model, order.design.design_ref or ""]).lower()
 
 
+GROUPABLE_LIMIT = 1000  # group suggestions read at most this many candidate orders
 T = TypeVar("T")
 
 
@@ -207,8 +208,10 @@ class OrderRepository(Protocol):
     def timeline(self, brand: str, seq: int, after: dict[str, Any] | None, limit: int) -> Page[TimelineEvent]: ...
 
     def groupable_orders(self, brand: str) -> list[Order]:
-        """The brand's unpaid, pending MTO orders in no group (the candidates of group suggestions), newest first."""
+        """The brand's MTO orders that are PENDING_PAYMENT, UNPAID and in no group (the candidates of group
+        suggestions), newest first, at most GROUPABLE_LIMIT, in one read of a sparse index."""
         ...
+
 
 
 class BrandRepository(Protocol):

@@ -1,6 +1,7 @@
 /**
  * A new order, standing in for the 3D designer's Order button: model and materials from the catalog,
- * order type, size run, labeling; then the raw materials are confirmed before checkout.
+ * order type, size run, labeling; then the raw materials are confirmed before checkout. "Order again"
+ * (`?again=<order number>`) starts from an earlier order.
  */
 
 import { ApiProblem, localProblem, ordersApi } from '../api.js';
@@ -12,8 +13,27 @@ import { money, orderType, pairs } from '../format.js';
 import { clearProblems, missingFields, showProblem } from '../problems.js';
 import { loadCatalog, loadDraft, saveDraft } from '../store.js';
 
+/** A new checkout draft with an earlier order's design, size run, labeling and addresses (no prices: they are quoted afresh). */
+function draftFrom(order) {
+  return {
+    type: order.type,
+    design: order.design,
+    sizes: order.sizes,
+    labeling: order.labeling,
+    shipping_address: order.shipping_address,
+    billing: order.billing,
+    again_from: order.order_number,
+  };
+}
+
 export async function newOrderView(ctx) {
-  const [catalog, brand] = await Promise.all([loadCatalog(), ordersApi.get('/brand', { signal: ctx.signal })]);
+  const againFrom = ctx.query.get('again');
+  const [catalog, brand, source] = await Promise.all([
+    loadCatalog(),
+    ordersApi.get('/brand', { signal: ctx.signal }),
+    againFrom ? ordersApi.get(`/orders/${encodeURIComponent(againFrom)}`, { signal: ctx.signal }) : null,
+  ]);
+  if (source) saveDraft(draftFrom(source));
   const draft = ctx.query.get('fresh') ? {} : loadDraft() || {};
   const design = designFieldset(catalog, draft.design);
   const sizeRun = sizeRunFieldset(catalog, { type: draft.type || 'MTO', sizes: draft.sizes || [] });
@@ -125,6 +145,9 @@ export async function newOrderView(ctx) {
   return h('section', { class: 'page' },
     h('h1', {}, 'New order'),
     h('p', { class: 'lead' }, `Ordering for ${brand.name} (${brand.code}). Choose the design and the size run, then confirm the raw materials.`),
+    source ? h('div', { class: 'notice' },
+      h('p', {}, `Ordering again from order ${source.order_number}: its design, size run, labeling and addresses are filled in. `
+        + 'Change anything you like; prices are today’s.')) : null,
     form,
     review);
 }

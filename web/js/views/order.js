@@ -6,8 +6,8 @@ import {
   addressFieldset, addressLines, checkedValue, designFieldset, labelingFieldset, materialName, sizeRunFieldset,
 } from '../fields.js';
 import { countryName } from '../countries.js';
-import { actor, date, dateTime, label, money, orderType } from '../format.js';
-import { badge, invoiceButton, isPayableAlone, trackingLink } from '../order-parts.js';
+import { actor, date, dateTime, day, label, money, orderType } from '../format.js';
+import { badge, invoiceButton, isPayableAlone, orderAgainButton, trackingLink } from '../order-parts.js';
 import { costTable } from '../order-parts.js';
 import { missingFields, showProblem } from '../problems.js';
 import { loadCatalog } from '../store.js';
@@ -61,6 +61,8 @@ export function orderFacts(order, catalog) {
         h('dt', {}, 'Payment'), h('dd', {}, badge(order.payment_status, 'payment')),
         h('dt', {}, 'Production stage'), h('dd', {}, order.production_stage ? badge(order.production_stage, 'stage') : '—'),
         h('dt', {}, 'WIP start'), h('dd', {}, date(order.wip_started_at)),
+        order.expected_ship_date ? [h('dt', {}, 'Expected to ship'), h('dd', { class: 'ship-date' }, day(order.expected_ship_date),
+          h('span', { class: 'hint block' }, 'Estimated from the factory’s lead times; it moves as production moves.'))] : null,
         h('dt', {}, 'Days in production'), h('dd', {}, String(order.days_in_production ?? '—')),
         h('dt', {}, 'Shipping group'), h('dd', {}, order.shipping_group_id
           ? h('a', { href: `#/groups/${encodeURIComponent(order.shipping_group_id)}` }, order.shipping_group_id) : '—'),
@@ -126,6 +128,7 @@ export async function orderView(ctx) {
     actions.append(h('a', { class: 'button', href: `#/groups/${encodeURIComponent(order.shipping_group_id)}` },
       `Pay through group ${order.shipping_group_id}`));
   }
+  actions.append(orderAgainButton(order));
 
   function showCancel() {
     const yes = h('button', { type: 'button', class: 'button danger' }, 'Yes, cancel the order');

@@ -1,13 +1,18 @@
 /**
  * The order pool: filters, pages (next_cursor), a Pay link per payable order, and several MTO orders
  * selected and grouped for shipping, with the savings shown (POST /quotes) before the group is made.
+ * Above the table, the groups the API suggests, each made with one click; "Download CSV" exports
+ * every order the filters match; each row can be ordered again.
  */
 
 import { ApiProblem, ordersApi, queryString } from '../api.js';
-import { focusOn, h } from '../dom.js';
+import { announce, focusOn, h } from '../dom.js';
 import { field, select } from '../fields.js';
-import { date, label, money, orderType } from '../format.js';
-import { badge, cell, invoiceButton, isGroupable, nowrapCell, payLink, trackingLink } from '../order-parts.js';
+import { date, day, label, money, orderType } from '../format.js';
+import {
+  badge, cell, invoiceButton, isGroupable, nowrapCell, orderAgainButton, payLink, trackingLink,
+} from '../order-parts.js';
+import { allOrders, csvOf, downloadCsv } from '../pool-export.js';
 import { costTable } from '../order-parts.js';
 import { showProblem } from '../problems.js';
 
@@ -23,7 +28,14 @@ export async function poolView(ctx) {
   const filters = { status: q.get('status') || '', type: q.get('type') || '', q: q.get('q') || '', limit: q.get('limit') || '25' };
   const filterKey = JSON.stringify(filters);
   const cursor = q.get('cursor') || '';
-  const page = await ordersApi.get(`/orders${queryString({ ...filters, cursor })}`, { signal: ctx.signal });
+  // Suggestions are about unpaid MTO orders: shown on the pool's first page unless the filters look elsewhere.
+  const suggesting = !cursor && ['', 'PENDING_PAYMENT'].includes(filters.status) && ['', 'MTO'].includes(filters.type);
+  const [page, suggested] = await Promise.all([
+    ordersApi.get(`/orders${queryString({ ...filters, cursor })}`, { signal: ctx.signal }),
+    // The pool works without suggestions: a failure to read them only leaves them out.
+    suggesting ? ordersApi.get('/shipping-groups/suggestions', { signal: ctx.signal }).catch(() => ({ suggestions: [] }))
+      : { suggestions: [] },
+  ]);
   const trail = trails.get(filterKey) || [];
   if (!cursor) trail.length = 0;
   trails.set(filterKey, trail);
@@ -76,17 +88,19 @@ export async function poolView(ctx) {
       cell('Pairs', String(order.pairs)),
       cell('Status', badge(order.status)),
       cell('Payment', badge(order.payment_status, 'payment')),
-      cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : h('span', { class: 'muted' }, '—')),
+      cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : h('span', { class: 'muted' }, '—'),
+        order.expected_ship_date ? h('span', { class: 'ship-date small block' }, `ships ${day(order.expected_ship_date)}`) : null),
       cell('Days in production', order.days_in_production ?? '—'),
       nowrapCell('WIP start', date(order.wip_started_at)),
       nowrapCell('Invoice', invoiceButton(order)),
       cell('Tracking', trackingLink(order.tracking)),
       nowrapCell('Total', money(order.costs.total, order.costs.currency)),
-      nowrapCell('Action', payLink(order) || h('span', { class: 'muted' }, '—')));
+      nowrapCell('Action', h('span', { class: 'row-actions' }, payLink(order), orderAgainButton(order, { inRow: true }))));
   });
 
   const headers = [
-    ['Order'], ['Model'], ['Pairs'], ['Status'], ['Payment'], ['Stage'], ['Days', ' in production'], ['WIP start'],
+    ['Order'], ['Model'], ['Pairs'], ['Status'], ['Payment'], ['Stage', ' and expected ship date'], ['Days', ' in production'],
+    ['WIP start'],
     ['Invoice'], ['Tracking'], ['Total'], ['Action'],
   ];
   const pageNumber = trail.length + 1;
@@ -146,29 +160,82 @@ export async function poolView(ctx) {
         h('button', { type: 'button', class: 'button secondary', onclick: () => { groupPanel.hidden = true; focusOn(groupButton); } }, 'Cancel')));
     groupPanel.hidden = false;
     focusOn(groupPanel.querySelector('h2'));
-    create.addEventListener('click', async () => {
-      create.disabled = true;
-      try {
-        const group = await ordersApi.post('/shipping-groups', { order_numbers: numbers });
-        ctx.flash(`Shipping group ${group.shipping_group_id} created: you save ${money(group.shipping_savings)} on shipping.`);
-        ctx.navigate(`#/groups/${encodeURIComponent(group.shipping_group_id)}`);
-      } catch (error) {
-        create.disabled = false;
-        if (!(error instanceof ApiProblem)) throw error;
-        showProblem(problems, error, { resolve: (path) => resolveSelected(path, numbers) });
-      }
-    });
+    onCreateGroup(ctx, create, numbers, (error) => showProblem(problems, error, { resolve: (path) => resolveSelected(path, numbers) }));
   }
+
+  const exportButton = h('button', { type: 'button', class: 'button secondary' }, 'Download CSV',
+    h('span', { class: 'visually-hidden' }, filtering ? ' of the filtered orders' : ' of all orders'));
+  exportButton.addEventListener('click', async () => {
+    exportButton.disabled = true;
+    const wanted = { status: filters.status, type: filters.type, q: filters.q };
+    try {
+      const everything = await allOrders(wanted, (count) => {
+        exportButton.firstChild.textContent = `Exporting… ${count} orders`;
+      });
+      const stamp = new Date().toISOString().slice(0, 10);
+      downloadCsv(csvOf(everything), `welt-orders-${stamp}.csv`);
+      announce(`${everything.length} orders exported to CSV.`);
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      announce(`The export stopped: ${error.detail || error.title}`);
+    } finally {
+      exportButton.firstChild.textContent = 'Download CSV';
+      exportButton.disabled = false;
+    }
+  });
 
   return h('section', { class: 'page wide' },
     h('div', { class: 'page-head' },
       h('h1', {}, 'Order pool'),
-      h('a', { class: 'button', href: '#/orders/new?fresh=1' }, 'New order')),
+      h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/orders/new?fresh=1' }, 'New order'), exportButton)),
     h('details', { class: 'filter-box', open: filtering || window.matchMedia('(min-width: 761px)').matches },
       h('summary', {}, filtering ? 'Filters (in use)' : 'Filter and search'), filterForm),
     h('div', { class: 'group-bar' }, groupButton, ' ', selectedCount,
       h('p', { class: 'hint' }, 'MTO orders waiting for payment, with the same address, can ship together for less.')),
     groupPanel,
+    suggestionsPanel(ctx, suggested.suggestions),
     table,
     pager);
+}
+
+/** `button` makes these orders a shipping group and opens it; a refusal goes to `refused`. */
+function onCreateGroup(ctx, button, numbers, refused) {
+  button.addEventListener('click', async () => {
+    button.disabled = true;
+    try {
+      const group = await ordersApi.post('/shipping-groups', { order_numbers: numbers });
+      ctx.flash(`Shipping group ${group.shipping_group_id} created: you save ${money(group.shipping_savings)} on shipping.`);
+      ctx.navigate(`#/groups/${encodeURIComponent(group.shipping_group_id)}`);
+    } catch (error) {
+      button.disabled = false;
+      if (!(error instanceof ApiProblem)) throw error;
+      refused(error);
+    }
+  });
+}
+
+/** The groups the API suggests (GET /shipping-groups/suggestions), each created with one click. */
+function suggestionsPanel(ctx, suggestions) {
+  if (!suggestions.length) return null;
+  const items = suggestions.map((suggestion) => {
+    const to = suggestion.shipping_address;
+    const numbers = suggestion.order_numbers;
+    const alone = suggestion.costs.shipping + suggestion.shipping_savings;
+    const problems = h('div');
+    const create = h('button', { type: 'button', class: 'button small' }, 'Create group',
+      h('span', { class: 'visually-hidden' }, ` of ${numbers.join(', ')}`));
+    onCreateGroup(ctx, create, numbers, (error) => showProblem(problems, error, { extra: h('p', {},
+      h('button', { type: 'button', class: 'link-button', onclick: () => ctx.rerender() }, 'Reload the suggestions')) }));
+    return h('li', { class: 'suggestion' },
+      h('h3', {}, `${numbers.length} orders to ${to.name}, ${to.line1}, ${to.postal_code} ${to.city}`),
+      h('p', { class: 'savings' }, 'Save ', h('strong', {}, money(suggestion.shipping_savings, suggestion.costs.currency)),
+        ` on shipping: ${money(alone)} apart, ${money(suggestion.costs.shipping)} together.`),
+      h('p', { class: 'small' }, `Orders ${numbers.join(', ')} · ${suggestion.pairs} pairs · group total ${money(suggestion.costs.total)}`),
+      problems,
+      create);
+  });
+  return h('section', { class: 'panel suggestions', 'aria-labelledby': 'suggestions-heading' },
+    h('h2', { id: 'suggestions-heading' }, 'Suggested shipping groups'),
+    h('p', { class: 'hint' }, 'Unpaid MTO orders to the same address can ship as one group: one shipment, one payment, less shipping.'),
+    h('ul', { class: 'suggestion-list' }, items));
 }

@@ -3,7 +3,7 @@
 import { ApiProblem, localProblem, ordersApi, queryString } from '../api.js';
 import { h } from '../dom.js';
 import { field, select, textInput } from '../fields.js';
-import { date, label, orderType } from '../format.js';
+import { date, day, label, orderType } from '../format.js';
 import { badge, cell, trackingLink } from '../order-parts.js';
 import { missingFields, showProblem } from '../problems.js';
 import { loadCatalog } from '../store.js';
@@ -74,7 +74,8 @@ export async function staffView(ctx) {
   });
   if (page.problem) setTimeout(() => showProblem(filterForm, page.problem, { focus: false }), 0);
 
-  const headers = ['Order', 'Brand', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Group', 'Days', 'WIP start', 'Tracking'];
+  const headers = ['Order', 'Brand', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Expected to ship', 'Group', 'Days', 'WIP start',
+    'Tracking'];
   const table = page.orders.length
     ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
       h('table', { class: 'table responsive' },
@@ -89,6 +90,7 @@ export async function staffView(ctx) {
           cell('Status', badge(order.status)),
           cell('Payment', badge(order.payment_status, 'payment')),
           cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
+          cell('Expected to ship', day(order.expected_ship_date)),
           cell('Group', order.shipping_group_id || '—'),
           cell('Days', String(order.days_in_production ?? '—')),
           cell('WIP start', date(order.wip_started_at)),

@@ -13,14 +13,13 @@ from welt.adapters.dynamodb.reading import batch_get, plain, position
 from welt.adapters.tables import ORDERS
 from welt.domain.model import Order, OrderStatus, OrderType, PaymentStatus, TimelineEvent, order_number
 from welt.domain.shipping_group import address_key
-from welt.services.ports import CheckoutKeyWrite, OrderFilter, Page, search_text
+from welt.services.ports import GROUPABLE_LIMIT, CheckoutKeyWrite, OrderFilter, Page, search_text
 
 ORDER_SK = "ORDER"
 EVENT_PREFIX = "EVENT#"
 CHECKOUT_SK = "CHECKOUT"
 # A text search reads at most this many orders per call, and answers with a cursor to search further.
 SEARCH_BUDGET = 500
-GROUPABLE_READ = 1000
 CHECKOUT_KEY_RETENTION = timedelta(days=2)  # longer than the 24 hours an Idempotency-Key is honoured
 
 
@@ -169,5 +168,5 @@ class DynamoOrderRepository:
 
     def groupable_orders(self, brand: str) -> list[Order]:
         items = self._table.query(IndexName="groupable", KeyConditionExpression=Key("groupable").eq(brand),
-                                  Limit=GROUPABLE_READ)["Items"]
+                                  Limit=GROUPABLE_LIMIT)["Items"]
         return sorted((self._order(item) for item in items), key=lambda order: order.seq, reverse=True)

@@ -8,6 +8,7 @@ from typing import Any
 from tests.examples import CHECKOUT, SHIPPING_ADDRESS, mini_bulk
 from welt.domain.catalog import load_catalog
 from welt.domain.model import Costs, Order, OrderStatus, PaymentStatus
+from welt.domain.pricing import shipping_cost
 from welt.domain.suggestions import suggest_groups
 
 CATALOG = load_catalog()
@@ -18,8 +19,12 @@ ELSEWHERE = {**SHIPPING_ADDRESS, "line1": "Kastanienallee 7"}
 
 
 def order(seq: int, body: dict[str, Any] | None = None, **state: Any) -> Order:
-    placed = Order.place(at=START + timedelta(minutes=seq), actor="brand:DMO:u1", brand="DMO", seq=seq, costs=COSTS,
-                         **(body or CHECKOUT))
+    fields = body or CHECKOUT
+    pairs = sum(line["pairs"] for line in fields["sizes"])
+    shipping = shipping_cost(CATALOG, fields["shipping_address"]["country"], pairs)  # as checkout priced it
+    costs = COSTS.model_copy(update={"shipping": shipping, "total": COSTS.manufacturing + shipping})
+    placed = Order.place(at=START + timedelta(minutes=seq), actor="brand:DMO:u1", brand="DMO", seq=seq, costs=costs,
+                         **fields)
     return placed.model_copy(update=state)
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.examples import CHECKOUT
 from welt.domain.catalog import load_catalog
-from welt.domain.model import Costs, Order, OrderStatus, PaymentStatus, ProductionStage
+from welt.domain.model import Costs, Order, ProductionStage
 from welt.domain.ship_dates import add_working_days, expected_ship_date, stage_lead_days
 
 CATALOG = load_catalog()
@@ -73,13 +73,6 @@ def test_released_stamps_count_from_the_release() -> None:
     released = order.release_from_stamps(tuesday, "staff:s1")
     # Cutting from Tuesday 10th ends Thursday 12th, then ten working days: Thursday 26th.
     assert expected_ship_date(released, CATALOG, tuesday.date()) == date(2026, 11, 26)
-
-
-def test_orders_stored_before_the_stage_time_existed_use_their_timeline() -> None:
-    thursday = datetime(2026, 11, 5, 14, 0, tzinfo=UTC)
-    order = launched().move_to_stage(ProductionStage.STITCHING, True, thursday, "staff:s1")
-    legacy = order.model_copy(update={"stage_entered_at": None})
-    assert expected_ship_date(legacy, CATALOG, thursday.date()) == date(2026, 11, 19)
 
 
 @pytest.mark.parametrize("state", [

@@ -22,7 +22,7 @@ from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
 from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view
 from welt.services.payments.starting import close_attempt
-from welt.services.ports import BrandCheck, IntentView, InvoiceNumberWrite, Transaction
+from welt.services.ports import BrandCheck, IntentView, InvoiceNumberWrite, Transaction, TransactionConflictError
 from welt.services.shipping_groups import orders_of
 
 logger = Logger(child=True)
@@ -92,18 +92,20 @@ def _settle_success(desk: PaymentDesk, payment_id: str, intent: IntentView) -> S
     if revived:
         # Stripe took the money for an attempt Welt had given up on (a webhook later than reconciliation).
         try:
-            return _launch(desk, parts, intent, transaction, payment.revived(intent.id, now))
+            return _launch(desk, parts, intent, transaction, payment.revived(intent.id, now), revived=True)
         except StateConflictError as conflict:
             logger.error("payment succeeded after it was closed and cannot launch: refund it",
                          extra={"payment_id": payment_id, "reason": str(conflict)})
             return Settled.NOTHING
     if payment.status not in IN_FLIGHT:
         return Settled.NOTHING
-    return _launch(desk, parts, intent, transaction, payment)
+    return _launch(desk, parts, intent, transaction, payment, revived=False)
 
 
 def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transaction: Transaction,
-            payment: Payment) -> Settled:
+            payment: Payment, revived: bool) -> Settled:
+    """The success's transaction. A revived payment takes its orders (and group) back first; otherwise they
+    must still be held by it, and if they are not, another delivery settled it between our reads: read again."""
     now = desk.clock()
     year = now.year
     seq = desk.invoices.last_number(year) + 1
@@ -122,8 +124,12 @@ def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transact
     stamped = [o.order_number for o in parts.orders if o.labeling is Labeling.CUSTOM_STAMPS]
     launched: list[Order] = []
     for order in parts.orders:
-        held = order if order.holds_payment(payment.payment_id) else order.lock_for_payment(
-            payment.payment_id, group_id, now, STRIPE)
+        if order.holds_payment(payment.payment_id):
+            held = order
+        elif revived:
+            held = order.lock_for_payment(payment.payment_id, group_id, now, STRIPE)
+        else:
+            raise TransactionConflictError([])
         fee = payment.summary.customization if payment.includes_stamp_fee and stamped[:1] == [order.order_number] else 0
         launched.append(held.launch_to_production(payment.payment_id, number, brand.stamps_ready, fee, now, STRIPE))
         transaction.order(launched[-1], order)
@@ -131,7 +137,12 @@ def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transact
     if group_id:
         if group is None:
             raise StateConflictError(f"Shipping group {group_id} no longer exists.")
-        held_group = group if group.status is GroupStatus.PAYMENT_IN_PROGRESS else group.payment_started(payment.payment_id, now)
+        if group.status is GroupStatus.PAYMENT_IN_PROGRESS and group.payment_id == payment.payment_id:
+            held_group = group
+        elif revived:
+            held_group = group.payment_started(payment.payment_id, now)
+        else:
+            raise TransactionConflictError([])
         transaction.group(held_group.paid(payment.payment_id, now), group)
     transaction.send(payment_received_message(succeeded, launched, desk.catalog))
     desk.store.commit(transaction)

@@ -8,7 +8,7 @@ import pytest
 
 from tests.examples import CHECKOUT
 from welt.domain.catalog import load_catalog
-from welt.domain.model import Costs, Order, ProductionStage
+from welt.domain.model import Costs, Order, OrderStatus, PaymentStatus, ProductionStage
 from welt.domain.ship_dates import add_working_days, expected_ship_date, stage_lead_days
 
 CATALOG = load_catalog()

@@ -3,7 +3,9 @@
 moto applies a TransactWriteItems by restoring copies of the tables it touched when the transaction fails,
 and checks conditions apart from writing. Served side by side, a failing transaction would undo other
 requests' writes and two conditional writes could both pass. DynamoDB applies each request atomically;
-serving DynamoDB requests one at a time gives the emulator the same guarantee.
+serving DynamoDB requests one at a time gives the emulator the same guarantee. With requests one at a time,
+a transaction can check every condition before it writes anything, so the emulator does that instead of
+copying whole tables on every transaction (which grew with the tables and held every other request up).
 
 Usage: python -m welt_stack.aws_emulator -H 127.0.0.1 -p 5055
 """
@@ -15,10 +17,79 @@ import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from moto.dynamodb.comparisons import get_filter_expression
+from moto.dynamodb.exceptions import (
+    MultipleTransactionsException,
+    TooManyTransactionsException,
+    TransactionCanceledException,
+    TransactWriteSingleOpException,
+)
+from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
 DYNAMODB_TARGETS = ("DynamoDB_", "DynamoDBStreams_")
+MAX_TRANSACTION_ITEMS = 100
+
+
+def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str, Any]]) -> None:
+    """TransactWriteItems as DynamoDB answers it: every condition checked first, then every write, or none.
+
+    Only sound while DynamoDB requests are served one at a time (see OneDynamoDBRequestAtATime). A write that
+    fails half-way (moto's own validation) puts back the items already written, not whole tables.
+    """
+    if len(transact_items) > MAX_TRANSACTION_ITEMS:
+        raise TooManyTransactionsException()
+    planned: list[tuple[str, str, dict[str, Any], dict[str, Any], Any]] = []
+    reasons: list[tuple[str | None, str | None, None]] = []
+    seen: set[tuple[str, str]] = set()
+    for entry in transact_items:
+        if len(entry) != 1:
+            raise TransactWriteSingleOpException
+        kind, operation = next(iter(entry.items()))
+        table_name = operation["TableName"]
+        table = backend.get_table(table_name)
+        if kind == "Put":
+            attributes = operation["Item"]
+            key = {table.hash_key_attr: attributes[table.hash_key_attr]}
+            if table.range_key_attr is not None:
+                key[table.range_key_attr] = attributes[table.range_key_attr]
+        else:
+            key = operation["Key"]
+        marker = (table_name, str(dict(sorted(key.items()))))
+        if marker in seen:
+            raise MultipleTransactionsException()
+        seen.add(marker)
+        current = backend.get_item(table_name, key)
+        condition = operation.get("ConditionExpression")
+        holds = condition is None or get_filter_expression(
+            condition, operation.get("ExpressionAttributeNames"), operation.get("ExpressionAttributeValues")).expr(current)
+        reasons.append((None, None, None) if holds else ("ConditionalCheckFailed", "The conditional request failed", None))
+        planned.append((kind, table_name, key, operation, current))
+    if any(code is not None for code, _, _ in reasons):
+        raise TransactionCanceledException(reasons)
+    written: list[tuple[str, dict[str, Any], Any]] = []
+    try:
+        for kind, table_name, key, operation, before in planned:
+            if kind == "Put":
+                backend.put_item(table_name, operation["Item"])
+            elif kind == "Delete":
+                backend.delete_item(table_name, key)
+            elif kind == "Update":
+                backend.update_item(table_name, key, update_expression=operation["UpdateExpression"],
+                                    expression_attribute_names=operation.get("ExpressionAttributeNames") or {},
+                                    expression_attribute_values=operation.get("ExpressionAttributeValues") or {})
+            written.append((table_name, key, before))
+    except Exception:
+        for table_name, key, before in reversed(written):
+            if before is None:
+                backend.delete_item(table_name, key)
+            else:
+                backend.put_item(table_name, before.to_json()["Attributes"])
+        raise
+
+
+DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
 
 
 class OneDynamoDBRequestAtATime:

@@ -61,6 +61,7 @@ def test_new_order_checkout_and_the_placed_order(app: Backoffice, dmo: dict[str,
     app.fill_address()
     app.to_confirmation()
     assert_accessible(page, "checkout, confirm specs and costs")
+    expect(page.get_by_role("status")).to_have_text("")  # the live region for "Placing your order…"
     number = app.place_order()
     assert_accessible(page, "order placed")
 
@@ -98,8 +99,11 @@ def test_paying_with_a_declined_card_a_3d_secure_prompt_a_refusal_and_a_success(
     app.open(f"/pay?order={refused}", f"Pay order {refused}")
     expect(page.get_by_label("Card number")).to_be_visible()
     assert_accessible(page, "pay, card form")
+    progress = page.get_by_role("status")
+    expect(progress).to_have_text("")  # there before it has anything to say, so screen readers read what comes
     app.pay(CARD_3DS)
     expect(page.get_by_role("button", name="Complete authentication")).to_be_visible()
+    expect(progress).to_have_text("Your bank asks you to confirm the payment…")
     assert_accessible(page, "pay, 3-D Secure prompt")
     page.get_by_role("button", name="Fail authentication").click()
     expect(page.get_by_role("alert").filter(has_text="Your bank did not confirm the payment")).to_be_visible()

@@ -1,7 +1,8 @@
 """axe-core's WCAG 2.1 A and AA rules run inside a page, with failures named by rule and element.
 
 Call `assert_accessible(page, "Pay order")` once a screen shows what it should. axe-core comes bundled in
-axe-playwright-python and is injected from disk, so the check needs no network.
+axe-playwright-python and is injected from disk, so the check needs no network. `assert_reflows` covers what
+axe cannot see: WCAG 1.4.10, a 320px wide screen that never scrolls sideways.
 """
 
 from __future__ import annotations
@@ -13,6 +14,8 @@ from axe_playwright_python.base import AXE_SCRIPT
 from playwright.sync_api import Page
 
 WCAG_21_AA = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+# WCAG 1.4.10 (Reflow): content fits 320 CSS pixels, the width of a small phone or a desktop zoomed to 400 %.
+REFLOW_WIDTH = 320
 # Elements listed per failing rule: one broken style can fail hundreds, and the first few say where.
 NODES_SHOWN = 10
 
@@ -65,3 +68,21 @@ def assert_accessible(page: Page, screen: str, exclusions: tuple[Exclusion, ...]
     """Fails with every violation by rule (id, impact, help) and element (its selector) unless there are none."""
     violations = axe_violations(page, exclusions)
     assert not violations, describe(screen, violations)
+
+
+# Whether the page scrolls sideways, and if it does, the innermost elements that reach past the right edge.
+REFLOW = """() => {
+  const width = document.documentElement.clientWidth;
+  const right = (el) => el.getBoundingClientRect().right;
+  const fits = document.documentElement.scrollWidth <= width;
+  const wide = fits ? [] : [...document.body.querySelectorAll('*')]
+    .filter((el) => right(el) > width + 0.5 && ![...el.children].some((child) => right(child) > width + 0.5));
+  return {width, fits, wide: wide.slice(0, 10).map((el) =>
+    `${el.tagName.toLowerCase()}${[...el.classList].map((c) => '.' + c).join('')} ends at ${Math.round(right(el))}px`)};
+}"""
+
+
+def assert_reflows(page: Page, screen: str) -> None:
+    """At the page's current width (set it to REFLOW_WIDTH), the screen does not scroll sideways."""
+    found: dict[str, Any] = page.evaluate(REFLOW)
+    assert found["fits"], f"{screen}: wider than the {found['width']}px screen (WCAG 1.4.10): {'; '.join(found['wide'])}"

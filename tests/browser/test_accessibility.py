@@ -11,12 +11,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import ViewportSize, expect
 
-from tests.browser.accessibility import assert_accessible
+from tests.browser.accessibility import REFLOW_WIDTH, assert_accessible, assert_reflows
 from tests.browser.backoffice import CARD_3DS, CARD_DECLINED, Arrange, Backoffice
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
-PHONE = ViewportSize(width=390, height=844)
+PHONE = ViewportSize(width=REFLOW_WIDTH, height=640)
 
 
 def test_sign_in_with_and_without_problems(app: Backoffice, dmo: dict[str, Any]) -> None:
@@ -75,7 +75,7 @@ def test_new_order_checkout_and_the_placed_order(app: Backoffice, dmo: dict[str,
     assert_accessible(page, "order detail, cancel to confirm")
 
 
-def test_the_order_pool_on_a_desktop_and_a_phone(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+def test_the_order_pool_on_a_desktop_and_a_small_phone(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     number = dmo_api.place(tag)["order_number"]
     page = app.page
     app.sign_in(dmo)
@@ -88,6 +88,7 @@ def test_the_order_pool_on_a_desktop_and_a_phone(app: Backoffice, dmo: dict[str,
     app.search_pool(tag)
     expect(app.pool_row(number)).to_be_visible()
     assert_accessible(page, "order pool on a phone")
+    assert_reflows(page, "order pool on a phone")
 
 
 def test_paying_with_a_declined_card_a_3d_secure_prompt_a_refusal_and_a_success(
@@ -162,3 +163,6 @@ def test_production_screens_for_factory_staff(app: Backoffice, staff_user: dict[
     page.get_by_role("button", name="Ship order").click()
     expect(page.get_by_role("alert")).to_contain_text("Some shipping details are missing")
     assert_accessible(page, "production, shipping details missing")
+
+    page.set_viewport_size(PHONE)
+    assert_reflows(page, "production, one order on a phone")

@@ -72,3 +72,26 @@ def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffic
     app.expect_paid()
     expect(app.heading("Payment received", level=2)).to_be_focused()
     assert dmo_api.order(number)["status"] == "WORK_IN_PROCESS"
+
+
+def test_backing_out_of_a_confirmation_returns_the_focus_to_a_button_that_tab_still_reaches(
+        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    numbers = [dmo_api.place(tag)["order_number"] for _ in range(2)]
+    group_id = dmo_api.group(numbers)["shipping_group_id"]
+    page = app.page
+    keyboard = KeyboardOnly(page)
+    app.sign_in(dmo)
+    app.open(f"/groups/{group_id}", f"Shipping group {group_id}")
+    dissolve = page.get_by_role("button", name="Dissolve the group")
+
+    keyboard.press(dissolve)
+    expect(app.heading(f"Dissolve group {group_id}?", level=2)).to_be_focused()
+    keyboard.press(page.get_by_role("button", name="Keep the group"))
+    expect(dissolve).to_be_focused()
+
+    keyboard.tab_to(page.get_by_role("link", name=numbers[0]), backwards=True)
+    keyboard.tab_to(dissolve)  # still in the Tab order
+    keyboard.keys.press("Enter")
+    keyboard.press(page.get_by_role("button", name="Yes, dissolve it"))
+    expect(page.get_by_role("status")).to_contain_text(f"Group {group_id} is dissolved")
+    assert all(dmo_api.order(number)["shipping_group_id"] is None for number in numbers)

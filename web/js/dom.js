@@ -53,10 +53,13 @@ export function announce(message) {
   setTimeout(() => { region.textContent = message; }, 50);
 }
 
-/** Moves keyboard and screen-reader focus to an element that is not focusable by itself. */
+const FOCUSABLE = 'a[href], button, input, select, textarea, summary, [contenteditable]';
+
+/** Moves keyboard and screen-reader focus to an element, headings and messages included. */
 export function focusOn(element) {
   if (!element) return;
-  if (!element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
+  // tabindex="-1" lets a heading take the focus; on a control it would take the control out of the Tab order.
+  if (!element.matches(FOCUSABLE) && !element.hasAttribute('tabindex')) element.setAttribute('tabindex', '-1');
   element.focus({ preventScroll: false });
 }
 

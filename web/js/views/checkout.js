@@ -133,7 +133,7 @@ export async function checkoutView(ctx) {
       return;
     }
     const placeButton = h('button', { type: 'button', class: 'button' }, `Place order (${money(quote.costs.total, quote.costs.currency)})`);
-    const progress = h('p', { class: 'progress-text', role: 'status' });
+    const progress = h('p', { class: 'progress-text' });
     const summaryPlace = h('div');
     const materials = ['upper', 'lining', 'sole'].map((part) => `${part}: ${materialName(catalog, current.design.materials[part])}`);
     confirmStep.replaceChildren(
@@ -162,7 +162,7 @@ export async function checkoutView(ctx) {
               .map((line) => h('span', { class: 'line' }, line))))),
         costTable(quote.costs),
         h('p', { class: 'hint' }, 'You pay after placing the order; it waits in your order pool as Pending Payment until then.'),
-        progress,
+        h('div', { role: 'status' }, progress), // a region that is there before its text, so it is read out
         h('div', { class: 'actions' }, placeButton,
           h('button', { type: 'button', class: 'button secondary', onclick: () => showAddressStep() }, 'Change the address'))));
     addressStep.hidden = true;

@@ -74,15 +74,18 @@ export async function payView(ctx) {
       payment.shipping_group_id ? ` (shipping group ${payment.shipping_group_id}, one shipment)` : ''),
     costTable({ ...payment.summary, currency: payment.currency }, 'What you pay'),
     payment.summary.customization ? h('p', { class: 'hint' }, 'Customization is the one-time development of your custom stamps.') : null);
-  const status = h('div', { class: 'progress', role: 'status', 'aria-live': 'polite', hidden: true },
+  // The live region is in the page from the start and only its box is hidden: screen readers read out what
+  // changes inside a region they already know, not a region that appears with its text.
+  const statusBox = h('div', { class: 'progress', hidden: true },
     h('progress', { 'aria-label': 'Payment progress' }), h('span', { class: 'progress-text' }));
-  const statusText = status.querySelector('.progress-text');
+  const status = h('div', { role: 'status' }, statusBox);
+  const statusText = statusBox.querySelector('.progress-text');
   const cardArea = h('div');
   const outcome = h('div');
   page.append(h('div', { class: 'pay-layout' }, summary, h('div', {}, status, cardArea, outcome)));
 
   function progress(text) {
-    status.hidden = !text;
+    statusBox.hidden = !text;
     statusText.textContent = text || '';
   }
 

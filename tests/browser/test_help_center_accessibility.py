@@ -1,0 +1,72 @@
+"""The help center's main pages, its search results and its phone navigation have no WCAG 2.1 A/AA violation (axe-core)."""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Iterator
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+import pytest
+from playwright.sync_api import Page, ViewportSize, expect
+
+from tests.browser.accessibility import assert_accessible
+from tests.docs.test_help_center import KEY_PAGES, REPO, build
+
+# Its own group: it needs Chromium and a build of the help center but not the local stack, so under xdist it
+# runs beside the backoffice's browser tests instead of after them.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("help-center-a11y")]
+
+PAGES = [page.removesuffix("index.html") for page in KEY_PAGES if page.endswith("index.html")]
+PHONE = ViewportSize(width=390, height=844)
+
+
+class QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture(scope="module")
+def help_center(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The help center as `mkdocs build --strict` makes it, served over HTTP (its search runs in a web worker)."""
+    site = tmp_path_factory.mktemp("help-center-a11y") / "site"
+    result = build(REPO, site)
+    assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/"
+    server.shutdown()
+    server.server_close()
+
+
+def open_page(page: Page, help_center: str, path: str) -> None:
+    page.goto(help_center + path)
+    expect(page.locator("article h1").first).to_be_visible()
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_a_main_page(page: Page, help_center: str, path: str) -> None:
+    open_page(page, help_center, path)
+
+    assert_accessible(page, f"help center /{path}")
+
+
+def test_search_results(page: Page, help_center: str) -> None:
+    open_page(page, help_center, "")
+    page.keyboard.press("/")  # Material's shortcut to the search field
+    page.keyboard.type("group shipping")
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+
+    assert_accessible(page, "help center search results")
+
+
+def test_the_navigation_drawer_on_a_phone(page: Page, help_center: str) -> None:
+    page.set_viewport_size(PHONE)
+    open_page(page, help_center, "guide/paying/")
+    page.locator("label.md-header__button[for=__drawer]").click()
+    expect(page.locator(".md-sidebar--primary")).to_be_in_viewport(ratio=1)  # slid all the way in
+
+    assert_accessible(page, "help center navigation on a phone")
+

@@ -39,6 +39,10 @@ def table(definition: TableDefinition) -> Any:
     return _dynamodb().Table(settings().table_name(definition))
 
 
+def outbox() -> DynamoOutbox:
+    return DynamoOutbox(table(OUTBOX))
+
+
 def mailer() -> SesMailer:
     config = settings()
     return SesMailer(boto3.client("ses", region_name=config.region), config.mail_from)
@@ -57,7 +61,7 @@ def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
         orders=DynamoOrderRepository(table(ORDERS)),
         brands=DynamoBrandRepository(table(BRANDS)),
         groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
-        outbox=DynamoOutbox(table(OUTBOX)),
+        outbox=outbox(),
         mailer=mailer(),
         idempotency=idempotency(lambda_context),
         catalog=load_catalog(),

@@ -17,6 +17,8 @@ class TableDefinition:
     key: list[tuple[str, str, str]]  # (attribute, HASH|RANGE, S|N)
     indexes: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
     ttl_attribute: str | None = None
+    # DynamoDB stream view type for a table whose changes a function consumes (NEW_IMAGE, ...).
+    stream: str | None = None
 
     def create_table_arguments(self, table_name: str) -> dict[str, Any]:
         attributes: dict[str, str] = {}
@@ -60,6 +62,8 @@ OUTBOX = TableDefinition(
     # Sparse: only unsent messages carry `waiting`, so the retry run reads just those.
     indexes={"waiting": [("waiting", "HASH", "S"), ("next_attempt_at", "RANGE", "S")]},
     ttl_attribute="expires_at",
+    # Each new message reaches the sending function through the stream.
+    stream="NEW_IMAGE",
 )
 
 IDEMPOTENCY = TableDefinition(

@@ -7,7 +7,7 @@ from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 from chalice import Chalice, Rate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -213,6 +213,8 @@ class MessageNotSentError(Exception):
 
 def send_outbox_message(record: DynamoDBRecord) -> None:
     """Sends the unsent message a new or changed outbox row holds."""
+    if record.event_name not in (DynamoDBRecordEventName.INSERT, DynamoDBRecordEventName.MODIFY):
+        return  # a row that expired or was deleted has nothing left to send
     image = record.dynamodb.new_image if record.dynamodb else {}
     if image.get("state") != OutboxState.PENDING.value:
         return  # being sent, or sent: this change is the sender's own

@@ -18,6 +18,10 @@ STAGE = Stage(name="test", mail_from="orders@mail.welt.example", web_origin="htt
               stripe_publishable_key="pk_test_welt", alarm_email="factory-it@welt.example")
 
 
+# aws_cdk (seconds to import, and a Node.js process) is imported inside fixtures and tests only, so collecting
+# this folder costs the other tiers' worker nothing.
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # jsii runs one Node.js process per interpreter: every infra test shares one worker and one synthesis.
     here = Path(__file__).parent

@@ -6,7 +6,6 @@ import json
 from typing import Any
 
 import pytest
-from infra.api_stack import GATEWAY_PROBLEMS
 from infra.routes import chalice_api
 
 from tests.infra.conftest import STAGE, Synthesized
@@ -69,6 +68,8 @@ def test_every_route_but_health_and_the_webhook_needs_a_cognito_token(synthesize
 
 @pytest.mark.parametrize("api", ["orders", "payments"])
 def test_gateway_answers_are_problem_json_with_cors_headers(synthesized: Synthesized, api: str) -> None:
+    from infra.api_stack import GATEWAY_PROBLEMS
+
     responses = {r["Properties"]["ResponseType"]: r["Properties"]
                  for r in synthesized.resources("Api", "AWS::ApiGateway::GatewayResponse").values()
                  if r["Properties"]["RestApiId"] == {"Ref": api_ids(synthesized)[api]}}

@@ -7,7 +7,6 @@ from pathlib import Path
 
 import pytest
 from infra.access import FUNCTIONS
-from infra.observability_stack import MONEY_LOG_LINES
 
 from tests.infra.conftest import STAGE, Synthesized
 
@@ -33,6 +32,8 @@ def test_alarms_cover_api_errors_dead_letters_stuck_payments_and_money_to_check(
 
 
 def test_the_money_log_lines_are_counted_from_the_payments_logs(synthesized: Synthesized) -> None:
+    from infra.observability_stack import MONEY_LOG_LINES
+
     source = (REPO / "src" / "welt" / "services" / "payments.py").read_text()
     filters = synthesized.resources("Observability", "AWS::Logs::MetricFilter").values()
 

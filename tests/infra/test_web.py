@@ -6,8 +6,6 @@ import json
 import subprocess
 from pathlib import Path
 
-from infra.web_stack import DIRECTORY_INDEX
-
 from tests.infra.conftest import STAGE, VENV_NODE, Synthesized
 from tests.infra.references import References
 
@@ -65,12 +63,16 @@ def test_the_app_sends_a_strict_content_security_policy(synthesized: Synthesized
 
 
 def run_directory_index(uri: str, tmp_path: Path) -> str:
+    from infra.web_stack import DIRECTORY_INDEX
+
     script = tmp_path / "directory_index.js"
     script.write_text(DIRECTORY_INDEX + f"\nconsole.log(handler({{request: {{uri: {json.dumps(uri)}}}}}).uri);\n")
     return subprocess.run([str(VENV_NODE), str(script)], capture_output=True, text=True, check=True, timeout=60).stdout.strip()
 
 
 def test_help_center_directory_urls_serve_their_index_page(synthesized: Synthesized, tmp_path: Path) -> None:
+    from infra.web_stack import DIRECTORY_INDEX
+
     [function] = synthesized.resources("Web", "AWS::CloudFront::Function").values()
     assert function["Properties"]["FunctionCode"] == DIRECTORY_INDEX
     associations = [d["Properties"]["DistributionConfig"]["DefaultCacheBehavior"].get("FunctionAssociations")

@@ -102,7 +102,8 @@ class WeltFunction(Construct):
         NagSuppressions.add_resource_suppressions(self.role, [
             {"id": "AwsSolutions-IAM5", "reason": "Lambda names its log streams itself, so the streams of the "
                                                   "function's own log group are the narrowest resource; X-Ray "
-                                                  "tracing has no resource-level permissions.",
+                                                  "tracing and dynamodb:ListStreams (the stream reader) have no "
+                                                  "resource-level permissions.",
              "appliesTo": [{"regex": "/^Resource::arn:<AWS::Partition>:logs:.*:log-stream:\\*$/g"}, "Resource::*"]},
         ], apply_to_children=True)
         NagSuppressions.add_resource_suppressions(self.function, [

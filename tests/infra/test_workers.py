@@ -70,3 +70,20 @@ def test_a_scheduled_run_hands_chalice_the_event_shape_its_schedule_handlers_rea
 
         assert parsed.source == "aws.scheduler"
         assert parsed.event_id == "<aws.scheduler.execution-id>"
+
+
+def test_every_handler_a_function_names_exists_in_its_app_and_takes_an_event_and_a_context() -> None:
+    import inspect
+
+    from infra.access import FUNCTIONS
+
+    from tests.apps import load_app
+
+    for access in FUNCTIONS:
+        module_name, attribute = access.handler.split(".")
+        assert module_name == "app"
+        handler = getattr(load_app(access.app), attribute)
+        target = getattr(handler, "func", None) or handler  # Chalice keeps a scheduled function as .func
+        assert callable(handler), access.handler
+        if target is handler:
+            assert list(inspect.signature(handler).parameters) == ["event", "context"], access.name

@@ -80,7 +80,8 @@ class WebStack(cdk.Stack):
         self.help_center = self._distribution("HelpCenter", self.help_bucket, help_policy, "Help center",
                                               functions=[cloudfront.FunctionAssociation(
                                                   function=directory_index,
-                                                  event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)])
+                                                  event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
+                                              not_found_page="/404.html")
 
         browser_config = {
             "orders_api": orders_api,
@@ -113,11 +114,17 @@ class WebStack(cdk.Stack):
         cdk.CfnOutput(self, "HelpCenterUrl", value=f"https://{self.help_center.distribution_domain_name}")
 
     def _distribution(self, construct_id: str, bucket: s3.Bucket, policy: cloudfront.IResponseHeadersPolicy,
-                      comment: str, functions: list[cloudfront.FunctionAssociation]) -> cloudfront.Distribution:
+                      comment: str, functions: list[cloudfront.FunctionAssociation],
+                      not_found_page: str | None = None) -> cloudfront.Distribution:
+        # S3 answers 403 for a key that is not there (CloudFront may not list the bucket): show the site's own 404.
+        not_found = [cloudfront.ErrorResponse(http_status=status, response_http_status=404,
+                                              response_page_path=not_found_page, ttl=cdk.Duration.minutes(5))
+                     for status in (403, 404)] if not_found_page else None
         distribution = cloudfront.Distribution(
             self, construct_id,
             comment=comment,
             default_root_object="index.html",
+            error_responses=not_found,
             http_version=cloudfront.HttpVersion.HTTP2_AND_3,
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(bucket),

@@ -83,3 +83,11 @@ def test_help_center_directory_urls_serve_their_index_page(synthesized: Synthesi
     assert run_directory_index("/guide/checkout", tmp_path) == "/guide/checkout/index.html"
     assert run_directory_index("/assets/stylesheets/main.css", tmp_path) == "/assets/stylesheets/main.css"
     assert run_directory_index("/", tmp_path) == "/index.html"
+
+
+def test_a_missing_help_center_page_shows_the_sites_own_404(synthesized: Synthesized) -> None:
+    pages = [d["Properties"]["DistributionConfig"].get("CustomErrorResponses")
+             for d in synthesized.resources("Web", "AWS::CloudFront::Distribution").values()]
+    [help_center] = [p for p in pages if p]
+    assert {(r["ErrorCode"], r["ResponseCode"], r["ResponsePagePath"]) for r in help_center} == {
+        (403, 404, "/404.html"), (404, 404, "/404.html")}

@@ -1,4 +1,4 @@
-"""Synthesizes Welt's CDK app once per test session, offline, and hands the templates to the infra tests."""
+"""Synthesizes Welt's CDK app once per test run, offline, and hands the templates to the infra tests."""
 
 from __future__ import annotations
 
@@ -47,7 +47,7 @@ class Synthesized:
         return {k: v for k, v in self.templates[stack]["Resources"].items() if v["Type"] == kind}
 
 
-def stub_sources(root: Path) -> Any:
+def placeholder_sources(root: Path) -> Any:
     """Lambda packages and sites whose content no infra test reads (the packaging tests check the real zips)."""
     from infra.app import APPS, Sources
 
@@ -71,7 +71,7 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesize
 
     root = tmp_path_factory.mktemp("cdk")
     outdir = root / "cdk.out"
-    welt = build(STAGE, stub_sources(root / "sources"), outdir)
+    welt = build(STAGE, placeholder_sources(root / "sources"), outdir)
     assembly = welt.app.synth()
     templates = {stack.node.id: json.loads(Path(assembly.get_stack_by_name(stack.stack_name).template_full_path).read_text())
                  for stack in welt.stacks}

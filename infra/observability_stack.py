@@ -44,15 +44,15 @@ class ObservabilityStack(cdk.Stack):
         self.alarms: dict[str, cloudwatch.Alarm] = {}
 
         for name, api in apis.items():
-            self._alarm(f"{name.title()}Api5xx", notify,
+            self._alarm(stage, f"{name.title()}Api5xx", notify,
                         api.metric_server_error(period=cdk.Duration.minutes(5), statistic="Sum"),
                         f"The {name} API answered 5xx: a function failed or timed out. Read its logs.")
-        self._alarm("OutboxDeadLetters", notify,
+        self._alarm(stage, "OutboxDeadLetters", notify,
                     dead_letters.metric_approximate_number_of_messages_visible(period=cdk.Duration.minutes(5),
                                                                                statistic="Maximum"),
                     "Outbox stream records the sender could not process: the emails are still in the outbox and the "
                     "retry run sends them; find why the sender failed, then purge the queue.")
-        self._alarm("StuckPayments", notify,
+        self._alarm(stage, "StuckPayments", notify,
                     cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=STUCK_PAYMENTS,
                                       dimensions_map={"service": f"{stage.prefix}reconcile-payments"},
                                       period=cdk.Duration.minutes(15), statistic="Sum"),
@@ -64,14 +64,16 @@ class ObservabilityStack(cdk.Stack):
                                   filter_pattern=logs.FilterPattern.literal(f'"{line}"'),
                                   metric_namespace=METRICS_NAMESPACE, metric_name=metric_name, metric_value="1",
                                   default_value=0)
-            self._alarm(metric_name, notify,
+            self._alarm(stage, metric_name, notify,
                         cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name,
                                           period=cdk.Duration.minutes(5), statistic="Sum"),
                         f"A payment needs a person ('{line}'): find the payment in the payments logs and settle it "
                         "in Stripe's dashboard.")
 
-    def _alarm(self, construct_id: str, notify: actions.SnsAction, metric: cloudwatch.Metric, description: str) -> None:
-        alarm = metric.create_alarm(self, construct_id, alarm_description=description, threshold=1, evaluation_periods=1,
+    def _alarm(self, stage: Stage, construct_id: str, notify: actions.SnsAction, metric: cloudwatch.Metric,
+               description: str) -> None:
+        alarm = metric.create_alarm(self, construct_id, alarm_name=f"{stage.prefix}{construct_id}",
+                                    alarm_description=description, threshold=1, evaluation_periods=1,
                                     comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
                                     treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING)
         alarm.add_alarm_action(notify)

@@ -18,8 +18,8 @@ class MailStack(cdk.Stack):
         self.configuration_set = ses.ConfigurationSet(
             self, "ConfigurationSet",
             configuration_set_name=f"{stage.prefix}mail",
-            # A hard bounce or complaint puts the address on the account's suppression list: SES stops sending to
-            # it and the outbox message is marked sent by SES' answer, so no retry loop hammers a dead address.
+            # A hard bounce or complaint puts the address on the suppression list: SES accepts later sends to it and
+            # drops them, so the outbox counts them as sent and no retry loop hammers a dead address.
             suppression_reasons=ses.SuppressionReasons.BOUNCES_AND_COMPLAINTS,
             reputation_metrics=True,
         )

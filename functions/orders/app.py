@@ -2,21 +2,26 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 from chalice import Chalice, Rate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from welt.bootstrap import mailer, outbox, token_verifier, utc_now
 from welt.bootstrap import order_desk as build_order_desk
-from welt.bootstrap import token_verifier, utc_now
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
+from welt.entrypoints.observability import observed, tracer
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import orders, production, shipping_groups
-from welt.services.notifications import deliver_due
+from welt.services.notifications import deliver_due, deliver_one
+from welt.services.ports import OutboxState
 
 app = Chalice(app_name="welt-orders", configure_logs=False)
 logger = Logger(service="welt-orders")
@@ -214,7 +219,45 @@ def stamps_ready(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
+@tracer.capture_method
 def retry_emails(event: Any) -> dict[str, int]:
     """Sends the emails whose first attempt failed."""
-    desk = order_desk()
-    return {"sent": deliver_due(desk.outbox, desk.mailer, utc_now)}
+    return {"sent": deliver_due(outbox(), mailer(), utc_now)}
+
+
+class MessageNotSentError(Exception):
+    """The message is still unsent: the stream record is reported failed, so Lambda tries it again."""
+
+
+def send_outbox_message(record: DynamoDBRecord) -> None:
+    """Sends the unsent message a new or changed outbox row holds."""
+    if record.event_name not in (DynamoDBRecordEventName.INSERT, DynamoDBRecordEventName.MODIFY):
+        return  # a row that expired or was deleted has nothing left to send
+    image = record.dynamodb.new_image if record.dynamodb else {}
+    if image.get("state") != OutboxState.PENDING.value:
+        return  # being sent, or sent: this change is the sender's own
+    retry_at = image.get("next_attempt_at")
+    if retry_at and retry_at != "0" and datetime.fromisoformat(retry_at) > utc_now():
+        return  # a send failed and backs off: the scheduled retry_emails owns it now
+    message_id = image["message_id"]
+    box = outbox()
+    deliver_one(box, mailer(), message_id, utc_now)
+    message = box.get(message_id)
+    if message is not None and message.state is not OutboxState.SENT:
+        raise MessageNotSentError(message_id)
+
+
+stream_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
+
+
+@observed
+def send_emails(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    """The outbox table's stream handler: each failed record is reported, so only it is retried (or dead-lettered)."""
+    return process_partial_response(event=event, record_handler=send_outbox_message, processor=stream_processor,
+                                    context=context)
+
+
+@observed
+def handler(event: dict[str, Any], context: Any) -> Any:
+    """The API's Lambda entry point: the Chalice app, traced."""
+    return app(event, context)

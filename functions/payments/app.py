@@ -8,6 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.metrics import MetricUnit
 from chalice import Chalice, Rate, Response
 
 from welt.adapters.invoice_pdf import render_invoice
@@ -15,6 +16,7 @@ from welt.bootstrap import token_verifier
 from welt.bootstrap_payments import payment_desk as build_payment_desk
 from welt.domain.errors import MalformedRequestError, StateConflictError
 from welt.entrypoints.http import HttpRequest, WeltApi
+from welt.entrypoints.observability import metrics, observed, tracer
 from welt.services import payments
 from welt.services.ports import InvalidSignatureError
 
@@ -77,6 +79,17 @@ def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
+@tracer.capture_method
 def reconcile_payments(event: Any) -> dict[str, int]:
     """Settles payments whose webhook never came, and releases abandoned ones."""
-    return payments.reconcile(payment_desk())
+    outcome = payments.reconcile(payment_desk())
+    # A payment reconciliation settled is one whose webhook never came: the alarm's figure.
+    metrics.add_metric(name="StuckPayments", unit=MetricUnit.Count, value=outcome["settled"])
+    metrics.flush_metrics()
+    return outcome
+
+
+@observed
+def handler(event: dict[str, Any], context: Any) -> Any:
+    """The API's Lambda entry point: the Chalice app, traced."""
+    return app(event, context)

@@ -46,6 +46,10 @@ def store() -> DynamoStore:
     return DynamoStore(client, {t.logical_name: settings().table_name(t) for t in ALL_TABLES})
 
 
+def outbox() -> DynamoOutbox:
+    return DynamoOutbox(table(OUTBOX))
+
+
 def mailer() -> SesMailer:
     config = settings()
     return SesMailer(boto3.client("ses", region_name=config.region), config.mail_from)
@@ -65,7 +69,7 @@ def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
         orders=DynamoOrderRepository(table(ORDERS)),
         brands=DynamoBrandRepository(table(BRANDS)),
         groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
-        outbox=DynamoOutbox(table(OUTBOX)),
+        outbox=outbox(),
         mailer=mailer(),
         idempotency=idempotency(lambda_context),
         catalog=load_catalog(),

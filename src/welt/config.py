@@ -23,11 +23,32 @@ class Settings:
         return f"{self.table_prefix}{table.logical_name}"
 
 
+# How long a secret read from Secrets Manager is reused before it is fetched again.
+SECRET_MAX_AGE_SECONDS = 300
+
+
 def _required(name: str) -> str:
     value = os.environ.get(name, "").strip()
     if not value:
         raise RuntimeError(f"environment variable {name} must be set")
     return value
+
+
+def _secret(name: str) -> str:
+    """The value of `name` itself (the local stack), or of the Secrets Manager secret `<name>_SECRET_ID` names (deployed).
+
+    A deployed function's environment holds only the secret's id, so its value never shows in the Lambda console.
+    """
+    value = os.environ.get(name, "").strip()
+    if value:
+        return value
+    secret_id = os.environ.get(f"{name}_SECRET_ID", "").strip()
+    if not secret_id:
+        raise RuntimeError(f"environment variable {name} or {name}_SECRET_ID must be set")
+    # Imported here: only deployed functions read secrets this way, and the import costs cold-start time.
+    from aws_lambda_powertools.utilities import parameters
+
+    return parameters.get_secret(secret_id, max_age=SECRET_MAX_AGE_SECONDS)
 
 
 @lru_cache(maxsize=1)
@@ -49,7 +70,7 @@ def settings() -> Settings:
 
 def cursor_secret() -> bytes:
     """Signs the order pool's page cursors (orders function only)."""
-    return _required("WELT_CURSOR_SECRET").encode()
+    return _secret("WELT_CURSOR_SECRET").encode()
 
 
 @dataclass(frozen=True)
@@ -66,8 +87,8 @@ class StripeSettings:
 @lru_cache(maxsize=1)
 def stripe_settings() -> StripeSettings:
     return StripeSettings(
-        secret_key=_required("STRIPE_SECRET_KEY"),
-        webhook_secret=_required("STRIPE_WEBHOOK_SECRET"),
+        secret_key=_secret("STRIPE_SECRET_KEY"),
+        webhook_secret=_secret("STRIPE_WEBHOOK_SECRET"),
         publishable_key=_required("STRIPE_PUBLISHABLE_KEY"),
         api_base=os.environ.get("STRIPE_API_BASE") or None,
         js_url=os.environ.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",

@@ -8,7 +8,7 @@ import time
 
 from aws_lambda_powertools import Logger
 
-from welt.bootstrap import order_desk, utc_now
+from welt.bootstrap import mailer, outbox, utc_now
 from welt.services.notifications import deliver_due
 
 logger = Logger(service="welt-email-retry")
@@ -20,9 +20,8 @@ def main() -> None:
     parser.add_argument("--once", action="store_true", help="run once and exit")
     args = parser.parse_args()
     while True:
-        desk = order_desk()
         try:
-            sent = deliver_due(desk.outbox, desk.mailer, utc_now)
+            sent = deliver_due(outbox(), mailer(), utc_now)
             if sent:
                 logger.info("retried emails", extra={"sent": sent})
         except Exception:  # the emulator may be going away; the next run tries again

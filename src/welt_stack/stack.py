@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from welt.web_policy import content_security_policy
 from welt_stack import seed
 from welt_stack.ports import listens, port_is_free, reserved_ports
 
@@ -198,8 +199,11 @@ class LocalStack:
         web_config = self.state_dir / "web-config.json"
         web_config.write_text(json.dumps(self.browser_config(pool, stripe), indent=2))
         static = [sys.executable, "-m", "welt_stack.static"]
+        policy = content_security_policy(
+            [f"http://{HOST}:{self.ports.orders}", f"http://{HOST}:{self.ports.payments}"], self.aws_endpoint,
+            stripe_js_origin=stripe["api_base"], stripe_api_origin=stripe["api_base"])
         self._spawn("web", [*static, "--port", str(self.ports.web), "--root", str(REPO / "web"),
-                            "--config", str(web_config)], base_env)
+                            "--config", str(web_config), "--policy", policy], base_env)
         site = self._build_help_center(bin_dir)
         self._spawn("docs", [*static, "--port", str(self.ports.docs), "--root", str(site)], base_env)
         self._wait_for("web", f"http://{HOST}:{self.ports.web}/config.json")

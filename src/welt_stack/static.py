@@ -14,8 +14,9 @@ from typing import Any
 
 
 class StaticHandler(SimpleHTTPRequestHandler):
-    def __init__(self, *args: Any, config: Path | None, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, config: Path | None, policy: str | None = None, **kwargs: Any) -> None:
         self._config = config
+        self._policy = policy
         super().__init__(*args, **kwargs)
 
     def translate_path(self, path: str) -> str:
@@ -25,6 +26,11 @@ class StaticHandler(SimpleHTTPRequestHandler):
 
     def end_headers(self) -> None:
         self.send_header("Cache-Control", "no-store")
+        if self._policy:
+            # The same headers CloudFront's response headers policy sends, so the browser tests run under them.
+            self.send_header("Content-Security-Policy", self._policy)
+            self.send_header("X-Content-Type-Options", "nosniff")
+            self.send_header("Referrer-Policy", "strict-origin-when-cross-origin")
         super().end_headers()
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -36,8 +42,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--root", type=Path, required=True)
     parser.add_argument("--config", type=Path, default=None, help="file served as /config.json")
+    parser.add_argument("--policy", default=None, help="Content-Security-Policy sent with every file")
     args = parser.parse_args()
-    handler = functools.partial(StaticHandler, directory=str(args.root), config=args.config)
+    handler = functools.partial(StaticHandler, directory=str(args.root), config=args.config, policy=args.policy)
     with ThreadingHTTPServer(("127.0.0.1", args.port), handler) as server:
         server.serve_forever()
 

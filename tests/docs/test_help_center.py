@@ -56,6 +56,7 @@ KEY_PAGES = [
     "developers/local-development/index.html",
     "developers/testing/index.html",
     "developers/architecture/index.html",
+    "developers/deploying/index.html",
     "api/openapi.yaml",
     "search/search_index.json",
 ]
@@ -170,13 +171,14 @@ def test_pictures_are_real_screenshots_of_the_backoffice(site: Path) -> None:
     assert missing == []
 
 
-def test_the_architecture_diagram_renders_from_the_site_itself(site: Path) -> None:
-    page = (site / "developers" / "architecture" / "index.html").read_text(encoding="utf-8")
+@pytest.mark.parametrize("page_name", ["architecture", "deploying"])
+def test_a_diagram_renders_from_the_site_itself(site: Path, page_name: str) -> None:
+    page = (site / "developers" / page_name / "index.html").read_text(encoding="utf-8")
     script = re.search(r'<script src="([^"]*mermaid[^"]*)"', page)
 
     assert 'class="mermaid"' in page
     assert script is not None
-    assert (site / "developers" / "architecture" / script.group(1)).resolve().is_file()
+    assert (site / "developers" / page_name / script.group(1)).resolve().is_file()
     assert page.index(script.group(0)) < page.index("bundle.")  # there before the theme looks for it
 
 

@@ -205,6 +205,8 @@ class WeltApi:
         self.app = app
         self.logger = logger
         self._verify = verify
+        # (method, path) of the routes that take no token; the deployment leaves exactly these without an authorizer.
+        self.public_routes: set[tuple[str, str]] = set()
         self._cors = CORSConfig(
             allow_origin=web_origin(),
             allow_headers=["Idempotency-Key", "If-Match"],
@@ -216,6 +218,9 @@ class WeltApi:
     def route(self, path: str, methods: list[str], public: bool = False, status: int = 200,
               content_types: list[str] | None = None, staff: bool = False) -> Callable[..., Any]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
+            if public:
+                self.public_routes.update((method, path) for method in methods)
+
             @functools.wraps(view)
             def handle(**path_params: str) -> Response:
                 request = self.app.current_request

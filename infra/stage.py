@@ -1,0 +1,58 @@
+"""What differs between deployments (stages): names, addresses, limits; read from CDK context, never looked up."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from welt.adapters.tables import TableDefinition
+
+DEFAULT_REGION = "eu-west-1"
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    region: str = DEFAULT_REGION
+    account: str | None = None
+    # SES sends as this address; its domain is the verified identity.
+    mail_from: str = "orders@welt.example"
+    # The browser app's origin for CORS. "*" until the app has its own domain: the APIs take bearer
+    # tokens only (no cookies), so a wildcard origin lets no page act as a signed-in user.
+    web_origin: str = "*"
+    # Public by design (the browser uses it); the secret key and webhook secret live in Secrets Manager.
+    stripe_publishable_key: str = "pk_test_set_me"
+    # Who is told when an alarm fires; none means the alarm topic has no subscriber yet.
+    alarm_email: str | None = None
+    # Steady requests per second and burst per API stage; requests over it get 429 problem+json.
+    throttle_rate: int = 50
+    throttle_burst: int = 100
+    # API Gateway refuses larger bodies with 413 before a function runs (Welt's bodies are a few KB).
+    max_body_bytes: int = 64 * 1024
+
+    @property
+    def prefix(self) -> str:
+        return f"welt-{self.name}-"
+
+    @property
+    def mail_domain(self) -> str:
+        return self.mail_from.split("@", 1)[1]
+
+    def table_name(self, table: TableDefinition) -> str:
+        return f"{self.prefix}{table.logical_name}"
+
+    def stack_name(self, part: str) -> str:
+        return f"welt-{self.name}-{part}"
+
+
+def stage_from_context(context: dict[str, Any]) -> Stage:
+    """`make synth STAGE=prod` passes `-c stage=prod`; every other setting can be given the same way."""
+    name = str(context.get("stage") or "dev")
+    fields: dict[str, Any] = {"name": name}
+    for key in ("region", "account", "mail_from", "web_origin", "alarm_email", "stripe_publishable_key"):
+        if context.get(key):
+            fields[key] = str(context[key])
+    for key in ("throttle_rate", "throttle_burst", "max_body_bytes"):
+        if context.get(key):
+            fields[key] = int(context[key])
+    return Stage(**fields)

@@ -53,7 +53,7 @@ reconcile: $(STAMP)
 
 # Speed and memory figures (printed, never asserted).
 bench: $(STAMP)
-	$(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/benchmark.py $(ARGS)
 
 # Retake the help center's pictures from the real browser app.
 screenshots: $(STAMP) $(CHROMIUM)

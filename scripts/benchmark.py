@@ -1,31 +1,49 @@
-"""Prints speed and memory figures of the orders API on the local stack; never asserts on them.
+"""Prints what each route costs on the local stack: DynamoDB requests, p50 and p95; and the cold start. Asserts nothing.
 
-Usage: .venv/bin/python scripts/benchmark.py [--checkouts 200] [--workers 8]
-Starts its own stack on free ports, so it can run beside `make dev`.
+Usage: .venv/bin/python scripts/benchmark.py [--orders 10000] [--small 50] [--runs 30] [--write]
+Starts its own stack on free ports, so it can run beside `make dev`. The big brand is grown straight through
+Welt's own item code (seconds, not minutes). Requests are counted with botocore's event hooks while the same
+route runs in this process against the stack's emulator; times are taken over HTTP against the stack.
+With --write the table goes to docs/developers/performance.md.
 """
 
 from __future__ import annotations
 
 import argparse
-import resource
+import json
+import os
+import platform
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
 import uuid
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import boto3
 import requests
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.examples import checkout  # noqa: E402
+from tests.grown import grow  # noqa: E402
 
+from welt.adapters.dynamodb import DynamoBrandRepository  # noqa: E402
+from welt.adapters.tables import BRANDS, ORDERS  # noqa: E402
 from welt_stack import seed  # noqa: E402
-from welt_stack.stack import stack_on_free_ports  # noqa: E402
+from welt_stack.stack import app_environment, stack_on_free_ports  # noqa: E402
+
+FRAMEWORKS = "import boto3, chalice, pydantic, aws_lambda_powertools.logging"
+TARGETS = {  # requests per call, from the issue that set them
+    "POST /orders": 4, "GET /orders?limit=50": 2, "GET /orders?limit=1&q=nomatch": 2,
+    "GET /orders?status=WORK_IN_PROCESS&limit=50": 2, "GET /admin/orders?limit=50": 2, "GET /orders/{n}": 2,
+    "PATCH /orders/{n}": 3, "GET /shipping-groups?limit=20": 3, "GET /admin/shipping-groups?limit=20": 3,
+}
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -33,52 +51,141 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def handler_memory(app: str) -> str:
-    """Peak RSS of a fresh interpreter that imports the app, as a cold Lambda would."""
-    code = ("import resource, runpy, sys; sys.path.insert(0, '.'); runpy.run_path('app.py'); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)")
+def import_seconds(code: str, cwd: Path) -> float:
     started = time.perf_counter()
-    out = subprocess.run([sys.executable, "-c", code], cwd=REPO / "functions" / app, capture_output=True, text=True,  # noqa: S603
-                         check=True)
-    return f"{int(out.stdout.strip()) / 1024:.0f} MiB peak, import {time.perf_counter() - started:.2f} s"
+    subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True)  # noqa: S603
+    return time.perf_counter() - started
+
+
+def cold_start_ratio(app: str, runs: int = 7) -> tuple[float, float, float]:
+    """Median import time of the app and of its frameworks alone, side by side in fresh interpreters."""
+    here = REPO / "functions" / app
+    apps, bare = [], []
+    for _ in range(runs):
+        apps.append(import_seconds("import sys; sys.path.insert(0, '.'); import app", here))
+        bare.append(import_seconds(FRAMEWORKS, here))
+    return statistics.median(apps), statistics.median(bare), statistics.median(apps) / statistics.median(bare)
+
+
+class Counted:
+    """The orders app in this process against the stack's emulator, with every DynamoDB request counted."""
+
+    def __init__(self, description: dict[str, Any], state: Path) -> None:
+        os.environ.update(app_environment(description), POWERTOOLS_LOG_LEVEL="WARNING")
+        os.environ["WELT_CURSOR_SECRET"] = description.get("cursor_secret", "benchmark-cursor-secret-0123456789")
+        self.requests = 0
+        boto3.setup_default_session(region_name=description["region"])
+        boto3.DEFAULT_SESSION.events.register("before-call.dynamodb", self._count)  # type: ignore[union-attr]
+        from chalice.test import Client
+        from tests.apps import load_app
+
+        self._module = load_app("orders")
+        self._client = Client(self._module.app)
+
+    def _count(self, **_: Any) -> None:
+        self.requests += 1
+
+    def call(self, method: str, path: str, headers: dict[str, str], body: Any = None) -> tuple[int, Any]:
+        self.requests = 0
+        extra = {"body": json.dumps(body)} if body is not None else {}
+        response = getattr(self._client.http, method)(path, headers={**headers, "Content-Type": "application/json"},
+                                                       **extra)
+        assert response.status_code < 300, response.body
+        return self.requests, json.loads(response.body)
+
+
+def timed(call: Callable[[], requests.Response], runs: int) -> tuple[float, float]:
+    latencies = []
+    for _ in range(runs):
+        started = time.perf_counter()
+        call().raise_for_status()
+        latencies.append(time.perf_counter() - started)
+    return statistics.median(latencies), percentile(latencies, 0.95)
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--checkouts", type=int, default=200)
-    parser.add_argument("--workers", type=int, default=8)
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--orders", type=int, default=10_000, help="orders of the big brand")
+    parser.add_argument("--small", type=int, default=50, help="orders of the small brand")
+    parser.add_argument("--runs", type=int, default=30, help="calls timed per route")
+    parser.add_argument("--write", action="store_true", help="write the figures to docs/developers/performance.md")
     args = parser.parse_args()
-    for app in ("orders", "payments"):
-        print(f"{app} handler cold start: {handler_memory(app)}")
+    lines: list[str] = []
+
+    def say(line: str = "") -> None:
+        print(line, flush=True)
+        lines.append(line)
+
     with tempfile.TemporaryDirectory() as state, stack_on_free_ports(Path(state), help_center=False) as stack:
         description = stack.description
-        user = next(u for u in description["users"] if u.get("brand") == "DMO")
-        token = seed.sign_in(stack.aws, description["cognito"]["client_id"], user["email"], user["password"])
-        headers = {"Authorization": f"Bearer {token}"}
-        api = description["orders_api"]
-        session = requests.Session()
-
-        def place(_: int) -> float:
-            started = time.perf_counter()
-            response = session.post(f"{api}/orders", json=checkout(), timeout=60,
-                                    headers={**headers, "Idempotency-Key": str(uuid.uuid4())})
-            response.raise_for_status()
-            return time.perf_counter() - started
-
+        aws = stack.aws.resource("dynamodb")
+        prefix = description["table_prefix"]
+        orders_table, brands_table = aws.Table(f"{prefix}{ORDERS.logical_name}"), aws.Table(f"{prefix}{BRANDS.logical_name}")
+        brands = DynamoBrandRepository(brands_table)
         started = time.perf_counter()
-        with ThreadPoolExecutor(args.workers) as pool:
-            latencies = list(pool.map(place, range(args.checkouts)))
-        elapsed = time.perf_counter() - started
-        print(f"checkout: {args.checkouts} orders, {args.workers} at once: {args.checkouts / elapsed:.1f}/s, "
-              f"p50 {statistics.median(latencies) * 1000:.0f} ms, p95 {percentile(latencies, 0.95) * 1000:.0f} ms")
-        pages = []
-        for _ in range(20):
-            started = time.perf_counter()
-            session.get(f"{api}/orders?limit=50", headers=headers, timeout=60).raise_for_status()
-            pages.append(time.perf_counter() - started)
-        print(f"order pool page of 50: p50 {statistics.median(pages) * 1000:.0f} ms, "
-              f"p95 {percentile(pages, 0.95) * 1000:.0f} ms")
-    print(f"benchmark process peak RSS: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:.0f} MiB")
+        grow(orders_table, brands_table, brands.get("DMO"), args.orders)
+        grow(orders_table, brands_table, brands.get("BRK"), args.small)
+        grown_in = time.perf_counter() - started
+        users = {u.get("brand") or "staff": u for u in description["users"]}
+        client_id = description["cognito"]["client_id"]
+
+        def headers(who: str) -> dict[str, str]:
+            user = users[who]
+            return {"Authorization": f"Bearer {seed.sign_in(stack.aws, client_id, user['email'], user['password'])}"}
+
+        big, small, staff = headers("DMO"), headers("BRK"), headers("staff")
+        api = description["orders_api"]
+        http = requests.Session()
+        counted = Counted(description, Path(state))
+        unpaid = next(n for n in range(args.orders // 2, args.orders) if n % 5 and n % 17)  # see tests.grown
+        number = f"{unpaid:05d}-DMO"
+        for pair in ((1, 2), (3, 4), (6, 7), (8, 9)):  # a few groups of unpaid orders, for the group lists
+            counted.call("post", "/shipping-groups", big, {"order_numbers": [f"{n:05d}-DMO" for n in pair]})
+        say(f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
+            f"Python {platform.python_version()}; brand DMO holds {args.orders:,} orders (grown in {grown_in:.0f} s), "
+            f"BRK {args.small}; {args.runs} timed calls per route.")
+        say()
+        say("| operation | DynamoDB requests | target | p50 | p95 |")
+        say("| --- | --- | --- | --- | --- |")
+
+        def row(name: str, method: str, path: str, who: dict[str, str], body: Any = None,
+                fresh: Callable[[], dict[str, str]] | None = None) -> None:
+            count, _ = counted.call(method, path, {**who, **(fresh() if fresh else {})}, body)
+
+            def over_http() -> requests.Response:
+                extra = {"json": body} if body is not None else {}
+                return http.request(method.upper(), f"{api}{path}", headers={**who, **(fresh() if fresh else {})},
+                                    timeout=60, **extra)
+
+            p50, p95 = timed(over_http, args.runs)
+            say(f"| `{name}` | {count} | {TARGETS.get(name, '-')} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms |")
+
+        row("POST /orders", "post", "/orders", big, checkout(), fresh=lambda: {"Idempotency-Key": uuid.uuid4().hex})
+        row("GET /orders?limit=50", "get", "/orders?limit=50", big)
+        row("GET /orders?limit=1&q=nomatch", "get", "/orders?limit=1&q=nomatch", big)
+        row("GET /orders?status=WORK_IN_PROCESS&limit=50", "get", "/orders?status=WORK_IN_PROCESS&limit=50", big)
+        row("GET /admin/orders?limit=50", "get", "/admin/orders?limit=50", staff)
+        row("GET /orders/{n}", "get", f"/orders/{number}", big)
+        version = counted.call("get", f"/orders/{number}", big)[1]["version"]
+        edits = iter(range(version, version + 2 * args.runs + 2))
+        row("PATCH /orders/{n}", "patch", f"/orders/{number}", big, {"sizes": [{"size": "EU41", "pairs": 1}]},
+            fresh=lambda: {"If-Match": str(next(edits))})
+        row("GET /shipping-groups?limit=20", "get", "/shipping-groups?limit=20", big)
+        row("GET /admin/shipping-groups?limit=20", "get", "/admin/shipping-groups?limit=20", staff)
+        big_p50, _ = timed(lambda: http.get(f"{api}/orders?limit=50", headers=big, timeout=60), args.runs)
+        small_p50, _ = timed(lambda: http.get(f"{api}/orders?limit=50", headers=small, timeout=60), args.runs)
+        say()
+        say(f"Pool page of 50, p50: {big_p50 * 1000:.0f} ms for {args.orders:,} orders, {small_p50 * 1000:.0f} ms for "
+            f"{args.small}: ratio {big_p50 / small_p50:.2f} (target at most 1.3).")
+    for app in ("orders", "payments"):
+        took, bare, ratio = cold_start_ratio(app)
+        say(f"Cold start, {app}: importing app.py {took:.2f} s, its frameworks alone ({FRAMEWORKS.removeprefix('import ')}) "
+            f"{bare:.2f} s: ratio {ratio:.2f} (target at most 1.3; median of 7 side by side).")
+    if args.write:
+        page = REPO / "docs" / "developers" / "performance.md"
+        intro = page.read_text().split("<!-- figures -->")[0]
+        page.write_text(intro + "<!-- figures -->\n\n" + "\n".join(lines) + "\n")
+        print(f"written to {page.relative_to(REPO)}")
 
 
 if __name__ == "__main__":

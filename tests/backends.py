@@ -112,7 +112,7 @@ def desks(backend: Backend, mailer: Any, clock: Clock | None = None, stripe: Fak
     if stream and not isinstance(store, FakeStore):
         store = StreamedStore(store, lambda message_id: deliver_one(backend.outbox, mailer, message_id, clock))
     order_desk = OrderDesk(store=store, orders=backend.orders, brands=backend.brands, groups=backend.groups,
-                           outbox=backend.outbox, mailer=mailer, idempotency=backend.idempotency, catalog=load_catalog(),
+                           outbox=backend.outbox, mailer=mailer, catalog=load_catalog(),
                            cursors=CursorSigner(b"integration-cursor-secret"), clock=clock)
     if stream and isinstance(store, FakeStore):
         def send_new(message_ids: list[str]) -> None:

@@ -384,7 +384,6 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, stor
         groups=FakeShippingGroupRepository(store),
         outbox=FakeOutbox(store),
         mailer=mailer or FakeMailer(),
-        idempotency=FakeIdempotency(),
         catalog=load_catalog(),
         cursors=CursorSigner(b"unit-test-cursor-secret"),
         clock=clock or Clock(),

@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord, DynamoDBRecordEventName
 from chalice import Chalice, Rate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -17,23 +15,22 @@ from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
-from welt.entrypoints.observability import observed, tracer
+from welt.entrypoints.observability import observed, traced
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import orders, production, shipping_groups
 from welt.services.notifications import deliver_due, deliver_one
 from welt.services.ports import OutboxState
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 app = Chalice(app_name="welt-orders", configure_logs=False)
 logger = Logger(service="welt-orders")
 api = WeltApi(app, logger, lambda header: token_verifier().caller(header))
 
 
-def current_lambda_context() -> Any:
-    return app.lambda_context
-
-
 def order_desk() -> orders.OrderDesk:
-    return build_order_desk(current_lambda_context)
+    return build_order_desk()
 
 
 Params = TypeVar("Params", bound=BaseModel)
@@ -219,7 +216,7 @@ def stamps_ready(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))
-@tracer.capture_method
+@traced
 def retry_emails(event: Any) -> dict[str, int]:
     """Sends the emails whose first attempt failed."""
     return {"sent": deliver_due(outbox(), mailer(), utc_now)}
@@ -231,6 +228,8 @@ class MessageNotSentError(Exception):
 
 def send_outbox_message(record: DynamoDBRecord) -> None:
     """Sends the unsent message a new or changed outbox row holds."""
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
+
     if record.event_name not in (DynamoDBRecordEventName.INSERT, DynamoDBRecordEventName.MODIFY):
         return  # a row that expired or was deleted has nothing left to send
     image = record.dynamodb.new_image if record.dynamodb else {}
@@ -247,14 +246,14 @@ def send_outbox_message(record: DynamoDBRecord) -> None:
         raise MessageNotSentError(message_id)
 
 
-stream_processor = BatchProcessor(event_type=EventType.DynamoDBStreams)
-
-
 @observed
 def send_emails(event: dict[str, Any], context: Any) -> dict[str, Any]:
     """The outbox table's stream handler: each failed record is reported, so only it is retried (or dead-lettered)."""
-    return process_partial_response(event=event, record_handler=send_outbox_message, processor=stream_processor,
-                                    context=context)
+    # Loaded here: the API's cold start does not need the batch utilities.
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+    return process_partial_response(event=event, record_handler=send_outbox_message,
+                                    processor=BatchProcessor(event_type=EventType.DynamoDBStreams), context=context)
 
 
 @observed

@@ -16,7 +16,7 @@ from welt.bootstrap import token_verifier
 from welt.bootstrap_payments import payment_desk as build_payment_desk
 from welt.domain.errors import MalformedRequestError, StateConflictError
 from welt.entrypoints.http import HttpRequest, WeltApi
-from welt.entrypoints.observability import metrics, observed, tracer
+from welt.entrypoints.observability import metrics, observed, traced
 from welt.services import payments
 from welt.services.ports import InvalidSignatureError
 
@@ -79,13 +79,13 @@ def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))
-@tracer.capture_method
+@traced
 def reconcile_payments(event: Any) -> dict[str, int]:
     """Settles payments whose webhook never came, and releases abandoned ones."""
     outcome = payments.reconcile(payment_desk())
     # A payment reconciliation settled is one whose webhook never came: the alarm's figure.
-    metrics.add_metric(name="StuckPayments", unit=MetricUnit.Count, value=outcome["settled"])
-    metrics.flush_metrics()
+    metrics().add_metric(name="StuckPayments", unit=MetricUnit.Count, value=outcome["settled"])
+    metrics().flush_metrics()
     return outcome
 
 

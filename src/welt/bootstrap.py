@@ -5,25 +5,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from welt.adapters.cognito import CognitoTokenVerifier
-from welt.adapters.dynamodb import (
-    DynamoBrandRepository,
-    DynamoOrderRepository,
-    DynamoOutbox,
-    DynamoShippingGroupRepository,
-    DynamoStore,
-)
-from welt.adapters.idempotency import PowertoolsIdempotency
-from welt.adapters.ses import SesMailer
 from welt.adapters.tables import ALL_TABLES, BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
 from welt.config import cursor_secret, settings
-from welt.domain.catalog import load_catalog
-from welt.services.orders import OrderDesk
-from welt.services.pagination import CursorSigner
+
+if TYPE_CHECKING:
+    from welt.adapters.cognito import CognitoTokenVerifier
+    from welt.adapters.dynamodb import DynamoOutbox, DynamoStore
+    from welt.adapters.idempotency import PowertoolsIdempotency
+    from welt.adapters.ses import SesMailer
+    from welt.services.orders import OrderDesk
+
+# The adapters, the services and PyJWT load when a function first needs them, not at import: a cold
+# start pays for what its first request uses.
 
 
 def utc_now() -> datetime:
@@ -42,28 +39,40 @@ def table(definition: TableDefinition) -> Any:
 
 def store() -> DynamoStore:
     """Commits each business change as one transaction over the stage's tables."""
+    from welt.adapters.dynamodb import DynamoStore
+
     client = boto3.client("dynamodb", region_name=settings().region)
     return DynamoStore(client, {t.logical_name: settings().table_name(t) for t in ALL_TABLES})
 
 
 def outbox() -> DynamoOutbox:
+    from welt.adapters.dynamodb import DynamoOutbox
+
     return DynamoOutbox(table(OUTBOX))
 
 
 def mailer() -> SesMailer:
+    from welt.adapters.ses import SesMailer
+
     config = settings()
     return SesMailer(boto3.client("ses", region_name=config.region), config.mail_from)
 
 
 def idempotency(lambda_context: Callable[[], Any] | None) -> PowertoolsIdempotency:
+    from welt.adapters.idempotency import PowertoolsIdempotency
+
     config = settings()
     return PowertoolsIdempotency(config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region),
                                  lambda_context)
 
 
 @lru_cache(maxsize=1)
-def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
-    """`lambda_context` returns the current invocation's context (Chalice's `app.lambda_context`)."""
+def order_desk() -> OrderDesk:
+    from welt.adapters.dynamodb import DynamoBrandRepository, DynamoOrderRepository, DynamoShippingGroupRepository
+    from welt.domain.catalog import load_catalog
+    from welt.services.orders import OrderDesk
+    from welt.services.pagination import CursorSigner
+
     return OrderDesk(
         store=store(),
         orders=DynamoOrderRepository(table(ORDERS)),
@@ -71,7 +80,6 @@ def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
         groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
         outbox=outbox(),
         mailer=mailer(),
-        idempotency=idempotency(lambda_context),
         catalog=load_catalog(),
         cursors=CursorSigner(cursor_secret()),
         clock=utc_now,
@@ -80,5 +88,7 @@ def order_desk(lambda_context: Callable[[], Any] | None = None) -> OrderDesk:
 
 @lru_cache(maxsize=1)
 def token_verifier() -> CognitoTokenVerifier:
+    from welt.adapters.cognito import CognitoTokenVerifier
+
     config = settings()
     return CognitoTokenVerifier.from_url(config.jwks_url, config.token_issuer, config.app_client_id)

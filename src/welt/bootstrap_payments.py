@@ -7,16 +7,6 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
-from welt.adapters.dynamodb import (
-    DynamoBrandRepository,
-    DynamoEventLog,
-    DynamoInvoiceRegister,
-    DynamoOrderRepository,
-    DynamoOutbox,
-    DynamoPaymentRepository,
-    DynamoShippingGroupRepository,
-)
-from welt.adapters.stripe_gateway import StripeGateway
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
 from welt.bootstrap import idempotency, mailer, store, table, utc_now
 from welt.config import stripe_settings
@@ -30,6 +20,18 @@ def new_payment_id() -> str:
 
 @lru_cache(maxsize=1)
 def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk:
+    # Loaded with the first request, not at import: stripe-python is most of the function's cold start.
+    from welt.adapters.dynamodb import (
+        DynamoBrandRepository,
+        DynamoEventLog,
+        DynamoInvoiceRegister,
+        DynamoOrderRepository,
+        DynamoOutbox,
+        DynamoPaymentRepository,
+        DynamoShippingGroupRepository,
+    )
+    from welt.adapters.stripe_gateway import StripeGateway
+
     keys = stripe_settings()
     return PaymentDesk(
         store=store(),

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, Request, expect
 
+from tests.browser.accessibility import assert_accessible
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.examples import SHIPPING_ADDRESS
 
@@ -45,6 +46,7 @@ def test_a_suggested_group_is_created_with_one_click(app: Backoffice, dmo: dict[
     expect(suggestion).to_contain_text("Save €30.00 on shipping: €54.00 apart, €24.00 together.")
     expect(suggestion).to_contain_text(", ".join(reversed(numbers)))
     assert all(order["shipping_group_id"] is None for order in dmo_api.orders_tagged(tag))  # nothing made yet
+    assert_accessible(page, "pool with group suggestions")
 
     suggestion.get_by_role("button", name="Create group").click()
 
@@ -73,6 +75,7 @@ def test_order_again_fills_the_form_from_a_paid_order_and_checks_out_the_same_de
     expect(page.get_by_label("Upper")).to_have_value("suede-sand")
     expect(page.get_by_label("Lining")).to_have_value("unlined")
     expect(page.get_by_label("Sole")).to_have_value("crepe")
+    assert_accessible(page, "new order, ordering again")
     expect(page.get_by_label("Design reference")).to_have_value(tag)
     expect(page.get_by_label("Size", exact=True)).to_have_value("EU43.5")
     page.get_by_role("button", name="Review raw materials").click()
@@ -150,6 +153,7 @@ def test_ship_dates_show_in_the_pool_the_order_and_the_staff_screens_and_move_wi
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the wider pool still fits
     app.open(f"/orders/{number}", f"Order {number}")
     expect(page.get_by_role("region", name="Status")).to_contain_text(f"Expected to ship{shown_day(page, cutting)}")
+    assert_accessible(page, "order detail with its ship date")
 
     staff_api.move_to_stage(number, "PACKING")
     packing = dmo_api.order(number)["expected_ship_date"]
@@ -163,6 +167,7 @@ def test_ship_dates_show_in_the_pool_the_order_and_the_staff_screens_and_move_wi
     page.get_by_role("button", name="Apply filters").click()
     row = page.get_by_role("row").filter(has=page.get_by_role("link", name=number, exact=True))
     expect(row.locator("td[data-label='Expected to ship']")).to_have_text(shown_day(page, packing))
+    assert_accessible(page, "staff production list with ship dates")
     row.get_by_role("link", name=number, exact=True).click()
     expect(page.get_by_role("region", name="Status")).to_contain_text(f"Expected to ship{shown_day(page, packing)}")
 
@@ -180,6 +185,7 @@ def test_a_suggestion_overtaken_by_a_change_says_why_and_offers_fresh_suggestion
     suggestion.get_by_role("button", name="Create group").click()
 
     expect(suggestion.get_by_role("alert")).to_contain_text(f"{numbers[0]} is CANCELLED")
+    assert_accessible(page, "suggestion overtaken by a change")
     assert all(dmo_api.order(n)["shipping_group_id"] is None for n in numbers)
     suggestion.get_by_role("button", name="Reload the suggestions").click()
     expect(page.get_by_role("heading", name=f"2 orders to Mara Jensen, Werkhof {tag}")).to_be_visible()

@@ -10,8 +10,8 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from tests.apps import load_app
-from tests.fakes import Clock, FakeMailer, FakeOutbox
-from welt.services.ports import OutboxMessage, OutboxState
+from tests.fakes import Clock, FakeMailer, FakeOutbox, FakeStore
+from welt.services.ports import OutboxMessage, OutboxState, Transaction
 
 CONTEXT = SimpleNamespace(function_name="welt-test-send-emails", memory_limit_in_mb=128, aws_request_id="req-1",
                           invoked_function_arn="arn:aws:lambda:eu-west-1:123456789012:function:welt-test-send-emails")
@@ -29,15 +29,16 @@ def stream_record(message_id: str, sequence: str, event_name: str = "INSERT", st
 class Outbox:
     def __init__(self, monkeypatch: pytest.MonkeyPatch, mailer: FakeMailer, clock: Clock) -> None:
         self.module = load_app("orders")
-        self.box = FakeOutbox()
+        self.store = FakeStore()
+        self.box = FakeOutbox(self.store)
         self.mailer = mailer
         monkeypatch.setattr(self.module, "outbox", lambda: self.box)
         monkeypatch.setattr(self.module, "mailer", lambda: self.mailer)
         monkeypatch.setattr(self.module, "utc_now", clock)
 
     def add(self, message_id: str) -> None:
-        self.box.enqueue(OutboxMessage(message_id=message_id, to="buyer@dmo.example", subject=f"About {message_id}",
-                                       body="Thank you."))
+        message = OutboxMessage(message_id=message_id, to="buyer@dmo.example", subject=f"About {message_id}", body="Thank you.")
+        self.store.commit(Transaction().send(message))  # written as a business change writes it
 
     def deliver(self, *records: dict[str, Any]) -> list[str]:
         """Runs the handler; returns the sequence numbers it reported as failed."""

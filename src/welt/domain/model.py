@@ -11,7 +11,6 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-import pycountry
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
 
 from welt.domain.errors import StateConflictError
@@ -67,6 +66,8 @@ class ProductionStage(StrEnum):
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
 def _iso_country(code: str) -> str:
+    import pycountry  # its tables load with the first address checked, not with every cold start
+
     if pycountry.countries.get(alpha_2=code) is None:
         raise ValueError(f"{code} is not an ISO 3166-1 alpha-2 country code")
     return code

@@ -43,7 +43,6 @@ from welt.services.ports import (
     BrandRepository,
     CheckoutKeyWrite,
     Clock,
-    Idempotency,
     Mailer,
     OrderFilter,
     OrderRepository,
@@ -71,7 +70,6 @@ class OrderDesk:
     groups: ShippingGroupRepository
     outbox: Outbox
     mailer: Mailer
-    idempotency: Idempotency
     catalog: Catalog
     cursors: CursorSigner
     clock: Clock

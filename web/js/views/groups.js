@@ -12,7 +12,9 @@ function groupLink(id) {
 }
 
 export async function groupsView(ctx) {
-  const { shipping_groups: groups } = await ordersApi.get('/shipping-groups', { signal: ctx.signal });
+  const cursor = ctx.query.get('cursor') || '';
+  const { shipping_groups: groups, next_cursor: nextCursor } = await ordersApi.get(
+    `/shipping-groups${queryString({ cursor })}`, { signal: ctx.signal });
   const body = groups.length
     ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Shipping groups table', tabindex: '0' },
       h('table', { class: 'table responsive' },
@@ -33,10 +35,14 @@ export async function groupsView(ctx) {
             : h('span', { class: 'muted' }, '—')))))))
     : h('p', { class: 'empty' }, 'No shipping groups yet. Select two or more MTO orders in the ',
       h('a', { href: '#/orders' }, 'order pool'), ' to ship them together.');
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    cursor ? h('a', { class: 'button secondary', href: '#/groups' }, 'Newest groups') : null,
+    nextCursor ? h('a', { class: 'button secondary', href: `#/groups${queryString({ cursor: nextCursor })}` },
+      'Older groups') : null);
   return h('section', { class: 'page wide' },
     h('h1', {}, 'Shipping groups'),
     h('p', { class: 'lead' }, 'MTO orders to the same address, paid together and shipped as one parcel for less.'),
-    body);
+    body, pager);
 }
 
 export async function groupView(ctx) {

@@ -104,6 +104,8 @@ export async function poolView(ctx) {
     ['Invoice'], ['Tracking'], ['Total'], ['Action'],
   ];
   const pageNumber = trail.length + 1;
+  // A search looks at a bounded number of orders per request: a short page with a cursor means "not done yet".
+  const searchGoesOn = Boolean(filters.q && page.next_cursor && page.orders.length < Number(filters.limit || 25));
   const table = page.orders.length
     ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
       h('table', { class: 'table responsive' },
@@ -111,8 +113,9 @@ export async function poolView(ctx) {
         h('thead', {}, h('tr', {}, headers.map(([name, more]) => h('th', { scope: 'col' }, name,
           more ? h('span', { class: 'visually-hidden' }, more) : null)))),
         h('tbody', {}, rows)))
-    : h('p', { class: 'empty' }, cursor ? 'No more orders.' : (filters.status || filters.type || filters.q)
-      ? 'No orders match these filters.' : ['No orders yet. ', h('a', { href: '#/orders/new' }, 'Place your first order'), '.']);
+    : h('p', { class: 'empty' }, searchGoesOn ? 'No matches among the orders searched so far.'
+      : cursor ? 'No more orders.' : (filters.status || filters.type || filters.q)
+        ? 'No orders match these filters.' : ['No orders yet. ', h('a', { href: '#/orders/new' }, 'Place your first order'), '.']);
 
   const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
     trail.length || cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => {
@@ -122,7 +125,7 @@ export async function poolView(ctx) {
     page.next_cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => {
       trail.push(cursor);
       ctx.navigate(`#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, cursor: page.next_cursor })}`);
-    } }, 'Next page') : null);
+    } }, searchGoesOn ? 'Search further' : 'Next page') : null);
 
   groupButton.addEventListener('click', async () => {
     const numbers = [...selected.keys()];

@@ -42,5 +42,5 @@ def test_a_search_that_reached_no_match_yet_offers_to_search_further_and_then_fi
     expect(page.get_by_text("No matches among the orders searched so far.")).to_be_visible()
     assert_accessible(page, "pool while a search goes on")
     page.get_by_role("button", name="Search further").click()
-    expect(page.get_by_role("link", name="00001-SRC")).to_be_visible()
+    expect(page.get_by_role("link", name="00001-SRC", exact=True)).to_be_visible()
     expect(page.get_by_role("button", name="Search further")).to_have_count(0)

@@ -34,11 +34,11 @@ def test_alarms_cover_api_errors_dead_letters_stuck_payments_and_money_to_check(
 def test_the_money_log_lines_are_counted_from_the_payments_logs(synthesized: Synthesized) -> None:
     from infra.observability_stack import MONEY_LOG_LINES
 
-    source = (REPO / "src" / "welt" / "services" / "payments.py").read_text()
+    source = "".join(path.read_text() for path in (REPO / "src" / "welt" / "services" / "payments").glob("*.py"))
     filters = synthesized.resources("Observability", "AWS::Logs::MetricFilter").values()
 
     for metric, line in MONEY_LOG_LINES.items():
-        assert line in source, f"the log line {line!r} is gone from payments.py: update the metric filter"
+        assert line in source, f"the log line {line!r} is gone from the payment service: update the metric filter"
         matching = [f for f in filters if f["Properties"]["MetricTransformations"][0]["MetricName"] == metric]
         assert len(matching) == 2  # the payments API and reconciliation
         for metric_filter in matching:

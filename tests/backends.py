@@ -110,7 +110,10 @@ def desks(backend: Backend, mailer: Any, clock: Clock | None = None, stripe: Fak
     clock = clock or Clock()
     store: Store = backend.store
     if stream and not isinstance(store, FakeStore):
-        store = StreamedStore(store, lambda message_id: deliver_one(backend.outbox, mailer, message_id, clock))
+        def send(message_id: str) -> None:
+            deliver_one(backend.outbox, mailer, message_id, clock)
+
+        store = StreamedStore(store, send)
     order_desk = OrderDesk(store=store, orders=backend.orders, brands=backend.brands, groups=backend.groups,
                            outbox=backend.outbox, mailer=mailer, catalog=load_catalog(),
                            cursors=CursorSigner(b"integration-cursor-secret"), clock=clock)

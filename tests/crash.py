@@ -19,6 +19,7 @@ from tests.backends import Backend, desks
 from tests.examples import checkout
 from tests.fakes import Clock, Crashes, FakeMailer, FakeStripe, intent_object, signed_event
 from welt.domain.errors import StateConflictError, VersionMismatchError
+from welt.domain.model import ProductionStage
 from welt.domain.payment import PaymentState
 from welt.services import orders, payments, production, shipping_groups
 from welt.services.callers import Caller
@@ -68,7 +69,7 @@ class Shop:
         return payment_id
 
     def ready(self, number: str) -> None:
-        production.move_stage(self.desk, STAFF, number, production.StageChange(stage="READY_TO_SHIP"))
+        production.move_stage(self.desk, STAFF, number, production.StageChange(stage=ProductionStage.READY_TO_SHIP))
 
 
 def state(shop: Shop) -> dict[str, Any]:
@@ -106,7 +107,7 @@ def emails(shop: Shop) -> Counter[str]:
 @dataclass(frozen=True)
 class Scenario:
     name: str
-    setup: Callable[[Shop], None]
+    setup: Callable[[Shop], object]
     request: Callable[[Shop], Any]
     # Errors a repeated request may answer once the first one went through (e.g. 412 after an edit applied).
     settled_answers: tuple[type[Exception], ...] = ()

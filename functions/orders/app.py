@@ -22,6 +22,7 @@ from welt.services.notifications import deliver_due, deliver_one
 from welt.services.ports import OutboxState
 
 if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 app = Chalice(app_name="welt-orders", configure_logs=False)
@@ -247,7 +248,7 @@ def send_outbox_message(record: DynamoDBRecord) -> None:
 
 
 @observed
-def send_emails(event: dict[str, Any], context: Any) -> dict[str, Any]:
+def send_emails(event: dict[str, Any], context: Any) -> PartialItemFailureResponse:
     """The outbox table's stream handler: each failed record is reported, so only it is retried (or dead-lettered)."""
     # Loaded here: the API's cold start does not need the batch utilities.
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response

@@ -26,8 +26,10 @@ def test_a_search_that_reached_no_match_yet_offers_to_search_further_and_then_fi
     tables = aws.resource("dynamodb")
     brands = DynamoBrandRepository(tables.Table(f"{prefix}{BRANDS.logical_name}"))
     brands.add(Brand(code="SRC", name="Search Atelier"))
+    brand = brands.get("SRC")
+    assert brand is not None
     grow(tables.Table(f"{prefix}{ORDERS.logical_name}"), tables.Table(f"{prefix}{BRANDS.logical_name}"),
-         brands.get("SRC"), GROWN)
+         brand, GROWN)
     email = "search@src.example"
     cognito = aws.client("cognito-idp")
     pool = description["cognito"]["user_pool_id"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 
@@ -27,7 +28,7 @@ BRK = Caller(subject="u2", brand="BRK", staff=False)
 STAFF = Caller(subject="s1", brand=None, staff=True)
 
 
-def place(desk: OrderDesk, caller: Caller = DMO, key: str = "k1", **changes: object) -> dict[str, object]:
+def place(desk: OrderDesk, caller: Caller = DMO, key: str = "k1", **changes: Any) -> dict[str, Any]:
     body = checkout(**changes)
     return orders.checkout(desk, caller, Checkout.model_validate(body), key, body)
 
@@ -122,7 +123,7 @@ def test_edit_needs_the_current_version_and_reprices(desk: OrderDesk) -> None:
     order = place(desk, **{k: v for k, v in mini_bulk().items() if k in {"type", "sizes"}})
     number = str(order["order_number"])
     with pytest.raises(VersionMismatchError):
-        orders.edit_order(desk, DMO, number, OrderEdit(sizes=[{"size": "EU40", "pairs": 20}]), if_match=7)
+        orders.edit_order(desk, DMO, number, OrderEdit.model_validate({"sizes": [{"size": "EU40", "pairs": 20}]}), if_match=7)
     edited = orders.edit_order(desk, DMO, number, OrderEdit.model_validate({"sizes": [{"size": "EU40", "pairs": 20}]}), 1)
     assert edited["version"] == 2 and edited["pairs"] == 20
     assert edited["costs"]["manufacturing"] == 15300 * 20

@@ -38,7 +38,7 @@ GUARDED_ROUTES = [
     for method in views
     if path not in PUBLIC_PATHS
 ]
-STAFF_ROUTES = [param for param in GUARDED_ROUTES if param.values[2].startswith("/admin/")]
+STAFF_ROUTES = [param for param in GUARDED_ROUTES if str(param.values[2]).startswith("/admin/")]
 
 
 # -- helpers -----------------------------------------------------------------------------------------------------
@@ -97,7 +97,7 @@ def get_json(client: Client, path: str, headers: dict[str, str]) -> dict[str, An
 
 def patch(client: Client, number: str, body: Any, if_match: str | None, brand: str = "DMO") -> Any:
     extra = {} if if_match is None else {"If-Match": if_match}
-    return client.http.request("PATCH", f"/orders/{number}", headers=as_brand(brand, **extra), body=json.dumps(body))
+    return client.http.request("PATCH", f"/orders/{number}", headers=as_brand(brand, **extra), body=json.dumps(body).encode())
 
 
 def quote(client: Client, body: Any, brand: str = "DMO") -> Any:

@@ -31,7 +31,7 @@ ROUTES = sorted(
 )
 # The explain phase re-runs a failure many times over to annotate it; with requests this large it alone can take
 # longer than the whole file should, and the shrunk request already says what went wrong.
-_FAST = {
+_FAST: dict[str, Any] = {
     "deadline": None,
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
     "phases": [phase for phase in Phase if phase is not Phase.explain],

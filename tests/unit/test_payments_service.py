@@ -242,6 +242,7 @@ def test_a_success_that_arrives_after_the_payment_was_given_up_still_launches(sh
     payment_id = shop.payment(number)["payment_id"]
     intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
     held = shop.pay.payments.get(payment_id)
+    assert held is not None
     shop.pay.store.commit(Transaction().payment(held.canceled(clock(), "given up"), held))  # as if closed
     shop.stripe.complete_3ds(intent)
     shop.deliver("payment_intent.succeeded", intent)
@@ -424,6 +425,7 @@ def test_a_canceled_payment_cannot_be_confirmed(shop: Shop) -> None:
     number = shop.order()
     payment_id = shop.payment(number)["payment_id"]
     created = shop.pay.payments.get(payment_id)
+    assert created is not None
     shop.pay.store.commit(Transaction().payment(created.canceled(shop.pay.clock(), "test"), created))
     with pytest.raises(StateConflictError):
         shop.confirm(payment_id)

@@ -65,6 +65,11 @@ def invoice(request: HttpRequest, payment_id: str) -> Response:
     )
 
 
+@api.route("/admin/payments", methods=["GET"], staff=True)
+def staff_payments(request: HttpRequest) -> dict[str, Any]:
+    return payments.payments_for_staff(payment_desk(), request.caller, request.query("status"))
+
+
 @api.route("/webhooks/stripe", methods=["POST"], public=True,
            content_types=["application/json", "application/json; charset=utf-8"])
 def stripe_webhook(request: HttpRequest) -> dict[str, Any]:

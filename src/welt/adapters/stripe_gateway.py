@@ -64,6 +64,7 @@ def _intent_view(intent: Any) -> IntentView:
         client_secret=data.get("client_secret"),
         error_message=error.get("message") if isinstance(error, dict) else None,
         metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+        currency=str(data.get("currency") or "").lower(),
     )
 
 

@@ -583,9 +583,9 @@ def test_a_charge_of_another_amount_or_currency_waits_for_staff_review(
     assert payments.reconcile(shop.pay)["checked"] == 0
     assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "NEEDS_REVIEW"
     assert counted(capsys, "PaymentNeedsReview") == []
-    listed = payments.payments_for_staff(shop.pay, STAFF, "NEEDS_REVIEW")["items"]
-    assert [(p["payment_id"], p["brand"]) for p in listed] == [(payment_id, "DMO")]
-    assert "Stripe charged" in listed[0]["failure_message"]
+    listed = payments.payments_for_staff(shop.pay, STAFF, "NEEDS_REVIEW")["payments"]
+    assert [(p["brand"], p["payment"]["payment_id"]) for p in listed] == [("DMO", payment_id)]
+    assert "Stripe charged" in listed[0]["payment"]["failure_message"]
 
 
 def test_only_staff_list_payments_and_only_by_a_known_status(shop: Shop) -> None:
@@ -593,7 +593,7 @@ def test_only_staff_list_payments_and_only_by_a_known_status(shop: Shop) -> None
         payments.payments_for_staff(shop.pay, DMO, "NEEDS_REVIEW")
     with pytest.raises(ValidationFailedError):
         payments.payments_for_staff(shop.pay, STAFF, "SUCCEEDED")
-    assert payments.payments_for_staff(shop.pay, STAFF, None) == {"items": []}
+    assert payments.payments_for_staff(shop.pay, STAFF, None) == {"payments": []}
 
 
 def test_a_refund_of_a_payment_welt_had_canceled_is_recorded(shop: Shop) -> None:

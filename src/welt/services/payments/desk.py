@@ -93,7 +93,7 @@ def payments_for_staff(desk: PaymentDesk, caller: Caller, status: str | None) ->
             [FieldProblem(("query", "status"), f"must be one of: {', '.join(s.value for s in STAFF_LISTS)}")],
         )
     found = desk.payments.needing_review(STAFF_LIST_LIMIT)
-    return {"items": [payment_view(desk, payment) | {"brand": payment.brand} for payment in found]}
+    return {"payments": [{"brand": payment.brand, "payment": payment_view(desk, payment)} for payment in found]}
 
 
 def payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:

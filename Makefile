@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: dev test unit integration e2e browser lint lock package reconcile bench screenshots clean
+.PHONY: dev test unit integration e2e browser chaos lint lock package reconcile bench screenshots clean
 
 $(STAMP): requirements/dev.txt functions/orders/requirements.txt functions/payments/requirements.txt pyproject.toml
 	$(PYTHON) -m pip install --quiet --disable-pip-version-check uv
@@ -39,6 +39,10 @@ e2e: $(STAMP)
 
 browser: $(STAMP) $(CHROMIUM)
 	$(BIN)/pytest tests/browser
+
+# The long fault suite; it writes docs/developers/reliability.md. `make test` runs a short one.
+chaos: $(STAMP)
+	WELT_CHAOS=full $(BIN)/pytest -m chaos tests/e2e/test_chaos.py
 
 # Settle payments whose Stripe webhook never came, against the running `make dev` stack.
 reconcile: $(STAMP)

@@ -275,7 +275,7 @@ def test_reconciliation_settles_a_payment_whose_webhook_never_came(
 
     right_away = reconcile(stack)
 
-    assert set(right_away) == {"checked", "settled", "released"}
+    assert set(right_away) == {"checked", "settled", "released", "refunded", "mismatch", "failed"}
     assert dmo_pay.payment(payment_id)["status"] == "PROCESSING"  # Stripe still has time to send it
 
     later = reconcile(stack, minutes_later=6)
@@ -310,4 +310,4 @@ def test_reconciliation_cancels_an_abandoned_3d_secure_and_releases_the_order(
 
 
 def test_reconciliation_with_nothing_stuck_reports_nothing(stack: RunningStack) -> None:
-    assert reconcile(stack) == {"checked": 0, "settled": 0, "released": 0}
+    assert reconcile(stack) == {"checked": 0, "settled": 0, "released": 0, "refunded": 0, "mismatch": 0, "failed": 0}

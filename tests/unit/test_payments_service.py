@@ -506,6 +506,15 @@ def test_stripe_refusing_before_charging_answers_503_and_releases_the_order(shop
     assert [i.status for i in shop.stripe.intents.values()].count("succeeded") == 1
 
 
+def test_reading_a_payment_awaiting_3d_secure_while_stripe_is_unreachable_shows_it_as_known(shop: Shop) -> None:
+    payment_id = shop.payment(shop.order())["payment_id"]
+    intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    shop.stripe.complete_3ds(intent)
+    shop.stripe.fail_next("retrieve", "unavailable")
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "REQUIRES_ACTION"  # not a 503
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "SUCCEEDED"  # the next poll settles it
+
+
 def test_a_new_attempt_cancels_the_previous_attempts_intent_at_stripe(shop: Shop) -> None:
     payment_id = shop.payment(shop.order())["payment_id"]
     declined = shop.confirm(payment_id, "pm_card_chargeCustomerFail")

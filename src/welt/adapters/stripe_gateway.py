@@ -31,6 +31,7 @@ from typing import Any
 
 import stripe
 
+from welt.config import REQUEST_TIMEOUT_SECONDS
 from welt.services.ports import (
     CardDeclinedError,
     IntentView,
@@ -41,8 +42,6 @@ from welt.services.ports import (
 )
 
 SIGNATURE_TOLERANCE_SECONDS = 300
-# Longer than Stripe takes to answer a confirm, shorter than the Lambda's own timeout.
-REQUEST_TIMEOUT_SECONDS = 20
 REFUND_KEY = "welt_refund_key"
 
 # What an unknown outcome may mean, by call: the caller must find out before giving anything up.

@@ -28,6 +28,7 @@ from welt.services.ports import (
     IntentView,
     InvoiceNumberWrite,
     PaymentOutcomeUnknownError,
+    PaymentProviderUnavailableError,
     Transaction,
     TransactionConflictError,
 )
@@ -57,7 +58,11 @@ def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str,
     under way (PROCESSING) is settled by Stripe's webhook, or reconciliation."""
     payment = payment_for(desk, caller, payment_id)
     if payment.status is PaymentState.REQUIRES_ACTION and payment.intent_id and not caller.staff:
-        settle_from_stripe(desk, payment, desk.gateway.retrieve(payment.intent_id))
+        try:
+            intent = desk.gateway.retrieve(payment.intent_id)
+        except PaymentProviderUnavailableError:
+            return payment_view(desk, payment)  # as Welt knows it; the page asks again, or the webhook settles it
+        settle_from_stripe(desk, payment, intent)
         payment = payment_for(desk, caller, payment_id)
     return payment_view(desk, payment)
 

@@ -311,3 +311,24 @@ def test_reconciliation_cancels_an_abandoned_3d_secure_and_releases_the_order(
 
 def test_reconciliation_with_nothing_stuck_reports_nothing(stack: RunningStack) -> None:
     assert reconcile(stack) == {"checked": 0, "settled": 0, "released": 0, "refunded": 0, "mismatch": 0, "failed": 0}
+
+
+@pytest.mark.parametrize("charged", [{"amount": 100}, {"currency": "usd"}])
+def test_a_success_for_another_amount_or_currency_is_held_for_staff_review(
+    dmo: Api, dmo_pay: PaymentsApi, staff_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks,
+    tag: str, charged: dict[str, Any]
+) -> None:
+    number, payment = awaiting_3d_secure(dmo, dmo_pay, stripe_emulator, order_form(tag))
+    intent_id = payment["stripe"]["payment_intent_id"]
+
+    answer = webhooks.send(intent_event(stripe_emulator, intent_id, "payment_intent.succeeded", status="succeeded",
+                                        **charged))
+
+    assert answer.status_code == 200, answer.text
+    held = dmo_pay.payment(payment["payment_id"])
+    assert (held["status"], held["invoice_number"]) == ("NEEDS_REVIEW", None)
+    assert dmo.order(number)["payment_status"] == "PROCESSING"  # locked: neither launched nor payable
+    listed = staff_pay.get("/admin/payments", params={"status": "NEEDS_REVIEW"})
+    assert listed.status_code == 200, listed.text
+    assert {"brand": "DMO", "payment": held} in listed.json()["payments"]
+    assert_problem(dmo_pay.get("/admin/payments"), 403)

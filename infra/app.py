@@ -12,6 +12,7 @@ from pathlib import Path
 import aws_cdk as cdk
 from cdk_nag import AwsSolutionsChecks
 
+from infra.access import PAYMENTS_API, RECONCILE_PAYMENTS
 from infra.api_stack import ApiStack
 from infra.auth_stack import AuthStack
 from infra.data_stack import DataStack
@@ -105,7 +106,7 @@ def build(stage: Stage, sources: Sources, outdir: Path, chalice: dict[str, Chali
     observability = ObservabilityStack(
         app, "Observability", stack_name=stage.stack_name("observability"), stage=stage, env=env,
         apis={name: rest.api for name, rest in api.apis.items()}, dead_letters=workers.dead_letters,
-        payment_logs=[api.functions["payments"].log_group, workers.reconcile_payments.log_group],
+        payment_services={"Webhooks": stage.prefix + PAYMENTS_API.name, "Reconcile": stage.prefix + RECONCILE_PAYMENTS.name},
         description="Welt alarms (CloudWatch)")
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     return WeltApp(app, data, auth, secrets, mail, api, workers, web, observability)

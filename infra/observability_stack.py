@@ -8,7 +8,6 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
-from aws_cdk import aws_logs as logs
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -18,20 +17,22 @@ from constructs import Construct
 from infra.functions import METRICS_NAMESPACE
 from infra.stage import Stage
 
-# Emitted by the code (Powertools Metrics); the names are fixed so later code and these alarms agree.
+# Emitted by the payment service (welt.services.payments.alarms), with the emitting function as `service`.
 STUCK_PAYMENTS = "StuckPayments"
 PAYMENT_NEEDS_REVIEW = "PaymentNeedsReview"
 LATE_SUCCESS_REFUNDED = "LateSuccessRefunded"
-# Log lines of welt.services.payments that mean money needs a person, counted into those metrics.
-MONEY_LOG_LINES = {
-    PAYMENT_NEEDS_REVIEW: "amount mismatch",
-    LATE_SUCCESS_REFUNDED: "payment succeeded after it was closed and cannot launch: refund it",
+# What each metric that means money needs a person asks of the person.
+MONEY_METRICS = {
+    PAYMENT_NEEDS_REVIEW: "Stripe charged another amount or currency than the payment's: it waits as NEEDS_REVIEW in "
+                          "the staff screen with its orders locked. Compare it with Stripe's dashboard and settle it.",
+    LATE_SUCCESS_REFUNDED: "A success arrived for an attempt Welt no longer held, and Welt refunded it: check the "
+                           "refund in Stripe's dashboard (the payment id is in the payments logs).",
 }
 
 
 class ObservabilityStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, apis: dict[str, apigw.RestApi],
-                 dead_letters: sqs.IQueue, payment_logs: list[logs.ILogGroup], **kwargs: Any) -> None:
+                 dead_letters: sqs.IQueue, payment_services: dict[str, str], **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.topic = sns.Topic(self, "Alarms", topic_name=f"{stage.prefix}alarms", enforce_ssl=True)
         NagSuppressions.add_resource_suppressions(self.topic, [
@@ -54,21 +55,17 @@ class ObservabilityStack(cdk.Stack):
                     "retry run sends them; find why the sender failed, then purge the queue.")
         self._alarm(stage, "StuckPayments", notify,
                     cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=STUCK_PAYMENTS,
-                                      dimensions_map={"service": f"{stage.prefix}reconcile-payments"},
+                                      dimensions_map={"service": payment_services["Reconcile"]},
                                       period=cdk.Duration.minutes(15), statistic="Sum"),
                     "Reconciliation found payments whose Stripe webhook never came: check the webhook endpoint in "
                     "Stripe's dashboard.")
-        for metric_name, line in MONEY_LOG_LINES.items():
-            for number, group in enumerate(payment_logs):
-                logs.MetricFilter(self, f"{metric_name}Filter{number}", log_group=group,
-                                  filter_pattern=logs.FilterPattern.literal(f'"{line}"'),
-                                  metric_namespace=METRICS_NAMESPACE, metric_name=metric_name, metric_value="1",
-                                  default_value=0)
-            self._alarm(stage, metric_name, notify,
-                        cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name,
-                                          period=cdk.Duration.minutes(5), statistic="Sum"),
-                        f"A payment needs a person ('{line}'): find the payment in the payments logs and settle it "
-                        "in Stripe's dashboard.")
+        for metric_name, description in MONEY_METRICS.items():
+            for where, service in payment_services.items():  # webhooks (the payments API) and reconciliation
+                self._alarm(stage, f"{metric_name}{where}", notify,
+                            cloudwatch.Metric(namespace=METRICS_NAMESPACE, metric_name=metric_name,
+                                              dimensions_map={"service": service},
+                                              period=cdk.Duration.minutes(5), statistic="Sum"),
+                            description)
 
     def _alarm(self, stage: Stage, construct_id: str, notify: actions.SnsAction, metric: cloudwatch.Metric,
                description: str) -> None:

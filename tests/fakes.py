@@ -16,7 +16,7 @@ from typing import Any
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestInProgressError
 from welt.domain.model import Brand, Order, TimelineEvent
-from welt.domain.payment import IN_FLIGHT, Payment
+from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.notifications import deliver_one
 from welt.services.orders import OrderDesk
@@ -36,7 +36,10 @@ from welt.services.ports import (
     OutboxMessage,
     OutboxState,
     Page,
+    PaymentOutcomeUnknownError,
+    PaymentProviderUnavailableError,
     PaymentWrite,
+    RefundView,
     Transaction,
     TransactionConflictError,
     Write,
@@ -414,6 +417,11 @@ class FakePaymentRepository:
         found = [p for p in self._store.payments.values() if p.status in IN_FLIGHT and p.updated_at < before]
         return sorted(found, key=lambda p: p.updated_at)[:limit]
 
+    def needing_review(self, limit: int) -> list[Payment]:
+        self._store.tick()
+        found = [p for p in self._store.payments.values() if p.status is PaymentState.NEEDS_REVIEW]
+        return sorted(found, key=lambda p: p.updated_at)[:limit]
+
 
 class FakeInvoiceRegister:
     def __init__(self, store: FakeStore) -> None:
@@ -442,8 +450,17 @@ class FakeEventLog:
 WEBHOOK_SECRET = "whsec_unit_test_secret"
 
 
+# Stripe's refusals read as the real gateway words them.
+NOT_CARRIED_OUT = "The card payment service is unavailable right now; nothing was charged. Try again in a minute."
+
+
 class FakeStripe:
-    """Stripe as Welt sees it: cards by test id, intents that can succeed, fail or want 3-D Secure."""
+    """Stripe as Welt sees it: cards by test id, intents that can succeed, fail or want 3-D Secure.
+
+    Like Stripe, a repeated call with the same idempotency key answers the first call's result. `fail_next`
+    makes the next call to an operation fail as Stripe can: "unavailable" (refused, nothing done) or "lost"
+    (done at Stripe, the answer never arrived); "crash" is Welt's process dying as it makes the call.
+    """
 
     publishable_key = "pk_test_unit"
     js_url = "http://stripe.invalid/v3/"
@@ -451,34 +468,114 @@ class FakeStripe:
     def __init__(self) -> None:
         self.intents: dict[str, IntentView] = {}
         self.creates = 0
+        self.confirms = 0
+        self.cancels: list[str] = []
+        self.refunds: list[RefundView] = []
+        self.calls: list[str] = []
+        self._cards: dict[str, str] = {}
+        self._answers: dict[str, Any] = {}
+        self._faults: dict[str, list[str]] = {}
         self._lock = threading.Lock()
+
+    def fail_next(self, operation: str, how: str, times: int = 1) -> None:
+        self._faults.setdefault(operation, []).extend([how] * times)
+
+    def _fault(self, operation: str) -> str | None:
+        pending = self._faults.get(operation)
+        return pending.pop(0) if pending else None
+
+    def _keyed(self, key: str, operation: str, work: Callable[[], Any]) -> Any:
+        if not key:
+            raise ValueError("Every mutating Stripe call needs an idempotency key.")
+        self.calls.append(operation)
+        fault = self._fault(operation)
+        if fault == "unavailable":
+            raise PaymentProviderUnavailableError(NOT_CARRIED_OUT)
+        if fault == "crash":
+            raise SystemExit("the function died before the call left")
+        with self._lock:
+            if key not in self._answers:
+                try:
+                    self._answers[key] = ("ok", work())
+                except CardDeclinedError as declined:
+                    self._answers[key] = ("declined", declined)
+            kind, answer = self._answers[key]
+        if fault == "lost":
+            raise PaymentOutcomeUnknownError("Stripe's answer was lost.", operation)
+        if kind == "declined":
+            raise answer
+        return answer
 
     def create_and_confirm(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
                            idempotency_key: str) -> IntentView:
-        with self._lock:
+        created = self.create_intent(amount, currency, payment_method, metadata, idempotency_key)
+        return self.confirm(created.id, f"{idempotency_key}-confirm")
+
+    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
+                      idempotency_key: str) -> IntentView:
+        def create() -> IntentView:
             self.creates += 1
             intent_id = f"pi_{len(self.intents) + 1:06d}"
-        if payment_method == "pm_card_chargeCustomerFail":
-            self.intents[intent_id] = IntentView(intent_id, "requires_payment_method", amount, None,
-                                                 "Your card was declined.", metadata)
-            raise CardDeclinedError("Your card was declined.", intent_id)
-        status = "requires_action" if payment_method == "pm_card_threeDSecure" else "succeeded"
-        self.intents[intent_id] = IntentView(intent_id, status, amount, f"{intent_id}_secret", None, metadata)
-        return self.intents[intent_id]
+            self._cards[intent_id] = payment_method
+            self.intents[intent_id] = IntentView(intent_id, "requires_confirmation", amount, f"{intent_id}_secret",
+                                                 None, metadata, currency.lower())
+            return self.intents[intent_id]
+
+        return self._keyed(idempotency_key, "create", create)  # type: ignore[no-any-return]
+
+    def confirm(self, intent_id: str, idempotency_key: str) -> IntentView:
+        def confirm() -> IntentView:
+            self.confirms += 1
+            intent = self.intents[intent_id]
+            if intent.status != "requires_confirmation":
+                raise AssertionError(f"{intent_id} confirmed while {intent.status}")
+            card = self._cards[intent_id]
+            if card == "pm_card_chargeCustomerFail":
+                self.intents[intent_id] = replace(intent, status="requires_payment_method",
+                                                  error_message="Your card was declined.")
+                raise CardDeclinedError("Your card was declined.", intent_id)
+            status = "requires_action" if card == "pm_card_threeDSecure" else "succeeded"
+            self.intents[intent_id] = replace(intent, status=status)
+            return self.intents[intent_id]
+
+        return self._keyed(idempotency_key, "confirm", confirm)  # type: ignore[no-any-return]
 
     def retrieve(self, intent_id: str) -> IntentView:
+        self.calls.append("retrieve")
+        if self._fault("retrieve") is not None:
+            raise PaymentProviderUnavailableError(NOT_CARRIED_OUT)
         return self.intents[intent_id]
 
     def cancel(self, intent_id: str, idempotency_key: str) -> IntentView:
-        intent = self.intents[intent_id]
-        self.intents[intent_id] = IntentView(intent.id, "canceled", intent.amount, None, None, intent.metadata)
-        return self.intents[intent_id]
+        def cancel() -> IntentView:
+            intent = self.intents[intent_id]
+            if intent.status in ("succeeded", "canceled"):
+                return intent  # no longer cancellable: as it is
+            self.cancels.append(intent_id)
+            self.intents[intent_id] = replace(intent, status="canceled", client_secret=None, error_message=None)
+            return self.intents[intent_id]
+
+        return self._keyed(idempotency_key, "cancel", cancel)  # type: ignore[no-any-return]
+
+    def refund(self, intent_id: str, idempotency_key: str, amount: int | None = None) -> RefundView:
+        def refund() -> RefundView:
+            intent = self.intents[intent_id]
+            made = RefundView(f"re_{len(self.refunds) + 1:06d}", intent_id, intent.amount if amount is None else amount,
+                              "succeeded")
+            self.refunds.append(made)
+            return made
+
+        return self._keyed(idempotency_key, "refund", refund)  # type: ignore[no-any-return]
+
+    def charge(self, intent: IntentView, **changes: Any) -> IntentView:
+        """What Stripe did outside Welt's calls (a dashboard change, a late 3-D Secure): the intent as now."""
+        self.intents[intent.id] = replace(intent, **changes)
+        return self.intents[intent.id]
 
     def complete_3ds(self, intent_id: str, success: bool = True) -> IntentView:
         intent = self.intents[intent_id]
         status = "succeeded" if success else "requires_payment_method"
-        self.intents[intent_id] = IntentView(intent.id, status, intent.amount, intent.client_secret,
-                                             None if success else "Authentication failed.", intent.metadata)
+        self.intents[intent_id] = replace(intent, status=status, error_message=None if success else "Authentication failed.")
         return self.intents[intent_id]
 
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
@@ -508,7 +605,7 @@ def signed_event(event_type: str, obj: dict[str, Any], event_id: str | None = No
 def intent_object(intent: IntentView) -> dict[str, Any]:
     error = {"message": intent.error_message} if intent.error_message else None
     return {"id": intent.id, "object": "payment_intent", "status": intent.status, "amount": intent.amount,
-            "currency": "eur", "metadata": intent.metadata, "last_payment_error": error}
+            "currency": intent.currency, "metadata": intent.metadata, "last_payment_error": error}
 
 
 def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -> Any:

@@ -97,16 +97,19 @@ LABELING_MEANING = {
 
 PAYMENT_STATE_MEANING = {
     PaymentState.REQUIRES_PAYMENT_METHOD: "Created, with its cost summary; no card offered yet. Nothing is locked.",
-    PaymentState.PROCESSING: "A card was offered and Stripe is working on it, or Stripe said yes and its event has "
-    "not arrived yet (a second or so). The orders (and group) are locked.",
+    PaymentState.PROCESSING: "A card was offered and Stripe is working on it, Stripe said yes and its event has "
+    "not arrived yet (a second or so), or Stripe's answer was lost (its event, or reconciliation within the hour, "
+    "settles it). The orders (and group) are locked.",
     PaymentState.REQUIRES_ACTION: "The bank asks for 3-D Secure. `stripe.client_secret` is set for Stripe.js; the "
     "orders stay locked.",
     PaymentState.SUCCEEDED: "Stripe took the money. The orders launch to production when Stripe's "
     "`payment_intent.succeeded` event arrives (or reconciliation asks Stripe); then `invoice_number` is set.",
-    PaymentState.FAILED: "The card was declined (`failure_message` says why). The orders are unlocked; the same payment "
-    "may be confirmed again with another card.",
+    PaymentState.FAILED: "The card was declined (`failure_message` says why), or Stripe could not be reached and charged "
+    "nothing. The orders are unlocked; the same payment may be confirmed again, with the same card or another.",
     PaymentState.CANCELED: "Abandoned (3-D Secure not completed in time) or voided because its orders or group changed. "
     "Start a new payment.",
+    PaymentState.NEEDS_REVIEW: "Stripe charged another amount or currency than the payment's (`failure_message` says "
+    "what it took). Nothing launches and the orders stay locked until the factory's staff settle it with the brand.",
 }
 
 GROUP_STATUS_MEANING = {

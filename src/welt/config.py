@@ -73,6 +73,10 @@ def cursor_secret() -> bytes:
     return _secret("WELT_CURSOR_SECRET").encode()
 
 
+# Longer than Stripe takes to answer a confirm, shorter than the Lambda's own timeout.
+REQUEST_TIMEOUT_SECONDS = 20.0
+
+
 @dataclass(frozen=True)
 class StripeSettings:
     """Only the payments function is given these; the orders function never reads them."""
@@ -82,6 +86,7 @@ class StripeSettings:
     publishable_key: str
     api_base: str | None
     js_url: str
+    timeout_seconds: float
 
 
 @lru_cache(maxsize=1)
@@ -92,6 +97,8 @@ def stripe_settings() -> StripeSettings:
         publishable_key=_required("STRIPE_PUBLISHABLE_KEY"),
         api_base=os.environ.get("STRIPE_API_BASE") or None,
         js_url=os.environ.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",
+        # The fault suite shortens it so a held connection times out within its run.
+        timeout_seconds=float(os.environ.get("STRIPE_TIMEOUT_SECONDS") or REQUEST_TIMEOUT_SECONDS),
     )
 
 

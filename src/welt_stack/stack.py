@@ -21,11 +21,14 @@ from typing import Any
 
 from welt.web_policy import content_security_policy
 from welt_stack import seed
+from welt_stack.faults import FaultProxy
 from welt_stack.ports import listens, port_is_free, reserved_ports
 
 REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 HOST = "127.0.0.1"
+# With the fault proxy in front of Stripe, a held connection times out this fast (and is retried twice).
+FAULT_SUITE_STRIPE_TIMEOUT = 2.0
 
 
 WEBHOOK_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
@@ -101,6 +104,10 @@ class LocalStack:
     state_dir: Path = REPO / ".welt"
     table_prefix: str = "welt-dev-"
     help_center: bool = True  # build and serve the help center (tests that do not read it skip the build)
+    # Put a fault proxy (welt_stack.faults) between the functions and the Stripe and AWS emulators; its plan is
+    # empty (everything passes) until the fault suite sets one.
+    faults: bool = False
+    fault_proxies: dict[str, FaultProxy] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     description: dict[str, Any] = field(default_factory=dict)
 
@@ -182,11 +189,18 @@ class LocalStack:
 
         settings = {"aws_endpoint": self.aws_endpoint, "region": REGION, "table_prefix": self.table_prefix,
                    "mail_from": seed.MAIL_FROM, "cognito": pool, "stripe": stripe}
+        if self.faults:
+            self.fault_proxies = {"stripe": FaultProxy(stripe_base, seed=1).start(),
+                                  "aws": FaultProxy(self.aws_endpoint, seed=2).start()}
+            settings = {**settings, "aws_endpoint": self.fault_proxies["aws"].url,
+                        "stripe": {**stripe, "api_base": self.fault_proxies["stripe"].url}}
         web_origin = f"http://{HOST}:{self.ports.web}"
         orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32),
                       "WELT_WEB_ORIGIN": web_origin}
         # Least privilege, as deployed: only the payments function gets the Stripe keys.
         payments_env = {**base_env, **app_environment(settings, with_stripe=True), "WELT_WEB_ORIGIN": web_origin}
+        if self.faults:
+            payments_env["STRIPE_TIMEOUT_SECONDS"] = str(FAULT_SUITE_STRIPE_TIMEOUT)
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
             command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
@@ -270,6 +284,9 @@ class LocalStack:
                 os.killpg(process.pid, signal.SIGKILL)
                 process.wait()
         self.processes.clear()
+        for proxy in self.fault_proxies.values():
+            proxy.stop()
+        self.fault_proxies.clear()
 
     def __enter__(self) -> LocalStack:
         try:
@@ -300,11 +317,12 @@ def log_tails(logs: Path, lines: int = 30) -> str:
 
 
 @contextmanager
-def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int = 3) -> Iterator[LocalStack]:
+def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int = 3,
+                        faults: bool = False) -> Iterator[LocalStack]:
     """A local stack beside anything else running (tests, benchmarks, screenshots); stopped on the way out."""
     for attempt in range(attempts):
         with reserved_stack_ports() as ports:
-            local = LocalStack(ports, state_dir=state_dir, help_center=help_center)
+            local = LocalStack(ports, state_dir=state_dir, help_center=help_center, faults=faults)
             try:
                 local.start()
             except BaseException as error:

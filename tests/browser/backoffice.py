@@ -14,6 +14,7 @@ from typing import Any
 import requests
 from playwright.sync_api import Browser, Page, Playwright, expect
 
+from tests.e2e.conftest import StripeWebhooks
 from tests.examples import checkout
 from welt_stack import seed
 from welt_stack.stack import LocalStack, stack_on_free_ports
@@ -96,13 +97,28 @@ class Arrange:
         for number in numbers:
             assert self.wait_for(number, lambda order: order["status"] == "WORK_IN_PROCESS")["status"] == "WORK_IN_PROCESS"
 
-    def _pay(self, what: dict[str, Any]) -> None:
+    def _pay(self, what: dict[str, Any], number: str = CARD_OK) -> dict[str, Any]:
         # A card token's card is what the emulator takes as a payment method (its Stripe.js has no createPaymentMethod).
         card = requests.post(f"{self.stripe['api_base']}/v1/tokens", timeout=HTTP_TIMEOUT, data={
-            "card[number]": CARD_OK, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123",
+            "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123",
             "key": self.stripe["publishable_key"]}).json()["card"]["id"]
         payment = self.call("POST", f"{self.payments_api}/payments", 201, json=what, headers={"Idempotency-Key": str(uuid.uuid4())})
-        self.call("POST", f"{self.payments_api}/payments/{payment['payment_id']}/confirm", json={"payment_method": card})
+        confirmed: dict[str, Any] = self.call("POST", f"{self.payments_api}/payments/{payment['payment_id']}/confirm",
+                                              json={"payment_method": card})
+        return confirmed
+
+    def charged_another_amount(self, number: str) -> dict[str, Any]:
+        """A payment of the order, awaiting 3-D Secure, that Stripe then reports as charged for one euro: the payment."""
+        waiting = self._pay({"order_numbers": [number]}, CARD_3DS)
+        assert waiting["status"] == "REQUIRES_ACTION", waiting
+        intent = {"id": waiting["stripe"]["payment_intent_id"], "object": "payment_intent", "status": "succeeded",
+                  "amount": 100, "currency": "eur", "metadata": {"payment_id": waiting["payment_id"], "brand": "DMO",
+                                                                 "attempt": str(waiting["attempt"])}}
+        webhooks = StripeWebhooks(self.payments_api, self.stripe["webhook_secret"])
+        delivered = webhooks.send(StripeWebhooks.event("payment_intent.succeeded", intent))
+        assert delivered.status_code == 200, delivered.text
+        held: dict[str, Any] = self.call("GET", f"{self.payments_api}/payments/{waiting['payment_id']}")
+        return held
 
     def move_to_stage(self, number: str, stage: str) -> None:
         """Staff only."""

@@ -102,3 +102,19 @@ def test_a_brand_user_is_kept_out_of_production_and_staff_out_of_the_order_pool(
     app.sign_out()
     app.sign_in(staff_user, lands_on="Production")
     app.open("/orders", "Not for this account")
+
+
+def test_staff_see_a_payment_stripe_charged_otherwise_than_priced(app: Backoffice, staff_user: dict[str, Any],
+                                                                  dmo_api: Arrange, tag: str) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    held = dmo_api.charged_another_amount(number)
+    assert held["status"] == "NEEDS_REVIEW"
+    page = app.page
+    app.sign_in(staff_user, lands_on="Production")
+
+    review = page.get_by_role("region", name="Payments to review")
+    row = review.get_by_role("row").filter(has_text=held["payment_id"])
+    expect(row).to_contain_text("DMO")
+    expect(row).to_contain_text("Stripe charged 100 EUR for a payment of")
+    row.get_by_role("link", name=number).click()
+    expect(app.heading(f"Order {number}")).to_be_visible()

@@ -54,7 +54,8 @@ def operations_on(api: str) -> list[str]:
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             tag, operation_id = operation["tags"][0], operation["operationId"]
-            if tag in PAYMENTS_TAGS:
+            served_by_payments = any("payments API" in server.get("description", "") for server in item.get("servers", []))
+            if tag in PAYMENTS_TAGS or served_by_payments:
                 run = "payments"
             elif tag == "Health":
                 run = api if api != "orders-writes" else ""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pytest
@@ -23,7 +22,7 @@ def test_alarms_cover_api_errors_dead_letters_stuck_payments_and_money_to_check(
     metrics = sorted(a["Properties"]["MetricName"] for a in found.values())
 
     assert metrics == sorted(["5XXError", "5XXError", "ApproximateNumberOfMessagesVisible", "StuckPayments",
-                              "PaymentNeedsReview", "LateSuccessRefunded"])
+                              "PaymentNeedsReview", "PaymentNeedsReview", "LateSuccessRefunded", "LateSuccessRefunded"])
     for alarm in found.values():
         assert alarm["Properties"]["AlarmActions"], alarm["Properties"]["MetricName"]
         assert alarm["Properties"]["Threshold"] == 1
@@ -31,19 +30,21 @@ def test_alarms_cover_api_errors_dead_letters_stuck_payments_and_money_to_check(
     assert alarms(synthesized)["StuckPayments"]["Namespace"] == "Welt"
 
 
-def test_the_money_log_lines_are_counted_from_the_payments_logs(synthesized: Synthesized) -> None:
-    from infra.observability_stack import MONEY_LOG_LINES
+def test_the_money_alarms_watch_the_metrics_the_payment_service_emits_where_it_emits_them(
+        synthesized: Synthesized) -> None:
+    from welt.services.payments import alarms as emitted
 
-    source = "".join(path.read_text() for path in (REPO / "src" / "welt" / "services" / "payments").glob("*.py"))
-    filters = synthesized.resources("Observability", "AWS::Logs::MetricFilter").values()
-
-    for metric, line in MONEY_LOG_LINES.items():
-        assert line in source, f"the log line {line!r} is gone from the payment service: update the metric filter"
-        matching = [f for f in filters if f["Properties"]["MetricTransformations"][0]["MetricName"] == metric]
-        assert len(matching) == 2  # the payments API and reconciliation
-        for metric_filter in matching:
-            assert metric_filter["Properties"]["FilterPattern"] == json.dumps(line)
-            assert metric_filter["Properties"]["MetricTransformations"][0]["MetricNamespace"] == "Welt"
+    found = synthesized.resources("Observability", "AWS::CloudWatch::Alarm").values()
+    for metric in (emitted.PAYMENT_NEEDS_REVIEW, emitted.LATE_SUCCESS_REFUNDED, emitted.STUCK_PAYMENTS):
+        watching = [a["Properties"] for a in found if a["Properties"]["MetricName"] == metric]
+        assert watching, f"no alarm on {metric}"
+        for alarm in watching:
+            assert alarm["Namespace"] == emitted.NAMESPACE
+            [service] = [d["Value"] for d in alarm["Dimensions"] if d["Name"] == "service"]
+            assert service in (f"{STAGE.prefix}payments-api", f"{STAGE.prefix}reconcile-payments")
+    services = {d["Value"] for a in found if a["Properties"]["MetricName"] == emitted.PAYMENT_NEEDS_REVIEW
+                for d in a["Properties"]["Dimensions"]}
+    assert services == {f"{STAGE.prefix}payments-api", f"{STAGE.prefix}reconcile-payments"}
 
 
 def test_alarms_reach_the_stages_alarm_address(synthesized: Synthesized) -> None:

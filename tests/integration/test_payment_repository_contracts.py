@@ -64,6 +64,15 @@ class TestPaymentRepositoryContract:
         stuck = backend.payments.in_flight_since(T0 + timedelta(minutes=15), 10)
         assert [p.payment_id for p in stuck] == ["pay_1"]
 
+    def test_payments_needing_review_are_listed_oldest_first_and_leave_the_in_flight_list(self, backend: Backend) -> None:
+        for index, minutes in enumerate([20, 10, 0]):
+            payment = write(backend, new_payment(f"pay_{index}", T0), None)
+            started = write(backend, payment.start_attempt(T0), payment)
+            if index < 2:
+                write(backend, started.needs_review("charged 100 EUR", T0 + timedelta(minutes=minutes)), started)
+        assert [p.payment_id for p in backend.payments.needing_review(10)] == ["pay_1", "pay_0"]
+        assert [p.payment_id for p in backend.payments.in_flight_since(T0 + timedelta(hours=1), 10)] == ["pay_2"]
+
 
 def take_number(backend: Backend, year: int, payment_id: str) -> str:
     """The year's next invoice number, taken as a payment's success takes it: counter and row in one transaction."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -12,7 +13,9 @@ from tests.examples import checkout
 from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
 from welt.adapters.invoice_pdf import render_invoice
 from welt.domain.errors import (
+    ForbiddenError,
     NotFoundError,
+    ServiceUnavailableError,
     StateConflictError,
     ValidationFailedError,
 )
@@ -21,7 +24,7 @@ from welt.domain.payment import PaymentState
 from welt.services import orders, payments, production
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest, RetryLaterError
-from welt.services.ports import InvalidSignatureError, Transaction
+from welt.services.ports import InvalidSignatureError, PaymentProviderUnavailableError, Transaction
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
 BRK = Caller(subject="u2", brand="BRK", staff=False)
@@ -328,16 +331,16 @@ def test_refunds_only_move_forward(shop: Shop) -> None:
     assert payments.get_payment(shop.pay, DMO, payment["payment_id"])["refunded_amount"] == payment["amount"]
 
 
-def test_a_refund_that_overtakes_the_success_is_retried_later(shop: Shop) -> None:
+def test_a_refund_that_overtakes_the_success_is_recorded_and_shows_when_the_success_settles(shop: Shop) -> None:
     number = shop.order()
     confirmed = shop.confirm(shop.payment(number)["payment_id"])
     intent = confirmed["stripe"]["payment_intent_id"]
     charge = {"id": "ch_1", "payment_intent": intent, "amount": confirmed["amount"], "amount_refunded": 100}
     payload, signature = signed_event("charge.refunded", charge, event_id="evt_refund")
-    with pytest.raises(RetryLaterError):
-        payments.handle_webhook(shop.pay, payload, signature)
+    assert payments.handle_webhook(shop.pay, payload, signature) == {"received": True}
+    assert payments.get_payment(shop.pay, DMO, confirmed["payment_id"])["refunded_amount"] == 100
     shop.deliver("payment_intent.succeeded", intent)
-    payments.handle_webhook(shop.pay, payload, signature)  # Stripe's redelivery now applies
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
     assert shop.order_view(number)["payment_status"] == "PARTIALLY_REFUNDED"
 
 
@@ -377,7 +380,8 @@ def test_reconciliation_settles_a_payment_whose_webhook_never_came(shop: Shop, c
     shop.confirm(shop.payment(number)["payment_id"])
     assert payments.reconcile(shop.pay)["checked"] == 0  # too fresh to ask about
     clock.advance(minutes=6)
-    assert payments.reconcile(shop.pay) == {"checked": 1, "settled": 1, "released": 0}
+    assert payments.reconcile(shop.pay) == {"checked": 1, "settled": 1, "released": 0, "refunded": 0, "mismatch": 0,
+                                            "failed": 0}
     assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
     assert payments.reconcile(shop.pay)["checked"] == 0
 
@@ -452,3 +456,224 @@ def test_reading_a_charge_under_way_leaves_it_to_stripes_webhook(shop: Shop) -> 
     payment_id = shop.confirm(shop.payment(number)["payment_id"])["payment_id"]
     assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "PROCESSING"
     assert shop.order_view(number)["payment_status"] == "PROCESSING"
+
+
+# ---------------------------------------------------------------- faults: Stripe errors, lost answers, stuck payments
+
+
+def metrics_written(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
+    """The CloudWatch metrics (embedded metric format) written to stdout so far."""
+    found = []
+    for line in capsys.readouterr().out.splitlines():
+        if line.startswith("{") and '"CloudWatchMetrics"' in line:
+            found.append(json.loads(line))
+    return found
+
+
+def counted(capsys: pytest.CaptureFixture[str], name: str) -> list[tuple[float, str | None]]:
+    """Each value of the metric `name` written so far, with the payment it names."""
+    return [(value, metric.get("payment_id")) for metric in metrics_written(capsys) if name in metric
+            for value in metric[name]]
+
+
+def test_a_confirm_whose_answer_is_lost_answers_processing_and_stripes_webhook_settles_it(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    shop.stripe.fail_next("confirm", "lost")
+    answered = shop.confirm(payment_id)
+    intent = answered["stripe"]["payment_intent_id"]
+    assert answered["status"] == "PROCESSING" and intent is not None  # recorded before the card was charged
+    assert shop.stripe.retrieve(intent).status == "succeeded"
+    assert shop.order_view(number)["payment_status"] == "PROCESSING"
+    assert shop.confirm(payment_id)["status"] == "PROCESSING"  # the buyer's retry charges nothing
+    assert (shop.stripe.creates, shop.stripe.confirms) == (1, 1)
+    shop.deliver("payment_intent.succeeded", intent)
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
+
+
+@pytest.mark.parametrize("failing", ["create", "confirm"])
+def test_stripe_refusing_before_charging_answers_503_and_releases_the_order(shop: Shop, failing: str) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    shop.stripe.fail_next(failing, "unavailable")
+    with pytest.raises(PaymentProviderUnavailableError) as refused:
+        shop.confirm(payment_id)
+    assert isinstance(refused.value, ServiceUnavailableError) and "nothing was charged" in str(refused.value)
+    assert shop.order_view(number)["payment_status"] == "UNPAID"
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "FAILED"
+    assert all(intent.status in ("canceled", "requires_confirmation") for intent in shop.stripe.intents.values())
+    paid = shop.confirm(payment_id)  # the buyer tries again a minute later
+    shop.deliver("payment_intent.succeeded", paid["stripe"]["payment_intent_id"])
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
+    assert [i.status for i in shop.stripe.intents.values()].count("succeeded") == 1
+
+
+def test_reading_a_payment_awaiting_3d_secure_while_stripe_is_unreachable_shows_it_as_known(shop: Shop) -> None:
+    payment_id = shop.payment(shop.order())["payment_id"]
+    intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    shop.stripe.complete_3ds(intent)
+    shop.stripe.fail_next("retrieve", "unavailable")
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "REQUIRES_ACTION"  # not a 503
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "SUCCEEDED"  # the next poll settles it
+
+
+def test_a_new_attempt_cancels_the_previous_attempts_intent_at_stripe(shop: Shop) -> None:
+    payment_id = shop.payment(shop.order())["payment_id"]
+    declined = shop.confirm(payment_id, "pm_card_chargeCustomerFail")
+    first = declined["stripe"]["payment_intent_id"]
+    assert declined["status"] == "FAILED" and first is not None
+    second = shop.confirm(payment_id)["stripe"]["payment_intent_id"]
+    assert second != first
+    assert shop.stripe.cancels == [first] and shop.stripe.retrieve(first).status == "canceled"
+
+
+def test_a_success_for_an_attempt_no_longer_current_is_refunded_and_counted(
+        shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    first = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    shop.stripe.complete_3ds(first, success=False)
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "FAILED"
+    shop.stripe.fail_next("cancel", "unavailable")  # the old intent could not be cancelled
+    second = shop.confirm(payment_id)["stripe"]["payment_intent_id"]
+    shop.deliver("payment_intent.succeeded", second)
+    shop.stripe.charge(shop.stripe.retrieve(first), status="succeeded")  # the bank's late yes to the first
+    shop.deliver("payment_intent.succeeded", first, event_id="evt_late")
+    shop.deliver("payment_intent.succeeded", first, event_id="evt_late")  # Stripe's redelivery: nothing more
+    assert [(r.intent_id, r.amount) for r in shop.stripe.refunds] == [(first, 19800)]
+    assert counted(capsys, "LateSuccessRefunded") == [(1.0, payment_id)]
+    payment = payments.get_payment(shop.pay, DMO, payment_id)
+    assert (payment["status"], payment["stripe"]["payment_intent_id"], payment["refunded_amount"]) == ("SUCCEEDED", second, 0)
+    assert shop.order_view(number)["payment_status"] == "PAID"
+
+
+def test_a_late_success_whose_refund_answer_is_lost_is_delivered_again_and_refunded_once(shop: Shop) -> None:
+    number = shop.order()
+    given_up = shop.payment(number)["payment_id"]
+    intent = shop.confirm(given_up, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    payments.close_attempt(shop.pay, given_up, 1, "given up", PaymentState.CANCELED)
+    shop.deliver("payment_intent.succeeded", shop.confirm(shop.payment(number)["payment_id"])["stripe"]["payment_intent_id"])
+    shop.stripe.complete_3ds(intent)
+    shop.stripe.fail_next("refund", "lost")
+    with pytest.raises(RetryLaterError):  # answered 409: Stripe delivers the event again
+        shop.deliver("payment_intent.succeeded", intent, event_id="evt_late")
+    shop.deliver("payment_intent.succeeded", intent, event_id="evt_late")
+    assert [r.intent_id for r in shop.stripe.refunds] == [intent]
+
+
+def test_a_success_for_a_payment_given_up_whose_order_was_paid_since_is_refunded(
+        shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
+    number = shop.order()
+    given_up = shop.payment(number)["payment_id"]
+    intent = shop.confirm(given_up, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    payments.close_attempt(shop.pay, given_up, 1, "given up", PaymentState.CANCELED)
+    again = shop.payment(number)["payment_id"]
+    shop.deliver("payment_intent.succeeded", shop.confirm(again)["stripe"]["payment_intent_id"])
+    shop.stripe.complete_3ds(intent)
+    shop.deliver("payment_intent.succeeded", intent)
+    assert [r.intent_id for r in shop.stripe.refunds] == [intent]
+    assert counted(capsys, "LateSuccessRefunded") == [(1.0, given_up)]
+    assert payments.get_payment(shop.pay, DMO, given_up)["status"] == "CANCELED"
+    assert shop.order_view(number)["invoice_number"] == "INV-2026-000001"
+
+
+@pytest.mark.parametrize("charged", [{"amount": 100}, {"currency": "usd"}])
+def test_a_charge_of_another_amount_or_currency_waits_for_staff_review(
+        shop: Shop, clock: Clock, capsys: pytest.CaptureFixture[str], charged: dict[str, Any]) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    intent = shop.confirm(payment_id)["stripe"]["payment_intent_id"]
+    shop.stripe.charge(shop.stripe.retrieve(intent), **charged)
+    shop.deliver("payment_intent.succeeded", intent)
+    payment = payments.get_payment(shop.pay, DMO, payment_id)
+    assert (payment["status"], payment["invoice_number"]) == ("NEEDS_REVIEW", None)
+    assert shop.order_view(number)["payment_status"] == "PROCESSING"  # still locked: neither paid nor payable
+    assert counted(capsys, "PaymentNeedsReview") == [(1.0, payment_id)]
+    shop.deliver("payment_intent.succeeded", intent)  # a redelivery neither settles nor counts again
+    clock.advance(hours=2)
+    assert payments.reconcile(shop.pay)["checked"] == 0
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "NEEDS_REVIEW"
+    assert counted(capsys, "PaymentNeedsReview") == []
+    listed = payments.payments_for_staff(shop.pay, STAFF, "NEEDS_REVIEW")["payments"]
+    assert [(p["brand"], p["payment"]["payment_id"]) for p in listed] == [("DMO", payment_id)]
+    assert "Stripe charged" in listed[0]["payment"]["failure_message"]
+
+
+def test_only_staff_list_payments_and_only_by_a_known_status(shop: Shop) -> None:
+    with pytest.raises(ForbiddenError):
+        payments.payments_for_staff(shop.pay, DMO, "NEEDS_REVIEW")
+    with pytest.raises(ValidationFailedError):
+        payments.payments_for_staff(shop.pay, STAFF, "SUCCEEDED")
+    assert payments.payments_for_staff(shop.pay, STAFF, None) == {"payments": []}
+
+
+def test_a_refund_of_a_payment_welt_had_canceled_is_recorded(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    payments.close_attempt(shop.pay, payment_id, 1, "given up", PaymentState.CANCELED)
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": 19800, "amount_refunded": 19800}
+    assert payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge)) == {"received": True}
+    payment = payments.get_payment(shop.pay, DMO, payment_id)
+    assert (payment["status"], payment["refunded_amount"]) == ("CANCELED", 19800)
+    assert shop.order_view(number)["payment_status"] == "UNPAID"  # its order is another payment's to take
+
+
+def test_reconciliation_asks_stripe_before_giving_up_a_payment_whose_confirm_answer_was_lost(
+        shop: Shop, clock: Clock) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    shop.stripe.fail_next("confirm", "lost")
+    shop.confirm(payment_id)
+    clock.advance(hours=2)  # and Stripe's webhook never came
+    assert payments.reconcile(shop.pay)["settled"] == 1
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
+    assert shop.stripe.cancels == []
+
+
+def died_confirming(shop: Shop, call: str) -> tuple[str, str]:
+    """An order whose confirm died as it made Stripe call `call`: its number and payment."""
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    shop.stripe.fail_next(call, "crash")
+    with pytest.raises(SystemExit):
+        shop.confirm(payment_id)
+    return number, payment_id
+
+
+def test_reconciliation_releases_an_attempt_that_died_before_creating_its_intent(shop: Shop, clock: Clock) -> None:
+    number, _ = died_confirming(shop, "create")
+    clock.advance(minutes=10)
+    assert payments.reconcile(shop.pay)["released"] == 0  # not yet given up
+    clock.advance(hours=1)
+    assert payments.reconcile(shop.pay)["released"] == 1
+    assert shop.stripe.intents == {} and shop.stripe.cancels == []
+    assert shop.order_view(number)["payment_status"] == "UNPAID"
+
+
+def test_reconciliation_cancels_an_intent_never_confirmed_and_releases_the_order(shop: Shop, clock: Clock) -> None:
+    number, payment_id = died_confirming(shop, "confirm")
+    intent = shop.pay.payments.get(payment_id).intent_id
+    clock.advance(hours=2)
+    assert payments.reconcile(shop.pay)["released"] == 1
+    assert shop.stripe.cancels == [intent]
+    assert shop.order_view(number)["payment_status"] == "UNPAID"
+
+
+def test_one_payment_that_fails_to_reconcile_does_not_stop_the_others(
+        shop: Shop, clock: Clock, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    numbers, paying = [], []
+    for _ in range(3):
+        numbers.append(shop.order())
+        paying.append(shop.payment(numbers[-1])["payment_id"])
+        shop.confirm(paying[-1])
+        clock.advance(minutes=1)
+    clock.advance(minutes=10)
+    shop.stripe.fail_next("retrieve", "unavailable")  # the oldest is asked about first, and fails
+    outcome = payments.reconcile(shop.pay)
+    assert (outcome["checked"], outcome["failed"], outcome["settled"]) == (3, 1, 2)
+    assert [shop.order_view(n)["status"] for n in numbers] == ["PENDING_PAYMENT", "WORK_IN_PROCESS", "WORK_IN_PROCESS"]
+    assert any(getattr(r, "payment_id", None) == paying[0] for r in caplog.records if r.levelname == "ERROR")
+    assert counted(capsys, "StuckPayments") == [(3.0, None)]
+    assert payments.reconcile(shop.pay)["settled"] == 1  # the next run settles it
+    assert shop.order_view(numbers[0])["status"] == "WORK_IN_PROCESS"

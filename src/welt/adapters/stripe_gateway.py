@@ -31,6 +31,7 @@ from typing import Any
 
 import stripe
 
+from welt.config import REQUEST_TIMEOUT_SECONDS
 from welt.services.ports import (
     CardDeclinedError,
     IntentView,
@@ -41,8 +42,6 @@ from welt.services.ports import (
 )
 
 SIGNATURE_TOLERANCE_SECONDS = 300
-# Longer than Stripe takes to answer a confirm, shorter than the Lambda's own timeout.
-REQUEST_TIMEOUT_SECONDS = 20
 REFUND_KEY = "welt_refund_key"
 
 # What an unknown outcome may mean, by call: the caller must find out before giving anything up.
@@ -64,6 +63,7 @@ def _intent_view(intent: Any) -> IntentView:
         client_secret=data.get("client_secret"),
         error_message=error.get("message") if isinstance(error, dict) else None,
         metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
+        currency=str(data.get("currency") or "").lower(),
     )
 
 

@@ -118,6 +118,8 @@ PAYMENTS = TableDefinition(
         "by_intent": [("intent_id", "HASH", "S")],
         # Sparse: only payments in flight carry `in_flight`, so reconciliation reads just those.
         "in_flight": [("in_flight", "HASH", "S"), ("updated_at", "RANGE", "S")],
+        # Sparse: only payments Stripe charged otherwise than priced, for the staff screen.
+        "needs_review": [("needs_review", "HASH", "S"), ("updated_at", "RANGE", "S")],
     },
 )
 

@@ -18,6 +18,8 @@ class PaymentState(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     CANCELED = "CANCELED"
+    # Stripe took another amount or currency than the payment's: the orders stay locked until staff decide.
+    NEEDS_REVIEW = "NEEDS_REVIEW"
 
 
 # States in which a card may (again) be offered.
@@ -74,6 +76,17 @@ class Payment(BaseModel):
         if self.intent_id is not None and intent_id == self.intent_id:
             return True
         return attempt is not None and attempt == self.attempt
+
+    def with_intent(self, intent_id: str, at: datetime) -> Payment:
+        """The attempt's PaymentIntent exists (not yet confirmed): recorded first, so a lost answer can be traced."""
+        if self.status is not PaymentState.PROCESSING or self.intent_id is not None:
+            raise StateConflictError(f"Payment {self.payment_id} is {self.status.value}; no intent to record.")
+        return self._next(at, intent_id=intent_id)
+
+    def needs_review(self, reason: str, at: datetime) -> Payment:
+        if self.status not in IN_FLIGHT:
+            raise StateConflictError(f"Payment {self.payment_id} is {self.status.value}, not in flight.")
+        return self._next(at, status=PaymentState.NEEDS_REVIEW, failure_message=reason, client_secret=None)
 
     def awaiting_action(self, intent_id: str, client_secret: str, at: datetime) -> Payment:
         return self._next(at, status=PaymentState.REQUIRES_ACTION, intent_id=intent_id, client_secret=client_secret)

@@ -249,6 +249,10 @@ class PaymentRepository(Protocol):
         """Payments still processing or awaiting 3-D Secure, last touched before `before`, oldest first."""
         ...
 
+    def needing_review(self, limit: int) -> list[Payment]:
+        """Payments Stripe charged otherwise than priced (NEEDS_REVIEW), oldest first."""
+        ...
+
 
 class InvoiceRegister(Protocol):
     def last_number(self, year: int) -> int:
@@ -333,6 +337,7 @@ class IntentView:
     client_secret: str | None = None
     error_message: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
+    currency: str = ""  # Stripe's, lower case
 
 
 class CardDeclinedError(Exception):

@@ -139,6 +139,13 @@ export async function payView(ctx) {
         progress('');
         return startOver(current.failure_message || 'The payment was canceled.');
       }
+      if (current && current.status === 'NEEDS_REVIEW') {
+        progress('');
+        outcome.replaceChildren(h('div', { class: 'notice notice-warning', role: 'alert' },
+          h('h2', {}, 'The factory is checking this payment'),
+          h('p', {}, 'Stripe charged a different amount than this payment’s. Do not pay again: the factory’s staff look into it and contact you.')));
+        return null;
+      }
       const waited = Date.now() - started;
       if (waited > (afterBankStep ? GIVE_UP_AFTER_BANK_REFUSAL_MS : GIVE_UP_AFTER_MS)) {
         progress('');

@@ -1,9 +1,9 @@
 /** Factory staff: every brand's orders, production stages, shipping (alone or as a group), delivery, stamps. */
 
-import { ApiProblem, localProblem, ordersApi, queryString } from '../api.js';
+import { ApiProblem, localProblem, ordersApi, paymentsApi, queryString } from '../api.js';
 import { h } from '../dom.js';
 import { field, select, textInput } from '../fields.js';
-import { date, day, label, orderType } from '../format.js';
+import { date, dateTime, day, label, money, orderType } from '../format.js';
 import { badge, cell, trackingLink } from '../order-parts.js';
 import { missingFields, showProblem } from '../problems.js';
 import { loadCatalog } from '../store.js';
@@ -41,6 +41,26 @@ function stampsForm(ctx, brandCode = '') {
   return form;
 }
 
+/** Payments Stripe charged otherwise than priced: their orders stay locked until staff settle it with the brand. */
+function paymentsToReview(found) {
+  if (!found.length) return null;
+  const headers = ['Payment', 'Brand', 'Orders', 'Amount', 'What Stripe did', 'Since'];
+  return h('section', { class: 'panel', 'aria-labelledby': 'review-heading' },
+    h('h2', { id: 'review-heading' }, `Payments to review (${found.length})`),
+    h('p', { class: 'hint' }, 'Stripe took another amount or currency than priced. The orders stay locked: refund or settle with the brand in Stripe.'),
+    h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Payments to review', tabindex: '0' },
+      h('table', { class: 'table responsive' },
+        h('thead', {}, h('tr', {}, headers.map((name) => h('th', { scope: 'col' }, name)))),
+        h('tbody', {}, found.map(({ brand, payment }) => h('tr', {},
+          h('th', { scope: 'row', 'data-label': 'Payment' }, payment.payment_id),
+          cell('Brand', brand),
+          cell('Orders', h('span', {}, payment.order_numbers.flatMap((number, index) => [index ? ', ' : '',
+            h('a', { href: `#/staff/orders/${encodeURIComponent(number)}` }, number)]))),
+          cell('Amount', money(payment.amount, payment.currency)),
+          cell('What Stripe did', payment.failure_message || '—'),
+          cell('Since', dateTime(payment.updated_at))))))));
+}
+
 export async function staffView(ctx) {
   const q = ctx.query;
   const filters = { brand: q.get('brand') || '', status: q.get('status') || '', stage: q.get('stage') || '', q: q.get('q') || '' };
@@ -51,12 +71,17 @@ export async function staffView(ctx) {
   trails.set(key, trail);
   const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', novalidate: true });
   let page;
+  // Asked alongside the orders; its problem, if any, is raised once the orders are in.
+  const review = paymentsApi.get('/admin/payments?status=NEEDS_REVIEW', { signal: ctx.signal }).catch((error) => error);
   try {
     page = await ordersApi.get(`/admin/orders${queryString({ ...filters, limit: 25, cursor })}`, { signal: ctx.signal });
   } catch (error) {
     if (!(error instanceof ApiProblem) || error.status !== 422) throw error;
     page = { orders: [], next_cursor: null, problem: error };
   }
+  const reviewed = await review;
+  if (reviewed instanceof Error) throw reviewed;
+  const reviewing = reviewed.payments;
 
   const brand = textInput({ value: filters.brand, maxlength: '3', class: 'short', autocomplete: 'off', spellcheck: 'false' });
   const status = select([['', 'All statuses'], ...STATUSES.map((s) => [s, label(s)])], { value: filters.status });
@@ -104,7 +129,7 @@ export async function staffView(ctx) {
   return h('section', { class: 'page wide' },
     h('h1', {}, 'Production'),
     h('p', { class: 'lead' }, 'Every brand’s orders. Open an order to move it through production, ship it or mark it delivered.'),
-    filterForm, table, pager, stampsForm(ctx));
+    paymentsToReview(reviewing), filterForm, table, pager, stampsForm(ctx));
 }
 
 function shipForm(ctx, { heading, submitText, url, hint }) {

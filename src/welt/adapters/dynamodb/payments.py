@@ -7,7 +7,7 @@ from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from welt.domain.payment import IN_FLIGHT, Payment
+from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.services.ports import InvoiceNumberWrite
 
 COUNTER_SEQ = 0
@@ -26,6 +26,8 @@ def payment_item(payment: Payment) -> dict[str, Any]:
         item["intent_id"] = payment.intent_id
     if payment.status in IN_FLIGHT:
         item["in_flight"] = "IN_FLIGHT"
+    if payment.status is PaymentState.NEEDS_REVIEW:
+        item["needs_review"] = PaymentState.NEEDS_REVIEW.value
     return item
 
 
@@ -57,6 +59,15 @@ class DynamoPaymentRepository:
         )["Items"]
         found = [Payment.model_validate_json(item["body"]) for item in items]
         return [payment for payment in found if payment.status in IN_FLIGHT]
+
+    def needing_review(self, limit: int) -> list[Payment]:
+        items = self._table.query(
+            IndexName="needs_review",
+            KeyConditionExpression=Key("needs_review").eq(PaymentState.NEEDS_REVIEW.value),
+            Limit=limit,
+        )["Items"]
+        found = [Payment.model_validate_json(item["body"]) for item in items]
+        return [payment for payment in found if payment.status is PaymentState.NEEDS_REVIEW]
 
 
 class DynamoInvoiceRegister:

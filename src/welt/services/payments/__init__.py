@@ -5,7 +5,7 @@ webhook never came) settles it: success launches the orders to production, failu
 Every step is one conditional transaction, so a repeated or late event finds nothing left to do.
 """
 
-from welt.services.payments.desk import PaymentDesk, payment_view, price_payment
+from welt.services.payments.desk import PaymentDesk, payment_view, payments_for_staff, price_payment
 from welt.services.payments.reconciling import ABANDON_AFTER, RECONCILE_AFTER, reconcile
 from welt.services.payments.settling import (
     RetryLaterError,
@@ -33,6 +33,7 @@ __all__ = [
     "handle_webhook",
     "invoice_of",
     "payment_view",
+    "payments_for_staff",
     "price_payment",
     "reconcile",
     "record_refund",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from welt.domain.catalog import Catalog
-from welt.domain.errors import NotFoundError
+from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, ValidationFailedError
 from welt.domain.model import Brand, Order
 from welt.domain.payment import CostSummary, Payment, PaymentState
 from welt.domain.pricing import price_orders
@@ -75,6 +75,25 @@ def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | Non
             "js_url": desk.gateway.js_url,
         },
     }
+
+
+# Staff list payments by the states that need them; a page holds every one (there are few, or an alarm rang).
+STAFF_LISTS = (PaymentState.NEEDS_REVIEW,)
+STAFF_LIST_LIMIT = 200
+
+
+def payments_for_staff(desk: PaymentDesk, caller: Caller, status: str | None) -> dict[str, Any]:
+    """Payments in a state staff must act on (NEEDS_REVIEW: Stripe charged otherwise than priced), oldest first."""
+    if not caller.staff:
+        raise ForbiddenError("Only staff list payments.")
+    wanted = status or PaymentState.NEEDS_REVIEW.value
+    if wanted not in {state.value for state in STAFF_LISTS}:
+        raise ValidationFailedError(
+            f"Staff list payments by status {', '.join(s.value for s in STAFF_LISTS)}.",
+            [FieldProblem(("query", "status"), f"must be one of: {', '.join(s.value for s in STAFF_LISTS)}")],
+        )
+    found = desk.payments.needing_review(STAFF_LIST_LIMIT)
+    return {"payments": [{"brand": payment.brand, "payment": payment_view(desk, payment)} for payment in found]}
 
 
 def payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:

@@ -20,9 +20,18 @@ from welt.domain.shipping_group import GroupStatus
 from welt.services.callers import Caller
 from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
+from welt.services.payments import alarms
 from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view
 from welt.services.payments.starting import close_attempt
-from welt.services.ports import BrandCheck, IntentView, InvoiceNumberWrite, Transaction, TransactionConflictError
+from welt.services.ports import (
+    BrandCheck,
+    IntentView,
+    InvoiceNumberWrite,
+    PaymentOutcomeUnknownError,
+    PaymentProviderUnavailableError,
+    Transaction,
+    TransactionConflictError,
+)
 from welt.services.shipping_groups import orders_of
 
 logger = Logger(child=True)
@@ -38,8 +47,9 @@ class Settled(StrEnum):
     SETTLED = "settled"
     RELEASED = "released"
     WAITING = "waiting"
-    NOTHING = "nothing"  # already settled, another attempt's intent, or not Welt's
-    MISMATCH = "mismatch"  # Stripe took another amount than the payment's: a person must look
+    NOTHING = "nothing"  # already settled, or not Welt's
+    REFUNDED = "refunded"  # money taken for an attempt no longer current: given back
+    MISMATCH = "mismatch"  # Stripe took another amount or currency than the payment's: a person must look
 
 
 def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str, Any]:
@@ -48,7 +58,11 @@ def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str,
     under way (PROCESSING) is settled by Stripe's webhook, or reconciliation."""
     payment = payment_for(desk, caller, payment_id)
     if payment.status is PaymentState.REQUIRES_ACTION and payment.intent_id and not caller.staff:
-        settle_from_stripe(desk, payment, desk.gateway.retrieve(payment.intent_id))
+        try:
+            intent = desk.gateway.retrieve(payment.intent_id)
+        except PaymentProviderUnavailableError:
+            return payment_view(desk, payment)  # as Welt knows it; the page asks again, or the webhook settles it
+        settle_from_stripe(desk, payment, intent)
         payment = payment_for(desk, caller, payment_id)
     return payment_view(desk, payment)
 
@@ -78,28 +92,49 @@ def _settle_success(desk: PaymentDesk, payment_id: str, intent: IntentView) -> S
     if parts is None:
         return Settled.NOTHING
     payment = parts.payment
-    current = payment.is_current_intent(intent.id, _attempt_of(intent))
-    if payment.status is PaymentState.SUCCEEDED or not current:
-        if not current and payment.status is not PaymentState.SUCCEEDED:
-            logger.warning("success for an older attempt ignored", extra={"payment_id": payment_id})
+    if payment.status is PaymentState.SUCCEEDED and payment.intent_id == intent.id:
+        return Settled.NOTHING  # this success, again
+    if payment.status is PaymentState.SUCCEEDED or not payment.is_current_intent(intent.id, _attempt_of(intent)):
+        # An older attempt (or a second intent of a paid payment) took money too: the buyer must not pay twice.
+        return refund_late_success(desk, payment, intent, "an attempt that is no longer current")
+    if payment.status is PaymentState.NEEDS_REVIEW:
         return Settled.NOTHING
-    if intent.amount != payment.amount:
-        logger.error("amount mismatch", extra={"payment_id": payment_id, "charged": intent.amount, "expected": payment.amount})
-        return Settled.MISMATCH
-    now = desk.clock()
+    if intent.amount != payment.amount or intent.currency.lower() != payment.currency.lower():
+        return _hold_for_review(desk, payment, intent)
     transaction = Transaction()
-    revived = payment.status in (PaymentState.FAILED, PaymentState.CANCELED)
-    if revived:
+    if payment.status in (PaymentState.FAILED, PaymentState.CANCELED):
         # Stripe took the money for an attempt Welt had given up on (a webhook later than reconciliation).
         try:
-            return _launch(desk, parts, intent, transaction, payment.revived(intent.id, now), revived=True)
+            return _launch(desk, parts, intent, transaction, payment.revived(intent.id, desk.clock()), revived=True)
         except StateConflictError as conflict:
-            logger.error("payment succeeded after it was closed and cannot launch: refund it",
-                         extra={"payment_id": payment_id, "reason": str(conflict)})
-            return Settled.NOTHING
+            return refund_late_success(desk, payment, intent, f"a payment given up whose orders cannot launch: {conflict}")
     if payment.status not in IN_FLIGHT:
         return Settled.NOTHING
     return _launch(desk, parts, intent, transaction, payment, revived=False)
+
+
+def refund_late_success(desk: PaymentDesk, payment: Payment, intent: IntentView, why: str) -> Settled:
+    """Give back money Stripe took for nothing Welt will deliver; the key makes every repeat the same refund."""
+    try:
+        desk.gateway.refund(intent.id, idempotency_key=f"welt-{payment.payment_id}-refund-{intent.id}")
+    except PaymentOutcomeUnknownError as lost:
+        raise RetryLaterError(f"the refund of {intent.id} may not have been made: {lost.message}") from None
+    logger.error("late success refunded", extra={"payment_id": payment.payment_id, "intent_id": intent.id,
+                                                 "amount": intent.amount, "reason": why})
+    alarms.count(alarms.LATE_SUCCESS_REFUNDED, payment_id=payment.payment_id)
+    return Settled.REFUNDED
+
+
+def _hold_for_review(desk: PaymentDesk, payment: Payment, intent: IntentView) -> Settled:
+    """Stripe took another amount or currency than priced: nothing launches and nothing is released."""
+    reason = (f"Stripe charged {intent.amount} {intent.currency.upper() or '(no currency)'} for a payment of "
+              f"{payment.amount} {payment.currency.upper()}.")
+    desk.store.commit(Transaction().payment(payment.needs_review(reason, desk.clock()), payment))
+    logger.error("payment needs review", extra={"payment_id": payment.payment_id, "intent_id": intent.id,
+                                                "charged": intent.amount, "charged_currency": intent.currency,
+                                                "expected": payment.amount, "expected_currency": payment.currency})
+    alarms.count(alarms.PAYMENT_NEEDS_REVIEW, payment_id=payment.payment_id)
+    return Settled.MISMATCH
 
 
 def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transaction: Transaction,
@@ -131,7 +166,11 @@ def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transact
         else:
             raise TransactionConflictError([])
         fee = payment.summary.customization if payment.includes_stamp_fee and stamped[:1] == [order.order_number] else 0
-        launched.append(held.launch_to_production(payment.payment_id, number, brand.stamps_ready, fee, now, STRIPE))
+        going = held.launch_to_production(payment.payment_id, number, brand.stamps_ready, fee, now, STRIPE)
+        if payment.refunded_amount:
+            # A refund that overtook this success was recorded on the payment; the orders show it too.
+            going = going.record_refund(_refund_state(payment, payment.refunded_amount), now, STRIPE)
+        launched.append(going)
         transaction.order(launched[-1], order)
     group = parts.group
     if group_id:
@@ -160,26 +199,31 @@ def settle_failed(desk: PaymentDesk, payment_id: str, intent: IntentView, state:
     return Settled.RELEASED if closed.status in (PaymentState.FAILED, PaymentState.CANCELED) else Settled.NOTHING
 
 
+def _refund_state(payment: Payment, amount_refunded: int) -> PaymentStatus:
+    return PaymentStatus.REFUNDED if amount_refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
+
+
 def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> None:
-    """One transaction: the payment's refunded amount and every order's refund state, moving only forward."""
+    """One transaction: the payment's refunded amount and the refund state of the orders it paid, moving only
+    forward. Recorded in any state: a refund of a payment not (yet) settled shows on its orders when it is."""
 
     def attempt() -> None:
         payment = desk.payments.get(payment_id)
-        if payment is None:
+        if payment is None or amount_refunded <= payment.refunded_amount:
             return
-        if payment.status is not PaymentState.SUCCEEDED:
-            raise RetryLaterError(f"payment {payment_id} is not settled yet")
-        if amount_refunded <= payment.refunded_amount:
-            return
-        refunded = payment.refunded(amount_refunded, desk.clock())
-        state = PaymentStatus.REFUNDED if amount_refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
-        transaction = Transaction().payment(refunded, payment)
-        for order in orders_of(desk.orders, payment.order_numbers):
-            try:
-                transaction.order(order.record_refund(state, desk.clock(), STRIPE), order)
-            except StateConflictError:
-                pass  # already at this refund state or further
+        now = desk.clock()
+        transaction = Transaction().payment(payment.refunded(amount_refunded, now), payment)
+        if payment.status is PaymentState.SUCCEEDED:
+            for order in orders_of(desk.orders, payment.order_numbers):
+                if order.payment_id != payment_id:
+                    continue
+                try:
+                    transaction.order(order.record_refund(_refund_state(payment, amount_refunded), now, STRIPE), order)
+                except StateConflictError:
+                    pass  # already at this refund state or further
         desk.store.commit(transaction)
+        logger.info("refund recorded", extra={"payment_id": payment_id, "status": payment.status.value,
+                                              "amount_refunded": amount_refunded})
 
     until_applied(attempt, f"Payment {payment_id}")
 
@@ -193,6 +237,7 @@ def _intent_from_event(obj: dict[str, Any]) -> IntentView:
         client_secret=None,
         error_message=error.get("message") if isinstance(error, dict) else None,
         metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
+        currency=str(obj.get("currency") or "").lower(),
     )
 
 

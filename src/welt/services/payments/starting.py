@@ -19,7 +19,13 @@ from welt.services.callers import Caller, brand_of, find_order
 from welt.services.changes import until_applied
 from welt.services.orders import request_fingerprint
 from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view, price_payment
-from welt.services.ports import CardDeclinedError, IntentView, Transaction
+from welt.services.ports import (
+    CardDeclinedError,
+    IntentView,
+    PaymentOutcomeUnknownError,
+    PaymentProviderUnavailableError,
+    Transaction,
+)
 from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
@@ -90,7 +96,12 @@ def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) 
 
 
 def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request: ConfirmRequest) -> dict[str, Any]:
-    """Charge the card on the server; the answer is Stripe's, the orders launch when Stripe confirms it."""
+    """Charge the card on the server; the answer is Stripe's, the orders launch when Stripe confirms it.
+
+    The intent is created (never charging) and recorded before it is confirmed, so a confirm whose answer is
+    lost leaves an intent Stripe's webhook or reconciliation can settle. Stripe refusing before anything ran
+    releases the attempt and answers 503; an unknown outcome answers PROCESSING.
+    """
     if caller.staff:
         raise ForbiddenError("Only the brand pays its orders.")
     payment = payment_for(desk, caller, payment_id)
@@ -98,20 +109,64 @@ def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request:
         return payment_view(desk, payment)  # a second click or a retry: nothing is charged again
     if payment.status is PaymentState.CANCELED:
         raise StateConflictError(f"Payment {payment_id} was canceled: {payment.failure_message}. Start a new payment.")
+    previous = payment.intent_id
     attempt, mine = until_applied(lambda: _start_attempt(desk, payment_id), f"Payment {payment_id}")
     if not mine:
         return payment_view(desk, attempt)  # someone else is confirming it
+    if previous:
+        cancel_intent(desk, attempt.payment_id, previous, attempt.attempt - 1)
     metadata = {"payment_id": attempt.payment_id, "brand": attempt.brand, "attempt": str(attempt.attempt)}
+    key = f"welt-{attempt.payment_id}-attempt-{attempt.attempt}"
     try:
-        intent = desk.gateway.create_and_confirm(
-            attempt.amount, attempt.currency, request.payment_method, metadata,
-            idempotency_key=f"welt-{attempt.payment_id}-attempt-{attempt.attempt}",
-        )
+        created = desk.gateway.create_intent(attempt.amount, attempt.currency, request.payment_method, metadata,
+                                             idempotency_key=key)
     except CardDeclinedError as declined:
-        closed = close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message, PaymentState.FAILED,
-                               declined.intent_id)
-        return payment_view(desk, closed)
+        return payment_view(desk, close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message,
+                                                PaymentState.FAILED, declined.intent_id))
+    except PaymentProviderUnavailableError as unavailable:
+        close_attempt(desk, attempt.payment_id, attempt.attempt, unavailable.detail, PaymentState.FAILED)
+        raise
+    recorded = until_applied(lambda: _note_intent(desk, attempt, created.id), f"Payment {payment_id}")
+    if recorded.intent_id != created.id:
+        # Reconciliation closed the attempt before its intent was recorded: this intent must never charge.
+        cancel_intent(desk, attempt.payment_id, created.id, attempt.attempt)
+        return payment_view(desk, recorded)
+    try:
+        intent = desk.gateway.confirm(created.id, idempotency_key=f"{key}-confirm")
+    except CardDeclinedError as declined:
+        return payment_view(desk, close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message,
+                                                PaymentState.FAILED, created.id))
+    except PaymentOutcomeUnknownError:
+        logger.warning("confirm answer lost; Stripe's webhook or reconciliation settles it",
+                       extra={"payment_id": attempt.payment_id, "intent_id": created.id})
+        return payment_view(desk, recorded)
+    except PaymentProviderUnavailableError as unavailable:
+        close_attempt(desk, attempt.payment_id, attempt.attempt, unavailable.detail, PaymentState.FAILED, created.id)
+        cancel_intent(desk, attempt.payment_id, created.id, attempt.attempt)
+        raise
     return payment_view(desk, _record_intent(desk, attempt, intent), STRIPE_ANSWERS.get(intent.status))
+
+
+def cancel_intent(desk: PaymentDesk, payment_id: str, intent_id: str, attempt: int) -> IntentView | None:
+    """Cancel an attempt's intent at Stripe so it can never charge. If Stripe cannot be reached, a success it
+    still produces is refunded when it arrives (settling); the intent as Stripe answered, or None."""
+    try:
+        return desk.gateway.cancel(intent_id, idempotency_key=f"welt-{payment_id}-cancel-{attempt}")
+    except (PaymentOutcomeUnknownError, PaymentProviderUnavailableError) as error:
+        logger.warning("intent not cancelled", extra={"payment_id": payment_id, "intent_id": intent_id,
+                                                      "reason": str(error)})
+        return None
+
+
+def _note_intent(desk: PaymentDesk, attempt: Payment, intent_id: str) -> Payment:
+    """One write: the attempt's intent id on the payment, before the card is charged."""
+    current = desk.payments.get(attempt.payment_id)
+    assert current is not None
+    if current.status is not PaymentState.PROCESSING or current.attempt != attempt.attempt or current.intent_id:
+        return current
+    noted = current.with_intent(intent_id, desk.clock())
+    desk.store.commit(Transaction().payment(noted, current))
+    return noted
 
 
 def _start_attempt(desk: PaymentDesk, payment_id: str) -> tuple[Payment, bool]:
@@ -174,13 +229,11 @@ def _record_intent(desk: PaymentDesk, attempt: Payment, intent: IntentView) -> P
     def record() -> Payment:
         current = desk.payments.get(attempt.payment_id)
         assert current is not None
-        if current.status not in IN_FLIGHT or current.attempt != attempt.attempt or current.intent_id:
+        if current.status is not PaymentState.PROCESSING or current.attempt != attempt.attempt or current.intent_id != intent.id:
             return current  # the webhook got there first
-        now = desk.clock()
-        if intent.status == "requires_action" and intent.client_secret:
-            updated = current.awaiting_action(intent.id, intent.client_secret, now)
-        else:
-            updated = current.processing(intent.id, now)
+        if intent.status != "requires_action" or not intent.client_secret:
+            return current  # charged or under way: PROCESSING until Stripe's word settles it
+        updated = current.awaiting_action(intent.id, intent.client_secret, desk.clock())
         desk.store.commit(Transaction().payment(updated, current))
         return updated
 

@@ -27,9 +27,11 @@ $(CHROMIUM):
 dev: $(STAMP)
 	$(BIN)/python -m welt_stack
 
-test: $(STAMP) $(CHROMIUM)
-	$(BIN)/ruff check $(wildcard src functions tests infra scripts docs/hooks docs/examples)
-	$(BIN)/mypy
+# Hygiene first: lint, format and types over every Python folder (the two functions are checked by path,
+# as both are a module named `app`), then every test tier.
+CODE := $(wildcard src functions tests infra scripts docs/hooks docs/examples)
+
+test: $(STAMP) $(CHROMIUM) lint
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 unit: $(STAMP)
@@ -64,8 +66,11 @@ screenshots: $(STAMP) $(CHROMIUM)
 	$(BIN)/python scripts/screenshots.py --out docs/assets/screenshots
 
 lint: $(STAMP)
-	$(BIN)/ruff check $(wildcard src functions tests infra scripts docs/hooks docs/examples)
+	$(BIN)/ruff check $(CODE)
+	$(BIN)/ruff format --check $(CODE)
 	$(BIN)/mypy
+	$(BIN)/mypy -p tests
+	$(BIN)/mypy --explicit-package-bases functions
 
 # Re-pin every dependency (hashes included) after editing a requirements .in file.
 lock:

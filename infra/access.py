@@ -75,15 +75,15 @@ PAYMENT_DESK_TABLES = (*ORDER_DESK_TABLES, PAYMENTS, INVOICES, STRIPE_EVENTS)
 ORDERS_API = FunctionAccess("orders-api", "orders", "app.handler", _desk(*ORDER_DESK_TABLES), secrets=(CURSOR_SECRET,))
 PAYMENTS_API = FunctionAccess("payments-api", "payments", "app.handler", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS)
 # Sends each new outbox message as its row reaches the table's stream.
-SEND_EMAILS = FunctionAccess("send-emails", "orders", "app.send_emails", (TableAccess(OUTBOX, OUTBOX_SEND),),
-                             reads_outbox_stream=True)
+SEND_EMAILS = FunctionAccess("send-emails", "orders", "app.send_emails", (TableAccess(OUTBOX, OUTBOX_SEND),), reads_outbox_stream=True)
 # The safety net: every minute, the messages whose send failed and are due again.
-RETRY_EMAILS = FunctionAccess("retry-emails", "orders", "app.retry_emails",
-                              (TableAccess(OUTBOX, (*OUTBOX_SEND, "dynamodb:Query"), indexes=("waiting",)),))
+RETRY_EMAILS = FunctionAccess(
+    "retry-emails", "orders", "app.retry_emails", (TableAccess(OUTBOX, (*OUTBOX_SEND, "dynamodb:Query"), indexes=("waiting",)),)
+)
 # Asks Stripe about payments whose webhook never came; settles them like the webhook would.
-RECONCILE_PAYMENTS = FunctionAccess("reconcile-payments", "payments", "app.reconcile_payments",
-                                    _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS)
+RECONCILE_PAYMENTS = FunctionAccess(
+    "reconcile-payments", "payments", "app.reconcile_payments", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS
+)
 
 FUNCTIONS = (ORDERS_API, PAYMENTS_API, SEND_EMAILS, RETRY_EMAILS, RECONCILE_PAYMENTS)
 API_FUNCTIONS = {"orders": ORDERS_API, "payments": PAYMENTS_API}
-

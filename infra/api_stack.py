@@ -52,20 +52,38 @@ GATEWAY_PROBLEMS: dict[str, tuple[str, str, str, str]] = {
 
 
 def problem_template(status: str, slug: str, title: str, detail: str) -> str:
-    return json.dumps({"type": f"/problems/{slug}", "title": title, "status": int(status), "detail": detail,
-                       "errors": [], "request_id": "$context.requestId"})
+    return json.dumps(
+        {
+            "type": f"/problems/{slug}",
+            "title": title,
+            "status": int(status),
+            "detail": detail,
+            "errors": [],
+            "request_id": "$context.requestId",
+        }
+    )
 
 
 class WeltRestApi(Construct):
     """One Chalice app as a REST API: proxy integrations per route, the Cognito authorizer, problem+json errors."""
 
-    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, app_name: str, chalice: ChaliceApi,
-                 function: lambda_.IFunction, user_pool: cognito.IUserPool, web_acl_arn: str) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        app_name: str,
+        chalice: ChaliceApi,
+        function: lambda_.IFunction,
+        user_pool: cognito.IUserPool,
+        web_acl_arn: str,
+    ) -> None:
         super().__init__(scope, construct_id)
-        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS,
-                                    removal_policy=cdk.RemovalPolicy.RETAIN)
+        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=cdk.RemovalPolicy.RETAIN)
         self.api = apigw.RestApi(
-            self, "Api",
+            self,
+            "Api",
             rest_api_name=f"{stage.prefix}{app_name}",
             description=f"Welt {app_name} API (functions/{app_name}/app.py)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
@@ -80,36 +98,54 @@ class WeltRestApi(Construct):
                 metrics_enabled=True,
                 access_log_destination=apigw.LogGroupLogDestination(access_logs),
                 access_log_format=apigw.AccessLogFormat.json_with_standard_fields(
-                    caller=False, http_method=True, ip=True, protocol=True, request_time=True, resource_path=True,
-                    response_length=True, status=True, user=True),
+                    caller=False,
+                    http_method=True,
+                    ip=True,
+                    protocol=True,
+                    request_time=True,
+                    resource_path=True,
+                    response_length=True,
+                    status=True,
+                    user=True,
+                ),
             ),
         )
-        self.authorizer = apigw.CognitoUserPoolsAuthorizer(self, "Cognito", cognito_user_pools=[user_pool],
-                                                           authorizer_name=f"{stage.prefix}{app_name}-cognito")
+        self.authorizer = apigw.CognitoUserPoolsAuthorizer(
+            self, "Cognito", cognito_user_pools=[user_pool], authorizer_name=f"{stage.prefix}{app_name}-cognito"
+        )
         integration = apigw.LambdaIntegration(function, proxy=True, allow_test_invoke=False)
         preflight: dict[str, list[str]] = {}
         for route in chalice.routes:
             resource = self.api.root.resource_for_path(route.path)
             if route.public:
                 method = resource.add_method(route.method, integration, authorization_type=apigw.AuthorizationType.NONE)
-                NagSuppressions.add_resource_suppressions(method, [
-                    {"id": "AwsSolutions-APIG4", "reason": f"{route.method} {route.path} takes no token by design "
-                                                           "(health check, or Stripe's signed webhook)."},
-                    {"id": "AwsSolutions-COG4", "reason": f"{route.method} {route.path} takes no token by design."},
-                ])
+                NagSuppressions.add_resource_suppressions(
+                    method,
+                    [
+                        {
+                            "id": "AwsSolutions-APIG4",
+                            "reason": f"{route.method} {route.path} takes no token by design (health check, or Stripe's signed webhook).",
+                        },
+                        {"id": "AwsSolutions-COG4", "reason": f"{route.method} {route.path} takes no token by design."},
+                    ],
+                )
             else:
-                resource.add_method(route.method, integration, authorizer=self.authorizer,
-                                    authorization_type=apigw.AuthorizationType.COGNITO)
+                resource.add_method(
+                    route.method, integration, authorizer=self.authorizer, authorization_type=apigw.AuthorizationType.COGNITO
+                )
             if route.cors:
                 preflight.setdefault(route.path, []).append(route.method)
         for path, methods in preflight.items():
             options = self.api.root.resource_for_path(path).add_cors_preflight(
-                allow_origins=[stage.web_origin], allow_headers=CORS_HEADERS, allow_methods=methods,
-                max_age=cdk.Duration.minutes(10))
-            NagSuppressions.add_resource_suppressions(options, [
-                {"id": "AwsSolutions-APIG4", "reason": "CORS preflight: browsers send it without credentials."},
-                {"id": "AwsSolutions-COG4", "reason": "CORS preflight: browsers send it without credentials."},
-            ])
+                allow_origins=[stage.web_origin], allow_headers=CORS_HEADERS, allow_methods=methods, max_age=cdk.Duration.minutes(10)
+            )
+            NagSuppressions.add_resource_suppressions(
+                options,
+                [
+                    {"id": "AwsSolutions-APIG4", "reason": "CORS preflight: browsers send it without credentials."},
+                    {"id": "AwsSolutions-COG4", "reason": "CORS preflight: browsers send it without credentials."},
+                ],
+            )
         for response_type, (status, slug, title, detail) in GATEWAY_PROBLEMS.items():
             self.api.add_gateway_response(
                 f"Problem{response_type.title().replace('_', '')}",
@@ -122,15 +158,24 @@ class WeltRestApi(Construct):
                 },
                 templates={"application/json": problem_template(status, slug, title, detail)},
             )
-        wafv2.CfnWebACLAssociation(self, "Firewall", resource_arn=self.api.deployment_stage.stage_arn,
-                                   web_acl_arn=web_acl_arn)
-        NagSuppressions.add_resource_suppressions(self.api, [
-            {"id": "AwsSolutions-APIG2", "reason": "The functions validate every body with pydantic and answer "
-                                                  "field by field as problem+json; a gateway validator would answer "
-                                                  "in another shape."},
-            {"id": "AwsSolutions-APIG6", "reason": "Execution logs need an account-wide CloudWatch role shared by "
-                                                  "every API in the account; access logs record each request."},
-        ], apply_to_children=True)
+        wafv2.CfnWebACLAssociation(self, "Firewall", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=web_acl_arn)
+        NagSuppressions.add_resource_suppressions(
+            self.api,
+            [
+                {
+                    "id": "AwsSolutions-APIG2",
+                    "reason": "The functions validate every body with pydantic and answer "
+                    "field by field as problem+json; a gateway validator would answer "
+                    "in another shape.",
+                },
+                {
+                    "id": "AwsSolutions-APIG6",
+                    "reason": "Execution logs need an account-wide CloudWatch role shared by "
+                    "every API in the account; access logs record each request.",
+                },
+            ],
+            apply_to_children=True,
+        )
 
     @property
     def origin(self) -> str:
@@ -147,57 +192,91 @@ def firewall(scope: Construct, stage: Stage) -> wafv2.CfnWebACL:
     """Refuses bodies over the stage's limit (413) and floods from one address, before any function runs."""
 
     def visibility(name: str) -> wafv2.CfnWebACL.VisibilityConfigProperty:
-        return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name,
-                                                       sampled_requests_enabled=True)
+        return wafv2.CfnWebACL.VisibilityConfigProperty(cloud_watch_metrics_enabled=True, metric_name=name, sampled_requests_enabled=True)
 
-    too_large = problem_template("413", "too-large", "Request too large",
-                                 f"The request body is larger than {stage.max_body_bytes} bytes.")
+    too_large = problem_template("413", "too-large", "Request too large", f"The request body is larger than {stage.max_body_bytes} bytes.")
     return wafv2.CfnWebACL(
-        scope, "Firewall",
+        scope,
+        "Firewall",
         name=f"{stage.prefix}api",
         scope="REGIONAL",
         default_action=wafv2.CfnWebACL.DefaultActionProperty(allow={}),
         visibility_config=visibility(f"{stage.prefix}api"),
-        custom_response_bodies={"TooLarge": wafv2.CfnWebACL.CustomResponseBodyProperty(
-            content=too_large.replace("$context.requestId", ""), content_type="APPLICATION_JSON")},
+        custom_response_bodies={
+            "TooLarge": wafv2.CfnWebACL.CustomResponseBodyProperty(
+                content=too_large.replace("$context.requestId", ""), content_type="APPLICATION_JSON"
+            )
+        },
         # The body is inspected up to the limit; anything longer counts as too large.
-        association_config=wafv2.CfnWebACL.AssociationConfigProperty(request_body={
-            "API_GATEWAY": wafv2.CfnWebACL.RequestBodyAssociatedResourceTypeConfigProperty(
-                default_size_inspection_limit="KB_64")}),
+        association_config=wafv2.CfnWebACL.AssociationConfigProperty(
+            request_body={
+                "API_GATEWAY": wafv2.CfnWebACL.RequestBodyAssociatedResourceTypeConfigProperty(default_size_inspection_limit="KB_64")
+            }
+        ),
         rules=[
             wafv2.CfnWebACL.RuleProperty(
-                name="BodyTooLarge", priority=0, visibility_config=visibility("BodyTooLarge"),
-                action=wafv2.CfnWebACL.RuleActionProperty(block=wafv2.CfnWebACL.BlockActionProperty(
-                    custom_response=wafv2.CfnWebACL.CustomResponseProperty(response_code=413,
-                                                                           custom_response_body_key="TooLarge"))),
-                statement=wafv2.CfnWebACL.StatementProperty(size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
-                    comparison_operator="GT", size=stage.max_body_bytes,
-                    field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
-                    text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")])),
+                name="BodyTooLarge",
+                priority=0,
+                visibility_config=visibility("BodyTooLarge"),
+                action=wafv2.CfnWebACL.RuleActionProperty(
+                    block=wafv2.CfnWebACL.BlockActionProperty(
+                        custom_response=wafv2.CfnWebACL.CustomResponseProperty(response_code=413, custom_response_body_key="TooLarge")
+                    )
+                ),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    size_constraint_statement=wafv2.CfnWebACL.SizeConstraintStatementProperty(
+                        comparison_operator="GT",
+                        size=stage.max_body_bytes,
+                        field_to_match=wafv2.CfnWebACL.FieldToMatchProperty(body=wafv2.CfnWebACL.BodyProperty(oversize_handling="MATCH")),
+                        text_transformations=[wafv2.CfnWebACL.TextTransformationProperty(priority=0, type="NONE")],
+                    )
+                ),
             ),
             wafv2.CfnWebACL.RuleProperty(
-                name="FloodFromOneAddress", priority=1, visibility_config=visibility("FloodFromOneAddress"),
+                name="FloodFromOneAddress",
+                priority=1,
+                visibility_config=visibility("FloodFromOneAddress"),
                 action=wafv2.CfnWebACL.RuleActionProperty(block={}),
-                statement=wafv2.CfnWebACL.StatementProperty(rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                    aggregate_key_type="IP", limit=stage.throttle_rate * 60 * 5)),
+                statement=wafv2.CfnWebACL.StatementProperty(
+                    rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
+                        aggregate_key_type="IP", limit=stage.throttle_rate * 60 * 5
+                    )
+                ),
             ),
         ],
     )
 
 
 class ApiStack(cdk.Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, shared: SharedResources,
-                 packages: dict[str, Path], chalice: dict[str, ChaliceApi], user_pool: cognito.IUserPool,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        shared: SharedResources,
+        packages: dict[str, Path],
+        chalice: dict[str, ChaliceApi],
+        user_pool: cognito.IUserPool,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         acl = firewall(self, stage)
         self.functions: dict[str, WeltFunction] = {}
         self.apis: dict[str, WeltRestApi] = {}
         for app_name, access in API_FUNCTIONS.items():
-            function = WeltFunction(self, f"{app_name.title()}Function", stage=stage, access=access,
-                                    package=packages[app_name], shared=shared)
+            function = WeltFunction(
+                self, f"{app_name.title()}Function", stage=stage, access=access, package=packages[app_name], shared=shared
+            )
             self.functions[app_name] = function
-            self.apis[app_name] = WeltRestApi(self, f"{app_name.title()}Api", stage=stage, app_name=app_name,
-                                              chalice=chalice[app_name], function=function.function,
-                                              user_pool=user_pool, web_acl_arn=acl.attr_arn)
+            self.apis[app_name] = WeltRestApi(
+                self,
+                f"{app_name.title()}Api",
+                stage=stage,
+                app_name=app_name,
+                chalice=chalice[app_name],
+                function=function.function,
+                user_pool=user_pool,
+                web_acl_arn=acl.attr_arn,
+            )
             cdk.CfnOutput(self, f"{app_name.title()}ApiUrl", value=self.apis[app_name].base_url)

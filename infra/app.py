@@ -59,8 +59,9 @@ class WeltApp:
         return [self.data, self.auth, self.secrets, self.mail, self.api, self.workers, self.web, self.observability]
 
 
-def build(stage: Stage, sources: Sources, outdir: Path, chalice: dict[str, ChaliceApi] | None = None,
-          context: dict[str, str] | None = None) -> WeltApp:
+def build(
+    stage: Stage, sources: Sources, outdir: Path, chalice: dict[str, ChaliceApi] | None = None, context: dict[str, str] | None = None
+) -> WeltApp:
     for package in sources.packages.values():
         if not package.is_file():
             raise SystemExit(f"{package} is missing: run `make package` first")
@@ -71,14 +72,12 @@ def build(stage: Stage, sources: Sources, outdir: Path, chalice: dict[str, Chali
     for key, value in tags.items():
         cdk.Tags.of(app).add(key, value)
 
-    data = DataStack(app, "Data", stack_name=stage.stack_name("data"), stage=stage, env=env,
-                     description="Welt tables (DynamoDB)")
-    auth = AuthStack(app, "Auth", stack_name=stage.stack_name("auth"), stage=stage, env=env,
-                     description="Welt user pool (Cognito)")
-    secrets = SecretsStack(app, "Secrets", stack_name=stage.stack_name("secrets"), stage=stage, env=env,
-                           description="Welt secrets (Secrets Manager)")
-    mail = MailStack(app, "Mail", stack_name=stage.stack_name("mail"), stage=stage, env=env,
-                     description="Welt mail (SES)")
+    data = DataStack(app, "Data", stack_name=stage.stack_name("data"), stage=stage, env=env, description="Welt tables (DynamoDB)")
+    auth = AuthStack(app, "Auth", stack_name=stage.stack_name("auth"), stage=stage, env=env, description="Welt user pool (Cognito)")
+    secrets = SecretsStack(
+        app, "Secrets", stack_name=stage.stack_name("secrets"), stage=stage, env=env, description="Welt secrets (Secrets Manager)"
+    )
+    mail = MailStack(app, "Mail", stack_name=stage.stack_name("mail"), stage=stage, env=env, description="Welt mail (SES)")
     shared = SharedResources(
         tables=dict(data.tables),
         secrets=dict(secrets.secrets),
@@ -92,22 +91,55 @@ def build(stage: Stage, sources: Sources, outdir: Path, chalice: dict[str, Chali
             "STRIPE_PUBLISHABLE_KEY": stage.stripe_publishable_key,
         },
     )
-    api = ApiStack(app, "Api", stack_name=stage.stack_name("api"), stage=stage, env=env, shared=shared, packages=sources.packages,
-                   chalice=chalice or {name: chalice_api(name) for name in APPS}, user_pool=auth.user_pool,
-                   description="Welt APIs (API Gateway, Lambda)")
-    workers = WorkersStack(app, "Workers", stack_name=stage.stack_name("workers"), stage=stage, env=env,
-                               shared=shared, packages=sources.packages, description="Welt outbox sender and schedules")
-    web = WebStack(app, "Web", stack_name=stage.stack_name("web"), stage=stage, env=env,
-                   web_root=sources.web_root, help_center_root=sources.help_center_root,
-                   orders_api=api.apis["orders"].base_url, payments_api=api.apis["payments"].base_url,
-                   orders_origin=api.apis["orders"].origin, payments_origin=api.apis["payments"].origin,
-                   user_pool_id=auth.user_pool.user_pool_id, client_id=auth.app_client.user_pool_client_id,
-                   description="Welt browser app and help center (S3, CloudFront)")
+    api = ApiStack(
+        app,
+        "Api",
+        stack_name=stage.stack_name("api"),
+        stage=stage,
+        env=env,
+        shared=shared,
+        packages=sources.packages,
+        chalice=chalice or {name: chalice_api(name) for name in APPS},
+        user_pool=auth.user_pool,
+        description="Welt APIs (API Gateway, Lambda)",
+    )
+    workers = WorkersStack(
+        app,
+        "Workers",
+        stack_name=stage.stack_name("workers"),
+        stage=stage,
+        env=env,
+        shared=shared,
+        packages=sources.packages,
+        description="Welt outbox sender and schedules",
+    )
+    web = WebStack(
+        app,
+        "Web",
+        stack_name=stage.stack_name("web"),
+        stage=stage,
+        env=env,
+        web_root=sources.web_root,
+        help_center_root=sources.help_center_root,
+        orders_api=api.apis["orders"].base_url,
+        payments_api=api.apis["payments"].base_url,
+        orders_origin=api.apis["orders"].origin,
+        payments_origin=api.apis["payments"].origin,
+        user_pool_id=auth.user_pool.user_pool_id,
+        client_id=auth.app_client.user_pool_client_id,
+        description="Welt browser app and help center (S3, CloudFront)",
+    )
     observability = ObservabilityStack(
-        app, "Observability", stack_name=stage.stack_name("observability"), stage=stage, env=env,
-        apis={name: rest.api for name, rest in api.apis.items()}, dead_letters=workers.dead_letters,
+        app,
+        "Observability",
+        stack_name=stage.stack_name("observability"),
+        stage=stage,
+        env=env,
+        apis={name: rest.api for name, rest in api.apis.items()},
+        dead_letters=workers.dead_letters,
         payment_services={"Webhooks": stage.prefix + PAYMENTS_API.name, "Reconcile": stage.prefix + RECONCILE_PAYMENTS.name},
-        description="Welt alarms (CloudWatch)")
+        description="Welt alarms (CloudWatch)",
+    )
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))
     return WeltApp(app, data, auth, secrets, mail, api, workers, web, observability)
 

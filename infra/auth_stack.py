@@ -22,7 +22,8 @@ class AuthStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.user_pool = cognito.UserPool(
-            self, "UserPool",
+            self,
+            "UserPool",
             user_pool_name=f"{stage.prefix}users",
             # Brand users are invited by the factory: an open sign-up could claim any brand's code.
             self_sign_up_enabled=False,
@@ -30,8 +31,9 @@ class AuthStack(cdk.Stack):
             auto_verify=cognito.AutoVerifiedAttrs(email=True),
             standard_attributes=cognito.StandardAttributes(email=cognito.StandardAttribute(required=True, mutable=True)),
             custom_attributes={BRAND_ATTRIBUTE: cognito.StringAttribute(min_len=3, max_len=3, mutable=False)},
-            password_policy=cognito.PasswordPolicy(min_length=12, require_lowercase=True, require_uppercase=True,
-                                                   require_digits=True, require_symbols=True),
+            password_policy=cognito.PasswordPolicy(
+                min_length=12, require_lowercase=True, require_uppercase=True, require_digits=True, require_symbols=True
+            ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
@@ -57,10 +59,21 @@ class AuthStack(cdk.Stack):
             # custom:brand is not here: a user can never move themselves to another brand.
             write_attributes=writable,
         )
-        cognito.CfnUserPoolGroup(self, "StaffGroup", user_pool_id=self.user_pool.user_pool_id, group_name=STAFF_GROUP,
-                                 description="Factory staff: every brand's data and the /admin routes")
-        NagSuppressions.add_resource_suppressions(self.user_pool, [
-            {"id": "AwsSolutions-COG2", "reason": "MFA is offered (authenticator apps) and left to each user: brand "
-                                                  "users are invited by the factory and a lost second factor would "
-                                                  "stop their orders."},
-        ])
+        cognito.CfnUserPoolGroup(
+            self,
+            "StaffGroup",
+            user_pool_id=self.user_pool.user_pool_id,
+            group_name=STAFF_GROUP,
+            description="Factory staff: every brand's data and the /admin routes",
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.user_pool,
+            [
+                {
+                    "id": "AwsSolutions-COG2",
+                    "reason": "MFA is offered (authenticator apps) and left to each user: brand "
+                    "users are invited by the factory and a lost second factor would "
+                    "stop their orders.",
+                },
+            ],
+        )

@@ -11,13 +11,11 @@ from constructs import Construct
 from infra.stage import Stage
 from welt.adapters.tables import ALL_TABLES, TableDefinition
 
-ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER,
-                   "B": dynamodb.AttributeType.BINARY}
+ATTRIBUTE_TYPES = {"S": dynamodb.AttributeType.STRING, "N": dynamodb.AttributeType.NUMBER, "B": dynamodb.AttributeType.BINARY}
 
 
 def _key(keys: list[tuple[str, str, str]], role: str) -> dynamodb.Attribute | None:
-    return next((dynamodb.Attribute(name=name, type=ATTRIBUTE_TYPES[kind]) for name, key_role, kind in keys
-                 if key_role == role), None)
+    return next((dynamodb.Attribute(name=name, type=ATTRIBUTE_TYPES[kind]) for name, key_role, kind in keys if key_role == role), None)
 
 
 def table_id(table: TableDefinition) -> str:
@@ -35,13 +33,13 @@ class DataStack(cdk.Stack):
         partition = _key(definition.key, "HASH")
         assert partition is not None, f"{definition.logical_name} has no HASH key"
         table = dynamodb.Table(
-            self, table_id(definition),
+            self,
+            table_id(definition),
             table_name=stage.table_name(definition),
             partition_key=partition,
             sort_key=_key(definition.key, "RANGE"),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
-            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(
-                point_in_time_recovery_enabled=True),
+            point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
             # Orders, payments and invoices are the factory's books: a stack removal never takes them along.
             removal_policy=cdk.RemovalPolicy.RETAIN,
             deletion_protection=True,
@@ -51,6 +49,7 @@ class DataStack(cdk.Stack):
         for index, keys in definition.indexes.items():
             index_partition = _key(keys, "HASH")
             assert index_partition is not None, f"{definition.logical_name}.{index} has no HASH key"
-            table.add_global_secondary_index(index_name=index, partition_key=index_partition,
-                                             sort_key=_key(keys, "RANGE"), projection_type=dynamodb.ProjectionType.ALL)
+            table.add_global_secondary_index(
+                index_name=index, partition_key=index_partition, sort_key=_key(keys, "RANGE"), projection_type=dynamodb.ProjectionType.ALL
+            )
         return table

@@ -40,16 +40,34 @@ class SharedResources:
 
 
 class WeltFunction(Construct):
-    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, access: FunctionAccess, package: Path,
-                 shared: SharedResources, timeout_seconds: int = 29, memory_mb: int = 1024) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        access: FunctionAccess,
+        package: Path,
+        shared: SharedResources,
+        timeout_seconds: int = 29,
+        memory_mb: int = 1024,
+    ) -> None:
         super().__init__(scope, construct_id)
         self.access = access
         name = f"{stage.prefix}{access.name}"
-        self.log_group = logs.LogGroup(self, "Logs", log_group_name=f"/aws/lambda/{name}",
-                                       retention=logs.RetentionDays.THREE_MONTHS,
-                                       removal_policy=cdk.RemovalPolicy.RETAIN)
-        self.role = iam.Role(self, "Role", assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-                             description=f"{name}: only what infra/access.py lists for it")
+        self.log_group = logs.LogGroup(
+            self,
+            "Logs",
+            log_group_name=f"/aws/lambda/{name}",
+            retention=logs.RetentionDays.THREE_MONTHS,
+            removal_policy=cdk.RemovalPolicy.RETAIN,
+        )
+        self.role = iam.Role(
+            self,
+            "Role",
+            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+            description=f"{name}: only what infra/access.py lists for it",
+        )
         environment = {
             **shared.environment,
             "POWERTOOLS_SERVICE_NAME": name,
@@ -60,7 +78,8 @@ class WeltFunction(Construct):
         for secret in access.secrets:
             environment[SECRET_VARIABLES[secret]] = shared.secrets[secret].secret_arn
         self.function = lambda_.Function(
-            self, "Function",
+            self,
+            "Function",
             function_name=name,
             runtime=RUNTIME,
             architecture=lambda_.Architecture.X86_64,
@@ -77,36 +96,68 @@ class WeltFunction(Construct):
 
     def _grant(self, stage: Stage, shared: SharedResources) -> None:
         stack = cdk.Stack.of(self)
-        self.role.add_to_principal_policy(iam.PolicyStatement(
-            sid="OwnLogs", actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-            resources=[stack.format_arn(service="logs", resource="log-group",
-                                        resource_name=f"{self.log_group.log_group_name}:log-stream:*",
-                                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME)]))
+        self.role.add_to_principal_policy(
+            iam.PolicyStatement(
+                sid="OwnLogs",
+                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+                resources=[
+                    stack.format_arn(
+                        service="logs",
+                        resource="log-group",
+                        resource_name=f"{self.log_group.log_group_name}:log-stream:*",
+                        arn_format=cdk.ArnFormat.COLON_RESOURCE_NAME,
+                    )
+                ],
+            )
+        )
         for number, use in enumerate(self.access.tables):
             table = shared.tables[use.table.logical_name]
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                sid=f"Table{number}", actions=list(use.actions), resources=[table.table_arn]))
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(sid=f"Table{number}", actions=list(use.actions), resources=[table.table_arn])
+            )
             if use.index_names():
-                self.role.add_to_principal_policy(iam.PolicyStatement(
-                    sid=f"Indexes{number}", actions=["dynamodb:Query"],
-                    resources=[f"{table.table_arn}/index/{index}" for index in use.index_names()]))
+                self.role.add_to_principal_policy(
+                    iam.PolicyStatement(
+                        sid=f"Indexes{number}",
+                        actions=["dynamodb:Query"],
+                        resources=[f"{table.table_arn}/index/{index}" for index in use.index_names()],
+                    )
+                )
         for number, secret in enumerate(self.access.secrets):
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                sid=f"Secret{number}", actions=["secretsmanager:GetSecretValue"],
-                resources=[shared.secrets[secret].secret_arn]))
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid=f"Secret{number}", actions=["secretsmanager:GetSecretValue"], resources=[shared.secrets[secret].secret_arn]
+                )
+            )
         if self.access.sends_mail:
-            self.role.add_to_principal_policy(iam.PolicyStatement(
-                sid="SendMail", actions=["ses:SendEmail", "ses:SendRawEmail"],
-                resources=[shared.mail_identity_arn, shared.mail_configuration_set_arn],
-                conditions={"StringEquals": {"ses:FromAddress": stage.mail_from}}))
-        NagSuppressions.add_resource_suppressions(self.role, [
-            {"id": "AwsSolutions-IAM5", "reason": "Lambda names its log streams itself, so the streams of the "
-                                                  "function's own log group are the narrowest resource; X-Ray "
-                                                  "tracing and dynamodb:ListStreams (the stream reader) have no "
-                                                  "resource-level permissions.",
-             "appliesTo": [{"regex": "/^Resource::arn:<AWS::Partition>:logs:.*:log-stream:\\*$/g"}, "Resource::*"]},
-        ], apply_to_children=True)
-        NagSuppressions.add_resource_suppressions(self.function, [
-            {"id": "AwsSolutions-L1", "reason": "The dependency lock files and packages are built for CPython 3.11; "
-                                                "the runtime moves with them."},
-        ])
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="SendMail",
+                    actions=["ses:SendEmail", "ses:SendRawEmail"],
+                    resources=[shared.mail_identity_arn, shared.mail_configuration_set_arn],
+                    conditions={"StringEquals": {"ses:FromAddress": stage.mail_from}},
+                )
+            )
+        NagSuppressions.add_resource_suppressions(
+            self.role,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Lambda names its log streams itself, so the streams of the "
+                    "function's own log group are the narrowest resource; X-Ray "
+                    "tracing and dynamodb:ListStreams (the stream reader) have no "
+                    "resource-level permissions.",
+                    "appliesTo": [{"regex": "/^Resource::arn:<AWS::Partition>:logs:.*:log-stream:\\*$/g"}, "Resource::*"],
+                },
+            ],
+            apply_to_children=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.function,
+            [
+                {
+                    "id": "AwsSolutions-L1",
+                    "reason": "The dependency lock files and packages are built for CPython 3.11; the runtime moves with them.",
+                },
+            ],
+        )

@@ -44,8 +44,11 @@ def chalice_api(app_name: str) -> ChaliceApi:
         del sys.modules[module_name]
     public = module.api.public_routes
     routes = sorted(
-        (Route(path, method, (method, path) in public, bool(entry.cors))
-         for path, methods in module.app.routes.items() for method, entry in methods.items()),
+        (
+            Route(path, method, (method, path) in public, bool(entry.cors))
+            for path, methods in module.app.routes.items()
+            for method, entry in methods.items()
+        ),
         key=lambda route: (route.path, route.method),
     )
     return ChaliceApi(routes, list(module.app.api.binary_types))

@@ -26,15 +26,22 @@ class SecretsStack(cdk.Stack):
         for name, description in DESCRIPTIONS.items():
             # The Stripe values come from Stripe: the placeholder generated here is replaced after the first deploy.
             secret = secretsmanager.Secret(
-                self, name.title().replace("_", ""),
+                self,
+                name.title().replace("_", ""),
                 secret_name=f"{stage.prefix}{name.replace('_', '-')}",
                 description=description,
                 generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
                 removal_policy=cdk.RemovalPolicy.RETAIN,
             )
             self.secrets[name] = secret
-            NagSuppressions.add_resource_suppressions(secret, [
-                {"id": "AwsSolutions-SMG4", "reason": "Stripe's keys are rolled in Stripe's dashboard and then put "
-                                                      "here by hand (docs/developers/deploying.md); the cursor key "
-                                                      "needs no schedule: a new value only voids open page cursors."},
-            ])
+            NagSuppressions.add_resource_suppressions(
+                secret,
+                [
+                    {
+                        "id": "AwsSolutions-SMG4",
+                        "reason": "Stripe's keys are rolled in Stripe's dashboard and then put "
+                        "here by hand (docs/developers/deploying.md); the cursor key "
+                        "needs no schedule: a new value only voids open page cursors.",
+                    },
+                ],
+            )

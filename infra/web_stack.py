@@ -32,56 +32,95 @@ function handler(event) {
 
 
 def private_bucket(scope: Construct, construct_id: str) -> s3.Bucket:
-    bucket = s3.Bucket(scope, construct_id, block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
-                       encryption=s3.BucketEncryption.S3_MANAGED, enforce_ssl=True, versioned=True,
-                       object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-                       removal_policy=cdk.RemovalPolicy.RETAIN)
-    NagSuppressions.add_resource_suppressions(bucket, [
-        {"id": "AwsSolutions-S1", "reason": "Static files readable through CloudFront only; who fetched what is in "
-                                            "CloudFront's metrics, and the bucket holds nothing personal."},
-    ])
+    bucket = s3.Bucket(
+        scope,
+        construct_id,
+        block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+        encryption=s3.BucketEncryption.S3_MANAGED,
+        enforce_ssl=True,
+        versioned=True,
+        object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+        removal_policy=cdk.RemovalPolicy.RETAIN,
+    )
+    NagSuppressions.add_resource_suppressions(
+        bucket,
+        [
+            {
+                "id": "AwsSolutions-S1",
+                "reason": "Static files readable through CloudFront only; who fetched what is in "
+                "CloudFront's metrics, and the bucket holds nothing personal.",
+            },
+        ],
+    )
     return bucket
 
 
 def security_headers(csp: str | None) -> cloudfront.ResponseSecurityHeadersBehavior:
     return cloudfront.ResponseSecurityHeadersBehavior(
-        content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(content_security_policy=csp,
-                                                                                override=True) if csp else None,
+        content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(content_security_policy=csp, override=True)
+        if csp
+        else None,
         strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
-            access_control_max_age=cdk.Duration.days(365), include_subdomains=True, override=True),
+            access_control_max_age=cdk.Duration.days(365), include_subdomains=True, override=True
+        ),
         content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
-        frame_options=cloudfront.ResponseHeadersFrameOptions(frame_option=cloudfront.HeadersFrameOption.DENY,
-                                                             override=True),
+        frame_options=cloudfront.ResponseHeadersFrameOptions(frame_option=cloudfront.HeadersFrameOption.DENY, override=True),
         referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
-            referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True),
+            referrer_policy=cloudfront.HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override=True
+        ),
     )
 
 
 class WebStack(cdk.Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, web_root: Path, help_center_root: Path,
-                 orders_api: str, payments_api: str, orders_origin: str, payments_origin: str, user_pool_id: str,
-                 client_id: str, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        stage: Stage,
+        web_root: Path,
+        help_center_root: Path,
+        orders_api: str,
+        payments_api: str,
+        orders_origin: str,
+        payments_origin: str,
+        user_pool_id: str,
+        client_id: str,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         cognito_origin = f"https://cognito-idp.{self.region}.amazonaws.com"
         self.app_policy = cloudfront.ResponseHeadersPolicy(
-            self, "AppHeaders", response_headers_policy_name=f"{stage.prefix}app",
-            security_headers_behavior=security_headers(
-                content_security_policy([orders_origin, payments_origin], cognito_origin)))
-        help_policy = cloudfront.ResponseHeadersPolicy(self, "HelpCenterHeaders",
-                                                       response_headers_policy_name=f"{stage.prefix}help-center",
-                                                       security_headers_behavior=security_headers(None))
+            self,
+            "AppHeaders",
+            response_headers_policy_name=f"{stage.prefix}app",
+            security_headers_behavior=security_headers(content_security_policy([orders_origin, payments_origin], cognito_origin)),
+        )
+        help_policy = cloudfront.ResponseHeadersPolicy(
+            self,
+            "HelpCenterHeaders",
+            response_headers_policy_name=f"{stage.prefix}help-center",
+            security_headers_behavior=security_headers(None),
+        )
 
         self.app_bucket = private_bucket(self, "AppBucket")
         self.app = self._distribution("App", self.app_bucket, self.app_policy, "Brand backoffice", functions=[])
-        directory_index = cloudfront.Function(self, "DirectoryIndex", code=cloudfront.FunctionCode.from_inline(DIRECTORY_INDEX),
-                                              runtime=cloudfront.FunctionRuntime.JS_2_0,
-                                              comment="Help center directory URLs serve their index.html")
+        directory_index = cloudfront.Function(
+            self,
+            "DirectoryIndex",
+            code=cloudfront.FunctionCode.from_inline(DIRECTORY_INDEX),
+            runtime=cloudfront.FunctionRuntime.JS_2_0,
+            comment="Help center directory URLs serve their index.html",
+        )
         self.help_bucket = private_bucket(self, "HelpCenterBucket")
-        self.help_center = self._distribution("HelpCenter", self.help_bucket, help_policy, "Help center",
-                                              functions=[cloudfront.FunctionAssociation(
-                                                  function=directory_index,
-                                                  event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
-                                              not_found_page="/404.html")
+        self.help_center = self._distribution(
+            "HelpCenter",
+            self.help_bucket,
+            help_policy,
+            "Help center",
+            functions=[cloudfront.FunctionAssociation(function=directory_index, event_type=cloudfront.FunctionEventType.VIEWER_REQUEST)],
+            not_found_page="/404.html",
+        )
 
         browser_config = {
             "orders_api": orders_api,
@@ -91,37 +130,75 @@ class WebStack(cdk.Stack):
             "stripe": {"publishable_key": stage.stripe_publishable_key, "js_url": f"{STRIPE_JS}/v3/"},
         }
         deployments = [
-            s3deploy.BucketDeployment(self, "AppFiles", destination_bucket=self.app_bucket, distribution=self.app,
-                                      sources=[s3deploy.Source.asset(str(web_root)),
-                                               s3deploy.Source.json_data("config.json", browser_config)]),
-            s3deploy.BucketDeployment(self, "HelpCenterFiles", destination_bucket=self.help_bucket,
-                                      distribution=self.help_center, sources=[s3deploy.Source.asset(str(help_center_root))]),
+            s3deploy.BucketDeployment(
+                self,
+                "AppFiles",
+                destination_bucket=self.app_bucket,
+                distribution=self.app,
+                sources=[s3deploy.Source.asset(str(web_root)), s3deploy.Source.json_data("config.json", browser_config)],
+            ),
+            s3deploy.BucketDeployment(
+                self,
+                "HelpCenterFiles",
+                destination_bucket=self.help_bucket,
+                distribution=self.help_center,
+                sources=[s3deploy.Source.asset(str(help_center_root))],
+            ),
         ]
         for deployment in deployments:
-            NagSuppressions.add_resource_suppressions(deployment, [
-                {"id": "AwsSolutions-IAM5", "reason": "CDK's file copier may put and delete any key of its target "
-                                                      "bucket and read its own asset objects."},
-            ], apply_to_children=True)
-        NagSuppressions.add_stack_suppressions(self, [
-            {"id": "AwsSolutions-IAM4", "reason": "Only CDK's file copier (BucketDeployment) uses the basic Lambda "
-                                                  "execution policy; it runs at deploy time, never on a request."},
-            {"id": "AwsSolutions-L1", "reason": "CDK's file copier picks its own runtime."},
-            {"id": "AwsSolutions-IAM5", "reason": "CDK's file copier (BucketDeployment) may put and delete any key of "
-                                                  "its target bucket and read its own asset objects.",
-             "appliesTo": [{"regex": "/^Action::s3:.*$/g"}, {"regex": "/^Resource::.*\\*$/g"}]},
-        ])
+            NagSuppressions.add_resource_suppressions(
+                deployment,
+                [
+                    {
+                        "id": "AwsSolutions-IAM5",
+                        "reason": "CDK's file copier may put and delete any key of its target bucket and read its own asset objects.",
+                    },
+                ],
+                apply_to_children=True,
+            )
+        NagSuppressions.add_stack_suppressions(
+            self,
+            [
+                {
+                    "id": "AwsSolutions-IAM4",
+                    "reason": "Only CDK's file copier (BucketDeployment) uses the basic Lambda "
+                    "execution policy; it runs at deploy time, never on a request.",
+                },
+                {"id": "AwsSolutions-L1", "reason": "CDK's file copier picks its own runtime."},
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "CDK's file copier (BucketDeployment) may put and delete any key of "
+                    "its target bucket and read its own asset objects.",
+                    "appliesTo": [{"regex": "/^Action::s3:.*$/g"}, {"regex": "/^Resource::.*\\*$/g"}],
+                },
+            ],
+        )
         cdk.CfnOutput(self, "AppUrl", value=f"https://{self.app.distribution_domain_name}")
         cdk.CfnOutput(self, "HelpCenterUrl", value=f"https://{self.help_center.distribution_domain_name}")
 
-    def _distribution(self, construct_id: str, bucket: s3.Bucket, policy: cloudfront.IResponseHeadersPolicy,
-                      comment: str, functions: list[cloudfront.FunctionAssociation],
-                      not_found_page: str | None = None) -> cloudfront.Distribution:
+    def _distribution(
+        self,
+        construct_id: str,
+        bucket: s3.Bucket,
+        policy: cloudfront.IResponseHeadersPolicy,
+        comment: str,
+        functions: list[cloudfront.FunctionAssociation],
+        not_found_page: str | None = None,
+    ) -> cloudfront.Distribution:
         # S3 answers 403 for a key that is not there (CloudFront may not list the bucket): show the site's own 404.
-        not_found = [cloudfront.ErrorResponse(http_status=status, response_http_status=404,
-                                              response_page_path=not_found_page, ttl=cdk.Duration.minutes(5))
-                     for status in (403, 404)] if not_found_page else None
+        not_found = (
+            [
+                cloudfront.ErrorResponse(
+                    http_status=status, response_http_status=404, response_page_path=not_found_page, ttl=cdk.Duration.minutes(5)
+                )
+                for status in (403, 404)
+            ]
+            if not_found_page
+            else None
+        )
         distribution = cloudfront.Distribution(
-            self, construct_id,
+            self,
+            construct_id,
             comment=comment,
             default_root_object="index.html",
             error_responses=not_found,
@@ -134,12 +211,21 @@ class WebStack(cdk.Stack):
                 function_associations=functions,
             ),
         )
-        NagSuppressions.add_resource_suppressions(distribution, [
-            {"id": "AwsSolutions-CFR1", "reason": "Brands and staff sign in from anywhere; no country is refused."},
-            {"id": "AwsSolutions-CFR2", "reason": "Static files only; the APIs have their own firewall."},
-            {"id": "AwsSolutions-CFR3", "reason": "Standard logs need an ACL-enabled bucket; the files are public "
-                                                  "pages and CloudFront's metrics show their traffic."},
-            {"id": "AwsSolutions-CFR4", "reason": "The *.cloudfront.net default certificate's TLS policy is fixed by "
-                                                  "CloudFront; a custom domain with its own certificate lifts it."},
-        ])
+        NagSuppressions.add_resource_suppressions(
+            distribution,
+            [
+                {"id": "AwsSolutions-CFR1", "reason": "Brands and staff sign in from anywhere; no country is refused."},
+                {"id": "AwsSolutions-CFR2", "reason": "Static files only; the APIs have their own firewall."},
+                {
+                    "id": "AwsSolutions-CFR3",
+                    "reason": "Standard logs need an ACL-enabled bucket; the files are public "
+                    "pages and CloudFront's metrics show their traffic.",
+                },
+                {
+                    "id": "AwsSolutions-CFR4",
+                    "reason": "The *.cloudfront.net default certificate's TLS policy is fixed by "
+                    "CloudFront; a custom domain with its own certificate lifts it.",
+                },
+            ],
+        )
         return distribution

@@ -32,57 +32,87 @@ SCHEDULED_EVENT = {
 
 
 class WorkersStack(cdk.Stack):
-    def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, shared: SharedResources,
-                 packages: dict[str, Path], **kwargs: Any) -> None:
+    def __init__(
+        self, scope: Construct, construct_id: str, *, stage: Stage, shared: SharedResources, packages: dict[str, Path], **kwargs: Any
+    ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         self.dead_letters = sqs.Queue(
-            self, "OutboxDeadLetters", queue_name=f"{stage.prefix}outbox-dead-letters",
-            retention_period=cdk.Duration.days(14), encryption=sqs.QueueEncryption.SQS_MANAGED, enforce_ssl=True)
-        NagSuppressions.add_resource_suppressions(self.dead_letters, [
-            {"id": "AwsSolutions-SQS3", "reason": "This is the dead-letter queue itself."},
-        ])
+            self,
+            "OutboxDeadLetters",
+            queue_name=f"{stage.prefix}outbox-dead-letters",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            self.dead_letters,
+            [
+                {"id": "AwsSolutions-SQS3", "reason": "This is the dead-letter queue itself."},
+            ],
+        )
 
-        self.send_emails = WeltFunction(self, "SendEmails", stage=stage, access=SEND_EMAILS,
-                                        package=packages[SEND_EMAILS.app], shared=shared, timeout_seconds=60)
+        self.send_emails = WeltFunction(
+            self, "SendEmails", stage=stage, access=SEND_EMAILS, package=packages[SEND_EMAILS.app], shared=shared, timeout_seconds=60
+        )
         outbox = shared.tables[OUTBOX.logical_name]
-        self.send_emails.function.add_event_source(sources.DynamoEventSource(
-            outbox,
-            starting_position=lambda_.StartingPosition.LATEST,
-            batch_size=10,
-            # One bad message must not hold up the rest: failures are reported per record, a failing batch is
-            # split in halves, and what still fails after the retries goes to the dead-letter queue.
-            report_batch_item_failures=True,
-            bisect_batch_on_error=True,
-            retry_attempts=5,
-            max_record_age=cdk.Duration.hours(6),
-            on_failure=sources.SqsDlq(self.dead_letters),
-            filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.or_("INSERT", "MODIFY")})],
-        ))
+        self.send_emails.function.add_event_source(
+            sources.DynamoEventSource(
+                outbox,
+                starting_position=lambda_.StartingPosition.LATEST,
+                batch_size=10,
+                # One bad message must not hold up the rest: failures are reported per record, a failing batch is
+                # split in halves, and what still fails after the retries goes to the dead-letter queue.
+                report_batch_item_failures=True,
+                bisect_batch_on_error=True,
+                retry_attempts=5,
+                max_record_age=cdk.Duration.hours(6),
+                on_failure=sources.SqsDlq(self.dead_letters),
+                filters=[lambda_.FilterCriteria.filter({"eventName": lambda_.FilterRule.or_("INSERT", "MODIFY")})],
+            )
+        )
 
-        self.retry_emails = WeltFunction(self, "RetryEmails", stage=stage, access=RETRY_EMAILS,
-                                         package=packages[RETRY_EMAILS.app], shared=shared, timeout_seconds=55)
-        self.reconcile_payments = WeltFunction(self, "ReconcilePayments", stage=stage, access=RECONCILE_PAYMENTS,
-                                               package=packages[RECONCILE_PAYMENTS.app], shared=shared,
-                                               timeout_seconds=240)
+        self.retry_emails = WeltFunction(
+            self, "RetryEmails", stage=stage, access=RETRY_EMAILS, package=packages[RETRY_EMAILS.app], shared=shared, timeout_seconds=55
+        )
+        self.reconcile_payments = WeltFunction(
+            self,
+            "ReconcilePayments",
+            stage=stage,
+            access=RECONCILE_PAYMENTS,
+            package=packages[RECONCILE_PAYMENTS.app],
+            shared=shared,
+            timeout_seconds=240,
+        )
         self.schedules = [
             self._every(stage, "RetryEmailsSchedule", self.retry_emails, cdk.Duration.minutes(1)),
             self._every(stage, "ReconcilePaymentsSchedule", self.reconcile_payments, cdk.Duration.minutes(5)),
         ]
-        NagSuppressions.add_resource_suppressions(self, [
-            {"id": "AwsSolutions-IAM5", "reason": "Scheduler's role may invoke the function's versions and aliases "
-                                                  "(function ARN + ':*'), that function only.",
-             "appliesTo": [{"regex": "/^Resource::<.*Function.*\\.Arn>:\\*$/g"}]},
-        ], apply_to_children=True)
+        NagSuppressions.add_resource_suppressions(
+            self,
+            [
+                {
+                    "id": "AwsSolutions-IAM5",
+                    "reason": "Scheduler's role may invoke the function's versions and aliases (function ARN + ':*'), that function only.",
+                    "appliesTo": [{"regex": "/^Resource::<.*Function.*\\.Arn>:\\*$/g"}],
+                },
+            ],
+            apply_to_children=True,
+        )
 
     def _every(self, stage: Stage, construct_id: str, function: WeltFunction, rate: cdk.Duration) -> scheduler.Schedule:
         event = {**SCHEDULED_EVENT, "account": self.account, "region": self.region}
         schedule = scheduler.Schedule(
-            self, construct_id,
+            self,
+            construct_id,
             schedule_name=f"{stage.prefix}{function.access.name}",
             schedule=scheduler.ScheduleExpression.rate(rate),
-            target=targets.LambdaInvoke(function.function, input=scheduler.ScheduleTargetInput.from_object(event),
-                                        # A run that missed its slot is worthless: the next one comes soon.
-                                        retry_attempts=0, max_event_age=cdk.Duration.minutes(1)),
+            target=targets.LambdaInvoke(
+                function.function,
+                input=scheduler.ScheduleTargetInput.from_object(event),
+                # A run that missed its slot is worthless: the next one comes soon.
+                retry_attempts=0,
+                max_event_age=cdk.Duration.minutes(1),
+            ),
             description=f"Runs {function.access.handler} of the {function.access.app} package",
         )
         return schedule

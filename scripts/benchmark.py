@@ -40,9 +40,15 @@ from welt_stack.stack import app_environment, stack_on_free_ports  # noqa: E402
 
 FRAMEWORKS = "import boto3, chalice, pydantic, aws_lambda_powertools.logging"
 TARGETS = {  # requests per call, from the issue that set them
-    "POST /orders": 4, "GET /orders?limit=50": 2, "GET /orders?limit=1&q=nomatch": 2,
-    "GET /orders?status=WORK_IN_PROCESS&limit=50": 2, "GET /admin/orders?limit=50": 2, "GET /orders/{n}": 2,
-    "PATCH /orders/{n}": 3, "GET /shipping-groups?limit=20": 3, "GET /admin/shipping-groups?limit=20": 3,
+    "POST /orders": 4,
+    "GET /orders?limit=50": 2,
+    "GET /orders?limit=1&q=nomatch": 2,
+    "GET /orders?status=WORK_IN_PROCESS&limit=50": 2,
+    "GET /admin/orders?limit=50": 2,
+    "GET /orders/{n}": 2,
+    "PATCH /orders/{n}": 3,
+    "GET /shipping-groups?limit=20": 3,
+    "GET /admin/shipping-groups?limit=20": 3,
 }
 
 
@@ -88,8 +94,7 @@ class Counted:
     def call(self, method: str, path: str, headers: dict[str, str], body: Any = None) -> tuple[int, Any]:
         self.requests = 0
         extra = {"body": json.dumps(body)} if body is not None else {}
-        response = getattr(self._client.http, method)(path, headers={**headers, "Content-Type": "application/json"},
-                                                       **extra)
+        response = getattr(self._client.http, method)(path, headers={**headers, "Content-Type": "application/json"}, **extra)
         assert response.status_code < 300, response.body
         return self.requests, json.loads(response.body)
 
@@ -141,21 +146,23 @@ def main() -> None:
         number = f"{unpaid:05d}-DMO"
         for pair in ((1, 2), (3, 4), (6, 7), (8, 9)):  # a few groups of unpaid orders, for the group lists
             counted.call("post", "/shipping-groups", big, {"order_numbers": [f"{n:05d}-DMO" for n in pair]})
-        say(f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
+        say(
+            f"Measured {datetime.now(UTC):%Y-%m-%d %H:%M} UTC on {platform.machine()}, {os.cpu_count()} cores, "
             f"Python {platform.python_version()}; brand DMO holds {args.orders:,} orders (grown in {grown_in:.0f} s), "
-            f"BRK {args.small}; {args.runs} timed calls per route.")
+            f"BRK {args.small}; {args.runs} timed calls per route."
+        )
         say()
         say("| operation | DynamoDB requests | target | p50 | p95 |")
         say("| --- | --- | --- | --- | --- |")
 
-        def row(name: str, method: str, path: str, who: dict[str, str], body: Any = None,
-                fresh: Callable[[], dict[str, str]] | None = None) -> None:
+        def row(
+            name: str, method: str, path: str, who: dict[str, str], body: Any = None, fresh: Callable[[], dict[str, str]] | None = None
+        ) -> None:
             count, _ = counted.call(method, path, {**who, **(fresh() if fresh else {})}, body)
 
             def over_http() -> requests.Response:
                 extra = {"json": body} if body is not None else {}
-                return http.request(method.upper(), f"{api}{path}", headers={**who, **(fresh() if fresh else {})},
-                                    timeout=60, **extra)
+                return http.request(method.upper(), f"{api}{path}", headers={**who, **(fresh() if fresh else {})}, timeout=60, **extra)
 
             p50, p95 = timed(over_http, args.runs)
             say(f"| `{name}` | {count} | {TARGETS.get(name, '-')} | {p50 * 1000:.0f} ms | {p95 * 1000:.0f} ms |")
@@ -168,19 +175,29 @@ def main() -> None:
         row("GET /orders/{n}", "get", f"/orders/{number}", big)
         version = counted.call("get", f"/orders/{number}", big)[1]["version"]
         edits = iter(range(version, version + 2 * args.runs + 2))
-        row("PATCH /orders/{n}", "patch", f"/orders/{number}", big, {"sizes": [{"size": "EU41", "pairs": 1}]},
-            fresh=lambda: {"If-Match": str(next(edits))})
+        row(
+            "PATCH /orders/{n}",
+            "patch",
+            f"/orders/{number}",
+            big,
+            {"sizes": [{"size": "EU41", "pairs": 1}]},
+            fresh=lambda: {"If-Match": str(next(edits))},
+        )
         row("GET /shipping-groups?limit=20", "get", "/shipping-groups?limit=20", big)
         row("GET /admin/shipping-groups?limit=20", "get", "/admin/shipping-groups?limit=20", staff)
         big_p50, _ = timed(lambda: http.get(f"{api}/orders?limit=50", headers=big, timeout=60), args.runs)
         small_p50, _ = timed(lambda: http.get(f"{api}/orders?limit=50", headers=small, timeout=60), args.runs)
         say()
-        say(f"Pool page of 50, p50: {big_p50 * 1000:.0f} ms for {args.orders:,} orders, {small_p50 * 1000:.0f} ms for "
-            f"{args.small}: ratio {big_p50 / small_p50:.2f} (target at most 1.3).")
+        say(
+            f"Pool page of 50, p50: {big_p50 * 1000:.0f} ms for {args.orders:,} orders, {small_p50 * 1000:.0f} ms for "
+            f"{args.small}: ratio {big_p50 / small_p50:.2f} (target at most 1.3)."
+        )
     for app in ("orders", "payments"):
         took, bare, ratio = cold_start_ratio(app)
-        say(f"Cold start, {app}: importing app.py {took:.2f} s, its frameworks alone ({FRAMEWORKS.removeprefix('import ')}) "
-            f"{bare:.2f} s: ratio {ratio:.2f} (target at most 1.3; median of 7 side by side).")
+        say(
+            f"Cold start, {app}: importing app.py {took:.2f} s, its frameworks alone ({FRAMEWORKS.removeprefix('import ')}) "
+            f"{bare:.2f} s: ratio {ratio:.2f} (target at most 1.3; median of 7 side by side)."
+        )
     if args.write:
         page = REPO / "docs" / "developers" / "performance.md"
         intro = page.read_text().split("<!-- figures -->")[0]

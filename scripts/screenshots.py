@@ -47,19 +47,30 @@ class Camera:
 
 def arrange_pool(dmo: Arrange) -> dict[str, str]:
     """A pool that looks lived in: other models and types, two MTO orders to group, one to pay and ship."""
-    mini = dmo.place(f"{TAG}-L", type="MINI_BULK",
-                     design={"model": "loafer", "materials": {"upper": "calf-black", "lining": "leather-natural", "sole": "leather-sole"}},
-                     sizes=[{"size": "EU40", "pairs": 4}, {"size": "EU41", "pairs": 6}, {"size": "EU42.5", "pairs": 8}])
-    sneaker = dmo.place(f"{TAG}-S", design={"model": "court-sneaker",
-                                            "materials": {"upper": "canvas-natural", "lining": "textile-mesh", "sole": "rubber-cupsole"}},
-                        sizes=[{"size": "EU39", "pairs": 1}])
-    boot = dmo.place(f"{TAG}-D", design={"model": "desert-boot",
-                                         "materials": {"upper": "suede-sand", "lining": "unlined", "sole": "crepe"}},
-                     sizes=[{"size": "EU43", "pairs": 1}])
+    mini = dmo.place(
+        f"{TAG}-L",
+        type="MINI_BULK",
+        design={"model": "loafer", "materials": {"upper": "calf-black", "lining": "leather-natural", "sole": "leather-sole"}},
+        sizes=[{"size": "EU40", "pairs": 4}, {"size": "EU41", "pairs": 6}, {"size": "EU42.5", "pairs": 8}],
+    )
+    sneaker = dmo.place(
+        f"{TAG}-S",
+        design={"model": "court-sneaker", "materials": {"upper": "canvas-natural", "lining": "textile-mesh", "sole": "rubber-cupsole"}},
+        sizes=[{"size": "EU39", "pairs": 1}],
+    )
+    boot = dmo.place(
+        f"{TAG}-D",
+        design={"model": "desert-boot", "materials": {"upper": "suede-sand", "lining": "unlined", "sole": "crepe"}},
+        sizes=[{"size": "EU43", "pairs": 1}],
+    )
     shipped = dmo.place(f"{TAG}-C", sizes=[{"size": "EU44", "pairs": 1}])
     dmo.pay(shipped["order_number"])
-    return {"mini": mini["order_number"], "sneaker": sneaker["order_number"], "boot": boot["order_number"],
-            "shipped": shipped["order_number"]}
+    return {
+        "mini": mini["order_number"],
+        "sneaker": sneaker["order_number"],
+        "boot": boot["order_number"],
+        "shipped": shipped["order_number"],
+    }
 
 
 def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
@@ -178,8 +189,11 @@ def main() -> None:
     args = parser.parse_args()
     out = args.out.resolve()
     out.mkdir(parents=True, exist_ok=True)
-    with tempfile.TemporaryDirectory(prefix="welt-screenshots-") as state, running_stack(Path(state)) as stack, \
-            sync_playwright() as playwright:
+    with (
+        tempfile.TemporaryDirectory(prefix="welt-screenshots-") as state,
+        running_stack(Path(state)) as stack,
+        sync_playwright() as playwright,
+    ):
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport=DESKTOP, locale="en-GB", device_scale_factor=1)
         try:

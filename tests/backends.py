@@ -70,9 +70,17 @@ class Backend:
 
 def fake_backend() -> Backend:
     store = FakeStore(DEMO, OTHER)
-    return Backend(store, FakeOrderRepository(store), FakeBrandRepository(store), FakeShippingGroupRepository(store),
-                   FakePaymentRepository(store), FakeInvoiceRegister(store), FakeEventLog(), FakeOutbox(store),
-                   FakeIdempotency())
+    return Backend(
+        store,
+        FakeOrderRepository(store),
+        FakeBrandRepository(store),
+        FakeShippingGroupRepository(store),
+        FakePaymentRepository(store),
+        FakeInvoiceRegister(store),
+        FakeEventLog(),
+        FakeOutbox(store),
+        FakeIdempotency(),
+    )
 
 
 def dynamo_backend(tables: Any) -> Backend:
@@ -81,13 +89,18 @@ def dynamo_backend(tables: Any) -> Backend:
     brands.add(DEMO)
     brands.add(OTHER)
     store = DynamoStore(tables.client, {t.logical_name: tables.name(t) for t in ALL_TABLES})
-    return Backend(store, DynamoOrderRepository(tables.table(ORDERS)), brands,
-                   DynamoShippingGroupRepository(tables.table(SHIPPING_GROUPS)),
-                   DynamoPaymentRepository(tables.table(PAYMENTS)), DynamoInvoiceRegister(tables.table(INVOICES)),
-                   DynamoEventLog(tables.table(STRIPE_EVENTS)),
-                   # The outbox's sender is another process when deployed (the stream's consumer): its own client.
-                   DynamoOutbox(boto3.resource("dynamodb", region_name="eu-west-1").Table(tables.name(OUTBOX))),
-                   PowertoolsIdempotency(tables.name(IDEMPOTENCY), tables.client))
+    return Backend(
+        store,
+        DynamoOrderRepository(tables.table(ORDERS)),
+        brands,
+        DynamoShippingGroupRepository(tables.table(SHIPPING_GROUPS)),
+        DynamoPaymentRepository(tables.table(PAYMENTS)),
+        DynamoInvoiceRegister(tables.table(INVOICES)),
+        DynamoEventLog(tables.table(STRIPE_EVENTS)),
+        # The outbox's sender is another process when deployed (the stream's consumer): its own client.
+        DynamoOutbox(boto3.resource("dynamodb", region_name="eu-west-1").Table(tables.name(OUTBOX))),
+        PowertoolsIdempotency(tables.name(IDEMPOTENCY), tables.client),
+    )
 
 
 class StreamedStore:
@@ -104,29 +117,51 @@ class StreamedStore:
                 self._send(write.message.message_id)
 
 
-def desks(backend: Backend, mailer: Any, clock: Clock | None = None, stripe: FakeStripe | None = None,
-          stream: bool = True) -> tuple[OrderDesk, PaymentDesk]:
+def desks(
+    backend: Backend, mailer: Any, clock: Clock | None = None, stripe: FakeStripe | None = None, stream: bool = True
+) -> tuple[OrderDesk, PaymentDesk]:
     """An order desk and a payment desk over the backend; with `stream`, new emails are sent after each commit."""
     clock = clock or Clock()
     store: Store = backend.store
     if stream and not isinstance(store, FakeStore):
+
         def send(message_id: str) -> None:
             deliver_one(backend.outbox, mailer, message_id, clock)
 
         store = StreamedStore(store, send)
-    order_desk = OrderDesk(store=store, orders=backend.orders, brands=backend.brands, groups=backend.groups,
-                           outbox=backend.outbox, mailer=mailer, catalog=load_catalog(),
-                           cursors=CursorSigner(b"integration-cursor-secret"), clock=clock)
+    order_desk = OrderDesk(
+        store=store,
+        orders=backend.orders,
+        brands=backend.brands,
+        groups=backend.groups,
+        outbox=backend.outbox,
+        mailer=mailer,
+        catalog=load_catalog(),
+        cursors=CursorSigner(b"integration-cursor-secret"),
+        clock=clock,
+    )
     if stream and isinstance(store, FakeStore):
+
         def send_new(message_ids: list[str]) -> None:
             for message_id in message_ids:
                 deliver_one(backend.outbox, mailer, message_id, clock)
 
         store.on_new_messages = send_new
     counter = iter(range(1, 1_000_000))
-    payment_desk = PaymentDesk(store=store, orders=backend.orders, brands=backend.brands, groups=backend.groups,
-                               payments=backend.payments, invoices=backend.invoices, events=backend.events,
-                               gateway=stripe or FakeStripe(), outbox=backend.outbox, mailer=mailer,
-                               idempotency=FakeIdempotency(), catalog=order_desk.catalog, clock=clock,
-                               new_payment_id=lambda: f"pay_{next(counter):06d}")
+    payment_desk = PaymentDesk(
+        store=store,
+        orders=backend.orders,
+        brands=backend.brands,
+        groups=backend.groups,
+        payments=backend.payments,
+        invoices=backend.invoices,
+        events=backend.events,
+        gateway=stripe or FakeStripe(),
+        outbox=backend.outbox,
+        mailer=mailer,
+        idempotency=FakeIdempotency(),
+        catalog=order_desk.catalog,
+        clock=clock,
+        new_payment_id=lambda: f"pay_{next(counter):06d}",
+    )
     return order_desk, payment_desk

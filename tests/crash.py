@@ -83,12 +83,26 @@ def state(shop: Shop) -> dict[str, Any]:
         if payment is not None and payment.status is not PaymentState.REQUIRES_PAYMENT_METHOD:
             charged[payment.payment_id] = (payment.status.value, payment.invoice_number, payment.refunded_amount)
     return {
-        "orders": {o.order_number: (o.status.value, o.payment_status.value, o.production_stage, o.shipping_group_id,
-                                    o.sizes[0].pairs, o.tracking is not None) for o in orders_now},
+        "orders": {
+            o.order_number: (
+                o.status.value,
+                o.payment_status.value,
+                o.production_stage,
+                o.shipping_group_id,
+                o.sizes[0].pairs,
+                o.tracking is not None,
+            )
+            for o in orders_now
+        },
         "timelines": {o.order_number: len(shop.backend.orders.timeline("DMO", o.seq, None, 100).items) for o in orders_now},
         "groups": {g.shipping_group_id: (g.status.value, tuple(g.order_numbers)) for g in groups},
-        "brand": (brand.stamps_status.value, brand.last_order_seq, brand.last_group_seq, brand.stamp_fee_payment_id,
-                  brand.labeling_default),
+        "brand": (
+            brand.stamps_status.value,
+            brand.last_order_seq,
+            brand.last_group_seq,
+            brand.stamp_fee_payment_id,
+            brand.labeling_default,
+        ),
         "payments": charged,
         "invoices": shop.backend.invoices.last_number(shop.clock().year),
     }
@@ -181,29 +195,46 @@ def _abandon_and_retry(shop: Shop) -> None:
 SCENARIOS = [
     Scenario("checkout", lambda shop: None, lambda shop: shop.order("k1")),
     Scenario("edit", lambda shop: shop.order("o1"), _edit, (VersionMismatchError,)),
-    Scenario("cancel", lambda shop: shop.order("o1"),
-             lambda shop: orders.cancel_order(shop.desk, DMO, "00001-DMO", None)),
-    Scenario("group create", _three_orders,
-             lambda shop: shipping_groups.create_group(shop.desk, DMO, shipping_groups.NewGroup(
-                 order_numbers=["00001-DMO", "00002-DMO"])), (StateConflictError,)),
-    Scenario("group add", _group_of_two,
-             lambda shop: shipping_groups.add_order(shop.desk, DMO, "G0001-DMO", shipping_groups.GroupAddition(
-                 order_number="00003-DMO")), (StateConflictError,)),
-    Scenario("group remove", _group_of_three,
-             lambda shop: shipping_groups.remove_order(shop.desk, DMO, "G0001-DMO", "00003-DMO"), (StateConflictError,)),
+    Scenario("cancel", lambda shop: shop.order("o1"), lambda shop: orders.cancel_order(shop.desk, DMO, "00001-DMO", None)),
+    Scenario(
+        "group create",
+        _three_orders,
+        lambda shop: shipping_groups.create_group(shop.desk, DMO, shipping_groups.NewGroup(order_numbers=["00001-DMO", "00002-DMO"])),
+        (StateConflictError,),
+    ),
+    Scenario(
+        "group add",
+        _group_of_two,
+        lambda shop: shipping_groups.add_order(shop.desk, DMO, "G0001-DMO", shipping_groups.GroupAddition(order_number="00003-DMO")),
+        (StateConflictError,),
+    ),
+    Scenario(
+        "group remove",
+        _group_of_three,
+        lambda shop: shipping_groups.remove_order(shop.desk, DMO, "G0001-DMO", "00003-DMO"),
+        (StateConflictError,),
+    ),
     Scenario("group dissolve", _group_of_two, lambda shop: shipping_groups.dissolve_group(shop.desk, DMO, "G0001-DMO")),
-    Scenario("payment start", _awaiting_charge, lambda shop: shop.confirm(shop.context["payment"]),
-             recover=_abandon_and_retry),
-    Scenario("payment success", _charged,
-             lambda shop: shop.deliver("payment_intent.succeeded", shop.intent(shop.context["payment"]), "evt_ok")),
-    Scenario("payment failure", _declined_after_3ds,
-             lambda shop: shop.deliver("payment_intent.payment_failed", shop.intent(shop.context["payment"]), "evt_no")),
-    Scenario("refund", _paid, lambda shop: shop.deliver("charge.refunded", {
-        "id": "ch_1", "payment_intent": shop.intent(shop.context["payment"])["id"], "amount_refunded": 20000}, "evt_back")),
-    Scenario("ship order", _ready_to_ship,
-             lambda shop: production.ship_order(shop.desk, STAFF, "00001-DMO", SHIPMENT)),
-    Scenario("ship group", _group_ready_to_ship,
-             lambda shop: production.ship_group(shop.desk, STAFF, "G0001-DMO", SHIPMENT)),
+    Scenario("payment start", _awaiting_charge, lambda shop: shop.confirm(shop.context["payment"]), recover=_abandon_and_retry),
+    Scenario(
+        "payment success", _charged, lambda shop: shop.deliver("payment_intent.succeeded", shop.intent(shop.context["payment"]), "evt_ok")
+    ),
+    Scenario(
+        "payment failure",
+        _declined_after_3ds,
+        lambda shop: shop.deliver("payment_intent.payment_failed", shop.intent(shop.context["payment"]), "evt_no"),
+    ),
+    Scenario(
+        "refund",
+        _paid,
+        lambda shop: shop.deliver(
+            "charge.refunded",
+            {"id": "ch_1", "payment_intent": shop.intent(shop.context["payment"])["id"], "amount_refunded": 20000},
+            "evt_back",
+        ),
+    ),
+    Scenario("ship order", _ready_to_ship, lambda shop: production.ship_order(shop.desk, STAFF, "00001-DMO", SHIPMENT)),
+    Scenario("ship group", _group_ready_to_ship, lambda shop: production.ship_group(shop.desk, STAFF, "G0001-DMO", SHIPMENT)),
 ]
 
 

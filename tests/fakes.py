@@ -260,8 +260,9 @@ class FakeShippingGroupRepository:
         self._store.tick()
         return self._store.groups.get((brand, seq))
 
-    def page(self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None,
-             limit: int, order_budget: int) -> Page[ShippingGroup]:
+    def page(
+        self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None, limit: int, order_budget: int
+    ) -> Page[ShippingGroup]:
         self._store.tick()
         from welt.adapters.dynamodb.groups import fitting
 
@@ -272,7 +273,7 @@ class FakeShippingGroupRepository:
             groups = [g for g in groups if g.status is status]
         groups.sort(key=lambda g: (g.created_at, g.brand, g.seq), reverse=True)
         if after is not None:
-            groups = groups[int(after["index"]):]
+            groups = groups[int(after["index"]) :]
         start = int(after["index"]) if after else 0
         kept = fitting(groups[:limit], order_budget)
         more = len(groups) > len(kept)
@@ -506,19 +507,20 @@ class FakeStripe:
             raise answer
         return answer
 
-    def create_and_confirm(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
-                           idempotency_key: str) -> IntentView:
+    def create_and_confirm(
+        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
+    ) -> IntentView:
         created = self.create_intent(amount, currency, payment_method, metadata, idempotency_key)
         return self.confirm(created.id, f"{idempotency_key}-confirm")
 
-    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
-                      idempotency_key: str) -> IntentView:
+    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
         def create() -> IntentView:
             self.creates += 1
             intent_id = f"pi_{len(self.intents) + 1:06d}"
             self._cards[intent_id] = payment_method
-            self.intents[intent_id] = IntentView(intent_id, "requires_confirmation", amount, f"{intent_id}_secret",
-                                                 None, metadata, currency.lower())
+            self.intents[intent_id] = IntentView(
+                intent_id, "requires_confirmation", amount, f"{intent_id}_secret", None, metadata, currency.lower()
+            )
             return self.intents[intent_id]
 
         return self._keyed(idempotency_key, "create", create)  # type: ignore[no-any-return]
@@ -531,8 +533,7 @@ class FakeStripe:
                 raise AssertionError(f"{intent_id} confirmed while {intent.status}")
             card = self._cards[intent_id]
             if card == "pm_card_chargeCustomerFail":
-                self.intents[intent_id] = replace(intent, status="requires_payment_method",
-                                                  error_message="Your card was declined.")
+                self.intents[intent_id] = replace(intent, status="requires_payment_method", error_message="Your card was declined.")
                 raise CardDeclinedError("Your card was declined.", intent_id)
             status = "requires_action" if card == "pm_card_threeDSecure" else "succeeded"
             self.intents[intent_id] = replace(intent, status=status)
@@ -560,8 +561,7 @@ class FakeStripe:
     def refund(self, intent_id: str, idempotency_key: str, amount: int | None = None) -> RefundView:
         def refund() -> RefundView:
             intent = self.intents[intent_id]
-            made = RefundView(f"re_{len(self.refunds) + 1:06d}", intent_id, intent.amount if amount is None else amount,
-                              "succeeded")
+            made = RefundView(f"re_{len(self.refunds) + 1:06d}", intent_id, intent.amount if amount is None else amount, "succeeded")
             self.refunds.append(made)
             return made
 
@@ -581,12 +581,12 @@ class FakeStripe:
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         from welt.adapters.stripe_gateway import StripeGateway
 
-        return StripeGateway("sk_test_unit", WEBHOOK_SECRET, self.publishable_key, self.js_url).verify_event(
-            payload, signature)
+        return StripeGateway("sk_test_unit", WEBHOOK_SECRET, self.publishable_key, self.js_url).verify_event(payload, signature)
 
 
-def signed_event(event_type: str, obj: dict[str, Any], event_id: str | None = None,
-                 secret: str = WEBHOOK_SECRET, timestamp: int | None = None) -> tuple[bytes, str]:
+def signed_event(
+    event_type: str, obj: dict[str, Any], event_id: str | None = None, secret: str = WEBHOOK_SECRET, timestamp: int | None = None
+) -> tuple[bytes, str]:
     """A Stripe event body and its Stripe-Signature header, signed as Stripe signs them."""
     import hashlib
     import hmac
@@ -595,8 +595,13 @@ def signed_event(event_type: str, obj: dict[str, Any], event_id: str | None = No
     import uuid
 
     created = int(time.time()) if timestamp is None else timestamp
-    event = {"id": event_id or f"evt_{uuid.uuid4().hex[:16]}", "object": "event", "type": event_type,
-             "created": created, "data": {"object": obj}}
+    event = {
+        "id": event_id or f"evt_{uuid.uuid4().hex[:16]}",
+        "object": "event",
+        "type": event_type,
+        "created": created,
+        "data": {"object": obj},
+    }
     payload = json.dumps(event).encode()
     digest = hmac.new(secret.encode(), f"{created}.".encode() + payload, hashlib.sha256).hexdigest()
     return payload, f"t={created},v1={digest}"
@@ -604,8 +609,15 @@ def signed_event(event_type: str, obj: dict[str, Any], event_id: str | None = No
 
 def intent_object(intent: IntentView) -> dict[str, Any]:
     error = {"message": intent.error_message} if intent.error_message else None
-    return {"id": intent.id, "object": "payment_intent", "status": intent.status, "amount": intent.amount,
-            "currency": intent.currency, "metadata": intent.metadata, "last_payment_error": error}
+    return {
+        "id": intent.id,
+        "object": "payment_intent",
+        "status": intent.status,
+        "amount": intent.amount,
+        "currency": intent.currency,
+        "metadata": intent.metadata,
+        "last_payment_error": error,
+    }
 
 
 def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -> Any:
@@ -639,5 +651,3 @@ def stored_order(desk: OrderDesk, number: str) -> Order:
     order = desk.orders.get(brand, seq)
     assert order is not None, number
     return order
-
-

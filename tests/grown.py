@@ -17,11 +17,16 @@ COSTS = Costs(manufacturing=18000, shipping=1800, customization=0, total=19800)
 def grown_order(brand: str, seq: int) -> Order:
     """Order n of a grown brand: most wait for payment, every fifth is in production, a few were cancelled."""
     design = {**CHECKOUT["design"], "design_ref": f"3D-{seq:05d}"}
-    order = Order.place(at=T0 + timedelta(minutes=seq), actor="bench", brand=brand, seq=seq, costs=COSTS,
-                        **{**CHECKOUT, "design": design})
+    order = Order.place(at=T0 + timedelta(minutes=seq), actor="bench", brand=brand, seq=seq, costs=COSTS, **{**CHECKOUT, "design": design})
     if seq % 5 == 0:
-        order = order.model_copy(update={"status": OrderStatus.WORK_IN_PROCESS, "payment_status": PaymentStatus.PAID,
-                                         "production_stage": ProductionStage.STITCHING, "wip_started_at": T0})
+        order = order.model_copy(
+            update={
+                "status": OrderStatus.WORK_IN_PROCESS,
+                "payment_status": PaymentStatus.PAID,
+                "production_stage": ProductionStage.STITCHING,
+                "wip_started_at": T0,
+            }
+        )
     elif seq % 17 == 0:
         order = order.model_copy(update={"status": OrderStatus.CANCELLED})
     return order

@@ -40,8 +40,13 @@ def verifier() -> CognitoTokenVerifier:
     return CognitoTokenVerifier(StaticJwks(), ISSUER, AUDIENCE)
 
 
-def id_token(brand: str | None = "DMO", staff: bool = False, wrong_key: bool = False,
-             signed_by: tuple[rsa.RSAPrivateKey, str] | None = None, **claims: Any) -> str:
+def id_token(
+    brand: str | None = "DMO",
+    staff: bool = False,
+    wrong_key: bool = False,
+    signed_by: tuple[rsa.RSAPrivateKey, str] | None = None,
+    **claims: Any,
+) -> str:
     """A Cognito-shaped ID token; `signed_by` is a (key, kid) other than the test pool's usual one."""
     now = int(time.time())
     payload: dict[str, Any] = {

@@ -14,8 +14,9 @@ stack = local_stack()
 headers = {"Authorization": f"Bearer {sign_in(stack, 'DMO')}"}
 payments = stack["payments_api"]
 
-payment = requests.post(f"{payments}/payments", json={"order_numbers": [number]},
-                        headers={**headers, "Idempotency-Key": str(uuid.uuid4())}, timeout=30).json()
+payment = requests.post(
+    f"{payments}/payments", json={"order_numbers": [number]}, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}, timeout=30
+).json()
 confirm = f"{payments}/payments/{payment['payment_id']}/confirm"
 
 # Stripe's test card that is declined when charged.

@@ -16,13 +16,10 @@ url = f"{stack['orders_api']}/orders/{number}"
 current = requests.get(url, headers=headers, timeout=30)
 etag = current.headers["ETag"]  # the order's version, e.g. "1"
 
-edited = requests.patch(url, json={"sizes": [{"size": "EU43", "pairs": 1}]},
-                        headers={**headers, "If-Match": etag}, timeout=30)
-print(f"edit with If-Match {etag}: {edited.status_code}, now version {edited.json()['version']}, "
-      f"size {edited.json()['sizes'][0]['size']}")
+edited = requests.patch(url, json={"sizes": [{"size": "EU43", "pairs": 1}]}, headers={**headers, "If-Match": etag}, timeout=30)
+print(f"edit with If-Match {etag}: {edited.status_code}, now version {edited.json()['version']}, size {edited.json()['sizes'][0]['size']}")
 
-stale = requests.patch(url, json={"sizes": [{"size": "EU44", "pairs": 1}]},
-                       headers={**headers, "If-Match": etag}, timeout=30)
+stale = requests.patch(url, json={"sizes": [{"size": "EU44", "pairs": 1}]}, headers={**headers, "If-Match": etag}, timeout=30)
 print(f"edit with the old If-Match {etag}: {stale.status_code} {stale.json()['title']}")
 
 cancelled = requests.post(f"{url}/cancel", headers={**headers, "If-Match": edited.headers["ETag"]}, timeout=30)

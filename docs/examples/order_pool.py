@@ -27,8 +27,10 @@ while True:
         status = order["status"].replace("_", " ").title()  # PENDING_PAYMENT -> Pending Payment
         stage = order["production_stage"] or ""
         pairs = f"{order['pairs']} pair{'s' if order['pairs'] > 1 else ''}"
-        print(f"{order['order_number']}  {order['model_name']:<14} {order['type']:<9} {pairs:>10}  "
-              f"{status:<16} {stage:<15} {euros(order['costs']['total']):>14}")
+        print(
+            f"{order['order_number']}  {order['model_name']:<14} {order['type']:<9} {pairs:>10}  "
+            f"{status:<16} {stage:<15} {euros(order['costs']['total']):>14}"
+        )
     if body["next_cursor"] is None:
         break
     params["cursor"] = body["next_cursor"]  # same filters, next page

@@ -16,16 +16,18 @@ headers = {"Authorization": f"Bearer {sign_in(stack, 'DMO')}"}
 payments = stack["payments_api"]
 
 # 1. The cost summary: the server computes what is due; nothing is locked yet.
-payment = requests.post(f"{payments}/payments", json={"order_numbers": [number]},
-                        headers={**headers, "Idempotency-Key": str(uuid.uuid4())}, timeout=30)
+payment = requests.post(
+    f"{payments}/payments", json={"order_numbers": [number]}, headers={**headers, "Idempotency-Key": str(uuid.uuid4())}, timeout=30
+)
 payment.raise_for_status()
 payment = payment.json()
 print(f"payment {payment['payment_id']}: {payment['status']}, summary {payment['summary']}")
 
 # 2. Confirm with a card. In the browser, Stripe.js turns the card form into a PaymentMethod id with
 #    stripe["publishable_key"]; `pm_card_visa` is Stripe's test Visa card.
-confirmed = requests.post(f"{payments}/payments/{payment['payment_id']}/confirm",
-                          json={"payment_method": "pm_card_visa"}, headers=headers, timeout=60)
+confirmed = requests.post(
+    f"{payments}/payments/{payment['payment_id']}/confirm", json={"payment_method": "pm_card_visa"}, headers=headers, timeout=60
+)
 confirmed.raise_for_status()
 print("Stripe answered", confirmed.json()["status"])
 
@@ -36,8 +38,7 @@ while True:
     if order["status"] != "PENDING_PAYMENT" or time.monotonic() > deadline:
         break
     time.sleep(0.5)
-print(f"order {number}: {order['status']}, {order['payment_status']}, stage {order['production_stage']}, "
-      f"invoice {order['invoice_number']}")
+print(f"order {number}: {order['status']}, {order['payment_status']}, stage {order['production_stage']}, invoice {order['invoice_number']}")
 
 # 4. The invoice, as a PDF.
 invoice = requests.get(f"{payments}/payments/{payment['payment_id']}/invoice", headers=headers, timeout=30)

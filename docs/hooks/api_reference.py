@@ -84,16 +84,17 @@ def constraints(schema: dict[str, Any]) -> str:
     said = []
     if "minLength" in schema or "maxLength" in schema:
         low, high = schema.get("minLength"), schema.get("maxLength")
-        said.append(f"{low} to {high} characters" if low and high else
-                    f"at most {high} characters" if high else f"at least {low} characters")
+        said.append(
+            f"{low} to {high} characters" if low and high else f"at most {high} characters" if high else f"at least {low} characters"
+        )
     if "minimum" in schema or "maximum" in schema:
         low, high = schema.get("minimum"), schema.get("maximum")
-        said.append(f"{low} to {high}" if low is not None and high is not None else
-                    f"at most {high}" if high is not None else f"at least {low}")
+        said.append(
+            f"{low} to {high}" if low is not None and high is not None else f"at most {high}" if high is not None else f"at least {low}"
+        )
     if "minItems" in schema or "maxItems" in schema:
         low, high = schema.get("minItems"), schema.get("maxItems")
-        said.append(f"{low} to {high} items" if low and high else
-                    f"at most {high} items" if high else f"at least {low} items")
+        said.append(f"{low} to {high} items" if low and high else f"at most {high} items" if high else f"at least {low} items")
     if "pattern" in schema:
         said.append(f"pattern `{schema['pattern']}`")
     if "default" in schema:
@@ -136,10 +137,10 @@ def parameters_section(document: dict[str, Any], parameters: list[dict[str, Any]
         note = describe({**schema, "description": parameter.get("description", "")})
         if parameter.get("allowEmptyValue"):
             note = cell(f"{note} An empty value is the same as leaving it out.")
-        rows.append(f"| `{parameter['name']}` | {parameter['in']} | {type_of(schema)} | "
-                    f"{'yes' if parameter.get('required') else 'no'} | {note} |")
-    return "**Parameters**\n\n| name | in | type | required | description |\n| --- | --- | --- | --- | --- |\n" + \
-        "\n".join(rows) + "\n"
+        rows.append(
+            f"| `{parameter['name']}` | {parameter['in']} | {type_of(schema)} | {'yes' if parameter.get('required') else 'no'} | {note} |"
+        )
+    return "**Parameters**\n\n| name | in | type | required | description |\n| --- | --- | --- | --- | --- |\n" + "\n".join(rows) + "\n"
 
 
 def body_section(document: dict[str, Any], body: dict[str, Any] | None) -> str:
@@ -148,8 +149,7 @@ def body_section(document: dict[str, Any], body: dict[str, Any] | None) -> str:
     out = []
     for media, content in body.get("content", {}).items():
         schema = content.get("schema", {})
-        out.append(f"**Request body** (`{media}`, {'required' if body.get('required') else 'optional'}): "
-                   f"{type_of(schema)}\n")
+        out.append(f"**Request body** (`{media}`, {'required' if body.get('required') else 'optional'}): {type_of(schema)}\n")
         if "example" in content:
             out.append(example_block("Example request body", content["example"]))
     return "\n".join(out)
@@ -166,22 +166,23 @@ def responses_section(document: dict[str, Any], responses: dict[str, Any]) -> st
     return "**Responses**\n\n| status | when | body |\n| --- | --- | --- |\n" + "\n".join(rows) + "\n"
 
 
-def operation_section(document: dict[str, Any], path: str, method: str, path_item: dict[str, Any],
-                      operation: dict[str, Any]) -> str:
+def operation_section(document: dict[str, Any], path: str, method: str, path_item: dict[str, Any], operation: dict[str, Any]) -> str:
     callers = [CALLERS[c] for c in operation.get("x-welt-callers", [])]
     if not callers:
         raise PluginError(f"openapi.yaml: {method.upper()} {path} does not say who may call it (x-welt-callers)")
     auth = "no token" if operation.get("security") == [] else "`Authorization: Bearer <ID token>`"
     lines = [
         f"### {operation['summary']} {{ #{operation['operationId'].lower()} }}\n",
-        f"`{method.upper()} {path}` on the {api_of(document, path_item)}. "
-        f"Who: {', '.join(callers)}. Auth: {auth}.\n",
+        f"`{method.upper()} {path}` on the {api_of(document, path_item)}. Who: {', '.join(callers)}. Auth: {auth}.\n",
     ]
     if operation.get("description"):
         lines.append(operation["description"].strip() + "\n")
     parameters = [*path_item.get("parameters", []), *operation.get("parameters", [])]
-    for section in (parameters_section(document, parameters), body_section(document, operation.get("requestBody")),
-                    responses_section(document, operation["responses"])):
+    for section in (
+        parameters_section(document, parameters),
+        body_section(document, operation.get("requestBody")),
+        responses_section(document, operation["responses"]),
+    ):
         if section:
             lines.append(section)
     return "\n".join(lines)
@@ -194,8 +195,10 @@ def schema_section(document: dict[str, Any], name: str, schema: dict[str, Any]) 
     properties = schema.get("properties")
     if properties:
         required = set(schema.get("required", []))
-        rows = [f"| `{field}` | {type_of(spec)} | {'yes' if field in required else 'no'} | {describe(spec)} |"
-                for field, spec in properties.items()]
+        rows = [
+            f"| `{field}` | {type_of(spec)} | {'yes' if field in required else 'no'} | {describe(spec)} |"
+            for field, spec in properties.items()
+        ]
         lines.append("| field | type | always there | description |\n| --- | --- | --- | --- |\n" + "\n".join(rows) + "\n")
         if schema.get("additionalProperties") is False:
             lines.append("No other fields are accepted or sent.\n")

@@ -52,12 +52,10 @@ PLACEHOLDER = re.compile(r"<!--\s*welt:([a-z0-9-]+)\s*-->")
 ORDER_STATUS_MEANING = {
     OrderStatus.PENDING_PAYMENT: "Checked out, waiting for payment. Nothing is made yet. The order waits on standby for as "
     "long as you need, and you can still edit or cancel it.",
-    OrderStatus.WORK_IN_PROCESS: "Paid and launched to production. The production stage shows where your pairs are in the "
-    "factory.",
+    OrderStatus.WORK_IN_PROCESS: "Paid and launched to production. The production stage shows where your pairs are in the factory.",
     OrderStatus.SHIPPED: "Left the factory. The carrier and tracking number are on the order and in your shipping email.",
     OrderStatus.DELIVERED: "The carrier has delivered it.",
-    OrderStatus.CANCELLED: "You cancelled it before paying. Nothing was charged, and its order number is never given to "
-    "another order.",
+    OrderStatus.CANCELLED: "You cancelled it before paying. Nothing was charged, and its order number is never given to another order.",
 }
 
 PAYMENT_STATUS_MEANING = {
@@ -91,8 +89,7 @@ STAMP_STATUS_MEANING = {
 
 LABELING_MEANING = {
     Labeling.UNLABELED: "No brand mark: the shoes leave the factory without a logo.",
-    Labeling.CUSTOM_STAMPS: "Your logo is engraved with metal stamps made for your brand. The stamps are made once, for "
-    "a one-time fee.",
+    Labeling.CUSTOM_STAMPS: "Your logo is engraved with metal stamps made for your brand. The stamps are made once, for a one-time fee.",
 }
 
 PAYMENT_STATE_MEANING = {
@@ -100,8 +97,7 @@ PAYMENT_STATE_MEANING = {
     PaymentState.PROCESSING: "A card was offered and Stripe is working on it, Stripe said yes and its event has "
     "not arrived yet (a second or so), or Stripe's answer was lost (its event, or reconciliation within the hour, "
     "settles it). The orders (and group) are locked.",
-    PaymentState.REQUIRES_ACTION: "The bank asks for 3-D Secure. `stripe.client_secret` is set for Stripe.js; the "
-    "orders stay locked.",
+    PaymentState.REQUIRES_ACTION: "The bank asks for 3-D Secure. `stripe.client_secret` is set for Stripe.js; the orders stay locked.",
     PaymentState.SUCCEEDED: "Stripe took the money. The orders launch to production when Stripe's "
     "`payment_intent.succeeded` event arrives (or reconciliation asks Stripe); then `invoice_number` is set.",
     PaymentState.FAILED: "The card was declined (`failure_message` says why), or Stripe could not be reached and charged "
@@ -156,13 +152,11 @@ PROBLEM_MEANING = {
     "method-not-allowed": "The path exists, the method does not; the `Allow` header lists the methods it has.",
     "state-conflict": "The object's state does not allow it now: editing a paid order, paying a cancelled one, "
     "changing a group with a payment under way, a stage already passed. Nothing changed.",
-    "request-in-progress": "The first request with this `Idempotency-Key` is still running; retry shortly to get its "
-    "answer.",
+    "request-in-progress": "The first request with this `Idempotency-Key` is still running; retry shortly to get its answer.",
     "version-mismatch": "`If-Match` names a version that is no longer current: read the object again.",
     "unsupported-media-type": "The body is not sent as `application/json`.",
     "validation-failed": "The request is readable but breaks a rule; `errors` lists each field with what is wrong.",
-    "idempotency-key-reused": "This `Idempotency-Key` was already used for a different body; use a new key for a new "
-    "request.",
+    "idempotency-key-reused": "This `Idempotency-Key` was already used for a different body; use a new key for a new request.",
     "precondition-required": "`Idempotency-Key` (checkout, payments) or `If-Match` (edits) is missing.",
     "internal-error": "A fault on our side, never your input. The answer carries no detail; the logs have it.",
     "service-unavailable": "Something Welt relies on cannot answer right now: the sign-in keys cannot be fetched "
@@ -177,9 +171,10 @@ def problems_table() -> str:
         found[slug] = (status, title)
     for status, (slug, title) in http.FRAMEWORK_PROBLEMS.items():
         found.setdefault(slug, (status, title))
-    rows = [[f"`{found[slug][0]}`", f"`/problems/{slug}`", found[slug][1], meaning]
-            for slug, meaning in explained(PROBLEM_MEANING, sorted(found, key=lambda s: (found[s][0], s)),
-                                           "problem type")]
+    rows = [
+        [f"`{found[slug][0]}`", f"`/problems/{slug}`", found[slug][1], meaning]
+        for slug, meaning in explained(PROBLEM_MEANING, sorted(found, key=lambda s: (found[s][0], s)), "problem type")
+    ]
     return table(["status", "type", "title", "when"], rows)
 
 
@@ -242,10 +237,7 @@ def material_names(ids: list[str]) -> str:
 
 def models_table() -> str:
     cat = catalog()
-    rows = [
-        [f"**{m.name}**", f"`{m.id}`", euros(m.base_price), *(material_names(m.materials[part]) for part in PARTS)]
-        for m in cat.models
-    ]
+    rows = [[f"**{m.name}**", f"`{m.id}`", euros(m.base_price), *(material_names(m.materials[part]) for part in PARTS)] for m in cat.models]
     return table(["model", "id", "base price per pair", "uppers", "linings", "soles"], rows)
 
 
@@ -265,8 +257,7 @@ def order_types_table() -> str:
     rows = []
     for order_type in OrderType:
         rule = cat.order_types[order_type.value]
-        pairs = (f"exactly {rule.min_pairs}" if rule.min_pairs == rule.max_pairs
-                 else f"{rule.min_pairs:,} to {rule.max_pairs:,}")
+        pairs = f"exactly {rule.min_pairs}" if rule.min_pairs == rule.max_pairs else f"{rule.min_pairs:,} to {rule.max_pairs:,}"
         discount = (Decimal(1) - rule.factor) * 100
         off = "list price" if discount == 0 else f"{discount.normalize():f} % off the list price"
         rows.append([f"`{order_type.value}`", pairs, f"{rule.factor}", off])
@@ -277,8 +268,9 @@ def zones_table() -> str:
     cat = catalog()
     rows = []
     for zone in cat.shipping_zones:
-        countries = ("every country not listed above" if zone.countries == ["*"]
-                     else ", ".join(sorted(country_name(c) for c in zone.countries)))
+        countries = (
+            "every country not listed above" if zone.countries == ["*"] else ", ".join(sorted(country_name(c) for c in zone.countries))
+        )
         examples = [euros(zone.base + zone.per_pair * pairs) for pairs in (1, 10, 50)]
         rows.append([f"**{zone.name}**", countries, euros(zone.base), euros(zone.per_pair), *examples])
     return table(["zone", "countries", "per shipment", "per pair", "1 pair", "10 pairs", "50 pairs"], rows)
@@ -286,12 +278,11 @@ def zones_table() -> str:
 
 EXAMPLE_ADDRESS_COUNTRY = "DE"
 EXAMPLE_DESIGNS = (
-    Design.model_validate({"model": "derby", "materials": {"upper": "calf-tan", "lining": "leather-natural",
-                                                            "sole": "leather-sole"}}),
-    Design.model_validate({"model": "chelsea-boot", "materials": {"upper": "suede-sand", "lining": "leather-black",
-                                                                   "sole": "crepe"}}),
-    Design.model_validate({"model": "court-sneaker", "materials": {"upper": "canvas-natural", "lining": "textile-mesh",
-                                                                    "sole": "rubber-cupsole"}}),
+    Design.model_validate({"model": "derby", "materials": {"upper": "calf-tan", "lining": "leather-natural", "sole": "leather-sole"}}),
+    Design.model_validate({"model": "chelsea-boot", "materials": {"upper": "suede-sand", "lining": "leather-black", "sole": "crepe"}}),
+    Design.model_validate(
+        {"model": "court-sneaker", "materials": {"upper": "canvas-natural", "lining": "textile-mesh", "sole": "rubber-cupsole"}}
+    ),
 )
 
 
@@ -315,17 +306,24 @@ def price_example() -> str:
     rows += [[f"{part} surcharge", m.name, euros(m.surcharge)] for m, part in surcharges if m]
     rows.append(["**list price per pair**", "", f"**{euros(list_price)}**"])
     lines.append(table(["price part", "chosen", "per pair"], rows))
-    runs = [(OrderType.MTO, [SizeLine(size="EU42", pairs=1)]),
-            (OrderType.MINI_BULK, [SizeLine(size="EU40", pairs=4), SizeLine(size="EU41.5", pairs=6)])]
+    runs = [
+        (OrderType.MTO, [SizeLine(size="EU42", pairs=1)]),
+        (OrderType.MINI_BULK, [SizeLine(size="EU40", pairs=4), SizeLine(size="EU41.5", pairs=6)]),
+    ]
     rows = []
     for order_type, sizes in runs:
-        costs = pricing.quote_order(cat, design, order_type, sizes, Labeling.UNLABELED, EXAMPLE_ADDRESS_COUNTRY,
-                                    StampStatus.NONE)
+        costs = pricing.quote_order(cat, design, order_type, sizes, Labeling.UNLABELED, EXAMPLE_ADDRESS_COUNTRY, StampStatus.NONE)
         pairs = sum(line.pairs for line in sizes)
         per_pair = pricing.pair_price(cat, design, order_type)
-        rows.append([f"`{order_type.value}`, {pairs} pair{'s' if pairs > 1 else ''}",
-                     f"{pairs} × {euros(per_pair)} = {euros(costs.manufacturing)}", euros(costs.shipping),
-                     euros(costs.customization), f"**{euros(costs.total)}**"])
+        rows.append(
+            [
+                f"`{order_type.value}`, {pairs} pair{'s' if pairs > 1 else ''}",
+                f"{pairs} × {euros(per_pair)} = {euros(costs.manufacturing)}",
+                euros(costs.shipping),
+                euros(costs.customization),
+                f"**{euros(costs.total)}**",
+            ]
+        )
     lines.append("\n" + table(["order", "manufacturing", "shipping", "customization", "total"], rows))
     return "\n".join(lines)
 
@@ -374,26 +372,35 @@ def ship_date_example() -> str:
     """The worked example of the ship dates page, computed by the code that dates real orders."""
     cat = catalog()
     paid = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # a Monday
-    postal = order_model.PostalAddress(line1="Torstrasse 101", city="Berlin", postal_code="10119",
-                                       country=EXAMPLE_ADDRESS_COUNTRY)
-    address = order_model.ShippingAddress(name="Mara Jensen", phone="+49 30 1234567", email="mara@dmo.example",
-                                          **postal.model_dump())
+    postal = order_model.PostalAddress(line1="Torstrasse 101", city="Berlin", postal_code="10119", country=EXAMPLE_ADDRESS_COUNTRY)
+    address = order_model.ShippingAddress(name="Mara Jensen", phone="+49 30 1234567", email="mara@dmo.example", **postal.model_dump())
     order = order_model.Order.place(
-        at=paid, actor="brand:DMO", brand="DMO", seq=42, type=OrderType.MTO, design=EXAMPLE_DESIGNS[0],
-        sizes=[SizeLine(size="EU42", pairs=1)], labeling=Labeling.UNLABELED, shipping_address=address,
+        at=paid,
+        actor="brand:DMO",
+        brand="DMO",
+        seq=42,
+        type=OrderType.MTO,
+        design=EXAMPLE_DESIGNS[0],
+        sizes=[SizeLine(size="EU42", pairs=1)],
+        labeling=Labeling.UNLABELED,
+        shipping_address=address,
         billing=order_model.Billing(name="Demo Atelier", email="accounts@dmo.example", address=postal),
-        costs=order_model.Costs(manufacturing=0, shipping=0, customization=0, total=0))
+        costs=order_model.Costs(manufacturing=0, shipping=0, customization=0, total=0),
+    )
     launched = order.lock_for_payment("pay", None, paid, "brand:DMO").launch_to_production(
-        "pay", "INV-2026-000001", True, 0, paid, "stripe")
+        "pay", "INV-2026-000001", True, 0, paid, "stripe"
+    )
     moved_at = ship_dates.add_working_days(paid.date(), ship_dates.stage_lead_days(cat, ProductionStage.CUTTING) + 1)
     moved = launched.move_to_stage(ProductionStage.STITCHING, True, datetime.combine(moved_at, paid.timetz()), "staff")
     first = ship_dates.expected_ship_date(launched, cat, paid.date())
     second = ship_dates.expected_ship_date(moved, cat, moved_at)
     cutting_ends = ship_dates.add_working_days(paid.date(), ship_dates.stage_lead_days(cat, ProductionStage.CUTTING))
-    return (f"For example, an order paid on {paid:%A %-d %B} starts **Cutting** that day. Cutting ends on "
-            f"{cutting_ends:%A %-d}, and the later stages take their working days after it: the order is expected to "
-            f"ship on **{first:%A %-d %B}**. If it only moves to **Stitching** on {moved_at:%A %-d} (a day late), "
-            f"the date becomes **{second:%A %-d %B}**.\n")
+    return (
+        f"For example, an order paid on {paid:%A %-d %B} starts **Cutting** that day. Cutting ends on "
+        f"{cutting_ends:%A %-d}, and the later stages take their working days after it: the order is expected to "
+        f"ship on **{first:%A %-d %B}**. If it only moves to **Stitching** on {moved_at:%A %-d} (a day late), "
+        f"the date becomes **{second:%A %-d %B}**.\n"
+    )
 
 
 REPO = Path(__file__).resolve().parents[2]
@@ -470,8 +477,7 @@ def timeline_table() -> str:
 
 
 def webhook_events_table() -> str:
-    rows = [[f"`{kind}`", meaning]
-            for kind, meaning in explained(WEBHOOK_EVENT_MEANING, stack.WEBHOOK_EVENTS, "Stripe event")]
+    rows = [[f"`{kind}`", meaning] for kind, meaning in explained(WEBHOOK_EVENT_MEANING, stack.WEBHOOK_EVENTS, "Stripe event")]
     return table(["event", "what Welt does"], rows)
 
 
@@ -487,9 +493,15 @@ def tables_table() -> str:
 
 def demo_users_table() -> str:
     names = {brand.code: brand.name for brand in seed.DEMO_BRANDS}
-    rows = [[f"`{user.email}`", f"`{seed.DEMO_PASSWORD}`", user.role,
-             f"`{user.brand}` ({names.get(user.brand, '')})" if user.brand else "every brand, `/admin` routes"]
-            for user in seed.DEMO_USERS]
+    rows = [
+        [
+            f"`{user.email}`",
+            f"`{seed.DEMO_PASSWORD}`",
+            user.role,
+            f"`{user.brand}` ({names.get(user.brand, '')})" if user.brand else "every brand, `/admin` routes",
+        ]
+        for user in seed.DEMO_USERS
+    ]
     return table(["email", "password", "role", "brand"], rows)
 
 

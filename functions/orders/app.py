@@ -253,8 +253,9 @@ def send_emails(event: dict[str, Any], context: Any) -> PartialItemFailureRespon
     # Loaded here: the API's cold start does not need the batch utilities.
     from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-    return process_partial_response(event=event, record_handler=send_outbox_message,
-                                    processor=BatchProcessor(event_type=EventType.DynamoDBStreams), context=context)
+    return process_partial_response(
+        event=event, record_handler=send_outbox_message, processor=BatchProcessor(event_type=EventType.DynamoDBStreams), context=context
+    )
 
 
 @observed

@@ -71,8 +71,7 @@ def staff_payments(request: HttpRequest) -> dict[str, Any]:
     return payments.payments_for_staff(payment_desk(), request.caller, request.query("status"))
 
 
-@api.route("/webhooks/stripe", methods=["POST"], public=True,
-           content_types=["application/json", "application/json; charset=utf-8"])
+@api.route("/webhooks/stripe", methods=["POST"], public=True, content_types=["application/json", "application/json; charset=utf-8"])
 def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
     try:
         return payments.handle_webhook(payment_desk(), request.raw_body(), request.header("Stripe-Signature"))

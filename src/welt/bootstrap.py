@@ -62,8 +62,7 @@ def idempotency(lambda_context: Callable[[], Any] | None) -> PowertoolsIdempoten
     from welt.adapters.idempotency import PowertoolsIdempotency
 
     config = settings()
-    return PowertoolsIdempotency(config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region),
-                                 lambda_context)
+    return PowertoolsIdempotency(config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region), lambda_context)
 
 
 @lru_cache(maxsize=1)

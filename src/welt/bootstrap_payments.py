@@ -41,8 +41,9 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
         payments=DynamoPaymentRepository(table(PAYMENTS)),
         invoices=DynamoInvoiceRegister(table(INVOICES)),
         events=DynamoEventLog(table(STRIPE_EVENTS)),
-        gateway=StripeGateway(keys.secret_key, keys.webhook_secret, keys.publishable_key, keys.js_url, keys.api_base,
-                              timeout_seconds=keys.timeout_seconds),
+        gateway=StripeGateway(
+            keys.secret_key, keys.webhook_secret, keys.publishable_key, keys.js_url, keys.api_base, timeout_seconds=keys.timeout_seconds
+        ),
         outbox=DynamoOutbox(table(OUTBOX)),
         mailer=mailer(),
         idempotency=idempotency(lambda_context),

@@ -10,8 +10,9 @@ STRIPE_API = "https://api.stripe.com"
 STRIPE_HOOKS = "https://hooks.stripe.com"
 
 
-def content_security_policy(api_origins: Sequence[str], cognito_origin: str, stripe_js_origin: str = STRIPE_JS,
-                            stripe_api_origin: str = STRIPE_API) -> str:
+def content_security_policy(
+    api_origins: Sequence[str], cognito_origin: str, stripe_js_origin: str = STRIPE_JS, stripe_api_origin: str = STRIPE_API
+) -> str:
     """Scripts from the app and Stripe.js only; calls to the two APIs, Cognito and Stripe; never framed.
 
     Values may be CloudFormation tokens: the policy is only ever joined, never parsed.

@@ -23,8 +23,14 @@ def main() -> int:
     parser.add_argument("--docs-port", type=int, default=8003)
     parser.add_argument("--state-dir", type=Path, default=REPO / ".welt", help="where dev-stack.json and logs go")
     args = parser.parse_args()
-    ports = Ports(moto=args.moto_port, orders=args.orders_port, payments=args.payments_port, stripe=args.stripe_port,
-                  web=args.web_port, docs=args.docs_port)
+    ports = Ports(
+        moto=args.moto_port,
+        orders=args.orders_port,
+        payments=args.payments_port,
+        stripe=args.stripe_port,
+        web=args.web_port,
+        docs=args.docs_port,
+    )
     stack = LocalStack(ports, state_dir=args.state_dir)
 
     def interrupted(signum: int, frame: FrameType | None) -> None:

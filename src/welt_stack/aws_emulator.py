@@ -63,7 +63,8 @@ def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str
         current = backend.get_item(table_name, key)
         condition = operation.get("ConditionExpression")
         holds = condition is None or get_filter_expression(
-            condition, operation.get("ExpressionAttributeNames"), operation.get("ExpressionAttributeValues")).expr(current)
+            condition, operation.get("ExpressionAttributeNames"), operation.get("ExpressionAttributeValues")
+        ).expr(current)
         reasons.append((None, None, None) if holds else ("ConditionalCheckFailed", "The conditional request failed", None))
         planned.append((kind, table_name, key, operation, current))
     if any(code is not None for code, _, _ in reasons):
@@ -76,9 +77,13 @@ def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str
             elif kind == "Delete":
                 backend.delete_item(table_name, key)
             elif kind == "Update":
-                backend.update_item(table_name, key, update_expression=operation["UpdateExpression"],
-                                    expression_attribute_names=operation.get("ExpressionAttributeNames") or {},
-                                    expression_attribute_values=operation.get("ExpressionAttributeValues") or {})
+                backend.update_item(
+                    table_name,
+                    key,
+                    update_expression=operation["UpdateExpression"],
+                    expression_attribute_names=operation.get("ExpressionAttributeNames") or {},
+                    expression_attribute_values=operation.get("ExpressionAttributeValues") or {},
+                )
             written.append((table_name, key, before))
     except Exception:
         for table_name, key, before in reversed(written):
@@ -120,8 +125,7 @@ class AwsEmulator:
     """The emulator on a thread of this process (integration tests), on its own server socket."""
 
     def __init__(self, host: str, port: int) -> None:
-        self._server: BaseWSGIServer = make_server(host, port, emulator_app(), threaded=True,
-                                                   request_handler=MotoRequestHandler)
+        self._server: BaseWSGIServer = make_server(host, port, emulator_app(), threaded=True, request_handler=MotoRequestHandler)
         self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     def start(self) -> None:

@@ -25,8 +25,18 @@ from typing import Any
 
 CONTROL_PATH = "/_faults"
 # Not passed on: they describe one hop, not the request (RFC 9110 section 7.6.1).
-HOP_BY_HOP = {"connection", "keep-alive", "proxy-authenticate", "proxy-authorization", "te", "trailer",
-              "transfer-encoding", "upgrade", "host", "content-length"}
+HOP_BY_HOP = {
+    "connection",
+    "keep-alive",
+    "proxy-authenticate",
+    "proxy-authorization",
+    "te",
+    "trailer",
+    "transfer-encoding",
+    "upgrade",
+    "host",
+    "content-length",
+}
 
 
 class FaultKind(StrEnum):
@@ -62,8 +72,9 @@ class Fault:
 
 def ses_failing(share: float = 0.5, for_seconds: float = 60.0) -> Fault:
     """SES refusing to send `share` of the emails for a while (a 500, as SES answers a throttled or broken send)."""
-    return Fault(FaultKind.ERROR, method="POST", target="SendEmail|SendRawEmail|SendTemplatedEmail",
-                 probability=share, until=for_seconds, status=500)
+    return Fault(
+        FaultKind.ERROR, method="POST", target="SendEmail|SendRawEmail|SendTemplatedEmail", probability=share, until=for_seconds, status=500
+    )
 
 
 @dataclass
@@ -76,16 +87,28 @@ class FaultStats:
     by_rule: list[int] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"requests": self.requests, "forwarded": self.forwarded, "faults": dict(self.faults),
-                "faults_injected": sum(self.faults.values()), "by_rule": list(self.by_rule)}
+        return {
+            "requests": self.requests,
+            "forwarded": self.forwarded,
+            "faults": dict(self.faults),
+            "faults_injected": sum(self.faults.values()),
+            "by_rule": list(self.by_rule),
+        }
 
 
 class FaultProxy:
     """The proxy: `url` is where clients go instead of `upstream`."""
 
-    def __init__(self, upstream: str, plan: list[Fault] | None = None, seed: int = 0, host: str = "127.0.0.1",
-                 port: int = 0, clock: Callable[[], float] = time.monotonic,
-                 upstream_timeout: float = 60.0) -> None:
+    def __init__(
+        self,
+        upstream: str,
+        plan: list[Fault] | None = None,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        clock: Callable[[], float] = time.monotonic,
+        upstream_timeout: float = 60.0,
+    ) -> None:
         parsed = urllib.parse.urlsplit(upstream)
         self._upstream_host = parsed.hostname or "127.0.0.1"
         self._upstream_port = parsed.port or 80
@@ -103,8 +126,7 @@ class FaultProxy:
         self._server.daemon_threads = True
         self.url = f"http://{host}:{self._server.server_address[1]}"
         # A short poll interval: stop() waits for it, and tests start and stop many proxies.
-        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05},
-                                        name="fault-proxy", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, name="fault-proxy", daemon=True)
 
     def start(self) -> FaultProxy:
         self._thread.start()
@@ -139,8 +161,7 @@ class FaultProxy:
                 if fault.times is not None and self._stats.by_rule[index] >= fault.times:
                     continue
                 self._matched[index] += 1
-                strikes = (self._matched[index] % fault.every == 0 if fault.every
-                           else self._random.random() < fault.probability)
+                strikes = self._matched[index] % fault.every == 0 if fault.every else self._random.random() < fault.probability
                 if strikes:
                     self._stats.by_rule[index] += 1
                     self._stats.faults[fault.kind.value] = self._stats.faults.get(fault.kind.value, 0) + 1
@@ -151,8 +172,7 @@ class FaultProxy:
     def _forward(self, method: str, path: str, headers: dict[str, str], body: bytes) -> tuple[int, list[tuple[str, str]], bytes]:
         upstream = http.client.HTTPConnection(self._upstream_host, self._upstream_port, timeout=self._upstream_timeout)
         try:
-            upstream.request(method, path, body=body or None, headers={
-                **headers, "Host": f"{self._upstream_host}:{self._upstream_port}"})
+            upstream.request(method, path, body=body or None, headers={**headers, "Host": f"{self._upstream_host}:{self._upstream_port}"})
             answer = upstream.getresponse()
             content = answer.read()
             kept = [(k, v) for k, v in answer.getheaders() if k.lower() not in HOP_BY_HOP]
@@ -177,8 +197,10 @@ class FaultProxy:
                 if fault is None:
                     self._relay(headers, body)
                 elif fault.kind is FaultKind.ERROR:
-                    message = {"error": {"type": "api_error", "message": "Fault injected: the service failed."},
-                               "message": "Fault injected: the service failed."}
+                    message = {
+                        "error": {"type": "api_error", "message": "Fault injected: the service failed."},
+                        "message": "Fault injected: the service failed.",
+                    }
                     self._answer(fault.status, [("Content-Type", "application/json")], json.dumps(message).encode())
                 elif fault.kind is FaultKind.TIMEOUT:
                     proxy._released.wait(fault.hold_seconds)

@@ -19,8 +19,12 @@ logger = Logger(service="welt-reconcile")
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--every", type=float, default=0, help="seconds between runs; 0 runs once")
-    parser.add_argument("--stack", type=Path, default=Path(".welt/dev-stack.json"),
-                        help="the running stack's description, used when no STRIPE_SECRET_KEY is set")
+    parser.add_argument(
+        "--stack",
+        type=Path,
+        default=Path(".welt/dev-stack.json"),
+        help="the running stack's description, used when no STRIPE_SECRET_KEY is set",
+    )
     args = parser.parse_args()
     if "STRIPE_SECRET_KEY" not in os.environ:
         from welt_stack.stack import app_environment

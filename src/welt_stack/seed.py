@@ -59,9 +59,7 @@ def create_tables(aws: Aws, prefix: str) -> None:
         client.create_table(**table.create_table_arguments(name))
         client.get_waiter("table_exists").wait(TableName=name)
         if table.ttl_attribute:
-            client.update_time_to_live(
-                TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute}
-            )
+            client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute})
 
 
 def seed_brands(aws: Aws, prefix: str) -> None:
@@ -92,9 +90,7 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
         attributes = [{"Name": "email", "Value": user.email}, {"Name": "email_verified", "Value": "true"}]
         if user.brand:
             attributes.append({"Name": "custom:brand", "Value": user.brand})
-        cognito.admin_create_user(
-            UserPoolId=pool_id, Username=user.email, UserAttributes=attributes, MessageAction="SUPPRESS"
-        )
+        cognito.admin_create_user(UserPoolId=pool_id, Username=user.email, UserAttributes=attributes, MessageAction="SUPPRESS")
         cognito.admin_set_user_password(UserPoolId=pool_id, Username=user.email, Password=DEMO_PASSWORD, Permanent=True)
         if user.role == "staff":
             cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user.email, GroupName="staff")

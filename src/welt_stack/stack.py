@@ -31,8 +31,7 @@ HOST = "127.0.0.1"
 FAULT_SUITE_STRIPE_TIMEOUT = 2.0
 
 
-WEBHOOK_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled",
-                  "charge.refunded")
+WEBHOOK_EVENTS = ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled", "charge.refunded")
 
 
 def app_environment(description: dict[str, Any], with_stripe: bool = False) -> dict[str, str]:
@@ -53,9 +52,13 @@ def app_environment(description: dict[str, Any], with_stripe: bool = False) -> d
     }
     if with_stripe:
         stripe = description["stripe"]
-        env.update(STRIPE_SECRET_KEY=stripe["secret_key"], STRIPE_WEBHOOK_SECRET=stripe["webhook_secret"],
-                   STRIPE_PUBLISHABLE_KEY=stripe["publishable_key"], STRIPE_API_BASE=stripe["api_base"],
-                   STRIPE_JS_URL=stripe["js_url"])
+        env.update(
+            STRIPE_SECRET_KEY=stripe["secret_key"],
+            STRIPE_WEBHOOK_SECRET=stripe["webhook_secret"],
+            STRIPE_PUBLISHABLE_KEY=stripe["publishable_key"],
+            STRIPE_API_BASE=stripe["api_base"],
+            STRIPE_JS_URL=stripe["js_url"],
+        )
     return env
 
 
@@ -144,8 +147,7 @@ class LocalStack:
             if _answers(url):
                 if listens(process.pid, port):
                     return
-                raise PortTakenError(f"port {port} is in use by another process, not by {name}: "
-                                     "is another local stack running?")
+                raise PortTakenError(f"port {port} is in use by another process, not by {name}: is another local stack running?")
             time.sleep(0.2)
         raise StackError(f"{name} did not answer at {url} within {timeout:.0f}s")
 
@@ -159,8 +161,7 @@ class LocalStack:
         }
 
     def start(self) -> dict[str, Any]:
-        wanted = (self.ports.moto, self.ports.orders, self.ports.payments, self.ports.stripe, self.ports.web,
-                  self.ports.docs)
+        wanted = (self.ports.moto, self.ports.orders, self.ports.payments, self.ports.stripe, self.ports.web, self.ports.docs)
         busy = [port for port in wanted if not port_is_free(port)]
         if busy:
             raise PortTakenError(f"ports {busy} are in use: is another local stack running?")
@@ -187,16 +188,23 @@ class LocalStack:
         }
         self._wait_for("stripe", stripe["js_url"])
 
-        settings = {"aws_endpoint": self.aws_endpoint, "region": REGION, "table_prefix": self.table_prefix,
-                   "mail_from": seed.MAIL_FROM, "cognito": pool, "stripe": stripe}
+        settings = {
+            "aws_endpoint": self.aws_endpoint,
+            "region": REGION,
+            "table_prefix": self.table_prefix,
+            "mail_from": seed.MAIL_FROM,
+            "cognito": pool,
+            "stripe": stripe,
+        }
         if self.faults:
-            self.fault_proxies = {"stripe": FaultProxy(stripe_base, seed=1).start(),
-                                  "aws": FaultProxy(self.aws_endpoint, seed=2).start()}
-            settings = {**settings, "aws_endpoint": self.fault_proxies["aws"].url,
-                        "stripe": {**stripe, "api_base": self.fault_proxies["stripe"].url}}
+            self.fault_proxies = {"stripe": FaultProxy(stripe_base, seed=1).start(), "aws": FaultProxy(self.aws_endpoint, seed=2).start()}
+            settings = {
+                **settings,
+                "aws_endpoint": self.fault_proxies["aws"].url,
+                "stripe": {**stripe, "api_base": self.fault_proxies["stripe"].url},
+            }
         web_origin = f"http://{HOST}:{self.ports.web}"
-        orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32),
-                      "WELT_WEB_ORIGIN": web_origin}
+        orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32), "WELT_WEB_ORIGIN": web_origin}
         # Least privilege, as deployed: only the payments function gets the Stripe keys.
         payments_env = {**base_env, **app_environment(settings, with_stripe=True), "WELT_WEB_ORIGIN": web_origin}
         if self.faults:
@@ -214,10 +222,16 @@ class LocalStack:
         web_config.write_text(json.dumps(self.browser_config(pool, stripe), indent=2))
         static = [sys.executable, "-m", "welt_stack.static"]
         policy = content_security_policy(
-            [f"http://{HOST}:{self.ports.orders}", f"http://{HOST}:{self.ports.payments}"], self.aws_endpoint,
-            stripe_js_origin=stripe["api_base"], stripe_api_origin=stripe["api_base"])
-        self._spawn("web", [*static, "--port", str(self.ports.web), "--root", str(REPO / "web"),
-                            "--config", str(web_config), "--policy", policy], base_env)
+            [f"http://{HOST}:{self.ports.orders}", f"http://{HOST}:{self.ports.payments}"],
+            self.aws_endpoint,
+            stripe_js_origin=stripe["api_base"],
+            stripe_api_origin=stripe["api_base"],
+        )
+        self._spawn(
+            "web",
+            [*static, "--port", str(self.ports.web), "--root", str(REPO / "web"), "--config", str(web_config), "--policy", policy],
+            base_env,
+        )
         site = self._build_help_center(bin_dir)
         self._spawn("docs", [*static, "--port", str(self.ports.docs), "--root", str(site)], base_env)
         self._wait_for("web", f"http://{HOST}:{self.ports.web}/config.json")
@@ -248,8 +262,7 @@ class LocalStack:
             "orders_api": f"http://{HOST}:{self.ports.orders}",
             "payments_api": f"http://{HOST}:{self.ports.payments}",
             "region": REGION,
-            "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"],
-                        "endpoint": self.aws_endpoint},
+            "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"], "endpoint": self.aws_endpoint},
             "stripe": {"publishable_key": stripe["publishable_key"], "js_url": stripe["js_url"]},
         }
 
@@ -262,8 +275,11 @@ class LocalStack:
             return site
         log = (self.state_dir / "logs" / "docs-build.log").open("wb")
         result = subprocess.run(  # noqa: S603 (our own command)
-            [str(bin_dir / "mkdocs"), "build", "--quiet", "--site-dir", str(site)], cwd=REPO, stdout=log,
-            stderr=subprocess.STDOUT, check=False,
+            [str(bin_dir / "mkdocs"), "build", "--quiet", "--site-dir", str(site)],
+            cwd=REPO,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            check=False,
         )
         if result.returncode != 0:
             raise StackError(f"the help center did not build; see {self.state_dir / 'logs' / 'docs-build.log'}")
@@ -312,13 +328,13 @@ def reserved_stack_ports() -> Iterator[Ports]:
 
 
 def log_tails(logs: Path, lines: int = 30) -> str:
-    return "\n".join(f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:])
-                     for log in sorted(logs.glob("*.log")))
+    return "\n".join(
+        f"--- {log.name} ---\n" + "\n".join(log.read_text(errors="replace").splitlines()[-lines:]) for log in sorted(logs.glob("*.log"))
+    )
 
 
 @contextmanager
-def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int = 3,
-                        faults: bool = False) -> Iterator[LocalStack]:
+def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int = 3, faults: bool = False) -> Iterator[LocalStack]:
     """A local stack beside anything else running (tests, benchmarks, screenshots); stopped on the way out."""
     for attempt in range(attempts):
         with reserved_stack_ports() as ports:

@@ -20,8 +20,14 @@ from welt_stack import seed
 from welt_stack.stack import LocalStack, stack_on_free_ports
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 HTTP_TIMEOUT = 30
 # localstripe's cards (its resources.py): charged, declined when charged, and asking for 3-D Secure.
 CARD_OK = "4242424242424242"
@@ -71,8 +77,9 @@ class Arrange:
         return response.json()
 
     def place(self, tag: str, **changes: Any) -> dict[str, Any]:
-        order: dict[str, Any] = self.call("POST", f"{self.orders_api}/orders", 201, json=order_form(tag, **changes),
-                                          headers={"Idempotency-Key": str(uuid.uuid4())})
+        order: dict[str, Any] = self.call(
+            "POST", f"{self.orders_api}/orders", 201, json=order_form(tag, **changes), headers={"Idempotency-Key": str(uuid.uuid4())}
+        )
         return order
 
     def order(self, number: str) -> dict[str, Any]:
@@ -99,21 +106,35 @@ class Arrange:
 
     def _pay(self, what: dict[str, Any], number: str = CARD_OK) -> dict[str, Any]:
         # A card token's card is what the emulator takes as a payment method (its Stripe.js has no createPaymentMethod).
-        card = requests.post(f"{self.stripe['api_base']}/v1/tokens", timeout=HTTP_TIMEOUT, data={
-            "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123",
-            "key": self.stripe["publishable_key"]}).json()["card"]["id"]
+        card = requests.post(
+            f"{self.stripe['api_base']}/v1/tokens",
+            timeout=HTTP_TIMEOUT,
+            data={
+                "card[number]": number,
+                "card[exp_month]": "12",
+                "card[exp_year]": "2030",
+                "card[cvc]": "123",
+                "key": self.stripe["publishable_key"],
+            },
+        ).json()["card"]["id"]
         payment = self.call("POST", f"{self.payments_api}/payments", 201, json=what, headers={"Idempotency-Key": str(uuid.uuid4())})
-        confirmed: dict[str, Any] = self.call("POST", f"{self.payments_api}/payments/{payment['payment_id']}/confirm",
-                                              json={"payment_method": card})
+        confirmed: dict[str, Any] = self.call(
+            "POST", f"{self.payments_api}/payments/{payment['payment_id']}/confirm", json={"payment_method": card}
+        )
         return confirmed
 
     def charged_another_amount(self, number: str) -> dict[str, Any]:
         """A payment of the order, awaiting 3-D Secure, that Stripe then reports as charged for one euro: the payment."""
         waiting = self._pay({"order_numbers": [number]}, CARD_3DS)
         assert waiting["status"] == "REQUIRES_ACTION", waiting
-        intent = {"id": waiting["stripe"]["payment_intent_id"], "object": "payment_intent", "status": "succeeded",
-                  "amount": 100, "currency": "eur", "metadata": {"payment_id": waiting["payment_id"], "brand": "DMO",
-                                                                 "attempt": str(waiting["attempt"])}}
+        intent = {
+            "id": waiting["stripe"]["payment_intent_id"],
+            "object": "payment_intent",
+            "status": "succeeded",
+            "amount": 100,
+            "currency": "eur",
+            "metadata": {"payment_id": waiting["payment_id"], "brand": "DMO", "attempt": str(waiting["attempt"])},
+        }
         webhooks = StripeWebhooks(self.payments_api, self.stripe["webhook_secret"])
         delivered = webhooks.send(StripeWebhooks.event("payment_intent.succeeded", intent))
         assert delivered.status_code == 200, delivered.text

@@ -78,8 +78,7 @@ class KeyboardOnly:
     def pick_radio(self, target: Locator) -> None:
         """Tab into the radio group, then arrow to `target` (arrows check the radio they land on)."""
         name = target.get_attribute("name")
-        self.tab_until(lambda: bool(self.page.evaluate("name => document.activeElement?.name === name", name)),
-                       f"the radio group {name!r}")
+        self.tab_until(lambda: bool(self.page.evaluate("name => document.activeElement?.name === name", name)), f"the radio group {name!r}")
         for _ in range(self.page.locator(f'input[type="radio"][name="{name}"]').count()):
             if self.focused(target):
                 if not target.is_checked():  # Tab lands on the first radio of a group with none checked

@@ -92,7 +92,8 @@ def test_the_order_pool_on_a_desktop_and_a_small_phone(app: Backoffice, dmo: dic
 
 
 def test_paying_with_a_declined_card_a_3d_secure_prompt_a_refusal_and_a_success(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     refused, paid = (dmo_api.place(tag)["order_number"] for _ in range(2))
     page = app.page
     app.sign_in(dmo)
@@ -123,8 +124,7 @@ def test_paying_with_a_declined_card_a_3d_secure_prompt_a_refusal_and_a_success(
     assert_accessible(page, "order detail, paid")
 
 
-def test_shipping_groups_from_the_offer_to_the_dissolve_prompt(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange,
-                                                              tag: str) -> None:
+def test_shipping_groups_from_the_offer_to_the_dissolve_prompt(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     first, second = (dmo_api.place(tag)["order_number"] for _ in range(2))
     page = app.page
     app.sign_in(dmo)
@@ -146,8 +146,9 @@ def test_shipping_groups_from_the_offer_to_the_dissolve_prompt(app: Backoffice, 
     assert_accessible(page, "shipping groups")
 
 
-def test_production_screens_for_factory_staff(app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange,
-                                              staff_api: Arrange, tag: str) -> None:
+def test_production_screens_for_factory_staff(
+    app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, staff_api: Arrange, tag: str
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     assert dmo_api.pay(number)["status"] == "WORK_IN_PROCESS"
     page = app.page

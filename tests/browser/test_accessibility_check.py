@@ -41,7 +41,9 @@ def test_an_exclusion_drops_its_rule_inside_its_element_only(page: Page) -> None
 
 
 def test_a_page_that_keeps_the_rules_passes(page: Page) -> None:
-    page.set_content('<!doctype html><html lang="en"><head><title>Fine</title></head><body><main><h1>Sizes</h1>'
-                     '<label for="size">Size</label><input id="size" type="text"></main></body></html>')
+    page.set_content(
+        '<!doctype html><html lang="en"><head><title>Fine</title></head><body><main><h1>Sizes</h1>'
+        '<label for="size">Size</label><input id="size" type="text"></main></body></html>'
+    )
 
     assert_accessible(page, "fine page")

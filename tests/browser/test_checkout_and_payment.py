@@ -13,8 +13,7 @@ from tests.browser.backoffice import CARD_3DS, CARD_DECLINED, Arrange, Backoffic
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
-def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange,
-                                                             tag: str) -> None:
+def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     page = app.page
     app.sign_in(dmo)
     app.design_order(tag)
@@ -54,7 +53,8 @@ def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, 
 
 
 def test_a_declined_card_shows_stripes_message_keeps_the_order_unpaid_and_another_card_pays(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     app.sign_in(dmo)
     app.open(f"/pay?order={number}", f"Pay order {number}")
@@ -78,8 +78,7 @@ def test_a_declined_card_shows_stripes_message_keeps_the_order_unpaid_and_anothe
     assert dmo_api.order(number)["status"] == "WORK_IN_PROCESS"
 
 
-def test_a_card_that_asks_for_3d_secure_pays_after_the_bank_step(app: Backoffice, dmo: dict[str, Any],
-                                                                 dmo_api: Arrange, tag: str) -> None:
+def test_a_card_that_asks_for_3d_secure_pays_after_the_bank_step(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     number = dmo_api.place(tag)["order_number"]
     app.sign_in(dmo)
     app.open(f"/pay?order={number}", f"Pay order {number}")
@@ -91,8 +90,9 @@ def test_a_card_that_asks_for_3d_secure_pays_after_the_bank_step(app: Backoffice
     assert dmo_api.order(number)["payment_status"] == "PAID"
 
 
-def test_a_refused_3d_secure_step_shows_the_banks_message_and_nothing_is_paid(app: Backoffice, dmo: dict[str, Any],
-                                                                              dmo_api: Arrange, tag: str) -> None:
+def test_a_refused_3d_secure_step_shows_the_banks_message_and_nothing_is_paid(
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     app.sign_in(dmo)
     app.open(f"/pay?order={number}", f"Pay order {number}")

@@ -14,7 +14,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
 def test_a_brands_first_order_must_choose_labeling_and_the_next_one_starts_with_that_choice(
-        app: Backoffice, stack: LocalStack, tag: str) -> None:
+    app: Backoffice, stack: LocalStack, tag: str
+) -> None:
     # BRK places no other order in this suite: this is its first.
     page = app.page
     app.sign_in(user(stack, "BRK"))
@@ -42,8 +43,7 @@ def test_a_brands_first_order_must_choose_labeling_and_the_next_one_starts_with_
     expect(page.get_by_role("group", name="Labeling").get_by_role("radio", name="Custom stamps")).to_be_checked()
 
 
-def test_design_reference_beyond_the_limit_is_refused_next_to_its_field(
-        app: Backoffice, dmo: dict[str, Any], tag: str) -> None:
+def test_design_reference_beyond_the_limit_is_refused_next_to_its_field(app: Backoffice, dmo: dict[str, Any], tag: str) -> None:
     """The server's 422 loc ["body", "order", "design", "design_ref"] lands on the design reference field."""
     app.sign_in(dmo)
     app.open("/orders/new?fresh=1", "New order")
@@ -61,7 +61,8 @@ def test_design_reference_beyond_the_limit_is_refused_next_to_its_field(
 
 
 def test_an_address_problem_from_the_server_is_shown_at_its_field_and_a_double_click_places_one_order(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     page = app.page
     app.sign_in(dmo)
     app.design_order(tag)

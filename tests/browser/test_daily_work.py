@@ -17,10 +17,32 @@ from tests.examples import SHIPPING_ADDRESS
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 CSV_COLUMNS = [
-    "order_number", "created_at", "wip_started_at", "expected_ship_date", "shipped_at", "type", "model", "upper",
-    "lining", "sole", "design_ref", "sizes", "pairs", "labeling", "status", "production_stage", "payment_status",
-    "shipping_group_id", "invoice_number", "carrier", "tracking_number", "manufacturing_eur", "shipping_eur",
-    "customization_eur", "total_eur", "currency",
+    "order_number",
+    "created_at",
+    "wip_started_at",
+    "expected_ship_date",
+    "shipped_at",
+    "type",
+    "model",
+    "upper",
+    "lining",
+    "sole",
+    "design_ref",
+    "sizes",
+    "pairs",
+    "labeling",
+    "status",
+    "production_stage",
+    "payment_status",
+    "shipping_group_id",
+    "invoice_number",
+    "carrier",
+    "tracking_number",
+    "manufacturing_eur",
+    "shipping_eur",
+    "customization_eur",
+    "total_eur",
+    "currency",
 ]
 SHOWN_DAY = """iso => new Intl.DateTimeFormat('en-GB', {day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC'})
                  .format(new Date(iso + 'T00:00:00Z'))"""
@@ -31,8 +53,7 @@ def shown_day(page: Page, iso: str) -> str:
     return text
 
 
-def test_a_suggested_group_is_created_with_one_click(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange,
-                                                     tag: str) -> None:
+def test_a_suggested_group_is_created_with_one_click(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     # An address only this test uses, so its suggestion is this test's orders and no one else's.
     address = {**SHIPPING_ADDRESS, "line1": f"Werkhof {tag}"}
     numbers = [dmo_api.place(tag, shipping_address=address)["order_number"] for _ in range(3)]
@@ -59,9 +80,9 @@ def test_a_suggested_group_is_created_with_one_click(app: Backoffice, dmo: dict[
 
 
 def test_order_again_fills_the_form_from_a_paid_order_and_checks_out_the_same_design(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
-    design = {"model": "desert-boot", "materials": {"upper": "suede-sand", "lining": "unlined", "sole": "crepe"},
-              "design_ref": tag}
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
+    design = {"model": "desert-boot", "materials": {"upper": "suede-sand", "lining": "unlined", "sole": "crepe"}, "design_ref": tag}
     earlier = dmo_api.place(tag, design=design, sizes=[{"size": "EU43.5", "pairs": 1}])
     assert dmo_api.pay(earlier["order_number"])["status"] == "WORK_IN_PROCESS"
     page = app.page
@@ -90,10 +111,12 @@ def test_order_again_fills_the_form_from_a_paid_order_and_checks_out_the_same_de
     assert (placed["status"], placed["payment_status"]) == ("PENDING_PAYMENT", "UNPAID")
     for part in ("type", "design", "sizes", "labeling", "shipping_address"):
         assert placed[part] == earlier[part], part
-    assert {k: placed["billing"][k] for k in ("name", "email", "vat_id")} == {
-        k: earlier["billing"][k] for k in ("name", "email", "vat_id")}
-    quoted = dmo_api.call("POST", f"{dmo_api.orders_api}/quotes", json={"order": {
-        "type": "MTO", "design": design, "sizes": [{"size": "EU43.5", "pairs": 1}], "country": "DE"}})
+    assert {k: placed["billing"][k] for k in ("name", "email", "vat_id")} == {k: earlier["billing"][k] for k in ("name", "email", "vat_id")}
+    quoted = dmo_api.call(
+        "POST",
+        f"{dmo_api.orders_api}/quotes",
+        json={"order": {"type": "MTO", "design": design, "sizes": [{"size": "EU43.5", "pairs": 1}], "country": "DE"}},
+    )
     assert placed["costs"] == quoted["costs"]  # today's catalog prices, not copied from the earlier order
 
     app.open(f"/orders/{earlier['order_number']}", f"Order {earlier['order_number']}")
@@ -103,7 +126,8 @@ def test_order_again_fills_the_form_from_a_paid_order_and_checks_out_the_same_de
 
 
 def test_download_csv_exports_every_order_the_filters_match_page_by_page(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     awkward = f'=SUM(1,2) "{tag}"\nsecond line'
     numbers = [dmo_api.place(tag)["order_number"] for _ in range(100)]
     numbers.append(dmo_api.place(awkward)["order_number"])  # its design reference holds the tag, so the search finds it
@@ -133,16 +157,15 @@ def test_download_csv_exports_every_order_the_filters_match_page_by_page(
     assert [row["order_number"] for row in exported] == list(reversed(numbers))  # newest first, like the pool
     assert exported[0]["design_ref"] == "'" + awkward  # a spreadsheet shows it as text, never runs it
     paid_row = next(row for row in exported if row["order_number"] == numbers[0])
-    assert (paid_row["status"], paid_row["payment_status"], paid_row["production_stage"]) == (
-        "WORK_IN_PROCESS", "PAID", "CUTTING")
+    assert (paid_row["status"], paid_row["payment_status"], paid_row["production_stage"]) == ("WORK_IN_PROCESS", "PAID", "CUTTING")
     assert paid_row["invoice_number"] == paid["invoice_number"] and paid_row["expected_ship_date"] == paid["expected_ship_date"]
     assert (paid_row["total_eur"], paid_row["currency"]) == (f"{paid['costs']['total'] / 100:.2f}", "EUR")
     assert paid_row["model"] == "Derby" and paid_row["sizes"] == "EU42x1" and paid_row["pairs"] == "1"
 
 
 def test_ship_dates_show_in_the_pool_the_order_and_the_staff_screens_and_move_with_the_stage(
-        app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any], dmo_api: Arrange, staff_api: Arrange,
-        tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any], dmo_api: Arrange, staff_api: Arrange, tag: str
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     cutting = dmo_api.pay(number)["expected_ship_date"]
     assert cutting
@@ -173,7 +196,8 @@ def test_ship_dates_show_in_the_pool_the_order_and_the_staff_screens_and_move_wi
 
 
 def test_a_suggestion_overtaken_by_a_change_says_why_and_offers_fresh_suggestions(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     address = {**SHIPPING_ADDRESS, "line1": f"Werkhof {tag}"}
     numbers = [dmo_api.place(tag, shipping_address=address)["order_number"] for _ in range(3)]
     page = app.page

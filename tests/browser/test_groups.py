@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
 def test_two_orders_are_grouped_with_their_savings_shown_and_paid_as_one(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     first, second = (dmo_api.place(tag)["order_number"] for _ in range(2))
     page = app.page
     app.sign_in(dmo)
@@ -48,8 +49,7 @@ def test_two_orders_are_grouped_with_their_savings_shown_and_paid_as_one(
     expect(page.get_by_role("row").filter(has_text=group_id).get_by_text("Paid")).to_be_visible()
 
 
-def test_an_unpaid_group_loses_an_order_then_is_dissolved(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange,
-                                                          tag: str) -> None:
+def test_an_unpaid_group_loses_an_order_then_is_dissolved(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     numbers = [dmo_api.place(tag)["order_number"] for _ in range(3)]
     group_id = dmo_api.group(numbers)["shipping_group_id"]
     page = app.page

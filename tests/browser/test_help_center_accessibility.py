@@ -69,4 +69,3 @@ def test_the_navigation_drawer_on_a_phone(page: Page, help_center: str) -> None:
     expect(page.locator(".md-sidebar--primary")).to_be_in_viewport(ratio=1)  # slid all the way in
 
     assert_accessible(page, "help center navigation on a phone")
-

@@ -13,8 +13,7 @@ from tests.browser.keyboard import KeyboardOnly
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
-def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffice, dmo: dict[str, Any],
-                                                                   dmo_api: Arrange, tag: str) -> None:
+def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     page = app.page
     keyboard = KeyboardOnly(page)
     page.goto(f"{app.web}/#/signin")
@@ -48,8 +47,12 @@ def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffic
     keyboard.check(page.get_by_label("I confirm these raw materials for production"))
     keyboard.press(page.get_by_role("button", name="Continue to checkout"))
     expect(app.heading("Checkout")).to_be_visible()
-    for label, text in (("Recipient name", "Mara Jensen"), ("Address line 1", "Torstrasse 101"), ("Postal code", "10119"),
-                        ("City", "Berlin")):
+    for label, text in (
+        ("Recipient name", "Mara Jensen"),
+        ("Address line 1", "Torstrasse 101"),
+        ("Postal code", "10119"),
+        ("City", "Berlin"),
+    ):
         keyboard.fill(page.get_by_label(label).first, text)
     keyboard.choose(page.get_by_label("Country").first, "Germany")
     keyboard.fill(page.get_by_label("Phone"), "+49 30 1234567")
@@ -78,7 +81,8 @@ def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffic
 
 
 def test_backing_out_of_a_confirmation_returns_the_focus_to_a_button_that_tab_still_reaches(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     numbers = [dmo_api.place(tag)["order_number"] for _ in range(2)]
     group_id = dmo_api.group(numbers)["shipping_group_id"]
     page = app.page

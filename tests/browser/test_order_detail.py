@@ -13,7 +13,8 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
 def test_the_buyer_edits_an_unpaid_order_a_stale_edit_is_refused_and_the_order_is_cancelled(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     page = app.page
     app.sign_in(dmo)
@@ -31,8 +32,12 @@ def test_the_buyer_edits_an_unpaid_order_a_stale_edit_is_refused_and_the_order_i
 
     page.get_by_role("button", name="Edit order").click()
     version = dmo_api.order(number)["version"]
-    dmo_api.call("PATCH", f"{dmo_api.orders_api}/orders/{number}", json={"sizes": [{"size": "EU40", "pairs": 1}]},
-                 headers={"If-Match": f'"{version}"'})  # someone else edits meanwhile
+    dmo_api.call(
+        "PATCH",
+        f"{dmo_api.orders_api}/orders/{number}",
+        json={"sizes": [{"size": "EU40", "pairs": 1}]},
+        headers={"If-Match": f'"{version}"'},
+    )  # someone else edits meanwhile
     stale = page.get_by_role("form", name=f"Edit order {number}")
     stale.get_by_label("Size", exact=True).select_option("EU45")
     stale.get_by_role("button", name="Save changes").click()

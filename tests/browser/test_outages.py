@@ -12,12 +12,18 @@ from tests.browser.backoffice import Arrange, Backoffice
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
-UNAVAILABLE = {"type": "/problems/service-unavailable", "title": "Service unavailable", "status": 503,
-               "detail": "Sign-in cannot be checked right now; try again in a minute.", "errors": []}
+UNAVAILABLE = {
+    "type": "/problems/service-unavailable",
+    "title": "Service unavailable",
+    "status": 503,
+    "detail": "Sign-in cannot be checked right now; try again in a minute.",
+    "errors": [],
+}
 
 
 def test_a_503_shows_the_service_as_unavailable_and_keeps_the_buyer_signed_in(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     app.sign_in(dmo)
     page = app.page
@@ -26,8 +32,9 @@ def test_a_503_shows_the_service_as_unavailable_and_keeps_the_buyer_signed_in(
 
     def unavailable(route: Route) -> None:
         answered.append(route.request.url)
-        route.fulfill(status=503, content_type="application/problem+json", body=json.dumps(UNAVAILABLE),
-                      headers={"Access-Control-Allow-Origin": "*"})
+        route.fulfill(
+            status=503, content_type="application/problem+json", body=json.dumps(UNAVAILABLE), headers={"Access-Control-Allow-Origin": "*"}
+        )
 
     page.route(f"{orders_api}/orders/**", unavailable)
     page.goto(f"{app.web}/#/orders/{number}")

@@ -26,7 +26,8 @@ def unnamed_controls(page: Page) -> list[str]:
 
 
 def test_the_pool_filters_by_search_and_status_and_pages_with_the_cursor(
-        app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     numbers = [dmo_api.place(tag)["order_number"] for _ in range(11)]
     page = app.page
     app.sign_in(dmo)
@@ -51,8 +52,7 @@ def test_the_pool_filters_by_search_and_status_and_pages_with_the_cursor(
     expect(page.get_by_text("No orders match these filters.")).to_be_visible()
 
 
-def test_a_wrong_password_is_refused_at_the_field_and_a_deep_link_survives_sign_in(
-        app: Backoffice, dmo: dict[str, Any]) -> None:
+def test_a_wrong_password_is_refused_at_the_field_and_a_deep_link_survives_sign_in(app: Backoffice, dmo: dict[str, Any]) -> None:
     page = app.page
     page.goto(f"{app.web}/#/groups")
     expect(app.heading("Sign in")).to_be_visible()
@@ -69,13 +69,17 @@ def test_a_wrong_password_is_refused_at_the_field_and_a_deep_link_survives_sign_
     assert page.evaluate("sessionStorage.getItem('welt.idToken')").count(".") == 2
 
 
-def test_screens_name_every_control_and_move_focus_to_the_heading(app: Backoffice, dmo: dict[str, Any],
-                                                                   dmo_api: Arrange, tag: str) -> None:
+def test_screens_name_every_control_and_move_focus_to_the_heading(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     number = dmo_api.place(tag)["order_number"]
     page = app.page
     app.sign_in(dmo)
-    for route, heading in (("/orders", "Order pool"), ("/orders/new?fresh=1", "New order"), (f"/orders/{number}", f"Order {number}"),
-                           (f"/pay?order={number}", f"Pay order {number}"), ("/groups", "Shipping groups")):
+    for route, heading in (
+        ("/orders", "Order pool"),
+        ("/orders/new?fresh=1", "New order"),
+        (f"/orders/{number}", f"Order {number}"),
+        (f"/pay?order={number}", f"Pay order {number}"),
+        ("/groups", "Shipping groups"),
+    ):
         page.goto(f"{app.web}/#{route}")
         expect(app.heading(heading)).to_be_focused()
         expect(page).to_have_title(f"{heading} — Welt")
@@ -89,8 +93,7 @@ def test_screens_name_every_control_and_move_focus_to_the_heading(app: Backoffic
     expect(page.get_by_role("main").get_by_role("link", name="New order")).to_be_focused()
 
 
-def test_on_a_phone_the_pool_and_checkout_fit_the_screen(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange,
-                                                         tag: str) -> None:
+def test_on_a_phone_the_pool_and_checkout_fit_the_screen(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
     dmo_api.place(tag)
     page = app.page
     page.set_viewport_size(ViewportSize(width=390, height=844))

@@ -13,8 +13,9 @@ from tests.browser.backoffice import Arrange, Backoffice
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
 
-def test_staff_ship_an_order_and_the_brand_sees_the_tracking(app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any],
-                                                             dmo_api: Arrange, tag: str, tmp_path: Path) -> None:
+def test_staff_ship_an_order_and_the_brand_sees_the_tracking(
+    app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any], dmo_api: Arrange, tag: str, tmp_path: Path
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     assert dmo_api.pay(number)["status"] == "WORK_IN_PROCESS"
     page = app.page
@@ -44,7 +45,8 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(app: Backoffice, dm
     row = app.pool_row(number)
     expect(row.get_by_text("Shipped", exact=True)).to_be_visible()
     expect(row.get_by_role("link", name="DHL Express JD014600006281")).to_have_attribute(
-        "href", "https://www.dhl.com/track?AWB=JD014600006281")
+        "href", "https://www.dhl.com/track?AWB=JD014600006281"
+    )
     row.get_by_role("link", name=number).click()
 
     expect(app.heading(f"Order {number}")).to_be_visible()
@@ -63,7 +65,8 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(app: Backoffice, dm
 
 
 def test_staff_ship_a_paid_group_under_one_tracking_number_and_mark_an_order_delivered(
-        app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, staff_api: Arrange, tag: str) -> None:
+    app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, staff_api: Arrange, tag: str
+) -> None:
     numbers = [dmo_api.place(tag)["order_number"] for _ in range(2)]
     group_id = dmo_api.group(numbers)["shipping_group_id"]
     dmo_api.pay_group(group_id, numbers)
@@ -95,7 +98,8 @@ def test_staff_mark_a_brands_stamps_ready(app: Backoffice, staff_user: dict[str,
 
 
 def test_a_brand_user_is_kept_out_of_production_and_staff_out_of_the_order_pool(
-        app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any]) -> None:
+    app: Backoffice, dmo: dict[str, Any], staff_user: dict[str, Any]
+) -> None:
     app.sign_in(dmo)
     expect(app.page.get_by_role("navigation", name="Main").get_by_role("link", name="Production")).to_be_hidden()
     app.open("/staff", "Not for this account")
@@ -104,8 +108,9 @@ def test_a_brand_user_is_kept_out_of_production_and_staff_out_of_the_order_pool(
     app.open("/orders", "Not for this account")
 
 
-def test_staff_see_a_payment_stripe_charged_otherwise_than_priced(app: Backoffice, staff_user: dict[str, Any],
-                                                                  dmo_api: Arrange, tag: str) -> None:
+def test_staff_see_a_payment_stripe_charged_otherwise_than_priced(
+    app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
     number = dmo_api.place(tag)["order_number"]
     held = dmo_api.charged_another_amount(number)
     assert held["status"] == "NEEDS_REVIEW"

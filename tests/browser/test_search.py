@@ -20,7 +20,8 @@ GROWN = 600  # more than one search reads (500), so the oldest order is found on
 
 
 def test_a_search_that_reached_no_match_yet_offers_to_search_further_and_then_finds_the_oldest_order(
-        app: Backoffice, stack: LocalStack) -> None:
+    app: Backoffice, stack: LocalStack
+) -> None:
     aws, description = stack.aws, stack.description
     prefix = description["table_prefix"]
     tables = aws.resource("dynamodb")
@@ -28,14 +29,20 @@ def test_a_search_that_reached_no_match_yet_offers_to_search_further_and_then_fi
     brands.add(Brand(code="SRC", name="Search Atelier"))
     brand = brands.get("SRC")
     assert brand is not None
-    grow(tables.Table(f"{prefix}{ORDERS.logical_name}"), tables.Table(f"{prefix}{BRANDS.logical_name}"),
-         brand, GROWN)
+    grow(tables.Table(f"{prefix}{ORDERS.logical_name}"), tables.Table(f"{prefix}{BRANDS.logical_name}"), brand, GROWN)
     email = "search@src.example"
     cognito = aws.client("cognito-idp")
     pool = description["cognito"]["user_pool_id"]
-    cognito.admin_create_user(UserPoolId=pool, Username=email, MessageAction="SUPPRESS", UserAttributes=[
-        {"Name": "email", "Value": email}, {"Name": "email_verified", "Value": "true"},
-        {"Name": "custom:brand", "Value": "SRC"}])
+    cognito.admin_create_user(
+        UserPoolId=pool,
+        Username=email,
+        MessageAction="SUPPRESS",
+        UserAttributes=[
+            {"Name": "email", "Value": email},
+            {"Name": "email_verified", "Value": "true"},
+            {"Name": "custom:brand", "Value": "SRC"},
+        ],
+    )
     cognito.admin_set_user_password(UserPoolId=pool, Username=email, Password=DEMO_PASSWORD, Permanent=True)
 
     app.sign_in({"email": email, "password": DEMO_PASSWORD})

@@ -80,11 +80,24 @@ JOURNEY_TERMS = {
 def build(config_dir: Path, site: Path) -> subprocess.CompletedProcess[str]:
     """`mkdocs build --strict`, with every proxy pointing nowhere: a build that reaches for the network fails."""
     dead_end = "http://127.0.0.1:9"
-    env = {**os.environ, "HTTP_PROXY": dead_end, "HTTPS_PROXY": dead_end, "http_proxy": dead_end,
-           "https_proxy": dead_end, "NO_PROXY": "", "no_proxy": "", "NO_MKDOCS_2_WARNING": "1"}
+    env = {
+        **os.environ,
+        "HTTP_PROXY": dead_end,
+        "HTTPS_PROXY": dead_end,
+        "http_proxy": dead_end,
+        "https_proxy": dead_end,
+        "NO_PROXY": "",
+        "no_proxy": "",
+        "NO_MKDOCS_2_WARNING": "1",
+    }
     return subprocess.run(
         [sys.executable, "-m", "mkdocs", "build", "--strict", "--site-dir", str(site)],
-        cwd=config_dir, env=env, capture_output=True, text=True, timeout=BUILD_TIMEOUT, check=False,
+        cwd=config_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=BUILD_TIMEOUT,
+        check=False,
     )
 
 
@@ -99,7 +112,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def page_text(site: Path, page: str) -> str:
     """A built page's visible text, tags removed and entities decoded."""
     raw = (site / page / "index.html").read_text(encoding="utf-8")
-    main = raw[raw.find("<article"):raw.find("</article>")]
+    main = raw[raw.find("<article") : raw.find("</article>")]
     return html.unescape(re.sub(r"<[^>]+>", " ", main))
 
 
@@ -136,23 +149,28 @@ def test_the_search_index_finds_every_step_of_the_journey(site: Path) -> None:
         page = entry["location"].split("#")[0]
         by_page[page] = by_page.get(page, "") + " " + html.unescape(re.sub(r"<[^>]+>", " ", entry["title"] + " " + entry["text"]))
 
-    not_found = {term: page for term, page in JOURNEY_TERMS.items()
-                 if not any(term.lower() in text.lower() for where, text in by_page.items() if where.startswith(page))}
+    not_found = {
+        term: page
+        for term, page in JOURNEY_TERMS.items()
+        if not any(term.lower() in text.lower() for where, text in by_page.items() if where.startswith(page))
+    }
 
     assert not_found == {}, f"terms the search index does not find on their page: {not_found}"
 
 
 def test_no_placeholder_is_left_unrendered(site: Path) -> None:
-    leftovers = [str(page.relative_to(site)) for page in site.rglob("*.html")
-                 if re.search(r"<!--\s*(welt|openapi):", page.read_text(encoding="utf-8"))]
+    leftovers = [
+        str(page.relative_to(site))
+        for page in site.rglob("*.html")
+        if re.search(r"<!--\s*(welt|openapi):", page.read_text(encoding="utf-8"))
+    ]
 
     assert leftovers == []
 
 
 def test_no_page_loads_anything_from_the_network(site: Path) -> None:
     external = re.compile(r"""<(?:script|link|img|iframe|source)\b[^>]*\b(?:src|href)=["'](?:https?:)?//""", re.I)
-    offenders = {str(page.relative_to(site)): external.findall(page.read_text(encoding="utf-8"))
-                 for page in site.rglob("*.html")}
+    offenders = {str(page.relative_to(site)): external.findall(page.read_text(encoding="utf-8")) for page in site.rglob("*.html")}
 
     assert {page: found for page, found in offenders.items() if found} == {}
 
@@ -161,13 +179,16 @@ def test_pictures_are_real_screenshots_of_the_backoffice(site: Path) -> None:
     """No placeholder pictures: an image is a screenshot `make screenshots` took, and every one shown exists."""
     screenshots = DOCS / "assets" / "screenshots"
     images = [p for p in DOCS.rglob("*") if p.suffix.lower() in {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}]
-    shown = {(page, src) for page in site.rglob("*.html")
-             for src in re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', page.read_text(encoding="utf-8"))}
+    shown = {
+        (page, src) for page in site.rglob("*.html") for src in re.findall(r'<img\b[^>]*\bsrc="([^"]+)"', page.read_text(encoding="utf-8"))
+    }
 
     assert [str(p.relative_to(DOCS)) for p in images if screenshots not in p.parents] == []
-    missing = [f"{page.relative_to(site)}: {src}" for page, src in shown
-               if not (page.parent / src).resolve().is_file()
-               or (site / "assets" / "screenshots") not in (page.parent / src).resolve().parents]
+    missing = [
+        f"{page.relative_to(site)}: {src}"
+        for page, src in shown
+        if not (page.parent / src).resolve().is_file() or (site / "assets" / "screenshots") not in (page.parent / src).resolve().parents
+    ]
     assert missing == []
 
 
@@ -184,7 +205,7 @@ def test_a_diagram_renders_from_the_site_itself(site: Path, page_name: str) -> N
 
 def test_the_architecture_diagram_names_every_table() -> None:
     source = (DOCS / "developers" / "architecture.md").read_text(encoding="utf-8")
-    diagram = source[source.index("```mermaid"):source.index("```", source.index("```mermaid") + 3)]
+    diagram = source[source.index("```mermaid") : source.index("```", source.index("```mermaid") + 3)]
 
     assert [t.logical_name for t in ALL_TABLES if t.logical_name not in diagram] == []
 
@@ -216,9 +237,12 @@ def test_an_unknown_placeholder_stops_the_build(tmp_path: Path) -> None:
 def test_status_and_stage_tables_list_every_value_of_the_code(site: Path) -> None:
     pool = page_text(site, "guide/order-pool")
     stamps = page_text(site, "guide/custom-stamps")
-    errors = [f"{kind.__name__}.{member.name}" for kind, text in
-              ((OrderStatus, pool), (PaymentStatus, pool), (ProductionStage, pool), (StampStatus, stamps), (Labeling, stamps))
-              for member in kind if member.value not in text]
+    errors = [
+        f"{kind.__name__}.{member.name}"
+        for kind, text in ((OrderStatus, pool), (PaymentStatus, pool), (ProductionStage, pool), (StampStatus, stamps), (Labeling, stamps))
+        for member in kind
+        if member.value not in text
+    ]
 
     assert errors == []
     assert "Pending Payment" in pool and "Work In Process" in pool
@@ -263,12 +287,20 @@ def test_the_group_shipping_example_is_computed_from_the_catalog(site: Path) -> 
     eu = next(zone for zone in catalog["shipping_zones"] if "DE" in zone["countries"])
     surcharge = {m["id"]: m["surcharge"] for m in catalog["materials"]}
     base = {m["id"]: m["base_price"] for m in catalog["models"]}
-    designs = [("derby", "calf-tan", "leather-natural", "leather-sole"),
-               ("chelsea-boot", "suede-sand", "leather-black", "crepe"),
-               ("court-sneaker", "canvas-natural", "textile-mesh", "rubber-cupsole")]
+    designs = [
+        ("derby", "calf-tan", "leather-natural", "leather-sole"),
+        ("chelsea-boot", "suede-sand", "leather-black", "crepe"),
+        ("court-sneaker", "canvas-natural", "textile-mesh", "rubber-cupsole"),
+    ]
     factor = Decimal(catalog["order_types"]["MTO"]["factor"])
-    manufacturing = sum(int((Decimal(base[model] + surcharge[upper] + surcharge[lining] + surcharge[sole]) * factor)
-                            .quantize(Decimal(1), rounding=ROUND_HALF_UP)) for model, upper, lining, sole in designs)
+    manufacturing = sum(
+        int(
+            (Decimal(base[model] + surcharge[upper] + surcharge[lining] + surcharge[sole]) * factor).quantize(
+                Decimal(1), rounding=ROUND_HALF_UP
+            )
+        )
+        for model, upper, lining, sole in designs
+    )
     alone = 3 * (eu["base"] + eu["per_pair"])
     together = eu["base"] + 3 * eu["per_pair"]
     text = page_text(site, "guide/group-shipping")

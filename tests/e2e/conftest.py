@@ -158,10 +158,12 @@ class Mailbox:
             time.sleep(0.1)
 
 
-def checkouts_at_once(stack: RunningStack, brand: str, forms: list[dict[str, Any]], tag: str,
-                      within: float = 30) -> list[requests.Response]:
+def checkouts_at_once(
+    stack: RunningStack, brand: str, forms: list[dict[str, Any]], tag: str, within: float = 30
+) -> list[requests.Response]:
     """Every form checked out at the same time, each by its own client with its own key, as careful clients do:
     a dropped connection is sent again, and while a first attempt is still running (409) its answer is asked for."""
+
     def place(index: int) -> requests.Response:
         # A client per thread: requests.Session is not meant to be shared between threads.
         client, key = Api(stack.orders_api, stack.id_tokens[brand]), f"{tag}-{index}"
@@ -176,8 +178,7 @@ def checkouts_at_once(stack: RunningStack, brand: str, forms: list[dict[str, Any
         return list(pool.map(place, range(len(forms))))
 
 
-def eventually(probe: Callable[[], Seen], done: Callable[[Seen], bool], within: float = SETTLE_WITHIN,
-               what: str = "the change") -> Seen:
+def eventually(probe: Callable[[], Seen], done: Callable[[Seen], bool], within: float = SETTLE_WITHIN, what: str = "the change") -> Seen:
     """Poll `probe` until `done` holds for what it returns; fail with the last thing seen at the deadline."""
     deadline = time.monotonic() + within
     while True:
@@ -191,11 +192,11 @@ def eventually(probe: Callable[[], Seen], done: Callable[[Seen], bool], within: 
 class PaymentsApi(Api):
     """One caller of the payments API: cost summaries, server-side confirmation, invoices."""
 
-    def start(self, order_number: str | None = None, *, group: str | None = None, key: str | None = None,
-              body: dict[str, Any] | None = None) -> requests.Response:
+    def start(
+        self, order_number: str | None = None, *, group: str | None = None, key: str | None = None, body: dict[str, Any] | None = None
+    ) -> requests.Response:
         """POST /payments for one order or one shipping group, with a fresh Idempotency-Key unless given one."""
-        sent = body if body is not None else (
-            {"shipping_group_id": group} if group is not None else {"order_numbers": [order_number]})
+        sent = body if body is not None else ({"shipping_group_id": group} if group is not None else {"order_numbers": [order_number]})
         return self.post("/payments", json=sent, headers={"Idempotency-Key": key or f"e2e-{uuid.uuid4()}"})
 
     def create(self, order_number: str | None = None, *, group: str | None = None) -> dict[str, Any]:
@@ -217,20 +218,25 @@ class PaymentsApi(Api):
 
     def settled(self, payment_id: str, within: float = SETTLE_WITHIN) -> dict[str, Any]:
         """The payment once Stripe's word has landed: SUCCEEDED with its invoice number."""
-        return eventually(lambda: self.payment(payment_id),
-                          lambda p: p["status"] == "SUCCEEDED" and p["invoice_number"] is not None,
-                          within, f"settling payment {payment_id}")
+        return eventually(
+            lambda: self.payment(payment_id),
+            lambda p: p["status"] == "SUCCEEDED" and p["invoice_number"] is not None,
+            within,
+            f"settling payment {payment_id}",
+        )
 
 
 def launched(orders: Api, numbers: list[str], within: float = SETTLE_WITHIN) -> list[dict[str, Any]]:
     """The orders once every one of them is in production (the webhook's last step)."""
-    return eventually(lambda: [orders.order(number) for number in numbers],
-                      lambda seen: all(o["status"] == "WORK_IN_PROCESS" for o in seen),
-                      within, f"launching {numbers} to production")
+    return eventually(
+        lambda: [orders.order(number) for number in numbers],
+        lambda seen: all(o["status"] == "WORK_IN_PROCESS" for o in seen),
+        within,
+        f"launching {numbers} to production",
+    )
 
 
-def pay_by_card(pay: PaymentsApi, orders: Api, order_number: str | None = None, *,
-                group: str | None = None) -> dict[str, Any]:
+def pay_by_card(pay: PaymentsApi, orders: Api, order_number: str | None = None, *, group: str | None = None) -> dict[str, Any]:
     """Pay one order or one group with a good card, as the browser does, and wait until production has it."""
     payment = pay.create(order_number, group=group)
     confirmed = pay.confirm(payment["payment_id"])
@@ -278,9 +284,14 @@ class WithheldWebhooks:
 
     def wait_for(self, event_type: str, payment_id: str, within: float = SETTLE_WITHIN) -> CapturedDelivery:
         """The withheld delivery of `event_type` about the payment's intent."""
+
         def matching() -> list[CapturedDelivery]:
-            return [d for d in self.deliveries if d.event["type"] == event_type
-                    and d.event["data"]["object"].get("metadata", {}).get("payment_id") == payment_id]
+            return [
+                d
+                for d in self.deliveries
+                if d.event["type"] == event_type and d.event["data"]["object"].get("metadata", {}).get("payment_id") == payment_id
+            ]
+
         return eventually(matching, bool, within, f"the emulator sending {event_type} for {payment_id}")[0]
 
     def close(self) -> None:
@@ -301,17 +312,20 @@ class StripeEmulator:
         self._session = requests.Session()
 
     def _call(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
-        response = self._session.request(method, self.api_base + path, timeout=HTTP_TIMEOUT,
-                                         headers={"Authorization": f"Bearer {self.secret_key}"}, **kwargs)
+        response = self._session.request(
+            method, self.api_base + path, timeout=HTTP_TIMEOUT, headers={"Authorization": f"Bearer {self.secret_key}"}, **kwargs
+        )
         assert response.status_code == 200, f"{method} {path}: {response.status_code} {response.text}"
         body: dict[str, Any] = response.json()
         return body
 
     def card(self, number: str) -> str:
         """A PaymentMethod for a test card number, as Stripe.js would create it: its id."""
-        method = self._call("POST", "/v1/payment_methods", data={
-            "type": "card", "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030",
-            "card[cvc]": "123"})
+        method = self._call(
+            "POST",
+            "/v1/payment_methods",
+            data={"type": "card", "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123"},
+        )
         return str(method["id"])
 
     def three_d_secure_card(self) -> str:
@@ -320,9 +334,10 @@ class StripeEmulator:
     def authenticate(self, intent_id: str, client_secret: str, success: bool = True) -> dict[str, Any]:
         """Complete (or fail) 3-D Secure as the cardholder does in Stripe.js: with the publishable key only."""
         response = self._session.post(
-            f"{self.api_base}/v1/payment_intents/{intent_id}/_authenticate", timeout=HTTP_TIMEOUT,
-            data={"client_secret": client_secret, "success": "true" if success else "false",
-                  "key": self.publishable_key})
+            f"{self.api_base}/v1/payment_intents/{intent_id}/_authenticate",
+            timeout=HTTP_TIMEOUT,
+            data={"client_secret": client_secret, "success": "true" if success else "false", "key": self.publishable_key},
+        )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
@@ -376,9 +391,15 @@ class StripeWebhooks:
     @staticmethod
     def event(event_type: str, obj: dict[str, Any], event_id: str | None = None) -> bytes:
         """A Stripe event about `obj`, as the raw body Stripe would post."""
-        event = {"id": event_id or f"evt_e2e{uuid.uuid4().hex[:20]}", "object": "event", "type": event_type,
-                 "api_version": "2024-06-20", "created": int(time.time()), "livemode": False,
-                 "data": {"object": obj}}
+        event = {
+            "id": event_id or f"evt_e2e{uuid.uuid4().hex[:20]}",
+            "object": "event",
+            "type": event_type,
+            "api_version": "2024-06-20",
+            "created": int(time.time()),
+            "livemode": False,
+            "data": {"object": obj},
+        }
         return json.dumps(event).encode()
 
     def post(self, body: bytes, signature: str | None) -> requests.Response:

@@ -13,8 +13,14 @@ from tests.e2e.conftest import Api, RunningStack, assert_problem, order_form
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-PROTECTED = [("GET", "/orders"), ("GET", "/catalog"), ("GET", "/brand"), ("GET", "/orders/00001-DMO"),
-             ("GET", "/admin/orders"), ("POST", "/quotes")]
+PROTECTED = [
+    ("GET", "/orders"),
+    ("GET", "/catalog"),
+    ("GET", "/brand"),
+    ("GET", "/orders/00001-DMO"),
+    ("GET", "/admin/orders"),
+    ("POST", "/quotes"),
+]
 
 
 def _b64(data: bytes) -> str:
@@ -31,7 +37,7 @@ def with_signature_tampered(token: str) -> str:
     # A character in the middle: the last one may only carry padding bits and decode to the same signature.
     middle = len(signature) // 2
     swapped = "A" if signature[middle] != "A" else "B"
-    return ".".join([header, payload, signature[:middle] + swapped + signature[middle + 1:]])
+    return ".".join([header, payload, signature[:middle] + swapped + signature[middle + 1 :]])
 
 
 def with_claims_changed(token: str, **changes: object) -> str:
@@ -64,8 +70,19 @@ def bad_authorizations(stack: RunningStack) -> dict[str, str | None]:
     }
 
 
-CASES = ["none", "empty", "not-bearer", "bearer-only", "malformed", "garbage", "signature-tampered",
-         "brand-claim-changed", "staff-group-added", "access-token", "forged"]
+CASES = [
+    "none",
+    "empty",
+    "not-bearer",
+    "bearer-only",
+    "malformed",
+    "garbage",
+    "signature-tampered",
+    "brand-claim-changed",
+    "staff-group-added",
+    "access-token",
+    "forged",
+]
 
 
 @pytest.mark.parametrize("case", CASES)

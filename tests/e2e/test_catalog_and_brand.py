@@ -20,8 +20,7 @@ def test_health_answers_without_a_token(stack: RunningStack, api: str) -> None:
 
 @pytest.mark.parametrize("api", ["orders_api", "payments_api"])
 def test_health_ignores_a_bad_token(stack: RunningStack, api: str) -> None:
-    response = requests.get(f"{getattr(stack, api)}/health", headers={"Authorization": "Bearer nonsense"},
-                            timeout=HTTP_TIMEOUT)
+    response = requests.get(f"{getattr(stack, api)}/health", headers={"Authorization": "Bearer nonsense"}, timeout=HTTP_TIMEOUT)
 
     assert response.status_code == 200, response.text
 

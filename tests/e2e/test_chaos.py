@@ -79,8 +79,7 @@ def stripe_faults() -> list[tuple[str, Fault]]:
     held = FAULT_SUITE_STRIPE_TIMEOUT + 1
     return [
         ("create an intent: 500", Fault(FaultKind.ERROR, method="POST", path=intents, every=4, status=500)),
-        ("create an intent: timeout", Fault(FaultKind.TIMEOUT, method="POST", path=intents, every=5, times=2,
-                                            hold_seconds=held)),
+        ("create an intent: timeout", Fault(FaultKind.TIMEOUT, method="POST", path=intents, every=5, times=2, hold_seconds=held)),
         ("confirm: answer lost after Stripe charged", Fault(FaultKind.LOST_ANSWER, method="POST", path=confirm, every=2)),
         ("confirm: connection reset", Fault(FaultKind.RESET, method="POST", path=confirm, every=3)),
         ("confirm: timeout", Fault(FaultKind.TIMEOUT, method="POST", path=confirm, every=4, times=1, hold_seconds=held)),
@@ -92,9 +91,10 @@ def stripe_faults() -> list[tuple[str, Fault]]:
 def aws_faults(run: Run) -> list[tuple[str, Fault]]:
     return [
         (f"SES: half the sends fail for {run.ses_failing_seconds:.0f} s", ses_failing(0.5, run.ses_failing_seconds)),
-        ("DynamoDB: 500 on 3% of reads and transactions",
-         Fault(FaultKind.ERROR, method="POST", target="GetItem|Query|TransactWriteItems|BatchGetItem", probability=0.03,
-               status=500)),
+        (
+            "DynamoDB: 500 on 3% of reads and transactions",
+            Fault(FaultKind.ERROR, method="POST", target="GetItem|Query|TransactWriteItems|BatchGetItem", probability=0.03, status=500),
+        ),
     ]
 
 
@@ -194,8 +194,15 @@ def later(stack: LocalStack, module: str, hours: float, *args: str) -> str:
     """Run a scheduled job once, `hours` from now, straight against the emulators (the faults have stopped)."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("STRIPE_")}
     env.update(app_environment(stack.description, with_stripe=True), WELT_CURSOR_SECRET=uuid.uuid4().hex)
-    result = subprocess.run([sys.executable, "-c", LATER, str(hours), module, *args], cwd=REPO, env=env,
-                            capture_output=True, text=True, timeout=120, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", LATER, str(hours), module, *args],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-3000:]
     return result.stdout
 
@@ -228,8 +235,7 @@ def test_money_orders_and_emails_add_up_after_stripe_and_aws_faults(faulty: tupl
         bought = list(buyers.map(lambda i: buy(journey, dmo, pay, emulator, i), range(RUN.orders)))
     time.sleep(max(0.0, RUN.ses_failing_seconds - (time.monotonic() - started)))
     faults = {"Stripe": stripe_proxy.stats(), "AWS": aws_proxy.stats()}
-    struck = {f"{side}: {name}": faults[side]["by_rule"][index]
-              for side, plan in plans.items() for index, (name, _) in enumerate(plan)}
+    struck = {f"{side}: {name}": faults[side]["by_rule"][index] for side, plan in plans.items() for index, (name, _) in enumerate(plan)}
     stripe_proxy.set_plan([])
     aws_proxy.set_plan([])
 
@@ -255,28 +261,46 @@ def test_money_orders_and_emails_add_up_after_stripe_and_aws_faults(faulty: tupl
     held = {
         "no card charged twice for one payment": all(charged[p] <= 1 for p in payments),
         "every payment SUCCEEDED with its orders launched, or FAILED/CANCELED with its orders payable again": all(
-            (payments[b.payment_id]["status"] == "SUCCEEDED" and charged[b.payment_id] == 1
-             and orders[b.number]["status"] == "WORK_IN_PROCESS")
-            or (payments[b.payment_id]["status"] in ("FAILED", "CANCELED") and charged[b.payment_id] == 0
-                and orders[b.number]["payment_status"] == "UNPAID" and orders[b.number]["status"] == "PENDING_PAYMENT")
-            for b in bought),
+            (
+                payments[b.payment_id]["status"] == "SUCCEEDED"
+                and charged[b.payment_id] == 1
+                and orders[b.number]["status"] == "WORK_IN_PROCESS"
+            )
+            or (
+                payments[b.payment_id]["status"] in ("FAILED", "CANCELED")
+                and charged[b.payment_id] == 0
+                and orders[b.number]["payment_status"] == "UNPAID"
+                and orders[b.number]["status"] == "PENDING_PAYMENT"
+            )
+            for b in bought
+        ),
         "no order locked": all(o["payment_status"] != "PROCESSING" for o in orders.values()),
         "every email sent exactly once": all(
             emails(b, f"Order {b.number} confirmed") == 1
             and emails(b, "Payment received") == (1 if payments[b.payment_id]["status"] == "SUCCEEDED" else 0)
-            for b in bought),
+            for b in bought
+        ),
         "no 5xx answered for a client error": all(status < 500 for _, status in journey.client_errors),
     }
     figures = {
-        "run": RUN.name, "orders": RUN.orders, "seconds": round(time.monotonic() - started, 1), "faults": faults,
+        "run": RUN.name,
+        "orders": RUN.orders,
+        "seconds": round(time.monotonic() - started, 1),
+        "faults": faults,
         "struck": struck,
-        "answers": dict(sorted(journey.answers.items())), "dropped": journey.dropped,
-        "outcomes": dict(Counter(p["status"] for p in payments.values())), "reconciled": reconciled,
-        "confirm_503s": sum(b.unavailable for b in bought), "client_errors": len(journey.client_errors),
+        "answers": dict(sorted(journey.answers.items())),
+        "dropped": journey.dropped,
+        "outcomes": dict(Counter(p["status"] for p in payments.values())),
+        "reconciled": reconciled,
+        "confirm_503s": sum(b.unavailable for b in bought),
+        "client_errors": len(journey.client_errors),
     }
     write_report(REPORT if FULL else local.state_dir / "reliability.md", figures, held)
-    details = {"payments": {b.payment_id: (b.kind, payments[b.payment_id]["status"], charged[b.payment_id]) for b in bought},
-               "orders": {n: (o["status"], o["payment_status"]) for n, o in orders.items()}, **figures}
+    details = {
+        "payments": {b.payment_id: (b.kind, payments[b.payment_id]["status"], charged[b.payment_id]) for b in bought},
+        "orders": {n: (o["status"], o["payment_status"]) for n, o in orders.items()},
+        **figures,
+    }
     assert all(held.values()), json.dumps({"held": held, **details}, indent=1, default=str)
     assert all(struck[name] for name in struck if not name.startswith("AWS: DynamoDB")), struck
 
@@ -301,8 +325,7 @@ def write_report(path: Path, figures: dict[str, Any], held: dict[str, bool]) -> 
         "| --- | --- | --- |",
         *rows,
         "",
-        f"Requests through the proxies: Stripe {figures['faults']['Stripe']['requests']}, "
-        f"AWS {figures['faults']['AWS']['requests']}.",
+        f"Requests through the proxies: Stripe {figures['faults']['Stripe']['requests']}, AWS {figures['faults']['AWS']['requests']}.",
         "",
         "## What the buyers saw",
         "",

@@ -34,8 +34,17 @@ def test_checkout_places_an_order_that_shows_everywhere_and_is_confirmed_by_emai
     assert order["design"]["design_ref"] == tag
     assert order["costs"] == expected_costs(catalog, form)  # the price the client sent is ignored
     assert order["version"] >= 1
-    for member in ("shipping_group_id", "created_at", "wip_started_at", "days_in_production", "tracking",
-                   "shipping_address", "billing", "labeling", "sizes"):
+    for member in (
+        "shipping_group_id",
+        "created_at",
+        "wip_started_at",
+        "days_in_production",
+        "tracking",
+        "shipping_address",
+        "billing",
+        "labeling",
+        "sizes",
+    ):
         assert member in order
 
     pool = dmo.get("/orders")
@@ -123,9 +132,7 @@ def test_invalid_checkout_is_422_field_by_field_and_places_nothing(dmo: Api, tag
     assert dmo.highest_seq() == highest
 
 
-def test_later_checkout_without_labeling_uses_the_brands_last_choice(
-    brk: Api, catalog: dict[str, Any], tag: str
-) -> None:
+def test_later_checkout_without_labeling_uses_the_brands_last_choice(brk: Api, catalog: dict[str, Any], tag: str) -> None:
     brk.place(order_form(tag, labeling="CUSTOM_STAMPS"))
     form = order_form(tag)
     del form["labeling"]

@@ -20,7 +20,8 @@ def suggestions_to(api: Api, line1: str) -> list[dict[str, Any]]:
 
 
 def test_open_orders_to_one_address_are_suggested_for_their_brand_only_and_one_becomes_a_group(
-        dmo: Api, brk: Api, catalog: dict[str, Any], tag: str) -> None:
+    dmo: Api, brk: Api, catalog: dict[str, Any], tag: str
+) -> None:
     # An address only this test uses, in both brands' orders.
     address = {**SHIPPING_ADDRESS, "line1": f"Werkhof {tag}"}
     mine = [dmo.place(order_form(tag, shipping_address=address))["order_number"] for _ in range(3)]
@@ -49,7 +50,8 @@ def test_suggestions_need_a_brand_token(anonymous: Api, staff: Api) -> None:
 
 
 def test_a_paid_order_gets_a_ship_date_that_moves_with_its_stage_and_is_in_the_payment_email(
-        dmo: Api, dmo_pay: PaymentsApi, staff: Api, mailbox: Mailbox, tag: str) -> None:
+    dmo: Api, dmo_pay: PaymentsApi, staff: Api, mailbox: Mailbox, tag: str
+) -> None:
     form = order_form(tag)
     number = dmo.place(form)["order_number"]
     assert dmo.order(number)["expected_ship_date"] is None

@@ -43,8 +43,13 @@ def needs_stripe_secrets(stack_file: Path) -> dict[str, Any]:
 def run(stack_file: Path, script: str, *args: str) -> str:
     """Run an example as a reader would, from the repository, against this stack; its output."""
     result = subprocess.run(
-        [sys.executable, str(EXAMPLES / script), *args], cwd=REPO, capture_output=True, text=True,
-        env={**os.environ, "WELT_DEV_STACK": str(stack_file)}, timeout=RUN_WITHIN, check=False,
+        [sys.executable, str(EXAMPLES / script), *args],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "WELT_DEV_STACK": str(stack_file)},
+        timeout=RUN_WITHIN,
+        check=False,
     )
     assert result.returncode == 0, f"{script} failed:\n{result.stdout}\n{result.stderr}"
     return result.stdout
@@ -79,8 +84,14 @@ def test_checkout_example_retried_with_the_same_key_places_one_order(stack_file:
     generated = load_hook("generated")
     design = generated.EXAMPLE_DESIGNS[0]
     expected = generated.pricing.quote_order(
-        generated.catalog(), design, generated.OrderType.MTO, [generated.SizeLine(size="EU42", pairs=1)],
-        generated.Labeling.UNLABELED, "DE", generated.StampStatus.NONE)
+        generated.catalog(),
+        design,
+        generated.OrderType.MTO,
+        [generated.SizeLine(size="EU42", pairs=1)],
+        generated.Labeling.UNLABELED,
+        "DE",
+        generated.StampStatus.NONE,
+    )
 
     assert number, output
     assert f"order {number.group(1)}: PENDING_PAYMENT, UNPAID, version 1" in output
@@ -135,8 +146,9 @@ def test_3ds_example_waits_for_the_bank_then_launches_the_order(stack_file: Path
 def test_group_shipping_example_saves_what_the_help_center_promises(stack_file: Path) -> None:
     generated = load_hook("generated")
     source = (EXAMPLES / "group_shipping.py").read_text()
-    assignment = next(node for node in ast.parse(source).body
-                      if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DESIGNS")
+    assignment = next(
+        node for node in ast.parse(source).body if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", None) == "DESIGNS"
+    )
     designs = ast.literal_eval(assignment.value)
     catalog, pricing = generated.catalog(), generated.pricing
     alone = 3 * pricing.shipping_cost(catalog, "DE", 1)
@@ -195,8 +207,13 @@ def test_reconcile_command_of_the_webhooks_page_reports_what_it_checked(stack_fi
     env = {key: value for key, value in os.environ.items() if not key.startswith(("STRIPE_", "WELT_", "AWS_"))}
 
     result = subprocess.run(
-        [sys.executable, "-m", "welt_stack.reconcile", "--stack", str(stack_file)], cwd=REPO, env=env,
-        capture_output=True, text=True, timeout=RUN_WITHIN, check=False,
+        [sys.executable, "-m", "welt_stack.reconcile", "--stack", str(stack_file)],
+        cwd=REPO,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=RUN_WITHIN,
+        check=False,
     )
 
     assert result.returncode == 0, result.stdout + result.stderr

@@ -30,8 +30,15 @@ RUN_WITHIN = 240
 SEED = 20261127
 
 # Writes that would change the shared stack if they succeeded: only invalid requests are sent to them.
-BRAND_WRITES = ["checkout", "editOrder", "cancelOrder", "createShippingGroup", "dissolveShippingGroup",
-                "addOrderToShippingGroup", "removeOrderFromShippingGroup"]
+BRAND_WRITES = [
+    "checkout",
+    "editOrder",
+    "cancelOrder",
+    "createShippingGroup",
+    "dissolveShippingGroup",
+    "addOrderToShippingGroup",
+    "removeOrderFromShippingGroup",
+]
 STAFF_READS = ["listAllOrders", "getOrderForStaff", "listBrands", "listAllShippingGroups"]
 STAFF_WRITES = ["moveProductionStage", "shipOrder", "deliverOrder", "shipShippingGroup", "markStampsReady"]
 PAYMENT_WRITES = ["startPayment", "confirmPayment", "stripeWebhook"]
@@ -120,12 +127,12 @@ def conforms(spec: Any, operation_id: str, response: requests.Response) -> reque
 
 
 def pay(dmo_payments: Api, body: dict[str, Any], spec: Any) -> dict[str, Any]:
-    created = conforms(spec, "startPayment", dmo_payments.post(
-        "/payments", json=body, headers={"Idempotency-Key": f"docs-{uuid.uuid4()}"}))
+    created = conforms(spec, "startPayment", dmo_payments.post("/payments", json=body, headers={"Idempotency-Key": f"docs-{uuid.uuid4()}"}))
     assert created.status_code == 201, created.text
     payment_id = created.json()["payment_id"]
-    confirmed = conforms(spec, "confirmPayment", dmo_payments.post(
-        f"/payments/{payment_id}/confirm", json={"payment_method": "pm_card_visa"}))
+    confirmed = conforms(
+        spec, "confirmPayment", dmo_payments.post(f"/payments/{payment_id}/confirm", json={"payment_method": "pm_card_visa"})
+    )
     assert confirmed.json()["status"] == "SUCCEEDED", confirmed.text
     deadline = time.monotonic() + 30
     while True:  # the webhook settles it
@@ -145,8 +152,7 @@ def known(dmo: Api, dmo_payments: Api, spec: Any) -> dict[str, str]:
     assert group.status_code == 201, group.text
     paid = dmo.place(order_form(tag))["order_number"]
     payment = pay(dmo_payments, {"order_numbers": [paid]}, spec)
-    return {"order_number": numbers[0], "group_id": group.json()["shipping_group_id"],
-            "payment_id": payment["payment_id"]}
+    return {"order_number": numbers[0], "group_id": group.json()["shipping_group_id"], "payment_id": payment["payment_id"]}
 
 
 def config(tokens: dict[str, str], known: dict[str, str]) -> str:
@@ -176,15 +182,15 @@ max-examples = 5
 
 [[operations]]
 include-operation-id = ["getOrder", "getOrderTimeline"]
-parameters = {{ "order_number" = "{known['order_number']}" }}
+parameters = {{ "order_number" = "{known["order_number"]}" }}
 
 [[operations]]
 include-operation-id = ["getShippingGroup"]
-parameters = {{ "group_id" = "{known['group_id']}" }}
+parameters = {{ "group_id" = "{known["group_id"]}" }}
 
 [[operations]]
 include-operation-id = ["getPayment", "getInvoice"]
-parameters = {{ "payment_id" = "{known['payment_id']}" }}
+parameters = {{ "payment_id" = "{known["payment_id"]}" }}
 
 [[operations]]
 # Brand writes as BRK: every example and identifier in the document is DMO's, so nothing real is in reach.
@@ -205,18 +211,37 @@ phases = {{ examples = {{ enabled = false }} }}
 """
 
 
-def test_the_apis_answer_as_the_document_says(stack: RunningStack, tokens: dict[str, str], known: dict[str, str],
-                                              tmp_path: Path) -> None:
+def test_the_apis_answer_as_the_document_says(stack: RunningStack, tokens: dict[str, str], known: dict[str, str], tmp_path: Path) -> None:
     settings = tmp_path / "schemathesis.toml"
     settings.write_text(config(tokens, known))
     runs = {}
     # Three runs at once, each sequential: they share nothing but the stack.
-    for api, url in (("orders-reads", stack.orders_api), ("orders-writes", stack.orders_api),
-                     ("payments", stack.payments_api)):
-        command = [str(SCHEMATHESIS), "--config-file", str(settings), "run", str(DOCUMENT), "--url", url,
-                   "--header", f"Authorization: Bearer {tokens['DMO']}", "--checks", "all", "--exclude-checks",
-                   SKIPPED_CHECKS, "--phases", "examples,coverage,fuzzing", "--workers", "1", "--seed", str(SEED),
-                   "--request-timeout", "30", "--request-retries", "2"]
+    for api, url in (("orders-reads", stack.orders_api), ("orders-writes", stack.orders_api), ("payments", stack.payments_api)):
+        command = [
+            str(SCHEMATHESIS),
+            "--config-file",
+            str(settings),
+            "run",
+            str(DOCUMENT),
+            "--url",
+            url,
+            "--header",
+            f"Authorization: Bearer {tokens['DMO']}",
+            "--checks",
+            "all",
+            "--exclude-checks",
+            SKIPPED_CHECKS,
+            "--phases",
+            "examples,coverage,fuzzing",
+            "--workers",
+            "1",
+            "--seed",
+            str(SEED),
+            "--request-timeout",
+            "30",
+            "--request-retries",
+            "2",
+        ]
         for operation_id in operations_on(api):
             command += ["--include-operation-id", operation_id]
         log = (tmp_path / f"{api}.log").open("w")
@@ -258,10 +283,16 @@ def test_a_whole_order_journey_answers_as_the_document_says(
     a, b, c, d = (order["order_number"] for order in placed)
     conforms(spec, "listOrders", dmo.get("/orders", params={"q": tag, "status": "PENDING_PAYMENT", "limit": 2}))
     first = conforms(spec, "getOrder", dmo.get(f"/orders/{a}"))
-    conforms(spec, "editOrder", dmo.patch(f"/orders/{a}", json={"sizes": [{"size": "EU43", "pairs": 1}]},
-                                          headers={"If-Match": first.headers["ETag"]}))
-    conforms(spec, "editOrder", dmo.patch(f"/orders/{a}", json={"sizes": [{"size": "EU44", "pairs": 1}]},
-                                          headers={"If-Match": first.headers["ETag"]}))  # 412
+    conforms(
+        spec,
+        "editOrder",
+        dmo.patch(f"/orders/{a}", json={"sizes": [{"size": "EU43", "pairs": 1}]}, headers={"If-Match": first.headers["ETag"]}),
+    )
+    conforms(
+        spec,
+        "editOrder",
+        dmo.patch(f"/orders/{a}", json={"sizes": [{"size": "EU44", "pairs": 1}]}, headers={"If-Match": first.headers["ETag"]}),
+    )  # 412
     conforms(spec, "getOrderTimeline", dmo.get(f"/orders/{a}/events"))
     conforms(spec, "quote", dmo.post("/quotes", json={"order_numbers": [a, b, c]}))
 
@@ -279,8 +310,11 @@ def test_a_whole_order_journey_answers_as_the_document_says(
     group_payment = pay(dmo_payments, {"shipping_group_id": group_id}, spec)
     single_payment = pay(dmo_payments, {"order_numbers": [d]}, spec)
     conforms(spec, "getInvoice", dmo_payments.get(f"/payments/{group_payment['payment_id']}/invoice"))
-    conforms(spec, "startPayment", dmo_payments.post(
-        "/payments", json={"order_numbers": [d]}, headers={"Idempotency-Key": f"docs-{uuid.uuid4()}"}))  # 409
+    conforms(
+        spec,
+        "startPayment",
+        dmo_payments.post("/payments", json={"order_numbers": [d]}, headers={"Idempotency-Key": f"docs-{uuid.uuid4()}"}),
+    )  # 409
     conforms(spec, "dissolveShippingGroup", dmo.request("DELETE", f"/shipping-groups/{group_id}"))  # 409: paid
 
     # Staff: the listing, production, shipping (a group, an order), delivery; brand users kept out.
@@ -291,11 +325,13 @@ def test_a_whole_order_journey_answers_as_the_document_says(
     conforms(spec, "listAllShippingGroups", staff.get("/admin/shipping-groups", params={"status": "PAID"}))
     for number in (a, b, d):
         conforms(spec, "moveProductionStage", staff.post(f"/admin/orders/{number}/production", json={"stage": "STITCHING"}))
-        conforms(spec, "moveProductionStage", staff.post(f"/admin/orders/{number}/production",
-                                                         json={"stage": "READY_TO_SHIP"}))
+        conforms(spec, "moveProductionStage", staff.post(f"/admin/orders/{number}/production", json={"stage": "READY_TO_SHIP"}))
     conforms(spec, "moveProductionStage", staff.post(f"/admin/orders/{a}/production", json={"stage": "CUTTING"}))  # 409
-    shipment = {"carrier": "DHL Express", "tracking_number": f"JD{uuid.uuid4().int % 10**18:018d}",
-                "tracking_url": "https://www.dhl.com/track"}
+    shipment = {
+        "carrier": "DHL Express",
+        "tracking_number": f"JD{uuid.uuid4().int % 10**18:018d}",
+        "tracking_url": "https://www.dhl.com/track",
+    }
     conforms(spec, "shipOrder", staff.post(f"/admin/orders/{a}/ship", json=shipment))  # 409: ship the group
     conforms(spec, "shipShippingGroup", staff.post(f"/admin/shipping-groups/{group_id}/ship", json=shipment))
     conforms(spec, "shipOrder", staff.post(f"/admin/orders/{d}/ship", json={**shipment, "tracking_url": None}))
@@ -309,5 +345,10 @@ def test_a_whole_order_journey_answers_as_the_document_says(
     assert conforms(spec, "getOrder", dmo.get(f"/orders/{d}")).json()["status"] == "SHIPPED"
     conforms(spec, "getOrderTimeline", dmo.get(f"/orders/{a}/events"))
     conforms(spec, "getPayment", dmo_payments.get(f"/payments/{single_payment['payment_id']}"))
-    conforms(spec, "stripeWebhook", requests.post(f"{stack.payments_api}/webhooks/stripe", data=b'{"id": "evt_x"}',
-                                                  headers={"Content-Type": "application/json"}, timeout=30))  # 400
+    conforms(
+        spec,
+        "stripeWebhook",
+        requests.post(
+            f"{stack.payments_api}/webhooks/stripe", data=b'{"id": "evt_x"}', headers={"Content-Type": "application/json"}, timeout=30
+        ),
+    )  # 400

@@ -33,20 +33,16 @@ def test_edit_without_if_match_is_428_and_changes_nothing(dmo: Api, tag: str) ->
 def test_edit_with_a_stale_version_is_412_and_changes_nothing(dmo: Api, tag: str) -> None:
     order = dmo.place(order_form(tag))
     number = order["order_number"]
-    edited = dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU44", "pairs": 1}]},
-                       headers={"If-Match": str(order["version"])})
+    edited = dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU44", "pairs": 1}]}, headers={"If-Match": str(order["version"])})
     assert edited.status_code == 200, edited.text
 
-    stale = dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU39", "pairs": 1}]},
-                      headers={"If-Match": str(order["version"])})
+    stale = dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU39", "pairs": 1}]}, headers={"If-Match": str(order["version"])})
 
     assert_problem(stale, 412)
     assert dmo.get(f"/orders/{number}").json() == edited.json()
 
 
-def test_edit_with_the_current_version_applies_and_recomputes_costs(
-    dmo: Api, catalog: dict[str, Any], tag: str
-) -> None:
+def test_edit_with_the_current_version_applies_and_recomputes_costs(dmo: Api, catalog: dict[str, Any], tag: str) -> None:
     form = order_form(tag, type="MINI_BULK", sizes=[{"size": "EU40", "pairs": 4}, {"size": "EU41.5", "pairs": 6}])
     order = dmo.place(form)
     number = order["order_number"]
@@ -91,8 +87,9 @@ def test_cancelled_order_cannot_be_edited_and_cancelling_again_changes_nothing(d
     assert cancelled.status_code == 200, cancelled.text
     assert cancelled.json()["status"] == "CANCELLED"
     assert cancelled.json()["version"] == order["version"] + 1
-    edit = dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU44", "pairs": 1}]},
-                     headers={"If-Match": str(cancelled.json()["version"])})
+    edit = dmo.patch(
+        f"/orders/{number}", json={"sizes": [{"size": "EU44", "pairs": 1}]}, headers={"If-Match": str(cancelled.json()["version"])}
+    )
     assert_problem(edit, 409)
     again = dmo.post(f"/orders/{number}/cancel")
     assert again.status_code == 200, again.text

@@ -26,20 +26,42 @@ def key() -> dict[str, str]:
 Request = Callable[[Api, dict[str, Any]], requests.Response]
 
 BAD_REQUESTS: list[tuple[str, int, tuple[Any, ...] | None, Request]] = [
-    ("malformed-json", 400, ("body",), lambda api, order: api.post(
-        "/orders", data="{nope", headers={**key(), "Content-Type": "application/json"})),
-    ("malformed-if-match", 400, ("header", "If-Match"), lambda api, order: api.patch(
-        f"/orders/{order['order_number']}", json={"labeling": "UNLABELED"}, headers={"If-Match": "latest"})),
-    ("overlong-idempotency-key", 400, ("header", "Idempotency-Key"), lambda api, order: api.post(
-        "/orders", json=order_form("e2e-errors"), headers={"Idempotency-Key": "k" * 256})),
+    (
+        "malformed-json",
+        400,
+        ("body",),
+        lambda api, order: api.post("/orders", data="{nope", headers={**key(), "Content-Type": "application/json"}),
+    ),
+    (
+        "malformed-if-match",
+        400,
+        ("header", "If-Match"),
+        lambda api, order: api.patch(f"/orders/{order['order_number']}", json={"labeling": "UNLABELED"}, headers={"If-Match": "latest"}),
+    ),
+    (
+        "overlong-idempotency-key",
+        400,
+        ("header", "Idempotency-Key"),
+        lambda api, order: api.post("/orders", json=order_form("e2e-errors"), headers={"Idempotency-Key": "k" * 256}),
+    ),
     ("unknown-order", 404, None, lambda api, order: api.get("/orders/99999-DMO")),
     ("not-an-order-number", 404, None, lambda api, order: api.get("/orders/..%2Fadmin")),
     ("method-not-allowed", 405, None, lambda api, order: api.request("DELETE", f"/orders/{order['order_number']}")),
-    ("not-json", 415, None, lambda api, order: api.post(
-        "/orders", data="type=MTO", headers={**key(), "Content-Type": "application/x-www-form-urlencoded"})),
+    (
+        "not-json",
+        415,
+        None,
+        lambda api, order: api.post("/orders", data="type=MTO", headers={**key(), "Content-Type": "application/x-www-form-urlencoded"}),
+    ),
     ("body-not-an-object", 422, ("body",), lambda api, order: api.post("/orders", json=["MTO"], headers=key())),
-    ("edit-unknown-field", 422, ("body", "costs"), lambda api, order: api.patch(
-        f"/orders/{order['order_number']}", json={"costs": {"total": 1}}, headers={"If-Match": str(order["version"])})),
+    (
+        "edit-unknown-field",
+        422,
+        ("body", "costs"),
+        lambda api, order: api.patch(
+            f"/orders/{order['order_number']}", json={"costs": {"total": 1}}, headers={"If-Match": str(order["version"])}
+        ),
+    ),
     ("query-too-long", 422, ("query", "q"), lambda api, order: api.get("/orders", params={"q": "x" * 101})),
 ]
 
@@ -71,10 +93,8 @@ WEIRD_CHECKOUTS: dict[str, Callable[[dict[str, Any]], Any]] = {
     "pairs-huge": lambda form: {**form, "type": "BULK", "sizes": [{"size": "EU40", "pairs": 10**40}]},
     "pairs-negative": lambda form: {**form, "sizes": [{"size": "EU40", "pairs": -1}]},
     "size-out-of-range": lambda form: {**form, "sizes": [{"size": "EU49", "pairs": 1}]},
-    "same-size-twice": lambda form: {**form, "type": "MINI_BULK",
-                                     "sizes": [{"size": "EU40", "pairs": 5}, {"size": "EU40", "pairs": 5}]},
-    "bulk-too-big": lambda form: {**form, "type": "BULK",
-                                  "sizes": [{"size": "EU40", "pairs": 5000}, {"size": "EU41", "pairs": 1}]},
+    "same-size-twice": lambda form: {**form, "type": "MINI_BULK", "sizes": [{"size": "EU40", "pairs": 5}, {"size": "EU40", "pairs": 5}]},
+    "bulk-too-big": lambda form: {**form, "type": "BULK", "sizes": [{"size": "EU40", "pairs": 5000}, {"size": "EU41", "pairs": 1}]},
     "unknown-type": lambda form: {**form, "type": "SANDAL"},
     "unknown-model": lambda form: {**form, "design": {**form["design"], "model": "clog"}},
     "lower-case-country": lambda form: {**form, "shipping_address": {**form["shipping_address"], "country": "de"}},

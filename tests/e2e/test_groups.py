@@ -69,8 +69,9 @@ def test_three_mto_orders_to_one_address_ship_as_one_group_with_savings(
     for number in numbers:
         order = dmo.order(number)
         assert order["shipping_group_id"] == group_id
-        assert_problem(dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU43", "pairs": 1}]},
-                                 headers={"If-Match": str(order["version"])}), 409)
+        assert_problem(
+            dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU43", "pairs": 1}]}, headers={"If-Match": str(order["version"])}), 409
+        )
     alone = assert_problem(dmo_pay.start(numbers[0]), 409)  # paid only through the group
     assert group_id in alone["detail"]
     shown = dmo.get(f"/shipping-groups/{group_id}")
@@ -110,9 +111,7 @@ def test_each_grouping_rule_is_refused_naming_the_order(dmo: Api, tag: str) -> N
     assert [g for g in groups if mto in g["order_numbers"]] == []
 
 
-def test_an_unpaid_group_gains_and_loses_orders_and_can_be_dissolved(
-    dmo: Api, catalog: dict[str, Any], tag: str
-) -> None:
+def test_an_unpaid_group_gains_and_loses_orders_and_can_be_dissolved(dmo: Api, catalog: dict[str, Any], tag: str) -> None:
     group = group_of(dmo, tag, 2)
     group_id = group["shipping_group_id"]
     third = dmo.place(order_form(tag))["order_number"]
@@ -143,9 +142,7 @@ def test_an_unpaid_group_gains_and_loses_orders_and_can_be_dissolved(
         assert dmo.order(number)["shipping_group_id"] is None
 
 
-def test_another_brands_group_is_not_found_on_every_route(
-    dmo: Api, brk: Api, brk_pay: PaymentsApi, tag: str
-) -> None:
+def test_another_brands_group_is_not_found_on_every_route(dmo: Api, brk: Api, brk_pay: PaymentsApi, tag: str) -> None:
     group = group_of(dmo, tag, 2)
     group_id = group["shipping_group_id"]
     member = group["order_numbers"][0]
@@ -219,9 +216,7 @@ def test_a_group_cannot_change_while_its_payment_waits_for_3d_secure(
     assert dmo.get(f"/shipping-groups/{group_id}").json()["status"] == "PAID"
 
 
-def test_after_a_declined_card_the_same_group_payment_takes_a_good_card(
-    dmo: Api, dmo_pay: PaymentsApi, tag: str
-) -> None:
+def test_after_a_declined_card_the_same_group_payment_takes_a_good_card(dmo: Api, dmo_pay: PaymentsApi, tag: str) -> None:
     group = group_of(dmo, tag, 2)
     group_id = group["shipping_group_id"]
     payment = dmo_pay.create(group=group_id)
@@ -241,7 +236,6 @@ def test_a_paid_order_cannot_join_a_group(dmo: Api, dmo_pay: PaymentsApi, tag: s
     paid_alone = dmo.place(order_form(tag))["order_number"]
     pay_by_card(dmo_pay, dmo, paid_alone)
 
-    refused = assert_problem(dmo.post("/shipping-groups", json={"order_numbers": [paid_alone, *mto_orders(dmo, tag, 1)]}),
-                             409)
+    refused = assert_problem(dmo.post("/shipping-groups", json={"order_numbers": [paid_alone, *mto_orders(dmo, tag, 1)]}), 409)
 
     assert paid_alone in messages(refused)

@@ -18,7 +18,8 @@ Attempt = Callable[[Api, dict[str, Any]], requests.Response]
 ATTEMPTS: dict[str, Attempt] = {
     "read": lambda api, order: api.get(f"/orders/{order['order_number']}"),
     "edit": lambda api, order: api.patch(
-        f"/orders/{order['order_number']}", json={"sizes": [{"size": "EU44", "pairs": 1}]},
+        f"/orders/{order['order_number']}",
+        json={"sizes": [{"size": "EU44", "pairs": 1}]},
         headers={"If-Match": str(order["version"])},
     ),
     "cancel": lambda api, order: api.post(f"/orders/{order['order_number']}/cancel"),
@@ -33,9 +34,7 @@ def dmo_order(dmo: Api) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("attempt", list(ATTEMPTS.values()), ids=list(ATTEMPTS))
-def test_another_brands_order_answers_404_like_a_missing_one(
-    dmo: Api, brk: Api, dmo_order: dict[str, Any], attempt: Attempt
-) -> None:
+def test_another_brands_order_answers_404_like_a_missing_one(dmo: Api, brk: Api, dmo_order: dict[str, Any], attempt: Attempt) -> None:
     missing = {**dmo_order, "order_number": "99999-BRK"}
 
     foreign = assert_problem(attempt(brk, dmo_order), 404)

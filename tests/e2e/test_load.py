@@ -33,9 +33,7 @@ DELIVERIES_EACH = 10
 SEED = 20261130  # the shuffle is repeatable
 
 
-def test_a_hundred_concurrent_checkouts_for_one_brand_get_a_hundred_consecutive_numbers(
-    stack: RunningStack, dmo: Api, tag: str
-) -> None:
+def test_a_hundred_concurrent_checkouts_for_one_brand_get_a_hundred_consecutive_numbers(stack: RunningStack, dmo: Api, tag: str) -> None:
     before = dmo.highest_seq()
     forms = [order_form(f"{tag}-{i:03d}") for i in range(CHECKOUTS)]
 
@@ -46,8 +44,9 @@ def test_a_hundred_concurrent_checkouts_for_one_brand_get_a_hundred_consecutive_
     assert sorted(seq_of(n) for n in numbers) == list(range(before + 1, before + CHECKOUTS + 1)), "a gap or a twin"
     assert all(n.endswith("-DMO") for n in numbers)
     stored = {o["order_number"]: o["design"]["design_ref"] for o in dmo.all_orders(limit=100, q=tag)}
-    assert stored == {n: f["design"]["design_ref"] for n, f in zip(numbers, forms, strict=True)}, \
+    assert stored == {n: f["design"]["design_ref"] for n, f in zip(numbers, forms, strict=True)}, (
         "an order was overwritten under another's number"
+    )
     assert dmo.highest_seq() == before + CHECKOUTS
 
 
@@ -64,8 +63,7 @@ def deliver(webhooks: StripeWebhooks, delivery: CapturedDelivery, within: float 
 
 
 def test_twenty_payments_each_told_ten_times_in_a_shuffle_take_twenty_invoice_numbers_and_send_twenty_emails(
-    dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, mailbox: Mailbox,
-    tag: str
+    dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, mailbox: Mailbox, tag: str
 ) -> None:
     form = order_form(tag)
     numbers = [dmo.place(form)["order_number"] for _ in range(PAYMENTS)]
@@ -93,6 +91,7 @@ def test_twenty_payments_each_told_ten_times_in_a_shuffle_take_twenty_invoice_nu
     # No number was taken and dropped after the last one either: the next payment gets the very next number.
     following = pay_by_card(dmo_pay, dmo, dmo.place(order_form(f"{tag}-next"))["order_number"])
     assert int(following["invoice_number"].rsplit("-", 1)[1]) == invoices[-1] + 1
-    assert len(mailbox.about(form["billing"]["email"], "Payment received", count=PAYMENTS + 1, within=2)) == PAYMENTS, \
+    assert len(mailbox.about(form["billing"]["email"], "Payment received", count=PAYMENTS + 1, within=2)) == PAYMENTS, (
         "a payment email went out twice"
+    )
     assert {n for e in emails for n in numbers if n in e["subject"]} == set(numbers)

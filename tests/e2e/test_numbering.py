@@ -15,9 +15,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 CONCURRENT = 16
 
 
-def test_concurrent_checkouts_get_consecutive_numbers_without_gaps_or_twins(
-    stack: RunningStack, dmo: Api, tag: str
-) -> None:
+def test_concurrent_checkouts_get_consecutive_numbers_without_gaps_or_twins(stack: RunningStack, dmo: Api, tag: str) -> None:
     before = dmo.highest_seq()
     forms = [order_form(f"{tag}-{i:02d}") for i in range(CONCURRENT)]
 

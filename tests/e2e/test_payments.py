@@ -86,9 +86,7 @@ def test_a_payment_needs_an_idempotency_key_and_the_same_key_returns_the_same_pa
     assert_problem(dmo_pay.start(other, key=key), 422)  # one key, one request
 
 
-def test_the_amount_is_the_servers_and_a_payment_is_for_one_order_or_one_group(
-    dmo: Api, dmo_pay: PaymentsApi, tag: str
-) -> None:
+def test_the_amount_is_the_servers_and_a_payment_is_for_one_order_or_one_group(dmo: Api, dmo_pay: PaymentsApi, tag: str) -> None:
     number = dmo.place(order_form(tag))["order_number"]
 
     priced = assert_problem(dmo_pay.start(body={"order_numbers": [number], "amount": 1}), 422)
@@ -156,8 +154,9 @@ def test_a_declined_card_fails_with_stripes_message_and_a_later_good_card_pays_t
     assert dmo_pay.payment(payment["payment_id"])["status"] == "FAILED"
     order = dmo.order(number)
     assert (order["status"], order["payment_status"]) == ("PENDING_PAYMENT", "UNPAID")
-    edited = dmo.patch(f"/orders/{number}", json={"billing": {**form["billing"], "name": "Demo Atelier KG"}},
-                       headers={"If-Match": str(order["version"])})
+    edited = dmo.patch(
+        f"/orders/{number}", json={"billing": {**form["billing"], "name": "Demo Atelier KG"}}, headers={"If-Match": str(order["version"])}
+    )
     assert edited.status_code == 200, edited.text  # editable again
 
     retried = dmo_pay.confirm(payment["payment_id"])
@@ -188,8 +187,9 @@ def test_3d_secure_asks_for_action_and_the_order_launches_once_the_cardholder_co
     assert dmo_pay.payment(payment["payment_id"])["stripe"]["client_secret"] == client_secret
     order = dmo.order(number)
     assert (order["status"], order["payment_status"]) == ("PENDING_PAYMENT", "PROCESSING")
-    assert_problem(dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU43", "pairs": 1}]},
-                             headers={"If-Match": str(order["version"])}), 409)
+    assert_problem(
+        dmo.patch(f"/orders/{number}", json={"sizes": [{"size": "EU43", "pairs": 1}]}, headers={"If-Match": str(order["version"])}), 409
+    )
     assert_problem(dmo.post(f"/orders/{number}/cancel"), 409)
     assert_problem(dmo_pay.start(number), 409)
 
@@ -221,9 +221,7 @@ def test_two_confirms_of_one_payment_at_once_make_one_intent_and_one_charge(
     assert len(payment_emails(mailbox, form)) == 1
 
 
-def test_two_payments_racing_for_one_order_charge_it_once(
-    dmo: Api, stack: RunningStack, stripe_emulator: StripeEmulator, tag: str
-) -> None:
+def test_two_payments_racing_for_one_order_charge_it_once(dmo: Api, stack: RunningStack, stripe_emulator: StripeEmulator, tag: str) -> None:
     number = dmo.place(order_form(tag))["order_number"]
     tabs = [PaymentsApi(stack.payments_api, stack.id_tokens["DMO"]) for _ in range(2)]
     payment_ids = [tab.create(number)["payment_id"] for tab in tabs]
@@ -256,8 +254,7 @@ def test_an_order_already_paid_or_cancelled_cannot_be_paid(dmo: Api, dmo_pay: Pa
 
 
 def test_another_brands_payment_is_not_found_and_staff_do_not_pay(
-    dmo: Api, dmo_pay: PaymentsApi, brk_pay: PaymentsApi, staff_pay: PaymentsApi,
-    stripe_emulator: StripeEmulator, tag: str
+    dmo: Api, dmo_pay: PaymentsApi, brk_pay: PaymentsApi, staff_pay: PaymentsApi, stripe_emulator: StripeEmulator, tag: str
 ) -> None:
     number = dmo.place(order_form(tag))["order_number"]
     payment_id = dmo_pay.create(number)["payment_id"]

@@ -26,8 +26,11 @@ AFTER_CUTTING = ["STITCHING", "LASTING", "FINISHING", "PACKING", "READY_TO_SHIP"
 
 
 def shipment(tracking_number: str) -> dict[str, str]:
-    return {"carrier": "DHL Express", "tracking_number": tracking_number,
-            "tracking_url": f"https://www.dhl.com/track?AWB={tracking_number}"}
+    return {
+        "carrier": "DHL Express",
+        "tracking_number": tracking_number,
+        "tracking_url": f"https://www.dhl.com/track?AWB={tracking_number}",
+    }
 
 
 def move(staff: Api, number: str, stage: str) -> requests.Response:
@@ -47,9 +50,7 @@ def timeline_types(api: Api, number: str) -> list[str]:
     return [event["type"] for event in api.get(f"/orders/{number}/events").json()["events"]]
 
 
-def test_staff_move_a_paid_order_through_every_stage_and_never_backwards(
-    dmo: Api, dmo_pay: PaymentsApi, staff: Api, tag: str
-) -> None:
+def test_staff_move_a_paid_order_through_every_stage_and_never_backwards(dmo: Api, dmo_pay: PaymentsApi, staff: Api, tag: str) -> None:
     number = dmo.place(order_form(tag))["order_number"]
     assert_problem(move(staff, number, "CUTTING"), 409)  # nothing is made before it is paid
     assert dmo.order(number)["production_stage"] is None

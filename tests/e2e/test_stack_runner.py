@@ -69,7 +69,11 @@ class DevRunner:
             command += [f"--{part.name}-port", str(getattr(self.ports, part.name))]
         with self.output.open("ab") as log:
             self.process = subprocess.Popen(
-                command, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
+                command,
+                cwd=REPO,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
                 # A terminal's Ctrl-C works because SIGINT is not ignored; make sure of that whatever runs pytest.
                 preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
             )
@@ -154,16 +158,19 @@ def assert_describes_a_working_stack(description: dict[str, Any], runner: DevRun
     # What the file says is enough to sign in and call the API.
     dmo = next(u for u in users if u.get("brand") == "DMO")
     cognito = boto3.client(
-        "cognito-idp", region_name=description["region"], endpoint_url=description["aws_endpoint"],
-        aws_access_key_id="local", aws_secret_access_key="local",
+        "cognito-idp",
+        region_name=description["region"],
+        endpoint_url=description["aws_endpoint"],
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
     )
     signed_in = cognito.initiate_auth(
-        ClientId=description["cognito"]["client_id"], AuthFlow="USER_PASSWORD_AUTH",
+        ClientId=description["cognito"]["client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
         AuthParameters={"USERNAME": dmo["email"], "PASSWORD": dmo["password"]},
     )
     token = signed_in["AuthenticationResult"]["IdToken"]
-    brand = requests.get(f"{description['orders_api']}/brand", headers={"Authorization": f"Bearer {token}"},
-                         timeout=HTTP_TIMEOUT)
+    brand = requests.get(f"{description['orders_api']}/brand", headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT)
     assert brand.status_code == 200, brand.text
     assert brand.json()["code"] == "DMO"
 
@@ -190,9 +197,7 @@ def runner(tmp_path_factory: pytest.TempPathFactory) -> Iterator[DevRunner]:
         runner.clean_up()
 
 
-def test_a_second_runner_on_busy_ports_gives_up_and_leaves_the_first_ones_description(
-    runner: DevRunner, tmp_path: Path
-) -> None:
+def test_a_second_runner_on_busy_ports_gives_up_and_leaves_the_first_ones_description(runner: DevRunner, tmp_path: Path) -> None:
     """`make dev` typed twice: the second must fail without breaking the first (same ports, same .welt)."""
     description = runner.ensure_running()
     second = DevRunner(runner.ports, runner.state_dir, tmp_path / "second.log")

@@ -42,8 +42,7 @@ def stamped_orders_paid(dmo: Api, dmo_pay: PaymentsApi) -> StampedOrdersPaid:
 
 
 def test_the_stamp_fee_is_paid_once_per_brand_and_stamped_orders_wait_for_the_stamps(
-    stamped_orders_paid: StampedOrdersPaid, dmo: Api, brk: Api, staff: Api, brk_pay: PaymentsApi,
-    catalog: dict[str, Any], tag: str
+    stamped_orders_paid: StampedOrdersPaid, dmo: Api, brk: Api, staff: Api, brk_pay: PaymentsApi, catalog: dict[str, Any], tag: str
 ) -> None:
     paid = stamped_orders_paid
     fee = catalog["stamp_fee"]
@@ -79,9 +78,7 @@ def test_the_stamp_fee_is_paid_once_per_brand_and_stamped_orders_wait_for_the_st
     brk.place(order_form(tag))  # BRK's next orders default to UNLABELED again
 
 
-def test_a_stamped_order_paid_without_the_fee_does_not_show_the_fee_afterwards(
-    stamped_orders_paid: StampedOrdersPaid, dmo: Api
-) -> None:
+def test_a_stamped_order_paid_without_the_fee_does_not_show_the_fee_afterwards(stamped_orders_paid: StampedOrdersPaid, dmo: Api) -> None:
     second = dmo.order(stamped_orders_paid.second)
     charged = stamped_orders_paid.second_payment["summary"]
 

@@ -50,8 +50,11 @@ def reconcile(stack: RunningStack, minutes_later: float = 0) -> dict[str, int]:
     """Run the reconciliation command once against the running stack: what it printed."""
     assert stack.description_file is not None and stack.description_file.exists()
     where = ["--stack", str(stack.description_file)]
-    command = [sys.executable, "-c", LATER, str(minutes_later), *where] if minutes_later else \
-        [sys.executable, "-m", "welt_stack.reconcile", *where]
+    command = (
+        [sys.executable, "-c", LATER, str(minutes_later), *where]
+        if minutes_later
+        else [sys.executable, "-m", "welt_stack.reconcile", *where]
+    )
     env = {name: value for name, value in os.environ.items() if not name.startswith("STRIPE_")}
     result = subprocess.run(command, cwd=REPO, env=env, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr[-3000:]
@@ -59,8 +62,7 @@ def reconcile(stack: RunningStack, minutes_later: float = 0) -> dict[str, int]:
     return outcome
 
 
-def intent_event(stripe_emulator: StripeEmulator, intent_id: str, event_type: str, event_id: str | None = None,
-                 **changes: Any) -> bytes:
+def intent_event(stripe_emulator: StripeEmulator, intent_id: str, event_type: str, event_id: str | None = None, **changes: Any) -> bytes:
     """An event about the intent as the emulator knows it, with `changes` (say, another status)."""
     intent = {**stripe_emulator.intent(intent_id), **changes}
     return StripeWebhooks.event(event_type, intent, event_id)
@@ -70,8 +72,7 @@ def payment_emails(mailbox: Mailbox, form: dict[str, Any], within: float = 10) -
     return mailbox.about(form["billing"]["email"], "Payment received", within=within)
 
 
-def awaiting_3d_secure(dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator,
-                       form: dict[str, Any]) -> tuple[str, dict[str, Any]]:
+def awaiting_3d_secure(dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, form: dict[str, Any]) -> tuple[str, dict[str, Any]]:
     """An order whose payment waits for the cardholder's 3-D Secure: the order number and the payment."""
     number = dmo.place(form)["order_number"]
     payment = dmo_pay.create(number)
@@ -81,8 +82,7 @@ def awaiting_3d_secure(dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEm
     return number, confirmed.json()
 
 
-def withheld_success(dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator,
-                     form: dict[str, Any]) -> tuple[str, str, Any]:
+def withheld_success(dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, form: dict[str, Any]) -> tuple[str, str, Any]:
     """An order paid by card whose succeeded webhook the test holds back: number, payment id, the delivery."""
     number = dmo.place(form)["order_number"]
     payment_id = dmo_pay.create(number)["payment_id"]
@@ -115,14 +115,12 @@ def bad_signatures(webhooks: StripeWebhooks, body: bytes) -> dict[str, str | Non
 
 @pytest.mark.parametrize("tampering", ["forged", "wrong secret", "stale", "malformed", "missing"])
 def test_a_webhook_stripe_did_not_sign_is_400_and_changes_nothing(
-    tampering: str, dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks,
-    mailbox: Mailbox, tag: str
+    tampering: str, dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, mailbox: Mailbox, tag: str
 ) -> None:
     form = order_form(tag)
     number, payment = awaiting_3d_secure(dmo, dmo_pay, stripe_emulator, form)
     before = dmo.order(number)
-    body = intent_event(stripe_emulator, payment["stripe"]["payment_intent_id"], "payment_intent.succeeded",
-                        status="succeeded")
+    body = intent_event(stripe_emulator, payment["stripe"]["payment_intent_id"], "payment_intent.succeeded", status="succeeded")
 
     response = webhooks.post(body, bad_signatures(webhooks, body)[tampering])
 
@@ -136,8 +134,7 @@ def test_a_webhook_stripe_did_not_sign_is_400_and_changes_nothing(
 
 
 def test_the_same_success_delivered_three_times_has_its_effect_once(
-    dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, mailbox: Mailbox,
-    tag: str
+    dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, mailbox: Mailbox, tag: str
 ) -> None:
     form = order_form(tag)
     number, payment_id, delivery = withheld_success(dmo, dmo_pay, stripe_emulator, form)
@@ -175,8 +172,11 @@ def test_the_same_success_delivered_at_once_takes_one_invoice_number(
     assert len(payment_emails(mailbox, form)) == 1
     after = pay_by_card(dmo_pay, dmo, dmo.place(neighbours)["order_number"])["invoice_number"]
     # Gapless: the three payments took three consecutive numbers, none lost to the repeated deliveries.
-    assert [invoice_seq(before), invoice_seq(invoice), invoice_seq(after)] == \
-        [invoice_seq(before), invoice_seq(before) + 1, invoice_seq(before) + 2], (before, invoice, after)
+    assert [invoice_seq(before), invoice_seq(invoice), invoice_seq(after)] == [
+        invoice_seq(before),
+        invoice_seq(before) + 1,
+        invoice_seq(before) + 2,
+    ], (before, invoice, after)
 
 
 def test_a_failure_or_cancel_arriving_after_the_success_never_moves_the_order_back(
@@ -186,8 +186,10 @@ def test_a_failure_or_cancel_arriving_after_the_success_never_moves_the_order_ba
     payment = pay_by_card(dmo_pay, dmo, number)
     intent_id = payment["stripe"]["payment_intent_id"]
     before = dmo.order(number)
-    failure: dict[str, Any] = {"status": "requires_payment_method",
-               "last_payment_error": {"code": "card_declined", "message": "Your card was declined."}}
+    failure: dict[str, Any] = {
+        "status": "requires_payment_method",
+        "last_payment_error": {"code": "card_declined", "message": "Your card was declined."},
+    }
 
     late_failure = webhooks.send(intent_event(stripe_emulator, intent_id, "payment_intent.payment_failed", **failure))
     late_cancel = webhooks.send(intent_event(stripe_emulator, intent_id, "payment_intent.canceled", status="canceled"))
@@ -199,13 +201,21 @@ def test_a_failure_or_cancel_arriving_after_the_success_never_moves_the_order_ba
     assert (after["status"], after["invoice_number"]) == ("SUCCEEDED", payment["invoice_number"])
 
 
-def test_unknown_event_types_and_foreign_intents_are_acknowledged_and_ignored(
-    webhooks: StripeWebhooks, dmo: Api, tag: str
-) -> None:
+def test_unknown_event_types_and_foreign_intents_are_acknowledged_and_ignored(webhooks: StripeWebhooks, dmo: Api, tag: str) -> None:
     unknown = webhooks.send(StripeWebhooks.event("customer.created", {"id": "cus_e2e", "object": "customer"}))
-    foreign = webhooks.send(StripeWebhooks.event("payment_intent.succeeded", {
-        "id": "pi_e2eforeign", "object": "payment_intent", "status": "succeeded", "amount": 100, "currency": "eur",
-        "metadata": {"payment_id": "pay_000000000000000000000000", "brand": "DMO", "attempt": "1"}}))
+    foreign = webhooks.send(
+        StripeWebhooks.event(
+            "payment_intent.succeeded",
+            {
+                "id": "pi_e2eforeign",
+                "object": "payment_intent",
+                "status": "succeeded",
+                "amount": 100,
+                "currency": "eur",
+                "metadata": {"payment_id": "pay_000000000000000000000000", "brand": "DMO", "attempt": "1"},
+            },
+        )
+    )
 
     assert unknown.status_code == 200, unknown.text
     assert unknown.json()["received"] is True
@@ -235,8 +245,13 @@ def test_refunds_move_the_orders_forward_only(
     assert refunded["payment_status"] == "REFUNDED"
     assert dmo_pay.payment(payment["payment_id"])["refunded_amount"] == amount
 
-    older = {"id": charge["id"], "object": "charge", "payment_intent": charge["payment_intent"], "amount": amount,
-             "amount_refunded": amount // 4}
+    older = {
+        "id": charge["id"],
+        "object": "charge",
+        "payment_intent": charge["payment_intent"],
+        "amount": amount,
+        "amount_refunded": amount // 4,
+    }
     late = webhooks.send(StripeWebhooks.event("charge.refunded", older))
 
     assert late.status_code == 200, late.text
@@ -249,9 +264,16 @@ def test_a_refund_before_the_payment_settled_is_recorded_and_shows_once_it_settl
 ) -> None:
     number, payment = awaiting_3d_secure(dmo, dmo_pay, stripe_emulator, order_form(tag))
     intent_id = payment["stripe"]["payment_intent_id"]
-    refund = StripeWebhooks.event("charge.refunded", {
-        "id": f"ch_e2e{uuid.uuid4().hex[:14]}", "object": "charge", "payment_intent": intent_id,
-        "amount": payment["amount"], "amount_refunded": payment["amount"]})
+    refund = StripeWebhooks.event(
+        "charge.refunded",
+        {
+            "id": f"ch_e2e{uuid.uuid4().hex[:14]}",
+            "object": "charge",
+            "payment_intent": intent_id,
+            "amount": payment["amount"],
+            "amount_refunded": payment["amount"],
+        },
+    )
 
     early = webhooks.send(refund)
 
@@ -267,8 +289,13 @@ def test_a_refund_before_the_payment_settled_is_recorded_and_shows_once_it_settl
 
 
 def test_reconciliation_settles_a_payment_whose_webhook_never_came(
-    dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, mailbox: Mailbox,
-    stack: RunningStack, tag: str
+    dmo: Api,
+    dmo_pay: PaymentsApi,
+    stripe_emulator: StripeEmulator,
+    webhooks: StripeWebhooks,
+    mailbox: Mailbox,
+    stack: RunningStack,
+    tag: str,
 ) -> None:
     form = order_form(tag)
     number, payment_id, delivery = withheld_success(dmo, dmo_pay, stripe_emulator, form)
@@ -315,14 +342,18 @@ def test_reconciliation_with_nothing_stuck_reports_nothing(stack: RunningStack) 
 
 @pytest.mark.parametrize("charged", [{"amount": 100}, {"currency": "usd"}])
 def test_a_success_for_another_amount_or_currency_is_held_for_staff_review(
-    dmo: Api, dmo_pay: PaymentsApi, staff_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks,
-    tag: str, charged: dict[str, Any]
+    dmo: Api,
+    dmo_pay: PaymentsApi,
+    staff_pay: PaymentsApi,
+    stripe_emulator: StripeEmulator,
+    webhooks: StripeWebhooks,
+    tag: str,
+    charged: dict[str, Any],
 ) -> None:
     number, payment = awaiting_3d_secure(dmo, dmo_pay, stripe_emulator, order_form(tag))
     intent_id = payment["stripe"]["payment_intent_id"]
 
-    answer = webhooks.send(intent_event(stripe_emulator, intent_id, "payment_intent.succeeded", status="succeeded",
-                                        **charged))
+    answer = webhooks.send(intent_event(stripe_emulator, intent_id, "payment_intent.succeeded", status="succeeded", **charged))
 
     assert answer.status_code == 200, answer.text
     held = dmo_pay.payment(payment["payment_id"])

@@ -14,8 +14,13 @@ import pytest
 from infra.stage import Stage
 
 VENV_NODE = Path(__file__).resolve().parents[2] / ".venv" / "bin" / "node"
-STAGE = Stage(name="test", mail_from="orders@mail.welt.example", web_origin="https://app.welt.example",
-              stripe_publishable_key="pk_test_welt", alarm_email="factory-it@welt.example")
+STAGE = Stage(
+    name="test",
+    mail_from="orders@mail.welt.example",
+    web_origin="https://app.welt.example",
+    stripe_publishable_key="pk_test_welt",
+    alarm_email="factory-it@welt.example",
+)
 
 
 # aws_cdk (seconds to import, and a Node.js process) is imported inside fixtures and tests only, so collecting
@@ -73,6 +78,8 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Synthesize
     outdir = root / "cdk.out"
     welt = build(STAGE, placeholder_sources(root / "sources"), outdir)
     assembly = welt.app.synth()
-    templates = {stack.node.id: json.loads(Path(assembly.get_stack_by_name(stack.stack_name).template_full_path).read_text())
-                 for stack in welt.stacks}
+    templates = {
+        stack.node.id: json.loads(Path(assembly.get_stack_by_name(stack.stack_name).template_full_path).read_text())
+        for stack in welt.stacks
+    }
     yield Synthesized(welt, outdir, templates)

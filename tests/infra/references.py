@@ -64,6 +64,12 @@ class References:
             for statement in resource["Properties"]["PolicyDocument"]["Statement"]:
                 actions = statement["Action"] if isinstance(statement["Action"], list) else [statement["Action"]]
                 resources = statement["Resource"] if isinstance(statement["Resource"], list) else [statement["Resource"]]
-                statements.append({"actions": actions, "resources": [self.describe(r, stack) for r in resources],
-                                   "condition": statement.get("Condition"), "effect": statement["Effect"]})
+                statements.append(
+                    {
+                        "actions": actions,
+                        "resources": [self.describe(r, stack) for r in resources],
+                        "condition": statement.get("Condition"),
+                        "effect": statement["Effect"],
+                    }
+                )
         return statements

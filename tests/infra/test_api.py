@@ -14,8 +14,10 @@ PUBLIC = {("orders", "GET", "/health"), ("payments", "GET", "/health"), ("paymen
 
 
 def api_ids(synthesized: Synthesized) -> dict[str, str]:
-    return {r["Properties"]["Name"].removeprefix(STAGE.prefix): logical_id
-            for logical_id, r in synthesized.resources("Api", "AWS::ApiGateway::RestApi").items()}
+    return {
+        r["Properties"]["Name"].removeprefix(STAGE.prefix): logical_id
+        for logical_id, r in synthesized.resources("Api", "AWS::ApiGateway::RestApi").items()
+    }
 
 
 def methods_of(synthesized: Synthesized, api: str) -> dict[tuple[str, str], dict[str, Any]]:
@@ -49,8 +51,11 @@ def test_the_gateway_serves_exactly_the_routes_the_chalice_app_registers(synthes
 
 @pytest.mark.parametrize("api", ["orders", "payments"])
 def test_every_route_but_health_and_the_webhook_needs_a_cognito_token(synthesized: Synthesized, api: str) -> None:
-    [authorizer_id] = [logical_id for logical_id, r in synthesized.resources("Api", "AWS::ApiGateway::Authorizer").items()
-                       if r["Properties"]["RestApiId"] == {"Ref": api_ids(synthesized)[api]}]
+    [authorizer_id] = [
+        logical_id
+        for logical_id, r in synthesized.resources("Api", "AWS::ApiGateway::Authorizer").items()
+        if r["Properties"]["RestApiId"] == {"Ref": api_ids(synthesized)[api]}
+    ]
     authorizer = synthesized.templates["Api"]["Resources"][authorizer_id]["Properties"]
     assert authorizer["Type"] == "COGNITO_USER_POOLS"
     assert authorizer["IdentitySource"] == "method.request.header.Authorization"
@@ -70,17 +75,25 @@ def test_every_route_but_health_and_the_webhook_needs_a_cognito_token(synthesize
 def test_gateway_answers_are_problem_json_with_cors_headers(synthesized: Synthesized, api: str) -> None:
     from infra.api_stack import GATEWAY_PROBLEMS
 
-    responses = {r["Properties"]["ResponseType"]: r["Properties"]
-                 for r in synthesized.resources("Api", "AWS::ApiGateway::GatewayResponse").values()
-                 if r["Properties"]["RestApiId"] == {"Ref": api_ids(synthesized)[api]}}
+    responses = {
+        r["Properties"]["ResponseType"]: r["Properties"]
+        for r in synthesized.resources("Api", "AWS::ApiGateway::GatewayResponse").values()
+        if r["Properties"]["RestApiId"] == {"Ref": api_ids(synthesized)[api]}
+    }
 
     assert set(responses) == set(GATEWAY_PROBLEMS)
-    assert {"MISSING_AUTHENTICATION_TOKEN", "UNAUTHORIZED", "ACCESS_DENIED", "THROTTLED", "DEFAULT_4XX",
-            "DEFAULT_5XX", "REQUEST_TOO_LARGE"} <= set(responses)
+    assert {
+        "MISSING_AUTHENTICATION_TOKEN",
+        "UNAUTHORIZED",
+        "ACCESS_DENIED",
+        "THROTTLED",
+        "DEFAULT_4XX",
+        "DEFAULT_5XX",
+        "REQUEST_TOO_LARGE",
+    } <= set(responses)
     for response_type, properties in responses.items():
         assert properties["ResponseParameters"]["gatewayresponse.header.Content-Type"] == "'application/problem+json'"
-        assert properties["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == \
-            f"'{STAGE.web_origin}'"
+        assert properties["ResponseParameters"]["gatewayresponse.header.Access-Control-Allow-Origin"] == f"'{STAGE.web_origin}'"
         body = json.loads(properties["ResponseTemplates"]["application/json"])
         assert body["status"] == int(properties["StatusCode"]), response_type
         assert set(body) >= {"type", "title", "status", "detail", "errors"}

@@ -11,8 +11,9 @@ from welt.adapters.tables import ALL_TABLES, OUTBOX, TableDefinition
 
 
 def table_resource(synthesized: Synthesized, table: TableDefinition) -> dict[str, Any]:
-    [resource] = [r for r in synthesized.resources("Data", "AWS::DynamoDB::Table").values()
-                  if r["Properties"]["TableName"] == STAGE.table_name(table)]
+    [resource] = [
+        r for r in synthesized.resources("Data", "AWS::DynamoDB::Table").values() if r["Properties"]["TableName"] == STAGE.table_name(table)
+    ]
     return resource
 
 
@@ -46,16 +47,18 @@ def test_a_table_has_point_in_time_recovery_and_is_retained(synthesized: Synthes
 
 
 def test_only_the_tables_defined_with_a_stream_have_one_and_the_outbox_streams_new_images(synthesized: Synthesized) -> None:
-    streams = {table.logical_name: table_resource(synthesized, table)["Properties"].get("StreamSpecification")
-               for table in ALL_TABLES}
+    streams = {table.logical_name: table_resource(synthesized, table)["Properties"].get("StreamSpecification") for table in ALL_TABLES}
     assert streams[OUTBOX.logical_name] == {"StreamViewType": "NEW_IMAGE"}
     assert {name for name, stream in streams.items() if stream} == {t.logical_name for t in ALL_TABLES if t.stream}
 
 
 def test_users_cannot_sign_up_themselves(synthesized: Synthesized) -> None:
-    synthesized.template("Auth").has_resource_properties("AWS::Cognito::UserPool", {
-        "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
-    })
+    synthesized.template("Auth").has_resource_properties(
+        "AWS::Cognito::UserPool",
+        {
+            "AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True},
+        },
+    )
 
 
 def test_the_brand_attribute_is_immutable_and_the_app_client_cannot_write_it(synthesized: Synthesized) -> None:

@@ -13,8 +13,10 @@ PAGE = (Path(__file__).resolve().parents[2] / "docs" / "developers" / "deploying
 
 
 def test_every_alarm_is_explained(synthesized: Synthesized) -> None:
-    names = [a["Properties"]["AlarmName"].removeprefix(STAGE.prefix)
-             for a in synthesized.resources("Observability", "AWS::CloudWatch::Alarm").values()]
+    names = [
+        a["Properties"]["AlarmName"].removeprefix(STAGE.prefix)
+        for a in synthesized.resources("Observability", "AWS::CloudWatch::Alarm").values()
+    ]
     assert len(names) == 8
     assert [name for name in names if f"`{name}`" not in PAGE] == []
 

@@ -35,8 +35,7 @@ def statements_of(synthesized: Synthesized, access: FunctionAccess) -> list[dict
 
 
 def granted(statements: list[dict[str, Any]], prefix: str) -> set[tuple[str, str]]:
-    return {(action, resource) for s in statements for action in s["actions"] if action.startswith(prefix)
-            for resource in s["resources"]}
+    return {(action, resource) for s in statements for action in s["actions"] if action.startswith(prefix) for resource in s["resources"]}
 
 
 def test_each_function_has_a_role_of_its_own_with_no_managed_policy(synthesized: Synthesized) -> None:
@@ -51,8 +50,7 @@ def test_each_function_has_a_role_of_its_own_with_no_managed_policy(synthesized:
 
 
 @pytest.mark.parametrize("access", FUNCTIONS, ids=lambda a: a.name)
-def test_a_role_reaches_exactly_the_tables_indexes_and_actions_its_function_uses(synthesized: Synthesized,
-                                                                                  access: FunctionAccess) -> None:
+def test_a_role_reaches_exactly_the_tables_indexes_and_actions_its_function_uses(synthesized: Synthesized, access: FunctionAccess) -> None:
     expected = set()
     for use in access.tables:
         expected |= {(action, f"table:{use.table.logical_name}") for action in use.actions}
@@ -70,8 +68,9 @@ def test_the_orders_function_can_read_no_stripe_secret_and_only_its_cursor_key(s
 
     readable = {resource for _, resource in granted(statements, "secretsmanager:")}
     assert readable == {"secret:cursor-secret"}
-    assert not any(name.startswith("STRIPE_") and name != "STRIPE_PUBLISHABLE_KEY"
-                   for name in function["Properties"]["Environment"]["Variables"])
+    assert not any(
+        name.startswith("STRIPE_") and name != "STRIPE_PUBLISHABLE_KEY" for name in function["Properties"]["Environment"]["Variables"]
+    )
     every_resource = " ".join(r for s in statements for r in s["resources"])
     assert "stripe" not in every_resource
 
@@ -101,7 +100,8 @@ def test_mail_goes_out_only_from_the_configured_identity(synthesized: Synthesize
 
 @pytest.mark.parametrize("access", FUNCTIONS, ids=lambda a: a.name)
 def test_no_wildcard_action_and_a_wildcard_resource_only_where_aws_has_nothing_narrower(
-        synthesized: Synthesized, access: FunctionAccess) -> None:
+    synthesized: Synthesized, access: FunctionAccess
+) -> None:
     for statement in statements_of(synthesized, access):
         assert statement["effect"] == "Allow"
         assert not any("*" in action for action in statement["actions"]), statement
@@ -117,5 +117,6 @@ def test_the_stream_reader_may_send_failures_to_its_dead_letter_queue_only(synth
     reader = next(a for a in FUNCTIONS if a.reads_outbox_stream)
     queue = granted(statements_of(synthesized, reader), "sqs:")
     assert {resource for _, resource in queue} == {"<Workers.OutboxDeadLettersD8CC9A6B.Arn>"} or all(
-        "OutboxDeadLetters" in resource for _, resource in queue)
+        "OutboxDeadLetters" in resource for _, resource in queue
+    )
     assert {action for action, _ in queue} <= {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}

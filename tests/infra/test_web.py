@@ -22,8 +22,7 @@ def test_both_distributions_reach_their_private_bucket_through_origin_access_con
         assert control["OriginAccessControlOriginType"] == "s3"
         assert control["SigningBehavior"] == "always"
         assert origin["S3OriginConfig"] == {"OriginAccessIdentity": ""}
-        assert distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == \
-            "redirect-to-https"
+        assert distribution["Properties"]["DistributionConfig"]["DefaultCacheBehavior"]["ViewerProtocolPolicy"] == "redirect-to-https"
 
 
 def test_buckets_are_private_and_readable_only_by_their_distribution(synthesized: Synthesized) -> None:
@@ -31,7 +30,11 @@ def test_buckets_are_private_and_readable_only_by_their_distribution(synthesized
     assert len(buckets) == 2
     for bucket in buckets.values():
         assert bucket["Properties"]["PublicAccessBlockConfiguration"] == {
-            "BlockPublicAcls": True, "BlockPublicPolicy": True, "IgnorePublicAcls": True, "RestrictPublicBuckets": True}
+            "BlockPublicAcls": True,
+            "BlockPublicPolicy": True,
+            "IgnorePublicAcls": True,
+            "RestrictPublicBuckets": True,
+        }
     for policy in synthesized.resources("Web", "AWS::S3::BucketPolicy").values():
         reads = [s for s in policy["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Allow"]
         assert reads
@@ -42,11 +45,12 @@ def test_buckets_are_private_and_readable_only_by_their_distribution(synthesized
 
 
 def test_the_app_sends_a_strict_content_security_policy(synthesized: Synthesized) -> None:
-    policies = {p["Properties"]["ResponseHeadersPolicyConfig"]["Name"]: p["Properties"]["ResponseHeadersPolicyConfig"]
-                for p in synthesized.resources("Web", "AWS::CloudFront::ResponseHeadersPolicy").values()}
+    policies = {
+        p["Properties"]["ResponseHeadersPolicyConfig"]["Name"]: p["Properties"]["ResponseHeadersPolicyConfig"]
+        for p in synthesized.resources("Web", "AWS::CloudFront::ResponseHeadersPolicy").values()
+    }
     headers = policies[f"{STAGE.prefix}app"]["SecurityHeadersConfig"]
-    csp = References(synthesized.templates, STAGE).describe(
-        headers["ContentSecurityPolicy"]["ContentSecurityPolicy"], "Web")
+    csp = References(synthesized.templates, STAGE).describe(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"], "Web")
     directives = {d.split(" ", 1)[0]: d.split(" ")[1:] for d in csp.split("; ")}
 
     assert directives["frame-ancestors"] == ["'none'"]
@@ -75,8 +79,10 @@ def test_help_center_directory_urls_serve_their_index_page(synthesized: Synthesi
 
     [function] = synthesized.resources("Web", "AWS::CloudFront::Function").values()
     assert function["Properties"]["FunctionCode"] == DIRECTORY_INDEX
-    associations = [d["Properties"]["DistributionConfig"]["DefaultCacheBehavior"].get("FunctionAssociations")
-                    for d in synthesized.resources("Web", "AWS::CloudFront::Distribution").values()]
+    associations = [
+        d["Properties"]["DistributionConfig"]["DefaultCacheBehavior"].get("FunctionAssociations")
+        for d in synthesized.resources("Web", "AWS::CloudFront::Distribution").values()
+    ]
     assert sorted(len(a or []) for a in associations) == [0, 1]
 
     assert run_directory_index("/guide/checkout/", tmp_path) == "/guide/checkout/index.html"
@@ -86,8 +92,12 @@ def test_help_center_directory_urls_serve_their_index_page(synthesized: Synthesi
 
 
 def test_a_missing_help_center_page_shows_the_sites_own_404(synthesized: Synthesized) -> None:
-    pages = [d["Properties"]["DistributionConfig"].get("CustomErrorResponses")
-             for d in synthesized.resources("Web", "AWS::CloudFront::Distribution").values()]
+    pages = [
+        d["Properties"]["DistributionConfig"].get("CustomErrorResponses")
+        for d in synthesized.resources("Web", "AWS::CloudFront::Distribution").values()
+    ]
     [help_center] = [p for p in pages if p]
     assert {(r["ErrorCode"], r["ResponseCode"], r["ResponsePagePath"]) for r in help_center} == {
-        (403, 404, "/404.html"), (404, 404, "/404.html")}
+        (403, 404, "/404.html"),
+        (404, 404, "/404.html"),
+    }

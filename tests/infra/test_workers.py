@@ -12,12 +12,14 @@ from tests.infra.references import References
 
 
 def function_names(synthesized: Synthesized) -> dict[str, str]:
-    return {logical_id: r["Properties"]["FunctionName"]
-            for logical_id, r in synthesized.resources("Workers", "AWS::Lambda::Function").items()}
+    return {
+        logical_id: r["Properties"]["FunctionName"] for logical_id, r in synthesized.resources("Workers", "AWS::Lambda::Function").items()
+    }
 
 
 def test_one_stream_event_source_feeds_the_outbox_to_the_sender_with_partial_failures_and_a_dead_letter_queue(
-        synthesized: Synthesized) -> None:
+    synthesized: Synthesized,
+) -> None:
     [mapping] = synthesized.resources("Workers", "AWS::Lambda::EventSourceMapping").values()
     properties = mapping["Properties"]
     references = References(synthesized.templates, STAGE)
@@ -29,13 +31,13 @@ def test_one_stream_event_source_feeds_the_outbox_to_the_sender_with_partial_fai
     assert properties["MaximumRetryAttempts"] == 5
     destination = properties["DestinationConfig"]["OnFailure"]["Destination"]
     assert "OutboxDeadLetters" in destination["Fn::GetAtt"][0]
-    assert [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]] == [
-        {"eventName": ["INSERT", "MODIFY"]}]
+    assert [json.loads(f["Pattern"]) for f in properties["FilterCriteria"]["Filters"]] == [{"eventName": ["INSERT", "MODIFY"]}]
 
 
 def test_the_sender_runs_the_stream_handler_of_the_orders_package(synthesized: Synthesized) -> None:
-    synthesized.template("Workers").has_resource_properties("AWS::Lambda::Function", {
-        "FunctionName": f"{STAGE.prefix}send-emails", "Handler": "app.send_emails"})
+    synthesized.template("Workers").has_resource_properties(
+        "AWS::Lambda::Function", {"FunctionName": f"{STAGE.prefix}send-emails", "Handler": "app.send_emails"}
+    )
 
 
 def schedules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:

@@ -16,8 +16,12 @@ PLAIN_WRITES = 300
 def test_a_failing_transaction_racing_plain_writes_leaves_every_plain_write_in_place(aws_endpoint: str) -> None:
     client = boto3.client("dynamodb", region_name=REGION)
     name = f"race-{uuid.uuid4().hex[:8]}"
-    client.create_table(TableName=name, KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
-                        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}], BillingMode="PAY_PER_REQUEST")
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "pk", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "pk", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     client.put_item(TableName=name, Item={"pk": {"S": "taken"}})
     writing = threading.Event()
     refused = 0
@@ -28,11 +32,18 @@ def test_a_failing_transaction_racing_plain_writes_leaves_every_plain_write_in_p
         other = boto3.client("dynamodb", region_name=REGION)
         while not writing.is_set() or refused < 20:
             try:
-                other.transact_write_items(TransactItems=[
-                    {"Put": {"TableName": name, "Item": {"pk": {"S": f"t-{uuid.uuid4().hex}"}},
-                             "ConditionExpression": "attribute_not_exists(pk)"}},
-                    {"Put": {"TableName": name, "Item": {"pk": {"S": "taken"}}, "ConditionExpression": "attribute_not_exists(pk)"}},
-                ])
+                other.transact_write_items(
+                    TransactItems=[
+                        {
+                            "Put": {
+                                "TableName": name,
+                                "Item": {"pk": {"S": f"t-{uuid.uuid4().hex}"}},
+                                "ConditionExpression": "attribute_not_exists(pk)",
+                            }
+                        },
+                        {"Put": {"TableName": name, "Item": {"pk": {"S": "taken"}}, "ConditionExpression": "attribute_not_exists(pk)"}},
+                    ]
+                )
             except ClientError as error:
                 assert error.response["Error"]["Code"] == "TransactionCanceledException"
                 refused += 1
@@ -41,9 +52,14 @@ def test_a_failing_transaction_racing_plain_writes_leaves_every_plain_write_in_p
 
     racer = threading.Thread(target=failing_transactions)
     racer.start()
-    writers = [threading.Thread(target=lambda start=start: [
-        client.put_item(TableName=name, Item={"pk": {"S": f"plain-{n}"}}) for n in range(start, PLAIN_WRITES, 3)])
-        for start in range(3)]
+    writers = [
+        threading.Thread(
+            target=lambda start=start: [
+                client.put_item(TableName=name, Item={"pk": {"S": f"plain-{n}"}}) for n in range(start, PLAIN_WRITES, 3)
+            ]
+        )
+        for start in range(3)
+    ]
     for writer in writers:
         writer.start()
     for writer in writers:

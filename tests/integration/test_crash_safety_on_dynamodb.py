@@ -26,6 +26,5 @@ def crashing_dynamodb() -> tuple[Backend, Crashes]:
 
 
 @pytest.mark.parametrize("scenario", SCENARIOS, ids=[s.name for s in SCENARIOS])
-def test_a_change_whose_write_fails_anywhere_is_before_or_after_and_a_retry_completes_it(
-        scenario: Scenario, aws_endpoint: str) -> None:
+def test_a_change_whose_write_fails_anywhere_is_before_or_after_and_a_retry_completes_it(scenario: Scenario, aws_endpoint: str) -> None:
     assert run_crashes(scenario, crashing_dynamodb) >= 1

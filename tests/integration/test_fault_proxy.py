@@ -28,8 +28,9 @@ class Upstream:
             def _any(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
                 seen.append((self.command, self.path, body))
-                answer = json.dumps({"method": self.command, "path": self.path, "body": body.decode(),
-                                     "stripe_key": self.headers.get("Idempotency-Key")}).encode()
+                answer = json.dumps(
+                    {"method": self.command, "path": self.path, "body": body.decode(), "stripe_key": self.headers.get("Idempotency-Key")}
+                ).encode()
                 self.send_response(201 if self.command == "POST" else 200)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Request-Id", "req_upstream")
@@ -73,27 +74,33 @@ def clock() -> Clock:
 
 
 def ses_send(proxy: FaultProxy, action: str = "SendEmail") -> requests.Response:
-    return requests.post(f"{proxy.url}/", data={"Action": action, "Version": "2010-12-01", "Source": "desk@welt.example"},
-                         timeout=5)
+    return requests.post(f"{proxy.url}/", data={"Action": action, "Version": "2010-12-01", "Source": "desk@welt.example"}, timeout=5)
 
 
 def test_without_a_plan_requests_and_answers_pass_through_unchanged(upstream):
     with fault_proxy(upstream.url) as proxy:
-        response = requests.post(f"{proxy.url}/v1/payment_intents?expand=x", data={"amount": "4200"},
-                                 headers={"Idempotency-Key": "welt-pay_1-create-1"}, timeout=5)
+        response = requests.post(
+            f"{proxy.url}/v1/payment_intents?expand=x",
+            data={"amount": "4200"},
+            headers={"Idempotency-Key": "welt-pay_1-create-1"},
+            timeout=5,
+        )
 
         assert response.status_code == 201
         assert response.headers["Request-Id"] == "req_upstream"
-        assert response.json() == {"method": "POST", "path": "/v1/payment_intents?expand=x", "body": "amount=4200",
-                                   "stripe_key": "welt-pay_1-create-1"}
+        assert response.json() == {
+            "method": "POST",
+            "path": "/v1/payment_intents?expand=x",
+            "body": "amount=4200",
+            "stripe_key": "welt-pay_1-create-1",
+        }
         assert proxy.stats() == {"requests": 1, "forwarded": 1, "faults": {}, "faults_injected": 0, "by_rule": []}
 
 
 def test_every_second_matching_request_gets_a_500_that_never_reaches_upstream(upstream):
     plan = [Fault(FaultKind.ERROR, method="POST", path=r"^/v1/payment_intents", every=2)]
     with fault_proxy(upstream.url, plan) as proxy:
-        statuses = [requests.post(f"{proxy.url}/v1/payment_intents", data={"n": str(n)}, timeout=5).status_code
-                    for n in range(4)]
+        statuses = [requests.post(f"{proxy.url}/v1/payment_intents", data={"n": str(n)}, timeout=5).status_code for n in range(4)]
         read = requests.get(f"{proxy.url}/v1/payment_intents/pi_1", timeout=5)
 
         assert statuses == [201, 500, 201, 500]
@@ -136,9 +143,12 @@ def test_a_lost_answer_reaches_upstream_but_the_client_only_sees_its_connection_
 def test_ses_fails_about_half_the_sends_for_a_minute_and_leaves_other_aws_calls_alone(upstream, clock):
     with fault_proxy(upstream.url, [ses_failing()], seed=7, clock=clock) as proxy:
         sends = [ses_send(proxy).status_code for _ in range(40)]
-        dynamodb = requests.post(proxy.url, data=b"{}", timeout=5,
-                                 headers={"X-Amz-Target": "DynamoDB_20120810.PutItem",
-                                          "Content-Type": "application/x-amz-json-1.0"})
+        dynamodb = requests.post(
+            proxy.url,
+            data=b"{}",
+            timeout=5,
+            headers={"X-Amz-Target": "DynamoDB_20120810.PutItem", "Content-Type": "application/x-amz-json-1.0"},
+        )
         verify = ses_send(proxy, "VerifyEmailIdentity")
         clock.now += 60
         after_the_minute = [ses_send(proxy).status_code for _ in range(10)]
@@ -184,8 +194,7 @@ def test_the_control_endpoint_reports_requests_and_faults_without_counting_itsel
 
         report = requests.get(f"{proxy.url}/_faults", timeout=5).json()
 
-        assert report == {"requests": 3, "forwarded": 1, "faults": {"error": 1, "reset": 1}, "faults_injected": 2,
-                          "by_rule": [1, 1]}
+        assert report == {"requests": 3, "forwarded": 1, "faults": {"error": 1, "reset": 1}, "faults_injected": 2, "by_rule": [1, 1]}
 
 
 def test_a_new_plan_starts_its_windows_now_and_keeps_the_counts(upstream, clock):

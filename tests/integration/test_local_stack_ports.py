@@ -29,10 +29,8 @@ def foreign_server() -> Iterator[int]:
 
 def _locked_elsewhere(port: int) -> bool:
     """Whether another process finds the port's reservation lock taken."""
-    probe = ("import sys; from welt_stack import ports; lock = ports._lock(int(sys.argv[1])); "
-             "print('taken' if lock is None else 'free')")
-    result = subprocess.run([sys.executable, "-c", probe, str(port)], capture_output=True, text=True, check=True,
-                            timeout=60)
+    probe = "import sys; from welt_stack import ports; lock = ports._lock(int(sys.argv[1])); print('taken' if lock is None else 'free')"
+    result = subprocess.run([sys.executable, "-c", probe, str(port)], capture_output=True, text=True, check=True, timeout=60)
     return result.stdout.strip() == "taken"
 
 
@@ -73,8 +71,9 @@ def test_a_part_that_answers_on_its_own_port_counts_as_up(tmp_path: Path) -> Non
     with ports.reserved_ports(1) as (port,):
         stack = LocalStack(state_dir=tmp_path)
         try:
-            stack._spawn("web", [sys.executable, "-m", "http.server", str(port), "--bind", ports.HOST,
-                                 "--directory", str(tmp_path)], env={})
+            stack._spawn(
+                "web", [sys.executable, "-m", "http.server", str(port), "--bind", ports.HOST, "--directory", str(tmp_path)], env={}
+            )
 
             stack._wait_for("web", f"http://{ports.HOST}:{port}/", timeout=30)
 
@@ -84,8 +83,7 @@ def test_a_part_that_answers_on_its_own_port_counts_as_up(tmp_path: Path) -> Non
         assert ports.port_is_free(port)  # stopped: the port is free again
 
 
-def test_a_stack_whose_port_was_taken_starts_again_on_other_ports(monkeypatch: pytest.MonkeyPatch,
-                                                                  tmp_path: Path) -> None:
+def test_a_stack_whose_port_was_taken_starts_again_on_other_ports(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     tried: list[Ports] = []
 
     def start(stack: LocalStack) -> dict[str, str]:

@@ -36,7 +36,10 @@ def test_package_holds_everything_its_handler_imports(name: str, tmp_path: Path)
     # -I: isolated (no user site, no PYTHON* variables, no cwd); -S: no site-packages at all.
     result = subprocess.run(
         [sys.executable, "-I", "-S", "-c", IMPORT_HANDLER, str(unzipped)],
-        capture_output=True, text=True, cwd=tmp_path, timeout=120,
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+        timeout=120,
     )
     assert result.returncode == 0, result.stderr
     assert "/health" in result.stdout

@@ -17,9 +17,15 @@ T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
 
 def new_payment(payment_id: str = "pay_1", at: datetime = T0) -> Payment:
-    return Payment(payment_id=payment_id, brand="DMO", amount=19800, order_numbers=["00001-DMO"],
-                   summary=CostSummary(manufacturing=18000, shipping=1800, customization=0, total=19800),
-                   created_at=at, updated_at=at)
+    return Payment(
+        payment_id=payment_id,
+        brand="DMO",
+        amount=19800,
+        order_numbers=["00001-DMO"],
+        summary=CostSummary(manufacturing=18000, shipping=1800, customization=0, total=19800),
+        created_at=at,
+        updated_at=at,
+    )
 
 
 @pytest.fixture(params=["fake", "dynamodb"])

@@ -215,8 +215,9 @@ class TestShippingGroupRepositoryContract:
         brand = backend.brands.get(brand_code)
         numbered, seq = brand.with_next_group()
         at = T0 + timedelta(minutes=minute)
-        group = ShippingGroup(brand=brand_code, seq=seq, order_numbers=[f"{n:05d}-{brand_code}" for n in range(1, orders + 1)],
-                              created_at=at, updated_at=at)
+        group = ShippingGroup(
+            brand=brand_code, seq=seq, order_numbers=[f"{n:05d}-{brand_code}" for n in range(1, orders + 1)], created_at=at, updated_at=at
+        )
         backend.store.commit(Transaction().brand(numbered, brand).group(group, None))
         return group
 

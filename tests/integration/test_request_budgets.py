@@ -69,8 +69,9 @@ def staff_headers() -> dict[str, str]:
     return {**tokens.bearer(brand=None, staff=True), "Content-Type": "application/json"}
 
 
-def counted(shop: tuple[Client, DynamoRequests, Any], method: str, path: str, headers: dict[str, str],
-            body: Any = None) -> tuple[dict[str, Any], int]:
+def counted(
+    shop: tuple[Client, DynamoRequests, Any], method: str, path: str, headers: dict[str, str], body: Any = None
+) -> tuple[dict[str, Any], int]:
     client, requests, _ = shop
     call = getattr(client.http, method)
     response, count = requests.during(lambda: call(path, headers=headers, **({"body": json.dumps(body)} if body else {})))
@@ -78,9 +79,18 @@ def counted(shop: tuple[Client, DynamoRequests, Any], method: str, path: str, he
     return json.loads(response.body), count
 
 
-@pytest.mark.parametrize("query", ["limit=50", "status=WORK_IN_PROCESS&limit=50", "type=MTO&limit=50",
-                                   "status=PENDING_PAYMENT&type=MTO&limit=100", "status=SHIPPED&limit=10",
-                                   "q=nomatch&limit=1", "q=3D-00123&limit=50"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=50",
+        "status=WORK_IN_PROCESS&limit=50",
+        "type=MTO&limit=50",
+        "status=PENDING_PAYMENT&type=MTO&limit=100",
+        "status=SHIPPED&limit=10",
+        "q=nomatch&limit=1",
+        "q=3D-00123&limit=50",
+    ],
+)
 def test_a_pool_page_reads_the_brand_once_and_one_index_whatever_the_filter(shop: Any, query: str) -> None:
     page, count = counted(shop, "get", f"/orders?{query}", brand_headers())
     assert count <= 2, (query, shop[1].seen)
@@ -105,8 +115,16 @@ def test_a_search_answers_within_its_budget_and_can_go_on(shop: Any) -> None:
     assert len(found) == 99 + 900 and seen > 1  # 3D-00001 .. 3D-00999: every one found by searching further
 
 
-@pytest.mark.parametrize("query", ["limit=50", "brand=DMO&limit=50", "stage=STITCHING&limit=50",
-                                   "status=PENDING_PAYMENT&brand=DMO&limit=50", "stage=STITCHING&type=MTO&brand=DMO"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=50",
+        "brand=DMO&limit=50",
+        "stage=STITCHING&limit=50",
+        "status=PENDING_PAYMENT&brand=DMO&limit=50",
+        "stage=STITCHING&type=MTO&brand=DMO",
+    ],
+)
 def test_a_staff_page_is_one_index_read_and_one_read_of_the_brands_shown(shop: Any, query: str) -> None:
     page, count = counted(shop, "get", f"/admin/orders?{query}", staff_headers())
     assert count <= 2, (query, shop[1].seen)
@@ -132,8 +150,7 @@ def test_checkout_takes_two_requests_and_sends_no_email_on_the_request_path(shop
 
 
 def test_an_edit_is_three_requests(shop: Any) -> None:
-    _, count = counted(shop, "patch", "/orders/00998-DMO", brand_headers(**{"If-Match": "1"}),
-                       {"sizes": [{"size": "EU41", "pairs": 1}]})
+    _, count = counted(shop, "patch", "/orders/00998-DMO", brand_headers(**{"If-Match": "1"}), {"sizes": [{"size": "EU41", "pairs": 1}]})
     assert count <= 3
 
 

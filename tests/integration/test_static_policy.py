@@ -15,8 +15,12 @@ from welt.web_policy import content_security_policy
 from welt_stack.static import StaticHandler
 
 REPO = Path(__file__).resolve().parents[2]
-POLICY = content_security_policy(["http://127.0.0.1:8001", "http://127.0.0.1:8002"], "http://127.0.0.1:5055",
-                                 stripe_js_origin="http://127.0.0.1:8420", stripe_api_origin="http://127.0.0.1:8420")
+POLICY = content_security_policy(
+    ["http://127.0.0.1:8001", "http://127.0.0.1:8002"],
+    "http://127.0.0.1:5055",
+    stripe_js_origin="http://127.0.0.1:8420",
+    stripe_api_origin="http://127.0.0.1:8420",
+)
 
 
 @pytest.fixture

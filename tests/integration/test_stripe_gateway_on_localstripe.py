@@ -28,8 +28,9 @@ THREE_D_SECURE_NUMBER = "4000002500003155"
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = (tmp_path_factory.mktemp("localstripe") / "localstripe.log").open("wb")
     with reserved_ports(1) as (port,):  # held until the emulator we started is the one listening
-        process = subprocess.Popen([str(Path(sys.executable).parent / "localstripe"), "--port", str(port),
-                                    "--from-scratch"], stdout=log, stderr=subprocess.STDOUT)
+        process = subprocess.Popen(
+            [str(Path(sys.executable).parent / "localstripe"), "--port", str(port), "--from-scratch"], stdout=log, stderr=subprocess.STDOUT
+        )
         deadline = time.monotonic() + 30
         while not listens(process.pid, port):
             assert process.poll() is None and time.monotonic() < deadline, "localstripe did not start"
@@ -41,8 +42,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 def gateway(api_base: str, timeout_seconds: float = 20) -> StripeGateway:
-    return StripeGateway(SECRET, "whsec_gateway", "pk_test_gateway", "js", api_base=api_base,
-                         timeout_seconds=timeout_seconds)
+    return StripeGateway(SECRET, "whsec_gateway", "pk_test_gateway", "js", api_base=api_base, timeout_seconds=timeout_seconds)
 
 
 def key(call: str) -> str:
@@ -50,8 +50,12 @@ def key(call: str) -> str:
 
 
 def card(emulator: str, number: str) -> str:
-    response = requests.post(f"{emulator}/v1/payment_methods", auth=(SECRET, ""), timeout=10, data={
-        "type": "card", "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123"})
+    response = requests.post(
+        f"{emulator}/v1/payment_methods",
+        auth=(SECRET, ""),
+        timeout=10,
+        data={"type": "card", "card[number]": number, "card[exp_month]": "12", "card[exp_year]": "2030", "card[cvc]": "123"},
+    )
     assert response.status_code == 200, response.text
     return str(response.json()["id"])
 
@@ -116,8 +120,7 @@ def test_create_and_confirm_in_one_call_still_charges_declines_and_asks_for_3d_s
     stripe = gateway(emulator)
 
     assert stripe.create_and_confirm(4200, "EUR", "pm_card_visa", {}, key("attempt")).status == "succeeded"
-    assert stripe.create_and_confirm(4200, "EUR", card(emulator, THREE_D_SECURE_NUMBER), {},
-                                     key("attempt")).status == "requires_action"
+    assert stripe.create_and_confirm(4200, "EUR", card(emulator, THREE_D_SECURE_NUMBER), {}, key("attempt")).status == "requires_action"
     with pytest.raises(CardDeclinedError):
         stripe.create_and_confirm(4200, "EUR", DECLINING, {}, key("attempt"))
 
@@ -133,8 +136,7 @@ def test_a_refund_repeated_with_its_key_refunds_once(emulator):
 
     assert first == again
     assert (first.amount, first.status) == (4200, "succeeded")
-    refunds = requests.get(f"{emulator}/v1/refunds", auth=(SECRET, ""), params={"payment_intent": intent_id},
-                           timeout=10).json()["data"]
+    refunds = requests.get(f"{emulator}/v1/refunds", auth=(SECRET, ""), params={"payment_intent": intent_id}, timeout=10).json()["data"]
     assert len(refunds) == 1
 
 

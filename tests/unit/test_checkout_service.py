@@ -105,7 +105,10 @@ def test_a_design_the_factory_cannot_make_is_refused_field_by_field(desk: OrderD
     with pytest.raises(ValidationFailedError) as refused:
         place(desk, design={"model": "derby", "materials": {"upper": "canvas-natural", "lining": "unlined", "sole": "crepe"}})
     assert {p.loc for p in refused.value.errors} == {
-        ("design", "materials", "upper"), ("design", "materials", "lining"), ("design", "materials", "sole")}
+        ("design", "materials", "upper"),
+        ("design", "materials", "lining"),
+        ("design", "materials", "sole"),
+    }
 
 
 def test_staff_cannot_check_out(desk: OrderDesk) -> None:
@@ -194,8 +197,15 @@ def test_a_cursor_cannot_be_forged_or_used_by_another_brand(desk: OrderDesk) -> 
 
 def test_q_finds_orders_by_number_model_and_design_reference(desk: OrderDesk) -> None:
     place(desk, key="a")
-    place(desk, key="b", design={"model": "loafer", "materials": {"upper": "calf-black", "lining": "unlined",
-                                                                  "sole": "leather-sole"}, "design_ref": "SS27-Penny"})
+    place(
+        desk,
+        key="b",
+        design={
+            "model": "loafer",
+            "materials": {"upper": "calf-black", "lining": "unlined", "sole": "leather-sole"},
+            "design_ref": "SS27-Penny",
+        },
+    )
     assert [o["order_number"] for o in orders.list_orders(desk, DMO, PoolQuery(q="ss27"))["orders"]] == ["00002-DMO"]
     assert [o["order_number"] for o in orders.list_orders(desk, DMO, PoolQuery(q="derby"))["orders"]] == ["00001-DMO"]
     assert [o["order_number"] for o in orders.list_orders(desk, DMO, PoolQuery(q="00002"))["orders"]] == ["00002-DMO"]

@@ -27,11 +27,13 @@ def secrets_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, list
     with mock_aws():
         session = boto3.session.Session(region_name=REGION)
         calls: list[str] = []
-        session.events.register("provide-client-params.secrets-manager.GetSecretValue",
-                                lambda params, **_: calls.append(params["SecretId"]))
+        session.events.register(
+            "provide-client-params.secrets-manager.GetSecretValue", lambda params, **_: calls.append(params["SecretId"])
+        )
         # Powertools' own provider, on a client whose calls we count.
-        monkeypatch.setitem(parameters.secrets.DEFAULT_PROVIDERS, "secrets",
-                            parameters.SecretsProvider(boto3_client=session.client("secretsmanager")))
+        monkeypatch.setitem(
+            parameters.secrets.DEFAULT_PROVIDERS, "secrets", parameters.SecretsProvider(boto3_client=session.client("secretsmanager"))
+        )
         yield session.client("secretsmanager"), calls
     parameters.clear_caches()
 
@@ -44,7 +46,8 @@ def test_the_value_in_the_environment_is_used_as_it_is(monkeypatch: pytest.Monke
 
 
 def test_a_deployed_function_reads_the_secret_its_environment_names_once(
-        secrets_manager: tuple[Any, list[str]], monkeypatch: pytest.MonkeyPatch) -> None:
+    secrets_manager: tuple[Any, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
     client, calls = secrets_manager
     arn = client.create_secret(Name="welt-test-cursor-secret", SecretString="deployed-cursor-key")["ARN"]
     monkeypatch.setenv("WELT_CURSOR_SECRET_SECRET_ID", arn)

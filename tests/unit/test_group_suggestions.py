@@ -23,8 +23,7 @@ def order(seq: int, body: dict[str, Any] | None = None, **state: Any) -> Order:
     pairs = sum(line["pairs"] for line in fields["sizes"])
     shipping = shipping_cost(CATALOG, fields["shipping_address"]["country"], pairs)  # as checkout priced it
     costs = COSTS.model_copy(update={"shipping": shipping, "total": COSTS.manufacturing + shipping})
-    placed = Order.place(at=START + timedelta(minutes=seq), actor="brand:DMO:u1", brand="DMO", seq=seq, costs=costs,
-                         **fields)
+    placed = Order.place(at=START + timedelta(minutes=seq), actor="brand:DMO:u1", brand="DMO", seq=seq, costs=costs, **fields)
     return placed.model_copy(update=state)
 
 
@@ -37,8 +36,13 @@ def test_orders_to_one_address_are_suggested_newest_first_with_the_saving() -> N
     assert numbers(suggestions) == [["00003-DMO", "00002-DMO", "00001-DMO"]]
     (only,) = suggestions
     assert only["shipping_savings"] == 2 * BERLIN_BASE
-    assert only["costs"] == {"manufacturing": 54000, "shipping": 1500 + 3 * 300, "customization": 0,
-                             "total": 54000 + 2400, "currency": "EUR"}
+    assert only["costs"] == {
+        "manufacturing": 54000,
+        "shipping": 1500 + 3 * 300,
+        "customization": 0,
+        "total": 54000 + 2400,
+        "currency": "EUR",
+    }
     assert only["pairs"] == 3 and only["shipping_address"]["city"] == "Berlin"
     assert only["newest_order_at"] == "2026-11-02T09:03:00Z"
 
@@ -80,11 +84,9 @@ def test_more_than_twenty_orders_at_one_address_split_into_as_few_even_sets_as_f
 def test_the_biggest_saving_comes_first_then_the_newest() -> None:
     elsewhere = {**CHECKOUT, "shipping_address": ELSEWHERE}
     london = {**CHECKOUT, "shipping_address": {**SHIPPING_ADDRESS, "country": "GB", "city": "London"}}
-    candidates = [order(1), order(2), order(3, elsewhere), order(4, elsewhere), order(5, elsewhere),
-                  order(6, london), order(7, london)]
+    candidates = [order(1), order(2), order(3, elsewhere), order(4, elsewhere), order(5, elsewhere), order(6, london), order(7, london)]
     suggestions = suggest_groups(candidates, CATALOG, stamp_fee_due=False)
-    assert numbers(suggestions) == [["00005-DMO", "00004-DMO", "00003-DMO"], ["00007-DMO", "00006-DMO"],
-                                    ["00002-DMO", "00001-DMO"]]
+    assert numbers(suggestions) == [["00005-DMO", "00004-DMO", "00003-DMO"], ["00007-DMO", "00006-DMO"], ["00002-DMO", "00001-DMO"]]
     assert [s["shipping_savings"] for s in suggestions] == [3000, 2500, 1500]
 
 

@@ -350,19 +350,47 @@ def test_checkout_validation_problems_are_listed_field_by_field(orders_client):
 @pytest.mark.parametrize(
     ("route", "body", "field"),
     [
-        pytest.param("checkout", examples.checkout(design={**examples.CHECKOUT["design"], "model": "clog"}),
-                     ["body", "design", "model"], id="checkout unknown model"),
-        pytest.param("checkout", examples.checkout(design={**examples.CHECKOUT["design"], "materials": {
-            "upper": "canvas-natural", "lining": "leather-natural", "sole": "leather-sole"}}),
-                     ["body", "design", "materials", "upper"], id="checkout material not offered for the model"),
-        pytest.param("checkout", examples.checkout(sizes=[{"size": "EU42", "pairs": 2}]),
-                     ["body", "sizes"], id="checkout pair count wrong for the type"),
-        pytest.param("checkout", {k: v for k, v in examples.checkout().items() if k != "labeling"},
-                     ["body", "labeling"], id="checkout first order without labeling"),
-        pytest.param("quote", {"order": would_be_order(design={**examples.CHECKOUT["design"], "model": "clog"})},
-                     ["body", "order", "design", "model"], id="quote unknown model"),
-        pytest.param("quote", {"order": would_be_order(sizes=[{"size": "EU42", "pairs": 3}])},
-                     ["body", "order", "sizes"], id="quote pair count wrong for the type"),
+        pytest.param(
+            "checkout",
+            examples.checkout(design={**examples.CHECKOUT["design"], "model": "clog"}),
+            ["body", "design", "model"],
+            id="checkout unknown model",
+        ),
+        pytest.param(
+            "checkout",
+            examples.checkout(
+                design={
+                    **examples.CHECKOUT["design"],
+                    "materials": {"upper": "canvas-natural", "lining": "leather-natural", "sole": "leather-sole"},
+                }
+            ),
+            ["body", "design", "materials", "upper"],
+            id="checkout material not offered for the model",
+        ),
+        pytest.param(
+            "checkout",
+            examples.checkout(sizes=[{"size": "EU42", "pairs": 2}]),
+            ["body", "sizes"],
+            id="checkout pair count wrong for the type",
+        ),
+        pytest.param(
+            "checkout",
+            {k: v for k, v in examples.checkout().items() if k != "labeling"},
+            ["body", "labeling"],
+            id="checkout first order without labeling",
+        ),
+        pytest.param(
+            "quote",
+            {"order": would_be_order(design={**examples.CHECKOUT["design"], "model": "clog"})},
+            ["body", "order", "design", "model"],
+            id="quote unknown model",
+        ),
+        pytest.param(
+            "quote",
+            {"order": would_be_order(sizes=[{"size": "EU42", "pairs": 3}])},
+            ["body", "order", "sizes"],
+            id="quote pair count wrong for the type",
+        ),
     ],
 )
 def test_catalog_rule_problems_are_located_in_the_body_like_schema_problems(orders_client, route, body, field):
@@ -591,11 +619,19 @@ def test_staff_filter_the_listing_by_brand_status_and_stage(orders_client, clock
     assert orders_client.http.post(f"/orders/{cancelled}/cancel", headers=as_brand("DMO")).status_code == 200
     in_work = desk.orders.get("BRK", 2)
     assert in_work is not None
-    desk.store.commit(Transaction().order(
-        in_work.model_copy(update={"status": OrderStatus.WORK_IN_PROCESS, "payment_status": PaymentStatus.PAID,
-                                   "production_stage": ProductionStage.CUTTING, "version": in_work.version + 1}),
-        in_work,
-    ))
+    desk.store.commit(
+        Transaction().order(
+            in_work.model_copy(
+                update={
+                    "status": OrderStatus.WORK_IN_PROCESS,
+                    "payment_status": PaymentStatus.PAID,
+                    "production_stage": ProductionStage.CUTTING,
+                    "version": in_work.version + 1,
+                }
+            ),
+            in_work,
+        )
+    )
 
     def listed(**query: str) -> list[str]:
         return [o["order_number"] for o in get_json(orders_client, f"/admin/orders?{urlencode(query)}", as_staff())["orders"]]

@@ -24,11 +24,7 @@ from welt.services.orders import Caller, OrderDesk
 
 PROBLEM_JSON = "application/problem+json"
 MODULES = {name: load_app(name) for name in ("orders", "payments")}
-ROUTES = sorted(
-    (app_name, path, tuple(sorted(views)))
-    for app_name, module in MODULES.items()
-    for path, views in module.app.routes.items()
-)
+ROUTES = sorted((app_name, path, tuple(sorted(views))) for app_name, module in MODULES.items() for path, views in module.app.routes.items())
 # The explain phase re-runs a failure many times over to annotate it; with requests this large it alone can take
 # longer than the whole file should, and the shrunk request already says what went wrong.
 _FAST: dict[str, Any] = {
@@ -360,8 +356,9 @@ def optional(strategy: st.SearchStrategy[str]) -> st.SearchStrategy[str | None]:
 
 
 @st.composite
-def header_sets(draw: st.DrawFn, authorization: st.SearchStrategy[str], content_type: st.SearchStrategy[str],
-                always: frozenset[str] = frozenset()) -> dict[str, str]:
+def header_sets(
+    draw: st.DrawFn, authorization: st.SearchStrategy[str], content_type: st.SearchStrategy[str], always: frozenset[str] = frozenset()
+) -> dict[str, str]:
     """Headers a client might send; those named in `always` are always there, the others only sometimes."""
     drawn = {
         "Authorization": authorization,

@@ -15,19 +15,36 @@ from tests.apps import load_app
 def proxy_event(method: str, path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
     """A REST API Lambda proxy event, as API Gateway sends it for a route with no path parameters."""
     return {
-        "resource": path, "path": path, "httpMethod": method, "headers": headers or {},
+        "resource": path,
+        "path": path,
+        "httpMethod": method,
+        "headers": headers or {},
         "multiValueHeaders": {name: [value] for name, value in (headers or {}).items()},
-        "queryStringParameters": None, "multiValueQueryStringParameters": None, "pathParameters": None,
-        "stageVariables": None, "body": None, "isBase64Encoded": False,
-        "requestContext": {"resourcePath": path, "httpMethod": method, "path": f"/prod{path}", "stage": "prod",
-                           "requestId": "req-1", "identity": {"sourceIp": "192.0.2.1"}},
+        "queryStringParameters": None,
+        "multiValueQueryStringParameters": None,
+        "pathParameters": None,
+        "stageVariables": None,
+        "body": None,
+        "isBase64Encoded": False,
+        "requestContext": {
+            "resourcePath": path,
+            "httpMethod": method,
+            "path": f"/prod{path}",
+            "stage": "prod",
+            "requestId": "req-1",
+            "identity": {"sourceIp": "192.0.2.1"},
+        },
     }
 
 
 def context(name: str) -> SimpleNamespace:
-    return SimpleNamespace(function_name=name, memory_limit_in_mb=1024, aws_request_id="req-1",
-                           invoked_function_arn=f"arn:aws:lambda:eu-west-1:123456789012:function:{name}",
-                           get_remaining_time_in_millis=lambda: 29000)
+    return SimpleNamespace(
+        function_name=name,
+        memory_limit_in_mb=1024,
+        aws_request_id="req-1",
+        invoked_function_arn=f"arn:aws:lambda:eu-west-1:123456789012:function:{name}",
+        get_remaining_time_in_millis=lambda: 29000,
+    )
 
 
 @pytest.mark.parametrize("app", ["orders", "payments"])

@@ -13,17 +13,34 @@ from tests.apps import load_app
 from tests.fakes import Clock, FakeMailer, FakeOutbox, FakeStore
 from welt.services.ports import OutboxMessage, OutboxState, Transaction
 
-CONTEXT = SimpleNamespace(function_name="welt-test-send-emails", memory_limit_in_mb=128, aws_request_id="req-1",
-                          invoked_function_arn="arn:aws:lambda:eu-west-1:123456789012:function:welt-test-send-emails")
+CONTEXT = SimpleNamespace(
+    function_name="welt-test-send-emails",
+    memory_limit_in_mb=128,
+    aws_request_id="req-1",
+    invoked_function_arn="arn:aws:lambda:eu-west-1:123456789012:function:welt-test-send-emails",
+)
 
 
-def stream_record(message_id: str, sequence: str, event_name: str = "INSERT", state: str = "PENDING",
-                  next_attempt_at: str = "0") -> dict[str, Any]:
-    image = {"message_id": {"S": message_id}, "state": {"S": state}, "next_attempt_at": {"S": next_attempt_at},
-             "subject": {"S": "Order confirmed"}}
-    return {"eventID": f"event-{sequence}", "eventName": event_name, "eventSource": "aws:dynamodb",
-            "dynamodb": {"Keys": {"message_id": {"S": message_id}}, "NewImage": image, "SequenceNumber": sequence,
-                         "StreamViewType": "NEW_IMAGE"}}
+def stream_record(
+    message_id: str, sequence: str, event_name: str = "INSERT", state: str = "PENDING", next_attempt_at: str = "0"
+) -> dict[str, Any]:
+    image = {
+        "message_id": {"S": message_id},
+        "state": {"S": state},
+        "next_attempt_at": {"S": next_attempt_at},
+        "subject": {"S": "Order confirmed"},
+    }
+    return {
+        "eventID": f"event-{sequence}",
+        "eventName": event_name,
+        "eventSource": "aws:dynamodb",
+        "dynamodb": {
+            "Keys": {"message_id": {"S": message_id}},
+            "NewImage": image,
+            "SequenceNumber": sequence,
+            "StreamViewType": "NEW_IMAGE",
+        },
+    }
 
 
 class Outbox:
@@ -68,8 +85,7 @@ def test_a_failed_send_reports_only_its_record_and_keeps_the_message_for_the_ret
     outbox.add("order-confirmation/00001-DMO")
     outbox.add("order-confirmation/00002-DMO")
 
-    failed = outbox.deliver(stream_record("order-confirmation/00001-DMO", "100"),
-                            stream_record("order-confirmation/00002-DMO", "101"))
+    failed = outbox.deliver(stream_record("order-confirmation/00001-DMO", "100"), stream_record("order-confirmation/00002-DMO", "101"))
 
     assert failed == ["100"]
     assert [subject for _, subject, _ in outbox.mailer.sent] == ["About order-confirmation/00002-DMO"]

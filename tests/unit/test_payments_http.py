@@ -14,15 +14,17 @@ from tests.unit.test_http_api import as_brand, as_staff, assert_problem, place
 
 def new_payment(orders_client: Client, payments_client: Client) -> tuple[str, str]:
     number = str(place(orders_client)["order_number"])
-    response = payments_client.http.post("/payments", headers=as_brand(**{"Idempotency-Key": uuid.uuid4().hex}),
-                                         body=json.dumps({"order_numbers": [number]}))
+    response = payments_client.http.post(
+        "/payments", headers=as_brand(**{"Idempotency-Key": uuid.uuid4().hex}), body=json.dumps({"order_numbers": [number]})
+    )
     assert response.status_code == 201, response.body
     return number, str(json.loads(response.body)["payment_id"])
 
 
 def confirm(payments_client: Client, payment_id: str) -> Any:
-    return payments_client.http.post(f"/payments/{payment_id}/confirm", headers=as_brand(),
-                                     body=json.dumps({"payment_method": "pm_card_visa"}))
+    return payments_client.http.post(
+        f"/payments/{payment_id}/confirm", headers=as_brand(), body=json.dumps({"payment_method": "pm_card_visa"})
+    )
 
 
 def order_of(orders_client: Client, number: str) -> dict[str, Any]:
@@ -30,7 +32,8 @@ def order_of(orders_client: Client, number: str) -> dict[str, Any]:
 
 
 def test_stripe_refusing_before_charging_answers_503_problem_and_unlocks_the_order(
-        orders_client: Client, payments_client: Client, stripe: FakeStripe) -> None:
+    orders_client: Client, payments_client: Client, stripe: FakeStripe
+) -> None:
     number, payment_id = new_payment(orders_client, payments_client)
     stripe.fail_next("create", "unavailable")
     problem = assert_problem(confirm(payments_client, payment_id), 503)
@@ -39,8 +42,7 @@ def test_stripe_refusing_before_charging_answers_503_problem_and_unlocks_the_ord
     assert json.loads(confirm(payments_client, payment_id).body)["status"] == "SUCCEEDED"  # the retry goes through
 
 
-def test_a_lost_stripe_answer_answers_processing_not_an_error(
-        orders_client: Client, payments_client: Client, stripe: FakeStripe) -> None:
+def test_a_lost_stripe_answer_answers_processing_not_an_error(orders_client: Client, payments_client: Client, stripe: FakeStripe) -> None:
     number, payment_id = new_payment(orders_client, payments_client)
     stripe.fail_next("confirm", "lost")
     response = confirm(payments_client, payment_id)

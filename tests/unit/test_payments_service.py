@@ -200,9 +200,15 @@ def test_an_edit_that_changes_the_price_voids_the_open_payment(shop: Shop) -> No
     number = shop.order()
     payment_id = shop.payment(number)["payment_id"]
     version = shop.order_view(number)["version"]
-    orders.edit_order(shop.desk, DMO, number, OrderEdit.model_validate(
-        {"design": {"model": "chelsea-boot", "materials": {"upper": "calf-black", "lining": "leather-black", "sole": "crepe"}}}),
-        version)
+    orders.edit_order(
+        shop.desk,
+        DMO,
+        number,
+        OrderEdit.model_validate(
+            {"design": {"model": "chelsea-boot", "materials": {"upper": "calf-black", "lining": "leather-black", "sole": "crepe"}}}
+        ),
+        version,
+    )
     with pytest.raises(StateConflictError, match="price changed"):
         shop.confirm(payment_id)
     assert shop.stripe.creates == 0
@@ -319,8 +325,7 @@ def test_refunds_only_move_forward(shop: Shop) -> None:
     intent = payment["stripe"]["payment_intent_id"]
 
     def refund(amount: int) -> None:
-        charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": payment["amount"],
-                  "amount_refunded": amount}
+        charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": payment["amount"], "amount_refunded": amount}
         payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge))
 
     refund(5000)
@@ -380,8 +385,7 @@ def test_reconciliation_settles_a_payment_whose_webhook_never_came(shop: Shop, c
     shop.confirm(shop.payment(number)["payment_id"])
     assert payments.reconcile(shop.pay)["checked"] == 0  # too fresh to ask about
     clock.advance(minutes=6)
-    assert payments.reconcile(shop.pay) == {"checked": 1, "settled": 1, "released": 0, "refunded": 0, "mismatch": 0,
-                                            "failed": 0}
+    assert payments.reconcile(shop.pay) == {"checked": 1, "settled": 1, "released": 0, "refunded": 0, "mismatch": 0, "failed": 0}
     assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
     assert payments.reconcile(shop.pay)["checked"] == 0
 
@@ -472,8 +476,7 @@ def metrics_written(capsys: pytest.CaptureFixture[str]) -> list[dict[str, Any]]:
 
 def counted(capsys: pytest.CaptureFixture[str], name: str) -> list[tuple[float, str | None]]:
     """Each value of the metric `name` written so far, with the payment it names."""
-    return [(value, metric.get("payment_id")) for metric in metrics_written(capsys) if name in metric
-            for value in metric[name]]
+    return [(value, metric.get("payment_id")) for metric in metrics_written(capsys) if name in metric for value in metric[name]]
 
 
 def test_a_confirm_whose_answer_is_lost_answers_processing_and_stripes_webhook_settles_it(shop: Shop) -> None:
@@ -527,8 +530,7 @@ def test_a_new_attempt_cancels_the_previous_attempts_intent_at_stripe(shop: Shop
     assert shop.stripe.cancels == [first] and shop.stripe.retrieve(first).status == "canceled"
 
 
-def test_a_success_for_an_attempt_no_longer_current_is_refunded_and_counted(
-        shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_success_for_an_attempt_no_longer_current_is_refunded_and_counted(shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
     number = shop.order()
     payment_id = shop.payment(number)["payment_id"]
     first = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
@@ -561,8 +563,7 @@ def test_a_late_success_whose_refund_answer_is_lost_is_delivered_again_and_refun
     assert [r.intent_id for r in shop.stripe.refunds] == [intent]
 
 
-def test_a_success_for_a_payment_given_up_whose_order_was_paid_since_is_refunded(
-        shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
+def test_a_success_for_a_payment_given_up_whose_order_was_paid_since_is_refunded(shop: Shop, capsys: pytest.CaptureFixture[str]) -> None:
     number = shop.order()
     given_up = shop.payment(number)["payment_id"]
     intent = shop.confirm(given_up, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
@@ -579,7 +580,8 @@ def test_a_success_for_a_payment_given_up_whose_order_was_paid_since_is_refunded
 
 @pytest.mark.parametrize("charged", [{"amount": 100}, {"currency": "usd"}])
 def test_a_charge_of_another_amount_or_currency_waits_for_staff_review(
-        shop: Shop, clock: Clock, capsys: pytest.CaptureFixture[str], charged: dict[str, Any]) -> None:
+    shop: Shop, clock: Clock, capsys: pytest.CaptureFixture[str], charged: dict[str, Any]
+) -> None:
     number = shop.order()
     payment_id = shop.payment(number)["payment_id"]
     intent = shop.confirm(payment_id)["stripe"]["payment_intent_id"]
@@ -619,8 +621,7 @@ def test_a_refund_of_a_payment_welt_had_canceled_is_recorded(shop: Shop) -> None
     assert shop.order_view(number)["payment_status"] == "UNPAID"  # its order is another payment's to take
 
 
-def test_reconciliation_asks_stripe_before_giving_up_a_payment_whose_confirm_answer_was_lost(
-        shop: Shop, clock: Clock) -> None:
+def test_reconciliation_asks_stripe_before_giving_up_a_payment_whose_confirm_answer_was_lost(shop: Shop, clock: Clock) -> None:
     number = shop.order()
     payment_id = shop.payment(number)["payment_id"]
     shop.stripe.fail_next("confirm", "lost")
@@ -653,7 +654,9 @@ def test_reconciliation_releases_an_attempt_that_died_before_creating_its_intent
 
 def test_reconciliation_cancels_an_intent_never_confirmed_and_releases_the_order(shop: Shop, clock: Clock) -> None:
     number, payment_id = died_confirming(shop, "confirm")
-    intent = shop.pay.payments.get(payment_id).intent_id
+    started = shop.pay.payments.get(payment_id)
+    assert started is not None
+    intent = started.intent_id
     clock.advance(hours=2)
     assert payments.reconcile(shop.pay)["released"] == 1
     assert shop.stripe.cancels == [intent]
@@ -661,7 +664,8 @@ def test_reconciliation_cancels_an_intent_never_confirmed_and_releases_the_order
 
 
 def test_one_payment_that_fails_to_reconcile_does_not_stop_the_others(
-        shop: Shop, clock: Clock, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture) -> None:
+    shop: Shop, clock: Clock, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
     numbers, paying = [], []
     for _ in range(3):
         numbers.append(shop.order())

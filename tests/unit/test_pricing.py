@@ -83,8 +83,17 @@ def test_unknown_model_is_named() -> None:
 
 @pytest.mark.parametrize(
     ("order_type", "pairs", "ok"),
-    [("MTO", 1, True), ("MTO", 2, False), ("MINI_BULK", 9, False), ("MINI_BULK", 10, True), ("MINI_BULK", 49, True),
-     ("MINI_BULK", 50, False), ("BULK", 50, True), ("BULK", 5000, True), ("BULK", 5001, False)],
+    [
+        ("MTO", 1, True),
+        ("MTO", 2, False),
+        ("MINI_BULK", 9, False),
+        ("MINI_BULK", 10, True),
+        ("MINI_BULK", 49, True),
+        ("MINI_BULK", 50, False),
+        ("BULK", 50, True),
+        ("BULK", 5000, True),
+        ("BULK", 5001, False),
+    ],
 )
 def test_pair_limits_follow_the_order_type(order_type: str, pairs: int, ok: bool) -> None:
     sizes = [SizeLine(size="EU40", pairs=min(pairs, 5000))]

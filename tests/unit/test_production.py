@@ -165,8 +165,7 @@ def test_staff_filter_the_pool_by_stage(factory: Factory) -> None:
     packing = orders.list_all_orders(factory.desk, STAFF, PoolQuery(stage=orders.ProductionStage.PACKING))
     assert [o["order_number"] for o in packing["orders"]] == [second]
     row = packing["orders"][0]
-    for column in ("invoice_number", "wip_started_at", "model_name", "status", "days_in_production",
-                   "payment_status", "pairs", "tracking"):
+    for column in ("invoice_number", "wip_started_at", "model_name", "status", "days_in_production", "payment_status", "pairs", "tracking"):
         assert column in row
     assert first != second
 
@@ -183,8 +182,7 @@ def test_staff_list_brands_and_the_groups_ready_to_ship(factory: Factory) -> Non
         production.list_brands(factory.desk, DMO)
 
 
-def test_orders_in_production_show_a_ship_date_that_moves_with_the_stage(factory: Factory, clock: Clock,
-                                                                         mailer: FakeMailer) -> None:
+def test_orders_in_production_show_a_ship_date_that_moves_with_the_stage(factory: Factory, clock: Clock, mailer: FakeMailer) -> None:
     waiting = factory.order()
     assert factory.view(waiting)["expected_ship_date"] is None
     number = factory.paid_order()

@@ -29,12 +29,15 @@ def test_the_catalog_lead_times_used_below() -> None:
     assert [stage_lead_days(CATALOG, stage) for stage in list(ProductionStage)[1:]] == [2, 3, 3, 2, 1, 1]
 
 
-@pytest.mark.parametrize(("start", "days", "expected"), [
-    (date(2026, 11, 6), 1, date(2026, 11, 9)),     # Friday + 1 is Monday
-    (date(2026, 11, 7), 0, date(2026, 11, 9)),     # a Saturday rolls to Monday
-    (date(2026, 11, 2), 5, date(2026, 11, 9)),     # a working week
-    (date(2026, 11, 2), 0, date(2026, 11, 2)),
-])
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (date(2026, 11, 6), 1, date(2026, 11, 9)),  # Friday + 1 is Monday
+        (date(2026, 11, 7), 0, date(2026, 11, 9)),  # a Saturday rolls to Monday
+        (date(2026, 11, 2), 5, date(2026, 11, 9)),  # a working week
+        (date(2026, 11, 2), 0, date(2026, 11, 2)),
+    ],
+)
 def test_working_days_skip_weekends(start: date, days: int, expected: date) -> None:
     assert add_working_days(start, days) == expected
 
@@ -75,12 +78,15 @@ def test_released_stamps_count_from_the_release() -> None:
     assert expected_ship_date(released, CATALOG, tuesday.date()) == date(2026, 11, 26)
 
 
-@pytest.mark.parametrize("state", [
-    {},
-    {"status": OrderStatus.CANCELLED},
-    {"status": OrderStatus.SHIPPED, "payment_status": PaymentStatus.PAID},
-    {"status": OrderStatus.DELIVERED, "payment_status": PaymentStatus.PAID},
-])
+@pytest.mark.parametrize(
+    "state",
+    [
+        {},
+        {"status": OrderStatus.CANCELLED},
+        {"status": OrderStatus.SHIPPED, "payment_status": PaymentStatus.PAID},
+        {"status": OrderStatus.DELIVERED, "payment_status": PaymentStatus.PAID},
+    ],
+)
 def test_orders_not_in_production_have_no_ship_date(state: dict[str, object]) -> None:
     order = Order.place(at=MONDAY, actor="brand:DMO:u1", brand="DMO", seq=7, costs=COSTS, **CHECKOUT)
     assert expected_ship_date(order.model_copy(update=state), CATALOG, MONDAY.date()) is None

@@ -203,8 +203,9 @@ def test_adding_an_order_while_the_group_is_being_paid_has_one_winner(brand: Bra
         def pay(start: threading.Barrier = start, payment: dict[str, Any] = payment) -> str:
             start.wait()
             try:
-                return str(payments.confirm_payment(brand.pay, DMO, payment["payment_id"],
-                                                    ConfirmRequest(payment_method="pm_card_visa"))["status"])
+                return str(
+                    payments.confirm_payment(brand.pay, DMO, payment["payment_id"], ConfirmRequest(payment_method="pm_card_visa"))["status"]
+                )
             except StateConflictError:
                 return "409"
 
@@ -244,8 +245,7 @@ def test_suggestions_list_the_brands_own_open_orders_and_one_becomes_a_group(bra
     (suggestion,) = group_suggestions.list_suggestions(brand.desk, DMO)["suggestions"]
     assert suggestion["order_numbers"] == mine[::-1]
     assert suggestion["shipping_savings"] == 2 * 1500
-    assert [s["order_numbers"] for s in group_suggestions.list_suggestions(brand.desk, BRK)["suggestions"]] == [
-        ["00002-BRK", "00001-BRK"]]
+    assert [s["order_numbers"] for s in group_suggestions.list_suggestions(brand.desk, BRK)["suggestions"]] == [["00002-BRK", "00001-BRK"]]
     group = brand.group(suggestion["order_numbers"])
     assert group["shipping_savings"] == suggestion["shipping_savings"] and group["costs"] == suggestion["costs"]
     assert group_suggestions.list_suggestions(brand.desk, DMO) == {"suggestions": []}

@@ -19,8 +19,16 @@ Answer = tuple[int, dict[str, Any]] | stripe.APIConnectionError
 
 
 def intent(status: str = "succeeded", intent_id: str = "pi_1", **extra: Any) -> dict[str, Any]:
-    return {"id": intent_id, "object": "payment_intent", "status": status, "amount": 4200, "currency": "eur",
-            "client_secret": f"{intent_id}_secret", "metadata": {"payment_id": "pay_000001"}, **extra}
+    return {
+        "id": intent_id,
+        "object": "payment_intent",
+        "status": status,
+        "amount": 4200,
+        "currency": "eur",
+        "client_secret": f"{intent_id}_secret",
+        "metadata": {"payment_id": "pay_000001"},
+        **extra,
+    }
 
 
 def stripe_error(kind: str, message: str = "refused", **extra: Any) -> dict[str, Any]:
@@ -28,8 +36,10 @@ def stripe_error(kind: str, message: str = "refused", **extra: Any) -> dict[str,
 
 
 LOST = stripe.APIConnectionError("Connection aborted: the answer never came", should_retry=True)
-DECLINED = (402, stripe_error("card_error", "Your card was declined.", code="card_declined",
-                              payment_intent=intent("requires_payment_method")))
+DECLINED = (
+    402,
+    stripe_error("card_error", "Your card was declined.", code="card_declined", payment_intent=intent("requires_payment_method")),
+)
 
 
 class ScriptedStripe(stripe.HTTPClient):
@@ -44,8 +54,14 @@ class ScriptedStripe(stripe.HTTPClient):
 
     def request(self, method: str, url: str, headers: Any, post_data: Any = None, *, _usage: Any = None) -> Any:
         form = {k: v[0] for k, v in parse_qs(post_data or "").items()}
-        self.sent.append({"method": method.upper(), "path": url.split("://", 1)[1].split("/", 1)[1].split("?")[0],
-                          "key": (headers or {}).get("Idempotency-Key"), "form": form})
+        self.sent.append(
+            {
+                "method": method.upper(),
+                "path": url.split("://", 1)[1].split("/", 1)[1].split("?")[0],
+                "key": (headers or {}).get("Idempotency-Key"),
+                "form": form,
+            }
+        )
         answer = self.answers.pop(0)
         if isinstance(answer, stripe.APIConnectionError):
             raise answer
@@ -86,32 +102,46 @@ def create_and_confirm(g: StripeGateway) -> Any:
 NO_REFUNDS_YET = (200, {"object": "list", "data": [], "has_more": False, "url": "/v1/refunds"})
 
 
-@pytest.mark.parametrize(("call", "answer", "raised"), [
-    pytest.param(confirm, DECLINED, CardDeclinedError, id="confirm: card declined"),
-    pytest.param(confirm, (429, stripe_error("invalid_request_error", code="rate_limit")),
-                 PaymentProviderUnavailableError, id="confirm: rate limited"),
-    pytest.param(confirm, (401, stripe_error("invalid_request_error", "Invalid API Key")),
-                 PaymentProviderUnavailableError, id="confirm: wrong API key"),
-    pytest.param(confirm, (403, stripe_error("invalid_request_error")), PaymentProviderUnavailableError,
-                 id="confirm: permission"),
-    pytest.param(confirm, LOST, PaymentOutcomeUnknownError, id="confirm: answer lost"),
-    pytest.param(confirm, (500, stripe_error("api_error")), PaymentOutcomeUnknownError, id="confirm: 500"),
-    pytest.param(confirm, (503, {"not": "stripe"}), PaymentOutcomeUnknownError, id="confirm: 503 from a proxy"),
-    pytest.param(confirm, (400, stripe_error("idempotency_error", "Keys for idempotent requests can only be used "
-                                             "with the same parameters")), PaymentOutcomeUnknownError,
-                 id="confirm: key reused with other parameters"),
-    pytest.param(create_and_confirm, LOST, PaymentOutcomeUnknownError, id="create and confirm: answer lost"),
-    pytest.param(create_and_confirm, DECLINED, CardDeclinedError, id="create and confirm: declined"),
-    pytest.param(create_intent, LOST, PaymentProviderUnavailableError, id="create: answer lost, nothing charged"),
-    pytest.param(create_intent, (500, stripe_error("api_error")), PaymentProviderUnavailableError,
-                 id="create: 500, nothing charged"),
-    pytest.param(create_intent, (404, stripe_error("invalid_request_error", "No such PaymentMethod",
-                                                   param="payment_method", code="resource_missing")),
-                 CardDeclinedError, id="create: unknown payment method"),
-    pytest.param(cancel, LOST, PaymentOutcomeUnknownError, id="cancel: answer lost"),
-    pytest.param(cancel, (401, stripe_error("invalid_request_error")), PaymentProviderUnavailableError,
-                 id="cancel: wrong API key"),
-])
+@pytest.mark.parametrize(
+    ("call", "answer", "raised"),
+    [
+        pytest.param(confirm, DECLINED, CardDeclinedError, id="confirm: card declined"),
+        pytest.param(
+            confirm,
+            (429, stripe_error("invalid_request_error", code="rate_limit")),
+            PaymentProviderUnavailableError,
+            id="confirm: rate limited",
+        ),
+        pytest.param(
+            confirm,
+            (401, stripe_error("invalid_request_error", "Invalid API Key")),
+            PaymentProviderUnavailableError,
+            id="confirm: wrong API key",
+        ),
+        pytest.param(confirm, (403, stripe_error("invalid_request_error")), PaymentProviderUnavailableError, id="confirm: permission"),
+        pytest.param(confirm, LOST, PaymentOutcomeUnknownError, id="confirm: answer lost"),
+        pytest.param(confirm, (500, stripe_error("api_error")), PaymentOutcomeUnknownError, id="confirm: 500"),
+        pytest.param(confirm, (503, {"not": "stripe"}), PaymentOutcomeUnknownError, id="confirm: 503 from a proxy"),
+        pytest.param(
+            confirm,
+            (400, stripe_error("idempotency_error", "Keys for idempotent requests can only be used with the same parameters")),
+            PaymentOutcomeUnknownError,
+            id="confirm: key reused with other parameters",
+        ),
+        pytest.param(create_and_confirm, LOST, PaymentOutcomeUnknownError, id="create and confirm: answer lost"),
+        pytest.param(create_and_confirm, DECLINED, CardDeclinedError, id="create and confirm: declined"),
+        pytest.param(create_intent, LOST, PaymentProviderUnavailableError, id="create: answer lost, nothing charged"),
+        pytest.param(create_intent, (500, stripe_error("api_error")), PaymentProviderUnavailableError, id="create: 500, nothing charged"),
+        pytest.param(
+            create_intent,
+            (404, stripe_error("invalid_request_error", "No such PaymentMethod", param="payment_method", code="resource_missing")),
+            CardDeclinedError,
+            id="create: unknown payment method",
+        ),
+        pytest.param(cancel, LOST, PaymentOutcomeUnknownError, id="cancel: answer lost"),
+        pytest.param(cancel, (401, stripe_error("invalid_request_error")), PaymentProviderUnavailableError, id="cancel: wrong API key"),
+    ],
+)
 def test_stripe_errors_are_sorted_by_whether_the_call_may_have_taken_effect(call, answer, raised):
     # stripe-python retries connection errors and 5xx twice with the same key before giving up.
     transport = ScriptedStripe(*[answer] * 3)
@@ -156,8 +186,11 @@ def test_a_decline_names_the_intent_even_when_stripe_does_not():
 @pytest.mark.parametrize("call", [create_intent, confirm, cancel, refund])
 def test_every_mutating_call_sends_welts_idempotency_key_and_retries_with_the_same_one(call):
     first = NO_REFUNDS_YET if call is refund else None
-    ok = (200, {"id": "re_1", "object": "refund", "amount": 4200, "status": "succeeded"}) if call is refund \
+    ok = (
+        (200, {"id": "re_1", "object": "refund", "amount": 4200, "status": "succeeded"})
+        if call is refund
         else (200, intent("requires_confirmation" if call is create_intent else "succeeded"))
+    )
     transport = ScriptedStripe(*[a for a in (first, LOST, (500, stripe_error("api_error")), ok) if a is not None])
 
     call(gateway(transport))
@@ -168,13 +201,16 @@ def test_every_mutating_call_sends_welts_idempotency_key_and_retries_with_the_sa
     assert posts[0]["key"].startswith("welt-pay_000001-")
 
 
-@pytest.mark.parametrize("call", [
-    lambda g: g.create_intent(4200, "EUR", "pm_card_visa", {}, ""),
-    lambda g: g.confirm("pi_1", " "),
-    lambda g: g.cancel("pi_1", ""),
-    lambda g: g.refund("pi_1", ""),
-    lambda g: g.create_and_confirm(4200, "EUR", "pm_card_visa", {}, ""),
-])
+@pytest.mark.parametrize(
+    "call",
+    [
+        lambda g: g.create_intent(4200, "EUR", "pm_card_visa", {}, ""),
+        lambda g: g.confirm("pi_1", " "),
+        lambda g: g.cancel("pi_1", ""),
+        lambda g: g.refund("pi_1", ""),
+        lambda g: g.create_and_confirm(4200, "EUR", "pm_card_visa", {}, ""),
+    ],
+)
 def test_a_mutating_call_without_an_idempotency_key_is_refused_before_anything_is_sent(call: Callable[..., Any]):
     transport = ScriptedStripe()
 
@@ -196,9 +232,9 @@ def test_create_intent_does_not_confirm_so_the_intent_id_is_known_before_any_cha
 
 def test_a_repeated_confirm_refused_because_the_first_one_charged_reads_the_charged_intent():
     transport = ScriptedStripe(
-        (400, stripe_error("invalid_request_error", "This PaymentIntent's status is succeeded",
-                           code="payment_intent_unexpected_state")),
-        (200, intent("succeeded")))
+        (400, stripe_error("invalid_request_error", "This PaymentIntent's status is succeeded", code="payment_intent_unexpected_state")),
+        (200, intent("succeeded")),
+    )
 
     confirmed = confirm(gateway(transport))
 
@@ -207,10 +243,8 @@ def test_a_repeated_confirm_refused_because_the_first_one_charged_reads_the_char
 
 
 def test_a_repeated_confirm_of_a_declined_intent_is_the_same_decline():
-    declined = intent("requires_payment_method", last_payment_error={"code": "card_declined",
-                                                                     "message": "Your card was declined."})
-    transport = ScriptedStripe((400, stripe_error("invalid_request_error", code="payment_intent_unexpected_state")),
-                               (200, declined))
+    declined = intent("requires_payment_method", last_payment_error={"code": "card_declined", "message": "Your card was declined."})
+    transport = ScriptedStripe((400, stripe_error("invalid_request_error", code="payment_intent_unexpected_state")), (200, declined))
 
     with pytest.raises(CardDeclinedError) as caught:
         confirm(gateway(transport))
@@ -219,8 +253,7 @@ def test_a_repeated_confirm_of_a_declined_intent_is_the_same_decline():
 
 
 def test_a_confirm_refused_while_the_intent_still_awaits_confirmation_is_not_carried_out():
-    transport = ScriptedStripe((400, stripe_error("invalid_request_error", "Bad request")),
-                               (200, intent("requires_confirmation")))
+    transport = ScriptedStripe((400, stripe_error("invalid_request_error", "Bad request")), (200, intent("requires_confirmation")))
 
     with pytest.raises(PaymentProviderUnavailableError):
         confirm(gateway(transport))
@@ -234,15 +267,21 @@ def test_a_confirm_refused_and_then_unreadable_may_have_charged():
 
 
 def test_cancelling_an_intent_that_already_charged_returns_it_as_charged():
-    transport = ScriptedStripe((400, stripe_error("invalid_request_error", code="payment_intent_unexpected_state")),
-                               (200, intent("succeeded")))
+    transport = ScriptedStripe(
+        (400, stripe_error("invalid_request_error", code="payment_intent_unexpected_state")), (200, intent("succeeded"))
+    )
 
     assert cancel(gateway(transport)).status == "succeeded"
 
 
 def test_a_refund_already_made_with_the_same_key_is_returned_instead_of_refunding_again():
-    earlier = {"id": "re_1", "object": "refund", "amount": 4200, "status": "succeeded",
-               "metadata": {REFUND_KEY: "welt-pay_000001-refund-1"}}
+    earlier = {
+        "id": "re_1",
+        "object": "refund",
+        "amount": 4200,
+        "status": "succeeded",
+        "metadata": {REFUND_KEY: "welt-pay_000001-refund-1"},
+    }
     transport = ScriptedStripe((200, {"object": "list", "data": [earlier], "has_more": False, "url": "/v1/refunds"}))
 
     made = refund(gateway(transport))

@@ -32,8 +32,13 @@ class UserPoolKeys(jwt.PyJWKClient):
     but stops serving it once expired, which would turn a short outage into everyone signed out.
     """
 
-    def __init__(self, uri: str, lifespan: float = KEYS_LIFESPAN_SECONDS, timeout: float = FETCH_TIMEOUT_SECONDS,
-                 retry_after: float = OUTAGE_RETRY_SECONDS) -> None:
+    def __init__(
+        self,
+        uri: str,
+        lifespan: float = KEYS_LIFESPAN_SECONDS,
+        timeout: float = FETCH_TIMEOUT_SECONDS,
+        retry_after: float = OUTAGE_RETRY_SECONDS,
+    ) -> None:
         # No per-kid cache (cache_keys): it never expires, so a removed key would stay trusted.
         super().__init__(uri, cache_keys=False, cache_jwk_set=True, lifespan=lifespan, timeout=timeout)
         self._retry_after = retry_after

@@ -36,9 +36,7 @@ class PowertoolsIdempotency:
 
     def run(self, scope: str, key: str, payload: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         # The scope is part of the hashed key, so one fixed prefix serves every use.
-        @idempotent_function(
-            data_keyword_argument="request", persistence_store=self._store, config=self._config, key_prefix="welt"
-        )
+        @idempotent_function(data_keyword_argument="request", persistence_store=self._store, config=self._config, key_prefix="welt")
         def once(request: dict[str, Any]) -> dict[str, Any]:
             return work()
 

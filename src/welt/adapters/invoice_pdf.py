@@ -38,9 +38,17 @@ def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
     seller = [invoice.seller.name, *invoice.seller.address, f"VAT ID: {invoice.seller.vat_id}", invoice.seller.email]
     buyer = invoice.buyer
     address = buyer.address
-    buyer_lines = [buyer.company or buyer.name, buyer.name if buyer.company else "", address.line1, address.line2 or "",
-                   f"{address.postal_code} {address.city}", address.region or "", address.country,
-                   f"VAT ID: {buyer.vat_id}" if buyer.vat_id else "", buyer.email]
+    buyer_lines = [
+        buyer.company or buyer.name,
+        buyer.name if buyer.company else "",
+        address.line1,
+        address.line2 or "",
+        f"{address.postal_code} {address.city}",
+        address.region or "",
+        address.country,
+        f"VAT ID: {buyer.vat_id}" if buyer.vat_id else "",
+        buyer.email,
+    ]
     for x, title, block in ((10, "Seller", seller), (110, "Bill to", [text for text in buyer_lines if text])):
         pdf.set_xy(x, top)
         pdf.set_font("Helvetica", "B", 10)
@@ -55,16 +63,27 @@ def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
     with pdf.table(col_widths=(100, 20, 35, 35), text_align=("LEFT", "RIGHT", "RIGHT", "RIGHT")) as table:
         table.row(["Description", "Qty", "Unit price", "Amount"])
         for line in invoice.lines:
-            table.row([_latin1(line.description), str(line.quantity), _money(line.unit_price, invoice.currency),
-                       _money(line.amount, invoice.currency)])
+            table.row(
+                [
+                    _latin1(line.description),
+                    str(line.quantity),
+                    _money(line.unit_price, invoice.currency),
+                    _money(line.amount, invoice.currency),
+                ]
+            )
     pdf.ln(4)
-    for label, amount in (("Manufacturing", invoice.manufacturing), ("Shipping", invoice.shipping),
-                          ("Customization", invoice.customization), ("Total", invoice.total)):
+    for label, amount in (
+        ("Manufacturing", invoice.manufacturing),
+        ("Shipping", invoice.shipping),
+        ("Customization", invoice.customization),
+        ("Total", invoice.total),
+    ):
         pdf.set_font("Helvetica", "B" if label == "Total" else "", 10)
         pdf.cell(155, 6, label, align="R")
         pdf.cell(35, 6, _money(amount, invoice.currency), align="R", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(6)
     pdf.set_font("Helvetica", size=8)
-    pdf.multi_cell(0, 4, "Paid in full by card. Prices in euro cents rounded per pair. "
-                         "Intra-EU B2B supplies with a valid VAT ID: reverse charge.")
+    pdf.multi_cell(
+        0, 4, "Paid in full by card. Prices in euro cents rounded per pair. Intra-EU B2B supplies with a valid VAT ID: reverse charge."
+    )
     return bytes(pdf.output())

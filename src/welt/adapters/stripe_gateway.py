@@ -101,22 +101,33 @@ def classified(error: stripe.StripeError, operation: str, intent_id: str | None 
 
 
 class StripeGateway:
-    def __init__(self, secret_key: str, webhook_secret: str, publishable_key: str, js_url: str,
-                 api_base: str | None = None, timeout_seconds: float = REQUEST_TIMEOUT_SECONDS,
-                 http_client: stripe.HTTPClient | None = None) -> None:
+    def __init__(
+        self,
+        secret_key: str,
+        webhook_secret: str,
+        publishable_key: str,
+        js_url: str,
+        api_base: str | None = None,
+        timeout_seconds: float = REQUEST_TIMEOUT_SECONDS,
+        http_client: stripe.HTTPClient | None = None,
+    ) -> None:
         addresses: Any = {"api": api_base} if api_base else None
-        self._client = stripe.StripeClient(secret_key, base_addresses=addresses, max_network_retries=2,
-                                           http_client=http_client or stripe.RequestsClient(timeout=timeout_seconds))
+        self._client = stripe.StripeClient(
+            secret_key,
+            base_addresses=addresses,
+            max_network_retries=2,
+            http_client=http_client or stripe.RequestsClient(timeout=timeout_seconds),
+        )
         self._webhook_secret = webhook_secret
         self.publishable_key = publishable_key
         self.js_url = js_url
 
-    def create_and_confirm(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
-                           idempotency_key: str) -> IntentView:
+    def create_and_confirm(
+        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
+    ) -> IntentView:
         return self._create(amount, currency, payment_method, metadata, idempotency_key, confirm=True)
 
-    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
-                      idempotency_key: str) -> IntentView:
+    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
         return self._create(amount, currency, payment_method, metadata, idempotency_key, confirm=False)
 
     def confirm(self, intent_id: str, idempotency_key: str) -> IntentView:
@@ -144,8 +155,12 @@ class StripeGateway:
         try:
             intent = self._client.v1.payment_intents.cancel(intent_id, options={"idempotency_key": idempotency_key})
         except stripe.InvalidRequestError as error:
-            return self._as_it_is_now(intent_id, error, "cancel", still_open={
-                "requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"})
+            return self._as_it_is_now(
+                intent_id,
+                error,
+                "cancel",
+                still_open={"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"},
+            )
         except stripe.StripeError as error:
             raise classified(error, "cancel", intent_id) from None
         return _intent_view(intent)
@@ -170,9 +185,7 @@ class StripeGateway:
         if not signature:
             raise InvalidSignatureError("No Stripe-Signature header.")
         try:
-            stripe.WebhookSignature.verify_header(
-                payload.decode("utf-8"), signature, self._webhook_secret, SIGNATURE_TOLERANCE_SECONDS
-            )
+            stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, self._webhook_secret, SIGNATURE_TOLERANCE_SECONDS)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
             raise InvalidSignatureError(str(error)) from None
         try:
@@ -183,8 +196,9 @@ class StripeGateway:
             raise InvalidSignatureError("The signed body is not a Stripe event.")
         return event
 
-    def _create(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
-                idempotency_key: str, confirm: bool) -> IntentView:
+    def _create(
+        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str, confirm: bool
+    ) -> IntentView:
         _require(idempotency_key)
         params: Any = {
             "amount": amount,
@@ -202,8 +216,7 @@ class StripeGateway:
             raise classified(error, "confirm" if confirm else "create") from None
         return _intent_view(intent)
 
-    def _as_it_is_now(self, intent_id: str, error: stripe.InvalidRequestError, operation: str,
-                      still_open: set[str]) -> IntentView:
+    def _as_it_is_now(self, intent_id: str, error: stripe.InvalidRequestError, operation: str, still_open: set[str]) -> IntentView:
         """The intent, when Stripe refused `operation` because an earlier call already moved it on."""
         if (error.param or "").startswith("payment_method"):
             raise classified(error, operation, intent_id) from None

@@ -57,17 +57,22 @@ def invoice_for(payment: Payment, orders: list[Order], catalog: Catalog) -> Invo
         model = catalog.shoe_model(order.design.model)
         name = model.name if model else order.design.model
         materials = order.design.materials
-        lines.append(InvoiceLine(
-            description=f"{order.order_number} {name} ({order.type.value}; {materials.upper}, {materials.lining}, {materials.sole})",
-            quantity=order.pairs,
-            unit_price=order.costs.manufacturing // order.pairs if order.pairs else None,
-            amount=order.costs.manufacturing,
-        ))
+        lines.append(
+            InvoiceLine(
+                description=f"{order.order_number} {name} ({order.type.value}; {materials.upper}, {materials.lining}, {materials.sole})",
+                quantity=order.pairs,
+                unit_price=order.costs.manufacturing // order.pairs if order.pairs else None,
+                amount=order.costs.manufacturing,
+            )
+        )
     shipment = "Shipping, one shipment" if payment.shipping_group_id else "Shipping"
     lines.append(InvoiceLine(description=shipment, quantity=1, unit_price=None, amount=payment.summary.shipping))
     if payment.summary.customization:
-        lines.append(InvoiceLine(description="Custom stamp development (one-time)", quantity=1, unit_price=None,
-                                 amount=payment.summary.customization))
+        lines.append(
+            InvoiceLine(
+                description="Custom stamp development (one-time)", quantity=1, unit_price=None, amount=payment.summary.customization
+            )
+        )
     return InvoiceDocument(
         number=payment.invoice_number,
         issued_at=payment.settled_at,

@@ -65,6 +65,8 @@ class ProductionStage(StrEnum):
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
+
+
 def _iso_country(code: str) -> str:
     import pycountry  # its tables load with the first address checked, not with every cold start
 
@@ -347,11 +349,7 @@ class Order(BaseModel):
 
     @property
     def is_editable(self) -> bool:
-        return (
-            self.status is OrderStatus.PENDING_PAYMENT
-            and self.payment_status is PaymentStatus.UNPAID
-            and self.shipping_group_id is None
-        )
+        return self.status is OrderStatus.PENDING_PAYMENT and self.payment_status is PaymentStatus.UNPAID and self.shipping_group_id is None
 
     def _ensure_editable(self, action: str) -> None:
         if self.is_editable:
@@ -412,8 +410,9 @@ class Order(BaseModel):
         released = self.model_copy(update={"payment_status": PaymentStatus.UNPAID, "payment_id": None})
         return released._record(at, actor, "PAYMENT_RELEASED", {"payment_id": payment_id, "reason": reason})
 
-    def launch_to_production(self, payment_id: str, invoice_number: str, stamps_ready: bool, stamp_fee_paid: int,
-                             at: datetime, actor: str) -> Order:
+    def launch_to_production(
+        self, payment_id: str, invoice_number: str, stamps_ready: bool, stamp_fee_paid: int, at: datetime, actor: str
+    ) -> Order:
         """Paid: production starts, at the stamps if the brand's are not ready yet.
 
         `stamp_fee_paid` is the stamp fee this order carried in its payment (0 for all but one order),
@@ -423,10 +422,12 @@ class Order(BaseModel):
             raise StateConflictError(f"Order {self.order_number} is not waiting for payment {payment_id}.")
         waits = self.labeling is Labeling.CUSTOM_STAMPS and not stamps_ready
         stage = ProductionStage.AWAITING_STAMPS if waits else ProductionStage.CUTTING
-        costs = self.costs.model_copy(update={
-            "customization": stamp_fee_paid,
-            "total": self.costs.manufacturing + self.costs.shipping + stamp_fee_paid,
-        })
+        costs = self.costs.model_copy(
+            update={
+                "customization": stamp_fee_paid,
+                "total": self.costs.manufacturing + self.costs.shipping + stamp_fee_paid,
+            }
+        )
         launched = self.model_copy(
             update={
                 "status": OrderStatus.WORK_IN_PROCESS,
@@ -480,9 +481,7 @@ class Order(BaseModel):
         if stage is self.production_stage:
             return self
         if self.production_stage is ProductionStage.AWAITING_STAMPS and not stamps_ready:
-            raise StateConflictError(
-                f"Order {self.order_number} waits for the brand's custom stamps; mark them READY first."
-            )
+            raise StateConflictError(f"Order {self.order_number} waits for the brand's custom stamps; mark them READY first.")
         moved = self.model_copy(update={"production_stage": stage, "stage_entered_at": at})
         details = {"from": self.production_stage.value, "to": stage.value}
         return moved._record(at, actor, "STAGE_CHANGED", details)

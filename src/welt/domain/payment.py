@@ -68,8 +68,9 @@ class Payment(BaseModel):
     def start_attempt(self, at: datetime) -> Payment:
         if self.status not in CONFIRMABLE:
             raise StateConflictError(f"Payment {self.payment_id} is {self.status.value} and cannot take a card now.")
-        return self._next(at, status=PaymentState.PROCESSING, attempt=self.attempt + 1, intent_id=None,
-                          client_secret=None, failure_message=None)
+        return self._next(
+            at, status=PaymentState.PROCESSING, attempt=self.attempt + 1, intent_id=None, client_secret=None, failure_message=None
+        )
 
     def is_current_intent(self, intent_id: str | None, attempt: int | None) -> bool:
         """Whether a Stripe intent belongs to the attempt this payment is on (older attempts are history)."""
@@ -95,8 +96,9 @@ class Payment(BaseModel):
         return self._next(at, status=PaymentState.PROCESSING, intent_id=intent_id, client_secret=None)
 
     def failed(self, message: str, at: datetime, intent_id: str | None = None) -> Payment:
-        return self._next(at, status=PaymentState.FAILED, failure_message=message, client_secret=None,
-                          intent_id=intent_id or self.intent_id)
+        return self._next(
+            at, status=PaymentState.FAILED, failure_message=message, client_secret=None, intent_id=intent_id or self.intent_id
+        )
 
     def canceled(self, at: datetime, reason: str) -> Payment:
         return self._next(at, status=PaymentState.CANCELED, failure_message=reason, client_secret=None)
@@ -105,8 +107,15 @@ class Payment(BaseModel):
         """Stripe took the money; the invoice number is taken in the same write."""
         if self.status not in IN_FLIGHT:
             raise StateConflictError(f"Payment {self.payment_id} is {self.status.value}, not in flight.")
-        return self._next(at, status=PaymentState.SUCCEEDED, intent_id=intent_id, settled_at=at, client_secret=None,
-                          failure_message=None, invoice_number=invoice)
+        return self._next(
+            at,
+            status=PaymentState.SUCCEEDED,
+            intent_id=intent_id,
+            settled_at=at,
+            client_secret=None,
+            failure_message=None,
+            invoice_number=invoice,
+        )
 
     def revived(self, intent_id: str, at: datetime) -> Payment:
         """Stripe took the money for an attempt Welt had given up on: the payment is back in flight to settle."""

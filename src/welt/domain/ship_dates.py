@@ -51,7 +51,6 @@ def expected_ship_date(order: Order, catalog: Catalog, today: date) -> date | No
         return None
     stages = list(ProductionStage)
     current = stages.index(order.production_stage)
-    stage_ends = max(add_working_days(entered.date(), stage_lead_days(catalog, order.production_stage)),
-                     add_working_days(today, 0))
-    later = sum(stage_lead_days(catalog, stage) for stage in stages[current + 1:])
+    stage_ends = max(add_working_days(entered.date(), stage_lead_days(catalog, order.production_stage)), add_working_days(today, 0))
+    later = sum(stage_lead_days(catalog, stage) for stage in stages[current + 1 :])
     return add_working_days(stage_ends, later)

@@ -112,9 +112,7 @@ class ShippingGroup(BaseModel):
         if number not in self.order_numbers:
             raise StateConflictError(f"{number} is not in shipping group {self.shipping_group_id}.")
         if len(self.order_numbers) <= MIN_ORDERS:
-            raise StateConflictError(
-                f"Shipping group {self.shipping_group_id} needs at least {MIN_ORDERS} orders; dissolve it instead."
-            )
+            raise StateConflictError(f"Shipping group {self.shipping_group_id} needs at least {MIN_ORDERS} orders; dissolve it instead.")
         return self._next(at, order_numbers=[n for n in self.order_numbers if n != number])
 
     def dissolved(self, at: datetime) -> ShippingGroup:

@@ -47,17 +47,22 @@ def suggest_groups(orders: Iterable[Order], catalog: Catalog, stamp_fee_due: boo
             continue
         for members in _split(same_address):
             # Priced as the group and its payment would price it.
-            price = price_orders(catalog, members, together=True,
-                                 stamps=StampStatus.NONE if stamp_fee_due else StampStatus.READY)
+            price = price_orders(catalog, members, together=True, stamps=StampStatus.NONE if stamp_fee_due else StampStatus.READY)
             costs, savings = price.costs(), price.shipping_savings
             newest = members[0].created_at
-            ranked.append((savings, newest, {
-                "order_numbers": [order.order_number for order in members],
-                "pairs": sum(order.pairs for order in members),
-                "shipping_address": members[0].shipping_address.model_dump(mode="json"),
-                "costs": costs,
-                "shipping_savings": savings,
-                "newest_order_at": newest.isoformat().replace("+00:00", "Z"),
-            }))
+            ranked.append(
+                (
+                    savings,
+                    newest,
+                    {
+                        "order_numbers": [order.order_number for order in members],
+                        "pairs": sum(order.pairs for order in members),
+                        "shipping_address": members[0].shipping_address.model_dump(mode="json"),
+                        "costs": costs,
+                        "shipping_savings": savings,
+                        "newest_order_at": newest.isoformat().replace("+00:00", "Z"),
+                    },
+                )
+            )
     ranked.sort(key=lambda entry: (entry[0], entry[1]), reverse=True)
     return [suggestion for _, _, suggestion in ranked]

@@ -65,8 +65,9 @@ FRAMEWORK_PROBLEMS = {
 }
 
 
-def problem(status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None,
-            headers: dict[str, str] | None = None) -> Response:
+def problem(
+    status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None, headers: dict[str, str] | None = None
+) -> Response:
     body = {
         "type": f"/problems/{slug}",
         "title": title,
@@ -170,19 +171,16 @@ class HttpRequest:
         value = self.header(name)
         headers: Any = self._raw.headers or {}
         if value is None and name in headers:
-            raise MalformedRequestError(f"{name} is empty; send the version you last read, such as \"3\".",
-                                        [FieldProblem(("header", name), "empty")])
+            raise MalformedRequestError(
+                f'{name} is empty; send the version you last read, such as "3".', [FieldProblem(("header", name), "empty")]
+            )
         if value is None:
             if required:
-                raise PreconditionRequiredError(
-                    f"Send {name} with the version you last read.", [FieldProblem(("header", name), "missing")]
-                )
+                raise PreconditionRequiredError(f"Send {name} with the version you last read.", [FieldProblem(("header", name), "missing")])
             return None
         text = value.removeprefix("W/").strip('"')
         if not (text.isascii() and text.isdigit()) or len(text) > 9:
-            raise MalformedRequestError(
-                f'{name} must be an order version such as "3".', [FieldProblem(("header", name), "not a version")]
-            )
+            raise MalformedRequestError(f'{name} must be an order version such as "3".', [FieldProblem(("header", name), "not a version")])
         return int(text)
 
     def idempotency_key(self) -> str:
@@ -193,8 +191,9 @@ class HttpRequest:
                 [FieldProblem(("header", "Idempotency-Key"), "missing")],
             )
         if len(key) > 255 or not key.isprintable():
-            raise MalformedRequestError("Idempotency-Key must be at most 255 printable characters.",
-                                        [FieldProblem(("header", "Idempotency-Key"), "invalid")])
+            raise MalformedRequestError(
+                "Idempotency-Key must be at most 255 printable characters.", [FieldProblem(("header", "Idempotency-Key"), "invalid")]
+            )
         return key
 
 
@@ -215,8 +214,15 @@ class WeltApi:
         )
         app.register_middleware(self._every_request, "http")
 
-    def route(self, path: str, methods: list[str], public: bool = False, status: int = 200,
-              content_types: list[str] | None = None, staff: bool = False) -> Callable[..., Any]:
+    def route(
+        self,
+        path: str,
+        methods: list[str],
+        public: bool = False,
+        status: int = 200,
+        content_types: list[str] | None = None,
+        staff: bool = False,
+    ) -> Callable[..., Any]:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             if public:
                 self.public_routes.update((method, path) for method in methods)
@@ -250,8 +256,12 @@ class WeltApi:
                     self.logger.exception("unhandled error")
                     return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
 
-            self.app.route(path, methods=methods, content_types=content_types or ["application/json"],
-                           cors=False if public and path.startswith("/webhooks/") else self._cors)(guarded)
+            self.app.route(
+                path,
+                methods=methods,
+                content_types=content_types or ["application/json"],
+                cors=False if public and path.startswith("/webhooks/") else self._cors,
+            )(guarded)
             return view
 
         return register

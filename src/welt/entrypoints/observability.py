@@ -42,8 +42,7 @@ def observed(handler: Handler) -> Handler:
     @functools.lru_cache(maxsize=1)
     def wrapped() -> Handler:
         # Responses carry addresses and emails: they stay out of the traces.
-        return tracer().capture_lambda_handler(metrics().log_metrics(handler, capture_cold_start_metric=True),
-                                               capture_response=False)
+        return tracer().capture_lambda_handler(metrics().log_metrics(handler, capture_cold_start_metric=True), capture_response=False)
 
     @functools.wraps(handler)
     def entry(event: Any, context: Any) -> Any:

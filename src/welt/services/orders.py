@@ -121,8 +121,7 @@ class QuoteRequest(BaseModel):
     order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=20)
 
 
-def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine],
-                     within: tuple[str, ...] = ()) -> None:
+def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine], within: tuple[str, ...] = ()) -> None:
     problems = design_problems(desk.catalog, design) + size_run_problems(desk.catalog, order_type, sizes)
     problems = [FieldProblem((*within, *p.loc), p.msg) for p in problems]
     if problems:
@@ -165,15 +164,23 @@ def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str,
     def attempt() -> dict[str, Any]:
         brand = brand_of(desk.brands, caller)
         labeling = _labeling_for(brand, form.labeling)
-        costs = quote_order(desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country,
-                            brand.stamps_status)
+        costs = quote_order(desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country, brand.stamps_status)
         numbered, seq = brand.with_next_order(labeling)
         now = desk.clock()
-        order = Order.place(at=now, actor=caller.actor, brand=brand.code, seq=seq, type=form.type, design=form.design,
-                            sizes=form.sizes, labeling=labeling, shipping_address=form.shipping_address,
-                            billing=form.billing, costs=costs)
-        placed = CheckoutKeyWrite(brand=brand.code, key_hash=key_hash, fingerprint=fingerprint,
-                                  order_number=order.order_number, at=now)
+        order = Order.place(
+            at=now,
+            actor=caller.actor,
+            brand=brand.code,
+            seq=seq,
+            type=form.type,
+            design=form.design,
+            sizes=form.sizes,
+            labeling=labeling,
+            shipping_address=form.shipping_address,
+            billing=form.billing,
+            costs=costs,
+        )
+        placed = CheckoutKeyWrite(brand=brand.code, key_hash=key_hash, fingerprint=fingerprint, order_number=order.order_number, at=now)
         transaction = Transaction().brand(numbered, brand).order(order, None).add(placed)
         transaction.send(confirmation_message(order, desk.catalog))
         try:
@@ -225,8 +232,7 @@ def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
     return current_view(desk, find_order(desk.orders, caller, number))
 
 
-def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TIMELINE_PAGE,
-                   cursor: str | None = None) -> dict[str, Any]:
+def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TIMELINE_PAGE, cursor: str | None = None) -> dict[str, Any]:
     """The order's events, oldest first, a page at a time (one read; an order always has its CREATED event)."""
     brand, seq = order_key(caller, number)
     scope = f"events:{brand}:{seq}"
@@ -307,8 +313,7 @@ class PoolQuery:
 def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
     """The brand's order pool, newest first, a page at a time."""
     brand = brand_of(desk.brands, caller)
-    where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None,
-                        brand=brand.code)
+    where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None, brand=brand.code)
     scope = f"orders:{brand.code}:{where}"
     after = desk.cursors.read(scope, query.cursor) if query.cursor else None
     page = desk.orders.page(where, after, query.limit)
@@ -323,8 +328,9 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[s
     """Staff: every brand's orders, newest first."""
     if not caller.staff:
         raise ForbiddenError("This listing is for factory staff.")
-    where = OrderFilter(status=query.status, type=query.type, brand=query.brand, stage=query.stage,
-                        text=(query.q or "").strip().lower() or None)
+    where = OrderFilter(
+        status=query.status, type=query.type, brand=query.brand, stage=query.stage, text=(query.q or "").strip().lower() or None
+    )
     scope = f"admin-orders:{where}"
     after = desk.cursors.read(scope, query.cursor) if query.cursor else None
     page = desk.orders.page(where, after, query.limit)
@@ -348,12 +354,15 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
         wanted = request.order
         _check_buildable(desk, wanted.type, wanted.design, wanted.sizes, within=("order",))
         labeling = _labeling_for(brand, wanted.labeling, within=("order",))
-        costs = quote_order(desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country or "DE",
-                            brand.stamps_status)
+        costs = quote_order(desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country or "DE", brand.stamps_status)
         if wanted.country is None:
             costs = costs.model_copy(update={"shipping": 0, "total": costs.total - costs.shipping})
-        return {"costs": costs.model_dump(), "pairs": sum(line.pairs for line in wanted.sizes), "labeling": labeling,
-                "shipping_included": wanted.country is not None}
+        return {
+            "costs": costs.model_dump(),
+            "pairs": sum(line.pairs for line in wanted.sizes),
+            "labeling": labeling,
+            "shipping_included": wanted.country is not None,
+        }
     return _quote_shipment(desk, caller, brand, request.order_numbers or [])
 
 
@@ -372,8 +381,7 @@ def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list
             [FieldProblem(("order_numbers",), f"the orders ship to {', '.join(sorted(countries))}")],
         )
     price = price_orders(desk.catalog, orders, together=True, stamps=brand.stamps_status)
-    return {"costs": price.costs(), "pairs": price.pairs, "order_numbers": numbers,
-            "shipping_savings": price.shipping_savings}
+    return {"costs": price.costs(), "pairs": price.pairs, "order_numbers": numbers, "shipping_savings": price.shipping_savings}
 
 
 def brand_profile(desk: OrderDesk, caller: Caller) -> dict[str, Any]:

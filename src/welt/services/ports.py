@@ -213,7 +213,6 @@ class OrderRepository(Protocol):
         ...
 
 
-
 class BrandRepository(Protocol):
     def get(self, code: str) -> Brand | None: ...
 
@@ -231,8 +230,9 @@ class BrandRepository(Protocol):
 class ShippingGroupRepository(Protocol):
     def get(self, brand: str, seq: int) -> ShippingGroup | None: ...
 
-    def page(self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None,
-             limit: int, order_budget: int) -> Page[ShippingGroup]:
+    def page(
+        self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None, limit: int, order_budget: int
+    ) -> Page[ShippingGroup]:
         """Groups not dissolved, newest first: one brand's, or every brand's (optionally of one status).
 
         A page ends early rather than hold more than `order_budget` orders, so one read can fetch them all.
@@ -385,13 +385,13 @@ class PaymentGateway(Protocol):
     publishable_key: str
     js_url: str
 
-    def create_and_confirm(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
-                           idempotency_key: str) -> IntentView:
+    def create_and_confirm(
+        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
+    ) -> IntentView:
         """Create a PaymentIntent with the card and confirm it on the server (CardDeclinedError if refused)."""
         ...
 
-    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str],
-                      idempotency_key: str) -> IntentView:
+    def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
         """Create a PaymentIntent with the card, not yet confirmed, so its id is known before any charge."""
         ...
 

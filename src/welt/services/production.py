@@ -104,8 +104,9 @@ def move_stage(desk: OrderDesk, caller: Caller, number: str, change: StageChange
 
 
 def _tracking(shipment: Shipment, desk: OrderDesk) -> Tracking:
-    return Tracking(carrier=shipment.carrier, tracking_number=shipment.tracking_number,
-                    tracking_url=shipment.tracking_url, shipped_at=desk.clock())
+    return Tracking(
+        carrier=shipment.carrier, tracking_number=shipment.tracking_number, tracking_url=shipment.tracking_url, shipped_at=desk.clock()
+    )
 
 
 def _same_shipment(tracking: Tracking | None, shipment: Shipment) -> bool:
@@ -124,8 +125,7 @@ def ship_order(desk: OrderDesk, caller: Caller, number: str, shipment: Shipment)
             return current_view(desk, order)  # the same request again: done, its email went with it
         tracking = _tracking(shipment, desk)
         shipped = order.ship(tracking, desk.clock(), caller.actor)
-        desk.store.commit(Transaction().order(shipped, order).send(
-            shipped_message(order.order_number, [shipped], tracking, desk.catalog)))
+        desk.store.commit(Transaction().order(shipped, order).send(shipped_message(order.order_number, [shipped], tracking, desk.catalog)))
         return current_view(desk, shipped)
 
     return until_applied(attempt, f"Order {number}")
@@ -142,8 +142,11 @@ def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -
             if _same_shipment(group.tracking, shipment):
                 return group_view(desk.catalog, group, orders, None)
             raise StateConflictError(f"Shipping group {text} has already shipped.")
-        not_ready = [o.order_number + f" ({(o.production_stage or o.status).value})" for o in orders
-                     if o.production_stage is not ProductionStage.READY_TO_SHIP or o.status is not OrderStatus.WORK_IN_PROCESS]
+        not_ready = [
+            o.order_number + f" ({(o.production_stage or o.status).value})"
+            for o in orders
+            if o.production_stage is not ProductionStage.READY_TO_SHIP or o.status is not OrderStatus.WORK_IN_PROCESS
+        ]
         if group.status is not GroupStatus.PAID or not_ready:
             reason = f"it is {group.status.value}" if group.status is not GroupStatus.PAID else f"not ready: {', '.join(not_ready)}"
             raise StateConflictError(f"Shipping group {text} cannot ship: {reason}.")
@@ -189,8 +192,9 @@ def list_brands(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
     return {"brands": [brand.public_view() for brand in desk.brands.all()]}
 
 
-def list_groups(desk: OrderDesk, caller: Caller, status: GroupStatus | None, limit: int = GROUP_PAGE,
-                cursor: str | None = None) -> dict[str, Any]:
+def list_groups(
+    desk: OrderDesk, caller: Caller, status: GroupStatus | None, limit: int = GROUP_PAGE, cursor: str | None = None
+) -> dict[str, Any]:
     """Staff: every brand's shipping groups (PAID ones are those to ship), newest first, a page at a time."""
     _staff_only(caller)
     scope = f"admin-groups:{status}"

@@ -110,8 +110,9 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
         )
     repeated = sorted({n for n in numbers if numbers.count(n) > 1})
     if repeated:
-        raise ValidationFailedError("Each order may be named once.",
-                                    [FieldProblem(("order_numbers",), f"{', '.join(repeated)} named twice")])
+        raise ValidationFailedError(
+            "Each order may be named once.", [FieldProblem(("order_numbers",), f"{', '.join(repeated)} named twice")]
+        )
 
     def attempt() -> dict[str, Any]:
         brand = brand_of(desk.brands, caller)

@@ -13,9 +13,14 @@ from welt.services.ports import Page
 
 
 def group_item(group: ShippingGroup) -> dict[str, Any]:
-    item: dict[str, Any] = {"brand": group.brand, "seq": group.seq, "status": group.status.value, "version": group.version,
-                            "created_key": f"{group.created_at.isoformat()}#{group.brand}#{group.seq:010d}",
-                            "body": group.model_dump_json()}
+    item: dict[str, Any] = {
+        "brand": group.brand,
+        "seq": group.seq,
+        "status": group.status.value,
+        "version": group.version,
+        "created_key": f"{group.created_at.isoformat()}#{group.brand}#{group.seq:010d}",
+        "body": group.model_dump_json(),
+    }
     if group.status is not GroupStatus.DISSOLVED:
         item.update(live_brand=group.brand, live="GROUP", live_status=group.status.value)
     return item
@@ -29,16 +34,16 @@ class DynamoShippingGroupRepository:
         item = self._table.get_item(Key={"brand": brand, "seq": seq}, ConsistentRead=True).get("Item")
         return ShippingGroup.model_validate_json(item["body"]) if item else None
 
-    def page(self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None,
-             limit: int, order_budget: int) -> Page[ShippingGroup]:
+    def page(
+        self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None, limit: int, order_budget: int
+    ) -> Page[ShippingGroup]:
         if brand is not None:  # a brand's own list has no status filter
             index, key = "live_by_brand", Key("live_brand").eq(brand)
         elif status is not None:
             index, key = "live_by_status", Key("live_status").eq(status.value)
         else:
             index, key = "live", Key("live").eq("GROUP")
-        query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": key, "ScanIndexForward": False,
-                                 "Limit": limit + 1}
+        query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": key, "ScanIndexForward": False, "Limit": limit + 1}
         if after is not None:
             query["ExclusiveStartKey"] = after
         items = self._table.query(**query)["Items"]

@@ -61,23 +61,36 @@ def order_item(order: Order) -> dict[str, Any]:
     }
     if order.status is OrderStatus.WORK_IN_PROCESS and order.production_stage is not None:
         stage = order.production_stage.value
-        item.update(stage=stage, stage_type=f"{stage}#{kind}", brand_stage=f"{order.brand}#{stage}",
-                    brand_stage_type=f"{order.brand}#{stage}#{kind}")
-    if (order.type is OrderType.MTO and order.status is OrderStatus.PENDING_PAYMENT
-            and order.payment_status is PaymentStatus.UNPAID and order.shipping_group_id is None):
+        item.update(
+            stage=stage,
+            stage_type=f"{stage}#{kind}",
+            brand_stage=f"{order.brand}#{stage}",
+            brand_stage_type=f"{order.brand}#{stage}#{kind}",
+        )
+    if (
+        order.type is OrderType.MTO
+        and order.status is OrderStatus.PENDING_PAYMENT
+        and order.payment_status is PaymentStatus.UNPAID
+        and order.shipping_group_id is None
+    ):
         item.update(groupable=order.brand, address_key=f"{_address_hash(order)}#{order.seq:010d}")
     return item
 
 
 def event_item(order: Order, event: TimelineEvent) -> dict[str, Any]:
-    return {"pk": order_pk(order.brand, order.seq), "sk": f"{EVENT_PREFIX}{event.version:010d}",
-            "body": event.model_dump_json()}
+    return {"pk": order_pk(order.brand, order.seq), "sk": f"{EVENT_PREFIX}{event.version:010d}", "body": event.model_dump_json()}
 
 
 def checkout_item(write: CheckoutKeyWrite) -> dict[str, Any]:
-    return {"pk": checkout_pk(write.brand, write.key_hash), "sk": CHECKOUT_SK, "brand": write.brand,
-            "fingerprint": write.fingerprint, "order_number": write.order_number, "at": write.at.isoformat(),
-            "expires_at": int((write.at + CHECKOUT_KEY_RETENTION).timestamp())}
+    return {
+        "pk": checkout_pk(write.brand, write.key_hash),
+        "sk": CHECKOUT_SK,
+        "brand": write.brand,
+        "fingerprint": write.fingerprint,
+        "order_number": write.order_number,
+        "at": write.at.isoformat(),
+        "expires_at": int((write.at + CHECKOUT_KEY_RETENTION).timestamp()),
+    }
 
 
 # The key attribute of each staff index whose name is not simply its key.
@@ -122,25 +135,34 @@ class DynamoOrderRepository:
         return self._order(item) if item else None
 
     def get_many(self, keys: Sequence[tuple[str, int]]) -> list[Order]:
-        found = {item["pk"]: self._order(item)
-                 for item in batch_get(self._table, [{"pk": order_pk(b, s), "sk": ORDER_SK} for b, s in keys])}
+        found = {
+            item["pk"]: self._order(item) for item in batch_get(self._table, [{"pk": order_pk(b, s), "sk": ORDER_SK} for b, s in keys])
+        }
         return [found[pk] for pk in (order_pk(b, s) for b, s in keys) if pk in found]
 
     def checkout(self, brand: str, key_hash: str) -> CheckoutKeyWrite | None:
-        item = self._table.get_item(Key={"pk": checkout_pk(brand, key_hash), "sk": CHECKOUT_SK},
-                                    ConsistentRead=True).get("Item")
+        item = self._table.get_item(Key={"pk": checkout_pk(brand, key_hash), "sk": CHECKOUT_SK}, ConsistentRead=True).get("Item")
         if not item:
             return None
-        return CheckoutKeyWrite(brand=brand, key_hash=key_hash, fingerprint=str(item["fingerprint"]),
-                                order_number=str(item["order_number"]), at=datetime.fromisoformat(str(item["at"])))
+        return CheckoutKeyWrite(
+            brand=brand,
+            key_hash=key_hash,
+            fingerprint=str(item["fingerprint"]),
+            order_number=str(item["order_number"]),
+            at=datetime.fromisoformat(str(item["at"])),
+        )
 
     def page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page[Order]:
         located = index_for(where)
         if located is None:
             return Page(items=[], last_key=None)
         index, attribute, value = located
-        query: dict[str, Any] = {"IndexName": index, "KeyConditionExpression": Key(attribute).eq(value),
-                                 "ScanIndexForward": False, "Limit": limit + 1}
+        query: dict[str, Any] = {
+            "IndexName": index,
+            "KeyConditionExpression": Key(attribute).eq(value),
+            "ScanIndexForward": False,
+            "Limit": limit + 1,
+        }
         if where.text:
             query["FilterExpression"] = Attr("search").contains(where.text)
             query["Limit"] = SEARCH_BUDGET
@@ -167,6 +189,5 @@ class DynamoOrderRepository:
         return Page(items=events, last_key={"sk": items[limit - 1]["sk"]} if len(items) > limit else None)
 
     def groupable_orders(self, brand: str) -> list[Order]:
-        items = self._table.query(IndexName="groupable", KeyConditionExpression=Key("groupable").eq(brand),
-                                  Limit=GROUPABLE_LIMIT)["Items"]
+        items = self._table.query(IndexName="groupable", KeyConditionExpression=Key("groupable").eq(brand), Limit=GROUPABLE_LIMIT)["Items"]
         return sorted((self._order(item) for item in items), key=lambda order: order.seq, reverse=True)

@@ -115,5 +115,3 @@ class DynamoOutbox:
                 ":retry": retry_at.isoformat(),
             },
         )
-
-

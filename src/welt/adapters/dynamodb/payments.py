@@ -34,8 +34,14 @@ def payment_item(payment: Payment) -> dict[str, Any]:
 def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, Any]]:
     """The year's counter at its new value, and the invoice row."""
     counter = {"pk": str(write.year), "seq": COUNTER_SEQ, "last_seq": write.seq}
-    row = {"pk": str(write.year), "seq": write.seq, "invoice_number": write.number, "payment_id": write.payment_id,
-           "brand": write.brand, "issued_at": write.at.isoformat()}
+    row = {
+        "pk": str(write.year),
+        "seq": write.seq,
+        "invoice_number": write.number,
+        "payment_id": write.payment_id,
+        "brand": write.brand,
+        "issued_at": write.at.isoformat(),
+    }
     return counter, row
 
 
@@ -90,5 +96,6 @@ class DynamoEventLog:
         return "Item" in self._table.get_item(Key={"event_id": event_id}, ConsistentRead=True)
 
     def remember(self, event_id: str, event_type: str, at: datetime) -> None:
-        self._table.put_item(Item={"event_id": event_id, "type": event_type, "handled_at": at.isoformat(),
-                                   "expires_at": int((at + self._keep).timestamp())})
+        self._table.put_item(
+            Item={"event_id": event_id, "type": event_type, "handled_at": at.isoformat(), "expires_at": int((at + self._keep).timestamp())}
+        )

@@ -45,7 +45,7 @@ def batch_get(table: Any, keys: Sequence[dict[str, Any]]) -> list[dict[str, Any]
     found: list[dict[str, Any]] = []
     unique = list({tuple(sorted(key.items())): key for key in keys}.values())
     for start in range(0, len(unique), BATCH_READ):
-        request: dict[str, Any] = {name: {"Keys": unique[start:start + BATCH_READ], "ConsistentRead": True}}
+        request: dict[str, Any] = {name: {"Keys": unique[start : start + BATCH_READ], "ConsistentRead": True}}
         for _ in range(UNPROCESSED_ROUNDS):
             response = client.batch_get_item(RequestItems=request)
             found += response["Responses"].get(name, [])

@@ -64,15 +64,26 @@ class DynamoStore:
                 return [_new(self._name(ORDERS), order_item(order), "pk"), *events]
             case OrderWrite(order=order, expected_version=version, expected_status=status):
                 assert status is not None
-                guarded = _put(self._name(ORDERS), order_item(order), "version = :expected AND order_status = :status",
-                               {":expected": version, ":status": status.value})
+                guarded = _put(
+                    self._name(ORDERS),
+                    order_item(order),
+                    "version = :expected AND order_status = :status",
+                    {":expected": version, ":status": status.value},
+                )
                 return [guarded, *[_put(self._name(ORDERS), event_item(order, e)) for e in order.new_events]]
             case BrandWrite(brand=brand, expected_version=version):
                 return [_at_version(self._name(BRANDS), brand_item(brand), version)]
             case BrandCheck(code=code, stamps_status=stamps):
-                return [{"ConditionCheck": {"TableName": self._name(BRANDS), "Key": to_wire({"code": code}),
-                                            "ConditionExpression": "stamps_status = :stamps",
-                                            "ExpressionAttributeValues": to_wire({":stamps": stamps.value})}}]
+                return [
+                    {
+                        "ConditionCheck": {
+                            "TableName": self._name(BRANDS),
+                            "Key": to_wire({"code": code}),
+                            "ConditionExpression": "stamps_status = :stamps",
+                            "ExpressionAttributeValues": to_wire({":stamps": stamps.value}),
+                        }
+                    }
+                ]
             case GroupWrite(group=group, expected_version=None):
                 return [_new(self._name(SHIPPING_GROUPS), group_item(group), "brand")]
             case GroupWrite(group=group, expected_version=version):
@@ -111,8 +122,7 @@ class DynamoStore:
             if error.response.get("Error", {}).get("Code") != "TransactionCanceledException":
                 raise
             reasons = error.response.get("CancellationReasons") or []
-            failed = [owners[i] for i, reason in enumerate(reasons)
-                      if reason.get("Code") == "ConditionalCheckFailed" and i < len(owners)]
+            failed = [owners[i] for i, reason in enumerate(reasons) if reason.get("Code") == "ConditionalCheckFailed" and i < len(owners)]
             if not failed and any(reason.get("Code") == "TransactionConflict" for reason in reasons):
                 failed = list(transaction.writes)  # another transaction held an item: a race like any other
             if not failed:

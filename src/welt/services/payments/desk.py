@@ -106,8 +106,7 @@ def payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:
 def price_payment(desk: PaymentDesk, brand: Brand, orders: Sequence[Order], grouped: bool) -> CostSummary:
     """What the orders cost now: the same price the pool and the group show."""
     price = price_orders(desk.catalog, orders, together=grouped, stamps=brand.stamps_status)
-    return CostSummary(manufacturing=price.manufacturing, shipping=price.shipping, customization=price.customization,
-                       total=price.total)
+    return CostSummary(manufacturing=price.manufacturing, shipping=price.shipping, customization=price.customization, total=price.total)
 
 
 @dataclass(frozen=True)

@@ -52,8 +52,7 @@ def _reconcile_one(desk: PaymentDesk, payment: Payment, abandoned: bool) -> Sett
         # The intent is created and recorded before any confirm, so without one nothing was ever charged.
         if not abandoned:
             return Settled.WAITING
-        closed = close_attempt(desk, payment.payment_id, payment.attempt, "The payment was not completed.",
-                               PaymentState.CANCELED)
+        closed = close_attempt(desk, payment.payment_id, payment.attempt, "The payment was not completed.", PaymentState.CANCELED)
         return Settled.RELEASED if closed.status is PaymentState.CANCELED else Settled.NOTHING
     intent = desk.gateway.retrieve(payment.intent_id)
     done = settle_from_stripe(desk, payment, intent)
@@ -63,8 +62,7 @@ def _reconcile_one(desk: PaymentDesk, payment: Payment, abandoned: bool) -> Sett
     if canceled is None:
         return Settled.WAITING  # Stripe did not answer: the next run asks again
     if canceled.status == "canceled":
-        reason = "3-D Secure was not completed in time." if intent.status == "requires_action" else \
-            "The payment was not completed."
+        reason = "3-D Secure was not completed in time." if intent.status == "requires_action" else "The payment was not completed."
         canceled = replace(canceled, error_message=canceled.error_message or reason)
     # A success that beat the cancel settles as a success.
     return settle_from_stripe(desk, payment, canceled)

@@ -119,26 +119,38 @@ def refund_late_success(desk: PaymentDesk, payment: Payment, intent: IntentView,
         desk.gateway.refund(intent.id, idempotency_key=f"welt-{payment.payment_id}-refund-{intent.id}")
     except PaymentOutcomeUnknownError as lost:
         raise RetryLaterError(f"the refund of {intent.id} may not have been made: {lost.message}") from None
-    logger.error("late success refunded", extra={"payment_id": payment.payment_id, "intent_id": intent.id,
-                                                 "amount": intent.amount, "reason": why})
+    logger.error(
+        "late success refunded", extra={"payment_id": payment.payment_id, "intent_id": intent.id, "amount": intent.amount, "reason": why}
+    )
     alarms.count(alarms.LATE_SUCCESS_REFUNDED, payment_id=payment.payment_id)
     return Settled.REFUNDED
 
 
 def _hold_for_review(desk: PaymentDesk, payment: Payment, intent: IntentView) -> Settled:
     """Stripe took another amount or currency than priced: nothing launches and nothing is released."""
-    reason = (f"Stripe charged {intent.amount} {intent.currency.upper() or '(no currency)'} for a payment of "
-              f"{payment.amount} {payment.currency.upper()}.")
+    reason = (
+        f"Stripe charged {intent.amount} {intent.currency.upper() or '(no currency)'} for a payment of "
+        f"{payment.amount} {payment.currency.upper()}."
+    )
     desk.store.commit(Transaction().payment(payment.needs_review(reason, desk.clock()), payment))
-    logger.error("payment needs review", extra={"payment_id": payment.payment_id, "intent_id": intent.id,
-                                                "charged": intent.amount, "charged_currency": intent.currency,
-                                                "expected": payment.amount, "expected_currency": payment.currency})
+    logger.error(
+        "payment needs review",
+        extra={
+            "payment_id": payment.payment_id,
+            "intent_id": intent.id,
+            "charged": intent.amount,
+            "charged_currency": intent.currency,
+            "expected": payment.amount,
+            "expected_currency": payment.currency,
+        },
+    )
     alarms.count(alarms.PAYMENT_NEEDS_REVIEW, payment_id=payment.payment_id)
     return Settled.MISMATCH
 
 
-def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transaction: Transaction,
-            payment: Payment, revived: bool) -> Settled:
+def _launch(
+    desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transaction: Transaction, payment: Payment, revived: bool
+) -> Settled:
     """The success's transaction. A revived payment takes its orders (and group) back first; otherwise they
     must still be held by it, and if they are not, another delivery settled it between our reads: read again."""
     now = desk.clock()
@@ -147,8 +159,7 @@ def _launch(desk: PaymentDesk, parts: PaymentParts, intent: IntentView, transact
     number = invoice_number(year, seq)
     succeeded = payment.succeeded(intent.id, number, now)
     transaction.payment(succeeded, parts.payment)
-    transaction.add(InvoiceNumberWrite(year=year, seq=seq, number=number, payment_id=payment.payment_id,
-                                       brand=payment.brand, at=now))
+    transaction.add(InvoiceNumberWrite(year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now))
     brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
     if brand is parts.brand:
         # Stamps marked READY while this runs would leave orders waiting for them: the brand must not move.
@@ -222,8 +233,7 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
                 except StateConflictError:
                     pass  # already at this refund state or further
         desk.store.commit(transaction)
-        logger.info("refund recorded", extra={"payment_id": payment_id, "status": payment.status.value,
-                                              "amount_refunded": amount_refunded})
+        logger.info("refund recorded", extra={"payment_id": payment_id, "status": payment.status.value, "amount_refunded": amount_refunded})
 
     until_applied(attempt, f"Payment {payment_id}")
 

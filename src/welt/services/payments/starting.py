@@ -86,10 +86,18 @@ def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) 
         raise StateConflictError(f"Nothing to pay: {'; '.join(problems)}.")
     summary = price_payment(desk, brand, orders, grouped=group is not None)
     now = desk.clock()
-    payment = Payment(payment_id=desk.new_payment_id(), brand=brand.code, amount=summary.total,
-                      currency=desk.catalog.currency, summary=summary, order_numbers=[o.order_number for o in orders],
-                      shipping_group_id=group_id, includes_stamp_fee=summary.customization > 0, created_at=now,
-                      updated_at=now)
+    payment = Payment(
+        payment_id=desk.new_payment_id(),
+        brand=brand.code,
+        amount=summary.total,
+        currency=desk.catalog.currency,
+        summary=summary,
+        order_numbers=[o.order_number for o in orders],
+        shipping_group_id=group_id,
+        includes_stamp_fee=summary.customization > 0,
+        created_at=now,
+        updated_at=now,
+    )
     desk.store.commit(Transaction().payment(payment, None))
     logger.info("payment created", extra={"payment_id": payment.payment_id, "order_numbers": payment.order_numbers})
     return payment_view(desk, payment)
@@ -118,11 +126,11 @@ def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request:
     metadata = {"payment_id": attempt.payment_id, "brand": attempt.brand, "attempt": str(attempt.attempt)}
     key = f"welt-{attempt.payment_id}-attempt-{attempt.attempt}"
     try:
-        created = desk.gateway.create_intent(attempt.amount, attempt.currency, request.payment_method, metadata,
-                                             idempotency_key=key)
+        created = desk.gateway.create_intent(attempt.amount, attempt.currency, request.payment_method, metadata, idempotency_key=key)
     except CardDeclinedError as declined:
-        return payment_view(desk, close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message,
-                                                PaymentState.FAILED, declined.intent_id))
+        return payment_view(
+            desk, close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message, PaymentState.FAILED, declined.intent_id)
+        )
     except PaymentProviderUnavailableError as unavailable:
         close_attempt(desk, attempt.payment_id, attempt.attempt, unavailable.detail, PaymentState.FAILED)
         raise
@@ -134,11 +142,14 @@ def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request:
     try:
         intent = desk.gateway.confirm(created.id, idempotency_key=f"{key}-confirm")
     except CardDeclinedError as declined:
-        return payment_view(desk, close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message,
-                                                PaymentState.FAILED, created.id))
+        return payment_view(
+            desk, close_attempt(desk, attempt.payment_id, attempt.attempt, declined.message, PaymentState.FAILED, created.id)
+        )
     except PaymentOutcomeUnknownError:
-        logger.warning("confirm answer lost; Stripe's webhook or reconciliation settles it",
-                       extra={"payment_id": attempt.payment_id, "intent_id": created.id})
+        logger.warning(
+            "confirm answer lost; Stripe's webhook or reconciliation settles it",
+            extra={"payment_id": attempt.payment_id, "intent_id": created.id},
+        )
         return payment_view(desk, recorded)
     except PaymentProviderUnavailableError as unavailable:
         close_attempt(desk, attempt.payment_id, attempt.attempt, unavailable.detail, PaymentState.FAILED, created.id)
@@ -153,8 +164,7 @@ def cancel_intent(desk: PaymentDesk, payment_id: str, intent_id: str, attempt: i
     try:
         return desk.gateway.cancel(intent_id, idempotency_key=f"welt-{payment_id}-cancel-{attempt}")
     except (PaymentOutcomeUnknownError, PaymentProviderUnavailableError) as error:
-        logger.warning("intent not cancelled", extra={"payment_id": payment_id, "intent_id": intent_id,
-                                                      "reason": str(error)})
+        logger.warning("intent not cancelled", extra={"payment_id": payment_id, "intent_id": intent_id, "reason": str(error)})
         return None
 
 
@@ -240,8 +250,9 @@ def _record_intent(desk: PaymentDesk, attempt: Payment, intent: IntentView) -> P
     return until_applied(record, f"Payment {attempt.payment_id}")
 
 
-def close_attempt(desk: PaymentDesk, payment_id: str, attempt: int, message: str, state: PaymentState,
-                  intent_id: str | None = None) -> Payment:
+def close_attempt(
+    desk: PaymentDesk, payment_id: str, attempt: int, message: str, state: PaymentState, intent_id: str | None = None
+) -> Payment:
     """End an attempt that took no money: one transaction with the payment FAILED or CANCELED, its orders
     released, its group open again and the stamp-fee claim given back. A success that won the race keeps all."""
 

@@ -218,4 +218,4 @@ def test_reconcile_command_of_the_webhooks_page_reports_what_it_checked(stack_fi
 
     assert result.returncode == 0, result.stdout + result.stderr
     outcome = json.loads(result.stdout.strip().splitlines()[-1])
-    assert set(outcome) == {"checked", "settled", "released"}
+    assert set(outcome) == {"checked", "settled", "released", "refunded", "mismatch", "failed"}

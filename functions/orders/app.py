@@ -38,7 +38,7 @@ Params = TypeVar("Params", bound=BaseModel)
 
 
 class PoolParams(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     status: OrderStatus | None = None
     type: OrderType | None = None
@@ -50,7 +50,7 @@ class PoolParams(BaseModel):
 
 
 class GroupParams(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     status: GroupStatus | None = None
     limit: int = Field(default=shipping_groups.GROUP_PAGE, ge=1, le=shipping_groups.MAX_GROUP_PAGE)
@@ -58,7 +58,7 @@ class GroupParams(BaseModel):
 
 
 class TimelineParams(BaseModel):
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     limit: int = Field(default=orders.TIMELINE_PAGE, ge=1, le=orders.MAX_PAGE)
     cursor: str | None = Field(default=None, max_length=2000)

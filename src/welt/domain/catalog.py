@@ -19,7 +19,7 @@ REST_OF_WORLD = "*"
 
 
 class ShoeModel(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str
     name: str
@@ -28,7 +28,7 @@ class ShoeModel(BaseModel):
 
 
 class Material(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str
     name: str
@@ -37,7 +37,7 @@ class Material(BaseModel):
 
 
 class OrderTypeRule(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     min_pairs: int
     max_pairs: int
@@ -45,7 +45,7 @@ class OrderTypeRule(BaseModel):
 
 
 class ShippingZone(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     id: str
     name: str
@@ -55,7 +55,7 @@ class ShippingZone(BaseModel):
 
 
 class Catalog(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     currency: str
     stamp_fee: int

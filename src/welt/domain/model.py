@@ -81,7 +81,7 @@ Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32, p
 
 
 class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)
 
 
 class Materials(Strict):
@@ -111,7 +111,7 @@ class SizeLine(Strict):
 class SizeRun(BaseModel):
     """The pairs of one design, by size; each size at most once."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     lines: list[SizeLine] = Field(min_length=1, max_length=27)
 
@@ -159,7 +159,7 @@ class Billing(Strict):
 
 
 class Costs(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     manufacturing: int
     shipping: int
@@ -171,7 +171,7 @@ class Costs(BaseModel):
 class TimelineEvent(BaseModel):
     """One change in an order's life; `version` is the order version it produced, which orders the timeline."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     at: datetime
     actor: str
@@ -184,7 +184,7 @@ class TimelineEvent(BaseModel):
 
 
 class Tracking(BaseModel):
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     carrier: str
     tracking_number: str
@@ -198,6 +198,8 @@ class Brand(BaseModel):
     Every change returns a new Brand one version on (or the same object when there is nothing to do),
     so storage only has to write it on the version it was read at.
     """
+
+    model_config = ConfigDict(defer_build=True)
 
     code: str
     name: str
@@ -294,6 +296,8 @@ def parse_order_number(text: str) -> tuple[str, int] | None:
 
 class Order(BaseModel):
     """One order: one design, one size run, one shipment."""
+
+    model_config = ConfigDict(defer_build=True)
 
     brand: str
     seq: int

@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from welt.domain.errors import StateConflictError
 
@@ -29,6 +29,8 @@ IN_FLIGHT = (PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
 
 
 class CostSummary(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     manufacturing: int
     shipping: int
     customization: int
@@ -41,6 +43,8 @@ def invoice_number(year: int, seq: int) -> str:
 
 class Payment(BaseModel):
     """One payment for one order or one shipping group, attempted card by card."""
+
+    model_config = ConfigDict(defer_build=True)
 
     payment_id: str
     brand: str

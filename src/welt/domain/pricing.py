@@ -65,7 +65,7 @@ def quote_order(
 class ShipmentPrice(BaseModel):
     """What a set of orders costs shipped as one (a group) or each alone, and what shipping together saves."""
 
-    model_config = ConfigDict(frozen=True)
+    model_config = ConfigDict(defer_build=True, frozen=True)
 
     manufacturing: int
     shipping: int

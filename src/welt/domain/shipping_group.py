@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict
 
 from welt.domain.errors import FieldProblem, StateConflictError, ValidationFailedError
 from welt.domain.model import Order, OrderStatus, OrderType, PaymentStatus, Tracking
@@ -72,6 +72,8 @@ def check_groupable(orders: list[Order], group: str | None = None) -> None:
 
 
 class ShippingGroup(BaseModel):
+    model_config = ConfigDict(defer_build=True)
+
     brand: str
     seq: int
     order_numbers: list[str]

@@ -78,7 +78,7 @@ class OrderDesk:
 class Checkout(BaseModel):
     """The checkout form. Prices a client sends are not part of it and are ignored."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     type: OrderType
     design: Design
@@ -91,7 +91,7 @@ class Checkout(BaseModel):
 class OrderEdit(BaseModel):
     """What a brand may change on an unpaid order; absent fields stay as they are."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     design: Design | None = None
     sizes: list[SizeLine] | None = Field(default=None, min_length=1, max_length=27)
@@ -103,7 +103,7 @@ class OrderEdit(BaseModel):
 class OrderQuote(BaseModel):
     """A would-be order to price: what checkout takes, minus who pays."""
 
-    model_config = ConfigDict(extra="ignore")
+    model_config = ConfigDict(defer_build=True, extra="ignore")
 
     type: OrderType
     design: Design
@@ -115,7 +115,7 @@ class OrderQuote(BaseModel):
 class QuoteRequest(BaseModel):
     """Either one would-be order, or existing orders priced as one shipment."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     order: OrderQuote | None = None
     order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=20)

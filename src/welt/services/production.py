@@ -22,7 +22,7 @@ from welt.services.shipping_groups import GROUP_PAGE, ORDERS_PER_PAGE, group_vie
 
 
 class StampsUpdate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     status: Literal["READY"]
 
@@ -77,13 +77,13 @@ def _release(desk: OrderDesk, caller: Caller, number: str) -> str | None:
 
 
 class StageChange(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     stage: ProductionStage
 
 
 class Shipment(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     carrier: str = Field(min_length=1, max_length=60)
     tracking_number: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9 -]+$")

@@ -35,13 +35,13 @@ ORDERS_PER_PAGE = 100
 
 
 class NewGroup(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     order_numbers: list[str] = Field(min_length=1, max_length=100)
 
 
 class GroupAddition(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     order_number: str = Field(max_length=32)
 

@@ -40,14 +40,14 @@ STRIPE_ANSWERS = {
 
 
 class PaymentRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=1)
     shipping_group_id: str | None = Field(default=None, max_length=32)
 
 
 class ConfirmRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid")
 
     payment_method: str = Field(pattern=r"^(pm|card|src)_[A-Za-z0-9_]{1,200}$")
 

@@ -159,7 +159,7 @@ def desks(
         gateway=stripe or FakeStripe(),
         outbox=backend.outbox,
         mailer=mailer,
-        idempotency=FakeIdempotency(),
+        idempotency=backend.idempotency,
         catalog=order_desk.catalog,
         clock=clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",

@@ -23,6 +23,7 @@ from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
     GROUPABLE_LIMIT,
+    SEARCH_BUDGET,
     BrandCheck,
     BrandWrite,
     CardDeclinedError,
@@ -44,8 +45,6 @@ from welt.services.ports import (
     TransactionConflictError,
     Write,
 )
-
-SEARCH_BUDGET = 500
 
 
 class CrashError(Exception):

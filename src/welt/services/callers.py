@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from welt.domain.errors import ForbiddenError, NotFoundError
@@ -39,6 +40,16 @@ def order_key(caller: Caller, number: str) -> tuple[str, int]:
     if parsed is None or (not caller.staff and parsed[0] != caller.brand):
         raise NotFoundError(f"No order {number} in your order pool.")
     return parsed
+
+
+def find_orders(repository: OrderRepository, caller: Caller, numbers: Sequence[str]) -> list[Order]:
+    """The caller's orders by number, in one read; the first one missing (or another brand's) is a 404."""
+    keys = [order_key(caller, number) for number in numbers]
+    orders = repository.get_many(keys)
+    if len(orders) != len(keys):
+        found = {order.order_number for order in orders}
+        raise NotFoundError(f"No order {next(n for n in numbers if n not in found)} in your order pool.")
+    return orders
 
 
 def find_order(repository: OrderRepository, caller: Caller, number: str) -> Order:

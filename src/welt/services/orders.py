@@ -35,7 +35,7 @@ from welt.domain.model import (
 )
 from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
 from welt.domain.ship_dates import expected_ship_date
-from welt.services.callers import Caller, brand_of, find_order, order_key
+from welt.services.callers import Caller, brand_of, find_order, find_orders, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
 from welt.services.pagination import CursorSigner
@@ -236,14 +236,14 @@ def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TI
     """The order's events, oldest first, a page at a time (one read; an order always has its CREATED event)."""
     brand, seq = order_key(caller, number)
     scope = f"events:{brand}:{seq}"
-    after = desk.cursors.read(scope, cursor) if cursor else None
+    after = desk.cursors.start_of(scope, cursor)
     page = desk.orders.timeline(brand, seq, after, limit)
     if not page.items and after is None:
         raise NotFoundError(f"No order {number} in your order pool.")
     return {
         "order_number": number,
         "events": [event.public_view() for event in page.items],
-        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
+        "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
 
@@ -315,12 +315,12 @@ def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, 
     brand = brand_of(desk.brands, caller)
     where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None, brand=brand.code)
     scope = f"orders:{brand.code}:{where}"
-    after = desk.cursors.read(scope, query.cursor) if query.cursor else None
+    after = desk.cursors.start_of(scope, query.cursor)
     page = desk.orders.page(where, after, query.limit)
     now = desk.clock()
     return {
         "orders": [order_view(desk.catalog, order, brand, now) for order in page.items],
-        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
+        "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
 
@@ -332,13 +332,13 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[s
         status=query.status, type=query.type, brand=query.brand, stage=query.stage, text=(query.q or "").strip().lower() or None
     )
     scope = f"admin-orders:{where}"
-    after = desk.cursors.read(scope, query.cursor) if query.cursor else None
+    after = desk.cursors.start_of(scope, query.cursor)
     page = desk.orders.page(where, after, query.limit)
     brands = desk.brands.get_many(sorted({order.brand for order in page.items if order.is_editable}))
     now = desk.clock()
     return {
         "orders": [order_view(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
-        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
+        "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
 
@@ -369,11 +369,7 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
 def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> dict[str, Any]:
     if len(set(numbers)) != len(numbers):
         raise ValidationFailedError("Each order may be named once.", [FieldProblem(("order_numbers",), "duplicates")])
-    keys = [order_key(caller, number) for number in numbers]
-    orders = desk.orders.get_many(keys)
-    if len(orders) != len(keys):
-        found = {order.order_number for order in orders}
-        raise NotFoundError(f"No order {next(n for n in numbers if n not in found)} in your order pool.")
+    orders = find_orders(desk.orders, caller, numbers)
     countries = {order.shipping_address.country for order in orders}
     if len(countries) > 1:
         raise ValidationFailedError(

@@ -34,6 +34,14 @@ class CursorSigner:
         body = json.dumps(position, separators=(",", ":"), sort_keys=True).encode()
         return f"{_b64(body)}.{_b64(self._sign(scope, body))}"
 
+    def start_of(self, scope: str, cursor: str | None) -> dict[str, Any] | None:
+        """Where a page starts: the position in the caller's cursor, or None for the first page."""
+        return self.read(scope, cursor) if cursor else None
+
+    def after(self, scope: str, last_key: dict[str, Any] | None) -> str | None:
+        """The cursor of the next page, or None when this page was the last."""
+        return self.issue(scope, last_key) if last_key else None
+
     def read(self, scope: str, token: str) -> dict[str, Any]:
         """The position in `token`, if it was issued for `scope`; otherwise a 400."""
         invalid = MalformedRequestError(

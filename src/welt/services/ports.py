@@ -125,9 +125,6 @@ class Transaction:
     def send(self, message: OutboxMessage) -> Transaction:
         return self.add(MessageWrite(message))
 
-    def __len__(self) -> int:
-        return len(self.writes)
-
 
 class TransactionConflictError(ConcurrentUpdateError):
     """A transaction was refused because the state one of its writes expected has changed: none applied."""
@@ -177,6 +174,7 @@ def search_text(order: Order) -> str:
 
 
 GROUPABLE_LIMIT = 1000  # group suggestions read at most this many candidate orders
+SEARCH_BUDGET = 500  # a text search looks at most at this many orders per call, then answers a cursor to go on
 T = TypeVar("T")
 
 

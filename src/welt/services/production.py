@@ -198,11 +198,11 @@ def list_groups(
     """Staff: every brand's shipping groups (PAID ones are those to ship), newest first, a page at a time."""
     _staff_only(caller)
     scope = f"admin-groups:{status}"
-    after = desk.cursors.read(scope, cursor) if cursor else None
+    after = desk.cursors.start_of(scope, cursor)
     page = desk.groups.page(None, status, after, limit, ORDERS_PER_PAGE)
     orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
     brands = desk.brands.get_many(sorted({group.brand for group in page.items if group.status is GroupStatus.OPEN}))
     return {
         "shipping_groups": [group_view(desk.catalog, g, orders, brands.get(g.brand)) | {"brand": g.brand} for g in page.items],
-        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
+        "next_cursor": desk.cursors.after(scope, page.last_key),
     }

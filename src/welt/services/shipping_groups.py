@@ -23,7 +23,7 @@ from welt.domain.shipping_group import (
     check_groupable,
     parse_group_id,
 )
-from welt.services.callers import Caller, brand_of, order_key
+from welt.services.callers import Caller, brand_of, find_order, find_orders
 from welt.services.changes import until_applied
 from welt.services.orders import OrderDesk
 from welt.services.ports import OrderRepository, ShippingGroupRepository, Transaction
@@ -91,15 +91,6 @@ def _show(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
     return group_view(desk.catalog, group, orders_of(desk.orders, group.order_numbers), desk.brands.get(group.brand))
 
 
-def _orders_named(desk: OrderDesk, caller: Caller, numbers: Sequence[str]) -> list[Order]:
-    keys = [order_key(caller, number) for number in numbers]
-    orders = desk.orders.get_many(keys)
-    if len(orders) != len(keys):
-        found = {order.order_number for order in orders}
-        raise NotFoundError(f"No order {next(n for n in numbers if n not in found)} in your order pool.")
-    return orders
-
-
 def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str, Any]:
     """One transaction: the brand's next group number, the group, and every order joining it."""
     numbers = request.order_numbers
@@ -116,7 +107,7 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
 
     def attempt() -> dict[str, Any]:
         brand = brand_of(desk.brands, caller)
-        orders = _orders_named(desk, caller, numbers)
+        orders = find_orders(desk.orders, caller, numbers)
         check_groupable(orders)
         numbered, seq = brand.with_next_group()
         now = desk.clock()
@@ -135,12 +126,12 @@ def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor
     """The brand's groups not dissolved, newest first, a page at a time (three reads: brand, groups, their orders)."""
     brand = brand_of(desk.brands, caller)
     scope = f"groups:{brand.code}"
-    after = desk.cursors.read(scope, cursor) if cursor else None
+    after = desk.cursors.start_of(scope, cursor)
     page = desk.groups.page(brand.code, None, after, limit, ORDERS_PER_PAGE)
     orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
     return {
         "shipping_groups": [group_view(desk.catalog, group, orders, brand) for group in page.items],
-        "next_cursor": desk.cursors.issue(scope, page.last_key) if page.last_key else None,
+        "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
 
@@ -156,14 +147,14 @@ def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joini
         group = lookup_group(desk.groups, caller, text)
         now = desk.clock()
         if joining:
-            [order] = _orders_named(desk, caller, [number])
+            order = find_order(desk.orders, caller, number)
             changed = group.with_order(order.order_number, now)
             members = orders_of(desk.orders, group.order_numbers)
             check_groupable([*members, order], group.shipping_group_id)
             moved = order.join_group(group.shipping_group_id, now, caller.actor)
         else:
             changed = group.without_order(number, now)
-            [order] = _orders_named(desk, caller, [number])
+            order = find_order(desk.orders, caller, number)
             moved = order.leave_group(group.shipping_group_id, now, caller.actor)
         desk.store.commit(Transaction().group(changed, group).order(moved, order))
         return _show(desk, changed)

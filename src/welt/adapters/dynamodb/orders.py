@@ -13,13 +13,11 @@ from welt.adapters.dynamodb.reading import batch_get, plain, position
 from welt.adapters.tables import ORDERS
 from welt.domain.model import Order, OrderStatus, OrderType, PaymentStatus, TimelineEvent, order_number
 from welt.domain.shipping_group import address_key
-from welt.services.ports import GROUPABLE_LIMIT, CheckoutKeyWrite, OrderFilter, Page, search_text
+from welt.services.ports import GROUPABLE_LIMIT, SEARCH_BUDGET, CheckoutKeyWrite, OrderFilter, Page, search_text
 
 ORDER_SK = "ORDER"
 EVENT_PREFIX = "EVENT#"
 CHECKOUT_SK = "CHECKOUT"
-# A text search reads at most this many orders per call, and answers with a cursor to search further.
-SEARCH_BUDGET = 500
 CHECKOUT_KEY_RETENTION = timedelta(days=2)  # longer than the 24 hours an Idempotency-Key is honoured
 
 

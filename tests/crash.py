@@ -163,6 +163,11 @@ def _declined_after_3ds(shop: Shop) -> None:
     shop.stripe.complete_3ds(intent, success=False)
 
 
+def _left_in_3ds(shop: Shop) -> None:
+    _awaiting_charge(shop)
+    shop.confirm(shop.context["payment"], "pm_card_threeDSecure")
+
+
 def _paid(shop: Shop) -> None:
     shop.order("o1")
     shop.context["payment"] = shop.paid("00001-DMO", "p1")
@@ -224,6 +229,7 @@ SCENARIOS = [
         _declined_after_3ds,
         lambda shop: shop.deliver("payment_intent.payment_failed", shop.intent(shop.context["payment"]), "evt_no"),
     ),
+    Scenario("payment cancel", _left_in_3ds, lambda shop: payments.cancel_payment(shop.pay, DMO, shop.context["payment"])),
     Scenario(
         "refund",
         _paid,

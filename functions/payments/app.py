@@ -57,6 +57,11 @@ def confirm_payment(request: HttpRequest, payment_id: str) -> dict[str, Any]:
     return payments.confirm_payment(payment_desk(), request.caller, payment_id, body)
 
 
+@api.route("/payments/{payment_id}/cancel", methods=["POST"])
+def cancel_payment(request: HttpRequest, payment_id: str) -> dict[str, Any]:
+    return payments.cancel_payment(payment_desk(), request.caller, payment_id)
+
+
 @api.route("/payments/{payment_id}/invoice", methods=["GET"])
 def invoice(request: HttpRequest, payment_id: str) -> Response:
     document = payments.invoice_of(payment_desk(), request.caller, payment_id)

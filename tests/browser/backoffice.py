@@ -123,10 +123,15 @@ class Arrange:
         )
         return confirmed
 
-    def charged_another_amount(self, number: str) -> dict[str, Any]:
-        """A payment of the order, awaiting 3-D Secure, that Stripe then reports as charged for one euro: the payment."""
+    def waiting_for_3d_secure(self, number: str) -> dict[str, Any]:
+        """A payment of the order whose card asked for 3-D Secure, never answered: the payment."""
         waiting = self._pay({"order_numbers": [number]}, CARD_3DS)
         assert waiting["status"] == "REQUIRES_ACTION", waiting
+        return waiting
+
+    def charged_another_amount(self, number: str) -> dict[str, Any]:
+        """A payment of the order, awaiting 3-D Secure, that Stripe then reports as charged for one euro: the payment."""
+        waiting = self.waiting_for_3d_secure(number)
         intent = {
             "id": waiting["stripe"]["payment_intent_id"],
             "object": "payment_intent",

@@ -104,3 +104,42 @@ def test_a_refused_3d_secure_step_shows_the_banks_message_and_nothing_is_paid(
     expect(refusal).to_contain_text("failed authentication")
     expect(app.heading("Payment received", level=2)).to_have_count(0)
     assert dmo_api.order(number)["status"] == "PENDING_PAYMENT"
+
+
+def test_a_buyer_who_left_3d_secure_open_finishes_it_later_from_the_order_page(
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    waiting = dmo_api.waiting_for_3d_secure(number)  # the bank's window was closed before the buyer answered
+    app.sign_in(dmo)
+    app.open(f"/orders/{number}", f"Order {number}")
+
+    expect(app.heading("A payment is in progress", level=2)).to_be_visible()
+    app.page.get_by_role("link", name="Finish payment").click()
+    expect(app.heading("Your bank is waiting for you", level=2)).to_be_visible()
+    app.page.get_by_role("button", name="Finish payment").click()
+    app.page.get_by_role("button", name="Complete authentication").click()  # the emulator's bank page
+
+    app.expect_paid()
+    paid = dmo_api.order(number)
+    assert (paid["payment_status"], paid["payment_id"], paid["open_payment_id"]) == ("PAID", waiting["payment_id"], None)
+
+
+def test_a_buyer_cancels_a_payment_left_in_3d_secure_and_pays_again_at_once(
+    app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    abandoned = dmo_api.waiting_for_3d_secure(number)
+    app.sign_in(dmo)
+    app.open(f"/orders/{number}", f"Order {number}")
+
+    app.page.get_by_role("button", name="Cancel this payment").click()
+    app.page.get_by_role("button", name="Yes, cancel the payment").click()
+    expect(app.page.get_by_text("The payment is canceled; nothing was charged.")).to_be_visible()
+    assert dmo_api.order(number)["open_payment_id"] is None
+
+    app.page.get_by_role("link", name="Pay €").click()
+    app.pay()
+    app.expect_paid()
+    paid = dmo_api.order(number)
+    assert paid["payment_status"] == "PAID" and paid["payment_id"] != abandoned["payment_id"]

@@ -268,3 +268,34 @@ def test_another_brands_payment_is_not_found_and_staff_do_not_pay(
     assert stripe_emulator.intents_for(payment_id) == []
     assert dmo_pay.payment(payment_id)["status"] == "REQUIRES_PAYMENT_METHOD"
     assert dmo.order(number)["payment_status"] == "UNPAID"
+
+
+def test_a_payment_left_in_3d_secure_is_named_on_its_order_and_canceling_it_frees_the_order_at_once(
+    dmo: Api, dmo_pay: PaymentsApi, brk_pay: PaymentsApi, stripe_emulator: StripeEmulator, tag: str
+) -> None:
+    number = dmo.place(order_form(tag))["order_number"]
+    payment_id = dmo_pay.create(number)["payment_id"]
+    answer = dmo_pay.confirm(payment_id, stripe_emulator.three_d_secure_card()).json()
+    assert answer["status"] == "REQUIRES_ACTION"
+    assert dmo.order(number)["open_payment_id"] == payment_id
+
+    assert_problem(brk_pay.post(f"/payments/{payment_id}/cancel"), 404)  # another brand's payment is not there
+    assert dmo.order(number)["open_payment_id"] == payment_id
+
+    canceled = dmo_pay.post(f"/payments/{payment_id}/cancel")
+    assert canceled.status_code == 200, canceled.text
+    assert canceled.json()["status"] == "CANCELED"
+    assert stripe_emulator.intent(answer["stripe"]["payment_intent_id"])["status"] == "canceled"
+    order = dmo.order(number)
+    assert (order["payment_status"], order["open_payment_id"]) == ("UNPAID", None)
+    assert dmo_pay.post(f"/payments/{payment_id}/cancel").json()["status"] == "CANCELED"  # again: the same answer
+
+    paid = pay_by_card(dmo_pay, dmo, number)  # payable again at once
+    assert paid["status"] == "SUCCEEDED"
+
+
+def test_a_payment_stripe_already_charged_cannot_be_canceled(dmo: Api, dmo_pay: PaymentsApi, tag: str) -> None:
+    number = dmo.place(order_form(tag))["order_number"]
+    paid = pay_by_card(dmo_pay, dmo, number)
+    assert_problem(dmo_pay.post(f"/payments/{paid['payment_id']}/cancel"), 409)
+    assert dmo.order(number)["status"] == "WORK_IN_PROCESS"

@@ -681,3 +681,65 @@ def test_one_payment_that_fails_to_reconcile_does_not_stop_the_others(
     assert counted(capsys, "StuckPayments") == [(3.0, None)]
     assert payments.reconcile(shop.pay)["settled"] == 1  # the next run settles it
     assert shop.order_view(numbers[0])["status"] == "WORK_IN_PROCESS"
+
+
+def test_an_order_left_in_3d_secure_names_its_payment_so_the_buyer_can_finish_it(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    assert shop.order_view(number)["open_payment_id"] is None  # created, not started: nothing is locked
+    shop.confirm(payment_id, "pm_card_threeDSecure")
+    assert shop.order_view(number)["open_payment_id"] == payment_id
+    again = payments.get_payment(shop.pay, DMO, payment_id)
+    assert again["status"] == "REQUIRES_ACTION" and again["stripe"]["client_secret"]  # what the bank step needs again
+    shop.stripe.complete_3ds(again["stripe"]["payment_intent_id"])
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "SUCCEEDED"
+    assert shop.order_view(number)["open_payment_id"] is None
+
+
+def test_canceling_a_payment_left_in_3d_secure_releases_the_order_at_once(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    canceled = payments.cancel_payment(shop.pay, DMO, payment_id)
+    assert canceled["status"] == "CANCELED"
+    assert shop.stripe.retrieve(intent).status == "canceled"
+    view = shop.order_view(number)
+    assert (view["payment_status"], view["open_payment_id"]) == ("UNPAID", None)
+    assert payments.cancel_payment(shop.pay, DMO, payment_id)["status"] == "CANCELED"  # a second click changes nothing
+    fresh = shop.payment(number)  # and the order is payable again at once
+    assert shop.confirm(fresh["payment_id"])["status"] in ("SUCCEEDED", "PROCESSING")
+
+
+def test_a_payment_stripe_already_charged_cannot_be_canceled_and_settles_as_paid(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    intent = shop.confirm(payment_id, "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    shop.stripe.complete_3ds(intent)  # the bank said yes; Welt has not heard yet
+    with pytest.raises(StateConflictError, match="already charged"):
+        payments.cancel_payment(shop.pay, DMO, payment_id)
+    assert payments.get_payment(shop.pay, DMO, payment_id)["status"] == "SUCCEEDED"
+    assert shop.order_view(number)["status"] == "WORK_IN_PROCESS"
+    with pytest.raises(StateConflictError):
+        payments.cancel_payment(shop.pay, DMO, payment_id)
+
+
+def test_only_the_brand_cancels_its_own_payment(shop: Shop) -> None:
+    payment_id = shop.payment(shop.order())["payment_id"]
+    with pytest.raises(NotFoundError):
+        payments.cancel_payment(shop.pay, BRK, payment_id)
+    with pytest.raises(ForbiddenError):
+        payments.cancel_payment(shop.pay, STAFF, payment_id)
+    assert payments.cancel_payment(shop.pay, DMO, payment_id)["status"] == "CANCELED"  # not yet started: nothing to release
+    with pytest.raises(StateConflictError):
+        shop.confirm(payment_id)
+
+
+def test_canceling_while_stripe_is_unreachable_changes_nothing(shop: Shop) -> None:
+    number = shop.order()
+    payment_id = shop.payment(number)["payment_id"]
+    shop.confirm(payment_id, "pm_card_threeDSecure")
+    shop.stripe.fail_next("cancel", "unavailable")
+    with pytest.raises(ServiceUnavailableError):
+        payments.cancel_payment(shop.pay, DMO, payment_id)
+    assert shop.order_view(number)["open_payment_id"] == payment_id
+    assert payments.cancel_payment(shop.pay, DMO, payment_id)["status"] == "CANCELED"

@@ -17,6 +17,50 @@ export function isGroupable(order) {
   return isPayableAlone(order) && order.type === 'MTO';
 }
 
+/** Where the pay page takes up a payment already in progress (3-D Secure to finish, or to follow). */
+export function finishPaymentHref(paymentId, target) {
+  return `#/pay?payment=${encodeURIComponent(paymentId)}&${target}`;
+}
+
+/**
+ * An order or group locked by a payment in progress: finish it, or cancel it and free the orders at once.
+ * `target` is the pay page's query for what is paid (`order=…` or `group=…`); `onDone` shows the page again.
+ */
+export function paymentInProgress(paymentId, target, what, onDone) {
+  const area = h('div');
+  const cancel = h('button', { type: 'button', class: 'button secondary' }, 'Cancel this payment');
+  const panel = h('section', { class: 'panel notice-warning', 'aria-labelledby': 'open-payment-heading' },
+    h('h2', { id: 'open-payment-heading' }, 'A payment is in progress'),
+    h('p', {}, `${what} is locked while its payment is unfinished (for example, your bank's confirmation window was closed). `
+      + 'Finish it, or cancel it to change or pay the order again at once.'),
+    h('div', { class: 'actions' },
+      h('a', { class: 'button', href: finishPaymentHref(paymentId, target) }, 'Finish payment'), cancel),
+    area);
+  cancel.addEventListener('click', () => {
+    const yes = h('button', { type: 'button', class: 'button danger' }, 'Yes, cancel the payment');
+    const box = h('div', { class: 'panel warning', role: 'group', 'aria-labelledby': 'cancel-payment-heading' },
+      h('h3', { id: 'cancel-payment-heading', tabindex: '-1' }, 'Cancel this payment?'),
+      h('p', {}, 'Nothing is charged, and the payment cannot be finished afterwards. You can pay again with a new payment.'),
+      h('div', { class: 'actions' }, yes,
+        h('button', { type: 'button', class: 'button secondary', onclick: () => { area.replaceChildren(); cancel.focus(); } }, 'Keep the payment')));
+    yes.addEventListener('click', async () => {
+      yes.disabled = true;
+      try {
+        await paymentsApi.post(`/payments/${encodeURIComponent(paymentId)}/cancel`, {});
+        onDone('The payment is canceled; nothing was charged.');
+      } catch (error) {
+        if (!(error instanceof ApiProblem)) throw error;
+        if (error.status === 409) { onDone(error.detail, 'warning'); return; }
+        yes.disabled = false;
+        box.append(h('p', { class: 'notice notice-error', role: 'alert' }, error.detail || error.title));
+      }
+    });
+    area.replaceChildren(box);
+    box.querySelector('h3').focus();
+  });
+  return panel;
+}
+
 export function payLink(order) {
   if (isPayableAlone(order)) {
     return h('a', { class: 'button small', href: `#/pay?order=${encodeURIComponent(order.order_number)}` },

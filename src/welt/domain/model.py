@@ -404,6 +404,11 @@ class Order(BaseModel):
         locked = self.model_copy(update={"payment_status": PaymentStatus.PROCESSING, "payment_id": payment_id})
         return locked._record(at, actor, "PAYMENT_STARTED", {"payment_id": payment_id})
 
+    @property
+    def open_payment_id(self) -> str | None:
+        """The payment in progress that locks this order, if any: the buyer finishes or cancels it."""
+        return self.payment_id if self.payment_status is PaymentStatus.PROCESSING else None
+
     def holds_payment(self, payment_id: str) -> bool:
         return self.payment_status is PaymentStatus.PROCESSING and self.payment_id == payment_id
 
@@ -512,5 +517,6 @@ class Order(BaseModel):
             pairs=self.pairs,
             updated_at=self.updated_at.isoformat().replace("+00:00", "Z"),
             days_in_production=self.days_in_production(now),
+            open_payment_id=self.open_payment_id,
         )
         return body

@@ -4,7 +4,7 @@ import { ApiProblem, ordersApi, queryString } from '../api.js';
 import { focusOn, h } from '../dom.js';
 import { field, select } from '../fields.js';
 import { money, orderType } from '../format.js';
-import { badge, cell, costTable, isGroupable, trackingLink } from '../order-parts.js';
+import { badge, cell, costTable, isGroupable, paymentInProgress, trackingLink } from '../order-parts.js';
 import { showProblem } from '../problems.js';
 
 function groupLink(id) {
@@ -84,6 +84,10 @@ export async function groupView(ctx) {
     actions.append(
       h('a', { class: 'button', href: `#/pay?group=${encodeURIComponent(id)}` }, `Pay the group (${money(group.costs.total)})`),
       h('button', { type: 'button', class: 'button danger', onclick: () => confirmDissolve() }, 'Dissolve the group'));
+  }
+  if (group.open_payment_id) {
+    workArea.append(paymentInProgress(group.open_payment_id, `group=${encodeURIComponent(id)}`, `Group ${id}`,
+      (message, kind) => { ctx.flash(message, kind); ctx.rerender(); }));
   }
 
   function confirmDissolve() {

@@ -7,8 +7,9 @@ import {
 } from '../fields.js';
 import { countryName } from '../countries.js';
 import { actor, date, dateTime, day, label, money, orderType } from '../format.js';
-import { badge, invoiceButton, isPayableAlone, orderAgainButton, trackingLink } from '../order-parts.js';
-import { costTable } from '../order-parts.js';
+import {
+  badge, costTable, invoiceButton, isPayableAlone, orderAgainButton, paymentInProgress, trackingLink,
+} from '../order-parts.js';
 import { missingFields, showProblem } from '../problems.js';
 import { loadCatalog } from '../store.js';
 
@@ -124,6 +125,9 @@ export async function orderView(ctx) {
       h('a', { class: 'button', href: `#/pay?order=${encodeURIComponent(number)}` }, `Pay ${money(order.costs.total)}`),
       h('button', { type: 'button', class: 'button secondary', onclick: () => showEdit() }, 'Edit order'),
       h('button', { type: 'button', class: 'button danger', onclick: () => showCancel() }, 'Cancel order'));
+  } else if (order.open_payment_id && !order.shipping_group_id) {
+    workArea.append(paymentInProgress(order.open_payment_id, `order=${encodeURIComponent(number)}`, `Order ${number}`,
+      (message, kind) => { ctx.flash(message, kind); ctx.rerender(); }));
   } else if (order.status === 'PENDING_PAYMENT' && order.shipping_group_id) {
     actions.append(h('a', { class: 'button', href: `#/groups/${encodeURIComponent(order.shipping_group_id)}` },
       `Pay through group ${order.shipping_group_id}`));

@@ -46,6 +46,8 @@ async function startPayment(target, body) {
 export async function payView(ctx) {
   const group = ctx.query.get('group');
   const orderNumber = ctx.query.get('order');
+  // A payment already in progress (from the order or group page): taken up, not started again.
+  const resumed = ctx.query.get('payment');
   if (!group && !orderNumber) {
     return h('section', { class: 'page' }, h('h1', {}, 'Pay'), h('p', {}, 'Choose an order to pay in the ',
       h('a', { href: '#/orders' }, 'order pool'), '.'));
@@ -59,9 +61,11 @@ export async function payView(ctx) {
 
   let payment;
   try {
-    payment = await startPayment(target, group ? { shipping_group_id: group } : { order_numbers: [orderNumber] });
+    payment = resumed
+      ? await paymentsApi.get(`/payments/${encodeURIComponent(resumed)}`)
+      : await startPayment(target, group ? { shipping_group_id: group } : { order_numbers: [orderNumber] });
   } catch (error) {
-    if (!(error instanceof ApiProblem) || error.status !== 409) throw error;
+    if (!(error instanceof ApiProblem) || ![404, 409].includes(error.status)) throw error;
     page.append(h('div', { class: 'notice notice-warning', role: 'alert' },
       h('h2', {}, 'Nothing to pay here'), h('p', {}, error.detail)),
     h('p', {}, h('a', { href: back }, `See ${what}`), ' · ', h('a', { href: '#/orders' }, 'Order pool')));
@@ -169,7 +173,13 @@ export async function payView(ctx) {
       h('h2', {}, 'This payment was closed'),
       h('p', {}, reason),
       h('p', {}, h('button', {
-        type: 'button', class: 'button', onclick: () => { paymentKeys.drop(target); ctx.rerender(); },
+        type: 'button',
+        class: 'button',
+        onclick: () => {
+          paymentKeys.drop(target);
+          if (resumed) window.location.hash = `#/pay?${group ? `group=${encodeURIComponent(group)}` : `order=${encodeURIComponent(orderNumber)}`}`;
+          else ctx.rerender();
+        },
       }, 'Start a new payment'))));
   }
 
@@ -256,9 +266,46 @@ export async function payView(ctx) {
     });
   }
 
+  /** A payment left at the bank's step: open the bank's window again, or give the payment up. */
+  function offerBankStepAgain(current) {
+    const finish = h('button', { type: 'button', class: 'button' }, 'Finish payment');
+    const cancel = h('button', { type: 'button', class: 'button secondary' }, 'Cancel this payment');
+    cardArea.replaceChildren(h('section', { class: 'panel', 'aria-labelledby': 'finish-heading' },
+      h('h2', { id: 'finish-heading' }, 'Your bank is waiting for you'),
+      h('p', {}, 'This payment needs your bank’s confirmation before the card is charged.'),
+      h('div', { class: 'actions' }, finish, cancel)));
+    finish.addEventListener('click', async () => {
+      finish.disabled = true;
+      try {
+        const stripe = await stripeFor(current.stripe.publishable_key);
+        progress('Your bank asks you to confirm the payment…');
+        const bankProblem = bankRefusal(await handleBankStep(stripe, current.stripe.client_secret));
+        cardArea.replaceChildren();
+        await waitForStripe(current.payment_id, bankProblem);
+      } catch (error) {
+        finish.disabled = false;
+        progress('');
+        outcome.replaceChildren(h('div', { class: 'notice notice-error', role: 'alert' }, error.message || 'Something went wrong.'));
+      }
+    });
+    cancel.addEventListener('click', async () => {
+      cancel.disabled = true;
+      try {
+        const canceled = await paymentsApi.post(`/payments/${encodeURIComponent(current.payment_id)}/cancel`, {});
+        startOver(canceled.failure_message || 'The payment was canceled; nothing was charged.');
+      } catch (error) {
+        cancel.disabled = false;
+        if (!(error instanceof ApiProblem)) throw error;
+        outcome.replaceChildren(h('div', { class: 'notice notice-warning', role: 'alert' }, error.detail || error.title));
+        if (error.status === 409) await waitForStripe(current.payment_id);
+      }
+    });
+  }
+
   async function begin() {
     try {
       if (payment.status === 'SUCCEEDED') await settled(payment);
+      else if (payment.status === 'REQUIRES_ACTION' && payment.stripe.client_secret) offerBankStepAgain(payment);
       // A payment already under way (another tab, or a reload) is followed, not charged again.
       else if (payment.status === 'PROCESSING' || payment.status === 'REQUIRES_ACTION') await waitForStripe(payment.payment_id);
       else await offerCard(payment, payment.status === 'FAILED' ? payment.failure_message : null);

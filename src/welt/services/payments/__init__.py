@@ -5,6 +5,7 @@ webhook never came) settles it: success launches the orders to production, failu
 Every step is one conditional transaction, so a repeated or late event finds nothing left to do.
 """
 
+from welt.services.payments.canceling import cancel_payment
 from welt.services.payments.desk import PaymentDesk, payment_view, payments_for_staff, price_payment
 from welt.services.payments.reconciling import ABANDON_AFTER, RECONCILE_AFTER, reconcile
 from welt.services.payments.settling import (
@@ -27,6 +28,7 @@ __all__ = [
     "PaymentRequest",
     "RetryLaterError",
     "Settled",
+    "cancel_payment",
     "close_attempt",
     "confirm_payment",
     "get_payment",

@@ -29,6 +29,7 @@ from welt.services.ports import (
     CardDeclinedError,
     CheckoutKeyWrite,
     GroupWrite,
+    IntentStatus,
     IntentView,
     InvoiceNumberWrite,
     MessageWrite,
@@ -41,6 +42,7 @@ from welt.services.ports import (
     PaymentProviderUnavailableError,
     PaymentWrite,
     RefundView,
+    StripeEvent,
     Transaction,
     TransactionConflictError,
     Write,
@@ -506,19 +508,13 @@ class FakeStripe:
             raise answer
         return answer
 
-    def create_and_confirm(
-        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
-    ) -> IntentView:
-        created = self.create_intent(amount, currency, payment_method, metadata, idempotency_key)
-        return self.confirm(created.id, f"{idempotency_key}-confirm")
-
     def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
         def create() -> IntentView:
             self.creates += 1
             intent_id = f"pi_{len(self.intents) + 1:06d}"
             self._cards[intent_id] = payment_method
             self.intents[intent_id] = IntentView(
-                intent_id, "requires_confirmation", amount, f"{intent_id}_secret", None, metadata, currency.lower()
+                intent_id, IntentStatus.UNCONFIRMED, amount, f"{intent_id}_secret", None, metadata, currency.lower()
             )
             return self.intents[intent_id]
 
@@ -528,13 +524,13 @@ class FakeStripe:
         def confirm() -> IntentView:
             self.confirms += 1
             intent = self.intents[intent_id]
-            if intent.status != "requires_confirmation":
+            if intent.status is not IntentStatus.UNCONFIRMED:
                 raise AssertionError(f"{intent_id} confirmed while {intent.status}")
             card = self._cards[intent_id]
             if card == "pm_card_chargeCustomerFail":
-                self.intents[intent_id] = replace(intent, status="requires_payment_method", error_message="Your card was declined.")
+                self.intents[intent_id] = replace(intent, status=IntentStatus.NEEDS_CARD, error_message="Your card was declined.")
                 raise CardDeclinedError("Your card was declined.", intent_id)
-            status = "requires_action" if card == "pm_card_threeDSecure" else "succeeded"
+            status = IntentStatus.NEEDS_BANK_STEP if card == "pm_card_threeDSecure" else IntentStatus.CHARGED
             self.intents[intent_id] = replace(intent, status=status)
             return self.intents[intent_id]
 
@@ -549,10 +545,10 @@ class FakeStripe:
     def cancel(self, intent_id: str, idempotency_key: str) -> IntentView:
         def cancel() -> IntentView:
             intent = self.intents[intent_id]
-            if intent.status in ("succeeded", "canceled"):
+            if intent.status in (IntentStatus.CHARGED, IntentStatus.CANCELED):
                 return intent  # no longer cancellable: as it is
             self.cancels.append(intent_id)
-            self.intents[intent_id] = replace(intent, status="canceled", client_secret=None, error_message=None)
+            self.intents[intent_id] = replace(intent, status=IntentStatus.CANCELED, client_secret=None, error_message=None)
             return self.intents[intent_id]
 
         return self._keyed(idempotency_key, "cancel", cancel)  # type: ignore[no-any-return]
@@ -573,11 +569,11 @@ class FakeStripe:
 
     def complete_3ds(self, intent_id: str, success: bool = True) -> IntentView:
         intent = self.intents[intent_id]
-        status = "succeeded" if success else "requires_payment_method"
+        status = IntentStatus.CHARGED if success else IntentStatus.NEEDS_CARD
         self.intents[intent_id] = replace(intent, status=status, error_message=None if success else "Authentication failed.")
         return self.intents[intent_id]
 
-    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+    def verify_event(self, payload: bytes, signature: str | None) -> StripeEvent:
         from welt.adapters.stripe_gateway import StripeGateway
 
         return StripeGateway("sk_test_unit", WEBHOOK_SECRET, self.publishable_key, self.js_url).verify_event(payload, signature)
@@ -607,11 +603,15 @@ def signed_event(
 
 
 def intent_object(intent: IntentView) -> dict[str, Any]:
+    """The intent as Stripe writes it in an event."""
+    from welt.adapters.stripe_gateway import INTENT_STATUSES
+
     error = {"message": intent.error_message} if intent.error_message else None
+    stripe_status = next(name for name, status in INTENT_STATUSES.items() if status is intent.status)
     return {
         "id": intent.id,
         "object": "payment_intent",
-        "status": intent.status,
+        "status": stripe_status,
         "amount": intent.amount,
         "currency": intent.currency,
         "metadata": intent.metadata,

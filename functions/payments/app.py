@@ -13,11 +13,9 @@ from chalice import Chalice, Rate, Response
 from welt.adapters.invoice_pdf import render_invoice
 from welt.bootstrap import token_verifier
 from welt.bootstrap_payments import payment_desk as build_payment_desk
-from welt.domain.errors import MalformedRequestError, StateConflictError
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.services import payments
-from welt.services.ports import InvalidSignatureError
 
 app = Chalice(app_name="welt-payments", configure_logs=False)
 app.api.binary_types.append("application/pdf")
@@ -78,12 +76,7 @@ def staff_payments(request: HttpRequest) -> dict[str, Any]:
 
 @api.route("/webhooks/stripe", methods=["POST"], public=True, content_types=["application/json", "application/json; charset=utf-8"])
 def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
-    try:
-        return payments.handle_webhook(payment_desk(), request.raw_body(), request.header("Stripe-Signature"))
-    except InvalidSignatureError as error:
-        raise MalformedRequestError(f"The Stripe-Signature does not verify: {error}") from None
-    except payments.RetryLaterError as error:
-        raise StateConflictError(f"Not applicable yet ({error}); deliver it again later.") from None
+    return payments.handle_webhook(payment_desk(), request.raw_body(), request.header("Stripe-Signature"))
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

@@ -6,6 +6,7 @@ import json
 import uuid
 from typing import Any
 
+import pytest
 from chalice.test import Client
 
 from tests.fakes import FakeStripe
@@ -57,3 +58,58 @@ def test_staff_list_payments_needing_review_and_an_unknown_status_is_422(payment
     problem = assert_problem(payments_client.http.get("/admin/payments?status=PAID", headers=as_staff()), 422)
     assert problem["errors"][0]["loc"] == ["query", "status"]
     assert_problem(payments_client.http.get("/admin/payments", headers=as_brand()), 403)
+
+
+def signed_body(body: bytes) -> dict[str, str]:
+    """Stripe's signature over any body, made with the webhook secret: proof the bytes are Stripe's, not that they make sense."""
+    import hashlib
+    import hmac
+    import time
+
+    from tests.fakes import WEBHOOK_SECRET
+
+    at = int(time.time())
+    digest = hmac.new(WEBHOOK_SECRET.encode(), f"{at}.".encode() + body, hashlib.sha256).hexdigest()
+    return {"Content-Type": "application/json", "Stripe-Signature": f"t={at},v1={digest}"}
+
+
+SUCCEEDED = {"id": "evt_1", "type": "payment_intent.succeeded"}
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        pytest.param(
+            b'{"id": "evt_deep", "type": "payment_intent.succeeded", "data": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+            id="nested 100,000 deep",
+        ),
+        pytest.param(json.dumps({**SUCCEEDED, "data": {"object": "pi_1"}}).encode(), id="data.object a string"),
+        pytest.param(
+            json.dumps({**SUCCEEDED, "data": {"object": {"id": "pi_1", "status": "succeeded", "amount": "lots"}}}).encode(),
+            id="amount not a number",
+        ),
+        pytest.param(
+            json.dumps({**SUCCEEDED, "data": {"object": {"id": "pi_1", "status": "succeeded", "amount": True}}}).encode(),
+            id="amount a boolean",
+        ),
+        pytest.param(
+            json.dumps({"id": "evt_" + "x" * 3000, "type": "customer.created", "data": {"object": {}}}).encode(), id="event id over 2 KB"
+        ),
+        pytest.param(json.dumps({"id": 7, "type": "charge.refunded"}).encode(), id="event id a number"),
+        pytest.param(
+            json.dumps({**SUCCEEDED, "id": "evt_2", "type": "charge.refunded", "data": {"object": {"amount_refunded": "9"}}}).encode(),
+            id="refund amount a string",
+        ),
+        pytest.param(b"[]", id="a list, not an event"),
+    ],
+)
+def test_a_validly_signed_body_that_is_no_event_answers_400_and_changes_nothing(payments_client: Client, body: bytes) -> None:
+    response = payments_client.http.post("/webhooks/stripe", headers=signed_body(body), body=body)
+    assert_problem(response, 400)
+    assert len(response.body) < 2000  # what was refused is not echoed back whole
+
+
+def test_a_validly_signed_event_of_an_unknown_type_is_acknowledged(payments_client: Client) -> None:
+    body = json.dumps({"id": "evt_3", "type": "customer.created", "data": {"object": "anything at all"}}).encode()
+    response = payments_client.http.post("/webhooks/stripe", headers=signed_body(body), body=body)
+    assert response.status_code == 200, response.body

@@ -27,22 +27,46 @@ stripe-python itself retries connection errors, 409s and 5xx twice with the same
 from __future__ import annotations
 
 import json
+import time
 from typing import Any
 
 import stripe
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from welt.config import REQUEST_TIMEOUT_SECONDS
 from welt.services.ports import (
     CardDeclinedError,
+    EventKind,
+    IntentStatus,
     IntentView,
     InvalidSignatureError,
     PaymentOutcomeUnknownError,
     PaymentProviderUnavailableError,
     RefundView,
+    StripeEvent,
 )
 
 SIGNATURE_TOLERANCE_SECONDS = 300
 REFUND_KEY = "welt_refund_key"
+
+# Stripe's PaymentIntent statuses in Welt's words. Welt captures automatically, so money held for capture is
+# as good as under way; a status Stripe may add later is treated the same: Stripe's word or reconciliation follows.
+INTENT_STATUSES = {
+    "succeeded": IntentStatus.CHARGED,
+    "processing": IntentStatus.CHARGING,
+    "requires_capture": IntentStatus.CHARGING,
+    "requires_action": IntentStatus.NEEDS_BANK_STEP,
+    "requires_payment_method": IntentStatus.NEEDS_CARD,
+    "requires_confirmation": IntentStatus.UNCONFIRMED,
+    "canceled": IntentStatus.CANCELED,
+}
+STILL_OPEN = {IntentStatus.NEEDS_CARD, IntentStatus.UNCONFIRMED, IntentStatus.NEEDS_BANK_STEP}
+EVENT_KINDS = {
+    "payment_intent.succeeded": EventKind.CHARGED,
+    "payment_intent.payment_failed": EventKind.DECLINED,
+    "payment_intent.canceled": EventKind.CANCELED,
+    "charge.refunded": EventKind.REFUNDED,
+}
 
 # What an unknown outcome may mean, by call: the caller must find out before giving anything up.
 MAY_HAVE_HAPPENED = {
@@ -53,18 +77,108 @@ MAY_HAVE_HAPPENED = {
 NOT_CARRIED_OUT = "The card payment service is unavailable right now; nothing was charged. Try again in a minute."
 
 
+def intent_status(stripe_status: str) -> IntentStatus:
+    return INTENT_STATUSES.get(stripe_status, IntentStatus.CHARGING)
+
+
 def _intent_view(intent: Any) -> IntentView:
     data = intent.to_dict() if hasattr(intent, "to_dict") else dict(intent)
     error = data.get("last_payment_error") or {}
     return IntentView(
         id=data["id"],
-        status=data["status"],
+        status=intent_status(str(data["status"])),
         amount=int(data["amount"]),
         client_secret=data.get("client_secret"),
         error_message=error.get("message") if isinstance(error, dict) else None,
         metadata={str(k): str(v) for k, v in (data.get("metadata") or {}).items()},
         currency=str(data.get("currency") or "").lower(),
     )
+
+
+# The parts of an event Welt reads, strictly: a signed body of any other shape is refused (400), never a 500.
+STRICT = ConfigDict(strict=True, extra="ignore", frozen=True)
+STRIPE_ID = Field(min_length=1, max_length=255)
+
+
+class _PaymentError(BaseModel):
+    model_config = STRICT
+    message: str | None = Field(default=None, max_length=5000)
+
+
+class _EventIntent(BaseModel):
+    model_config = STRICT
+    id: str = STRIPE_ID
+    status: str = Field(max_length=64)
+    amount: int = Field(ge=0)
+    currency: str = Field(default="", max_length=8)
+    metadata: dict[str, str] = Field(default_factory=dict, max_length=50)
+    last_payment_error: _PaymentError | None = None
+
+
+class _EventCharge(BaseModel):
+    model_config = STRICT
+    payment_intent: str | None = Field(default=None, min_length=1, max_length=255)
+    amount_refunded: int = Field(default=0, ge=0)
+
+
+class _EventData(BaseModel):
+    model_config = STRICT
+    object: dict[str, Any]
+
+
+class _Event(BaseModel):
+    model_config = STRICT
+    id: str = STRIPE_ID
+    type: str = Field(min_length=1, max_length=255)
+    data: Any = None  # read only for the types Welt acts on
+
+
+def read_event(payload: bytes) -> StripeEvent:
+    """The signed body as Welt's event; InvalidSignatureError for any body that is not a Stripe event Welt can read."""
+    try:
+        raw = json.loads(payload)
+        event = _Event.model_validate(raw)
+        kind = EVENT_KINDS.get(event.type, EventKind.IGNORED)
+        if kind is EventKind.IGNORED:
+            return StripeEvent(id=event.id, kind=kind, type_name=event.type)
+        data = _EventData.model_validate(event.data)
+        if kind is EventKind.REFUNDED:
+            charge = _EventCharge.model_validate(data.object)
+            return StripeEvent(
+                id=event.id,
+                kind=kind,
+                type_name=event.type,
+                refunded_intent_id=charge.payment_intent,
+                amount_refunded=charge.amount_refunded,
+            )
+        intent = _EventIntent.model_validate(data.object)
+    except (ValueError, RecursionError) as error:  # JSON, pydantic's ValidationError (a ValueError) and nesting
+        raise InvalidSignatureError(f"The signed body is not a Stripe event Welt can read: {_short(error)}") from None
+    refusal = intent.last_payment_error
+    view = IntentView(
+        id=intent.id,
+        status=intent_status(intent.status),
+        amount=intent.amount,
+        error_message=refusal.message if refusal else None,
+        metadata=intent.metadata,
+        currency=intent.currency.lower(),
+    )
+    return StripeEvent(id=event.id, kind=kind, type_name=event.type, intent=view)
+
+
+def _short(error: Exception) -> str:
+    if isinstance(error, ValidationError):
+        first = error.errors()[0]
+        return f"{'.'.join(str(part) for part in first['loc'])}: {first['msg']}"
+    return str(error)[:200]
+
+
+def _signed_at(signature: str) -> int | None:
+    for part in signature.split(","):
+        name, _, value = part.strip().partition("=")
+        if name == "t" and value.isdigit() and len(value) <= 12:
+            return int(value)
+    return None
 
 
 def _refund_view(refund: Any, intent_id: str) -> RefundView:
@@ -122,21 +236,31 @@ class StripeGateway:
         self.publishable_key = publishable_key
         self.js_url = js_url
 
-    def create_and_confirm(
-        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
-    ) -> IntentView:
-        return self._create(amount, currency, payment_method, metadata, idempotency_key, confirm=True)
-
     def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
-        return self._create(amount, currency, payment_method, metadata, idempotency_key, confirm=False)
+        _require(idempotency_key)
+        params: Any = {
+            "amount": amount,
+            "currency": currency.lower(),
+            "payment_method": payment_method,
+            "payment_method_types": ["card"],
+            "confirm": False,
+            "metadata": metadata,
+        }
+        try:
+            intent = self._client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
+        except stripe.InvalidRequestError as error:
+            raise _unusable(error) from None
+        except stripe.StripeError as error:
+            raise classified(error, "create") from None
+        return _intent_view(intent)
 
     def confirm(self, intent_id: str, idempotency_key: str) -> IntentView:
         _require(idempotency_key)
         try:
             intent = self._client.v1.payment_intents.confirm(intent_id, options={"idempotency_key": idempotency_key})
         except stripe.InvalidRequestError as error:
-            current = self._as_it_is_now(intent_id, error, "confirm", still_open={"requires_confirmation"})
-            if current.status == "requires_payment_method" and current.error_message:
+            current = self._as_it_is_now(intent_id, error, "confirm", still_open={IntentStatus.UNCONFIRMED})
+            if current.status is IntentStatus.NEEDS_CARD and current.error_message:
                 # The earlier confirm was declined: the repeat answers as that one did.
                 raise CardDeclinedError(current.error_message, intent_id) from None
             return current
@@ -155,12 +279,7 @@ class StripeGateway:
         try:
             intent = self._client.v1.payment_intents.cancel(intent_id, options={"idempotency_key": idempotency_key})
         except stripe.InvalidRequestError as error:
-            return self._as_it_is_now(
-                intent_id,
-                error,
-                "cancel",
-                still_open={"requires_payment_method", "requires_confirmation", "requires_action", "requires_capture"},
-            )
+            return self._as_it_is_now(intent_id, error, "cancel", still_open=STILL_OPEN)
         except stripe.StripeError as error:
             raise classified(error, "cancel", intent_id) from None
         return _intent_view(intent)
@@ -181,42 +300,20 @@ class StripeGateway:
             raise classified(error, "refund", intent_id) from None
         return _refund_view(made, intent_id)
 
-    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
+    def verify_event(self, payload: bytes, signature: str | None) -> StripeEvent:
         if not signature:
             raise InvalidSignatureError("No Stripe-Signature header.")
         try:
             stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, self._webhook_secret, SIGNATURE_TOLERANCE_SECONDS)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:
-            raise InvalidSignatureError(str(error)) from None
-        try:
-            event = json.loads(payload)
-        except ValueError:
-            raise InvalidSignatureError("The signed body is not JSON.") from None
-        if not isinstance(event, dict) or not isinstance(event.get("id"), str) or not isinstance(event.get("type"), str):
-            raise InvalidSignatureError("The signed body is not a Stripe event.")
-        return event
+            raise InvalidSignatureError(f"The Stripe-Signature does not verify: {_short(error)}") from None
+        signed_at = _signed_at(signature)
+        # stripe-python checks only that a signature is not too old; one from the future is refused as well.
+        if signed_at is None or signed_at > time.time() + SIGNATURE_TOLERANCE_SECONDS:
+            raise InvalidSignatureError("The Stripe-Signature's timestamp is not within 300 seconds of now.")
+        return read_event(payload)
 
-    def _create(
-        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str, confirm: bool
-    ) -> IntentView:
-        _require(idempotency_key)
-        params: Any = {
-            "amount": amount,
-            "currency": currency.lower(),
-            "payment_method": payment_method,
-            "payment_method_types": ["card"],
-            "confirm": confirm,
-            "metadata": metadata,
-        }
-        try:
-            intent = self._client.v1.payment_intents.create(params=params, options={"idempotency_key": idempotency_key})
-        except stripe.InvalidRequestError as error:
-            raise _unusable(error) from None
-        except stripe.StripeError as error:
-            raise classified(error, "confirm" if confirm else "create") from None
-        return _intent_view(intent)
-
-    def _as_it_is_now(self, intent_id: str, error: stripe.InvalidRequestError, operation: str, still_open: set[str]) -> IntentView:
+    def _as_it_is_now(self, intent_id: str, error: stripe.InvalidRequestError, operation: str, still_open: set[IntentStatus]) -> IntentView:
         """The intent, when Stripe refused `operation` because an earlier call already moved it on."""
         if (error.param or "").startswith("payment_method"):
             raise classified(error, operation, intent_id) from None

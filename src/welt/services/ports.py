@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
-from welt.domain.errors import ServiceUnavailableError
+from welt.domain.errors import MalformedRequestError, ServiceUnavailableError
 from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, StampStatus, TimelineEvent
 from welt.domain.payment import Payment
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
@@ -325,17 +325,50 @@ class Clock(Protocol):
 # ---------------------------------------------------------------- Stripe
 
 
+class IntentStatus(StrEnum):
+    """Where a PaymentIntent stands, in Welt's words (the Stripe adapter translates Stripe's)."""
+
+    CHARGED = "charged"  # the money is taken
+    CHARGING = "charging"  # under way at Stripe: its word follows
+    NEEDS_BANK_STEP = "needs_bank_step"  # 3-D Secure: the buyer must confirm with the bank
+    NEEDS_CARD = "needs_card"  # refused, or never given a usable card: nothing charged
+    UNCONFIRMED = "unconfirmed"  # created with its card, not yet confirmed
+    CANCELED = "canceled"  # it can never charge
+
+
 @dataclass(frozen=True)
 class IntentView:
     """What Welt needs to know of a Stripe PaymentIntent."""
 
     id: str
-    status: str  # Stripe's: succeeded, processing, requires_action, requires_payment_method, canceled, ...
+    status: IntentStatus
     amount: int
     client_secret: str | None = None
     error_message: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
-    currency: str = ""  # Stripe's, lower case
+    currency: str = ""  # lower case, as Stripe writes it
+
+
+class EventKind(StrEnum):
+    """What a Stripe event tells Welt; every other type is acknowledged and ignored."""
+
+    CHARGED = "charged"
+    DECLINED = "declined"
+    CANCELED = "canceled"
+    REFUNDED = "refunded"
+    IGNORED = "ignored"
+
+
+@dataclass(frozen=True)
+class StripeEvent:
+    """A verified Stripe event, read into Welt's terms: its intent (CHARGED, DECLINED, CANCELED) or its refund."""
+
+    id: str
+    kind: EventKind
+    type_name: str  # Stripe's own name, for the logs
+    intent: IntentView | None = None
+    refunded_intent_id: str | None = None
+    amount_refunded: int = 0
 
 
 class CardDeclinedError(Exception):
@@ -372,22 +405,16 @@ class RefundView:
     id: str
     intent_id: str
     amount: int
-    status: str  # Stripe's: succeeded, pending, failed, canceled, requires_action
+    status: str  # Stripe's own word, kept for the logs
 
 
-class InvalidSignatureError(Exception):
-    """A webhook whose Stripe-Signature does not prove it came from Stripe."""
+class InvalidSignatureError(MalformedRequestError):
+    """A webhook whose Stripe-Signature does not prove it came from Stripe now, or whose signed body is not an event."""
 
 
 class PaymentGateway(Protocol):
     publishable_key: str
     js_url: str
-
-    def create_and_confirm(
-        self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str
-    ) -> IntentView:
-        """Create a PaymentIntent with the card and confirm it on the server (CardDeclinedError if refused)."""
-        ...
 
     def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
         """Create a PaymentIntent with the card, not yet confirmed, so its id is known before any charge."""
@@ -407,6 +434,6 @@ class PaymentGateway(Protocol):
         """Refund a charged intent in full (or `amount` cents); the same key never refunds twice."""
         ...
 
-    def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
-        """The event, if the signature over the raw body is Stripe's and fresh; else InvalidSignatureError."""
+    def verify_event(self, payload: bytes, signature: str | None) -> StripeEvent:
+        """The event, if the signature over the raw body is Stripe's and fresh and the body an event; else InvalidSignatureError."""
         ...

@@ -18,7 +18,7 @@ from welt.services.changes import until_applied
 from welt.services.payments.desk import PaymentDesk, payment_for, payment_view
 from welt.services.payments.settling import settle_from_stripe
 from welt.services.payments.starting import cancel_intent, close_attempt
-from welt.services.ports import PaymentProviderUnavailableError, Transaction
+from welt.services.ports import IntentStatus, PaymentProviderUnavailableError, Transaction
 
 logger = Logger(child=True)
 
@@ -40,7 +40,7 @@ def cancel_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[s
         intent = cancel_intent(desk, payment_id, payment.intent_id, payment.attempt)
         if intent is None:
             raise PaymentProviderUnavailableError("Stripe could not be reached to cancel the payment; nothing changed. Try again.")
-        if intent.status != "canceled":
+        if intent.status is not IntentStatus.CANCELED:
             # Stripe charged (or is charging) before the cancel arrived: its word settles the payment.
             settle_from_stripe(desk, payment, intent)
             raise StateConflictError(

@@ -18,6 +18,7 @@ from welt.services.ports import (
     Clock,
     EventLog,
     Idempotency,
+    IntentStatus,
     InvoiceRegister,
     Mailer,
     OrderRepository,
@@ -30,6 +31,16 @@ from welt.services.ports import (
 from welt.services.shipping_groups import orders_of
 
 STRIPE = "stripe"
+
+# What the buyer is told of a payment whose intent stands so (the one translation from intent to payment state).
+PAYMENT_STATE_OF = {
+    IntentStatus.CHARGED: PaymentState.SUCCEEDED,
+    IntentStatus.CHARGING: PaymentState.PROCESSING,
+    IntentStatus.UNCONFIRMED: PaymentState.PROCESSING,
+    IntentStatus.NEEDS_BANK_STEP: PaymentState.REQUIRES_ACTION,
+    IntentStatus.NEEDS_CARD: PaymentState.FAILED,
+    IntentStatus.CANCELED: PaymentState.CANCELED,
+}
 
 
 @dataclass

@@ -15,6 +15,7 @@ from welt.services.payments import alarms
 from welt.services.payments.desk import PaymentDesk
 from welt.services.payments.settling import Settled, settle_from_stripe
 from welt.services.payments.starting import cancel_intent, close_attempt
+from welt.services.ports import IntentStatus
 
 logger = Logger(child=True)
 
@@ -24,8 +25,8 @@ RECONCILE_AFTER = timedelta(minutes=5)
 ABANDON_AFTER = timedelta(hours=1)
 # More than a run can settle would be settled by the next runs, oldest first.
 RUN_LIMIT = 500
-# Stripe states in which the intent has not charged and will not without the buyer or Welt acting.
-UNFINISHED = ("requires_action", "requires_confirmation")
+# Intents that have not charged and will not without the buyer or Welt acting.
+UNFINISHED = (IntentStatus.NEEDS_BANK_STEP, IntentStatus.UNCONFIRMED)
 
 
 def reconcile(desk: PaymentDesk) -> dict[str, int]:
@@ -61,8 +62,9 @@ def _reconcile_one(desk: PaymentDesk, payment: Payment, abandoned: bool) -> Sett
     canceled = cancel_intent(desk, payment.payment_id, intent.id, payment.attempt)
     if canceled is None:
         return Settled.WAITING  # Stripe did not answer: the next run asks again
-    if canceled.status == "canceled":
-        reason = "3-D Secure was not completed in time." if intent.status == "requires_action" else "The payment was not completed."
+    if canceled.status is IntentStatus.CANCELED:
+        waited_for_bank = intent.status is IntentStatus.NEEDS_BANK_STEP
+        reason = "3-D Secure was not completed in time." if waited_for_bank else "The payment was not completed."
         canceled = replace(canceled, error_message=canceled.error_message or reason)
     # A success that beat the cancel settles as a success.
     return settle_from_stripe(desk, payment, canceled)

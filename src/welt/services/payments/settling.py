@@ -21,10 +21,11 @@ from welt.services.callers import Caller
 from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
 from welt.services.payments import alarms
-from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view
+from welt.services.payments.desk import PAYMENT_STATE_OF, STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view
 from welt.services.payments.starting import close_attempt
 from welt.services.ports import (
     BrandCheck,
+    EventKind,
     IntentView,
     InvoiceNumberWrite,
     PaymentOutcomeUnknownError,
@@ -37,8 +38,8 @@ from welt.services.shipping_groups import orders_of
 logger = Logger(child=True)
 
 
-class RetryLaterError(Exception):
-    """The event cannot apply yet (it overtook an earlier one); Stripe will deliver it again."""
+class RetryLaterError(StateConflictError):
+    """The event cannot apply yet; answered 409, so Stripe delivers it again."""
 
 
 class Settled(StrEnum):
@@ -69,10 +70,10 @@ def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str,
 
 def settle_from_stripe(desk: PaymentDesk, payment: Payment, intent: IntentView) -> Settled:
     """Apply what Stripe says of the intent, as its webhook would."""
-    if intent.status == "succeeded":
+    state = PAYMENT_STATE_OF[intent.status]
+    if state is PaymentState.SUCCEEDED:
         return settle_succeeded(desk, payment.payment_id, intent)
-    if intent.status in ("requires_payment_method", "canceled"):
-        state = PaymentState.CANCELED if intent.status == "canceled" else PaymentState.FAILED
+    if state in (PaymentState.FAILED, PaymentState.CANCELED):
         return settle_failed(desk, payment.payment_id, intent, state)
     return Settled.WAITING
 
@@ -118,7 +119,9 @@ def refund_late_success(desk: PaymentDesk, payment: Payment, intent: IntentView,
     try:
         desk.gateway.refund(intent.id, idempotency_key=f"welt-{payment.payment_id}-refund-{intent.id}")
     except PaymentOutcomeUnknownError as lost:
-        raise RetryLaterError(f"the refund of {intent.id} may not have been made: {lost.message}") from None
+        raise RetryLaterError(
+            f"Not applicable yet (the refund of {intent.id} may not have been made: {lost.message}); deliver it again later."
+        ) from None
     logger.error(
         "late success refunded", extra={"payment_id": payment.payment_id, "intent_id": intent.id, "amount": intent.amount, "reason": why}
     )
@@ -238,41 +241,24 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
     until_applied(attempt, f"Payment {payment_id}")
 
 
-def _intent_from_event(obj: dict[str, Any]) -> IntentView:
-    error = obj.get("last_payment_error") or {}
-    return IntentView(
-        id=str(obj.get("id")),
-        status=str(obj.get("status")),
-        amount=int(obj.get("amount") or 0),
-        client_secret=None,
-        error_message=error.get("message") if isinstance(error, dict) else None,
-        metadata={str(k): str(v) for k, v in (obj.get("metadata") or {}).items()},
-        currency=str(obj.get("currency") or "").lower(),
-    )
-
-
 def handle_webhook(desk: PaymentDesk, payload: bytes, signature: str | None) -> dict[str, Any]:
     """Apply one signed Stripe event at most once; unknown types and foreign intents are acknowledged."""
     event = desk.gateway.verify_event(payload, signature)
-    event_id, event_type = event["id"], event["type"]
-    if desk.events.seen(event_id):
+    if desk.events.seen(event.id):
         return {"received": True, "duplicate": True}
-    obj = (event.get("data") or {}).get("object") or {}
-    if event_type in ("payment_intent.succeeded", "payment_intent.payment_failed", "payment_intent.canceled"):
-        intent = _intent_from_event(obj)
-        payment = _payment_of_intent(desk, intent)
-        if payment is not None:
-            if event_type == "payment_intent.succeeded":
-                settle_succeeded(desk, payment.payment_id, intent)
-            else:
-                state = PaymentState.CANCELED if event_type == "payment_intent.canceled" else PaymentState.FAILED
-                settle_failed(desk, payment.payment_id, intent, state)
-    elif event_type == "charge.refunded":
-        payment = desk.payments.by_intent(str(obj.get("payment_intent")))
-        if payment is not None:
-            record_refund(desk, payment.payment_id, int(obj.get("amount_refunded") or 0))
-    desk.events.remember(event_id, event_type, desk.clock())
-    logger.info("stripe event handled", extra={"event_id": event_id, "event_type": event_type})
+    if event.intent is not None:
+        payment = _payment_of_intent(desk, event.intent)
+        if payment is not None and event.kind is EventKind.CHARGED:
+            settle_succeeded(desk, payment.payment_id, event.intent)
+        elif payment is not None:
+            state = PaymentState.CANCELED if event.kind is EventKind.CANCELED else PaymentState.FAILED
+            settle_failed(desk, payment.payment_id, event.intent, state)
+    elif event.kind is EventKind.REFUNDED and event.refunded_intent_id:
+        refunded = desk.payments.by_intent(event.refunded_intent_id)
+        if refunded is not None:
+            record_refund(desk, refunded.payment_id, event.amount_refunded)
+    desk.events.remember(event.id, event.type_name, desk.clock())
+    logger.info("stripe event handled", extra={"event_id": event.id, "event_type": event.type_name})
     return {"received": True}
 
 

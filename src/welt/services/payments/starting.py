@@ -18,7 +18,16 @@ from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.callers import Caller, brand_of, find_order
 from welt.services.changes import until_applied
 from welt.services.orders import request_fingerprint
-from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view, price_payment
+from welt.services.payments.desk import (
+    PAYMENT_STATE_OF,
+    STRIPE,
+    PaymentDesk,
+    PaymentParts,
+    parts_of,
+    payment_for,
+    payment_view,
+    price_payment,
+)
 from welt.services.ports import (
     CardDeclinedError,
     IntentView,
@@ -29,14 +38,6 @@ from welt.services.ports import (
 from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
-
-STRIPE_ANSWERS = {
-    "succeeded": PaymentState.SUCCEEDED,
-    "processing": PaymentState.PROCESSING,
-    "requires_action": PaymentState.REQUIRES_ACTION,
-    "requires_payment_method": PaymentState.FAILED,
-    "canceled": PaymentState.CANCELED,
-}
 
 
 class PaymentRequest(BaseModel):
@@ -155,7 +156,7 @@ def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request:
         close_attempt(desk, attempt.payment_id, attempt.attempt, unavailable.detail, PaymentState.FAILED, created.id)
         cancel_intent(desk, attempt.payment_id, created.id, attempt.attempt)
         raise
-    return payment_view(desk, _record_intent(desk, attempt, intent), STRIPE_ANSWERS.get(intent.status))
+    return payment_view(desk, _record_intent(desk, attempt, intent), PAYMENT_STATE_OF[intent.status])
 
 
 def cancel_intent(desk: PaymentDesk, payment_id: str, intent_id: str, attempt: int) -> IntentView | None:
@@ -231,9 +232,9 @@ def _locks(desk: PaymentDesk, parts: PaymentParts, started: Payment) -> Transact
 
 def _record_intent(desk: PaymentDesk, attempt: Payment, intent: IntentView) -> Payment:
     """Remember the intent; a declined one closes the attempt at once."""
-    if intent.status in ("requires_payment_method", "canceled"):
+    state = PAYMENT_STATE_OF[intent.status]
+    if state in (PaymentState.FAILED, PaymentState.CANCELED):
         message = intent.error_message or "The payment was not completed."
-        state = PaymentState.FAILED if intent.status == "requires_payment_method" else PaymentState.CANCELED
         return close_attempt(desk, attempt.payment_id, attempt.attempt, message, state, intent.id)
 
     def record() -> Payment:
@@ -241,7 +242,7 @@ def _record_intent(desk: PaymentDesk, attempt: Payment, intent: IntentView) -> P
         assert current is not None
         if current.status is not PaymentState.PROCESSING or current.attempt != attempt.attempt or current.intent_id != intent.id:
             return current  # the webhook got there first
-        if intent.status != "requires_action" or not intent.client_secret:
+        if state is not PaymentState.REQUIRES_ACTION or not intent.client_secret:
             return current  # charged or under way: PROCESSING until Stripe's word settles it
         updated = current.awaiting_action(intent.id, intent.client_secret, desk.clock())
         desk.store.commit(Transaction().payment(updated, current))

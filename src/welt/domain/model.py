@@ -11,9 +11,10 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator, model_validator
 
 from welt.domain.errors import StateConflictError
+from welt.domain.text import OptionalShortText, OptionalText, PostalCode, Text, clean_text
 
 BRAND_CODE = re.compile(r"^[A-Z]{3}$")
 ORDER_NUMBER = re.compile(r"^(\d{5,12})-([A-Z]{3})$")
@@ -63,10 +64,6 @@ class ProductionStage(StrEnum):
     READY_TO_SHIP = "READY_TO_SHIP"
 
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-OptionalText = Annotated[str, StringConstraints(strip_whitespace=True, max_length=200)] | None
-
-
 def _iso_country(code: str) -> str:
     import pycountry  # its tables load with the first address checked, not with every cold start
 
@@ -76,7 +73,9 @@ def _iso_country(code: str) -> str:
 
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+Email = Annotated[
+    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(clean_text)
+]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()./-]{5,}$")]
 
 
@@ -93,12 +92,12 @@ class Materials(Strict):
 class Design(Strict):
     model: Text
     materials: Materials
-    design_ref: Annotated[str, StringConstraints(max_length=64)] | None = None
+    design_ref: OptionalShortText = None
 
 
 class SizeLine(Strict):
     size: str
-    pairs: int = Field(ge=1, le=5000)
+    pairs: StrictInt = Field(ge=1, le=5000)  # a number, never "1" or true
 
     @field_validator("size")
     @classmethod
@@ -134,7 +133,7 @@ class ShippingAddress(Strict):
     line1: Text
     line2: OptionalText = None
     city: Text
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    postal_code: PostalCode
     region: OptionalText = None
     country: Country
     phone: Phone
@@ -145,7 +144,7 @@ class PostalAddress(Strict):
     line1: Text
     line2: OptionalText = None
     city: Text
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=16)]
+    postal_code: PostalCode
     region: OptionalText = None
     country: Country
 
@@ -153,7 +152,7 @@ class PostalAddress(Strict):
 class Billing(Strict):
     name: Text
     company: OptionalText = None
-    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32), AfterValidator(clean_text)] | None = None
     email: Email
     address: PostalAddress
 

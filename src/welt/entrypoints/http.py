@@ -103,6 +103,9 @@ PATTERN_MEANING = {
     "tracking_url": "must be a web address starting with http:// or https://",
     "payment_method": "must be a Stripe payment method id such as pm_...",
     "brand": "must be a three-letter brand code such as DMO",
+    "order_numbers": "must be an order number such as 00042-DMO",
+    "order_number": "must be an order number such as 00042-DMO",
+    "shipping_group_id": "must be a shipping group id such as G0007-DMO",
 }
 
 
@@ -190,9 +193,9 @@ class HttpRequest:
                 "Send an Idempotency-Key header so a retry cannot place the order twice.",
                 [FieldProblem(("header", "Idempotency-Key"), "missing")],
             )
-        if len(key) > 255 or not key.isprintable():
+        if len(key) > 255 or not (key.isascii() and key.isprintable()):
             raise MalformedRequestError(
-                "Idempotency-Key must be at most 255 printable characters.", [FieldProblem(("header", "Idempotency-Key"), "invalid")]
+                "Idempotency-Key must be at most 255 printable ASCII characters.", [FieldProblem(("header", "Idempotency-Key"), "invalid")]
             )
         return key
 

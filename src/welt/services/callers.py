@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from welt.domain.errors import ForbiddenError, NotFoundError
 from welt.domain.model import Brand, Order, parse_order_number
+from welt.domain.text import shown
 from welt.services.ports import BrandRepository, OrderRepository
 
 
@@ -38,7 +39,7 @@ def order_key(caller: Caller, number: str) -> tuple[str, int]:
     """The (brand, seq) of an order number the caller may ask about; anything else is a 404."""
     parsed = parse_order_number(number)
     if parsed is None or (not caller.staff and parsed[0] != caller.brand):
-        raise NotFoundError(f"No order {number} in your order pool.")
+        raise NotFoundError(f"No order {shown(number)} in your order pool.")
     return parsed
 
 
@@ -48,7 +49,7 @@ def find_orders(repository: OrderRepository, caller: Caller, numbers: Sequence[s
     orders = repository.get_many(keys)
     if len(orders) != len(keys):
         found = {order.order_number for order in orders}
-        raise NotFoundError(f"No order {next(n for n in numbers if n not in found)} in your order pool.")
+        raise NotFoundError(f"No order {shown(next(n for n in numbers if n not in found))} in your order pool.")
     return orders
 
 
@@ -56,5 +57,5 @@ def find_order(repository: OrderRepository, caller: Caller, number: str) -> Orde
     """The caller's order by number."""
     order = repository.get(*order_key(caller, number))
     if order is None:
-        raise NotFoundError(f"No order {number} in your order pool.")
+        raise NotFoundError(f"No order {shown(number)} in your order pool.")
     return order

@@ -35,6 +35,7 @@ from welt.domain.model import (
 )
 from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
 from welt.domain.ship_dates import expected_ship_date
+from welt.domain.text import OrderNumberText, shown
 from welt.services.callers import Caller, brand_of, find_order, find_orders, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
@@ -118,7 +119,7 @@ class QuoteRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     order: OrderQuote | None = None
-    order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=20)
+    order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=20)
 
 
 def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine], within: tuple[str, ...] = ()) -> None:
@@ -239,7 +240,7 @@ def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TI
     after = desk.cursors.start_of(scope, cursor)
     page = desk.orders.timeline(brand, seq, after, limit)
     if not page.items and after is None:
-        raise NotFoundError(f"No order {number} in your order pool.")
+        raise NotFoundError(f"No order {shown(number)} in your order pool.")
     return {
         "order_number": number,
         "events": [event.public_view() for event in page.items],

@@ -6,13 +6,14 @@ the shipped email when something ships.
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
 from welt.domain.model import BRAND_CODE, OrderStatus, ProductionStage, Tracking, parse_order_number
 from welt.domain.shipping_group import GroupStatus
+from welt.domain.text import clean_text, shown
 from welt.services.callers import Caller, find_order
 from welt.services.changes import until_applied
 from welt.services.notifications import shipped_message
@@ -85,7 +86,7 @@ class StageChange(BaseModel):
 class Shipment(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    carrier: str = Field(min_length=1, max_length=60)
+    carrier: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=60), AfterValidator(clean_text)]
     tracking_number: str = Field(min_length=1, max_length=60, pattern=r"^[A-Za-z0-9 -]+$")
     tracking_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s]+$")
 
@@ -182,7 +183,7 @@ def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> dict[str, A
     parsed = parse_order_number(number)
     order = desk.orders.get(*parsed) if parsed else None
     if order is None:
-        raise NotFoundError(f"No order {number}.")
+        raise NotFoundError(f"No order {shown(number)}.")
     return current_view(desk, order)
 
 

@@ -23,6 +23,7 @@ from welt.domain.shipping_group import (
     check_groupable,
     parse_group_id,
 )
+from welt.domain.text import OrderNumberText, shown
 from welt.services.callers import Caller, brand_of, find_order, find_orders
 from welt.services.changes import until_applied
 from welt.services.orders import OrderDesk
@@ -37,19 +38,19 @@ ORDERS_PER_PAGE = 100
 class NewGroup(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    order_numbers: list[str] = Field(min_length=1, max_length=100)
+    order_numbers: list[OrderNumberText] = Field(min_length=1, max_length=100)
 
 
 class GroupAddition(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    order_number: str = Field(max_length=32)
+    order_number: OrderNumberText
 
 
 def lookup_group(groups: ShippingGroupRepository, caller: Caller, text: str, include_dissolved: bool = False) -> ShippingGroup:
     """The caller's group by id; another brand's group is as missing as a missing one."""
     parsed = parse_group_id(text)
-    missing = NotFoundError(f"No shipping group {text}.")
+    missing = NotFoundError(f"No shipping group {shown(text)}.")
     if parsed is None or (not caller.staff and parsed[0] != caller.brand):
         raise missing
     group = groups.get(*parsed)

@@ -12,6 +12,7 @@ from welt.domain.model import Brand, Order
 from welt.domain.payment import CostSummary, Payment, PaymentState
 from welt.domain.pricing import price_orders
 from welt.domain.shipping_group import ShippingGroup, parse_group_id
+from welt.domain.text import shown
 from welt.services.callers import Caller
 from welt.services.ports import (
     BrandRepository,
@@ -110,7 +111,7 @@ def payments_for_staff(desk: PaymentDesk, caller: Caller, status: str | None) ->
 def payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:
     payment = desk.payments.get(payment_id) if len(payment_id) <= 64 else None
     if payment is None or (not caller.staff and payment.brand != caller.brand):
-        raise NotFoundError(f"No payment {payment_id}.")
+        raise NotFoundError(f"No payment {shown(payment_id)}.")
     return payment
 
 

@@ -15,6 +15,7 @@ from welt.domain.errors import FieldProblem, ForbiddenError, StateConflictError,
 from welt.domain.model import Order
 from welt.domain.payment import CONFIRMABLE, IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.text import GroupIdText, OrderNumberText
 from welt.services.callers import Caller, brand_of, find_order
 from welt.services.changes import until_applied
 from welt.services.orders import request_fingerprint
@@ -43,8 +44,8 @@ logger = Logger(child=True)
 class PaymentRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    order_numbers: list[str] | None = Field(default=None, min_length=1, max_length=1)
-    shipping_group_id: str | None = Field(default=None, max_length=32)
+    order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=1)
+    shipping_group_id: GroupIdText | None = None
 
 
 class ConfirmRequest(BaseModel):

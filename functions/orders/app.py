@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -18,8 +17,7 @@ from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import orders, production, shipping_groups
-from welt.services.notifications import deliver_due, deliver_one
-from welt.services.ports import OutboxState
+from welt.services.notifications import deliver_due, deliver_now
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -223,28 +221,13 @@ def retry_emails(event: Any) -> dict[str, int]:
     return {"sent": deliver_due(outbox(), mailer(), utc_now)}
 
 
-class MessageNotSentError(Exception):
-    """The message is still unsent: the stream record is reported failed, so Lambda tries it again."""
-
-
 def send_outbox_message(record: DynamoDBRecord) -> None:
-    """Sends the unsent message a new or changed outbox row holds."""
-    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
+    """Sends the message a new or changed outbox row shows waiting (a removed row has nothing left to send)."""
+    from welt.adapters.dynamodb.outbox import message_waiting_in  # the stream worker's, not the API's cold start
 
-    if record.event_name not in (DynamoDBRecordEventName.INSERT, DynamoDBRecordEventName.MODIFY):
-        return  # a row that expired or was deleted has nothing left to send
-    image = record.dynamodb.new_image if record.dynamodb else {}
-    if image.get("state") != OutboxState.PENDING.value:
-        return  # being sent, or sent: this change is the sender's own
-    retry_at = image.get("next_attempt_at")
-    if retry_at and retry_at != "0" and datetime.fromisoformat(retry_at) > utc_now():
-        return  # a send failed and backs off: the scheduled retry_emails owns it now
-    message_id = image["message_id"]
-    box = outbox()
-    deliver_one(box, mailer(), message_id, utc_now)
-    message = box.get(message_id)
-    if message is not None and message.state is not OutboxState.SENT:
-        raise MessageNotSentError(message_id)
+    message_id = message_waiting_in(record, utc_now())
+    if message_id is not None:
+        deliver_now(outbox(), mailer(), message_id, utc_now)
 
 
 @observed

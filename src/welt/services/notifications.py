@@ -11,7 +11,7 @@ from welt.domain.catalog import Catalog
 from welt.domain.model import Order, ProductionStage, Tracking
 from welt.domain.payment import Payment
 from welt.domain.ship_dates import expected_ship_date
-from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage
+from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage, OutboxState
 
 logger = Logger(child=True)
 
@@ -130,6 +130,18 @@ def deliver_one(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock) -
     outbox.mark_sent(message_id, clock())
     logger.info("email sent", extra={"message_id": message_id, **message.context})
     return True
+
+
+class MessageNotSentError(Exception):
+    """The message is still unsent: its stream record is reported failed, so Lambda tries it again."""
+
+
+def deliver_now(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock) -> None:
+    """Send a message the outbox's stream shows waiting; MessageNotSentError unless it ends sent (by this or another sender)."""
+    deliver_one(outbox, mailer, message_id, clock)
+    message = outbox.get(message_id)
+    if message is not None and message.state is not OutboxState.SENT:
+        raise MessageNotSentError(message_id)
 
 
 def deliver_due(outbox: Outbox, mailer: Mailer, clock: Clock, limit: int = 50) -> int:

@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
 from welt.services.ports import OutboxMessage, OutboxState
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 SENT_MESSAGE_RETENTION = timedelta(days=30)
 WAITING = "WAITING"
@@ -27,6 +30,26 @@ def message_item(message: OutboxMessage) -> dict[str, Any]:
         "next_attempt_at": (message.next_attempt_at.isoformat() if message.next_attempt_at else "0"),
         "context": message.context,
     }
+
+
+def message_waiting_in(record: DynamoDBRecord, now: datetime) -> str | None:
+    """The id of the message an outbox stream record shows waiting to be sent now, or None.
+
+    A row that expired or was deleted has nothing left to send; a row being sent or sent changed by the sender
+    itself; one backing off after a failed send belongs to the scheduled retry until its time comes.
+    """
+    from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecordEventName
+
+    if record.event_name not in (DynamoDBRecordEventName.INSERT, DynamoDBRecordEventName.MODIFY) or record.dynamodb is None:
+        return None
+    image = record.dynamodb.new_image or {}
+    if image.get("state") != OutboxState.PENDING.value:
+        return None
+    retry_at = image.get("next_attempt_at")
+    if retry_at and retry_at != "0" and datetime.fromisoformat(retry_at) > now:
+        return None
+    message_id = image.get("message_id")
+    return message_id if isinstance(message_id, str) else None
 
 
 def _lost_condition(error: ClientError) -> bool:

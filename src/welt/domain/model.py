@@ -330,9 +330,37 @@ class Order(BaseModel):
         return self
 
     @classmethod
-    def place(cls, *, at: datetime, actor: str, **fields: Any) -> Order:
-        """A new order at checkout, its timeline opened with the costs it was placed at."""
-        order = cls(created_at=at, updated_at=at, version=0, **fields)
+    def place(
+        cls,
+        *,
+        at: datetime,
+        actor: str,
+        brand: str,
+        seq: int,
+        type: OrderType,
+        design: Design,
+        sizes: list[SizeLine],
+        labeling: Labeling,
+        shipping_address: ShippingAddress,
+        billing: Billing,
+        costs: Costs,
+    ) -> Order:
+        """A new order at checkout, its timeline opened with the costs it was placed at. Every field is named, so a
+        field added to the order is a type error at each place that makes one until it is given."""
+        order = cls(
+            created_at=at,
+            updated_at=at,
+            version=0,
+            brand=brand,
+            seq=seq,
+            type=type,
+            design=design,
+            sizes=sizes,
+            labeling=labeling,
+            shipping_address=shipping_address,
+            billing=billing,
+            costs=costs,
+        )
         return order._record(at, actor, "CREATED", {"costs": order.costs.model_dump()})
 
     @property

@@ -78,9 +78,10 @@ lock:
 	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header functions/payments/requirements.in -o functions/payments/requirements.txt
 	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header requirements/dev.in -o requirements/dev.txt
 
-# Lambda deployment packages in build/<app>/ (the welt package goes in through vendor/).
+# Lambda deployment packages in build/<app>/package/, built for the python3.11 x86_64 runtime from the hashed locks
+# (manylinux or pure wheels, downloaded from the package index unless uv has them cached).
 package: $(STAMP)
-	$(BIN)/python infra/package.py orders payments
+	UV="$(PYTHON) -m uv" $(BIN)/python infra/package.py orders payments
 
 # CloudFormation for every stack of STAGE in build/cdk.out, offline: no AWS account, no Docker, no lookups.
 # Settings per stage go in as CDK context: make synth STAGE=prod CONTEXT="mail_from=orders@example.com".

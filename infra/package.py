@@ -150,7 +150,12 @@ def package_app(app: str, workdir: Path) -> Path:
         for path in sorted(site.rglob("*")):
             name = path.relative_to(site).as_posix()
             if path.is_file() and not PRUNED.search(name):
-                archive.write(path, name)
+                # Fixed dates and modes: the same code gives the same zip, so CDK's asset hash (and the deployed
+                # function) changes only when the code does.
+                entry = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+                entry.external_attr = 0o644 << 16
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                archive.writestr(entry, path.read_bytes(), compresslevel=9)
     return deployment
 
 

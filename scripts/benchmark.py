@@ -179,6 +179,8 @@ def main() -> None:
         lines.append(line)
 
     if args.packages_only:
+        if args.write:
+            parser.error("--write rewrites every figure: run without --packages-only")
         package_figures(say)
         return
 

@@ -7,6 +7,7 @@ python3.11 runtime provides, and nothing else; and the zips stay within their si
 
 from __future__ import annotations
 
+import hashlib
 import re
 import subprocess
 import sys
@@ -132,3 +133,11 @@ def test_the_handler_imports_from_the_package_and_the_runtime_sdk_alone(package:
     result = subprocess.run(run, capture_output=True, text=True, cwd=unzipped.parent, timeout=120)
     assert result.returncode == 0, result.stderr
     assert "/health" in result.stdout
+
+
+@pytest.mark.slow
+def test_the_same_code_gives_the_same_zip(package: tuple[str, Path, Path], tmp_path: Path) -> None:
+    # CDK names the asset by the zip's hash: a rebuild of unchanged code must not redeploy the functions.
+    name, deployment, _ = package
+    rebuilt = package_app(name, tmp_path)
+    assert hashlib.sha256(rebuilt.read_bytes()).hexdigest() == hashlib.sha256(deployment.read_bytes()).hexdigest()

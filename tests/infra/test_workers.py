@@ -102,4 +102,14 @@ def test_each_schedule_retries_until_its_next_run_then_leaves_the_run_in_a_dead_
         assert attribute == "Arn"
         assert queues[queue_id]["Properties"]["QueueName"] == f"{name}-schedule-dead-letters"
         seen.add(queue_id)
+        # Scheduler's role for this target may put the run there (and only there).
+        role_id = target["RoleArn"]["Fn::GetAtt"][0]
+        sends = [
+            statement["Resource"]
+            for policy in synthesized.resources("Workers", "AWS::IAM::Policy").values()
+            if {"Ref": role_id} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if "sqs:SendMessage" in statement["Action"]
+        ]
+        assert sends == [{"Fn::GetAtt": [queue_id, "Arn"]}], name
     assert len(seen) == 2

@@ -39,6 +39,8 @@ LEFT_OUT = {
     # fpdf2 imports Pillow only to embed images; the invoice has none.
     "pillow": "fpdf2 needs it for images only",
 }
+# What the python3.11 runtime has on its path besides the package: its AWS SDK and what the SDK needs.
+RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 # What the runtime never reads: bytecode of the build's Python, and the C sources some wheels carry beside their
 # compiled modules.
 PRUNED = re.compile(r"(^|/)__pycache__/|\.(pyc|c|h|pyx|pxd)$")
@@ -131,6 +133,20 @@ def install_dependencies(app: str, workdir: Path) -> Path:
     subprocess.run(command, check=True)  # noqa: S603
     strip_debug_info(target)
     return target
+
+
+def runtime_sdk_stand_in(root: Path) -> Path:
+    """A folder standing in for the runtime's own path entry, for checks that import a package as Lambda does:
+    links to this environment's copies of RUNTIME_SDK."""
+    import boto3
+
+    site = Path(boto3.__file__).parents[1]
+    runtime = root / "runtime-sdk"
+    runtime.mkdir()
+    for module in RUNTIME_SDK:
+        source = site / module if (site / module).is_dir() else site / f"{module}.py"
+        (runtime / source.name).symlink_to(source)
+    return runtime
 
 
 def package_app(app: str, workdir: Path) -> Path:

@@ -34,7 +34,7 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from infra.package import package_app  # noqa: E402
+from infra.package import package_app, runtime_sdk_stand_in  # noqa: E402
 from tests.examples import checkout  # noqa: E402
 from tests.grown import grow  # noqa: E402
 
@@ -65,27 +65,12 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-# What the python3.11 runtime puts on the path besides the package: its AWS SDK (the packages leave it out).
-RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
-
-
 def import_seconds(code: str, path: list[Path], cwd: Path) -> float:
     """One fresh, isolated interpreter (-I -S: no site-packages) importing from `path` alone."""
     setup = f"import sys; sys.path[:0] = {[str(p) for p in path]!r}; "
     started = time.perf_counter()
     subprocess.run([sys.executable, "-I", "-S", "-c", setup + code], cwd=cwd, check=True, capture_output=True)  # noqa: S603
     return time.perf_counter() - started
-
-
-def runtime_sdk(root: Path) -> Path:
-    """Stands in for the runtime's path entry with its AWS SDK: links to this environment's copies."""
-    site = Path(boto3.__file__).parents[1]
-    runtime = root / "runtime"
-    runtime.mkdir()
-    for module in RUNTIME_SDK:
-        source = site / module if (site / module).is_dir() else site / f"{module}.py"
-        (runtime / source.name).symlink_to(source)
-    return runtime
 
 
 def built_package(app: str) -> Path:
@@ -111,7 +96,7 @@ def package_figures(say: Callable[[str], None]) -> None:
     """Each package's size, and the cold import of its handler next to its frameworks alone."""
     with tempfile.TemporaryDirectory() as scratch:
         root = Path(scratch)
-        sdk = runtime_sdk(root)
+        sdk = runtime_sdk_stand_in(root)
         for app in ("orders", "payments"):
             deployment = built_package(app)
             with zipfile.ZipFile(deployment) as archive:

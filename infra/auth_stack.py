@@ -40,7 +40,8 @@ class AuthStack(cdk.Stack):
             feature_plan=cognito.FeaturePlan.PLUS,
             standard_threat_protection_mode=cognito.StandardThreatProtectionMode.FULL_FUNCTION,
             deletion_protection=True,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            # Kept when the stack is removed or the pool replaced; a first create that rolls back leaves nothing.
+            removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         writable = cognito.ClientAttributes().with_standard_attributes(email=True, fullname=True)
         readable = writable.with_custom_attributes(BRAND_ATTRIBUTE).with_standard_attributes(email_verified=True)
@@ -50,6 +51,9 @@ class AuthStack(cdk.Stack):
             # A browser cannot keep a secret.
             generate_secret=False,
             auth_flows=cognito.AuthFlow(user_srp=True, user_password=True),
+            # The app signs in with the user pool's API (SRP or password), never through a hosted page: no OAuth flows,
+            # no callback URLs (CDK's default would allow the code and implicit flows back to example.com).
+            disable_o_auth=True,
             id_token_validity=ID_TOKEN_VALIDITY,
             access_token_validity=ACCESS_TOKEN_VALIDITY,
             refresh_token_validity=REFRESH_TOKEN_VALIDITY,

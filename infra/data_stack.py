@@ -40,8 +40,9 @@ class DataStack(cdk.Stack):
             sort_key=_key(definition.key, "RANGE"),
             billing_mode=dynamodb.BillingMode.PAY_PER_REQUEST,
             point_in_time_recovery_specification=dynamodb.PointInTimeRecoverySpecification(point_in_time_recovery_enabled=True),
-            # Orders, payments and invoices are the factory's books: a stack removal never takes them along.
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            # Orders, payments and invoices are the factory's books: a stack removal never takes them along. A first
+            # create that rolls back removes them (they hold nothing yet), so the named tables do not block the retry.
+            removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             deletion_protection=True,
             time_to_live_attribute=definition.ttl_attribute,
             stream=dynamodb.StreamViewType[definition.stream] if definition.stream else None,

@@ -60,7 +60,8 @@ class WeltFunction(Construct):
             "Logs",
             log_group_name=f"/aws/lambda/{name}",
             retention=logs.RetentionDays.THREE_MONTHS,
-            removal_policy=cdk.RemovalPolicy.RETAIN,
+            # Kept when the function goes; removed when a first create rolls back, so the fixed name is free again.
+            removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
         )
         self.role = iam.Role(
             self,

@@ -8,6 +8,8 @@ import aws_cdk as cdk
 from aws_cdk import aws_apigateway as apigw
 from aws_cdk import aws_cloudwatch as cloudwatch
 from aws_cdk import aws_cloudwatch_actions as actions
+from aws_cdk import aws_iam as iam
+from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_sns as sns
 from aws_cdk import aws_sns_subscriptions as subscriptions
 from aws_cdk import aws_sqs as sqs
@@ -21,6 +23,8 @@ from infra.stage import Stage
 STUCK_PAYMENTS = "StuckPayments"
 PAYMENT_NEEDS_REVIEW = "PaymentNeedsReview"
 LATE_SUCCESS_REFUNDED = "LateSuccessRefunded"
+# The outbox stream's lag (milliseconds) past which emails count as late.
+OUTBOX_LAG_MS = 5 * 60 * 1000
 # What each metric that means money needs a person asks of the person.
 MONEY_METRICS = {
     PAYMENT_NEEDS_REVIEW: "Stripe charged another amount or currency than the payment's: it waits as NEEDS_REVIEW in "
@@ -40,6 +44,9 @@ class ObservabilityStack(cdk.Stack):
         apis: dict[str, apigw.RestApi],
         dead_letters: sqs.IQueue,
         payment_services: dict[str, str],
+        functions: dict[str, lambda_.IFunction],
+        stream_reader: lambda_.IFunction,
+        schedule_dead_letters: dict[str, sqs.IQueue],
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -53,6 +60,19 @@ class ObservabilityStack(cdk.Stack):
                     "publish to an encrypted topic only with a customer managed key.",
                 },
             ],
+        )
+        # enforce_ssl only denies; CloudWatch may publish this account's alarms here, and nothing else may.
+        self.topic.add_to_resource_policy(
+            iam.PolicyStatement(
+                sid="CloudWatchAlarmsPublish",
+                principals=[iam.ServicePrincipal("cloudwatch.amazonaws.com")],
+                actions=["sns:Publish"],
+                resources=[self.topic.topic_arn],
+                conditions={
+                    "StringEquals": {"aws:SourceAccount": self.account},
+                    "ArnLike": {"aws:SourceArn": f"arn:{self.partition}:cloudwatch:{self.region}:{self.account}:alarm:*"},
+                },
+            )
         )
         if stage.alarm_email:
             self.topic.add_subscription(subscriptions.EmailSubscription(stage.alarm_email))
@@ -104,13 +124,58 @@ class ObservabilityStack(cdk.Stack):
                     description,
                 )
 
-    def _alarm(self, stage: Stage, construct_id: str, notify: actions.SnsAction, metric: cloudwatch.Metric, description: str) -> None:
+        five_minutes = cdk.Duration.minutes(5)
+        for name, function in functions.items():
+            title = name.title().replace("-", "")
+            self._alarm(
+                stage,
+                f"{title}Errors",
+                notify,
+                function.metric_errors(period=five_minutes, statistic="Sum"),
+                f"{stage.prefix}{name} failed (an unhandled error, a timeout or running out of memory): read its logs.",
+            )
+            self._alarm(
+                stage,
+                f"{title}Throttles",
+                notify,
+                function.metric_throttles(period=five_minutes, statistic="Sum"),
+                f"Lambda refused to run {stage.prefix}{name}: the account's concurrency is used up. Raise the quota or "
+                "find what is using it.",
+            )
+        self._alarm(
+            stage,
+            "OutboxStreamIteratorAge",
+            notify,
+            stream_reader.metric("IteratorAge", period=five_minutes, statistic="Maximum"),
+            "The email sender is more than 5 minutes behind the outbox stream (failing or throttled): emails go "
+            "out late. Read the send-emails logs; records older than 6 hours go to the dead-letter queue.",
+            threshold=OUTBOX_LAG_MS,
+        )
+        for name, queue in schedule_dead_letters.items():
+            self._alarm(
+                stage,
+                f"{name.title().replace('-', '')}ScheduleDeadLetters",
+                notify,
+                queue.metric_approximate_number_of_messages_visible(period=five_minutes, statistic="Maximum"),
+                f"EventBridge Scheduler could not start {stage.prefix}{name} after its retries: read the message's "
+                "error attributes (permissions, throttling), fix it, then purge the queue. The next run does the work.",
+            )
+
+    def _alarm(
+        self,
+        stage: Stage,
+        construct_id: str,
+        notify: actions.SnsAction,
+        metric: cloudwatch.Metric,
+        description: str,
+        threshold: float = 1,
+    ) -> None:
         alarm = metric.create_alarm(
             self,
             construct_id,
             alarm_name=f"{stage.prefix}{construct_id}",
             alarm_description=description,
-            threshold=1,
+            threshold=threshold,
             evaluation_periods=1,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,

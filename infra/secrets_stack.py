@@ -31,7 +31,8 @@ class SecretsStack(cdk.Stack):
                 secret_name=f"{stage.prefix}{name.replace('_', '-')}",
                 description=description,
                 generate_secret_string=secretsmanager.SecretStringGenerator(password_length=64, exclude_punctuation=True),
-                removal_policy=cdk.RemovalPolicy.RETAIN,
+                # Kept when the stack goes; removed when a first create rolls back, so the fixed name is free again.
+                removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             )
             self.secrets[name] = secret
             NagSuppressions.add_resource_suppressions(

@@ -8,6 +8,8 @@ from typing import Any
 from welt.adapters.tables import TableDefinition
 
 DEFAULT_REGION = "eu-west-1"
+# Stages that take real orders and money: a synth of one refuses the placeholder settings below.
+PRODUCTION_STAGES = frozenset({"prod"})
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,19 @@ class Stage:
     def stack_name(self, part: str) -> str:
         return f"welt-{self.name}-{part}"
 
+    def placeholders(self) -> list[str]:
+        """Each setting still at a value that only suits trying Welt out, with what to give instead."""
+        found = []
+        if self.mail_domain.endswith(".example") or self.mail_from == Stage.mail_from:
+            found.append(f"mail_from={self.mail_from}: give the sender address on the factory's own domain")
+        if not self.stripe_publishable_key.startswith("pk_live_"):
+            found.append(f"stripe_publishable_key={self.stripe_publishable_key}: give the live publishable key (pk_live_...)")
+        if not self.alarm_email:
+            found.append("alarm_email is not set: give the address that is told when an alarm fires")
+        if self.web_origin == "*" or not self.web_origin.startswith("https://"):
+            found.append(f"web_origin={self.web_origin}: give the browser app's https:// origin")
+        return found
+
 
 def stage_from_context(context: dict[str, Any]) -> Stage:
     """`make synth STAGE=prod` passes `-c stage=prod`; every other setting can be given the same way."""
@@ -55,4 +70,11 @@ def stage_from_context(context: dict[str, Any]) -> Stage:
     for key in ("throttle_rate", "throttle_burst", "max_body_bytes"):
         if context.get(key):
             fields[key] = int(context[key])
-    return Stage(**fields)
+    stage = Stage(**fields)
+    if stage.name in PRODUCTION_STAGES and (placeholders := stage.placeholders()):
+        settings = "\n".join(f"  - {text}" for text in placeholders)
+        raise SystemExit(
+            f"Stage {stage.name} takes real orders, but these settings are placeholders:\n{settings}\n"
+            f'Give each as CDK context: make synth STAGE={stage.name} CONTEXT="setting=value ..."'
+        )
+    return stage

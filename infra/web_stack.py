@@ -40,7 +40,7 @@ def private_bucket(scope: Construct, construct_id: str) -> s3.Bucket:
         enforce_ssl=True,
         versioned=True,
         object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
-        removal_policy=cdk.RemovalPolicy.RETAIN,
+        removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
     )
     NagSuppressions.add_resource_suppressions(
         bucket,

@@ -83,6 +83,8 @@ class WorkersStack(cdk.Stack):
             shared=shared,
             timeout_seconds=240,
         )
+        # Runs Scheduler could not deliver after its retries, per schedule (observability alarms on each).
+        self.schedule_dead_letters: dict[str, sqs.Queue] = {}
         self.schedules = [
             self._every(stage, "RetryEmailsSchedule", self.retry_emails, cdk.Duration.minutes(1)),
             self._every(stage, "ReconcilePaymentsSchedule", self.reconcile_payments, cdk.Duration.minutes(5)),
@@ -101,6 +103,18 @@ class WorkersStack(cdk.Stack):
 
     def _every(self, stage: Stage, construct_id: str, function: WeltFunction, rate: cdk.Duration) -> scheduler.Schedule:
         event = {**SCHEDULED_EVENT, "account": self.account, "region": self.region}
+        dead_letters = sqs.Queue(
+            self,
+            f"{construct_id}DeadLetters",
+            queue_name=f"{stage.prefix}{function.access.name}-schedule-dead-letters",
+            retention_period=cdk.Duration.days(14),
+            encryption=sqs.QueueEncryption.SQS_MANAGED,
+            enforce_ssl=True,
+        )
+        NagSuppressions.add_resource_suppressions(
+            dead_letters, [{"id": "AwsSolutions-SQS3", "reason": "This is the schedule's dead-letter queue itself."}]
+        )
+        self.schedule_dead_letters[function.access.name] = dead_letters
         schedule = scheduler.Schedule(
             self,
             construct_id,
@@ -109,9 +123,12 @@ class WorkersStack(cdk.Stack):
             target=targets.LambdaInvoke(
                 function.function,
                 input=scheduler.ScheduleTargetInput.from_object(event),
-                # A run that missed its slot is worthless: the next one comes soon.
-                retry_attempts=0,
-                max_event_age=cdk.Duration.minutes(1),
+                # Scheduler retries a run Lambda refused (throttled, or the service failing) until the next run is
+                # due; a run it still could not deliver goes to the dead-letter queue, which has an alarm. A run that
+                # started and failed is the function's own error (its Errors alarm); the next run does its work.
+                retry_attempts=3,
+                max_event_age=rate,
+                dead_letter_queue=dead_letters,
             ),
             description=f"Runs {function.access.handler} of the {function.access.app} package",
         )

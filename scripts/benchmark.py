@@ -1,10 +1,13 @@
-"""Prints what each route costs on the local stack: DynamoDB requests, p50 and p95; and the cold start. Asserts nothing.
+"""Prints what each route costs on the local stack: DynamoDB requests, p50 and p95; each Lambda package's size and
+its cold start. Asserts nothing.
 
-Usage: .venv/bin/python scripts/benchmark.py [--orders 10000] [--small 50] [--runs 30] [--write]
+Usage: .venv/bin/python scripts/benchmark.py [--orders 10000] [--small 50] [--runs 30] [--packages-only] [--write]
 Starts its own stack on free ports, so it can run beside `make dev`. The big brand is grown straight through
 Welt's own item code (seconds, not minutes). Requests are counted with botocore's event hooks while the same
 route runs in this process against the stack's emulator; times are taken over HTTP against the stack.
-With --write the table goes to docs/developers/performance.md.
+The cold start imports each handler from its built package (build/<app>/package, as `make package` leaves it),
+with the AWS SDK the runtime provides beside it, and nothing else. With --write the figures go to
+docs/developers/performance.md.
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,6 +34,7 @@ import requests
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from infra.package import package_app, runtime_sdk_stand_in  # noqa: E402
 from tests.examples import checkout  # noqa: E402
 from tests.grown import grow  # noqa: E402
 
@@ -60,21 +65,53 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def import_seconds(code: str, cwd: Path) -> float:
+def import_seconds(code: str, path: list[Path], cwd: Path) -> float:
+    """One fresh, isolated interpreter (-I -S: no site-packages) importing from `path` alone."""
+    setup = f"import sys; sys.path[:0] = {[str(p) for p in path]!r}; "
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-c", code], cwd=cwd, check=True, capture_output=True)  # noqa: S603
+    subprocess.run([sys.executable, "-I", "-S", "-c", setup + code], cwd=cwd, check=True, capture_output=True)  # noqa: S603
     return time.perf_counter() - started
 
 
-def cold_start(app: str, runs: int = 7) -> tuple[float, float, float]:
-    """Median import time of the app, of its frameworks, and of their bare imports, side by side in fresh interpreters."""
-    here = REPO / "functions" / app
-    apps, frameworks, bare = [], [], []
+def built_package(app: str) -> Path:
+    deployment = REPO / "build" / app / "package" / "deployment.zip"
+    return deployment if deployment.is_file() else package_app(app, REPO / "build")
+
+
+def cold_start(app: str, root: Path, sdk: Path, runs: int = 7) -> tuple[float, float, float]:
+    """Median import time of the handler, of its frameworks, and of their bare imports, all from the built package."""
+    unzipped = root / app
+    with zipfile.ZipFile(built_package(app)) as archive:
+        archive.extractall(unzipped)
+    path = [unzipped, sdk]
+    handler, frameworks, bare = [], [], []
     for _ in range(runs):
-        apps.append(import_seconds("import sys; sys.path.insert(0, '.'); import app", here))
-        frameworks.append(import_seconds(FRAMEWORKS, here))
-        bare.append(import_seconds(BARE_IMPORTS, here))
-    return statistics.median(apps), statistics.median(frameworks), statistics.median(bare)
+        handler.append(import_seconds("import app", path, root))
+        frameworks.append(import_seconds(FRAMEWORKS, path, root))
+        bare.append(import_seconds(BARE_IMPORTS, path, root))
+    return statistics.median(handler), statistics.median(frameworks), statistics.median(bare)
+
+
+def package_figures(say: Callable[[str], None]) -> None:
+    """Each package's size, and the cold import of its handler next to its frameworks alone."""
+    with tempfile.TemporaryDirectory() as scratch:
+        root = Path(scratch)
+        sdk = runtime_sdk_stand_in(root)
+        for app in ("orders", "payments"):
+            deployment = built_package(app)
+            with zipfile.ZipFile(deployment) as archive:
+                infos = archive.infolist()
+            unzipped = sum(info.file_size for info in infos)
+            say(
+                f"Package {app}: {deployment.stat().st_size / 1e6:.1f} MB zipped, {unzipped / 1e6:.1f} MB and "
+                f"{len(infos):,} files unzipped (python3.11 x86_64, without the runtime's AWS SDK)."
+            )
+            took, frameworks, bare = cold_start(app, root, sdk)
+            say(
+                f"Cold start, {app}: importing the handler from its package {took:.2f} s; its frameworks (`{FRAMEWORKS}`) "
+                f"{frameworks:.2f} s: ratio {took / frameworks:.2f} (target at most 1.3); their bare imports "
+                f"(`{BARE_IMPORTS}`) {bare:.2f} s: ratio {took / bare:.2f}. Medians of 7, side by side."
+            )
 
 
 class Counted:
@@ -117,6 +154,7 @@ def main() -> None:
     parser.add_argument("--orders", type=int, default=10_000, help="orders of the big brand")
     parser.add_argument("--small", type=int, default=50, help="orders of the small brand")
     parser.add_argument("--runs", type=int, default=30, help="calls timed per route")
+    parser.add_argument("--packages-only", action="store_true", help="only the packages' sizes and cold starts")
     parser.add_argument("--write", action="store_true", help="write the figures to docs/developers/performance.md")
     args = parser.parse_args()
     lines: list[str] = []
@@ -124,6 +162,12 @@ def main() -> None:
     def say(line: str = "") -> None:
         print(line, flush=True)
         lines.append(line)
+
+    if args.packages_only:
+        if args.write:
+            parser.error("--write rewrites every figure: run without --packages-only")
+        package_figures(say)
+        return
 
     with tempfile.TemporaryDirectory() as state, stack_on_free_ports(Path(state), help_center=False) as stack:
         description = stack.description
@@ -196,13 +240,7 @@ def main() -> None:
             f"Pool page of 50, p50: {big_p50 * 1000:.0f} ms for {args.orders:,} orders, {small_p50 * 1000:.0f} ms for "
             f"{args.small}: ratio {big_p50 / small_p50:.2f} (target at most 1.3)."
         )
-    for app in ("orders", "payments"):
-        took, frameworks, bare = cold_start(app)
-        say(
-            f"Cold start, {app}: importing app.py {took:.2f} s; its frameworks (`{FRAMEWORKS}`) {frameworks:.2f} s: "
-            f"ratio {took / frameworks:.2f} (target at most 1.3); their bare imports (`{BARE_IMPORTS}`) {bare:.2f} s: "
-            f"ratio {took / bare:.2f}. Medians of 7, side by side."
-        )
+    package_figures(say)
     if args.write:
         page = REPO / "docs" / "developers" / "performance.md"
         intro = page.read_text().split("<!-- figures -->")[0]

@@ -41,7 +41,8 @@ def test_a_table_has_point_in_time_recovery_and_is_retained(synthesized: Synthes
     resource = table_resource(synthesized, table)
 
     assert resource["Properties"]["PointInTimeRecoverySpecification"] == {"PointInTimeRecoveryEnabled": True}
-    assert resource["DeletionPolicy"] == "Retain"
+    # Kept when the stack goes; removed only when the table's first create rolls back (tests/infra/test_first_deploy.py).
+    assert resource["DeletionPolicy"] == "RetainExceptOnCreate"
     assert resource["UpdateReplacePolicy"] == "Retain"
     assert resource["Properties"]["DeletionProtectionEnabled"] is True
 

@@ -8,6 +8,7 @@ import pytest
 from infra.access import FUNCTIONS
 
 from tests.infra.conftest import STAGE, Synthesized
+from tests.infra.references import References
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,19 +27,77 @@ def test_alarms_cover_api_errors_dead_letters_stuck_payments_and_money_to_check(
         [
             "5XXError",
             "5XXError",
+            "ApproximateNumberOfMessagesVisible",  # the outbox stream's dead letters
+            "ApproximateNumberOfMessagesVisible",  # each schedule's dead letters
             "ApproximateNumberOfMessagesVisible",
             "StuckPayments",
             "PaymentNeedsReview",
             "PaymentNeedsReview",
             "LateSuccessRefunded",
             "LateSuccessRefunded",
+            "IteratorAge",
+            *["Errors"] * len(FUNCTIONS),
+            *["Throttles"] * len(FUNCTIONS),
         ]
     )
     for alarm in found.values():
         assert alarm["Properties"]["AlarmActions"], alarm["Properties"]["MetricName"]
-        assert alarm["Properties"]["Threshold"] == 1
+        assert alarm["Properties"]["Threshold"] == (300_000 if alarm["Properties"]["MetricName"] == "IteratorAge" else 1)
         assert alarm["Properties"]["AlarmDescription"]
     assert alarms(synthesized)["StuckPayments"]["Namespace"] == "Welt"
+
+
+def watched_functions(synthesized: Synthesized, metric: str) -> list[str]:
+    """The functions (names without the stage prefix) an alarm on this AWS/Lambda metric watches, one per alarm."""
+    references = References(synthesized.templates, STAGE)
+    watched = []
+    for alarm in synthesized.resources("Observability", "AWS::CloudWatch::Alarm").values():
+        properties = alarm["Properties"]
+        if properties["MetricName"] == metric:
+            assert properties["Namespace"] == "AWS/Lambda"
+            [dimension] = properties["Dimensions"]
+            assert dimension["Name"] == "FunctionName"
+            watched.append(references.describe(dimension["Value"], "Observability").removeprefix("function:"))
+    return sorted(watched)
+
+
+@pytest.mark.parametrize("metric", ["Errors", "Throttles"])
+def test_every_function_has_an_alarm_on_its_errors_and_its_throttles(synthesized: Synthesized, metric: str) -> None:
+    assert watched_functions(synthesized, metric) == sorted(access.name for access in FUNCTIONS)
+
+
+def test_the_outbox_stream_lag_has_an_alarm(synthesized: Synthesized) -> None:
+    assert watched_functions(synthesized, "IteratorAge") == ["send-emails"]
+    assert alarms(synthesized)["IteratorAge"]["Statistic"] == "Maximum"
+
+
+def test_each_schedules_dead_letter_queue_has_an_alarm(synthesized: Synthesized) -> None:
+    references = References(synthesized.templates, STAGE)
+    queues = []
+    for alarm in synthesized.resources("Observability", "AWS::CloudWatch::Alarm").values():
+        if alarm["Properties"]["MetricName"] == "ApproximateNumberOfMessagesVisible":
+            [dimension] = alarm["Properties"]["Dimensions"]
+            queues.append(references.describe(dimension["Value"], "Observability"))
+    queue_names = {
+        f"<Workers.{logical_id}.QueueName>": r["Properties"]["QueueName"]
+        for logical_id, r in synthesized.resources("Workers", "AWS::SQS::Queue").items()
+    }
+    assert sorted(queue_names[q] for q in queues) == sorted(
+        f"{STAGE.prefix}{name}"
+        for name in ("outbox-dead-letters", "retry-emails-schedule-dead-letters", "reconcile-payments-schedule-dead-letters")
+    )
+
+
+def test_cloudwatch_may_publish_this_accounts_alarms_to_the_topic_over_tls_only(synthesized: Synthesized) -> None:
+    [policy] = synthesized.resources("Observability", "AWS::SNS::TopicPolicy").values()
+    statements = policy["Properties"]["PolicyDocument"]["Statement"]
+    [publish] = [s for s in statements if s["Effect"] == "Allow"]
+    assert publish["Principal"] == {"Service": "cloudwatch.amazonaws.com"}
+    assert publish["Action"] == "sns:Publish"
+    assert set(publish["Condition"]) == {"StringEquals", "ArnLike"}
+    assert publish["Condition"]["StringEquals"]["aws:SourceAccount"] == {"Ref": "AWS::AccountId"}
+    [deny] = [s for s in statements if s["Effect"] == "Deny"]
+    assert deny["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
 
 
 def test_the_money_alarms_watch_the_metrics_the_payment_service_emits_where_it_emits_them(synthesized: Synthesized) -> None:

@@ -89,3 +89,27 @@ def test_every_handler_a_function_names_exists_in_its_app_and_takes_an_event_and
         assert callable(handler), access.handler
         if target is handler:
             assert list(inspect.signature(handler).parameters) == ["event", "context"], access.name
+
+
+def test_each_schedule_retries_until_its_next_run_then_leaves_the_run_in_a_dead_letter_queue(synthesized: Synthesized) -> None:
+    queues = synthesized.resources("Workers", "AWS::SQS::Queue")
+    seen = set()
+    for name, properties in schedules(synthesized).items():
+        target = properties["Target"]
+        assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1, name
+        assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] == (60 if name.endswith("retry-emails") else 300)
+        [queue_id, attribute] = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"]
+        assert attribute == "Arn"
+        assert queues[queue_id]["Properties"]["QueueName"] == f"{name}-schedule-dead-letters"
+        seen.add(queue_id)
+        # Scheduler's role for this target may put the run there (and only there).
+        role_id = target["RoleArn"]["Fn::GetAtt"][0]
+        sends = [
+            statement["Resource"]
+            for policy in synthesized.resources("Workers", "AWS::IAM::Policy").values()
+            if {"Ref": role_id} in policy["Properties"]["Roles"]
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+            if "sqs:SendMessage" in statement["Action"]
+        ]
+        assert sends == [{"Fn::GetAtt": [queue_id, "Arn"]}], name
+    assert len(seen) == 2

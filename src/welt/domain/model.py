@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator, model_validator
 
+from welt.domain.countries import COUNTRY_CODES
 from welt.domain.errors import StateConflictError
 from welt.domain.text import OptionalShortText, OptionalText, PostalCode, Text, clean_text
 
@@ -65,9 +66,7 @@ class ProductionStage(StrEnum):
 
 
 def _iso_country(code: str) -> str:
-    import pycountry  # its tables load with the first address checked, not with every cold start
-
-    if pycountry.countries.get(alpha_2=code) is None:
+    if code not in COUNTRY_CODES:
         raise ValueError(f"{code} is not an ISO 3166-1 alpha-2 country code")
     return code
 

@@ -59,6 +59,8 @@ class AuthStack(cdk.Stack):
             # custom:brand is not here: a user can never move themselves to another brand.
             write_attributes=writable,
         )
+        # `python -m welt.admin --stage NAME` finds the pool by this output.
+        cdk.CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         cognito.CfnUserPoolGroup(
             self,
             "StaffGroup",

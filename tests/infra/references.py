@@ -29,6 +29,8 @@ class References:
             return f"secret:{properties['Name'].removeprefix(self.stage.prefix)}"
         if resource["Type"] == "AWS::Logs::LogGroup" and attribute is None:
             return str(properties["LogGroupName"])
+        if resource["Type"] == "AWS::Cognito::UserPool":
+            return f"userpool:{properties['UserPoolName'].removeprefix(self.stage.prefix)}"
         if resource["Type"] == "AWS::SES::ConfigurationSet":
             return str(properties["Name"])
         return f"<{stack}.{logical_id}{'.' + attribute if attribute else ''}>"

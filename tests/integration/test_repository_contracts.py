@@ -15,6 +15,7 @@ from welt.domain.model import Brand, Costs, Labeling, Order, OrderStatus, OrderT
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.ports import (
     BrandCheck,
+    BrandWrite,
     CheckoutKeyWrite,
     MessageWrite,
     OrderFilter,
@@ -208,6 +209,22 @@ class TestBrandRepositoryContract:
         with pytest.raises(TransactionConflictError) as refused:
             backend.store.commit(Transaction().add(BrandCheck(code="DMO", stamps_status=StampStatus.NONE)))
         assert refused.value.failed_on(BrandCheck)
+
+    def test_a_new_brand_is_registered_only_under_a_free_code(self, backend: Backend) -> None:
+        backend.store.commit(Transaction().brand(Brand(code="XYZ", name="Xyz", legal_name="Xyz S.L."), None))
+        with pytest.raises(TransactionConflictError) as refused:
+            backend.store.commit(Transaction().brand(Brand(code="XYZ", name="Impostor"), None))
+        assert refused.value.failed_on(BrandWrite)
+        assert backend.brands.get("XYZ").legal_name == "Xyz S.L."
+
+    def test_brands_page_by_code_to_the_end(self, backend: Backend) -> None:
+        for code in ("AAA", "ZZZ", "MMM"):
+            backend.store.commit(Transaction().brand(Brand(code=code, name=code), None))
+        first = backend.brands.page(None, 2)
+        second = backend.brands.page(first.last_key, 2)
+        third = backend.brands.page(second.last_key, 2)
+        assert [b.code for b in first.items + second.items + third.items] == ["AAA", "BRK", "DMO", "MMM", "ZZZ"]
+        assert third.last_key is None and len(third.items) == 1
 
 
 class TestShippingGroupRepositoryContract:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -296,6 +297,16 @@ class TestOutboxContract:
         assert backend.outbox.due(T0, 10) == []
         [due] = backend.outbox.due(T0 + timedelta(minutes=1), 10)
         assert (due.attempts, due.last_error, due.state) == (1, "SES down", OutboxState.PENDING)
+
+    def test_a_confidential_message_forgets_its_body_once_sent(self, backend: Backend) -> None:
+        secret = replace(message("invitation/abc"), body="Temporary password: Pw-123456789!", confidential=True)
+        self.enqueue(backend, secret)
+        assert backend.outbox.get("invitation/abc").confidential is True
+        backend.outbox.claim("invitation/abc", T0, T0 + timedelta(minutes=2))
+        backend.outbox.mark_sent("invitation/abc", T0)
+        backend.outbox.erase_body("invitation/abc")
+        kept = backend.outbox.get("invitation/abc")
+        assert "Pw-123456789!" not in kept.body and (kept.to, kept.state) == ("a@b.example", OutboxState.SENT)
 
     def test_sent_messages_are_never_due_or_claimable_again(self, backend: Backend) -> None:
         self.enqueue(backend)

@@ -273,3 +273,39 @@ def test_temporary_passwords_meet_the_policy_and_differ() -> None:
 
     assert len(passwords) == 200
     assert all(password_problems(p) == [] and re.fullmatch(r"[A-Za-z0-9!#%+\-=?@]{16}", p) for p in passwords)
+
+
+def test_two_staff_registering_the_same_code_at_once_make_one_brand(desk: OrderDesk) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from welt.domain.errors import StateConflictError
+    from welt.services import onboarding
+    from welt.services.orders import Caller
+
+    staff = Caller(subject="s", brand=None, staff=True)
+
+    def register(name: str) -> str:
+        try:
+            return str(onboarding.register_brand(desk, staff, onboarding.BrandRegistration.model_validate(registration(name=name)))["name"])
+        except StateConflictError:
+            return "refused"
+
+    with ThreadPoolExecutor(8) as pool:
+        outcomes = list(pool.map(register, [f"Xyz {n}" for n in range(8)]))
+
+    assert outcomes.count("refused") == 7
+    assert desk.brands.get("XYZ").name == next(o for o in outcomes if o != "refused")  # type: ignore[union-attr]
+
+
+def test_two_edits_from_the_same_version_keep_only_the_first(orders_client: Client) -> None:
+    register(orders_client)
+
+    def edit(email: str) -> Any:
+        body = json.dumps({"contact_email": email}).encode()
+        return orders_client.http.request("PATCH", "/admin/brands/XYZ", headers=as_staff(**{"If-Match": "1"}), body=body)
+
+    first, second = edit("one@xyz.example"), edit("two@xyz.example")
+
+    assert first.status_code == 200
+    assert_problem(second, 412)
+    assert body_of(orders_client.http.get("/admin/brands/XYZ", headers=as_staff()))["contact_email"] == "one@xyz.example"

@@ -7,7 +7,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from welt.domain.errors import ServiceUnavailableError
+from welt.domain.errors import FieldProblem, ServiceUnavailableError, ValidationFailedError
 from welt.domain.team import TeamMember, UserState
 from welt.services.ports import UserExistsError
 
@@ -81,6 +81,11 @@ class CognitoUserDirectory:
         except ClientError as error:
             if _code(error) == "UsernameExistsException":
                 raise UserExistsError(email) from None
+            if _code(error) == "InvalidParameterException":
+                # Cognito is stricter about email addresses than their shape: say so instead of failing.
+                raise ValidationFailedError(
+                    "The user pool does not take this email address.", [FieldProblem(("body", "email"), "not accepted as an email address")]
+                ) from None
             raise
         self._call("admin_add_user_to_group", Username=email, GroupName=group)
         return _member(user, _attributes(user.get("Attributes", [])))

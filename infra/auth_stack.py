@@ -32,7 +32,13 @@ class AuthStack(cdk.Stack):
             standard_attributes=cognito.StandardAttributes(email=cognito.StandardAttribute(required=True, mutable=True)),
             custom_attributes={BRAND_ATTRIBUTE: cognito.StringAttribute(min_len=3, max_len=3, mutable=False)},
             password_policy=cognito.PasswordPolicy(
-                min_length=12, require_lowercase=True, require_uppercase=True, require_digits=True, require_symbols=True
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                # The invitation email says so (welt.domain.team.TEMPORARY_PASSWORD_DAYS).
+                temp_password_validity=cdk.Duration.days(7),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             mfa=cognito.Mfa.OPTIONAL,

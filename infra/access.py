@@ -27,6 +27,19 @@ IDEMPOTENCY_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateI
 # Sending an outbox message: read it, claim it, mark it sent or release it.
 OUTBOX_SEND = ("dynamodb:GetItem", "dynamodb:UpdateItem")
 
+# Onboarding in the orders API: invite, list, resend, disable (with sign-out) and enable users, in their groups.
+USER_POOL_ADMIN = (
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminSetUserPassword",
+    "cognito-idp:AdminDisableUser",
+    "cognito-idp:AdminEnableUser",
+    "cognito-idp:AdminUserGlobalSignOut",
+    "cognito-idp:AdminAddUserToGroup",
+    "cognito-idp:CreateGroup",
+    "cognito-idp:ListUsersInGroup",
+)
+
 # Names of Secrets Manager entries (their values are set after deployment), not secrets themselves.
 STRIPE_SECRET_KEY = "stripe_secret_key"  # noqa: S105
 STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret"  # noqa: S105
@@ -59,6 +72,7 @@ class FunctionAccess:
     secrets: tuple[str, ...] = ()
     sends_mail: bool = True
     reads_outbox_stream: bool = False
+    user_pool_actions: tuple[str, ...] = ()  # on the stage's user pool only
     environment: dict[str, str] = field(default_factory=dict)
 
     def access_to(self, table: TableDefinition) -> TableAccess | None:
@@ -72,7 +86,9 @@ def _desk(*tables: TableDefinition) -> tuple[TableAccess, ...]:
 ORDER_DESK_TABLES = (ORDERS, BRANDS, SHIPPING_GROUPS, OUTBOX, IDEMPOTENCY)
 PAYMENT_DESK_TABLES = (*ORDER_DESK_TABLES, PAYMENTS, INVOICES, STRIPE_EVENTS)
 
-ORDERS_API = FunctionAccess("orders-api", "orders", "app.handler", _desk(*ORDER_DESK_TABLES), secrets=(CURSOR_SECRET,))
+ORDERS_API = FunctionAccess(
+    "orders-api", "orders", "app.handler", _desk(*ORDER_DESK_TABLES), secrets=(CURSOR_SECRET,), user_pool_actions=USER_POOL_ADMIN
+)
 PAYMENTS_API = FunctionAccess("payments-api", "payments", "app.handler", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS)
 # Sends each new outbox message as its row reaches the table's stream.
 SEND_EMAILS = FunctionAccess("send-emails", "orders", "app.send_emails", (TableAccess(OUTBOX, OUTBOX_SEND),), reads_outbox_stream=True)

@@ -89,7 +89,9 @@ def build(
             "WELT_MAIL_FROM": stage.mail_from,
             "WELT_WEB_ORIGIN": stage.web_origin,
             "STRIPE_PUBLISHABLE_KEY": stage.stripe_publishable_key,
+            **({"WELT_SIGN_IN_URL": stage.sign_in_url} if stage.sign_in_url else {}),
         },
+        user_pool_arn=auth.user_pool.user_pool_arn,
     )
     api = ApiStack(
         app,

@@ -32,7 +32,13 @@ class AuthStack(cdk.Stack):
             standard_attributes=cognito.StandardAttributes(email=cognito.StandardAttribute(required=True, mutable=True)),
             custom_attributes={BRAND_ATTRIBUTE: cognito.StringAttribute(min_len=3, max_len=3, mutable=False)},
             password_policy=cognito.PasswordPolicy(
-                min_length=12, require_lowercase=True, require_uppercase=True, require_digits=True, require_symbols=True
+                min_length=12,
+                require_lowercase=True,
+                require_uppercase=True,
+                require_digits=True,
+                require_symbols=True,
+                # The invitation email says so (welt.domain.team.TEMPORARY_PASSWORD_DAYS).
+                temp_password_validity=cdk.Duration.days(7),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
             mfa=cognito.Mfa.OPTIONAL,
@@ -63,6 +69,8 @@ class AuthStack(cdk.Stack):
             # custom:brand is not here: a user can never move themselves to another brand.
             write_attributes=writable,
         )
+        # `python -m welt.admin --stage NAME` finds the pool by this output.
+        cdk.CfnOutput(self, "UserPoolId", value=self.user_pool.user_pool_id)
         cognito.CfnUserPoolGroup(
             self,
             "StaffGroup",

@@ -37,6 +37,7 @@ class SharedResources:
     mail_identity_arn: str
     mail_configuration_set_arn: str
     environment: dict[str, str]
+    user_pool_arn: str = ""
 
 
 class WeltFunction(Construct):
@@ -129,6 +130,10 @@ class WeltFunction(Construct):
                 iam.PolicyStatement(
                     sid=f"Secret{number}", actions=["secretsmanager:GetSecretValue"], resources=[shared.secrets[secret].secret_arn]
                 )
+            )
+        if self.access.user_pool_actions:
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(sid="UserPool", actions=list(self.access.user_pool_actions), resources=[shared.user_pool_arn])
             )
         if self.access.sends_mail:
             self.role.add_to_principal_policy(

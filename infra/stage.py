@@ -22,6 +22,9 @@ class Stage:
     # The browser app's origin for CORS. "*" until the app has its own domain: the APIs take bearer
     # tokens only (no cookies), so a wildcard origin lets no page act as a signed-in user.
     web_origin: str = "*"
+    # The browser app's address, named in invitation emails (its CloudFront address is known only after the
+    # first deploy: `make deploy ... -c sign_in_url=https://...` then). Empty: the web origin, if not "*".
+    sign_in_url: str = ""
     # Public by design (the browser uses it); the secret key and webhook secret live in Secrets Manager.
     stripe_publishable_key: str = "pk_test_set_me"
     # Who is told when an alarm fires; none means the alarm topic has no subscriber yet.
@@ -64,7 +67,7 @@ def stage_from_context(context: dict[str, Any]) -> Stage:
     """`make synth STAGE=prod` passes `-c stage=prod`; every other setting can be given the same way."""
     name = str(context.get("stage") or "dev")
     fields: dict[str, Any] = {"name": name}
-    for key in ("region", "account", "mail_from", "web_origin", "alarm_email", "stripe_publishable_key"):
+    for key in ("region", "account", "mail_from", "web_origin", "sign_in_url", "alarm_email", "stripe_publishable_key"):
         if context.get(key):
             fields[key] = str(context[key])
     for key in ("throttle_rate", "throttle_burst", "max_body_bytes"):

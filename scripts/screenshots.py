@@ -18,6 +18,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from tests.browser.backoffice import Arrange, Backoffice, launch_chromium, running_stack, user  # noqa: E402
+from tests.browser.test_first_sign_in import temporary_password  # noqa: E402
 from tests.examples import SHIPPING_ADDRESS  # noqa: E402
 
 from welt_stack.stack import LocalStack  # noqa: E402
@@ -162,7 +163,25 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     page.get_by_role("button", name="Ship order").click()
     expect(page.get_by_role("status")).to_contain_text("Shipped with DHL Express")
 
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Brands").click()
+    expect(app.heading("Brands")).to_be_visible()
+    camera.shoot("21-staff-brands", full_page=True)
+    newcomer = "lena@dmo.example"
+    Arrange(stack, "staff").call(
+        "POST", f"{stack.description['orders_api']}/admin/brands/DMO/users", 201, json={"email": newcomer, "name": "Lena Vogel"}
+    )
+    app.open("/staff/brands/DMO", "Demo Atelier (DMO)")
+    camera.shoot("22-staff-brand-users", full_page=True)
     app.sign_out()
+    page.get_by_label("Email address").fill(newcomer)
+    page.get_by_label("Password").fill(temporary_password(stack, newcomer))
+    page.get_by_role("button", name="Sign in").click()
+    expect(app.heading("Choose your password")).to_be_visible()
+    page.get_by_label("New password", exact=True).fill("Lena-own-2026!")
+    page.get_by_label("New password again").fill("Lena-own-2026!")
+    camera.shoot("23-choose-password")
+
+    page.reload()  # leave the half-set password: back to the first step of signing in
     app.sign_in(buyer)
     app.open(f"/orders/{orders['shipped']}", f"Order {orders['shipped']}")
     camera.shoot("14-order-detail-timeline-tracking", full_page=True)

@@ -9,7 +9,7 @@ from chalice.test import Client
 
 from tests import tokens
 from tests.apps import load_app
-from tests.fakes import Clock, FakeMailer, FakeStripe, fake_desk, fake_payment_desk
+from tests.fakes import Clock, FakeMailer, FakeStripe, FakeUserDirectory, fake_desk, fake_onboarding, fake_payment_desk
 from welt.services.orders import OrderDesk
 from welt.services.payments import PaymentDesk
 
@@ -30,11 +30,17 @@ def desk(mailer: FakeMailer, clock: Clock) -> OrderDesk:
 
 
 @pytest.fixture
-def orders_client(desk: OrderDesk, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+def users() -> FakeUserDirectory:
+    return FakeUserDirectory()
+
+
+@pytest.fixture
+def orders_client(desk: OrderDesk, users: FakeUserDirectory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
     """The real orders app over Chalice's test client, on fakes and test-signed tokens."""
     module = load_app("orders")
     verifier = tokens.verifier()
     monkeypatch.setattr(module, "order_desk", lambda: desk)
+    monkeypatch.setattr(module, "onboarding", lambda: fake_onboarding(desk, users))
     monkeypatch.setattr(module, "token_verifier", lambda: verifier)
     with Client(module.app) as client:
         yield client

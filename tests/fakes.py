@@ -18,7 +18,9 @@ from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestI
 from welt.domain.model import Brand, Order, TimelineEvent
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.team import TeamMember, UserState, password_problems
 from welt.services.notifications import deliver_one
+from welt.services.onboarding import Onboarding
 from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
@@ -45,6 +47,7 @@ from welt.services.ports import (
     StripeEvent,
     Transaction,
     TransactionConflictError,
+    UserExistsError,
     Write,
 )
 
@@ -116,6 +119,8 @@ class FakeStore:
             case OrderWrite(order=order, expected_version=version, expected_status=status):
                 current = self.orders.get((order.brand, order.seq))
                 return current is None or current.version != version or current.status is not status
+            case BrandWrite(brand=brand, expected_version=None):
+                return brand.code in self.brands
             case BrandWrite(brand=brand, expected_version=version):
                 known = self.brands.get(brand.code)
                 return known is None or known.version != version
@@ -249,8 +254,11 @@ class FakeBrandRepository:
     def add(self, brand: Brand) -> None:
         self._store.brands.setdefault(brand.code, brand)
 
-    def all(self) -> list[Brand]:
-        return sorted(self._store.brands.values(), key=lambda brand: brand.code)
+    def page(self, after: dict[str, Any] | None, limit: int) -> Page[Brand]:
+        self._store.tick()
+        codes = sorted(code for code in self._store.brands if after is None or code > after["code"])
+        kept = codes[:limit]
+        return Page([self._store.brands[c] for c in kept], {"code": kept[-1]} if len(codes) > limit else None)
 
 
 class FakeShippingGroupRepository:
@@ -322,6 +330,11 @@ class FakeOutbox:
         message.state, message.lease_until = OutboxState.PENDING, None
         message.attempts += 1
         message.last_error, message.next_attempt_at = error, retry_at
+
+    def erase_body(self, message_id: str) -> None:
+        message = self.messages[message_id]
+        assert message.state is OutboxState.SENT
+        message.body = "(erased)"
 
 
 class FakeMailer:
@@ -650,3 +663,41 @@ def stored_order(desk: OrderDesk, number: str) -> Order:
     order = desk.orders.get(brand, seq)
     assert order is not None, number
     return order
+
+
+class FakeUserDirectory:
+    """The user pool in memory: users by email with their brand, state and current password."""
+
+    def __init__(self) -> None:
+        self.users: dict[str, TeamMember] = {}
+        self.passwords: dict[str, str] = {}
+        self.signed_out: list[str] = []
+
+    def create(self, email: str, name: str, brand: str | None, temporary_password: str) -> TeamMember:
+        if email in self.users:
+            raise UserExistsError(email)
+        assert password_problems(temporary_password) == []
+        self.users[email] = TeamMember(email, name, UserState.INVITED, brand)
+        self.passwords[email] = temporary_password
+        return self.users[email]
+
+    def find(self, email: str) -> TeamMember | None:
+        return self.users.get(email)
+
+    def members(self, brand: str | None) -> list[TeamMember]:
+        return sorted((m for m in self.users.values() if m.brand == brand), key=lambda m: m.email)
+
+    def reset_temporary_password(self, email: str, temporary_password: str) -> None:
+        self.users[email] = replace(self.users[email], state=UserState.INVITED)
+        self.passwords[email] = temporary_password
+
+    def disable(self, email: str) -> None:
+        self.users[email] = replace(self.users[email], state=UserState.DISABLED)
+        self.signed_out.append(email)
+
+    def enable(self, email: str) -> None:
+        self.users[email] = replace(self.users[email], state=UserState.ACTIVE if email not in self.passwords else UserState.INVITED)
+
+
+def fake_onboarding(desk: OrderDesk, users: FakeUserDirectory | None = None) -> Onboarding:
+    return Onboarding(desk=desk, users=users or FakeUserDirectory(), sign_in_url="https://welt.example/app")

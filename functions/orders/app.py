@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from welt.bootstrap import mailer, outbox, token_verifier, utc_now
+from welt.bootstrap import onboarding as build_onboarding
 from welt.bootstrap import order_desk as build_order_desk
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
@@ -16,6 +18,7 @@ from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
 from welt.services import group_suggestions as group_suggestions_service
+from welt.services import onboarding as going_live
 from welt.services import orders, production, shipping_groups
 from welt.services.notifications import deliver_due, deliver_now
 
@@ -30,6 +33,10 @@ api = WeltApi(app, logger, lambda header: token_verifier().caller(header))
 
 def order_desk() -> orders.OrderDesk:
     return build_order_desk()
+
+
+def onboarding() -> going_live.Onboarding:
+    return build_onboarding()
 
 
 Params = TypeVar("Params", bound=BaseModel)
@@ -52,6 +59,13 @@ class GroupParams(BaseModel):
 
     status: GroupStatus | None = None
     limit: int = Field(default=shipping_groups.GROUP_PAGE, ge=1, le=shipping_groups.MAX_GROUP_PAGE)
+    cursor: str | None = Field(default=None, max_length=2000)
+
+
+class BrandPageParams(BaseModel):
+    model_config = ConfigDict(defer_build=True, extra="ignore")
+
+    limit: int = Field(default=going_live.BRAND_PAGE, ge=1, le=going_live.MAX_BRAND_PAGE)
     cursor: str | None = Field(default=None, max_length=2000)
 
 
@@ -198,11 +212,6 @@ def ship_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
     return production.ship_group(order_desk(), request.caller, group_id, request.body(production.Shipment))
 
 
-@api.route("/admin/brands", methods=["GET"], staff=True)
-def staff_brands(request: HttpRequest) -> dict[str, Any]:
-    return production.list_brands(order_desk(), request.caller)
-
-
 @api.route("/admin/shipping-groups", methods=["GET"], staff=True)
 def staff_groups(request: HttpRequest) -> dict[str, Any]:
     page = query_params(request, GroupParams)
@@ -212,6 +221,87 @@ def staff_groups(request: HttpRequest) -> dict[str, Any]:
 @api.route("/admin/brands/{code}/stamps", methods=["POST"], staff=True)
 def stamps_ready(request: HttpRequest, code: str) -> dict[str, Any]:
     return production.mark_stamps_ready(order_desk(), request.caller, code, request.body(production.StampsUpdate))
+
+
+# ---------------------------------------------------------------- going live: brands and their teams, staff
+
+
+@api.route("/admin/brands", methods=["POST"], staff=True, status=201)
+def register_brand(request: HttpRequest) -> dict[str, Any]:
+    return going_live.register_brand(order_desk(), request.caller, request.body(going_live.BrandRegistration))
+
+
+@api.route("/admin/brands", methods=["GET"], staff=True)
+def staff_brands(request: HttpRequest) -> dict[str, Any]:
+    page = query_params(request, BrandPageParams)
+    return going_live.list_brands(order_desk(), request.caller, page.limit, page.cursor)
+
+
+@api.route("/admin/brands/{code}", methods=["GET"], staff=True)
+def staff_brand(request: HttpRequest, code: str) -> dict[str, Any]:
+    return going_live.get_brand(order_desk(), request.caller, code)
+
+
+@api.route("/admin/brands/{code}", methods=["PATCH"], staff=True)
+def edit_brand(request: HttpRequest, code: str) -> dict[str, Any]:
+    version = request.version_header()
+    assert version is not None
+    return going_live.edit_brand(order_desk(), request.caller, code, request.body(going_live.BrandChanges), version)
+
+
+@api.route("/admin/brands/{code}/users", methods=["POST"], staff=True, status=201)
+def invite_brand_user(request: HttpRequest, code: str) -> dict[str, Any]:
+    return going_live.invite_user(onboarding(), request.caller, code, request.body(going_live.Invitation))
+
+
+@api.route("/admin/brands/{code}/users", methods=["GET"], staff=True)
+def brand_team(request: HttpRequest, code: str) -> dict[str, Any]:
+    return going_live.list_team(onboarding(), request.caller, code)
+
+
+@api.route("/admin/brands/{code}/users/{email}/invite", methods=["POST"], staff=True)
+def reinvite_brand_user(request: HttpRequest, code: str, email: str) -> dict[str, Any]:
+    return going_live.resend_invitation(onboarding(), request.caller, code, unquote(email))
+
+
+@api.route("/admin/brands/{code}/users/{email}/disable", methods=["POST"], staff=True)
+def disable_brand_user(request: HttpRequest, code: str, email: str) -> dict[str, Any]:
+    return going_live.disable_user(onboarding(), request.caller, code, unquote(email))
+
+
+@api.route("/admin/brands/{code}/users/{email}/enable", methods=["POST"], staff=True)
+def enable_brand_user(request: HttpRequest, code: str, email: str) -> dict[str, Any]:
+    return going_live.enable_user(onboarding(), request.caller, code, unquote(email))
+
+
+@api.route("/admin/staff", methods=["POST"], staff=True, status=201)
+def invite_staff_user(request: HttpRequest) -> dict[str, Any]:
+    return going_live.invite_user(onboarding(), request.caller, None, request.body(going_live.Invitation))
+
+
+@api.route("/admin/staff", methods=["GET"], staff=True)
+def staff_team(request: HttpRequest) -> dict[str, Any]:
+    return going_live.list_team(onboarding(), request.caller, None)
+
+
+@api.route("/admin/staff/{email}/invite", methods=["POST"], staff=True)
+def reinvite_staff_user(request: HttpRequest, email: str) -> dict[str, Any]:
+    return going_live.resend_invitation(onboarding(), request.caller, None, unquote(email))
+
+
+@api.route("/admin/staff/{email}/disable", methods=["POST"], staff=True)
+def disable_staff_user(request: HttpRequest, email: str) -> dict[str, Any]:
+    return going_live.disable_user(onboarding(), request.caller, None, unquote(email))
+
+
+@api.route("/admin/staff/{email}/enable", methods=["POST"], staff=True)
+def enable_staff_user(request: HttpRequest, email: str) -> dict[str, Any]:
+    return going_live.enable_user(onboarding(), request.caller, None, unquote(email))
+
+
+@api.route("/brand/users", methods=["GET"])
+def own_team(request: HttpRequest) -> dict[str, Any]:
+    return going_live.own_team(onboarding(), request.caller)
 
 
 @app.schedule(Rate(1, unit=Rate.MINUTES))

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from welt.adapters.tables import ALL_TABLES, BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
-from welt.config import cursor_secret, settings
+from welt.config import cursor_secret, settings, sign_in_url
 
 if TYPE_CHECKING:
     from welt.adapters.cognito import CognitoTokenVerifier
     from welt.adapters.dynamodb import DynamoOutbox, DynamoStore
     from welt.adapters.idempotency import PowertoolsIdempotency
     from welt.adapters.ses import SesMailer
+    from welt.services.onboarding import Onboarding
     from welt.services.orders import OrderDesk
 
 # The adapters, the services and PyJWT load when a function first needs them, not at import: a cold
@@ -91,3 +92,14 @@ def token_verifier() -> CognitoTokenVerifier:
 
     config = settings()
     return CognitoTokenVerifier.from_url(config.jwks_url, config.token_issuer, config.app_client_id)
+
+
+@lru_cache(maxsize=1)
+def onboarding() -> Onboarding:
+    """Registering brands and inviting users: the order desk and the stage's user pool."""
+    from welt.adapters.user_pool import CognitoUserDirectory
+    from welt.services.onboarding import Onboarding
+
+    config = settings()
+    directory = CognitoUserDirectory(boto3.client("cognito-idp", region_name=config.region), config.user_pool_id)
+    return Onboarding(desk=order_desk(), users=directory, sign_in_url=sign_in_url())

@@ -105,3 +105,12 @@ def stripe_settings() -> StripeSettings:
 def web_origin() -> str:
     """The browser app's origin, allowed to call the APIs (bearer tokens, no cookies)."""
     return os.environ.get("WELT_WEB_ORIGIN", "*")
+
+
+def sign_in_url() -> str:
+    """Where invited users sign in (named in invitation emails): WELT_SIGN_IN_URL, else the browser app's origin."""
+    explicit = os.environ.get("WELT_SIGN_IN_URL", "").strip()
+    if explicit:
+        return explicit
+    origin = web_origin()
+    return origin if origin != "*" else "the address of Welt your factory gave you"

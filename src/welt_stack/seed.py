@@ -1,4 +1,8 @@
-"""Creates Welt's AWS resources in an emulator (or any account) and seeds the demo brands and users."""
+"""Creates Welt's AWS resources in an emulator (or any account) and seeds the demo brands and users.
+
+The demo brands and users are registered and invited through the product's own onboarding service (the one the
+orders API and `python -m welt.admin` run); only the published demo password is set here, for `make dev`.
+"""
 
 from __future__ import annotations
 
@@ -7,9 +11,11 @@ from typing import Any
 
 import boto3
 
-from welt.adapters.dynamodb import DynamoBrandRepository
-from welt.adapters.tables import ALL_TABLES, BRANDS
-from welt.domain.model import Brand, StampStatus
+from welt.adapters.tables import ALL_TABLES
+from welt.admin import OPERATOR, Target, onboarding_on
+from welt.domain.team import PASSWORD_MIN_LENGTH, TEMPORARY_PASSWORD_DAYS
+from welt.services import onboarding
+from welt.services.onboarding import BrandRegistration, Invitation
 
 DEMO_PASSWORD = "Welt-demo-2026!"  # noqa: S105 (the local stack's published demo password)
 MAIL_FROM = "orders@welt.example"
@@ -39,8 +45,21 @@ class DemoUser:
 
 
 DEMO_BRANDS = (
-    Brand(code="DMO", name="Demo Atelier", stamps_status=StampStatus.NONE),
-    Brand(code="BRK", name="Brook & Last", stamps_status=StampStatus.NONE),
+    BrandRegistration(
+        code="DMO",
+        name="Demo Atelier",
+        legal_name="Demo Atelier GmbH",
+        vat_id="DE136695976",
+        contact_email="accounts@dmo.example",
+        billing_address={"line1": "Torstrasse 101", "city": "Berlin", "postal_code": "10119", "country": "DE"},  # type: ignore[arg-type]
+    ),
+    BrandRegistration(
+        code="BRK",
+        name="Brook & Last",
+        legal_name="Brook & Last Ltd",
+        contact_email="accounts@brk.example",
+        billing_address={"line1": "12 Last Lane", "city": "Northampton", "postal_code": "NN1 1AA", "country": "GB"},  # type: ignore[arg-type]
+    ),
 )
 DEMO_USERS = (
     DemoUser("buyer@dmo.example", "brand", "DMO"),
@@ -62,22 +81,27 @@ def create_tables(aws: Aws, prefix: str) -> None:
             client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute})
 
 
-def seed_brands(aws: Aws, prefix: str) -> None:
-    brands = DynamoBrandRepository(aws.resource("dynamodb").Table(f"{prefix}{BRANDS.logical_name}"))
-    for brand in DEMO_BRANDS:
-        brands.add(brand)
-
-
 def verify_sender(aws: Aws, sender: str = MAIL_FROM) -> None:
     aws.client("ses").verify_email_identity(EmailAddress=sender)
 
 
 def create_user_pool(aws: Aws) -> dict[str, Any]:
-    """A pool like production's: email sign-in, `custom:brand`, a `staff` group, the demo users."""
+    """A pool like production's (infra/auth_stack.py): `custom:brand`, its password policy, a `staff` group."""
     cognito = aws.client("cognito-idp")
     pool_id = cognito.create_user_pool(
         PoolName="welt-users",
         Schema=[{"Name": "brand", "AttributeDataType": "String", "Mutable": False}],
+        Policies={
+            "PasswordPolicy": {
+                "MinimumLength": PASSWORD_MIN_LENGTH,
+                "RequireUppercase": True,
+                "RequireLowercase": True,
+                "RequireNumbers": True,
+                "RequireSymbols": True,
+                "TemporaryPasswordValidityDays": TEMPORARY_PASSWORD_DAYS,
+            }
+        },
+        AdminCreateUserConfig={"AllowAdminCreateUserOnly": True},
     )["UserPool"]["Id"]
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
@@ -85,20 +109,25 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(GroupName="staff", UserPoolId=pool_id)
+    return {"user_pool_id": pool_id, "client_id": client_id}
+
+
+def seed_demo(aws: Aws, prefix: str, user_pool_id: str, sign_in_url: str) -> list[dict[str, Any]]:
+    """The demo brands and users, through the onboarding service; the users then get the published demo password."""
+    desk = onboarding_on(Target(aws.region, aws.endpoint, prefix, user_pool_id, sign_in_url))
+    for registration in DEMO_BRANDS:
+        if desk.desk.brands.get(registration.code) is None:
+            onboarding.register_brand(desk.desk, OPERATOR, registration)
+    cognito = aws.client("cognito-idp")
     users = []
     for user in DEMO_USERS:
-        attributes = [{"Name": "email", "Value": user.email}, {"Name": "email_verified", "Value": "true"}]
-        if user.brand:
-            attributes.append({"Name": "custom:brand", "Value": user.brand})
-        cognito.admin_create_user(UserPoolId=pool_id, Username=user.email, UserAttributes=attributes, MessageAction="SUPPRESS")
-        cognito.admin_set_user_password(UserPoolId=pool_id, Username=user.email, Password=DEMO_PASSWORD, Permanent=True)
-        if user.role == "staff":
-            cognito.admin_add_user_to_group(UserPoolId=pool_id, Username=user.email, GroupName="staff")
+        onboarding.invite_user(desk, OPERATOR, user.brand, Invitation(email=user.email, name=user.email.split("@")[0]))
+        cognito.admin_set_user_password(UserPoolId=user_pool_id, Username=user.email, Password=DEMO_PASSWORD, Permanent=True)
         entry: dict[str, Any] = {"email": user.email, "password": DEMO_PASSWORD, "role": user.role}
         if user.brand:
             entry["brand"] = user.brand
         users.append(entry)
-    return {"user_pool_id": pool_id, "client_id": client_id, "users": users}
+    return users
 
 
 def sign_in(aws: Aws, client_id: str, email: str, password: str) -> str:

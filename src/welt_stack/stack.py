@@ -173,9 +173,9 @@ class LocalStack:
         self._wait_for("moto", f"{self.aws_endpoint}/moto-api/data.json")
         aws = self.aws
         seed.create_tables(aws, self.table_prefix)
-        seed.seed_brands(aws, self.table_prefix)
         seed.verify_sender(aws)
         pool = seed.create_user_pool(aws)
+        pool["users"] = seed.seed_demo(aws, self.table_prefix, pool["user_pool_id"], f"http://{HOST}:{self.ports.web}")
 
         stripe_base = f"http://{HOST}:{self.ports.stripe}"
         self._spawn("stripe", [str(bin_dir / "localstripe"), "--port", str(self.ports.stripe), "--from-scratch"], base_env)

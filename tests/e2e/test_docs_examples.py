@@ -75,7 +75,8 @@ def test_sign_in_example_shows_the_signed_in_brand(stack_file: Path) -> None:
 
     assert brand["code"] == "DMO"
     assert brand["name"] == "Demo Atelier"
-    assert set(brand) == {"code", "name", "labeling_default", "stamps_status"}
+    assert set(brand) == {"code", "name", "labeling_default", "stamps_status", "legal_name", "vat_id", "contact_email", "billing_address"}
+    assert brand["vat_id"] == "DE136695976"  # registered by the local stack's seed, through the onboarding service
 
 
 def test_checkout_example_retried_with_the_same_key_places_one_order(stack_file: Path) -> None:

@@ -39,8 +39,32 @@ BRAND_WRITES = [
     "addOrderToShippingGroup",
     "removeOrderFromShippingGroup",
 ]
-STAFF_READS = ["listAllOrders", "getOrderForStaff", "listBrands", "listAllShippingGroups"]
-STAFF_WRITES = ["moveProductionStage", "shipOrder", "deliverOrder", "shipShippingGroup", "markStampsReady"]
+STAFF_READS = [
+    "listAllOrders",
+    "getOrderForStaff",
+    "listBrands",
+    "listAllShippingGroups",
+    "getBrandForStaff",
+    "listBrandUsers",
+    "listStaffUsers",
+]
+STAFF_WRITES = [
+    "moveProductionStage",
+    "shipOrder",
+    "deliverOrder",
+    "shipShippingGroup",
+    "markStampsReady",
+    "registerBrand",
+    "editBrand",
+    "inviteBrandUser",
+    "resendBrandInvitation",
+    "disableBrandUser",
+    "enableBrandUser",
+    "inviteStaffUser",
+    "resendStaffInvitation",
+    "disableStaffUser",
+    "enableStaffUser",
+]
 PAYMENT_WRITES = ["startPayment", "confirmPayment", "stripeWebhook"]
 PAYMENTS_TAGS = ("Payments", "Webhooks")
 # Checks that need links between operations or a second user's objects, which the document does not declare.

@@ -31,6 +31,8 @@ class References:
             return str(properties["LogGroupName"])
         if resource["Type"] == "AWS::Lambda::Function" and attribute is None:
             return f"function:{properties['FunctionName'].removeprefix(self.stage.prefix)}"
+        if resource["Type"] == "AWS::Cognito::UserPool":
+            return f"userpool:{properties['UserPoolName'].removeprefix(self.stage.prefix)}"
         if resource["Type"] == "AWS::SES::ConfigurationSet":
             return str(properties["Name"])
         return f"<{stack}.{logical_id}{'.' + attribute if attribute else ''}>"

@@ -87,3 +87,18 @@ def test_the_app_client_has_no_secret_and_states_its_token_validity(synthesized:
 
 def test_there_is_a_staff_group(synthesized: Synthesized) -> None:
     synthesized.template("Auth").has_resource_properties("AWS::Cognito::UserPoolGroup", {"GroupName": "staff"})
+
+
+def test_the_password_policy_is_the_one_welt_shows_and_meets(synthesized: Synthesized) -> None:
+    """The pool, the rules the browser shows before a new password is typed, and Welt's temporary passwords agree."""
+    from pathlib import Path
+
+    from welt.domain.team import PASSWORD_MIN_LENGTH, PASSWORD_RULES, TEMPORARY_PASSWORD_DAYS
+
+    [pool] = synthesized.resources("Auth", "AWS::Cognito::UserPool").values()
+    policy = pool["Properties"]["Policies"]["PasswordPolicy"]
+    browser = (Path(__file__).resolve().parents[2] / "web" / "js" / "auth.js").read_text(encoding="utf-8")
+
+    assert (policy["MinimumLength"], policy["TemporaryPasswordValidityDays"]) == (PASSWORD_MIN_LENGTH, TEMPORARY_PASSWORD_DAYS)
+    assert all(policy[rule] for rule in ("RequireLowercase", "RequireUppercase", "RequireNumbers", "RequireSymbols"))
+    assert [rule for rule in PASSWORD_RULES if f"'{rule}'" not in browser] == []

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from infra.access import FUNCTIONS, STRIPE_SECRETS, FunctionAccess
+from infra.access import FUNCTIONS, STRIPE_SECRETS, USER_POOL_ADMIN, FunctionAccess
 
 from tests.infra.conftest import STAGE, Synthesized
 from tests.infra.references import References
@@ -120,3 +120,14 @@ def test_the_stream_reader_may_send_failures_to_its_dead_letter_queue_only(synth
         "OutboxDeadLetters" in resource for _, resource in queue
     )
     assert {action for action, _ in queue} <= {"sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"}
+
+
+@pytest.mark.parametrize("access", FUNCTIONS, ids=lambda a: a.name)
+def test_only_the_orders_api_administers_users_and_only_in_the_stages_pool(synthesized: Synthesized, access: FunctionAccess) -> None:
+    granted_here = granted(statements_of(synthesized, access), "cognito-idp:")
+
+    if access.name == "orders-api":
+        assert {action for action, _ in granted_here} == set(USER_POOL_ADMIN)
+        assert {resource for _, resource in granted_here} == {"userpool:users"}, granted_here
+    else:
+        assert granted_here == set()

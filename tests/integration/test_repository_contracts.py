@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from welt.domain.model import Brand, Costs, Labeling, Order, OrderStatus, OrderT
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.ports import (
     BrandCheck,
+    BrandWrite,
     CheckoutKeyWrite,
     MessageWrite,
     OrderFilter,
@@ -209,6 +211,22 @@ class TestBrandRepositoryContract:
             backend.store.commit(Transaction().add(BrandCheck(code="DMO", stamps_status=StampStatus.NONE)))
         assert refused.value.failed_on(BrandCheck)
 
+    def test_a_new_brand_is_registered_only_under_a_free_code(self, backend: Backend) -> None:
+        backend.store.commit(Transaction().brand(Brand(code="XYZ", name="Xyz", legal_name="Xyz S.L."), None))
+        with pytest.raises(TransactionConflictError) as refused:
+            backend.store.commit(Transaction().brand(Brand(code="XYZ", name="Impostor"), None))
+        assert refused.value.failed_on(BrandWrite)
+        assert backend.brands.get("XYZ").legal_name == "Xyz S.L."
+
+    def test_brands_page_by_code_to_the_end(self, backend: Backend) -> None:
+        for code in ("AAA", "ZZZ", "MMM"):
+            backend.store.commit(Transaction().brand(Brand(code=code, name=code), None))
+        first = backend.brands.page(None, 2)
+        second = backend.brands.page(first.last_key, 2)
+        third = backend.brands.page(second.last_key, 2)
+        assert [b.code for b in first.items + second.items + third.items] == ["AAA", "BRK", "DMO", "MMM", "ZZZ"]
+        assert third.last_key is None and len(third.items) == 1
+
 
 class TestShippingGroupRepositoryContract:
     def group(self, backend: Backend, brand_code: str, orders: int, minute: int = 0) -> ShippingGroup:
@@ -279,6 +297,16 @@ class TestOutboxContract:
         assert backend.outbox.due(T0, 10) == []
         [due] = backend.outbox.due(T0 + timedelta(minutes=1), 10)
         assert (due.attempts, due.last_error, due.state) == (1, "SES down", OutboxState.PENDING)
+
+    def test_a_confidential_message_forgets_its_body_once_sent(self, backend: Backend) -> None:
+        secret = replace(message("invitation/abc"), body="Temporary password: Pw-123456789!", confidential=True)
+        self.enqueue(backend, secret)
+        assert backend.outbox.get("invitation/abc").confidential is True
+        backend.outbox.claim("invitation/abc", T0, T0 + timedelta(minutes=2))
+        backend.outbox.mark_sent("invitation/abc", T0)
+        backend.outbox.erase_body("invitation/abc")
+        kept = backend.outbox.get("invitation/abc")
+        assert "Pw-123456789!" not in kept.body and (kept.to, kept.state) == ("a@b.example", OutboxState.SENT)
 
     def test_sent_messages_are_never_due_or_claimable_again(self, backend: Backend) -> None:
         self.enqueue(backend)

@@ -20,7 +20,13 @@ from welt.services.ports import Transaction
 
 PROBLEM_JSON = "application/problem+json"
 APPS = {name: load_app(name).app for name in ("orders", "payments")}
-SAMPLE_PARAMS = {"order_number": "00001-DMO", "payment_id": "pay_000001", "code": "DMO", "group_id": "G0001-DMO"}
+SAMPLE_PARAMS = {
+    "order_number": "00001-DMO",
+    "payment_id": "pay_000001",
+    "code": "DMO",
+    "group_id": "G0001-DMO",
+    "email": "buyer%40dmo.example",
+}
 # Routes that take no token (SPEC section 1): the health checks, and Stripe's webhook, which is signed instead.
 PUBLIC_PATHS = {"/health", "/webhooks/stripe"}
 

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from tests import examples, tokens
 from tests.apps import load_app
-from tests.fakes import FakeStripe, fake_desk, fake_payment_desk
+from tests.fakes import FakeStripe, FakeUserDirectory, fake_desk, fake_onboarding, fake_payment_desk
 from welt.services import orders
 from welt.services.orders import Caller, OrderDesk
 
@@ -299,12 +299,14 @@ class Apps:
         for module in MODULES.values():
             monkeypatch.setattr(module, "token_verifier", lambda: verifier)
         monkeypatch.setattr(MODULES["orders"], "order_desk", lambda: self.desk)
+        monkeypatch.setattr(MODULES["orders"], "onboarding", lambda: fake_onboarding(self.desk, self.users))
         monkeypatch.setattr(MODULES["payments"], "payment_desk", lambda: self.payment_desk)
         self.clients = {name: Client(module.app) for name, module in MODULES.items()}
         self._dirty = True
 
     def reset(self) -> None:
         self.desk: OrderDesk = fake_desk()
+        self.users = FakeUserDirectory()
         self.payment_desk = fake_payment_desk(self.desk, FakeStripe())
         seeds = [("DMO", "UNLABELED"), ("DMO", "CUSTOM_STAMPS"), ("DMO", "UNLABELED"), ("DMO", "UNLABELED"), ("BRK", "UNLABELED")]
         for brand, labeling in seeds:

@@ -12,7 +12,7 @@ from tests.examples import checkout
 from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
 from welt.domain.errors import ForbiddenError, StateConflictError
 from welt.domain.model import ProductionStage
-from welt.services import orders, payments, production, shipping_groups
+from welt.services import onboarding, orders, payments, production, shipping_groups
 from welt.services.orders import Caller, Checkout, OrderDesk, PoolQuery
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
 from welt.services.production import Shipment, StageChange, StampsUpdate
@@ -173,13 +173,13 @@ def test_staff_filter_the_pool_by_stage(factory: Factory) -> None:
 def test_staff_list_brands_and_the_groups_ready_to_ship(factory: Factory) -> None:
     numbers = [factory.order() for _ in range(2)]
     group_id = shipping_groups.create_group(factory.desk, DMO, shipping_groups.NewGroup(order_numbers=numbers))["shipping_group_id"]
-    assert [b["code"] for b in production.list_brands(factory.desk, STAFF)["brands"]] == ["BRK", "DMO"]
+    assert [b["code"] for b in onboarding.list_brands(factory.desk, STAFF)["brands"]] == ["BRK", "DMO"]
     assert production.list_groups(factory.desk, STAFF, production.GroupStatus.PAID)["shipping_groups"] == []
     factory.pay(PaymentRequest(shipping_group_id=group_id))
     paid = production.list_groups(factory.desk, STAFF, production.GroupStatus.PAID)["shipping_groups"]
     assert [(g["shipping_group_id"], g["brand"]) for g in paid] == [(group_id, "DMO")]
     with pytest.raises(ForbiddenError):
-        production.list_brands(factory.desk, DMO)
+        onboarding.list_brands(factory.desk, DMO)
 
 
 def test_orders_in_production_show_a_ship_date_that_moves_with_the_stage(factory: Factory, clock: Clock, mailer: FakeMailer) -> None:

@@ -11,6 +11,7 @@ import { orderView } from './views/order.js';
 import { groupsView, groupView } from './views/groups.js';
 import { payView } from './views/pay.js';
 import { staffView, staffOrderView } from './views/staff.js';
+import { brandsView, brandView, staffTeamView, teamView } from './views/brands.js';
 
 const ROUTES = [
   { path: '/signin', view: signInView, public: true },
@@ -22,6 +23,10 @@ const ROUTES = [
   { path: '/groups', view: groupsView, brand: true },
   { path: '/pay', view: payView, brand: true },
   { path: '/staff/orders/:number', view: staffOrderView, staff: true },
+  { path: '/staff/brands/:code', view: brandView, staff: true },
+  { path: '/staff/brands', view: brandsView, staff: true },
+  { path: '/staff/team', view: staffTeamView, staff: true },
+  { path: '/team', view: teamView, brand: true },
   { path: '/staff', view: staffView, staff: true },
 ];
 
@@ -88,11 +93,16 @@ function renderHeader(session) {
 }
 
 function markCurrent(path) {
-  document.querySelectorAll('#nav a').forEach((link) => {
+  const links = [...document.querySelectorAll('#nav a')];
+  const leads = (link) => {
     const target = link.getAttribute('href').slice(1);
-    const here = path === target || (target !== '/orders' && path.startsWith(`${target}/`))
+    return path === target || (target !== '/orders' && path.startsWith(`${target}/`))
       || (target === '/orders' && /^\/orders\/(?!new)/.test(path));
-    if (here) link.setAttribute('aria-current', 'page');
+  };
+  // The most specific link is the current one: Brands, not Production, on /staff/brands.
+  const current = links.filter(leads).sort((a, b) => b.getAttribute('href').length - a.getAttribute('href').length)[0];
+  links.forEach((link) => {
+    if (link === current) link.setAttribute('aria-current', 'page');
     else link.removeAttribute('aria-current');
   });
 }

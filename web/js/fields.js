@@ -269,7 +269,7 @@ export function labelingFieldset(catalog, brand, value) {
 
 // ------------------------------------------------------------------ addresses
 
-function countrySelect(value) {
+export function countrySelect(value) {
   return select([['', 'Choose a country'], ...COUNTRIES], { value: value || '' });
 }
 

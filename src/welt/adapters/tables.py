@@ -92,7 +92,12 @@ ORDERS = TableDefinition(
     ttl_attribute="expires_at",
 )
 
-BRANDS = TableDefinition(logical_name="brands", key=[("code", "HASH", "S")])
+BRANDS = TableDefinition(
+    logical_name="brands",
+    key=[("code", "HASH", "S")],
+    # Every brand item carries `registry`, so staff's list of brands is a Query by code, never a Scan.
+    indexes={"registry": [("registry", "HASH", "S"), ("code", "RANGE", "S")]},
+)
 
 OUTBOX = TableDefinition(
     logical_name="outbox",

@@ -209,6 +209,13 @@ class Brand(BaseModel):
     # same transaction as the order, so numbers have no gap and no twin.
     last_order_seq: int = 0
     last_group_seq: int = 0
+    # Who the brand is as a business, set when staff register it: its billing details fill a checkout's
+    # billing when the buyer sends none. Brands registered before registration existed have none.
+    legal_name: str | None = None
+    vat_id: str | None = None
+    contact_email: str | None = None
+    billing_address: PostalAddress | None = None
+    registered_at: datetime | None = None
     version: int = 1
 
     def _next(self, **changes: Any) -> Brand:
@@ -269,12 +276,33 @@ class Brand(BaseModel):
     def stamps_ready(self) -> bool:
         return self.stamps_status is StampStatus.READY
 
+    def with_details(self, **details: Any) -> Brand:
+        """Names, VAT ID, contact or billing address changed by staff (the same object when nothing changes)."""
+        changed = {name: value for name, value in details.items() if getattr(self, name) != value}
+        return self._next(**changed) if changed else self
+
+    def billing(self) -> Billing | None:
+        """What the brand is billed as by default: its legal name, VAT ID, contact and billing address."""
+        if self.billing_address is None or self.contact_email is None:
+            return None
+        return Billing(
+            name=self.legal_name or self.name,
+            company=self.legal_name,
+            vat_id=self.vat_id,
+            email=self.contact_email,
+            address=self.billing_address,
+        )
+
     def public_view(self) -> dict[str, Any]:
         return {
             "code": self.code,
             "name": self.name,
             "labeling_default": self.labeling_default,
             "stamps_status": self.stamps_status,
+            "legal_name": self.legal_name,
+            "vat_id": self.vat_id,
+            "contact_email": self.contact_email,
+            "billing_address": self.billing_address.model_dump(mode="json") if self.billing_address else None,
         }
 
 

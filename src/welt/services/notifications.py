@@ -128,6 +128,8 @@ def deliver_one(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock) -
         logger.warning("email not sent, will retry", extra={"message_id": message_id, **message.context})
         return False
     outbox.mark_sent(message_id, clock())
+    if message.confidential:
+        outbox.erase_body(message_id)
     logger.info("email sent", extra={"message_id": message_id, **message.context})
     return True
 

@@ -86,7 +86,8 @@ class Checkout(BaseModel):
     sizes: list[SizeLine] = Field(min_length=1, max_length=27)
     labeling: Labeling | None = None
     shipping_address: ShippingAddress
-    billing: Billing
+    # Left out: the brand's billing details as the factory registered them (legal name, VAT ID, contact, address).
+    billing: Billing | None = None
 
 
 class OrderEdit(BaseModel):
@@ -178,7 +179,7 @@ def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str,
             sizes=form.sizes,
             labeling=labeling,
             shipping_address=form.shipping_address,
-            billing=form.billing,
+            billing=_billing_for(brand, form.billing),
             costs=costs,
         )
         placed = CheckoutKeyWrite(brand=brand.code, key_hash=key_hash, fingerprint=fingerprint, order_number=order.order_number, at=now)
@@ -193,6 +194,17 @@ def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str,
         return order_view(desk.catalog, order, numbered, now)
 
     return until_applied(attempt, f"Brand {caller.brand}")
+
+
+def _billing_for(brand: Brand, asked: Billing | None) -> Billing:
+    """The billing a checkout sends, else the brand's registered billing details; a brand with none must send it."""
+    billing = asked or brand.billing()
+    if billing is None:
+        raise ValidationFailedError(
+            f"Brand {brand.code} has no billing details registered with the factory: send billing with the order.",
+            [FieldProblem(("body", "billing"), "required: the brand has no billing details on file")],
+        )
+    return billing
 
 
 def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: str) -> dict[str, Any]:

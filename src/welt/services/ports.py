@@ -16,6 +16,7 @@ from welt.domain.errors import MalformedRequestError, ServiceUnavailableError
 from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, StampStatus, TimelineEvent
 from welt.domain.payment import Payment
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.team import TeamMember
 
 
 class ConcurrentUpdateError(Exception):
@@ -36,8 +37,10 @@ class OrderWrite:
 
 @dataclass(frozen=True)
 class BrandWrite:
+    """The brand as changed, at the version it was read at; None registers a new brand under a free code."""
+
     brand: Brand
-    expected_version: int
+    expected_version: int | None
 
 
 @dataclass(frozen=True)
@@ -109,8 +112,11 @@ class Transaction:
             return self
         return self.add(OrderWrite(changed, was.version if was else None, was.status if was else None))
 
-    def brand(self, changed: Brand, was: Brand) -> Transaction:
-        return self if changed is was else self.add(BrandWrite(changed, was.version))
+    def brand(self, changed: Brand, was: Brand | None) -> Transaction:
+        """Write `changed` at `was`'s version (a new brand, whose code must be free, when `was` is None)."""
+        if was is not None and changed is was:
+            return self
+        return self.add(BrandWrite(changed, was.version if was else None))
 
     def group(self, changed: ShippingGroup, was: ShippingGroup | None) -> Transaction:
         if was is not None and changed is was:
@@ -220,8 +226,8 @@ class BrandRepository(Protocol):
         """Register a brand that does not exist yet (seeding); an existing one is left alone."""
         ...
 
-    def all(self) -> list[Brand]:
-        """Every brand in the registry (a factory has tens, not millions)."""
+    def page(self, after: dict[str, Any] | None, limit: int) -> Page[Brand]:
+        """Brands by code, a page at a time, in one Query of the registry's index."""
         ...
 
 
@@ -290,6 +296,8 @@ class OutboxMessage:
     last_error: str | None = None
     sent_at: datetime | None = None
     context: dict[str, str] = field(default_factory=dict)
+    # The body holds a secret (a temporary password): once SES has it, the stored copy is erased.
+    confidential: bool = False
 
 
 class Outbox(Protocol):
@@ -306,6 +314,10 @@ class Outbox(Protocol):
     def mark_sent(self, message_id: str, at: datetime) -> None: ...
 
     def release(self, message_id: str, error: str, retry_at: datetime) -> None: ...
+
+    def erase_body(self, message_id: str) -> None:
+        """Forget a sent confidential message's body; who it went to and when stay."""
+        ...
 
 
 class Mailer(Protocol):
@@ -437,3 +449,34 @@ class PaymentGateway(Protocol):
     def verify_event(self, payload: bytes, signature: str | None) -> StripeEvent:
         """The event, if the signature over the raw body is Stripe's and fresh and the body an event; else InvalidSignatureError."""
         ...
+
+
+# ---------------------------------------------------------------- the user pool
+
+
+class UserExistsError(Exception):
+    """The user pool already has a user with this email."""
+
+
+class UserDirectory(Protocol):
+    """The user pool, Welt's only store of users: brand users carry their brand, staff are in the staff group."""
+
+    def create(self, email: str, name: str, brand: str | None, temporary_password: str) -> TeamMember:
+        """A new user who must set their own password at first sign-in (UserExistsError if the email is taken)."""
+        ...
+
+    def find(self, email: str) -> TeamMember | None: ...
+
+    def members(self, brand: str | None) -> list[TeamMember]:
+        """A brand's users (None: the factory's staff), by email."""
+        ...
+
+    def reset_temporary_password(self, email: str, temporary_password: str) -> None:
+        """The user must sign in with this new temporary password and set their own again."""
+        ...
+
+    def disable(self, email: str) -> None:
+        """No more sign-ins, and every refresh token the user holds is revoked."""
+        ...
+
+    def enable(self, email: str) -> None: ...

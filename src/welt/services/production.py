@@ -187,12 +187,6 @@ def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> dict[str, A
     return current_view(desk, order)
 
 
-def list_brands(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
-    """Staff: every brand with its labeling default and stamps status."""
-    _staff_only(caller)
-    return {"brands": [brand.public_view() for brand in desk.brands.all()]}
-
-
 def list_groups(
     desk: OrderDesk, caller: Caller, status: GroupStatus | None, limit: int = GROUP_PAGE, cursor: str | None = None
 ) -> dict[str, Any]:

@@ -23,11 +23,20 @@ function steps(current) {
   }, h('span', { class: 'step-number' }, String(i + 1)), name)));
 }
 
+/** The brand's registered billing details, as the API bills an order that sends none (first orders start from it). */
+function registeredBilling(brand) {
+  if (!brand || !brand.billing_address || !brand.contact_email) return null;
+  const name = brand.legal_name || brand.name;
+  return { name, company: brand.legal_name || undefined, vat_id: brand.vat_id || undefined, email: brand.contact_email, address: brand.billing_address };
+}
+
 async function latestAddresses(signal) {
   try {
     const page = await ordersApi.get('/orders?limit=1', { signal });
     const last = page.orders[0];
-    return last ? { shipping_address: last.shipping_address, billing: last.billing } : {};
+    if (last) return { shipping_address: last.shipping_address, billing: last.billing };
+    const billing = registeredBilling(await ordersApi.get('/brand', { signal }));
+    return billing ? { billing } : {};
   } catch {
     return {};
   }
@@ -52,8 +61,9 @@ export async function checkoutView(ctx) {
 
   const shipping = addressFieldset({ legend: 'Shipping address', value: known.shipping_address || {}, section: 'shipping' });
   const billing = addressFieldset({ legend: 'Billing', value: known.billing || {}, billing: true, section: 'billing' });
+  // A first order starts from the brand's registered billing, whose address is its own, not the shipping address.
   const billingSame = known.billing && known.shipping_address
-    ? sameAddress(known.billing.address, known.shipping_address) : true;
+    ? sameAddress(known.billing.address, known.shipping_address) : !known.billing;
   const same = h('input', { type: 'checkbox', id: 'billing-same', checked: draft.billing_same ?? billingSame });
   const sameField = h('div', { class: 'field checkbox' }, same, h('label', { for: 'billing-same' }, 'Bill to the shipping address'));
   billing.addressFields.before(sameField);

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from boto3.dynamodb.conditions import Attr
+from boto3.dynamodb.conditions import Attr, Key
 from botocore.exceptions import ClientError
 
-from welt.adapters.dynamodb.reading import batch_get, plain
+from welt.adapters.dynamodb.reading import batch_get, plain, position
+from welt.adapters.tables import BRANDS
 from welt.domain.model import Brand
+from welt.services.ports import Page
+
+REGISTRY = "BRAND"  # the partition of the `registry` index every brand is listed in
 
 
 def brand_item(brand: Brand) -> dict[str, Any]:
-    return brand.model_dump(mode="json", exclude_none=True)
+    return {**brand.model_dump(mode="json", exclude_none=True), "registry": REGISTRY}
 
 
 class DynamoBrandRepository:
@@ -35,12 +39,11 @@ class DynamoBrandRepository:
             if error.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
                 raise
 
-    def all(self) -> list[Brand]:
-        scan: dict[str, Any] = {"ConsistentRead": True}
-        brands: list[Brand] = []
-        while True:
-            response = self._table.scan(**scan)
-            brands += [Brand.model_validate(plain(item)) for item in response["Items"]]
-            if "LastEvaluatedKey" not in response:
-                return sorted(brands, key=lambda brand: brand.code)
-            scan["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+    def page(self, after: dict[str, Any] | None, limit: int) -> Page[Brand]:
+        query: dict[str, Any] = {"IndexName": "registry", "KeyConditionExpression": Key("registry").eq(REGISTRY), "Limit": limit + 1}
+        if after is not None:
+            query["ExclusiveStartKey"] = after
+        items = self._table.query(**query)["Items"][: limit + 1]
+        kept = items[:limit]
+        more = len(items) > limit
+        return Page([Brand.model_validate(plain(item)) for item in kept], position(BRANDS, "registry", kept[-1]) if more else None)

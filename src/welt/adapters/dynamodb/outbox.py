@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 SENT_MESSAGE_RETENTION = timedelta(days=30)
 WAITING = "WAITING"
+ERASED_BODY = "(erased once sent: it held a temporary password)"
 
 
 def message_item(message: OutboxMessage) -> dict[str, Any]:
@@ -29,6 +30,7 @@ def message_item(message: OutboxMessage) -> dict[str, Any]:
         "waiting": WAITING,
         "next_attempt_at": (message.next_attempt_at.isoformat() if message.next_attempt_at else "0"),
         "context": message.context,
+        **({"confidential": True} if message.confidential else {}),
     }
 
 
@@ -81,6 +83,7 @@ class DynamoOutbox:
             last_error=item.get("last_error"),
             sent_at=when("sent_at"),
             context=dict(item.get("context", {})),
+            confidential=bool(item.get("confidential", False)),
         )
 
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
@@ -137,4 +140,12 @@ class DynamoOutbox:
                 ":error": error,
                 ":retry": retry_at.isoformat(),
             },
+        )
+
+    def erase_body(self, message_id: str) -> None:
+        self._table.update_item(
+            Key={"message_id": message_id},
+            UpdateExpression="SET body = :erased",
+            ConditionExpression=Attr("state").eq(OutboxState.SENT.value),
+            ExpressionAttributeValues={":erased": ERASED_BODY},
         )

@@ -71,6 +71,8 @@ class DynamoStore:
                     {":expected": version, ":status": status.value},
                 )
                 return [guarded, *[_put(self._name(ORDERS), event_item(order, e)) for e in order.new_events]]
+            case BrandWrite(brand=brand, expected_version=None):
+                return [_new(self._name(BRANDS), brand_item(brand), "code")]
             case BrandWrite(brand=brand, expected_version=version):
                 return [_at_version(self._name(BRANDS), brand_item(brand), version)]
             case BrandCheck(code=code, stamps_status=stamps):

@@ -787,3 +787,33 @@ def test_suggestions_route_is_not_taken_for_a_group_id(orders_client):
     assert get_json(orders_client, "/shipping-groups/suggestions", as_brand("BRK")) == {"suggestions": []}
     assert_problem(orders_client.http.get("/shipping-groups/suggestions"), 401)
     assert_problem(orders_client.http.get("/shipping-groups/suggestions", headers=as_staff()), 403)
+
+
+# -- answers are never cached ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_name", APPS)
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        pytest.param("GET", "/health", {}, id="public"),
+        pytest.param("GET", "/admin/{app_name}", {}, id="401"),
+        pytest.param("DELETE", "/health", {}, id="405"),
+    ],
+)
+def test_every_answer_says_cache_control_no_store(request, app_name, method, path, headers):
+    client = request.getfixturevalue(f"{app_name}_client")
+
+    response = client.http.request(method, path.format(app_name=app_name), headers=headers)
+
+    assert response.status_code in (200, 401, 405)
+    assert headers_of(response)["cache-control"] == "no-store"
+
+
+def test_a_brands_own_order_is_answered_with_cache_control_no_store(orders_client):
+    order = place(orders_client)
+
+    response = orders_client.http.get(f"/orders/{order['order_number']}", headers=as_brand())
+
+    assert response.status_code == 200
+    assert headers_of(response)["cache-control"] == "no-store"

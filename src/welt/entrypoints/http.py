@@ -272,6 +272,8 @@ class WeltApi:
         started = time.perf_counter()
         response = get_response(event)
         response = self._as_problem(response)
+        # Answers carry addresses, prices and tokens' results: no browser or proxy may keep a copy.
+        response.headers = {**(response.headers or {}), "Cache-Control": "no-store"}
         self.logger.info(
             "request",
             extra={

@@ -179,8 +179,12 @@ class TimelineEvent(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
     version: int = 0
 
-    def public_view(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"version"})
+    def public_view(self, staff_names: bool = True) -> dict[str, Any]:
+        """The event as shown; a brand sees factory staff by role (`staff`), never a staff user's id."""
+        view = self.model_dump(mode="json", exclude={"version"})
+        if not staff_names and self.actor.startswith("staff:"):
+            view["actor"] = "staff"
+        return view
 
 
 class Tracking(BaseModel):

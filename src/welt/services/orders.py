@@ -242,7 +242,7 @@ def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TI
         raise NotFoundError(f"No order {number} in your order pool.")
     return {
         "order_number": number,
-        "events": [event.public_view() for event in page.items],
+        "events": [event.public_view(staff_names=caller.staff) for event in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 

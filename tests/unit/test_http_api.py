@@ -817,3 +817,41 @@ def test_a_brands_own_order_is_answered_with_cache_control_no_store(orders_clien
 
     assert response.status_code == 200
     assert headers_of(response)["cache-control"] == "no-store"
+
+
+# -- emails the factory sends go to one plain address ----------------------------------------------------------------
+
+NOT_PLAIN_ADDRESSES = [
+    '"X" <victim@evil.example>',
+    '"X"<victim@evil.example>',
+    "Accounts <accounts@dmo.example>",
+    "<victim@evil.example>",
+    "accounts@dmo.example, victim@evil.example",
+    "accounts@dmo.example;victim@evil.example",
+    "accounts@dmo.example,victim@evil.example",
+    "accounts@dmo.example\r\nBcc: victim@evil.example",
+    "accounts@dmo.example\n",
+    "accounts@dmo.example>",
+    '"victim@evil.example"@dmo.example',
+    "accounts@[127.0.0.1]",
+    "accounts@dmo",
+]
+
+
+@pytest.mark.parametrize("field", ["billing", "shipping_address"])
+@pytest.mark.parametrize("address", NOT_PLAIN_ADDRESSES)
+def test_an_email_that_is_not_one_plain_address_is_422_and_places_nothing(orders_client, field, address):
+    section = examples.BILLING if field == "billing" else examples.SHIPPING_ADDRESS
+    body = examples.checkout(**{field: {**section, "email": address}})
+
+    problem = assert_problem(post_checkout(orders_client, body), 422)
+
+    assert locs(problem) == [["body", field, "email"]]
+    assert problem["errors"][0]["msg"] == "must be one plain email address such as name@example.com"
+    assert get_json(orders_client, "/orders", as_brand())["orders"] == []
+
+
+def test_an_email_is_stored_as_the_plain_address(orders_client):
+    order = place(orders_client, billing={**examples.BILLING, "email": " Accounts@DMO.Example "})
+
+    assert order["billing"]["email"] == "Accounts@dmo.example"

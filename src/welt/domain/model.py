@@ -12,6 +12,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic_core import PydanticCustomError
 
 from welt.domain.errors import StateConflictError
 
@@ -76,7 +77,19 @@ def _iso_country(code: str) -> str:
 
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
-Email = Annotated[str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
+def _plain_address(text: str) -> str:
+    """One bare address (RFC 5322 addr-spec), stored normalized; the factory mails it, so nothing else may ride along."""
+    from email_validator import EmailNotValidError, validate_email  # loaded with the first address checked
+
+    try:
+        # No display name ("X" <a@b>), no list, no quoted local part, no IP literal; SES needs an ASCII local part.
+        checked = validate_email(text.strip(" "), check_deliverability=False, allow_smtputf8=False, allow_display_name=False)
+    except EmailNotValidError:
+        raise PydanticCustomError("plain_email", "must be one plain email address such as name@example.com") from None
+    return checked.normalized
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_address)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()./-]{5,}$")]
 
 

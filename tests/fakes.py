@@ -26,6 +26,7 @@ from welt.services.ports import (
     SEARCH_BUDGET,
     BrandCheck,
     BrandWrite,
+    CappedUse,
     CardDeclinedError,
     CheckoutKeyWrite,
     GroupWrite,
@@ -81,6 +82,7 @@ class FakeStore:
         self.invoice_counters: dict[int, int] = {}
         self.invoices: dict[tuple[int, int], InvoiceNumberWrite] = {}
         self.messages: dict[str, OutboxMessage] = {}
+        self.capped_uses: dict[tuple[str, str, datetime], int] = {}
         self.lock = threading.RLock()
         self.commits = 0
         self.crashes = Crashes()
@@ -136,6 +138,8 @@ class FakeStore:
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):
                 return message.message_id in self.messages
+            case CappedUse(what=what, brand=brand, hour=hour, cap=cap):
+                return self.capped_uses.get((what, brand, hour), 0) >= cap
         raise TypeError(f"unknown write {write!r}")
 
     def _apply(self, write: Write) -> None:
@@ -157,6 +161,8 @@ class FakeStore:
                 self.checkouts[(brand, key_hash)] = write
             case MessageWrite(message=message):
                 self.messages[message.message_id] = replace(message)
+            case CappedUse(what=what, brand=brand, hour=hour):
+                self.capped_uses[(what, brand, hour)] = self.capped_uses.get((what, brand, hour), 0) + 1
 
     def commit(self, transaction: Transaction) -> None:
         assert len(transaction.writes) <= 100

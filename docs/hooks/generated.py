@@ -158,6 +158,8 @@ PROBLEM_MEANING = {
     "validation-failed": "The request is readable but breaks a rule; `errors` lists each field with what is wrong.",
     "idempotency-key-reused": "This `Idempotency-Key` was already used for a different body; use a new key for a new request.",
     "precondition-required": "`Idempotency-Key` (checkout, payments) or `If-Match` (edits) is missing.",
+    "too-many-requests": "The brand used up this clock hour's card confirmations (a guard against card testing). "
+    "Nothing changed; `Retry-After` says in how many seconds to try again.",
     "internal-error": "A fault on our side, never your input. The answer carries no detail; the logs have it.",
     "service-unavailable": "Something Welt relies on cannot answer right now: the sign-in keys cannot be fetched "
     "(you are still signed in), or the card payment service refused the call before charging anything. Nothing "

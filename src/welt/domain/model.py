@@ -77,6 +77,8 @@ def _iso_country(code: str) -> str:
 
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
+
+
 def _plain_address(text: str) -> str:
     """One bare address (RFC 5322 addr-spec), stored normalized; the factory mails it, so nothing else may ride along."""
     from email_validator import EmailNotValidError, validate_email  # loaded with the first address checked

@@ -29,6 +29,7 @@ from welt.domain.errors import (
     RequestInProgressError,
     ServiceUnavailableError,
     StateConflictError,
+    TooManyRequestsError,
     UnsupportedMediaTypeError,
     ValidationFailedError,
     VersionMismatchError,
@@ -52,6 +53,7 @@ PROBLEMS: dict[type[WeltError], tuple[int, str, str]] = {
     ValidationFailedError: (422, "validation-failed", "Validation failed"),
     IdempotencyKeyReusedError: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     PreconditionRequiredError: (428, "precondition-required", "Precondition required"),
+    TooManyRequestsError: (429, "too-many-requests", "Too many requests"),
     ServiceUnavailableError: (503, "service-unavailable", "Service unavailable"),
 }
 # Answers Chalice gives before a view runs, as (slug, title).
@@ -90,7 +92,8 @@ def problem_for(error: WeltError) -> Response:
     for kind in type(error).__mro__:
         if kind in PROBLEMS:
             status, slug, title = PROBLEMS[kind]
-            return problem(status, slug, title, error.detail, _located(error.errors))
+            headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequestsError) else None
+            return problem(status, slug, title, error.detail, _located(error.errors), headers=headers)
     return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
 
 

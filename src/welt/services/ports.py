@@ -6,9 +6,10 @@ writes, each with the state it expects, and the store applies all of them or non
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -90,7 +91,28 @@ class MessageWrite:
     message: OutboxMessage
 
 
-Write = OrderWrite | BrandWrite | BrandCheck | GroupWrite | PaymentWrite | InvoiceNumberWrite | CheckoutKeyWrite | MessageWrite
+@dataclass(frozen=True)
+class CappedUse:
+    """One more use of something a brand may do at most `cap` times in the clock hour starting at `hour`.
+
+    Refused (the transaction with it) once the hour's uses reach the cap; the count is kept a while past the hour.
+    """
+
+    what: str
+    brand: str
+    hour: datetime
+    cap: int
+
+    @classmethod
+    def now(cls, what: str, brand: str, cap: int, at: datetime) -> CappedUse:
+        return cls(what, brand, at.replace(minute=0, second=0, microsecond=0), cap)
+
+    def seconds_left(self, at: datetime) -> int:
+        """Until the next hour, when the count starts again (at least one)."""
+        return max(1, math.ceil((self.hour + timedelta(hours=1) - at).total_seconds()))
+
+
+Write = OrderWrite | BrandWrite | BrandCheck | GroupWrite | PaymentWrite | InvoiceNumberWrite | CheckoutKeyWrite | MessageWrite | CappedUse
 
 
 @dataclass

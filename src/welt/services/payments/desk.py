@@ -50,6 +50,8 @@ class PaymentDesk:
     catalog: Catalog
     clock: Clock
     new_payment_id: Callable[[], str]
+    # Card confirmations one brand may start per clock hour (WELT_CARD_CONFIRMATIONS_PER_BRAND_HOUR).
+    confirmations_per_hour: int = 20
 
 
 def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | None = None) -> dict[str, Any]:

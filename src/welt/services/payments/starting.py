@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from welt.domain.errors import FieldProblem, ForbiddenError, StateConflictError, ValidationFailedError
+from welt.domain.errors import FieldProblem, ForbiddenError, StateConflictError, TooManyRequestsError, ValidationFailedError
 from welt.domain.model import Order
 from welt.domain.payment import CONFIRMABLE, IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
@@ -20,15 +20,19 @@ from welt.services.changes import until_applied
 from welt.services.orders import request_fingerprint
 from welt.services.payments.desk import STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view, price_payment
 from welt.services.ports import (
+    CappedUse,
     CardDeclinedError,
     IntentView,
     PaymentOutcomeUnknownError,
     PaymentProviderUnavailableError,
     Transaction,
+    TransactionConflictError,
 )
 from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
+
+CARD_CONFIRMATIONS = "card-confirmations"
 
 STRIPE_ANSWERS = {
     "succeeded": PaymentState.SUCCEEDED,
@@ -49,7 +53,8 @@ class PaymentRequest(BaseModel):
 class ConfirmRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    payment_method: str = Field(pattern=r"^(pm|card|src)_[A-Za-z0-9_]{1,200}$")
+    # PaymentMethods only: legacy card_ and src_ ids skip the checks Stripe runs on payment methods.
+    payment_method: str = Field(pattern=r"^pm_[A-Za-z0-9_]{1,200}$")
 
 
 def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], ShippingGroup | None]:
@@ -180,7 +185,8 @@ def _note_intent(desk: PaymentDesk, attempt: Payment, intent_id: str) -> Payment
 
 
 def _start_attempt(desk: PaymentDesk, payment_id: str) -> tuple[Payment, bool]:
-    """One transaction: the payment's new attempt, its orders locked, its group held, the stamp fee claimed.
+    """One transaction: the payment's new attempt, its orders locked, its group held, the stamp fee claimed,
+    and one of the brand's card confirmations this hour counted (429 once they are used up).
 
     If the orders or the price changed since the payment was created, the payment is canceled instead (409).
     The flag says whether this call started the attempt (and so is the one to charge the card).
@@ -199,7 +205,17 @@ def _start_attempt(desk: PaymentDesk, payment_id: str) -> tuple[Payment, bool]:
         desk.store.commit(Transaction().payment(canceled, payment))
         logger.info("payment canceled before charging", extra={"payment_id": payment_id, "reason": str(conflict)})
         raise
-    desk.store.commit(transaction)
+    use = CappedUse.now(CARD_CONFIRMATIONS, payment.brand, desk.confirmations_per_hour, now)
+    try:
+        desk.store.commit(transaction.add(use))
+    except TransactionConflictError as conflict:
+        if not conflict.failed_on(CappedUse):
+            raise
+        logger.warning("card confirmations capped", extra={"payment_id": payment_id, "brand": payment.brand})
+        raise TooManyRequestsError(
+            f"Your brand has confirmed {use.cap} card payments this hour, the most allowed; try again later.",
+            retry_after=use.seconds_left(now),
+        ) from None
     return started, True
 
 

@@ -383,6 +383,19 @@ DEMO = Brand(code="DMO", name="Demo Atelier")
 OTHER = Brand(code="BRK", name="Brook & Last")
 
 
+class FakeSessionRegistry:
+    """Each user's "tokens valid after" instant, in memory."""
+
+    def __init__(self) -> None:
+        self.revoked: dict[str, datetime] = {}
+
+    def valid_after(self, subject: str) -> datetime | None:
+        return self.revoked.get(subject)
+
+    def revoke(self, subject: str, at: datetime) -> None:
+        self.revoked[subject] = max(at, self.revoked.get(subject, at))
+
+
 def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, store: FakeStore | None = None) -> OrderDesk:
     """An order desk on one FakeStore; new emails go out as the outbox stream's consumer sends them."""
     store = store or FakeStore(DEMO, OTHER)
@@ -396,6 +409,7 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, stor
         catalog=load_catalog(),
         cursors=CursorSigner(b"unit-test-cursor-secret"),
         clock=clock or Clock(),
+        sessions=FakeSessionRegistry(),
     )
 
     def send_new(message_ids: list[str]) -> None:
@@ -647,6 +661,7 @@ def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -
         catalog=order_desk.catalog,
         clock=order_desk.clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
+        sessions=order_desk.sessions,
     )
 
 

@@ -145,7 +145,7 @@ PROBLEM_MEANING = {
     "malformed-request": "The request cannot be read: the body is not JSON, `If-Match` or `Idempotency-Key` is "
     "malformed, the cursor was not issued for this listing, or (webhook) the Stripe signature does not verify.",
     "unauthenticated": "No token, or one that is malformed, expired, wrongly signed, not an ID token, or names no "
-    "brand and no staff group.",
+    "brand and no staff group; on staff routes also a token issued before the user's sign-ins were revoked.",
     "forbidden": "The caller is known, but their role does not allow this: a brand user on `/admin`, staff on "
     "something only the brand does, a brand the factory does not know.",
     "not-found": "No such object for this caller. Another brand's order, group or payment answers exactly the same.",

@@ -27,11 +27,13 @@ if TYPE_CHECKING:
 
 app = Chalice(app_name="welt-orders", configure_logs=False)
 logger = Logger(service="welt-orders")
-api = WeltApi(app, logger, lambda header: token_verifier().caller(header))
 
 
 def order_desk() -> orders.OrderDesk:
     return build_order_desk()
+
+
+api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: order_desk().sessions)
 
 
 Params = TypeVar("Params", bound=BaseModel)

@@ -28,6 +28,7 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
         DynamoOrderRepository,
         DynamoOutbox,
         DynamoPaymentRepository,
+        DynamoSessionRegistry,
         DynamoShippingGroupRepository,
     )
     from welt.adapters.stripe_gateway import StripeGateway
@@ -50,5 +51,6 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
         catalog=load_catalog(),
         clock=utc_now,
         new_payment_id=new_payment_id,
+        sessions=DynamoSessionRegistry(table(ORDERS)),
         confirmations_per_hour=caps().card_confirmations_per_brand_hour,
     )

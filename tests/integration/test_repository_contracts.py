@@ -287,3 +287,19 @@ class TestOutboxContract:
         assert backend.outbox.due(T0 + timedelta(days=1), 10) == []
         assert backend.outbox.claim(message().message_id, T0 + timedelta(days=1), T0 + timedelta(days=1, minutes=2)) is False
         assert backend.outbox.get(message().message_id).state is OutboxState.SENT
+
+
+class TestSessionRegistryContract:
+    """Each user's "tokens valid after" instant: set by revocation, only ever moved later, one user at a time."""
+
+    def test_a_user_never_revoked_has_no_instant(self, backend: Backend) -> None:
+        assert backend.sessions.valid_after("user-1") is None
+
+    def test_a_revocation_is_read_back_and_an_earlier_one_does_not_undo_it(self, backend: Backend) -> None:
+        at = datetime(2026, 11, 2, 9, 30, 15, 250000, tzinfo=UTC)
+        backend.sessions.revoke("user-1", at)
+        backend.sessions.revoke("user-1", at - timedelta(minutes=10))
+        assert backend.sessions.valid_after("user-1") == at
+        backend.sessions.revoke("user-1", at + timedelta(hours=1))
+        assert backend.sessions.valid_after("user-1") == at + timedelta(hours=1)
+        assert backend.sessions.valid_after("user-2") is None

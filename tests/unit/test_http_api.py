@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from tests.fakes import Clock
 from welt.domain.model import OrderStatus, PaymentStatus, ProductionStage
 from welt.services.orders import OrderDesk
 from welt.services.ports import Transaction
+from welt.services.sessions import revoke_sessions
 
 PROBLEM_JSON = "application/problem+json"
 APPS = {name: load_app(name).app for name in ("orders", "payments")}
@@ -855,3 +857,39 @@ def test_an_email_is_stored_as_the_plain_address(orders_client):
     order = place(orders_client, billing={**examples.BILLING, "email": " Accounts@DMO.Example "})
 
     assert order["billing"]["email"] == "Accounts@dmo.example"
+
+
+# -- signing staff out on the server ---------------------------------------------------------------------------------
+
+
+def staff_token_issued(at: datetime) -> dict[str, str]:
+    return {**tokens.bearer(brand=None, staff=True, iat=int(at.timestamp())), "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(("app_name", "method", "path"), STAFF_ROUTES)
+def test_a_staff_token_issued_before_the_user_was_revoked_is_401_on_every_staff_route(request, app_name, method, path, desk):
+    client = request.getfixturevalue(f"{app_name}_client")
+    revoked_at = revoke_sessions(desk.sessions, "user-staff", lambda: datetime.now(UTC))
+
+    response = client.http.request(method, _fill(path), headers=staff_token_issued(revoked_at - timedelta(minutes=5)), body=b"{}")
+
+    problem = assert_problem(response, 401)
+    assert "sign in again" in problem["detail"]
+
+
+def test_a_staff_user_signed_in_again_after_the_revocation_is_served(orders_client, desk):
+    revoked_at = revoke_sessions(desk.sessions, "user-staff", lambda: datetime.now(UTC) - timedelta(minutes=1))
+
+    before = orders_client.http.get("/admin/orders", headers=staff_token_issued(revoked_at - timedelta(seconds=1)))
+    after = orders_client.http.get("/admin/orders", headers=staff_token_issued(revoked_at + timedelta(seconds=1)))
+
+    assert_problem(before, 401)
+    assert after.status_code == 200, after.body
+
+
+def test_revoking_one_staff_user_leaves_the_others_signed_in(orders_client, desk):
+    revoke_sessions(desk.sessions, "user-staff", lambda: datetime.now(UTC) + timedelta(minutes=1))
+
+    other = {**tokens.bearer(brand=None, staff=True, sub="another-staff-user"), "Content-Type": "application/json"}
+
+    assert orders_client.http.get("/admin/orders", headers=other).status_code == 200

@@ -36,6 +36,8 @@ from welt.domain.errors import (
     WeltError,
 )
 from welt.services.orders import Caller
+from welt.services.ports import SessionRegistry
+from welt.services.sessions import check_session
 
 PROBLEM_JSON = "application/problem+json"
 Model = TypeVar("Model", bound=BaseModel)
@@ -203,10 +205,13 @@ class HttpRequest:
 class WeltApi:
     """A Chalice app whose routes verify callers and answer errors as problem+json."""
 
-    def __init__(self, app: Chalice, logger: Logger, verify: Callable[[str | None], Caller]) -> None:
+    def __init__(
+        self, app: Chalice, logger: Logger, verify: Callable[[str | None], Caller], sessions: Callable[[], SessionRegistry]
+    ) -> None:
         self.app = app
         self.logger = logger
         self._verify = verify
+        self._sessions = sessions
         # (method, path) of the routes that take no token; the deployment leaves exactly these without an authorizer.
         self.public_routes: set[tuple[str, str]] = set()
         self._cors = CORSConfig(
@@ -237,6 +242,9 @@ class WeltApi:
                 caller = None if public else self._verify(request.headers.get("authorization"))
                 if staff and not (caller and caller.staff):
                     raise ForbiddenError("This is for factory staff.")
+                if staff and caller:
+                    # Staff reach every brand's data: a staff user disabled or moved out of staff loses it at once.
+                    check_session(self._sessions(), caller)
                 if "order_number" in path_params:
                     self.logger.append_keys(order_number=path_params["order_number"])
                 result = view(HttpRequest(request, caller), **path_params)

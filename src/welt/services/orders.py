@@ -47,6 +47,7 @@ from welt.services.ports import (
     OrderFilter,
     OrderRepository,
     Outbox,
+    SessionRegistry,
     ShippingGroupRepository,
     Store,
     Transaction,
@@ -73,6 +74,7 @@ class OrderDesk:
     catalog: Catalog
     cursors: CursorSigner
     clock: Clock
+    sessions: SessionRegistry
 
 
 class Checkout(BaseModel):

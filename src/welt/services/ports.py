@@ -334,6 +334,16 @@ class Mailer(Protocol):
     def send(self, to: str, subject: str, body: str) -> None: ...
 
 
+class SessionRegistry(Protocol):
+    """When each user's sign-ins stop being honoured: their tokens issued before that instant are refused."""
+
+    def valid_after(self, subject: str) -> datetime | None: ...
+
+    def revoke(self, subject: str, at: datetime) -> None:
+        """Tokens of `subject` issued before `at` are no longer honoured; an earlier `at` than the one held changes nothing."""
+        ...
+
+
 class Idempotency(Protocol):
     def run(self, scope: str, key: str, payload: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         """Run `work` once per (scope, key); a repeat returns the first result, another payload is refused."""

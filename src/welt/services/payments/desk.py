@@ -24,6 +24,7 @@ from welt.services.ports import (
     Outbox,
     PaymentGateway,
     PaymentRepository,
+    SessionRegistry,
     ShippingGroupRepository,
     Store,
 )
@@ -50,6 +51,7 @@ class PaymentDesk:
     catalog: Catalog
     clock: Clock
     new_payment_id: Callable[[], str]
+    sessions: SessionRegistry
     # Card confirmations one brand may start per clock hour (WELT_CARD_CONFIRMATIONS_PER_BRAND_HOUR).
     confirmations_per_hour: int = 20
 

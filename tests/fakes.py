@@ -289,6 +289,7 @@ class FakeOutbox:
     def __init__(self, store: FakeStore | None = None) -> None:
         self._store = store or FakeStore()
         self.messages = self._store.messages
+        self.send_counts: dict[tuple[str, datetime], int] = {}
         self._lock = threading.Lock()
 
     def get(self, message_id: str) -> OutboxMessage | None:
@@ -297,7 +298,7 @@ class FakeOutbox:
 
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         def is_due(m: OutboxMessage) -> bool:
-            if m.state is OutboxState.SENT:
+            if m.state in (OutboxState.SENT, OutboxState.DEAD):
                 return False
             moment = m.lease_until if m.state is OutboxState.SENDING else m.next_attempt_at
             return moment is None or moment <= now
@@ -326,6 +327,29 @@ class FakeOutbox:
         message.state, message.lease_until = OutboxState.PENDING, None
         message.attempts += 1
         message.last_error, message.next_attempt_at = error, retry_at
+
+    def hold(self, message_id: str, until: datetime) -> None:
+        message = self.messages[message_id]
+        message.state, message.lease_until, message.next_attempt_at = OutboxState.PENDING, None, until
+        message.last_error = "held: the brand's hourly email cap was reached"
+
+    def give_up(self, message_id: str, error: str, at: datetime) -> None:
+        message = self.messages[message_id]
+        message.state, message.lease_until, message.next_attempt_at = OutboxState.DEAD, None, at
+        message.attempts += 1
+        message.last_error = error
+
+    def count_send(self, brand: str, at: datetime, cap: int) -> bool:
+        hour = at.replace(minute=0, second=0, microsecond=0)
+        with self._lock:
+            if self.send_counts.get((brand, hour), 0) >= cap:
+                return False
+            self.send_counts[(brand, hour)] = self.send_counts.get((brand, hour), 0) + 1
+            return True
+
+    def dead(self, limit: int) -> list[OutboxMessage]:
+        given_up = [replace(m) for m in list(self.messages.values()) if m.state is OutboxState.DEAD]
+        return sorted(given_up, key=lambda m: m.next_attempt_at or datetime.min.replace(tzinfo=UTC), reverse=True)[:limit]
 
 
 class FakeMailer:

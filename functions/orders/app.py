@@ -11,6 +11,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from welt.bootstrap import mailer, outbox, token_verifier, utc_now
 from welt.bootstrap import order_desk as build_order_desk
+from welt.config import caps
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
@@ -18,7 +19,7 @@ from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import orders, production, shipping_groups
-from welt.services.notifications import deliver_due, deliver_one
+from welt.services.notifications import deliver_due, deliver_one, emails_for_staff
 from welt.services.ports import OutboxState
 
 if TYPE_CHECKING:
@@ -218,11 +219,16 @@ def stamps_ready(request: HttpRequest, code: str) -> dict[str, Any]:
     return production.mark_stamps_ready(order_desk(), request.caller, code, request.body(production.StampsUpdate))
 
 
+@api.route("/admin/emails", methods=["GET"], staff=True)
+def staff_emails(request: HttpRequest) -> dict[str, Any]:
+    return emails_for_staff(order_desk().outbox, request.caller, request.query("state"))
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 @traced
 def retry_emails(event: Any) -> dict[str, int]:
     """Sends the emails whose first attempt failed."""
-    return {"sent": deliver_due(outbox(), mailer(), utc_now)}
+    return {"sent": deliver_due(outbox(), mailer(), utc_now, per_brand_hour=caps().emails_per_brand_hour)}
 
 
 class MessageNotSentError(Exception):
@@ -243,7 +249,7 @@ def send_outbox_message(record: DynamoDBRecord) -> None:
         return  # a send failed and backs off: the scheduled retry_emails owns it now
     message_id = image["message_id"]
     box = outbox()
-    deliver_one(box, mailer(), message_id, utc_now)
+    deliver_one(box, mailer(), message_id, utc_now, caps().emails_per_brand_hour)
     message = box.get(message_id)
     if message is not None and message.state is not OutboxState.SENT:
         raise MessageNotSentError(message_id)

@@ -295,6 +295,7 @@ class OutboxState(StrEnum):
     PENDING = "PENDING"
     SENDING = "SENDING"
     SENT = "SENT"
+    DEAD = "DEAD"  # given up: SES refused the address, or it failed too often; listed for staff, never retried
 
 
 @dataclass
@@ -329,9 +330,31 @@ class Outbox(Protocol):
 
     def release(self, message_id: str, error: str, retry_at: datetime) -> None: ...
 
+    def hold(self, message_id: str, until: datetime) -> None:
+        """Put a claimed message back, unsent and without counting a failed attempt, until `until`."""
+        ...
+
+    def give_up(self, message_id: str, error: str, at: datetime) -> None:
+        """A claimed message is dead: never retried again, kept for staff to see."""
+        ...
+
+    def count_send(self, brand: str, at: datetime, cap: int) -> bool:
+        """Count one of the brand's sends in the clock hour of `at`; False (nothing counted) once `cap` are counted."""
+        ...
+
+    def dead(self, limit: int) -> list[OutboxMessage]:
+        """Messages given up on, the most recent first."""
+        ...
+
+
+class UndeliverableAddressError(Exception):
+    """The mail service refused the address for good (rejected, not a passing fault): retrying cannot help."""
+
 
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str) -> None: ...
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Hand the message to the mail service; UndeliverableAddressError if it refuses the address for good."""
+        ...
 
 
 class SessionRegistry(Protocol):

@@ -332,3 +332,16 @@ class TestSessionRegistryContract:
         backend.sessions.revoke("user-1", at + timedelta(hours=1))
         assert backend.sessions.valid_after("user-1") == at + timedelta(hours=1)
         assert backend.sessions.valid_after("user-2") is None
+
+
+def test_an_order_stored_before_emails_had_to_be_plain_addresses_still_reads(tables: Any) -> None:
+    backend = dynamo_backend(tables)
+    stored = place(backend, "DMO")
+    item = order_item(stored)
+    item["body"] = item["body"].replace('"accounts@dmo.example"', '"\\"Accounts\\" <accounts@dmo.example>"')
+    assert "Accounts" in item["body"]
+    tables.table(ORDERS).put_item(Item=item)
+
+    read = backend.orders.get("DMO", stored.seq)
+
+    assert read is not None and read.billing.email == '"Accounts" <accounts@dmo.example>'

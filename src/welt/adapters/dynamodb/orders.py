@@ -11,7 +11,7 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from welt.adapters.dynamodb.reading import batch_get, plain, position
 from welt.adapters.tables import ORDERS
-from welt.domain.model import Order, OrderStatus, OrderType, PaymentStatus, TimelineEvent, order_number
+from welt.domain.model import STORED, Order, OrderStatus, OrderType, PaymentStatus, TimelineEvent, order_number
 from welt.domain.shipping_group import address_key
 from welt.services.ports import GROUPABLE_LIMIT, SEARCH_BUDGET, CappedUse, CheckoutKeyWrite, OrderFilter, Page, search_text
 
@@ -135,7 +135,7 @@ class DynamoOrderRepository:
 
     @staticmethod
     def _order(item: dict[str, Any]) -> Order:
-        return Order.model_validate_json(item["body"])
+        return Order.model_validate_json(item["body"], context=STORED)
 
     def get(self, brand: str, seq: int) -> Order | None:
         item = self._table.get_item(Key={"pk": order_pk(brand, seq), "sk": ORDER_SK}, ConsistentRead=True).get("Item")

@@ -19,6 +19,7 @@ from tests.fakes import (
     FakeOrderRepository,
     FakeOutbox,
     FakePaymentRepository,
+    FakeSessionRegistry,
     FakeShippingGroupRepository,
     FakeStore,
     FakeStripe,
@@ -30,6 +31,7 @@ from welt.adapters.dynamodb import (
     DynamoOrderRepository,
     DynamoOutbox,
     DynamoPaymentRepository,
+    DynamoSessionRegistry,
     DynamoShippingGroupRepository,
     DynamoStore,
 )
@@ -66,6 +68,7 @@ class Backend:
     events: Any
     outbox: Any
     idempotency: Any
+    sessions: Any
 
 
 def fake_backend() -> Backend:
@@ -80,6 +83,7 @@ def fake_backend() -> Backend:
         FakeEventLog(),
         FakeOutbox(store),
         FakeIdempotency(),
+        FakeSessionRegistry(),
     )
 
 
@@ -100,6 +104,7 @@ def dynamo_backend(tables: Any) -> Backend:
         # The outbox's sender is another process when deployed (the stream's consumer): its own client.
         DynamoOutbox(boto3.resource("dynamodb", region_name="eu-west-1").Table(tables.name(OUTBOX))),
         PowertoolsIdempotency(tables.name(IDEMPOTENCY), tables.client),
+        DynamoSessionRegistry(tables.table(ORDERS)),
     )
 
 
@@ -139,6 +144,7 @@ def desks(
         catalog=load_catalog(),
         cursors=CursorSigner(b"integration-cursor-secret"),
         clock=clock,
+        sessions=backend.sessions,
     )
     if stream and isinstance(store, FakeStore):
 
@@ -163,5 +169,6 @@ def desks(
         catalog=order_desk.catalog,
         clock=clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
+        sessions=backend.sessions,
     )
     return order_desk, payment_desk

@@ -28,6 +28,7 @@ from welt.services.ports import (
     SEARCH_BUDGET,
     BrandCheck,
     BrandWrite,
+    CappedUse,
     CardDeclinedError,
     CheckoutKeyWrite,
     GroupWrite,
@@ -86,6 +87,7 @@ class FakeStore:
         self.invoice_counters: dict[int, int] = {}
         self.invoices: dict[tuple[int, int], InvoiceNumberWrite] = {}
         self.messages: dict[str, OutboxMessage] = {}
+        self.capped_uses: dict[tuple[str, str, datetime], int] = {}
         self.lock = threading.RLock()
         self.commits = 0
         self.crashes = Crashes()
@@ -143,6 +145,8 @@ class FakeStore:
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):
                 return message.message_id in self.messages
+            case CappedUse(what=what, brand=brand, hour=hour, cap=cap):
+                return self.capped_uses.get((what, brand, hour), 0) >= cap
         raise TypeError(f"unknown write {write!r}")
 
     def _apply(self, write: Write) -> None:
@@ -164,6 +168,8 @@ class FakeStore:
                 self.checkouts[(brand, key_hash)] = write
             case MessageWrite(message=message):
                 self.messages[message.message_id] = replace(message)
+            case CappedUse(what=what, brand=brand, hour=hour):
+                self.capped_uses[(what, brand, hour)] = self.capped_uses.get((what, brand, hour), 0) + 1
 
     def commit(self, transaction: Transaction) -> None:
         assert len(transaction.writes) <= 100
@@ -293,6 +299,7 @@ class FakeOutbox:
     def __init__(self, store: FakeStore | None = None) -> None:
         self._store = store or FakeStore()
         self.messages = self._store.messages
+        self.send_counts: dict[tuple[str, datetime], int] = {}
         self._lock = threading.Lock()
 
     def get(self, message_id: str) -> OutboxMessage | None:
@@ -301,7 +308,7 @@ class FakeOutbox:
 
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         def is_due(m: OutboxMessage) -> bool:
-            if m.state is OutboxState.SENT:
+            if m.state in (OutboxState.SENT, OutboxState.DEAD):
                 return False
             moment = m.lease_until if m.state is OutboxState.SENDING else m.next_attempt_at
             return moment is None or moment <= now
@@ -335,6 +342,29 @@ class FakeOutbox:
         message = self.messages[message_id]
         assert message.state is OutboxState.SENT
         message.body = "(erased)"
+
+    def hold(self, message_id: str, until: datetime) -> None:
+        message = self.messages[message_id]
+        message.state, message.lease_until, message.next_attempt_at = OutboxState.PENDING, None, until
+        message.last_error = "held: the brand's hourly email cap was reached"
+
+    def give_up(self, message_id: str, error: str, at: datetime) -> None:
+        message = self.messages[message_id]
+        message.state, message.lease_until, message.next_attempt_at = OutboxState.DEAD, None, at
+        message.attempts += 1
+        message.last_error = error
+
+    def count_send(self, brand: str, at: datetime, cap: int) -> bool:
+        hour = at.replace(minute=0, second=0, microsecond=0)
+        with self._lock:
+            if self.send_counts.get((brand, hour), 0) >= cap:
+                return False
+            self.send_counts[(brand, hour)] = self.send_counts.get((brand, hour), 0) + 1
+            return True
+
+    def dead(self, limit: int) -> list[OutboxMessage]:
+        given_up = [replace(m) for m in list(self.messages.values()) if m.state is OutboxState.DEAD]
+        return sorted(given_up, key=lambda m: m.next_attempt_at or datetime.min.replace(tzinfo=UTC), reverse=True)[:limit]
 
 
 class FakeMailer:
@@ -392,6 +422,19 @@ DEMO = Brand(code="DMO", name="Demo Atelier")
 OTHER = Brand(code="BRK", name="Brook & Last")
 
 
+class FakeSessionRegistry:
+    """Each user's "tokens valid after" instant, in memory."""
+
+    def __init__(self) -> None:
+        self.revoked: dict[str, datetime] = {}
+
+    def valid_after(self, subject: str) -> datetime | None:
+        return self.revoked.get(subject)
+
+    def revoke(self, subject: str, at: datetime) -> None:
+        self.revoked[subject] = max(at, self.revoked.get(subject, at))
+
+
 def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, store: FakeStore | None = None) -> OrderDesk:
     """An order desk on one FakeStore; new emails go out as the outbox stream's consumer sends them."""
     store = store or FakeStore(DEMO, OTHER)
@@ -405,6 +448,7 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, stor
         catalog=load_catalog(),
         cursors=CursorSigner(b"unit-test-cursor-secret"),
         clock=clock or Clock(),
+        sessions=FakeSessionRegistry(),
     )
 
     def send_new(message_ids: list[str]) -> None:
@@ -520,6 +564,9 @@ class FakeStripe:
         if kind == "declined":
             raise answer
         return answer
+
+    def takes_payment_method(self, payment_method: str) -> bool:
+        return payment_method.startswith("pm_")
 
     def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
         def create() -> IntentView:
@@ -654,6 +701,7 @@ def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -
         catalog=order_desk.catalog,
         clock=order_desk.clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
+        sessions=order_desk.sessions,
     )
 
 

@@ -145,7 +145,7 @@ PROBLEM_MEANING = {
     "malformed-request": "The request cannot be read: the body is not JSON, `If-Match` or `Idempotency-Key` is "
     "malformed, the cursor was not issued for this listing, or (webhook) the Stripe signature does not verify.",
     "unauthenticated": "No token, or one that is malformed, expired, wrongly signed, not an ID token, or names no "
-    "brand and no staff group.",
+    "brand and no staff group; on staff routes also a token issued before the user's sign-ins were revoked.",
     "forbidden": "The caller is known, but their role does not allow this: a brand user on `/admin`, staff on "
     "something only the brand does, a brand the factory does not know.",
     "not-found": "No such object for this caller. Another brand's order, group or payment answers exactly the same.",
@@ -158,6 +158,8 @@ PROBLEM_MEANING = {
     "validation-failed": "The request is readable but breaks a rule; `errors` lists each field with what is wrong.",
     "idempotency-key-reused": "This `Idempotency-Key` was already used for a different body; use a new key for a new request.",
     "precondition-required": "`Idempotency-Key` (checkout, payments) or `If-Match` (edits) is missing.",
+    "too-many-requests": "The brand used up this clock hour's card confirmations (a guard against card testing). "
+    "Nothing changed; `Retry-After` says in how many seconds to try again.",
     "internal-error": "A fault on our side, never your input. The answer carries no detail; the logs have it.",
     "service-unavailable": "Something Welt relies on cannot answer right now: the sign-in keys cannot be fetched "
     "(you are still signed in), or the card payment service refused the call before charging anything. Nothing "

@@ -12,6 +12,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from welt.bootstrap import mailer, outbox, token_verifier, utc_now
 from welt.bootstrap import onboarding as build_onboarding
 from welt.bootstrap import order_desk as build_order_desk
+from welt.config import caps
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
@@ -20,7 +21,7 @@ from welt.entrypoints.observability import observed, traced
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
 from welt.services import orders, production, shipping_groups
-from welt.services.notifications import deliver_due, deliver_now
+from welt.services.notifications import deliver_due, deliver_now, emails_for_staff
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
 
 app = Chalice(app_name="welt-orders", configure_logs=False)
 logger = Logger(service="welt-orders")
-api = WeltApi(app, logger, lambda header: token_verifier().caller(header))
 
 
 def order_desk() -> orders.OrderDesk:
@@ -37,6 +37,9 @@ def order_desk() -> orders.OrderDesk:
 
 def onboarding() -> going_live.Onboarding:
     return build_onboarding()
+
+
+api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: order_desk().sessions)
 
 
 Params = TypeVar("Params", bound=BaseModel)
@@ -304,11 +307,16 @@ def own_team(request: HttpRequest) -> dict[str, Any]:
     return going_live.own_team(onboarding(), request.caller)
 
 
+@api.route("/admin/emails", methods=["GET"], staff=True)
+def staff_emails(request: HttpRequest) -> dict[str, Any]:
+    return emails_for_staff(order_desk().outbox, request.caller, request.query("state"))
+
+
 @app.schedule(Rate(1, unit=Rate.MINUTES))
 @traced
 def retry_emails(event: Any) -> dict[str, int]:
     """Sends the emails whose first attempt failed."""
-    return {"sent": deliver_due(outbox(), mailer(), utc_now)}
+    return {"sent": deliver_due(outbox(), mailer(), utc_now, per_brand_hour=caps().emails_per_brand_hour)}
 
 
 def send_outbox_message(record: DynamoDBRecord) -> None:
@@ -317,7 +325,7 @@ def send_outbox_message(record: DynamoDBRecord) -> None:
 
     message_id = message_waiting_in(record, utc_now())
     if message_id is not None:
-        deliver_now(outbox(), mailer(), message_id, utc_now)
+        deliver_now(outbox(), mailer(), message_id, utc_now, caps().emails_per_brand_hour)
 
 
 @observed

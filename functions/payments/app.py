@@ -20,7 +20,6 @@ from welt.services import payments
 app = Chalice(app_name="welt-payments", configure_logs=False)
 app.api.binary_types.append("application/pdf")
 logger = Logger(service="welt-payments")
-api = WeltApi(app, logger, lambda header: token_verifier().caller(header))
 
 
 def current_lambda_context() -> Any:
@@ -29,6 +28,9 @@ def current_lambda_context() -> Any:
 
 def payment_desk() -> payments.PaymentDesk:
     return build_payment_desk(current_lambda_context)
+
+
+api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: payment_desk().sessions)
 
 
 @api.route("/health", methods=["GET"], public=True)

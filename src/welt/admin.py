@@ -85,6 +85,7 @@ def onboarding_on(target: Target) -> Onboarding:
         DynamoBrandRepository,
         DynamoOrderRepository,
         DynamoOutbox,
+        DynamoSessionRegistry,
         DynamoShippingGroupRepository,
         DynamoStore,
     )
@@ -112,6 +113,7 @@ def onboarding_on(target: Target) -> Onboarding:
         # Cursors of one run only: the listing is printed whole.
         cursors=CursorSigner(secrets.token_bytes(32)),
         clock=utc_now,
+        sessions=DynamoSessionRegistry(table(ORDERS)),
     )
     return Onboarding(
         desk=desk, users=CognitoUserDirectory(target.client("cognito-idp"), target.user_pool_id), sign_in_url=target.sign_in_url

@@ -68,7 +68,12 @@ def idempotency(lambda_context: Callable[[], Any] | None) -> PowertoolsIdempoten
 
 @lru_cache(maxsize=1)
 def order_desk() -> OrderDesk:
-    from welt.adapters.dynamodb import DynamoBrandRepository, DynamoOrderRepository, DynamoShippingGroupRepository
+    from welt.adapters.dynamodb import (
+        DynamoBrandRepository,
+        DynamoOrderRepository,
+        DynamoSessionRegistry,
+        DynamoShippingGroupRepository,
+    )
     from welt.domain.catalog import load_catalog
     from welt.services.orders import OrderDesk
     from welt.services.pagination import CursorSigner
@@ -83,6 +88,7 @@ def order_desk() -> OrderDesk:
         catalog=load_catalog(),
         cursors=CursorSigner(cursor_secret()),
         clock=utc_now,
+        sessions=DynamoSessionRegistry(table(ORDERS)),
     )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
 from welt.bootstrap import idempotency, mailer, store, table, utc_now
-from welt.config import stripe_settings
+from welt.config import caps, stripe_settings
 from welt.domain.catalog import load_catalog
 from welt.services.payments import PaymentDesk
 
@@ -28,6 +28,7 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
         DynamoOrderRepository,
         DynamoOutbox,
         DynamoPaymentRepository,
+        DynamoSessionRegistry,
         DynamoShippingGroupRepository,
     )
     from welt.adapters.stripe_gateway import StripeGateway
@@ -50,4 +51,6 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
         catalog=load_catalog(),
         clock=utc_now,
         new_payment_id=new_payment_id,
+        sessions=DynamoSessionRegistry(table(ORDERS)),
+        confirmations_per_hour=caps().card_confirmations_per_brand_hour,
     )

@@ -114,3 +114,30 @@ def sign_in_url() -> str:
         return explicit
     origin = web_origin()
     return origin if origin != "*" else "the address of Welt your factory gave you"
+
+
+@dataclass(frozen=True)
+class Caps:
+    """How often a brand may do what costs the factory or a card network something, per clock hour."""
+
+    card_confirmations_per_brand_hour: int
+    emails_per_brand_hour: int
+
+
+def _count(name: str, default: int) -> int:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    if not value.isdigit() or int(value) < 1:
+        raise RuntimeError(f"environment variable {name} must be a whole number of at least 1")
+    return int(value)
+
+
+@lru_cache(maxsize=1)
+def caps() -> Caps:
+    return Caps(
+        # A brand pays a handful of orders an hour; dozens of card tries an hour look like card testing.
+        card_confirmations_per_brand_hour=_count("WELT_CARD_CONFIRMATIONS_PER_BRAND_HOUR", 20),
+        # Each order sends at most three emails (confirmed, paid, shipped); a busy brand stays well below this.
+        emails_per_brand_hour=_count("WELT_EMAILS_PER_BRAND_HOUR", 200),
+    )

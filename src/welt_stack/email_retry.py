@@ -9,6 +9,7 @@ import time
 from aws_lambda_powertools import Logger
 
 from welt.bootstrap import mailer, outbox, utc_now
+from welt.config import caps
 from welt.services.notifications import deliver_due
 
 logger = Logger(service="welt-email-retry")
@@ -21,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     while True:
         try:
-            sent = deliver_due(outbox(), mailer(), utc_now)
+            sent = deliver_due(outbox(), mailer(), utc_now, per_brand_hour=caps().emails_per_brand_hour)
             if sent:
                 logger.info("retried emails", extra={"sent": sent})
         except Exception:  # the emulator may be going away; the next run tries again

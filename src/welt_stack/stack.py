@@ -48,6 +48,10 @@ def app_environment(description: dict[str, Any], with_stripe: bool = False) -> d
         "WELT_APP_CLIENT_ID": pool["client_id"],
         "WELT_JWKS_URL": f"{description['aws_endpoint']}/{pool['user_pool_id']}/.well-known/jwks.json",
         "WELT_MAIL_FROM": description["mail_from"],
+        # The end-to-end and browser suites pay and mail for the two demo brands hundreds of times an hour on one
+        # stack; the caps themselves are proven in the unit and DynamoDB tiers (docs/developers/security.md).
+        "WELT_CARD_CONFIRMATIONS_PER_BRAND_HOUR": "5000",
+        "WELT_EMAILS_PER_BRAND_HOUR": "50000",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
     if with_stripe:

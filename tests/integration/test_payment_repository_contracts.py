@@ -11,7 +11,7 @@ import pytest
 from tests.backends import Backend, dynamo_backend, fake_backend
 from welt.domain.payment import CostSummary, Payment, invoice_number
 from welt.services.changes import until_applied
-from welt.services.ports import InvoiceNumberWrite, Transaction, TransactionConflictError
+from welt.services.ports import CappedUse, InvoiceNumberWrite, Transaction, TransactionConflictError
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -126,3 +126,45 @@ class TestEventLogContract:
         backend.events.remember("evt_1", "payment_intent.succeeded", T0)
         assert backend.events.seen("evt_1") is True
         assert backend.events.seen("evt_2") is False
+
+
+class TestCappedUseContract:
+    """A brand's capped uses in one clock hour: counted in the transaction that uses one, refused past the cap."""
+
+    def use(self, brand: str = "DMO", at: datetime = T0, cap: int = 3) -> CappedUse:
+        return CappedUse.now("card-confirmations", brand, cap, at)
+
+    def test_uses_count_up_to_the_cap_and_the_next_is_refused_with_its_transaction(self, backend: Backend) -> None:
+        for minute in range(3):
+            backend.store.commit(Transaction().add(self.use(at=T0 + timedelta(minutes=minute))))
+        created = new_payment()
+
+        with pytest.raises(TransactionConflictError) as refused:
+            backend.store.commit(Transaction().payment(created, None).add(self.use(at=T0 + timedelta(minutes=59))))
+
+        assert refused.value.failed_on(CappedUse)
+        assert backend.payments.get(created.payment_id) is None  # nothing of the refused transaction applied
+
+    def test_each_brand_and_each_hour_counts_on_its_own(self, backend: Backend) -> None:
+        for _ in range(3):
+            backend.store.commit(Transaction().add(self.use()))
+        backend.store.commit(Transaction().add(self.use(brand="BRK")))
+        backend.store.commit(Transaction().add(self.use(at=T0 + timedelta(hours=1))))
+        with pytest.raises(TransactionConflictError):
+            backend.store.commit(Transaction().add(self.use()))
+
+    def test_concurrent_uses_never_pass_the_cap(self, backend: Backend) -> None:
+        def try_one(_: int) -> bool:
+            try:
+                backend.store.commit(Transaction().add(self.use(cap=5)))
+                return True
+            except TransactionConflictError:
+                return False
+
+        with ThreadPoolExecutor(max_workers=8) as pool:
+            granted = list(pool.map(try_one, range(12)))
+
+        later = [try_one(0) for _ in range(6)]  # what a lost race left over is still there to use, up to the cap
+
+        assert granted.count(True) <= 5
+        assert granted.count(True) + later.count(True) == 5

@@ -315,3 +315,61 @@ class TestOutboxContract:
         assert backend.outbox.due(T0 + timedelta(days=1), 10) == []
         assert backend.outbox.claim(message().message_id, T0 + timedelta(days=1), T0 + timedelta(days=1, minutes=2)) is False
         assert backend.outbox.get(message().message_id).state is OutboxState.SENT
+
+    def test_a_message_given_up_is_never_due_again_and_is_listed_as_dead_newest_first(self, backend: Backend) -> None:
+        for n, minute in ((1, 5), (2, 9)):
+            sent = message(f"order-confirmation/0000{n}-DMO")
+            self.enqueue(backend, sent)
+            backend.outbox.claim(sent.message_id, T0, T0 + timedelta(minutes=2))
+            backend.outbox.give_up(sent.message_id, "SES MessageRejected", T0 + timedelta(minutes=minute))
+        self.enqueue(backend, message("order-confirmation/00003-DMO"))
+
+        assert [m.message_id for m in backend.outbox.due(T0 + timedelta(days=2), 10)] == ["order-confirmation/00003-DMO"]
+        assert backend.outbox.claim("order-confirmation/00001-DMO", T0 + timedelta(days=1), T0 + timedelta(days=1, minutes=2)) is False
+        dead = backend.outbox.dead(10)
+        assert [m.message_id for m in dead] == ["order-confirmation/00002-DMO", "order-confirmation/00001-DMO"]
+        assert (dead[0].state, dead[0].attempts, dead[0].last_error) == (OutboxState.DEAD, 1, "SES MessageRejected")
+
+    def test_a_held_message_waits_until_then_without_counting_a_failed_attempt(self, backend: Backend) -> None:
+        self.enqueue(backend)
+        backend.outbox.claim(message().message_id, T0, T0 + timedelta(minutes=2))
+        backend.outbox.hold(message().message_id, T0 + timedelta(hours=1))
+        assert backend.outbox.due(T0 + timedelta(minutes=59), 10) == []
+        [due] = backend.outbox.due(T0 + timedelta(hours=1), 10)
+        assert (due.state, due.attempts) == (OutboxState.PENDING, 0)
+
+    def test_sends_are_counted_per_brand_and_clock_hour_up_to_the_cap(self, backend: Backend) -> None:
+        assert [backend.outbox.count_send("DMO", T0 + timedelta(minutes=m), 3) for m in range(4)] == [True, True, True, False]
+        assert backend.outbox.count_send("BRK", T0, 3) is True
+        assert backend.outbox.count_send("DMO", T0 + timedelta(hours=1), 3) is True
+        assert backend.outbox.due(T0 + timedelta(days=1), 10) == []  # the counts are no messages
+        assert backend.outbox.dead(10) == []
+
+
+class TestSessionRegistryContract:
+    """Each user's "tokens valid after" instant: set by revocation, only ever moved later, one user at a time."""
+
+    def test_a_user_never_revoked_has_no_instant(self, backend: Backend) -> None:
+        assert backend.sessions.valid_after("user-1") is None
+
+    def test_a_revocation_is_read_back_and_an_earlier_one_does_not_undo_it(self, backend: Backend) -> None:
+        at = datetime(2026, 11, 2, 9, 30, 15, 250000, tzinfo=UTC)
+        backend.sessions.revoke("user-1", at)
+        backend.sessions.revoke("user-1", at - timedelta(minutes=10))
+        assert backend.sessions.valid_after("user-1") == at
+        backend.sessions.revoke("user-1", at + timedelta(hours=1))
+        assert backend.sessions.valid_after("user-1") == at + timedelta(hours=1)
+        assert backend.sessions.valid_after("user-2") is None
+
+
+def test_an_order_stored_before_emails_had_to_be_plain_addresses_still_reads(tables: Any) -> None:
+    backend = dynamo_backend(tables)
+    stored = place(backend, "DMO")
+    item = order_item(stored)
+    item["body"] = item["body"].replace('"accounts@dmo.example"', '"\\"Accounts\\" <accounts@dmo.example>"')
+    assert "Accounts" in item["body"]
+    tables.table(ORDERS).put_item(Item=item)
+
+    read = backend.orders.get("DMO", stored.seq)
+
+    assert read is not None and read.billing.email == '"Accounts" <accounts@dmo.example>'

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -17,6 +18,7 @@ from tests.fakes import Clock
 from welt.domain.model import OrderStatus, PaymentStatus, ProductionStage
 from welt.services.orders import OrderDesk
 from welt.services.ports import Transaction
+from welt.services.sessions import revoke_sessions
 
 PROBLEM_JSON = "application/problem+json"
 APPS = {name: load_app(name).app for name in ("orders", "payments")}
@@ -793,3 +795,107 @@ def test_suggestions_route_is_not_taken_for_a_group_id(orders_client):
     assert get_json(orders_client, "/shipping-groups/suggestions", as_brand("BRK")) == {"suggestions": []}
     assert_problem(orders_client.http.get("/shipping-groups/suggestions"), 401)
     assert_problem(orders_client.http.get("/shipping-groups/suggestions", headers=as_staff()), 403)
+
+
+# -- answers are never cached ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("app_name", APPS)
+@pytest.mark.parametrize(
+    ("method", "path", "headers"),
+    [
+        pytest.param("GET", "/health", {}, id="public"),
+        pytest.param("GET", "/admin/{app_name}", {}, id="401"),
+        pytest.param("DELETE", "/health", {}, id="405"),
+    ],
+)
+def test_every_answer_says_cache_control_no_store(request, app_name, method, path, headers):
+    client = request.getfixturevalue(f"{app_name}_client")
+
+    response = client.http.request(method, path.format(app_name=app_name), headers=headers)
+
+    assert response.status_code in (200, 401, 405)
+    assert headers_of(response)["cache-control"] == "no-store"
+
+
+def test_a_brands_own_order_is_answered_with_cache_control_no_store(orders_client):
+    order = place(orders_client)
+
+    response = orders_client.http.get(f"/orders/{order['order_number']}", headers=as_brand())
+
+    assert response.status_code == 200
+    assert headers_of(response)["cache-control"] == "no-store"
+
+
+# -- emails the factory sends go to one plain address ----------------------------------------------------------------
+
+NOT_PLAIN_ADDRESSES = [
+    '"X" <victim@evil.example>',
+    '"X"<victim@evil.example>',
+    "Accounts <accounts@dmo.example>",
+    "<victim@evil.example>",
+    "accounts@dmo.example, victim@evil.example",
+    "accounts@dmo.example;victim@evil.example",
+    "accounts@dmo.example,victim@evil.example",
+    "accounts@dmo.example\r\nBcc: victim@evil.example",
+    "accounts@dmo.example\n",
+    "accounts@dmo.example>",
+    '"victim@evil.example"@dmo.example',
+    "accounts@[127.0.0.1]",
+    "accounts@dmo",
+]
+
+
+@pytest.mark.parametrize("field", ["billing", "shipping_address"])
+@pytest.mark.parametrize("address", NOT_PLAIN_ADDRESSES)
+def test_an_email_that_is_not_one_plain_address_is_422_and_places_nothing(orders_client, field, address):
+    section = examples.BILLING if field == "billing" else examples.SHIPPING_ADDRESS
+    body = examples.checkout(**{field: {**section, "email": address}})
+
+    problem = assert_problem(post_checkout(orders_client, body), 422)
+
+    assert locs(problem) == [["body", field, "email"]]
+    assert problem["errors"][0]["msg"] == "must be one plain email address such as name@example.com"
+    assert get_json(orders_client, "/orders", as_brand())["orders"] == []
+
+
+def test_an_email_is_stored_as_the_plain_address(orders_client):
+    order = place(orders_client, billing={**examples.BILLING, "email": " Accounts@DMO.Example "})
+
+    assert order["billing"]["email"] == "Accounts@dmo.example"
+
+
+# -- signing staff out on the server ---------------------------------------------------------------------------------
+
+
+def staff_token_issued(at: datetime) -> dict[str, str]:
+    return {**tokens.bearer(brand=None, staff=True, iat=int(at.timestamp())), "Content-Type": "application/json"}
+
+
+@pytest.mark.parametrize(("app_name", "method", "path"), STAFF_ROUTES)
+def test_a_staff_token_issued_before_the_user_was_revoked_is_401_on_every_staff_route(request, app_name, method, path, desk):
+    client = request.getfixturevalue(f"{app_name}_client")
+    revoked_at = revoke_sessions(desk.sessions, "user-staff", lambda: datetime.now(UTC))
+
+    response = client.http.request(method, _fill(path), headers=staff_token_issued(revoked_at - timedelta(minutes=5)), body=b"{}")
+
+    problem = assert_problem(response, 401)
+    assert "sign in again" in problem["detail"]
+
+
+def test_a_staff_user_signed_in_again_after_the_revocation_is_served(orders_client, desk):
+    revoked_at = revoke_sessions(desk.sessions, "user-staff", lambda: datetime.now(UTC) - timedelta(minutes=1))
+
+    before = orders_client.http.get("/admin/orders", headers=staff_token_issued(revoked_at - timedelta(seconds=1)))
+    after = orders_client.http.get("/admin/orders", headers=staff_token_issued(revoked_at + timedelta(seconds=1)))
+
+    assert_problem(before, 401)
+    assert after.status_code == 200, after.body
+
+
+def test_revoking_one_staff_user_leaves_the_others_signed_in(orders_client, desk):
+    revoke_sessions(desk.sessions, "user-staff", lambda: datetime.now(UTC) + timedelta(minutes=1))
+
+    other = {**tokens.bearer(brand=None, staff=True, sub="another-staff-user"), "Content-Type": "application/json"}
+
+    assert orders_client.http.get("/admin/orders", headers=other).status_code == 200

@@ -113,3 +113,65 @@ def test_a_validly_signed_event_of_an_unknown_type_is_acknowledged(payments_clie
     body = json.dumps({"id": "evt_3", "type": "customer.created", "data": {"object": "anything at all"}}).encode()
     response = payments_client.http.post("/webhooks/stripe", headers=signed_body(body), body=body)
     assert response.status_code == 200, response.body
+
+
+# -- card testing: pm_ ids only, few tries per payment, a cap per brand and hour ---------------------------------------
+
+DECLINED = "pm_card_chargeCustomerFail"
+
+
+def confirm_with(payments_client: Client, payment_id: str, payment_method: str, brand: str = "DMO") -> Any:
+    return payments_client.http.post(
+        f"/payments/{payment_id}/confirm", headers=as_brand(brand), body=json.dumps({"payment_method": payment_method})
+    )
+
+
+def test_a_card_or_source_id_instead_of_a_payment_method_is_422_and_charges_nothing(
+    orders_client: Client, payments_client: Client, stripe: FakeStripe
+) -> None:
+    _, payment_id = new_payment(orders_client, payments_client)
+    for legacy in ("card_1Nv0FGQ9RKHgCVdK", "src_1Nv0FGQ9RKHgCVdK", "tok_visa"):
+        problem = assert_problem(confirm_with(payments_client, payment_id, legacy), 422)
+        assert problem["errors"][0]["loc"] == ["body", "payment_method"]
+    assert stripe.calls == []
+
+
+def test_a_payment_takes_at_most_five_card_attempts(orders_client: Client, payments_client: Client, stripe: FakeStripe) -> None:
+    number, payment_id = new_payment(orders_client, payments_client)
+    for _ in range(5):
+        assert json.loads(confirm_with(payments_client, payment_id, DECLINED).body)["status"] == "FAILED"
+    creates = stripe.creates
+
+    problem = assert_problem(confirm_with(payments_client, payment_id, "pm_card_visa"), 409)
+
+    assert "5 card attempts" in problem["detail"] and "start a new payment" in problem["detail"]
+    assert stripe.creates == creates
+    assert order_of(orders_client, number)["payment_status"] == "UNPAID"
+
+
+def test_card_confirmations_beyond_the_brands_hourly_cap_are_429_with_retry_after(
+    orders_client: Client, payments_client: Client, payment_desk: Any, stripe: FakeStripe, clock: Any
+) -> None:
+    payment_desk.confirmations_per_hour = 3
+    clock.now = clock.now.replace(minute=45, second=0)
+    payments = [new_payment(orders_client, payments_client) for _ in range(4)]
+    for _, payment_id in payments[:3]:
+        assert json.loads(confirm_with(payments_client, payment_id, DECLINED).body)["status"] == "FAILED"
+    creates = stripe.creates
+
+    capped = confirm_with(payments_client, payments[3][1], "pm_card_visa")
+
+    assert_problem(capped, 429)
+    assert {k.lower(): v for k, v in capped.headers.items()}["retry-after"] == str(15 * 60)
+    assert stripe.creates == creates  # Stripe was never asked
+    assert order_of(orders_client, payments[3][0])["payment_status"] == "UNPAID"  # nothing locked
+    other_brand = place(orders_client, brand="BRK")["order_number"]
+    response = payments_client.http.post(
+        "/payments", headers=as_brand("BRK", **{"Idempotency-Key": uuid.uuid4().hex}), body=json.dumps({"order_numbers": [other_brand]})
+    )
+    assert json.loads(confirm_with(payments_client, json.loads(response.body)["payment_id"], "pm_card_visa", "BRK").body)["status"] == (
+        "SUCCEEDED"
+    )  # another brand has its own count
+
+    clock.advance(minutes=15)
+    assert json.loads(confirm_with(payments_client, payments[3][1], "pm_card_visa").body)["status"] == "SUCCEEDED"

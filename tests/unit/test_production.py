@@ -197,3 +197,14 @@ def test_orders_in_production_show_a_ship_date_that_moves_with_the_stage(factory
     factory.ready(number)
     shipped = production.ship_order(factory.desk, STAFF, number, SHIPMENT)
     assert shipped["expected_ship_date"] is None
+
+
+def test_a_brand_sees_factory_staff_on_its_timeline_by_role_and_staff_see_who(factory: Factory) -> None:
+    number = factory.paid_order()
+    factory.stage(number, "LASTING")
+
+    seen_by_brand = [e["actor"] for e in orders.order_timeline(factory.desk, DMO, number)["events"] if e["type"] == "STAGE_CHANGED"]
+    seen_by_staff = [e["actor"] for e in orders.order_timeline(factory.desk, STAFF, number)["events"] if e["type"] == "STAGE_CHANGED"]
+
+    assert seen_by_brand == ["staff"]
+    assert seen_by_staff == ["staff:s1"]

@@ -281,3 +281,15 @@ def test_a_refund_already_made_with_the_same_key_is_returned_instead_of_refundin
 
     assert (made.id, made.amount) == ("re_1", 4200)
     assert [r["method"] for r in transport.sent] == ["GET"]
+
+
+def test_only_payment_methods_confirm_against_stripe_and_the_emulators_card_ids_only_against_the_emulator() -> None:
+    live = StripeGateway("sk_test_unit", "whsec_unit", "pk_test_unit", "https://js.stripe.com/v3/")
+    emulated = StripeGateway("sk_test_unit", "whsec_unit", "pk_test_unit", "http://127.0.0.1:8420/js", api_base="http://127.0.0.1:8420")
+
+    assert live.takes_payment_method("pm_1Nv0FGQ9RKHgCVdK")
+    assert not live.takes_payment_method("card_1Nv0FGQ9RKHgCVdK")  # a legacy id skips Stripe's checks on card testing
+    assert not live.takes_payment_method("src_1Nv0FGQ9RKHgCVdK")
+    # The emulator's Stripe.js makes no PaymentMethod: its token's card id is what a browser has there.
+    assert emulated.takes_payment_method("card_1Nv0FGQ9RKHgCVdK") and emulated.takes_payment_method("pm_1")
+    assert not emulated.takes_payment_method("src_1Nv0FGQ9RKHgCVdK")

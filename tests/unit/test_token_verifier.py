@@ -7,6 +7,7 @@ import hashlib
 import hmac
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -61,9 +62,11 @@ def _tampered_payload() -> str:
 
 
 def test_a_brand_token_proves_a_brand_user(verifier):
-    caller = verifier.caller(f"Bearer {tokens.id_token(brand='DMO')}")
+    caller = verifier.caller(f"Bearer {tokens.id_token(brand='DMO', iat=1_790_000_000)}")
 
-    assert caller == Caller(subject="user-DMO", brand="DMO", staff=False, email="buyer@dmo.example")
+    assert caller == Caller(
+        subject="user-DMO", brand="DMO", staff=False, email="buyer@dmo.example", issued_at=datetime.fromtimestamp(1_790_000_000, UTC)
+    )
 
 
 def test_a_staff_token_proves_staff_without_a_brand(verifier):

@@ -42,11 +42,11 @@ export const COLUMNS = [
 
 /**
  * One CSV field. Text a spreadsheet would run as a formula (starting with = + - @, or a tab or carriage
- * return) gets a leading apostrophe; quotes, commas and line breaks are quoted as RFC 4180 says.
+ * return, even after leading spaces, which spreadsheets skip) gets a leading apostrophe; quotes, commas and line breaks are quoted as RFC 4180 says.
  */
 export function csvField(value) {
   let text = value === null || value === undefined ? '' : String(value);
-  if (/^[=+\-@\t\r]/.test(text)) text = `'${text}`;
+  if (/^\s*[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

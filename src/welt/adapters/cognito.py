@@ -6,6 +6,7 @@ The pool's keys are fetched again every hour; while the JWKS cannot be fetched t
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 import jwt
@@ -103,7 +104,10 @@ class CognitoTokenVerifier:
             raise AuthenticationError("The token's brand claim is not a brand code.")
         if not staff and brand is None:
             raise AuthenticationError("The token names no brand and no staff group.")
-        return Caller(subject=str(claims["sub"]), brand=None if staff else brand, staff=staff, email=claims.get("email"))
+        issued_at = datetime.fromtimestamp(int(claims["iat"]), UTC)
+        return Caller(
+            subject=str(claims["sub"]), brand=None if staff else brand, staff=staff, email=claims.get("email"), issued_at=issued_at
+        )
 
     def _verified_claims(self, token: str) -> dict[str, Any]:
         try:

@@ -32,6 +32,8 @@ class PowertoolsIdempotency:
             raise_on_no_idempotency_key=True,
             expires_after_seconds=KEY_LIFETIME_SECONDS,
             use_local_cache=False,
+            # Keys and payloads are hashed with SHA-256, not Powertools' default md5.
+            hash_function="sha256",
         )
 
     def run(self, scope: str, key: str, payload: dict[str, Any], work: Callable[[], dict[str, Any]]) -> dict[str, Any]:

@@ -70,3 +70,10 @@ class RequestInProgressError(WeltError):
 
 class ServiceUnavailableError(WeltError):
     """Something Welt depends on cannot answer right now; nothing was changed and the same request may be sent again."""
+
+
+@dataclass
+class TooManyRequestsError(WeltError):
+    """A cap on how often something may be done is reached; it may be tried again after `retry_after` seconds."""
+
+    retry_after: int = 3600

@@ -11,7 +11,18 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StrictInt, StringConstraints, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+from pydantic_core import PydanticCustomError
 
 from welt.domain.countries import COUNTRY_CODES
 from welt.domain.errors import StateConflictError
@@ -72,9 +83,28 @@ def _iso_country(code: str) -> str:
 
 
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$"), AfterValidator(_iso_country)]
-Email = Annotated[
-    str, StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"), AfterValidator(clean_text)
-]
+
+
+# Validation context for data read back from storage: it was checked on the way in, and a rule tightened since
+# (plain email addresses) must not make an order placed before it unreadable.
+STORED: dict[str, bool] = {"stored": True}
+
+
+def _plain_address(text: str, info: ValidationInfo) -> str:
+    """One bare address (RFC 5322 addr-spec), stored normalized; the factory mails it, so nothing else may ride along."""
+    if (info.context or {}).get("stored"):
+        return text
+    from email_validator import EmailNotValidError, validate_email  # loaded with the first address checked
+
+    try:
+        # No display name ("X" <a@b>), no list, no quoted local part, no IP literal; SES needs an ASCII local part.
+        checked = validate_email(text.strip(" "), check_deliverability=False, allow_smtputf8=False, allow_display_name=False)
+    except EmailNotValidError:
+        raise PydanticCustomError("plain_email", "must be one plain email address such as name@example.com") from None
+    return checked.normalized
+
+
+Email = Annotated[str, StringConstraints(max_length=254), AfterValidator(_plain_address)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, max_length=32, pattern=r"^\+?[0-9 ()./-]{5,}$")]
 
 
@@ -177,8 +207,12 @@ class TimelineEvent(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
     version: int = 0
 
-    def public_view(self) -> dict[str, Any]:
-        return self.model_dump(mode="json", exclude={"version"})
+    def public_view(self, staff_names: bool = True) -> dict[str, Any]:
+        """The event as shown; a brand sees factory staff by role (`staff`), never a staff user's id."""
+        view = self.model_dump(mode="json", exclude={"version"})
+        if not staff_names and self.actor.startswith("staff:"):
+            view["actor"] = "staff"
+        return view
 
 
 class Tracking(BaseModel):

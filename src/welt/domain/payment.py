@@ -24,6 +24,8 @@ class PaymentState(StrEnum):
 
 # States in which a card may (again) be offered.
 CONFIRMABLE = (PaymentState.REQUIRES_PAYMENT_METHOD, PaymentState.FAILED)
+# Card tries on one payment: enough for typos and a second card, too few to test stolen cards with.
+MAX_CARD_ATTEMPTS = 5
 # States in which the orders are locked and Stripe has (or may have) an intent.
 IN_FLIGHT = (PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
 
@@ -72,6 +74,8 @@ class Payment(BaseModel):
     def start_attempt(self, at: datetime) -> Payment:
         if self.status not in CONFIRMABLE:
             raise StateConflictError(f"Payment {self.payment_id} is {self.status.value} and cannot take a card now.")
+        if self.attempt >= MAX_CARD_ATTEMPTS:
+            raise StateConflictError(f"Payment {self.payment_id} has had {MAX_CARD_ATTEMPTS} card attempts; start a new payment.")
         return self._next(
             at, status=PaymentState.PROCESSING, attempt=self.attempt + 1, intent_id=None, client_secret=None, failure_message=None
         )

@@ -29,12 +29,15 @@ from welt.domain.errors import (
     RequestInProgressError,
     ServiceUnavailableError,
     StateConflictError,
+    TooManyRequestsError,
     UnsupportedMediaTypeError,
     ValidationFailedError,
     VersionMismatchError,
     WeltError,
 )
 from welt.services.orders import Caller
+from welt.services.ports import SessionRegistry
+from welt.services.sessions import check_session
 
 PROBLEM_JSON = "application/problem+json"
 Model = TypeVar("Model", bound=BaseModel)
@@ -52,6 +55,7 @@ PROBLEMS: dict[type[WeltError], tuple[int, str, str]] = {
     ValidationFailedError: (422, "validation-failed", "Validation failed"),
     IdempotencyKeyReusedError: (422, "idempotency-key-reused", "Idempotency-Key reused"),
     PreconditionRequiredError: (428, "precondition-required", "Precondition required"),
+    TooManyRequestsError: (429, "too-many-requests", "Too many requests"),
     ServiceUnavailableError: (503, "service-unavailable", "Service unavailable"),
 }
 # Answers Chalice gives before a view runs, as (slug, title).
@@ -90,7 +94,8 @@ def problem_for(error: WeltError) -> Response:
     for kind in type(error).__mro__:
         if kind in PROBLEMS:
             status, slug, title = PROBLEMS[kind]
-            return problem(status, slug, title, error.detail, _located(error.errors))
+            headers = {"Retry-After": str(error.retry_after)} if isinstance(error, TooManyRequestsError) else None
+            return problem(status, slug, title, error.detail, _located(error.errors), headers=headers)
     return problem(500, "internal-error", "Internal error", "Something went wrong on our side.")
 
 
@@ -203,10 +208,13 @@ class HttpRequest:
 class WeltApi:
     """A Chalice app whose routes verify callers and answer errors as problem+json."""
 
-    def __init__(self, app: Chalice, logger: Logger, verify: Callable[[str | None], Caller]) -> None:
+    def __init__(
+        self, app: Chalice, logger: Logger, verify: Callable[[str | None], Caller], sessions: Callable[[], SessionRegistry]
+    ) -> None:
         self.app = app
         self.logger = logger
         self._verify = verify
+        self._sessions = sessions
         # (method, path) of the routes that take no token; the deployment leaves exactly these without an authorizer.
         self.public_routes: set[tuple[str, str]] = set()
         self._cors = CORSConfig(
@@ -237,6 +245,9 @@ class WeltApi:
                 caller = None if public else self._verify(request.headers.get("authorization"))
                 if staff and not (caller and caller.staff):
                     raise ForbiddenError("This is for factory staff.")
+                if staff and caller:
+                    # Staff reach every brand's data: a staff user disabled or moved out of staff loses it at once.
+                    check_session(self._sessions(), caller)
                 if "order_number" in path_params:
                     self.logger.append_keys(order_number=path_params["order_number"])
                 result = view(HttpRequest(request, caller), **path_params)
@@ -275,6 +286,8 @@ class WeltApi:
         started = time.perf_counter()
         response = get_response(event)
         response = self._as_problem(response)
+        # Answers carry addresses, prices and tokens' results: no browser or proxy may keep a copy.
+        response.headers = {**(response.headers or {}), "Cache-Control": "no-store"}
         self.logger.info(
             "request",
             extra={

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from welt.domain.errors import ForbiddenError, NotFoundError
 from welt.domain.model import Brand, Order, parse_order_number
@@ -19,6 +20,7 @@ class Caller:
     brand: str | None
     staff: bool
     email: str | None = None
+    issued_at: datetime | None = None  # the token's `iat`: sign-ins revoked after it are no longer honoured
 
     @property
     def actor(self) -> str:

@@ -1,22 +1,32 @@
 """Emails through the outbox: written with the change that calls for them, sent by whoever claims them first
-(the outbox stream's consumer, or the scheduled retry), retried until SES takes them."""
+(the outbox stream's consumer, or the scheduled retry), retried until SES takes them or the address proves dead.
+
+A brand's emails are capped per clock hour when they are sent: one past the cap is held until the next hour, not
+lost, so no brand can make the factory's mail domain send in bulk.
+"""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
+from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from welt.domain.catalog import Catalog
+from welt.domain.errors import FieldProblem, ForbiddenError, ValidationFailedError
 from welt.domain.model import Order, ProductionStage, Tracking
 from welt.domain.payment import Payment
 from welt.domain.ship_dates import expected_ship_date
-from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage, OutboxState
+from welt.services.callers import Caller
+from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage, OutboxState, UndeliverableAddressError
 
 logger = Logger(child=True)
 
 SEND_LEASE = timedelta(minutes=2)
 MAX_BACKOFF = timedelta(hours=1)
+# Failed sends before a message is given up as dead: with the backoff, about a day of SES refusing it.
+MAX_SEND_ATTEMPTS = 30
+EMAILS_PER_BRAND_HOUR = 200  # the default of WELT_EMAILS_PER_BRAND_HOUR
 
 
 def _euros(cents: int) -> str:
@@ -55,7 +65,7 @@ def confirmation_message(order: Order, catalog: Catalog) -> OutboxMessage:
         to=order.billing.email,
         subject=f"Order {order.order_number} confirmed",
         body="\n".join(lines),
-        context={"order_number": order.order_number},
+        context={"order_number": order.order_number, "brand": order.brand},
     )
 
 
@@ -89,7 +99,7 @@ def payment_received_message(payment: Payment, orders: list[Order], catalog: Cat
         to=to,
         subject=f"Payment received: {', '.join(payment.order_numbers)} launched to production",
         body="\n".join(lines),
-        context={"payment_id": payment.payment_id},
+        context={"payment_id": payment.payment_id, "brand": payment.brand},
     )
 
 
@@ -108,23 +118,40 @@ def shipped_message(key: str, orders: list[Order], tracking: Tracking, catalog: 
         to=orders[0].billing.email,
         subject=f"Shipped: {numbers} (tracking {tracking.tracking_number})",
         body="\n".join(lines),
-        context={"shipment": key},
+        context={"shipment": key, "brand": orders[0].brand},
     )
 
 
-def deliver_one(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock) -> bool:
-    """Send one message if nobody else is; on failure it stays pending for the retry run."""
+def _next_hour(at: datetime) -> datetime:
+    return at.replace(minute=0, second=0, microsecond=0) + timedelta(hours=1)
+
+
+def deliver_one(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock, per_brand_hour: int = EMAILS_PER_BRAND_HOUR) -> bool:
+    """Send one message if nobody else is; on failure it stays pending for the retry run, unless its address is dead.
+
+    Past its brand's `per_brand_hour` sends this clock hour, the message is held until the next hour.
+    """
     now = clock()
     if not outbox.claim(message_id, now, now + SEND_LEASE):
         return False
     message = outbox.get(message_id)
     if message is None:
         return False
+    brand = message.context.get("brand")
+    if brand and not outbox.count_send(brand, now, per_brand_hour):
+        outbox.hold(message_id, _next_hour(now))
+        logger.warning("email held: the brand's hourly email cap is reached", extra={"message_id": message_id, **message.context})
+        return False
     try:
         mailer.send(message.to, message.subject, message.body)
-    except Exception as error:  # any SES failure: keep the message and try later
+    except Exception as error:  # any SES failure: keep the message and try later, unless the address is dead
+        reason = f"{type(error).__name__}: {error}"[:500]
+        if isinstance(error, UndeliverableAddressError) or message.attempts + 1 >= MAX_SEND_ATTEMPTS:
+            outbox.give_up(message_id, reason, clock())
+            logger.warning("email given up: the address is dead", extra={"message_id": message_id, **message.context})
+            return False
         delay = min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** min(message.attempts, 10)))
-        outbox.release(message_id, f"{type(error).__name__}: {error}"[:500], clock() + delay)
+        outbox.release(message_id, reason, clock() + delay)
         logger.warning("email not sent, will retry", extra={"message_id": message_id, **message.context})
         return False
     outbox.mark_sent(message_id, clock())
@@ -138,14 +165,41 @@ class MessageNotSentError(Exception):
     """The message is still unsent: its stream record is reported failed, so Lambda tries it again."""
 
 
-def deliver_now(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock) -> None:
+def deliver_now(outbox: Outbox, mailer: Mailer, message_id: str, clock: Clock, per_brand_hour: int = EMAILS_PER_BRAND_HOUR) -> None:
     """Send a message the outbox's stream shows waiting; MessageNotSentError unless it ends sent (by this or another sender)."""
-    deliver_one(outbox, mailer, message_id, clock)
+    deliver_one(outbox, mailer, message_id, clock, per_brand_hour)
     message = outbox.get(message_id)
     if message is not None and message.state is not OutboxState.SENT:
         raise MessageNotSentError(message_id)
 
 
-def deliver_due(outbox: Outbox, mailer: Mailer, clock: Clock, limit: int = 50) -> int:
+def deliver_due(outbox: Outbox, mailer: Mailer, clock: Clock, limit: int = 50, per_brand_hour: int = EMAILS_PER_BRAND_HOUR) -> int:
     """The retry run: send every message that is due. Returns how many went out."""
-    return sum(deliver_one(outbox, mailer, message.message_id, clock) for message in outbox.due(clock(), limit))
+    due = outbox.due(clock(), limit)
+    return sum(deliver_one(outbox, mailer, message.message_id, clock, per_brand_hour) for message in due)
+
+
+DEAD_LIST_LIMIT = 100
+
+
+def emails_for_staff(outbox: Outbox, caller: Caller, state: str | None) -> dict[str, Any]:
+    """Emails staff must act on: DEAD ones (the address refused or failing for a day), the most recent first."""
+    if not caller.staff:
+        raise ForbiddenError("Only staff list emails.")
+    if (state or OutboxState.DEAD.value) != OutboxState.DEAD.value:
+        raise ValidationFailedError("Staff list emails by state DEAD.", [FieldProblem(("query", "state"), "must be one of: DEAD")])
+    return {
+        "emails": [
+            {
+                "message_id": message.message_id,
+                "brand": message.context.get("brand"),
+                "to": message.to,
+                "subject": message.subject,
+                "state": message.state.value,
+                "attempts": message.attempts,
+                "last_error": message.last_error,
+                "given_up_at": message.next_attempt_at.isoformat() if message.next_attempt_at else None,
+            }
+            for message in outbox.dead(DEAD_LIST_LIMIT)
+        ]
+    }

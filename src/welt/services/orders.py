@@ -48,6 +48,7 @@ from welt.services.ports import (
     OrderFilter,
     OrderRepository,
     Outbox,
+    SessionRegistry,
     ShippingGroupRepository,
     Store,
     Transaction,
@@ -74,6 +75,7 @@ class OrderDesk:
     catalog: Catalog
     cursors: CursorSigner
     clock: Clock
+    sessions: SessionRegistry
 
 
 class Checkout(BaseModel):
@@ -255,7 +257,7 @@ def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TI
         raise NotFoundError(f"No order {shown(number)} in your order pool.")
     return {
         "order_number": number,
-        "events": [event.public_view() for event in page.items],
+        "events": [event.public_view(staff_names=caller.staff) for event in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 

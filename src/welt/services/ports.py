@@ -6,9 +6,10 @@ writes, each with the state it expects, and the store applies all of them or non
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any, Generic, Protocol, TypeVar
 
@@ -93,7 +94,28 @@ class MessageWrite:
     message: OutboxMessage
 
 
-Write = OrderWrite | BrandWrite | BrandCheck | GroupWrite | PaymentWrite | InvoiceNumberWrite | CheckoutKeyWrite | MessageWrite
+@dataclass(frozen=True)
+class CappedUse:
+    """One more use of something a brand may do at most `cap` times in the clock hour starting at `hour`.
+
+    Refused (the transaction with it) once the hour's uses reach the cap; the count is kept a while past the hour.
+    """
+
+    what: str
+    brand: str
+    hour: datetime
+    cap: int
+
+    @classmethod
+    def now(cls, what: str, brand: str, cap: int, at: datetime) -> CappedUse:
+        return cls(what, brand, at.replace(minute=0, second=0, microsecond=0), cap)
+
+    def seconds_left(self, at: datetime) -> int:
+        """Until the next hour, when the count starts again (at least one)."""
+        return max(1, math.ceil((self.hour + timedelta(hours=1) - at).total_seconds()))
+
+
+Write = OrderWrite | BrandWrite | BrandCheck | GroupWrite | PaymentWrite | InvoiceNumberWrite | CheckoutKeyWrite | MessageWrite | CappedUse
 
 
 @dataclass
@@ -279,6 +301,7 @@ class OutboxState(StrEnum):
     PENDING = "PENDING"
     SENDING = "SENDING"
     SENT = "SENT"
+    DEAD = "DEAD"  # given up: SES refused the address, or it failed too often; listed for staff, never retried
 
 
 @dataclass
@@ -319,9 +342,41 @@ class Outbox(Protocol):
         """Forget a sent confidential message's body; who it went to and when stay."""
         ...
 
+    def hold(self, message_id: str, until: datetime) -> None:
+        """Put a claimed message back, unsent and without counting a failed attempt, until `until`."""
+        ...
+
+    def give_up(self, message_id: str, error: str, at: datetime) -> None:
+        """A claimed message is dead: never retried again, kept for staff to see."""
+        ...
+
+    def count_send(self, brand: str, at: datetime, cap: int) -> bool:
+        """Count one of the brand's sends in the clock hour of `at`; False (nothing counted) once `cap` are counted."""
+        ...
+
+    def dead(self, limit: int) -> list[OutboxMessage]:
+        """Messages given up on, the most recent first."""
+        ...
+
+
+class UndeliverableAddressError(Exception):
+    """The mail service refused the address for good (rejected, not a passing fault): retrying cannot help."""
+
 
 class Mailer(Protocol):
-    def send(self, to: str, subject: str, body: str) -> None: ...
+    def send(self, to: str, subject: str, body: str) -> None:
+        """Hand the message to the mail service; UndeliverableAddressError if it refuses the address for good."""
+        ...
+
+
+class SessionRegistry(Protocol):
+    """When each user's sign-ins stop being honoured: their tokens issued before that instant are refused."""
+
+    def valid_after(self, subject: str) -> datetime | None: ...
+
+    def revoke(self, subject: str, at: datetime) -> None:
+        """Tokens of `subject` issued before `at` are no longer honoured; an earlier `at` than the one held changes nothing."""
+        ...
 
 
 class Idempotency(Protocol):
@@ -427,6 +482,10 @@ class InvalidSignatureError(MalformedRequestError):
 class PaymentGateway(Protocol):
     publishable_key: str
     js_url: str
+
+    def takes_payment_method(self, payment_method: str) -> bool:
+        """Whether a confirmation may use this id: PaymentMethods only, never a legacy card or source id."""
+        ...
 
     def create_intent(self, amount: int, currency: str, payment_method: str, metadata: dict[str, str], idempotency_key: str) -> IntentView:
         """Create a PaymentIntent with the card, not yet confirmed, so its id is known before any charge."""

@@ -5,6 +5,7 @@ from welt.adapters.dynamodb.groups import DynamoShippingGroupRepository
 from welt.adapters.dynamodb.orders import DynamoOrderRepository
 from welt.adapters.dynamodb.outbox import DynamoOutbox
 from welt.adapters.dynamodb.payments import DynamoEventLog, DynamoInvoiceRegister, DynamoPaymentRepository
+from welt.adapters.dynamodb.sessions import DynamoSessionRegistry
 from welt.adapters.dynamodb.store import DynamoStore
 
 __all__ = [
@@ -14,6 +15,7 @@ __all__ = [
     "DynamoOrderRepository",
     "DynamoOutbox",
     "DynamoPaymentRepository",
+    "DynamoSessionRegistry",
     "DynamoShippingGroupRepository",
     "DynamoStore",
 ]

@@ -11,9 +11,9 @@ from boto3.dynamodb.conditions import Attr, Key
 
 from welt.adapters.dynamodb.reading import batch_get, plain, position
 from welt.adapters.tables import ORDERS
-from welt.domain.model import Order, OrderStatus, OrderType, PaymentStatus, TimelineEvent, order_number
+from welt.domain.model import STORED, Order, OrderStatus, OrderType, PaymentStatus, TimelineEvent, order_number
 from welt.domain.shipping_group import address_key
-from welt.services.ports import GROUPABLE_LIMIT, SEARCH_BUDGET, CheckoutKeyWrite, OrderFilter, Page, search_text
+from welt.services.ports import GROUPABLE_LIMIT, SEARCH_BUDGET, CappedUse, CheckoutKeyWrite, OrderFilter, Page, search_text
 
 ORDER_SK = "ORDER"
 EVENT_PREFIX = "EVENT#"
@@ -27,6 +27,15 @@ def order_pk(brand: str, seq: int) -> str:
 
 def checkout_pk(brand: str, key_hash: str) -> str:
     return f"CHECKOUT#{brand}#{key_hash}"
+
+
+# A brand's count of a capped use (card confirmations) in one clock hour lives here too, under its own partition,
+# with none of the attributes the indexes key on; TTL removes it a day after its hour.
+CAPPED_USE_RETENTION = timedelta(days=1)
+
+
+def capped_use_key(use: CappedUse) -> dict[str, str]:
+    return {"pk": f"CAP#{use.what}#{use.brand}", "sk": use.hour.isoformat()}
 
 
 def created_key(order: Order) -> str:
@@ -126,7 +135,7 @@ class DynamoOrderRepository:
 
     @staticmethod
     def _order(item: dict[str, Any]) -> Order:
-        return Order.model_validate_json(item["body"])
+        return Order.model_validate_json(item["body"], context=STORED)
 
     def get(self, brand: str, seq: int) -> Order | None:
         item = self._table.get_item(Key={"pk": order_pk(brand, seq), "sk": ORDER_SK}, ConsistentRead=True).get("Item")

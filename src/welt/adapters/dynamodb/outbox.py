@@ -14,8 +14,16 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.dynamo_db_stream_event import DynamoDBRecord
 
 SENT_MESSAGE_RETENTION = timedelta(days=30)
+# The `waiting` index holds every unsent message: WAITING ones are retried, DEAD ones are listed for staff.
 WAITING = "WAITING"
 ERASED_BODY = "(erased once sent: it held a temporary password)"
+DEAD = "DEAD"
+# A brand's sends in one clock hour are counted in an item of this table (no `state`, so no sender takes it).
+SEND_COUNT_RETENTION = timedelta(days=1)
+
+
+def send_count_key(brand: str, at: datetime) -> dict[str, str]:
+    return {"message_id": f"CAP#emails#{brand}#{at.replace(minute=0, second=0, microsecond=0).isoformat()}"}
 
 
 def message_item(message: OutboxMessage) -> dict[str, Any]:
@@ -64,9 +72,10 @@ class DynamoOutbox:
 
     def get(self, message_id: str) -> OutboxMessage | None:
         item = self._table.get_item(Key={"message_id": message_id}, ConsistentRead=True).get("Item")
-        if not item:
-            return None
+        return self._message(item) if item and "state" in item else None
 
+    @staticmethod
+    def _message(item: dict[str, Any]) -> OutboxMessage:
         def when(name: str) -> datetime | None:
             value = item.get(name)
             return datetime.fromisoformat(value) if value and value != "0" else None
@@ -85,6 +94,12 @@ class DynamoOutbox:
             context=dict(item.get("context", {})),
             confidential=bool(item.get("confidential", False)),
         )
+
+    def dead(self, limit: int) -> list[OutboxMessage]:
+        items = self._table.query(IndexName="waiting", KeyConditionExpression=Key("waiting").eq(DEAD), ScanIndexForward=False, Limit=limit)[
+            "Items"
+        ]
+        return [self._message(item) for item in items]
 
     def due(self, now: datetime, limit: int) -> list[OutboxMessage]:
         items = self._table.query(
@@ -149,3 +164,47 @@ class DynamoOutbox:
             ConditionExpression=Attr("state").eq(OutboxState.SENT.value),
             ExpressionAttributeValues={":erased": ERASED_BODY},
         )
+
+    def hold(self, message_id: str, until: datetime) -> None:
+        self._table.update_item(
+            Key={"message_id": message_id},
+            UpdateExpression="SET #state = :pending, next_attempt_at = :until, last_error = :why REMOVE lease_until",
+            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":pending": OutboxState.PENDING.value,
+                ":until": until.isoformat(),
+                ":why": "held: the brand's hourly email cap was reached",
+            },
+        )
+
+    def give_up(self, message_id: str, error: str, at: datetime) -> None:
+        self._table.update_item(
+            Key={"message_id": message_id},
+            # It stays in the `waiting` index under DEAD, by when it was given up, for the staff listing.
+            UpdateExpression="SET #state = :dead, waiting = :dead_key, next_attempt_at = :at, last_error = :error, "
+            "attempts = attempts + :one REMOVE lease_until",
+            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
+            ExpressionAttributeNames={"#state": "state"},
+            ExpressionAttributeValues={
+                ":dead": OutboxState.DEAD.value,
+                ":dead_key": DEAD,
+                ":at": at.isoformat(),
+                ":error": error,
+                ":one": 1,
+            },
+        )
+
+    def count_send(self, brand: str, at: datetime, cap: int) -> bool:
+        try:
+            self._table.update_item(
+                Key=send_count_key(brand, at),
+                UpdateExpression="ADD uses :one SET expires_at = :expires",
+                ConditionExpression=Attr("uses").not_exists() | Attr("uses").lt(cap),
+                ExpressionAttributeValues={":one": 1, ":expires": int((at + SEND_COUNT_RETENTION).timestamp())},
+            )
+            return True
+        except ClientError as error:
+            if _lost_condition(error):
+                return False
+            raise

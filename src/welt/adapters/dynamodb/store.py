@@ -8,7 +8,7 @@ from botocore.exceptions import ClientError
 
 from welt.adapters.dynamodb.brands import brand_item
 from welt.adapters.dynamodb.groups import group_item
-from welt.adapters.dynamodb.orders import checkout_item, event_item, order_item
+from welt.adapters.dynamodb.orders import CAPPED_USE_RETENTION, capped_use_key, checkout_item, event_item, order_item
 from welt.adapters.dynamodb.outbox import message_item
 from welt.adapters.dynamodb.payments import COUNTER_SEQ, invoice_items, payment_item
 from welt.adapters.dynamodb.reading import to_wire
@@ -16,6 +16,7 @@ from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHI
 from welt.services.ports import (
     BrandCheck,
     BrandWrite,
+    CappedUse,
     CheckoutKeyWrite,
     GroupWrite,
     InvoiceNumberWrite,
@@ -105,6 +106,16 @@ class DynamoStore:
                 return [_new(self._name(ORDERS), checkout_item(write), "pk")]
             case MessageWrite(message=message):
                 return [_new(self._name(OUTBOX), message_item(message), "message_id")]
+            case CappedUse():
+                expires = int((write.hour + CAPPED_USE_RETENTION).timestamp())
+                update = {
+                    "TableName": self._name(ORDERS),
+                    "Key": to_wire(capped_use_key(write)),
+                    "UpdateExpression": "ADD uses :one SET expires_at = :expires",
+                    "ConditionExpression": "attribute_not_exists(uses) OR uses < :cap",
+                    "ExpressionAttributeValues": to_wire({":one": 1, ":expires": expires, ":cap": write.cap}),
+                }
+                return [{"Update": update}]
         raise TypeError(f"unknown write {write!r}")
 
     def commit(self, transaction: Transaction) -> None:

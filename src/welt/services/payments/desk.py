@@ -26,6 +26,7 @@ from welt.services.ports import (
     Outbox,
     PaymentGateway,
     PaymentRepository,
+    SessionRegistry,
     ShippingGroupRepository,
     Store,
 )
@@ -62,6 +63,9 @@ class PaymentDesk:
     catalog: Catalog
     clock: Clock
     new_payment_id: Callable[[], str]
+    sessions: SessionRegistry
+    # Card confirmations one brand may start per clock hour (WELT_CARD_CONFIRMATIONS_PER_BRAND_HOUR).
+    confirmations_per_hour: int = 20
 
 
 def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | None = None) -> dict[str, Any]:

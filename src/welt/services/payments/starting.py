@@ -11,7 +11,7 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
 
-from welt.domain.errors import FieldProblem, ForbiddenError, StateConflictError, ValidationFailedError
+from welt.domain.errors import FieldProblem, ForbiddenError, StateConflictError, TooManyRequestsError, ValidationFailedError
 from welt.domain.model import Order
 from welt.domain.payment import CONFIRMABLE, IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
@@ -30,15 +30,19 @@ from welt.services.payments.desk import (
     price_payment,
 )
 from welt.services.ports import (
+    CappedUse,
     CardDeclinedError,
     IntentView,
     PaymentOutcomeUnknownError,
     PaymentProviderUnavailableError,
     Transaction,
+    TransactionConflictError,
 )
 from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
+
+CARD_CONFIRMATIONS = "card-confirmations"
 
 
 class PaymentRequest(BaseModel):
@@ -51,7 +55,8 @@ class PaymentRequest(BaseModel):
 class ConfirmRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    payment_method: str = Field(pattern=r"^(pm|card|src)_[A-Za-z0-9_]{1,200}$")
+    # The shape of a Stripe id; which kinds of id are taken is the gateway's word (`takes_payment_method`).
+    payment_method: str = Field(pattern=r"^(pm|card)_[A-Za-z0-9_]{1,200}$")
 
 
 def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], ShippingGroup | None]:
@@ -114,6 +119,11 @@ def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request:
     """
     if caller.staff:
         raise ForbiddenError("Only the brand pays its orders.")
+    if not desk.gateway.takes_payment_method(request.payment_method):
+        raise ValidationFailedError(
+            "Pay with a card the payment page read.",
+            [FieldProblem(("body", "payment_method"), "must be a Stripe payment method id such as pm_...")],
+        )
     payment = payment_for(desk, caller, payment_id)
     if payment.status in (*IN_FLIGHT, PaymentState.SUCCEEDED):
         return payment_view(desk, payment)  # a second click or a retry: nothing is charged again
@@ -182,7 +192,8 @@ def _note_intent(desk: PaymentDesk, attempt: Payment, intent_id: str) -> Payment
 
 
 def _start_attempt(desk: PaymentDesk, payment_id: str) -> tuple[Payment, bool]:
-    """One transaction: the payment's new attempt, its orders locked, its group held, the stamp fee claimed.
+    """One transaction: the payment's new attempt, its orders locked, its group held, the stamp fee claimed,
+    and one of the brand's card confirmations this hour counted (429 once they are used up).
 
     If the orders or the price changed since the payment was created, the payment is canceled instead (409).
     The flag says whether this call started the attempt (and so is the one to charge the card).
@@ -201,7 +212,17 @@ def _start_attempt(desk: PaymentDesk, payment_id: str) -> tuple[Payment, bool]:
         desk.store.commit(Transaction().payment(canceled, payment))
         logger.info("payment canceled before charging", extra={"payment_id": payment_id, "reason": str(conflict)})
         raise
-    desk.store.commit(transaction)
+    use = CappedUse.now(CARD_CONFIRMATIONS, payment.brand, desk.confirmations_per_hour, now)
+    try:
+        desk.store.commit(transaction.add(use))
+    except TransactionConflictError as conflict:
+        if not conflict.failed_on(CappedUse):
+            raise
+        logger.warning("card confirmations capped", extra={"payment_id": payment_id, "brand": payment.brand})
+        raise TooManyRequestsError(
+            f"Your brand has confirmed {use.cap} card payments this hour, the most allowed; try again later.",
+            retry_after=use.seconds_left(now),
+        ) from None
     return started, True
 
 

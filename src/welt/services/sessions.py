@@ -1,0 +1,28 @@
+"""Signing users out on the server: a user's ID tokens issued before their "valid after" instant stop being honoured.
+
+Cognito's ID tokens stay valid for their whole hour however the user was disabled or moved out of staff; Welt's
+staff routes check each token's issue time against the instant set here, so access ends at once.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from welt.domain.errors import AuthenticationError
+from welt.services.callers import Caller
+from welt.services.ports import Clock, SessionRegistry
+
+
+def revoke_sessions(sessions: SessionRegistry, subject: str, clock: Clock) -> datetime:
+    """Tokens `subject` (Cognito's `sub`) holds now are refused from here on; call it when a user is disabled,
+    leaves staff or signs out everywhere. Returns the instant; repeating it only moves it later."""
+    now = clock()
+    sessions.revoke(subject, now)
+    return now
+
+
+def check_session(sessions: SessionRegistry, caller: Caller) -> None:
+    """AuthenticationError if the caller's token was issued before their sign-ins were revoked (one read)."""
+    valid_after = sessions.valid_after(caller.subject)
+    if valid_after is not None and (caller.issued_at is None or caller.issued_at < valid_after):
+        raise AuthenticationError("This sign-in was ended by the factory; sign in again.")

@@ -88,7 +88,7 @@ def vat_id_problem(vat_id: str) -> str | None:
     try:
         eu_vat.validate(vat_id)
     except ValidationError as error:
-        return f"'{vat_id}' is not a valid EU VAT ID ({error.message}); write it with its country prefix, e.g. DE123456788"
+        return f"'{vat_id}' is not a valid EU VAT ID ({error}); write it with its country prefix, e.g. DE123456788"
     if vat_id_country(vat_id) is None:
         return f"'{vat_id}' is not a VAT ID of an EU member state"
     return None

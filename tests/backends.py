@@ -45,6 +45,7 @@ from welt.adapters.tables import (
     SHIPPING_GROUPS,
     STRIPE_EVENTS,
 )
+from welt.adapters.vies import LocalVies
 from welt.domain.catalog import load_catalog
 from welt.services.notifications import deliver_one
 from welt.services.orders import OrderDesk
@@ -139,6 +140,7 @@ def desks(
         catalog=load_catalog(),
         cursors=CursorSigner(b"integration-cursor-secret"),
         clock=clock,
+        vat_registry=LocalVies(),
     )
     if stream and isinstance(store, FakeStore):
 

@@ -13,6 +13,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from welt.adapters.vies import LocalVies
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestInProgressError
 from welt.domain.model import Brand, Order, TimelineEvent
@@ -390,6 +391,7 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, stor
         catalog=load_catalog(),
         cursors=CursorSigner(b"unit-test-cursor-secret"),
         clock=clock or Clock(),
+        vat_registry=LocalVies(),
     )
 
     def send_new(message_ids: list[str]) -> None:

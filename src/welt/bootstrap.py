@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from welt.adapters.tables import ALL_TABLES, BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
-from welt.config import cursor_secret, settings
+from welt.config import cursor_secret, settings, vies_url
 
 if TYPE_CHECKING:
     from welt.adapters.cognito import CognitoTokenVerifier
     from welt.adapters.dynamodb import DynamoOutbox, DynamoStore
     from welt.adapters.idempotency import PowertoolsIdempotency
     from welt.adapters.ses import SesMailer
+    from welt.adapters.vies import LocalVies, ViesRegistry
     from welt.services.orders import OrderDesk
 
 # The adapters, the services and PyJWT load when a function first needs them, not at import: a cold
@@ -82,7 +83,15 @@ def order_desk() -> OrderDesk:
         catalog=load_catalog(),
         cursors=CursorSigner(cursor_secret()),
         clock=utc_now,
+        vat_registry=vat_registry(),
     )
+
+
+def vat_registry() -> ViesRegistry | LocalVies:
+    from welt.adapters.vies import LocalVies, ViesRegistry
+
+    url = vies_url()
+    return ViesRegistry(url) if url else LocalVies()
 
 
 @lru_cache(maxsize=1)

@@ -105,3 +105,13 @@ def stripe_settings() -> StripeSettings:
 def web_origin() -> str:
     """The browser app's origin, allowed to call the APIs (bearer tokens, no cookies)."""
     return os.environ.get("WELT_WEB_ORIGIN", "*")
+
+
+# The Commission's VIES REST service; the local stack sets WELT_VIES_URL=local to use its stand-in register.
+VIES_REST_URL = "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number"
+
+
+def vies_url() -> str | None:
+    """Where VAT IDs are checked; None: the local stand-in (local stack and tests only)."""
+    value = os.environ.get("WELT_VIES_URL", "").strip() or VIES_REST_URL
+    return None if value == "local" else value

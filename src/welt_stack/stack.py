@@ -48,6 +48,8 @@ def app_environment(description: dict[str, Any], with_stripe: bool = False) -> d
         "WELT_APP_CLIENT_ID": pool["client_id"],
         "WELT_JWKS_URL": f"{description['aws_endpoint']}/{pool['user_pool_id']}/.well-known/jwks.json",
         "WELT_MAIL_FROM": description["mail_from"],
+        # VAT IDs are checked against a stand-in VIES register (see welt.adapters.vies.LocalVies).
+        "WELT_VIES_URL": "local",
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
     if with_stripe:

@@ -41,6 +41,8 @@ CSV_COLUMNS = [
     "manufacturing_eur",
     "shipping_eur",
     "customization_eur",
+    "net_eur",
+    "vat_eur",
     "total_eur",
     "currency",
 ]

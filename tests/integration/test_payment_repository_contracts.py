@@ -22,7 +22,9 @@ def new_payment(payment_id: str = "pay_1", at: datetime = T0) -> Payment:
         brand="DMO",
         amount=19800,
         order_numbers=["00001-DMO"],
-        summary=CostSummary(manufacturing=18000, shipping=1800, customization=0, total=19800),
+        summary=CostSummary(
+            manufacturing=18000, shipping=1800, customization=0, net=19800, vat_rate_percent=0, vat=0, vat_note=None, total=19800
+        ),
         created_at=at,
         updated_at=at,
     )

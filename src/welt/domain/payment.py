@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from welt.domain.errors import StateConflictError
 
@@ -29,12 +29,28 @@ IN_FLIGHT = (PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
 
 
 class CostSummary(BaseModel):
+    """What a payment charges: the net, its IVA and the total, frozen when the payment is created."""
+
     model_config = ConfigDict(defer_build=True)
 
     manufacturing: int
     shipping: int
     customization: int
+    net: int
+    vat_rate_percent: int
+    vat: int
+    vat_note: str | None
     total: int
+    # Which IVA rule applied (the invoice and its billing record follow it).
+    vat_treatment: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _charged_before_vat(cls, stored: Any) -> Any:
+        """Payments stored before IVA was charged took their total as the net."""
+        if isinstance(stored, dict) and "net" not in stored:
+            return {**stored, "net": stored["total"], "vat_rate_percent": 0, "vat": 0, "vat_note": None}
+        return stored
 
 
 def invoice_number(year: int, seq: int) -> str:

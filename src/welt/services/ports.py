@@ -16,6 +16,7 @@ from welt.domain.errors import ServiceUnavailableError
 from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, StampStatus, TimelineEvent
 from welt.domain.payment import Payment
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.vat import VatIdCheck
 
 
 class ConcurrentUpdateError(Exception):
@@ -410,3 +411,13 @@ class PaymentGateway(Protocol):
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event, if the signature over the raw body is Stripe's and fresh; else InvalidSignatureError."""
         ...
+
+
+class VatRegistry(Protocol):
+    """The EU's VIES: whether a well-formed VAT ID is registered for intra-community trade right now.
+
+    Answers VatIdCheck.UNCONFIRMED when VIES cannot answer (a member state's service down, a timeout): the
+    sale is then priced with IVA, since the art. 25 exemption needs a buyer identified for VAT.
+    """
+
+    def check(self, vat_id: str) -> VatIdCheck: ...

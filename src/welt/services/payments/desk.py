@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from welt.domain.catalog import Catalog
-from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, ValidationFailedError
+from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, StateConflictError, ValidationFailedError
 from welt.domain.model import Brand, Order
 from welt.domain.payment import CostSummary, Payment, PaymentState
-from welt.domain.pricing import price_orders
+from welt.domain.pricing import one_buyer_problem, price_orders
 from welt.domain.shipping_group import ShippingGroup, parse_group_id
 from welt.services.callers import Caller
 from welt.services.ports import (
@@ -105,8 +105,11 @@ def payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:
 
 def price_payment(desk: PaymentDesk, brand: Brand, orders: Sequence[Order], grouped: bool) -> CostSummary:
     """What the orders cost now: the same price the pool and the group show."""
+    problem = one_buyer_problem(orders)
+    if problem:
+        raise StateConflictError(f"One payment is one invoice: {problem}.")
     price = price_orders(desk.catalog, orders, together=grouped, stamps=brand.stamps_status)
-    return CostSummary(manufacturing=price.manufacturing, shipping=price.shipping, customization=price.customization, total=price.total)
+    return CostSummary.model_validate(price.priced.model_dump(exclude={"currency"}))
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ from welt.adapters.tables import (
     STRIPE_EVENTS,
 )
 from welt.adapters.vies import LocalVies
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.domain.catalog import load_catalog
 from welt.services.notifications import deliver_one
 from welt.services.orders import OrderDesk
@@ -165,5 +166,6 @@ def desks(
         catalog=order_desk.catalog,
         clock=clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
+        aeat_qr_service=AEAT_QR_PREPRODUCTION,
     )
     return order_desk, payment_desk

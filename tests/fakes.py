@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from welt.adapters.vies import LocalVies
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestInProgressError
 from welt.domain.model import Brand, Order, TimelineEvent
@@ -643,6 +644,7 @@ def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -
         catalog=order_desk.catalog,
         clock=order_desk.clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
+        aeat_qr_service=AEAT_QR_PREPRODUCTION,
     )
 
 

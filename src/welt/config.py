@@ -115,3 +115,14 @@ def vies_url() -> str | None:
     """Where VAT IDs are checked; None: the local stand-in (local stack and tests only)."""
     value = os.environ.get("WELT_VIES_URL", "").strip() or VIES_REST_URL
     return None if value == "local" else value
+
+
+# AEAT's invoice check (ValidarQR) for VERI*FACTU invoices, production and test (preproduction) environments,
+# from AEAT's "Características del QR y especificaciones del servicio de cotejo".
+AEAT_QR_PRODUCTION = "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR"
+AEAT_QR_PREPRODUCTION = "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR"
+
+
+def aeat_qr_service() -> str:
+    """Where an invoice's QR code sends the buyer; the local stack points it at AEAT's test environment."""
+    return os.environ.get("WELT_AEAT_QR_URL", "").strip() or AEAT_QR_PRODUCTION

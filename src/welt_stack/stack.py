@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.web_policy import content_security_policy
 from welt_stack import seed
 from welt_stack.faults import FaultProxy
@@ -50,6 +51,8 @@ def app_environment(description: dict[str, Any], with_stripe: bool = False) -> d
         "WELT_MAIL_FROM": description["mail_from"],
         # VAT IDs are checked against a stand-in VIES register (see welt.adapters.vies.LocalVies).
         "WELT_VIES_URL": "local",
+        # Invoices made on the local stack are checked against AEAT's test environment, never production.
+        "WELT_AEAT_QR_URL": AEAT_QR_PREPRODUCTION,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
     if with_stripe:

@@ -6,12 +6,15 @@ import json
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.examples import checkout
 from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
+from tests.invoice_reading import page_text, qr_codes_in
 from welt.adapters.invoice_pdf import render_invoice
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.domain.errors import (
     ForbiddenError,
     NotFoundError,
@@ -681,3 +684,21 @@ def test_one_payment_that_fails_to_reconcile_does_not_stop_the_others(
     assert counted(capsys, "StuckPayments") == [(3.0, None)]
     assert payments.reconcile(shop.pay)["settled"] == 1  # the next run settles it
     assert shop.order_view(numbers[0])["status"] == "WORK_IN_PROCESS"
+
+
+def test_the_invoice_pdf_carries_aeats_qr_code_and_the_verifactu_legend(shop: Shop) -> None:
+    _, payment = shop.paid()
+    invoice = payments.invoice_of(shop.pay, DMO, payment["payment_id"])
+    pdf = render_invoice(invoice)
+    (scanned,) = qr_codes_in(pdf)
+    address = urlsplit(scanned)
+    assert f"{address.scheme}://{address.netloc}{address.path}" == AEAT_QR_PREPRODUCTION
+    assert parse_qs(address.query) == {
+        "nif": ["B03999992"],
+        "numserie": [invoice.number],
+        "fecha": [f"{invoice.issued_on:%d-%m-%Y}"],
+        "importe": [f"{payment['amount'] / 100:.2f}"],
+    }
+    text = page_text(pdf)
+    assert "VERI*FACTU" in text and "B03999992" in text and "DE123456788" in text
+    assert "art. 25 Ley 37/1992" in text

@@ -50,6 +50,8 @@ class PaymentDesk:
     catalog: Catalog
     clock: Clock
     new_payment_id: Callable[[], str]
+    # AEAT's ValidarQR service the invoices' QR codes point to.
+    aeat_qr_service: str
 
 
 def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | None = None) -> dict[str, Any]:

@@ -289,4 +289,4 @@ def invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str) -> InvoiceDoc
     payment = payment_for(desk, caller, payment_id)
     if payment.status is not PaymentState.SUCCEEDED or payment.invoice_number is None:
         raise NotFoundError(f"Payment {payment_id} has no invoice yet: it is {payment.status.value}.")
-    return invoice_for(payment, orders_of(desk.orders, payment.order_numbers), desk.catalog)
+    return invoice_for(payment, orders_of(desk.orders, payment.order_numbers), desk.catalog, desk.aeat_qr_service)

@@ -58,7 +58,7 @@ def test_an_order_shipped_to_the_us_is_charged_the_net_with_the_export_note(
 def test_a_malformed_vat_id_is_422_on_the_field_and_places_nothing(dmo: Api, tag: str) -> None:
     form = order_form(tag, billing={**BILLING, "vat_id": "DE123456789"})
     problem = assert_problem(dmo.checkout(form), 422)
-    assert [error["loc"] for error in problem["errors"]] == [["billing", "vat_id"]]
+    assert [error["loc"] for error in problem["errors"]] == [["body", "billing", "vat_id"]]
     assert dmo.all_orders(q=tag) == []
 
 

@@ -20,6 +20,7 @@ from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestI
 from welt.domain.model import Brand, Order, TimelineEvent
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.verifactu import RegistrationRecord
 from welt.services.notifications import deliver_one
 from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
@@ -43,6 +44,7 @@ from welt.services.ports import (
     PaymentProviderUnavailableError,
     PaymentWrite,
     RefundView,
+    RegistrationRecordWrite,
     Transaction,
     TransactionConflictError,
     Write,
@@ -82,6 +84,8 @@ class FakeStore:
         self.payments: dict[str, Payment] = {}
         self.invoice_counters: dict[int, int] = {}
         self.invoices: dict[tuple[int, int], InvoiceNumberWrite] = {}
+        # The VERI*FACTU chain: its records by position (the head is the last).
+        self.records: list[RegistrationRecord] = []
         self.messages: dict[str, OutboxMessage] = {}
         self.lock = threading.RLock()
         self.commits = 0
@@ -104,6 +108,7 @@ class FakeStore:
                 "groups": {k: g.model_dump(mode="json") for k, g in self.groups.items()},
                 "payments": {k: p.model_dump(mode="json") for k, p in self.payments.items()},
                 "invoices": dict(self.invoice_counters),
+                "records": [r.fingerprint for r in self.records],
                 "messages": sorted(self.messages),
             }
 
@@ -134,6 +139,9 @@ class FakeStore:
                 return stored is None or stored.version != version
             case InvoiceNumberWrite(year=year, seq=seq):
                 return self.invoice_counters.get(year, 0) != seq - 1 or (year, seq) in self.invoices
+            case RegistrationRecordWrite(record=record):
+                head = self.records[-1].fingerprint if self.records else None
+                return head != record.previous_fingerprint or record.position != len(self.records) + 1
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):
@@ -155,6 +163,8 @@ class FakeStore:
             case InvoiceNumberWrite(year=year, seq=seq):
                 self.invoice_counters[year] = seq
                 self.invoices[(year, seq)] = write
+            case RegistrationRecordWrite(record=record):
+                self.records.append(record)
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 self.checkouts[(brand, key_hash)] = write
             case MessageWrite(message=message):
@@ -437,6 +447,15 @@ class FakeInvoiceRegister:
     def last_number(self, year: int) -> int:
         self._store.tick()
         return self._store.invoice_counters.get(year, 0)
+
+    def chain_head(self) -> RegistrationRecord | None:
+        self._store.tick()
+        with self._store.lock:
+            return self._store.records[-1] if self._store.records else None
+
+    def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
+        with self._store.lock:
+            return [r for r in self._store.records if r.position > after_position][:limit]
 
 
 class FakeEventLog:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -24,6 +25,7 @@ from welt.domain.errors import (
 )
 from welt.domain.model import OrderStatus, PaymentStatus, ProductionStage, StampStatus
 from welt.domain.payment import PaymentState
+from welt.domain.verifactu import InvoiceType, chain_breaks
 from welt.services import orders, payments, production
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest, RetryLaterError
@@ -702,3 +704,34 @@ def test_the_invoice_pdf_carries_aeats_qr_code_and_the_verifactu_legend(shop: Sh
     text = page_text(pdf)
     assert "VERI*FACTU" in text and "B03999992" in text and "DE123456788" in text
     assert "art. 25 Ley 37/1992" in text
+
+
+def test_twenty_successes_at_once_leave_twenty_records_in_one_unbroken_chain(shop: Shop) -> None:
+    confirmed = []
+    for _ in range(20):
+        payment_id = shop.payment(shop.order())["payment_id"]
+        confirmed.append(shop.confirm(payment_id)["stripe"]["payment_intent_id"])
+    start = threading.Barrier(len(confirmed))
+
+    def deliver(intent_id: str) -> None:
+        start.wait()
+        shop.deliver("payment_intent.succeeded", intent_id)
+
+    with ThreadPoolExecutor(len(confirmed)) as pool:
+        list(pool.map(deliver, confirmed))
+    records = shop.pay.invoices.records(0, 100)
+    assert len(records) == 20
+    assert chain_breaks(records) == []
+    assert sorted(r.invoice_number for r in records) == [f"INV-2026-{seq:06d}" for seq in range(1, 21)]
+    assert records[0].previous_fingerprint is None and records[0].invoice_type is InvoiceType.F1
+
+
+def test_each_record_carries_its_invoices_iva_and_total_as_aeat_writes_them(shop: Shop) -> None:
+    _, payment = shop.paid(shipping_address={**checkout()["shipping_address"], "country": "ES", "postal_code": "03203"})
+    (record,) = shop.pay.invoices.records(0, 10)
+    view = record.aeat_view()
+    assert view["NumSerieFactura"] == payment["invoice_number"] and view["IDEmisorFactura"] == "B03999992"
+    assert view["CuotaTotal"] == f"{payment['summary']['vat'] / 100:.2f}" != "0.00"
+    assert view["ImporteTotal"] == f"{payment['amount'] / 100:.2f}"
+    assert view["FechaHoraHusoGenRegistro"].endswith(("+01:00", "+02:00"))
+    assert re.fullmatch(r"\d\d-\d\d-\d{4}", view["FechaExpedicionFactura"])

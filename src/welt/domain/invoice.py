@@ -70,9 +70,13 @@ class InvoiceDocument:
         return issue_date(self.issued_at)
 
 
+# The factory's time zone: invoice dates and the records' FechaHoraHusoGenRegistro are Elche's.
+MADRID = ZoneInfo("Europe/Madrid")
+
+
 def issue_date(moment: datetime) -> date:
     """An invoice's date is the factory's calendar day, in Elche."""
-    return moment.astimezone(ZoneInfo("Europe/Madrid")).date()
+    return moment.astimezone(MADRID).date()
 
 
 def invoice_for(payment: Payment, orders: list[Order], catalog: Catalog, qr_service: str) -> InvoiceDocument:

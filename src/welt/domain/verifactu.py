@@ -13,7 +13,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from urllib.parse import urlencode
+
+from pydantic import BaseModel, ConfigDict
 
 
 class InvoiceType(StrEnum):
@@ -79,3 +82,93 @@ def verification_url(service_url: str, issuer_nif: str, invoice_number: str, iss
     """What the invoice's QR code holds: AEAT's ValidarQR service with the invoice's four identifying values."""
     query = urlencode({"nif": issuer_nif, "numserie": invoice_number, "fecha": aeat_date(issued_on), "importe": aeat_amount(total_cents)})
     return f"{service_url}?{query}"
+
+
+class SubmissionState(StrEnum):
+    """Where a record stands with AEAT: waiting in the queue, or AEAT's answer (EstadoRegistro)."""
+
+    PENDING = "PENDING"
+    CORRECT = "Correcto"
+    ACCEPTED_WITH_ERRORS = "AceptadoConErrores"
+    INCORRECT = "Incorrecto"
+
+
+class RegistrationRecord(BaseModel):
+    """One RegistroAlta: written once, with its invoice's number, and never changed (its submission state aside).
+
+    `position` is its place in the factory's one chain of records (1 for the first); `previous_fingerprint` is
+    the Huella of the record before it (None for the first), so the chain recomputes from the records alone.
+    """
+
+    model_config = ConfigDict(defer_build=True, frozen=True)
+
+    position: int
+    issuer_nif: str
+    invoice_number: str
+    issued_on: date
+    invoice_type: InvoiceType
+    vat_cents: int
+    total_cents: int
+    generated_at: datetime
+    previous_fingerprint: str | None
+    fingerprint: str
+    payment_id: str
+    # For a rectifying invoice: the invoice it corrects.
+    corrects: str | None = None
+    submission: SubmissionState = SubmissionState.PENDING
+
+    @property
+    def fields(self) -> RegistrationFields:
+        return RegistrationFields(
+            self.issuer_nif, self.invoice_number, self.issued_on, self.invoice_type, self.vat_cents, self.total_cents, self.generated_at
+        )
+
+    def aeat_view(self) -> dict[str, Any]:
+        """The record with AEAT's field names and formats, and where its submission stands."""
+        return {
+            "IDEmisorFactura": self.issuer_nif,
+            "NumSerieFactura": self.invoice_number,
+            "FechaExpedicionFactura": aeat_date(self.issued_on),
+            "TipoFactura": self.invoice_type.value,
+            "CuotaTotal": aeat_amount(self.vat_cents),
+            "ImporteTotal": aeat_amount(self.total_cents),
+            "Huella": self.fingerprint,
+            "HuellaAnterior": self.previous_fingerprint,
+            "FechaHoraHusoGenRegistro": aeat_timestamp(self.generated_at),
+            "position": self.position,
+            "corrects": self.corrects,
+            "submission_state": self.submission.value,
+        }
+
+
+def register_invoice(fields: RegistrationFields, chain_head: RegistrationRecord | None, payment_id: str) -> RegistrationRecord:
+    """The next record of the chain: chained to the head's Huella, one position after it."""
+    previous = chain_head.fingerprint if chain_head else None
+    return RegistrationRecord(
+        position=(chain_head.position if chain_head else 0) + 1,
+        issuer_nif=fields.issuer_nif,
+        invoice_number=fields.invoice_number,
+        issued_on=fields.issued_on,
+        invoice_type=fields.invoice_type,
+        vat_cents=fields.vat_cents,
+        total_cents=fields.total_cents,
+        generated_at=fields.generated_at,
+        previous_fingerprint=previous,
+        fingerprint=registration_fingerprint(fields, previous),
+        payment_id=payment_id,
+    )
+
+
+def chain_breaks(records: list[RegistrationRecord]) -> list[str]:
+    """Why a run of records, oldest first from the first, is not one unbroken chain (empty when it is)."""
+    problems = []
+    previous: str | None = None
+    for expected, record in enumerate(records, start=1):
+        if record.position != expected:
+            problems.append(f"record {record.invoice_number} is at position {record.position}, expected {expected}")
+        if record.previous_fingerprint != previous:
+            problems.append(f"record {record.invoice_number} chains to {record.previous_fingerprint}, not {previous}")
+        if registration_fingerprint(record.fields, previous) != record.fingerprint:
+            problems.append(f"record {record.invoice_number}: its Huella does not recompute from its fields")
+        previous = record.fingerprint
+    return problems

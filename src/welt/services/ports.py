@@ -17,6 +17,7 @@ from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionSt
 from welt.domain.payment import Payment
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.vat import VatIdCheck
+from welt.domain.verifactu import RegistrationRecord
 
 
 class ConcurrentUpdateError(Exception):
@@ -74,6 +75,17 @@ class InvoiceNumberWrite:
 
 
 @dataclass(frozen=True)
+class RegistrationRecordWrite:
+    """A VERI*FACTU record, written once, and the chain's head moved onto it from the record before it.
+
+    The head moves only from `record.previous_fingerprint` (or from nothing for the first record), so two
+    invoices settling at once cannot both chain to the same record: one commits, the other reads again.
+    """
+
+    record: RegistrationRecord
+
+
+@dataclass(frozen=True)
 class CheckoutKeyWrite:
     """Which checkout (brand and hashed Idempotency-Key) placed which order, written once."""
 
@@ -91,7 +103,17 @@ class MessageWrite:
     message: OutboxMessage
 
 
-Write = OrderWrite | BrandWrite | BrandCheck | GroupWrite | PaymentWrite | InvoiceNumberWrite | CheckoutKeyWrite | MessageWrite
+Write = (
+    OrderWrite
+    | BrandWrite
+    | BrandCheck
+    | GroupWrite
+    | PaymentWrite
+    | InvoiceNumberWrite
+    | RegistrationRecordWrite
+    | CheckoutKeyWrite
+    | MessageWrite
+)
 
 
 @dataclass
@@ -256,6 +278,14 @@ class PaymentRepository(Protocol):
 class InvoiceRegister(Protocol):
     def last_number(self, year: int) -> int:
         """The last invoice sequence number taken in `year` (0 before the first)."""
+        ...
+
+    def chain_head(self) -> RegistrationRecord | None:
+        """The last VERI*FACTU record written (None before the first)."""
+        ...
+
+    def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
+        """The records after `after_position`, oldest first."""
         ...
 
 

@@ -8,7 +8,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
-from welt.services.ports import InvoiceNumberWrite
+from welt.domain.verifactu import RegistrationRecord
+from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite
 
 COUNTER_SEQ = 0
 
@@ -43,6 +44,19 @@ def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, 
         "issued_at": write.at.isoformat(),
     }
     return counter, row
+
+
+# The VERI*FACTU chain lives beside the invoice rows: its head at seq 0, each record at its position.
+CHAIN = "VERIFACTU"
+
+
+def registration_items(write: RegistrationRecordWrite) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The chain's head moved onto the record, and the record."""
+    record = write.record
+    body = record.model_dump_json()
+    head = {"pk": CHAIN, "seq": COUNTER_SEQ, "position": record.position, "fingerprint": record.fingerprint, "body": body}
+    row = {"pk": CHAIN, "seq": record.position, "invoice_number": record.invoice_number, "body": body}
+    return head, row
 
 
 class DynamoPaymentRepository:
@@ -85,6 +99,18 @@ class DynamoInvoiceRegister:
     def last_number(self, year: int) -> int:
         item = self._table.get_item(Key={"pk": str(year), "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
         return int(item["last_seq"]) if item else 0
+
+    def chain_head(self) -> RegistrationRecord | None:
+        item = self._table.get_item(Key={"pk": CHAIN, "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
+        return RegistrationRecord.model_validate_json(item["body"]) if item else None
+
+    def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
+        items = self._table.query(
+            KeyConditionExpression=Key("pk").eq(CHAIN) & Key("seq").gt(max(after_position, COUNTER_SEQ)),
+            Limit=limit,
+            ConsistentRead=True,
+        )["Items"]
+        return [RegistrationRecord.model_validate_json(item["body"]) for item in items]
 
 
 class DynamoEventLog:

@@ -10,7 +10,7 @@ from welt.adapters.dynamodb.brands import brand_item
 from welt.adapters.dynamodb.groups import group_item
 from welt.adapters.dynamodb.orders import checkout_item, event_item, order_item
 from welt.adapters.dynamodb.outbox import message_item
-from welt.adapters.dynamodb.payments import COUNTER_SEQ, invoice_items, payment_item
+from welt.adapters.dynamodb.payments import COUNTER_SEQ, invoice_items, payment_item, registration_items
 from welt.adapters.dynamodb.reading import to_wire
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, TableDefinition
 from welt.services.ports import (
@@ -22,6 +22,7 @@ from welt.services.ports import (
     MessageWrite,
     OrderWrite,
     PaymentWrite,
+    RegistrationRecordWrite,
     Transaction,
     TransactionConflictError,
     Write,
@@ -98,6 +99,13 @@ class DynamoStore:
                     moved = _new(self._name(INVOICES), counter, "pk")
                 else:
                     moved = _put(self._name(INVOICES), counter, "last_seq = :previous", {":previous": write.seq - 1})
+                return [moved, _new(self._name(INVOICES), row, "pk")]
+            case RegistrationRecordWrite(record=record):
+                head, row = registration_items(write)
+                if record.previous_fingerprint is None:
+                    moved = _new(self._name(INVOICES), head, "pk")
+                else:
+                    moved = _put(self._name(INVOICES), head, "fingerprint = :previous", {":previous": record.previous_fingerprint})
                 return [moved, _new(self._name(INVOICES), row, "pk")]
             case CheckoutKeyWrite():
                 return [_new(self._name(ORDERS), checkout_item(write), "pk")]

@@ -13,10 +13,11 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from welt.domain.errors import NotFoundError, StateConflictError
-from welt.domain.invoice import InvoiceDocument, invoice_for
+from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice_for, issue_date
 from welt.domain.model import Labeling, Order, PaymentStatus
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState, invoice_number
 from welt.domain.shipping_group import GroupStatus
+from welt.domain.verifactu import InvoiceType, RegistrationFields, register_invoice
 from welt.services.callers import Caller
 from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
@@ -29,6 +30,7 @@ from welt.services.ports import (
     InvoiceNumberWrite,
     PaymentOutcomeUnknownError,
     PaymentProviderUnavailableError,
+    RegistrationRecordWrite,
     Transaction,
     TransactionConflictError,
 )
@@ -160,6 +162,11 @@ def _launch(
     succeeded = payment.succeeded(intent.id, number, now)
     transaction.payment(succeeded, parts.payment)
     transaction.add(InvoiceNumberWrite(year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now))
+    # The invoice's VERI*FACTU record, chained to the last one, in the same transaction as its number.
+    registered = RegistrationFields(
+        factory_seller().nif, number, issue_date(now), InvoiceType.F1, payment.summary.vat, payment.amount, now.astimezone(MADRID)
+    )
+    transaction.add(RegistrationRecordWrite(register_invoice(registered, desk.invoices.chain_head(), payment.payment_id)))
     brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
     if brand is parts.brand:
         # Stamps marked READY while this runs would leave orders waiting for them: the brand must not move.

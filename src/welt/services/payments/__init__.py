@@ -5,7 +5,7 @@ webhook never came) settles it: success launches the orders to production, failu
 Every step is one conditional transaction, so a repeated or late event finds nothing left to do.
 """
 
-from welt.services.payments.desk import PaymentDesk, payment_view, payments_for_staff, price_payment
+from welt.services.payments.desk import PaymentDesk, invoicing_records, payment_view, payments_for_staff, price_payment
 from welt.services.payments.reconciling import ABANDON_AFTER, RECONCILE_AFTER, reconcile
 from welt.services.payments.settling import (
     RetryLaterError,
@@ -32,6 +32,7 @@ __all__ = [
     "get_payment",
     "handle_webhook",
     "invoice_of",
+    "invoicing_records",
     "payment_view",
     "payments_for_staff",
     "price_payment",

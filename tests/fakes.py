@@ -82,8 +82,9 @@ class FakeStore:
         self.brands: dict[str, Brand] = {brand.code: brand for brand in brands}
         self.groups: dict[tuple[str, int], ShippingGroup] = {}
         self.payments: dict[str, Payment] = {}
-        self.invoice_counters: dict[int, int] = {}
-        self.invoices: dict[tuple[int, int], InvoiceNumberWrite] = {}
+        # By series and year ("2026" for full invoices, "R2026" for rectifying ones).
+        self.invoice_counters: dict[str, int] = {}
+        self.invoices: dict[tuple[str, int], InvoiceNumberWrite] = {}
         # The VERI*FACTU chain: its records by position (the head is the last).
         self.records: list[RegistrationRecord] = []
         self.messages: dict[str, OutboxMessage] = {}
@@ -137,8 +138,9 @@ class FakeStore:
             case PaymentWrite(payment=payment, expected_version=version):
                 stored = self.payments.get(payment.payment_id)
                 return stored is None or stored.version != version
-            case InvoiceNumberWrite(year=year, seq=seq):
-                return self.invoice_counters.get(year, 0) != seq - 1 or (year, seq) in self.invoices
+            case InvoiceNumberWrite(year=year, seq=seq, series=series):
+                counter = f"{series}{year}"
+                return self.invoice_counters.get(counter, 0) != seq - 1 or (counter, seq) in self.invoices
             case RegistrationRecordWrite(record=record):
                 head = self.records[-1].fingerprint if self.records else None
                 return head != record.previous_fingerprint or record.position != len(self.records) + 1
@@ -160,9 +162,9 @@ class FakeStore:
                 self.groups[(group.brand, group.seq)] = group
             case PaymentWrite(payment=payment):
                 self.payments[payment.payment_id] = payment
-            case InvoiceNumberWrite(year=year, seq=seq):
-                self.invoice_counters[year] = seq
-                self.invoices[(year, seq)] = write
+            case InvoiceNumberWrite(year=year, seq=seq, series=series):
+                self.invoice_counters[f"{series}{year}"] = seq
+                self.invoices[(f"{series}{year}", seq)] = write
             case RegistrationRecordWrite(record=record):
                 self.records.append(record)
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
@@ -444,9 +446,9 @@ class FakeInvoiceRegister:
     def issued(self) -> dict[str, str]:
         return {w.payment_id: w.number for w in self._store.invoices.values()}
 
-    def last_number(self, year: int) -> int:
+    def last_number(self, year: int, series: str = "") -> int:
         self._store.tick()
-        return self._store.invoice_counters.get(year, 0)
+        return self._store.invoice_counters.get(f"{series}{year}", 0)
 
     def chain_head(self) -> RegistrationRecord | None:
         self._store.tick()

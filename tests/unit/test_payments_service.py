@@ -735,3 +735,28 @@ def test_each_record_carries_its_invoices_iva_and_total_as_aeat_writes_them(shop
     assert view["ImporteTotal"] == f"{payment['amount'] / 100:.2f}"
     assert view["FechaHoraHusoGenRegistro"].endswith(("+01:00", "+02:00"))
     assert re.fullmatch(r"\d\d-\d\d-\d{4}", view["FechaExpedicionFactura"])
+
+
+def test_each_refund_leaves_a_rectifying_invoice_by_differences_and_its_record(shop: Shop) -> None:
+    spain = {**checkout()["shipping_address"], "country": "ES", "postal_code": "03203"}
+    _, payment = shop.paid(shipping_address=spain)
+    intent = payment["stripe"]["payment_intent_id"]
+
+    def refund(amount: int, event_id: str) -> None:
+        charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": payment["amount"], "amount_refunded": amount}
+        payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge, event_id=event_id))
+
+    refund(6050, "evt_first")
+    refund(6050, "evt_first_again")  # the same refund told twice: one rectifying invoice
+    refund(payment["amount"], "evt_rest")
+    records = shop.pay.invoices.records(0, 10)
+    assert [(r.invoice_number, r.invoice_type.value, r.corrects) for r in records] == [
+        (payment["invoice_number"], "F1", None),
+        ("RECT-2026-000001", "R1", payment["invoice_number"]),
+        ("RECT-2026-000002", "R1", payment["invoice_number"]),
+    ]
+    assert chain_breaks(records) == []
+    # By differences: each gives back its part; together they undo the invoice to the cent, IVA included.
+    assert records[1].total_cents == -6050 and records[1].vat_cents == -1050
+    assert sum(r.total_cents for r in records) == 0 and sum(r.vat_cents for r in records) == 0
+    assert payments.get_payment(shop.pay, DMO, payment["payment_id"])["rectifying_invoices"] == ["RECT-2026-000001", "RECT-2026-000002"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
@@ -57,6 +58,14 @@ def invoice_number(year: int, seq: int) -> str:
     return f"INV-{year}-{seq:06d}"
 
 
+# Rectifying invoices have their own gapless yearly series.
+RECTIFYING_SERIES = "R"
+
+
+def rectifying_invoice_number(year: int, seq: int) -> str:
+    return f"RECT-{year}-{seq:06d}"
+
+
 class Payment(BaseModel):
     """One payment for one order or one shipping group, attempted card by card."""
 
@@ -77,6 +86,8 @@ class Payment(BaseModel):
     failure_message: str | None = None
     invoice_number: str | None = None
     refunded_amount: int = 0
+    # The rectifying invoices its refunds produced, oldest first.
+    rectifying_invoices: list[str] = []
     created_at: datetime
     updated_at: datetime
     settled_at: datetime | None = None
@@ -148,5 +159,12 @@ class Payment(BaseModel):
             raise StateConflictError(f"Payment {self.payment_id} cannot take invoice {number}.")
         return self._next(at, invoice_number=number)
 
-    def refunded(self, amount_refunded: int, at: datetime) -> Payment:
-        return self._next(at, refunded_amount=amount_refunded)
+    def refunded(self, amount_refunded: int, at: datetime, rectifying_number: str | None = None) -> Payment:
+        rectified = [*self.rectifying_invoices, rectifying_number] if rectifying_number else self.rectifying_invoices
+        return self._next(at, refunded_amount=amount_refunded, rectifying_invoices=rectified)
+
+    def vat_refunded(self, amount_refunded: int) -> int:
+        """The IVA within `amount_refunded` of the total: in proportion, rounded half up, all of it at a full refund."""
+        if amount_refunded >= self.amount:
+            return self.summary.vat
+        return int((Decimal(self.summary.vat) * amount_refunded / self.amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))

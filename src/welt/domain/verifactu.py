@@ -24,8 +24,9 @@ class InvoiceType(StrEnum):
 
     # Full invoice (art. 6, 7.2 and 7.3 of the invoicing regulation).
     F1 = "F1"
-    # Rectifying invoice for the other causes of art. 80 Ley 37/1992 (a refund agreed with the buyer).
-    R4 = "R4"
+    # Rectifying invoice for art. 80 Uno, Dos and Seis Ley 37/1992: a sale undone or its price lowered after it
+    # was made (a refund), the case of the factory's refunds.
+    R1 = "R1"
 
 
 # AEAT's L3 catalogue (TipoRectificativa): the factory rectifies by the difference ("I", por diferencias).
@@ -141,7 +142,9 @@ class RegistrationRecord(BaseModel):
         }
 
 
-def register_invoice(fields: RegistrationFields, chain_head: RegistrationRecord | None, payment_id: str) -> RegistrationRecord:
+def register_invoice(
+    fields: RegistrationFields, chain_head: RegistrationRecord | None, payment_id: str, corrects: str | None = None
+) -> RegistrationRecord:
     """The next record of the chain: chained to the head's Huella, one position after it."""
     previous = chain_head.fingerprint if chain_head else None
     return RegistrationRecord(
@@ -156,6 +159,7 @@ def register_invoice(fields: RegistrationFields, chain_head: RegistrationRecord 
         previous_fingerprint=previous,
         fingerprint=registration_fingerprint(fields, previous),
         payment_id=payment_id,
+        corrects=corrects,
     )
 
 

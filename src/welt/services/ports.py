@@ -72,6 +72,8 @@ class InvoiceNumberWrite:
     payment_id: str
     brand: str
     at: datetime
+    # "" for full invoices (F1); RECTIFYING_SERIES for rectifying invoices, gapless on their own.
+    series: str = ""
 
 
 @dataclass(frozen=True)
@@ -276,8 +278,8 @@ class PaymentRepository(Protocol):
 
 
 class InvoiceRegister(Protocol):
-    def last_number(self, year: int) -> int:
-        """The last invoice sequence number taken in `year` (0 before the first)."""
+    def last_number(self, year: int, series: str = "") -> int:
+        """The last invoice sequence number taken in `year` in `series` (0 before the first)."""
         ...
 
     def chain_head(self) -> RegistrationRecord | None:

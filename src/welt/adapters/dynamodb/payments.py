@@ -34,9 +34,9 @@ def payment_item(payment: Payment) -> dict[str, Any]:
 
 def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, Any]]:
     """The year's counter at its new value, and the invoice row."""
-    counter = {"pk": str(write.year), "seq": COUNTER_SEQ, "last_seq": write.seq}
+    counter = {"pk": f"{write.series}{write.year}", "seq": COUNTER_SEQ, "last_seq": write.seq}
     row = {
-        "pk": str(write.year),
+        "pk": f"{write.series}{write.year}",
         "seq": write.seq,
         "invoice_number": write.number,
         "payment_id": write.payment_id,
@@ -96,8 +96,8 @@ class DynamoInvoiceRegister:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def last_number(self, year: int) -> int:
-        item = self._table.get_item(Key={"pk": str(year), "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
+    def last_number(self, year: int, series: str = "") -> int:
+        item = self._table.get_item(Key={"pk": f"{series}{year}", "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
         return int(item["last_seq"]) if item else 0
 
     def chain_head(self) -> RegistrationRecord | None:

@@ -65,6 +65,7 @@ def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | Non
         "order_numbers": payment.order_numbers,
         "shipping_group_id": payment.shipping_group_id,
         "invoice_number": payment.invoice_number,
+        "rectifying_invoices": payment.rectifying_invoices,
         "failure_message": payment.failure_message,
         "refunded_amount": payment.refunded_amount,
         "attempt": payment.attempt,

@@ -7,6 +7,7 @@ payment email. A repeated, late or reordered event finds the payment already mov
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -15,7 +16,7 @@ from aws_lambda_powertools import Logger
 from welt.domain.errors import NotFoundError, StateConflictError
 from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice_for, issue_date
 from welt.domain.model import Labeling, Order, PaymentStatus
-from welt.domain.payment import IN_FLIGHT, Payment, PaymentState, invoice_number
+from welt.domain.payment import IN_FLIGHT, RECTIFYING_SERIES, Payment, PaymentState, invoice_number, rectifying_invoice_number
 from welt.domain.shipping_group import GroupStatus
 from welt.domain.verifactu import InvoiceType, RegistrationFields, register_invoice
 from welt.services.callers import Caller
@@ -221,6 +222,27 @@ def _refund_state(payment: Payment, amount_refunded: int) -> PaymentStatus:
     return PaymentStatus.REFUNDED if amount_refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
 
 
+def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amount_refunded: int, now: datetime) -> str:
+    """The rectifying invoice (R1, by differences) of what this refund gives back, with its own number and record."""
+    assert payment.invoice_number is not None
+    year = now.year
+    seq = desk.invoices.last_number(year, RECTIFYING_SERIES) + 1
+    number = rectifying_invoice_number(year, seq)
+    given_back = amount_refunded - payment.refunded_amount
+    vat_back = payment.vat_refunded(amount_refunded) - payment.vat_refunded(payment.refunded_amount)
+    transaction.add(
+        InvoiceNumberWrite(
+            year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now, series=RECTIFYING_SERIES
+        )
+    )
+    fields = RegistrationFields(
+        factory_seller().nif, number, issue_date(now), InvoiceType.R1, -vat_back, -given_back, now.astimezone(MADRID)
+    )
+    record = register_invoice(fields, desk.invoices.chain_head(), payment.payment_id, corrects=payment.invoice_number)
+    transaction.add(RegistrationRecordWrite(record))
+    return number
+
+
 def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> None:
     """One transaction: the payment's refunded amount and the refund state of the orders it paid, moving only
     forward. Recorded in any state: a refund of a payment not (yet) settled shows on its orders when it is."""
@@ -230,7 +252,11 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
         if payment is None or amount_refunded <= payment.refunded_amount:
             return
         now = desk.clock()
-        transaction = Transaction().payment(payment.refunded(amount_refunded, now), payment)
+        transaction = Transaction()
+        # A refund of an invoiced payment is a rectifying invoice; one that overtook the success is not (yet).
+        invoiced = payment.status is PaymentState.SUCCEEDED and payment.invoice_number is not None
+        rectifying = _rectify(desk, transaction, payment, amount_refunded, now) if invoiced else None
+        transaction.payment(payment.refunded(amount_refunded, now, rectifying), payment)
         if payment.status is PaymentState.SUCCEEDED:
             for order in orders_of(desk.orders, payment.order_numbers):
                 if order.payment_id != payment_id:

@@ -8,9 +8,11 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import Api, PaymentsApi, StripeEmulator, assert_problem, order_form, pay_by_card
+from tests.e2e.conftest import Api, PaymentsApi, StripeEmulator, StripeWebhooks, assert_problem, order_form, pay_by_card
+from tests.e2e.test_load import all_invoicing_records, record_from
 from tests.examples import BILLING, SHIPPING_ADDRESS
 from tests.invoice_reading import page_text, qr_codes_in
+from welt.domain.verifactu import chain_breaks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -74,3 +76,21 @@ def test_the_invoice_qr_code_read_from_the_pdf_names_the_invoice(
     assert query["importe"] == [f"{costs['total'] / 100:.2f}"]
     text = page_text(response.content)
     assert "VERI*FACTU" in text and "IVA 21%" in text and "ESB03999992" in text
+
+
+def test_a_refund_leaves_a_rectifying_invoice_and_its_record_in_the_chain(
+    dmo: Api, dmo_pay: PaymentsApi, staff_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, tag: str
+) -> None:
+    costs, payment = charged(dmo, dmo_pay, stripe_emulator, order_form(tag, shipping_address=ELCHE, billing=SPANISH_BUYER))
+    (charge,) = stripe_emulator.charges_for([payment["stripe"]["payment_intent_id"]])
+    stripe_emulator.refund(charge["id"], payment["amount"])
+    response = webhooks.send(StripeWebhooks.event("charge.refunded", stripe_emulator.charge(charge["id"])))
+    assert response.status_code == 200, response.text
+
+    (rectifying,) = dmo_pay.payment(payment["payment_id"])["rectifying_invoices"]
+    assert rectifying.startswith("RECT-")
+    chain = all_invoicing_records(staff_pay)
+    (record,) = [view for view in chain if view["NumSerieFactura"] == rectifying]
+    assert (record["TipoFactura"], record["corrects"]) == ("R1", payment["invoice_number"])
+    assert record["ImporteTotal"] == f"-{costs['total'] / 100:.2f}" and record["CuotaTotal"] == f"-{costs['vat'] / 100:.2f}"
+    assert chain_breaks([record_from(view) for view in chain]) == []

@@ -94,6 +94,21 @@ class SubmissionState(StrEnum):
     INCORRECT = "Incorrecto"
 
 
+class SaleDetails(BaseModel):
+    """The invoice's taxable base, IVA rule and buyer, as the record's XML declares them."""
+
+    model_config = ConfigDict(defer_build=True, frozen=True)
+
+    seller_name: str
+    description: str
+    net_cents: int
+    vat_rate_percent: int
+    vat_treatment: str
+    buyer_name: str
+    buyer_vat_id: str | None
+    buyer_country: str
+
+
 class RegistrationRecord(BaseModel):
     """One RegistroAlta: written once, with its invoice's number, and never changed (its submission state aside).
 
@@ -114,8 +129,11 @@ class RegistrationRecord(BaseModel):
     previous_fingerprint: str | None
     fingerprint: str
     payment_id: str
-    # For a rectifying invoice: the invoice it corrects.
+    # For a rectifying invoice: the invoice it corrects, and that invoice's date.
     corrects: str | None = None
+    corrects_issued_on: date | None = None
+    # What the record's XML breaks down (Desglose) and whom it names (Destinatarios).
+    sale: SaleDetails | None = None
     submission: SubmissionState = SubmissionState.PENDING
 
     @property
@@ -143,7 +161,11 @@ class RegistrationRecord(BaseModel):
 
 
 def register_invoice(
-    fields: RegistrationFields, chain_head: RegistrationRecord | None, payment_id: str, corrects: str | None = None
+    fields: RegistrationFields,
+    chain_head: RegistrationRecord | None,
+    payment_id: str,
+    sale: SaleDetails | None = None,
+    corrects: tuple[str, date] | None = None,
 ) -> RegistrationRecord:
     """The next record of the chain: chained to the head's Huella, one position after it."""
     previous = chain_head.fingerprint if chain_head else None
@@ -159,7 +181,9 @@ def register_invoice(
         previous_fingerprint=previous,
         fingerprint=registration_fingerprint(fields, previous),
         payment_id=payment_id,
-        corrects=corrects,
+        corrects=corrects[0] if corrects else None,
+        corrects_issued_on=corrects[1] if corrects else None,
+        sale=sale,
     )
 
 

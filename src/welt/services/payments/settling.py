@@ -18,7 +18,7 @@ from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice
 from welt.domain.model import Labeling, Order, PaymentStatus
 from welt.domain.payment import IN_FLIGHT, RECTIFYING_SERIES, Payment, PaymentState, invoice_number, rectifying_invoice_number
 from welt.domain.shipping_group import GroupStatus
-from welt.domain.verifactu import InvoiceType, RegistrationFields, register_invoice
+from welt.domain.verifactu import InvoiceType, RegistrationFields, SaleDetails, register_invoice
 from welt.services.callers import Caller
 from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
@@ -167,7 +167,8 @@ def _launch(
     registered = RegistrationFields(
         factory_seller().nif, number, issue_date(now), InvoiceType.F1, payment.summary.vat, payment.amount, now.astimezone(MADRID)
     )
-    transaction.add(RegistrationRecordWrite(register_invoice(registered, desk.invoices.chain_head(), payment.payment_id)))
+    sale = _sale_details(payment, parts.orders, payment.summary.net)
+    transaction.add(RegistrationRecordWrite(register_invoice(registered, desk.invoices.chain_head(), payment.payment_id, sale)))
     brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
     if brand is parts.brand:
         # Stamps marked READY while this runs would leave orders waiting for them: the brand must not move.
@@ -222,6 +223,20 @@ def _refund_state(payment: Payment, amount_refunded: int) -> PaymentStatus:
     return PaymentStatus.REFUNDED if amount_refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
 
 
+def _sale_details(payment: Payment, orders: list[Order], net: int) -> SaleDetails:
+    buyer = orders[0].billing
+    return SaleDetails(
+        seller_name=factory_seller().name,
+        description=f"Made-to-order footwear: {', '.join(payment.order_numbers)}",
+        net_cents=net,
+        vat_rate_percent=payment.summary.vat_rate_percent,
+        vat_treatment=payment.summary.vat_treatment or "DOMESTIC",
+        buyer_name=buyer.company or buyer.name,
+        buyer_vat_id=buyer.vat_id,
+        buyer_country=buyer.address.country,
+    )
+
+
 def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amount_refunded: int, now: datetime) -> str:
     """The rectifying invoice (R1, by differences) of what this refund gives back, with its own number and record."""
     assert payment.invoice_number is not None
@@ -238,7 +253,10 @@ def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amou
     fields = RegistrationFields(
         factory_seller().nif, number, issue_date(now), InvoiceType.R1, -vat_back, -given_back, now.astimezone(MADRID)
     )
-    record = register_invoice(fields, desk.invoices.chain_head(), payment.payment_id, corrects=payment.invoice_number)
+    sale = _sale_details(payment, orders_of(desk.orders, payment.order_numbers), -(given_back - vat_back))
+    assert payment.settled_at is not None
+    corrects = (payment.invoice_number, issue_date(payment.settled_at))
+    record = register_invoice(fields, desk.invoices.chain_head(), payment.payment_id, sale, corrects)
     transaction.add(RegistrationRecordWrite(record))
     return number
 

@@ -45,6 +45,7 @@ from welt.services.ports import (
     PaymentWrite,
     RefundView,
     RegistrationRecordWrite,
+    SubmissionWrite,
     Transaction,
     TransactionConflictError,
     Write,
@@ -141,6 +142,9 @@ class FakeStore:
             case InvoiceNumberWrite(year=year, seq=seq, series=series):
                 counter = f"{series}{year}"
                 return self.invoice_counters.get(counter, 0) != seq - 1 or (counter, seq) in self.invoices
+            case SubmissionWrite(record=record):
+                answered = self.records[record.position - 1] if 0 < record.position <= len(self.records) else None
+                return answered is None or answered.submission != "PENDING" or answered.fingerprint != record.fingerprint
             case RegistrationRecordWrite(record=record):
                 head = self.records[-1].fingerprint if self.records else None
                 return head != record.previous_fingerprint or record.position != len(self.records) + 1
@@ -167,6 +171,8 @@ class FakeStore:
                 self.invoices[(f"{series}{year}", seq)] = write
             case RegistrationRecordWrite(record=record):
                 self.records.append(record)
+            case SubmissionWrite(record=record):
+                self.records[record.position - 1] = record
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 self.checkouts[(brand, key_hash)] = write
             case MessageWrite(message=message):

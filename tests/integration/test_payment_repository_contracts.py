@@ -11,9 +11,9 @@ import pytest
 from tests.backends import Backend, dynamo_backend, fake_backend
 from welt.domain.invoice import MADRID
 from welt.domain.payment import CostSummary, Payment, invoice_number
-from welt.domain.verifactu import InvoiceType, RegistrationFields, RegistrationRecord, chain_breaks, register_invoice
+from welt.domain.verifactu import InvoiceType, RegistrationFields, RegistrationRecord, SubmissionState, chain_breaks, register_invoice
 from welt.services.changes import until_applied
-from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, Transaction, TransactionConflictError
+from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SubmissionWrite, Transaction, TransactionConflictError
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -158,3 +158,12 @@ class TestVerifactuChainContract:
         with pytest.raises(TransactionConflictError):
             backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000004", None))))
         assert [r.invoice_number for r in backend.invoices.records(0, 10)] == ["INV-2026-000001", "INV-2026-000002"]
+
+    def test_aeats_answer_is_recorded_once_and_leaves_the_record_otherwise_untouched(self, backend: Backend) -> None:
+        record = registered("INV-2026-000001", None)
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(record)))
+        answered = record.model_copy(update={"submission": SubmissionState.CORRECT})
+        backend.store.commit(Transaction().add(SubmissionWrite(answered)))
+        with pytest.raises(TransactionConflictError):
+            backend.store.commit(Transaction().add(SubmissionWrite(record.model_copy(update={"submission": SubmissionState.INCORRECT}))))
+        assert backend.invoices.records(0, 10) == [answered]

@@ -88,6 +88,13 @@ class RegistrationRecordWrite:
 
 
 @dataclass(frozen=True)
+class SubmissionWrite:
+    """AEAT's answer on a record: its submission state moves from PENDING, the record's fields untouched."""
+
+    record: RegistrationRecord
+
+
+@dataclass(frozen=True)
 class CheckoutKeyWrite:
     """Which checkout (brand and hashed Idempotency-Key) placed which order, written once."""
 
@@ -113,6 +120,7 @@ Write = (
     | PaymentWrite
     | InvoiceNumberWrite
     | RegistrationRecordWrite
+    | SubmissionWrite
     | CheckoutKeyWrite
     | MessageWrite
 )
@@ -443,6 +451,21 @@ class PaymentGateway(Protocol):
     def verify_event(self, payload: bytes, signature: str | None) -> dict[str, Any]:
         """The event, if the signature over the raw body is Stripe's and fresh; else InvalidSignatureError."""
         ...
+
+
+@dataclass(frozen=True)
+class AeatAnswer:
+    """AEAT's answer to one submission: EstadoEnvio, the wait before the next (TiempoEsperaEnvio), each record's state."""
+
+    state: str
+    wait_seconds: int
+    records: dict[str, str]
+
+
+class AeatSubmitter(Protocol):
+    """AEAT's VERI*FACTU web service (RegFactuSistemaFacturacion): takes one submission of up to 1000 records."""
+
+    def submit(self, document: bytes) -> AeatAnswer: ...
 
 
 class VatRegistry(Protocol):

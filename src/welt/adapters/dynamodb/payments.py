@@ -9,7 +9,7 @@ from boto3.dynamodb.conditions import Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.verifactu import RegistrationRecord
-from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite
+from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SubmissionWrite
 
 COUNTER_SEQ = 0
 
@@ -55,8 +55,25 @@ def registration_items(write: RegistrationRecordWrite) -> tuple[dict[str, Any], 
     record = write.record
     body = record.model_dump_json()
     head = {"pk": CHAIN, "seq": COUNTER_SEQ, "position": record.position, "fingerprint": record.fingerprint, "body": body}
-    row = {"pk": CHAIN, "seq": record.position, "invoice_number": record.invoice_number, "body": body}
+    row = {
+        "pk": CHAIN,
+        "seq": record.position,
+        "invoice_number": record.invoice_number,
+        "submission": record.submission.value,
+        "body": body,
+    }
     return head, row
+
+
+def submission_item(write: SubmissionWrite) -> dict[str, Any]:
+    record = write.record
+    return {
+        "pk": CHAIN,
+        "seq": record.position,
+        "invoice_number": record.invoice_number,
+        "submission": record.submission.value,
+        "body": record.model_dump_json(),
+    }
 
 
 class DynamoPaymentRepository:

@@ -10,7 +10,7 @@ from welt.adapters.dynamodb.brands import brand_item
 from welt.adapters.dynamodb.groups import group_item
 from welt.adapters.dynamodb.orders import checkout_item, event_item, order_item
 from welt.adapters.dynamodb.outbox import message_item
-from welt.adapters.dynamodb.payments import COUNTER_SEQ, invoice_items, payment_item, registration_items
+from welt.adapters.dynamodb.payments import COUNTER_SEQ, invoice_items, payment_item, registration_items, submission_item
 from welt.adapters.dynamodb.reading import to_wire
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, TableDefinition
 from welt.services.ports import (
@@ -23,6 +23,7 @@ from welt.services.ports import (
     OrderWrite,
     PaymentWrite,
     RegistrationRecordWrite,
+    SubmissionWrite,
     Transaction,
     TransactionConflictError,
     Write,
@@ -107,6 +108,9 @@ class DynamoStore:
                 else:
                     moved = _put(self._name(INVOICES), head, "fingerprint = :previous", {":previous": record.previous_fingerprint})
                 return [moved, _new(self._name(INVOICES), row, "pk")]
+            case SubmissionWrite():
+                # Only AEAT's answer changes on a record, and only once: from PENDING.
+                return [_put(self._name(INVOICES), submission_item(write), "submission = :pending", {":pending": "PENDING"})]
             case CheckoutKeyWrite():
                 return [_new(self._name(ORDERS), checkout_item(write), "pk")]
             case MessageWrite(message=message):

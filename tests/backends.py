@@ -47,6 +47,8 @@ from welt.adapters.tables import (
     SHIPPING_GROUPS,
     STRIPE_EVENTS,
 )
+from welt.adapters.vies import LocalVies
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.domain.catalog import load_catalog
 from welt.services.notifications import deliver_one
 from welt.services.orders import OrderDesk
@@ -145,6 +147,7 @@ def desks(
         cursors=CursorSigner(b"integration-cursor-secret"),
         clock=clock,
         sessions=backend.sessions,
+        vat_registry=LocalVies(),
     )
     if stream and isinstance(store, FakeStore):
 
@@ -170,5 +173,6 @@ def desks(
         clock=clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
         sessions=backend.sessions,
+        aeat_qr_service=AEAT_QR_PREPRODUCTION,
     )
     return order_desk, payment_desk

@@ -18,7 +18,7 @@ SHIPPING_ADDRESS: dict[str, Any] = {
 
 BILLING: dict[str, Any] = {
     "name": "Demo Atelier GmbH",
-    "vat_id": "DE123456789",
+    "vat_id": "DE123456788",
     "email": "accounts@dmo.example",
     "address": {"line1": "Torstrasse 101", "city": "Berlin", "postal_code": "10119", "country": "DE"},
 }

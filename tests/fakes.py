@@ -13,12 +13,15 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from welt.adapters.vies import LocalVies
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestInProgressError
 from welt.domain.model import Brand, Order, TimelineEvent
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.team import TeamMember, UserState, password_problems
+from welt.domain.verifactu import RegistrationRecord
 from welt.services.notifications import deliver_one
 from welt.services.onboarding import Onboarding
 from welt.services.orders import OrderDesk
@@ -45,7 +48,9 @@ from welt.services.ports import (
     PaymentProviderUnavailableError,
     PaymentWrite,
     RefundView,
+    RegistrationRecordWrite,
     StripeEvent,
+    SubmissionWrite,
     Transaction,
     TransactionConflictError,
     UserExistsError,
@@ -84,8 +89,11 @@ class FakeStore:
         self.brands: dict[str, Brand] = {brand.code: brand for brand in brands}
         self.groups: dict[tuple[str, int], ShippingGroup] = {}
         self.payments: dict[str, Payment] = {}
-        self.invoice_counters: dict[int, int] = {}
-        self.invoices: dict[tuple[int, int], InvoiceNumberWrite] = {}
+        # By series and year ("2026" for full invoices, "R2026" for rectifying ones).
+        self.invoice_counters: dict[str, int] = {}
+        self.invoices: dict[tuple[str, int], InvoiceNumberWrite] = {}
+        # The VERI*FACTU chain: its records by position (the head is the last).
+        self.records: list[RegistrationRecord] = []
         self.messages: dict[str, OutboxMessage] = {}
         self.capped_uses: dict[tuple[str, str, datetime], int] = {}
         self.lock = threading.RLock()
@@ -109,6 +117,7 @@ class FakeStore:
                 "groups": {k: g.model_dump(mode="json") for k, g in self.groups.items()},
                 "payments": {k: p.model_dump(mode="json") for k, p in self.payments.items()},
                 "invoices": dict(self.invoice_counters),
+                "records": [r.fingerprint for r in self.records],
                 "messages": sorted(self.messages),
             }
 
@@ -139,8 +148,15 @@ class FakeStore:
             case PaymentWrite(payment=payment, expected_version=version):
                 stored = self.payments.get(payment.payment_id)
                 return stored is None or stored.version != version
-            case InvoiceNumberWrite(year=year, seq=seq):
-                return self.invoice_counters.get(year, 0) != seq - 1 or (year, seq) in self.invoices
+            case InvoiceNumberWrite(year=year, seq=seq, series=series):
+                counter = f"{series}{year}"
+                return self.invoice_counters.get(counter, 0) != seq - 1 or (counter, seq) in self.invoices
+            case SubmissionWrite(record=record):
+                answered = self.records[record.position - 1] if 0 < record.position <= len(self.records) else None
+                return answered is None or answered.submission != "PENDING" or answered.fingerprint != record.fingerprint
+            case RegistrationRecordWrite(record=record):
+                head = self.records[-1].fingerprint if self.records else None
+                return head != record.previous_fingerprint or record.position != len(self.records) + 1
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):
@@ -161,9 +177,13 @@ class FakeStore:
                 self.groups[(group.brand, group.seq)] = group
             case PaymentWrite(payment=payment):
                 self.payments[payment.payment_id] = payment
-            case InvoiceNumberWrite(year=year, seq=seq):
-                self.invoice_counters[year] = seq
-                self.invoices[(year, seq)] = write
+            case InvoiceNumberWrite(year=year, seq=seq, series=series):
+                self.invoice_counters[f"{series}{year}"] = seq
+                self.invoices[(f"{series}{year}", seq)] = write
+            case RegistrationRecordWrite(record=record):
+                self.records.append(record)
+            case SubmissionWrite(record=record):
+                self.records[record.position - 1] = record
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 self.checkouts[(brand, key_hash)] = write
             case MessageWrite(message=message):
@@ -449,6 +469,7 @@ def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, stor
         cursors=CursorSigner(b"unit-test-cursor-secret"),
         clock=clock or Clock(),
         sessions=FakeSessionRegistry(),
+        vat_registry=LocalVies(),
     )
 
     def send_new(message_ids: list[str]) -> None:
@@ -490,9 +511,18 @@ class FakeInvoiceRegister:
     def issued(self) -> dict[str, str]:
         return {w.payment_id: w.number for w in self._store.invoices.values()}
 
-    def last_number(self, year: int) -> int:
+    def last_number(self, year: int, series: str = "") -> int:
         self._store.tick()
-        return self._store.invoice_counters.get(year, 0)
+        return self._store.invoice_counters.get(f"{series}{year}", 0)
+
+    def chain_head(self) -> RegistrationRecord | None:
+        self._store.tick()
+        with self._store.lock:
+            return self._store.records[-1] if self._store.records else None
+
+    def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
+        with self._store.lock:
+            return [r for r in self._store.records if r.position > after_position][:limit]
 
 
 class FakeEventLog:
@@ -702,6 +732,7 @@ def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -
         clock=order_desk.clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
         sessions=order_desk.sessions,
+        aeat_qr_service=AEAT_QR_PREPRODUCTION,
     )
 
 

@@ -9,9 +9,10 @@ from tests.examples import CHECKOUT
 from welt.adapters.dynamodb.brands import brand_item
 from welt.adapters.dynamodb.orders import event_item, order_item
 from welt.domain.model import Brand, Costs, Order, OrderStatus, PaymentStatus, ProductionStage
+from welt.domain.vat import RULES, VatTreatment
 
 T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
-COSTS = Costs(manufacturing=18000, shipping=1800, customization=0, total=19800)
+COSTS = Costs.priced(18000, 1800, 0, RULES[VatTreatment.INTRA_COMMUNITY], "EUR")
 
 
 def grown_order(brand: str, seq: int) -> Order:

@@ -18,7 +18,7 @@ SHIPPING_ADDRESS = {
 }
 BILLING = {
     "name": "Demo Atelier GmbH",
-    "vat_id": "DE123456789",
+    "vat_id": "DE123456788",
     "email": "accounts@demo-atelier.example",  # order emails go here
     "address": {"line1": "Torstrasse 101", "city": "Berlin", "postal_code": "10119", "country": "DE"},
 }

@@ -23,7 +23,7 @@ from mkdocs.exceptions import PluginError
 from welt.adapters import idempotency, stripe_gateway, tables
 from welt.adapters.cognito import CognitoTokenVerifier
 from welt.domain import model as order_model
-from welt.domain import pricing, ship_dates
+from welt.domain import pricing, ship_dates, vat
 from welt.domain.catalog import PARTS, Catalog, load_catalog
 from welt.domain.invoice import factory_seller
 from welt.domain.model import (
@@ -303,7 +303,7 @@ def price_example() -> str:
     assert model is not None
     surcharges = [(cat.material(getattr(design.materials, p)), p) for p in PARTS]
     list_price = model.base_price + sum(m.surcharge for m, _ in surcharges if m)
-    lines = [f"**{describe(design)}**, shipped to Germany:\n"]
+    lines = [f"**{describe(design)}**, shipped to Germany for a brand whose German VAT ID VIES confirms (no IVA):\n"]
     rows = [["base price", model.name, euros(model.base_price)]]
     rows += [[f"{part} surcharge", m.name, euros(m.surcharge)] for m, part in surcharges if m]
     rows.append(["**list price per pair**", "", f"**{euros(list_price)}**"])
@@ -314,7 +314,8 @@ def price_example() -> str:
     ]
     rows = []
     for order_type, sizes in runs:
-        costs = pricing.quote_order(cat, design, order_type, sizes, Labeling.UNLABELED, EXAMPLE_ADDRESS_COUNTRY, StampStatus.NONE)
+        rule = vat.RULES[vat.VatTreatment.INTRA_COMMUNITY]
+        costs = pricing.quote_order(cat, design, order_type, sizes, Labeling.UNLABELED, EXAMPLE_ADDRESS_COUNTRY, StampStatus.NONE, rule)
         pairs = sum(line.pairs for line in sizes)
         per_pair = pricing.pair_price(cat, design, order_type)
         rows.append(
@@ -328,6 +329,35 @@ def price_example() -> str:
         )
     lines.append("\n" + table(["order", "manufacturing", "shipping", "customization", "total"], rows))
     return "\n".join(lines)
+
+
+VAT_EXAMPLES = [
+    ("Spain, Elche (03203), any buyer", "ES", "03203", "ESB03999992"),
+    ("Balearic Islands, Palma (07001)", "ES", "07001", None),
+    ("Germany, buyer with a German VAT ID VIES confirms", "DE", "10119", "DE123456788"),
+    ("Germany, buyer without a VAT ID", "DE", "10119", None),
+    ("France, buyer with a German VAT ID", "FR", "75002", "DE123456788"),
+    ("Canary Islands, Las Palmas (35001)", "ES", "35001", None),
+    ("Ceuta (51001) or Melilla (52001)", "ES", "51001", None),
+    ("United States", "US", "10001", None),
+    ("Switzerland", "CH", "8001", None),
+]
+
+
+def vat_example() -> str:
+    """IVA on one MTO pair by destination and buyer, priced by the code that prices orders."""
+    cat = catalog()
+    design = EXAMPLE_DESIGNS[0]
+    rows = []
+    for where, country, postal_code, vat_id in VAT_EXAMPLES:
+        check = vat.VatIdCheck.CONFIRMED if vat_id else None
+        rule = vat.vat_rule(country, postal_code, vat_id, check)
+        costs = pricing.quote_order(
+            cat, design, OrderType.MTO, [SizeLine(size="EU42", pairs=1)], Labeling.UNLABELED, country, StampStatus.READY, rule
+        )
+        why = costs.vat_note or "IVA charged"
+        rows.append([where, euros(costs.net), f"{costs.vat_rate_percent}%", euros(costs.vat), f"**{euros(costs.total)}**", why])
+    return table(["shipped to, bought by", "net", "IVA rate", "IVA", "total", "why"], rows)
 
 
 def group_example() -> str:
@@ -433,7 +463,9 @@ EXPORT_COLUMN_MEANING = {
     "manufacturing_eur": "Manufacturing, in euros with two decimals and a dot (`180.00`).",
     "shipping_eur": "Shipping of the order on its own, in euros.",
     "customization_eur": "The stamp fee the order carries, in euros (`0.00` for most).",
-    "total_eur": "Manufacturing + shipping + customization, in euros.",
+    "net_eur": "Manufacturing + shipping + customization, in euros: the taxable base.",
+    "vat_eur": "Spanish IVA on the net, in euros (`0.00` for exempt supplies and orders priced before IVA).",
+    "total_eur": "Net + IVA, in euros: what the order costs.",
     "currency": "Always `EUR`.",
 }
 
@@ -569,6 +601,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "order-types": order_types_table,
     "shipping-zones": zones_table,
     "price-example": price_example,
+    "vat-example": vat_example,
     "group-example": group_example,
     "group-savings-by-zone": savings_by_zone,
     "lead-times": lead_times_table,

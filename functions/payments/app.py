@@ -76,6 +76,11 @@ def staff_payments(request: HttpRequest) -> dict[str, Any]:
     return payments.payments_for_staff(payment_desk(), request.caller, request.query("status"))
 
 
+@api.route("/admin/invoicing/records", methods=["GET"], staff=True)
+def invoicing_records(request: HttpRequest) -> dict[str, Any]:
+    return payments.invoicing_records(payment_desk(), request.caller, request.query("limit"), request.query("cursor"))
+
+
 @api.route("/webhooks/stripe", methods=["POST"], public=True, content_types=["application/json", "application/json; charset=utf-8"])
 def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
     return payments.handle_webhook(payment_desk(), request.raw_body(), request.header("Stripe-Signature"))

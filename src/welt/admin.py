@@ -91,7 +91,7 @@ def onboarding_on(target: Target) -> Onboarding:
     )
     from welt.adapters.ses import SesMailer
     from welt.adapters.user_pool import CognitoUserDirectory
-    from welt.bootstrap import utc_now
+    from welt.bootstrap import utc_now, vat_registry
     from welt.domain.catalog import load_catalog
     from welt.services.orders import OrderDesk
     from welt.services.pagination import CursorSigner
@@ -114,6 +114,7 @@ def onboarding_on(target: Target) -> Onboarding:
         cursors=CursorSigner(secrets.token_bytes(32)),
         clock=utc_now,
         sessions=DynamoSessionRegistry(table(ORDERS)),
+        vat_registry=vat_registry(),
     )
     return Onboarding(
         desk=desk, users=CognitoUserDirectory(target.client("cognito-idp"), target.user_pool_id), sign_in_url=target.sign_in_url

@@ -10,13 +10,14 @@ from typing import TYPE_CHECKING, Any
 import boto3
 
 from welt.adapters.tables import ALL_TABLES, BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
-from welt.config import cursor_secret, settings, sign_in_url
+from welt.config import cursor_secret, settings, sign_in_url, vies_url
 
 if TYPE_CHECKING:
     from welt.adapters.cognito import CognitoTokenVerifier
     from welt.adapters.dynamodb import DynamoOutbox, DynamoStore
     from welt.adapters.idempotency import PowertoolsIdempotency
     from welt.adapters.ses import SesMailer
+    from welt.adapters.vies import LocalVies, ViesRegistry
     from welt.services.onboarding import Onboarding
     from welt.services.orders import OrderDesk
 
@@ -89,7 +90,15 @@ def order_desk() -> OrderDesk:
         cursors=CursorSigner(cursor_secret()),
         clock=utc_now,
         sessions=DynamoSessionRegistry(table(ORDERS)),
+        vat_registry=vat_registry(),
     )
+
+
+def vat_registry() -> ViesRegistry | LocalVies:
+    from welt.adapters.vies import LocalVies, ViesRegistry
+
+    url = vies_url()
+    return ViesRegistry(url) if url else LocalVies()
 
 
 @lru_cache(maxsize=1)

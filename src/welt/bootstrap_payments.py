@@ -9,7 +9,7 @@ from typing import Any
 
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
 from welt.bootstrap import idempotency, mailer, store, table, utc_now
-from welt.config import caps, stripe_settings
+from welt.config import aeat_qr_service, caps, stripe_settings
 from welt.domain.catalog import load_catalog
 from welt.services.payments import PaymentDesk
 
@@ -51,6 +51,7 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
         catalog=load_catalog(),
         clock=utc_now,
         new_payment_id=new_payment_id,
+        aeat_qr_service=aeat_qr_service(),
         sessions=DynamoSessionRegistry(table(ORDERS)),
         confirmations_per_hour=caps().card_confirmations_per_brand_hour,
     )

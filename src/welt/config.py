@@ -141,3 +141,24 @@ def caps() -> Caps:
         # Each order sends at most three emails (confirmed, paid, shipped); a busy brand stays well below this.
         emails_per_brand_hour=_count("WELT_EMAILS_PER_BRAND_HOUR", 200),
     )
+
+
+# The Commission's VIES REST service; the local stack sets WELT_VIES_URL=local to use its stand-in register.
+VIES_REST_URL = "https://ec.europa.eu/taxation_customs/vies/rest-api/check-vat-number"
+
+
+def vies_url() -> str | None:
+    """Where VAT IDs are checked; None: the local stand-in (local stack and tests only)."""
+    value = os.environ.get("WELT_VIES_URL", "").strip() or VIES_REST_URL
+    return None if value == "local" else value
+
+
+# AEAT's invoice check (ValidarQR) for VERI*FACTU invoices, production and test (preproduction) environments,
+# from AEAT's "Características del QR y especificaciones del servicio de cotejo".
+AEAT_QR_PRODUCTION = "https://www2.agenciatributaria.gob.es/wlpl/TIKE-CONT/ValidarQR"
+AEAT_QR_PREPRODUCTION = "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR"
+
+
+def aeat_qr_service() -> str:
+    """Where an invoice's QR code sends the buyer; the local stack points it at AEAT's test environment."""
+    return os.environ.get("WELT_AEAT_QR_URL", "").strip() or AEAT_QR_PRODUCTION

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.web_policy import content_security_policy
 from welt_stack import seed
 from welt_stack.faults import FaultProxy
@@ -52,6 +53,10 @@ def app_environment(description: dict[str, Any], with_stripe: bool = False) -> d
         # stack; the caps themselves are proven in the unit and DynamoDB tiers (docs/developers/security.md).
         "WELT_CARD_CONFIRMATIONS_PER_BRAND_HOUR": "5000",
         "WELT_EMAILS_PER_BRAND_HOUR": "50000",
+        # VAT IDs are checked against a stand-in VIES register (see welt.adapters.vies.LocalVies).
+        "WELT_VIES_URL": "local",
+        # Invoices made on the local stack are checked against AEAT's test environment, never production.
+        "WELT_AEAT_QR_URL": AEAT_QR_PREPRODUCTION,
         "POWERTOOLS_LOG_LEVEL": "INFO",
     }
     if with_stripe:

@@ -215,7 +215,7 @@ class Backoffice:
         page.get_by_label("Phone").fill(phone)
         page.get_by_label("Email", exact=True).fill("mara@dmo.example")
         page.get_by_label("Name on the invoice").fill("Demo Atelier GmbH")
-        page.get_by_label("VAT number").fill("DE123456789")
+        page.get_by_label("VAT number").fill("DE123456788")
         page.get_by_label("Invoice email").fill("accounts@dmo.example")
         page.get_by_label("Bill to the shipping address").check()
 

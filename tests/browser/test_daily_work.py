@@ -41,6 +41,8 @@ CSV_COLUMNS = [
     "manufacturing_eur",
     "shipping_eur",
     "customization_eur",
+    "net_eur",
+    "vat_eur",
     "total_eur",
     "currency",
 ]
@@ -115,7 +117,16 @@ def test_order_again_fills_the_form_from_a_paid_order_and_checks_out_the_same_de
     quoted = dmo_api.call(
         "POST",
         f"{dmo_api.orders_api}/quotes",
-        json={"order": {"type": "MTO", "design": design, "sizes": [{"size": "EU43.5", "pairs": 1}], "country": "DE"}},
+        json={
+            "order": {
+                "type": "MTO",
+                "design": design,
+                "sizes": [{"size": "EU43.5", "pairs": 1}],
+                "country": "DE",
+                "postal_code": earlier["shipping_address"]["postal_code"],
+                "vat_id": earlier["billing"]["vat_id"],
+            }
+        },
     )
     assert placed["costs"] == quoted["costs"]  # today's catalog prices, not copied from the earlier order
 

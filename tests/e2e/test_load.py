@@ -6,6 +6,9 @@ from __future__ import annotations
 import random
 import time
 from concurrent.futures import ThreadPoolExecutor
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
 
 import pytest
 import requests
@@ -24,6 +27,7 @@ from tests.e2e.conftest import (
     pay_by_card,
     seq_of,
 )
+from welt.domain.verifactu import InvoiceType, RegistrationRecord, chain_breaks
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -63,7 +67,13 @@ def deliver(webhooks: StripeWebhooks, delivery: CapturedDelivery, within: float 
 
 
 def test_twenty_payments_each_told_ten_times_in_a_shuffle_take_twenty_invoice_numbers_and_send_twenty_emails(
-    dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, webhooks: StripeWebhooks, mailbox: Mailbox, tag: str
+    dmo: Api,
+    dmo_pay: PaymentsApi,
+    staff_pay: PaymentsApi,
+    stripe_emulator: StripeEmulator,
+    webhooks: StripeWebhooks,
+    mailbox: Mailbox,
+    tag: str,
 ) -> None:
     form = order_form(tag)
     numbers = [dmo.place(form)["order_number"] for _ in range(PAYMENTS)]
@@ -95,3 +105,40 @@ def test_twenty_payments_each_told_ten_times_in_a_shuffle_take_twenty_invoice_nu
         "a payment email went out twice"
     )
     assert {n for e in emails for n in numbers if n in e["subject"]} == set(numbers)
+    # Each of the twenty invoices left its VERI*FACTU record, and the whole chain recomputes from the records.
+    chain = all_invoicing_records(staff_pay)
+    assert chain_breaks([record_from(view) for view in chain]) == []
+    recorded = [view["NumSerieFactura"] for view in chain]
+    invoiced = [p["invoice_number"] for p in payments]
+    assert sorted(n for n in recorded if n in invoiced) == sorted(invoiced) and len(recorded) == len(set(recorded))
+
+
+def all_invoicing_records(staff_pay: PaymentsApi) -> list[dict[str, Any]]:
+    """GET /admin/invoicing/records page by page, oldest first."""
+    records: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        response = staff_pay.get("/admin/invoicing/records", params={"limit": 7, **({"cursor": cursor} if cursor else {})})
+        assert response.status_code == 200, response.text
+        page = response.json()
+        records += page["records"]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            return records
+
+
+def record_from(view: dict[str, Any]) -> RegistrationRecord:
+    """A record as AEAT's field names show it, read back into the domain's record to recompute its Huella."""
+    return RegistrationRecord(
+        position=view["position"],
+        issuer_nif=view["IDEmisorFactura"],
+        invoice_number=view["NumSerieFactura"],
+        issued_on=datetime.strptime(view["FechaExpedicionFactura"], "%d-%m-%Y").date(),
+        invoice_type=InvoiceType(view["TipoFactura"]),
+        vat_cents=round(Decimal(view["CuotaTotal"]) * 100),
+        total_cents=round(Decimal(view["ImporteTotal"]) * 100),
+        generated_at=datetime.fromisoformat(view["FechaHoraHusoGenRegistro"]),
+        previous_fingerprint=view["HuellaAnterior"],
+        fingerprint=view["Huella"],
+        payment_id="",
+    )

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import threading
 from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from tests.backends import Backend, dynamo_backend, fake_backend
+from welt.domain.invoice import MADRID
 from welt.domain.payment import CostSummary, Payment, invoice_number
+from welt.domain.verifactu import InvoiceType, RegistrationFields, RegistrationRecord, SubmissionState, chain_breaks, register_invoice
 from welt.services.changes import until_applied
-from welt.services.ports import CappedUse, InvoiceNumberWrite, Transaction, TransactionConflictError
+from welt.services.ports import (
+    CappedUse,
+    InvoiceNumberWrite,
+    RegistrationRecordWrite,
+    SubmissionWrite,
+    Transaction,
+    TransactionConflictError,
+)
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
 
@@ -22,7 +31,9 @@ def new_payment(payment_id: str = "pay_1", at: datetime = T0) -> Payment:
         brand="DMO",
         amount=19800,
         order_numbers=["00001-DMO"],
-        summary=CostSummary(manufacturing=18000, shipping=1800, customization=0, total=19800),
+        summary=CostSummary(
+            manufacturing=18000, shipping=1800, customization=0, net=19800, vat_rate_percent=0, vat=0, vat_note=None, total=19800
+        ),
         created_at=at,
         updated_at=at,
     )
@@ -168,3 +179,40 @@ class TestCappedUseContract:
 
         assert granted.count(True) <= 5
         assert granted.count(True) + later.count(True) == 5
+
+
+def registered(number: str, head: RegistrationRecord | None) -> RegistrationRecord:
+    fields = RegistrationFields("B03999992", number, date(2026, 11, 2), InvoiceType.F1, 0, 19800, T0.astimezone(MADRID))
+    return register_invoice(fields, head, f"pay_{number}")
+
+
+class TestVerifactuChainContract:
+    def test_records_chain_in_order_and_read_back_oldest_first(self, backend: Backend) -> None:
+        head = None
+        for seq in range(1, 4):
+            record = registered(invoice_number(2026, seq), head)
+            backend.store.commit(Transaction().add(RegistrationRecordWrite(record)))
+            head = record
+        assert backend.invoices.chain_head() == head
+        records = backend.invoices.records(0, 10)
+        assert [r.position for r in records] == [1, 2, 3] and chain_breaks(records) == []
+        assert backend.invoices.records(1, 1) == records[1:2]
+
+    def test_two_records_chained_to_the_same_head_never_fork_the_chain(self, backend: Backend) -> None:
+        first = registered("INV-2026-000001", None)
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(first)))
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000002", first))))
+        with pytest.raises(TransactionConflictError):
+            backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000003", first))))
+        with pytest.raises(TransactionConflictError):
+            backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000004", None))))
+        assert [r.invoice_number for r in backend.invoices.records(0, 10)] == ["INV-2026-000001", "INV-2026-000002"]
+
+    def test_aeats_answer_is_recorded_once_and_leaves_the_record_otherwise_untouched(self, backend: Backend) -> None:
+        record = registered("INV-2026-000001", None)
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(record)))
+        answered = record.model_copy(update={"submission": SubmissionState.CORRECT})
+        backend.store.commit(Transaction().add(SubmissionWrite(answered)))
+        with pytest.raises(TransactionConflictError):
+            backend.store.commit(Transaction().add(SubmissionWrite(record.model_copy(update={"submission": SubmissionState.INCORRECT}))))
+        assert backend.invoices.records(0, 10) == [answered]

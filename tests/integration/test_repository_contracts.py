@@ -14,6 +14,7 @@ from welt.adapters.dynamodb.orders import event_item, order_item
 from welt.adapters.tables import ORDERS
 from welt.domain.model import Brand, Costs, Labeling, Order, OrderStatus, OrderType, PaymentStatus, ProductionStage, StampStatus
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.vat import RULES, VatTreatment
 from welt.services.ports import (
     BrandCheck,
     BrandWrite,
@@ -27,7 +28,7 @@ from welt.services.ports import (
 )
 
 T0 = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-COSTS = Costs(manufacturing=18000, shipping=1800, customization=0, total=19800)
+COSTS = Costs.priced(18000, 1800, 0, RULES[VatTreatment.INTRA_COMMUNITY], "EUR")
 
 
 @pytest.fixture(params=["fake", "dynamodb"])

@@ -10,10 +10,13 @@ from welt.domain.catalog import load_catalog
 from welt.domain.model import Costs, Order, OrderStatus, PaymentStatus
 from welt.domain.pricing import shipping_cost
 from welt.domain.suggestions import suggest_groups
+from welt.domain.vat import RULES, VatTreatment
 
 CATALOG = load_catalog()
 START = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-COSTS = Costs(manufacturing=18000, shipping=1800, customization=0, total=19800)
+# Berlin, for a buyer with a confirmed German VAT ID: an intra-community supply, no IVA.
+INTRA_COMMUNITY = RULES[VatTreatment.INTRA_COMMUNITY]
+COSTS = Costs.priced(18000, 1800, 0, INTRA_COMMUNITY, "EUR")
 BERLIN_BASE = 1500
 ELSEWHERE = {**SHIPPING_ADDRESS, "line1": "Kastanienallee 7"}
 
@@ -22,7 +25,7 @@ def order(seq: int, body: dict[str, Any] | None = None, **state: Any) -> Order:
     fields = body or CHECKOUT
     pairs = sum(line["pairs"] for line in fields["sizes"])
     shipping = shipping_cost(CATALOG, fields["shipping_address"]["country"], pairs)  # as checkout priced it
-    costs = COSTS.model_copy(update={"shipping": shipping, "total": COSTS.manufacturing + shipping})
+    costs = Costs.priced(COSTS.manufacturing, shipping, 0, INTRA_COMMUNITY, "EUR")
     placed = Order.place(at=START + timedelta(minutes=seq), actor="brand:DMO:u1", brand="DMO", seq=seq, costs=costs, **fields)
     return placed.model_copy(update=state)
 
@@ -40,8 +43,13 @@ def test_orders_to_one_address_are_suggested_newest_first_with_the_saving() -> N
         "manufacturing": 54000,
         "shipping": 1500 + 3 * 300,
         "customization": 0,
+        "net": 54000 + 2400,
+        "vat_rate_percent": 0,
+        "vat": 0,
+        "vat_note": INTRA_COMMUNITY.note,
         "total": 54000 + 2400,
         "currency": "EUR",
+        "vat_treatment": "INTRA_COMMUNITY",
     }
     assert only["pairs"] == 3 and only["shipping_address"]["city"] == "Berlin"
     assert only["newest_order_at"] == "2026-11-02T09:03:00Z"

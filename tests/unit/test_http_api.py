@@ -114,9 +114,9 @@ def quote(client: Client, body: Any, brand: str = "DMO") -> Any:
 
 def would_be_order(**changes: Any) -> dict[str, Any]:
     body = examples.checkout(**changes)
-    country = body.pop("shipping_address")["country"]
-    del body["billing"]
-    return {**body, "country": country}
+    address = body.pop("shipping_address")
+    billing = body.pop("billing")
+    return {**body, "country": address["country"], "postal_code": address["postal_code"], "vat_id": billing.get("vat_id")}
 
 
 def address_in(country: str) -> dict[str, Any]:
@@ -511,7 +511,8 @@ def test_a_price_sent_by_the_client_is_ignored(orders_client):
 
     assert order["costs"] == fair
     assert order["costs"]["total"] > 1
-    assert order["costs"]["total"] == sum(order["costs"][part] for part in ("manufacturing", "shipping", "customization"))
+    assert order["costs"]["net"] == sum(order["costs"][part] for part in ("manufacturing", "shipping", "customization"))
+    assert order["costs"]["total"] == order["costs"]["net"] + order["costs"]["vat"]
 
 
 def test_a_brands_first_order_without_labeling_is_refused_on_labeling(orders_client):

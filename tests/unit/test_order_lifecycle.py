@@ -17,9 +17,10 @@ from welt.domain.model import (
     SizeLine,
     parse_order_number,
 )
+from welt.domain.vat import RULES, VatTreatment
 
 NOW = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-COSTS = Costs(manufacturing=18000, shipping=1800, customization=0, total=19800)
+COSTS = Costs.priced(18000, 1800, 0, RULES[VatTreatment.INTRA_COMMUNITY], "EUR")
 
 
 def placed(**changes: object) -> Order:

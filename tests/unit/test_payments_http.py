@@ -175,3 +175,12 @@ def test_card_confirmations_beyond_the_brands_hourly_cap_are_429_with_retry_afte
 
     clock.advance(minutes=15)
     assert json.loads(confirm_with(payments_client, payments[3][1], "pm_card_visa").body)["status"] == "SUCCEEDED"
+
+
+def test_staff_read_the_invoicing_records_page_by_page_and_brands_may_not(payments_client: Client) -> None:
+    listed = payments_client.http.get("/admin/invoicing/records", headers=as_staff())
+    assert listed.status_code == 200 and json.loads(listed.body) == {"records": [], "next_cursor": None}
+    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("cursor=-1", "cursor")):
+        problem = assert_problem(payments_client.http.get(f"/admin/invoicing/records?{query}", headers=as_staff()), 422)
+        assert problem["errors"][0]["loc"] == ["query", field]
+    assert_problem(payments_client.http.get("/admin/invoicing/records", headers=as_brand()), 403)

@@ -3,15 +3,19 @@
 from __future__ import annotations
 
 import json
+import re
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.examples import checkout
 from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_event
+from tests.invoice_reading import page_text, qr_codes_in
 from welt.adapters.invoice_pdf import render_invoice
+from welt.config import AEAT_QR_PREPRODUCTION
 from welt.domain.errors import (
     ForbiddenError,
     NotFoundError,
@@ -21,6 +25,7 @@ from welt.domain.errors import (
 )
 from welt.domain.model import OrderStatus, PaymentStatus, ProductionStage, StampStatus
 from welt.domain.payment import PaymentState
+from welt.domain.verifactu import InvoiceType, chain_breaks
 from welt.services import orders, payments, production
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest, RetryLaterError
@@ -297,7 +302,7 @@ def test_invoice_numbers_are_gapless_and_failed_attempts_take_none(shop: Shop) -
 def test_the_invoice_names_seller_buyer_orders_and_totals(shop: Shop) -> None:
     number, payment = shop.paid(labeling="CUSTOM_STAMPS")
     invoice = payments.invoice_of(shop.pay, DMO, payment["payment_id"])
-    assert invoice.number == "INV-2026-000001" and invoice.buyer.vat_id == "DE123456789"
+    assert invoice.number == "INV-2026-000001" and invoice.buyer.vat_id == "DE123456788"
     assert invoice.lines[0].description.startswith(number)
     assert sum(line.amount for line in invoice.lines) == invoice.total == payment["amount"]
     with pytest.raises(NotFoundError):
@@ -747,3 +752,77 @@ def test_canceling_while_stripe_is_unreachable_changes_nothing(shop: Shop) -> No
         payments.cancel_payment(shop.pay, DMO, payment_id)
     assert shop.order_view(number)["open_payment_id"] == payment_id
     assert payments.cancel_payment(shop.pay, DMO, payment_id)["status"] == "CANCELED"
+
+
+def test_the_invoice_pdf_carries_aeats_qr_code_and_the_verifactu_legend(shop: Shop) -> None:
+    _, payment = shop.paid()
+    invoice = payments.invoice_of(shop.pay, DMO, payment["payment_id"])
+    pdf = render_invoice(invoice)
+    (scanned,) = qr_codes_in(pdf)
+    address = urlsplit(scanned)
+    assert f"{address.scheme}://{address.netloc}{address.path}" == AEAT_QR_PREPRODUCTION
+    assert parse_qs(address.query) == {
+        "nif": ["B03999992"],
+        "numserie": [invoice.number],
+        "fecha": [f"{invoice.issued_on:%d-%m-%Y}"],
+        "importe": [f"{payment['amount'] / 100:.2f}"],
+    }
+    text = page_text(pdf)
+    assert "VERI*FACTU" in text and "B03999992" in text and "DE123456788" in text
+    assert "art. 25 Ley 37/1992" in text
+
+
+def test_twenty_successes_at_once_leave_twenty_records_in_one_unbroken_chain(shop: Shop) -> None:
+    confirmed = []
+    for _ in range(20):
+        payment_id = shop.payment(shop.order())["payment_id"]
+        confirmed.append(shop.confirm(payment_id)["stripe"]["payment_intent_id"])
+    start = threading.Barrier(len(confirmed))
+
+    def deliver(intent_id: str) -> None:
+        start.wait()
+        shop.deliver("payment_intent.succeeded", intent_id)
+
+    with ThreadPoolExecutor(len(confirmed)) as pool:
+        list(pool.map(deliver, confirmed))
+    records = shop.pay.invoices.records(0, 100)
+    assert len(records) == 20
+    assert chain_breaks(records) == []
+    assert sorted(r.invoice_number for r in records) == [f"INV-2026-{seq:06d}" for seq in range(1, 21)]
+    assert records[0].previous_fingerprint is None and records[0].invoice_type is InvoiceType.F1
+
+
+def test_each_record_carries_its_invoices_iva_and_total_as_aeat_writes_them(shop: Shop) -> None:
+    _, payment = shop.paid(shipping_address={**checkout()["shipping_address"], "country": "ES", "postal_code": "03203"})
+    (record,) = shop.pay.invoices.records(0, 10)
+    view = record.aeat_view()
+    assert view["NumSerieFactura"] == payment["invoice_number"] and view["IDEmisorFactura"] == "B03999992"
+    assert view["CuotaTotal"] == f"{payment['summary']['vat'] / 100:.2f}" != "0.00"
+    assert view["ImporteTotal"] == f"{payment['amount'] / 100:.2f}"
+    assert view["FechaHoraHusoGenRegistro"].endswith(("+01:00", "+02:00"))
+    assert re.fullmatch(r"\d\d-\d\d-\d{4}", view["FechaExpedicionFactura"])
+
+
+def test_each_refund_leaves_a_rectifying_invoice_by_differences_and_its_record(shop: Shop) -> None:
+    spain = {**checkout()["shipping_address"], "country": "ES", "postal_code": "03203"}
+    _, payment = shop.paid(shipping_address=spain)
+    intent = payment["stripe"]["payment_intent_id"]
+
+    def refund(amount: int, event_id: str) -> None:
+        charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": payment["amount"], "amount_refunded": amount}
+        payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge, event_id=event_id))
+
+    refund(6050, "evt_first")
+    refund(6050, "evt_first_again")  # the same refund told twice: one rectifying invoice
+    refund(payment["amount"], "evt_rest")
+    records = shop.pay.invoices.records(0, 10)
+    assert [(r.invoice_number, r.invoice_type.value, r.corrects) for r in records] == [
+        (payment["invoice_number"], "F1", None),
+        ("RECT-2026-000001", "R1", payment["invoice_number"]),
+        ("RECT-2026-000002", "R1", payment["invoice_number"]),
+    ]
+    assert chain_breaks(records) == []
+    # By differences: each gives back its part; together they undo the invoice to the cent, IVA included.
+    assert records[1].total_cents == -6050 and records[1].vat_cents == -1050
+    assert sum(r.total_cents for r in records) == 0 and sum(r.vat_cents for r in records) == 0
+    assert payments.get_payment(shop.pay, DMO, payment["payment_id"])["rectifying_invoices"] == ["RECT-2026-000001", "RECT-2026-000002"]

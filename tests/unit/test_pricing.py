@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
 from hypothesis import given
@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from welt.domain.catalog import load_catalog
 from welt.domain.model import Design, Labeling, Materials, OrderType, SizeLine, StampStatus
 from welt.domain.pricing import design_problems, pair_price, quote_order, shipping_cost, size_run_problems
+from welt.domain.vat import vat_rule
 
 CATALOG = load_catalog()
 DERBY = Design(model="derby", materials=Materials(upper="calf-tan", lining="leather-natural", sole="leather-sole"))
@@ -39,6 +40,10 @@ def test_mto_pair_price_is_base_plus_surcharges() -> None:
     assert pair_price(CATALOG, DERBY, OrderType.MTO) == 18000
 
 
+SPAIN = vat_rule("ES", "03203", None, None)
+EXPORT = vat_rule("GB", "SW1A 1AA", None, None)
+
+
 def test_bulk_factor_is_applied_per_pair_and_rounded_half_up() -> None:
     assert pair_price(CATALOG, DERBY, OrderType.MINI_BULK) == 15300  # 18000 x 0.85
     assert pair_price(CATALOG, DERBY, OrderType.BULK) == 12600  # 18000 x 0.70
@@ -46,17 +51,27 @@ def test_bulk_factor_is_applied_per_pair_and_rounded_half_up() -> None:
 
 def test_quote_adds_manufacturing_shipping_and_customization() -> None:
     sizes = [SizeLine(size="EU40", pairs=4), SizeLine(size="EU41", pairs=6)]
-    costs = quote_order(CATALOG, DERBY, OrderType.MINI_BULK, sizes, Labeling.CUSTOM_STAMPS, "GB", StampStatus.NONE)
+    costs = quote_order(CATALOG, DERBY, OrderType.MINI_BULK, sizes, Labeling.CUSTOM_STAMPS, "GB", StampStatus.NONE, EXPORT)
     assert costs.manufacturing == 15300 * 10
     assert costs.shipping == 2500 + 450 * 10
     assert costs.customization == CATALOG.stamp_fee
-    assert costs.total == costs.manufacturing + costs.shipping + costs.customization
+    assert costs.net == costs.manufacturing + costs.shipping + costs.customization
+    assert (costs.vat_rate_percent, costs.vat, costs.total) == (0, 0, costs.net)
+    assert "art. 21" in (costs.vat_note or "")
     assert costs.currency == "EUR"
+
+
+def test_spanish_order_pays_iva_on_its_net_rounded_half_up() -> None:
+    costs = quote_order(CATALOG, DERBY, OrderType.MTO, [SizeLine(size="EU42", pairs=1)], Labeling.UNLABELED, "ES", StampStatus.READY, SPAIN)
+    assert costs.vat_rate_percent == 21
+    assert costs.vat == int((Decimal(costs.net) * Decimal("0.21")).quantize(Decimal(1), rounding=ROUND_HALF_UP))
+    assert costs.total == costs.net + costs.vat
+    assert costs.vat_note is None
 
 
 @pytest.mark.parametrize("stamps", [StampStatus.IN_DEVELOPMENT, StampStatus.READY])
 def test_stamp_fee_is_not_charged_once_stamps_exist(stamps: StampStatus) -> None:
-    costs = quote_order(CATALOG, DERBY, OrderType.MTO, [SizeLine(size="EU42", pairs=1)], Labeling.CUSTOM_STAMPS, "DE", stamps)
+    costs = quote_order(CATALOG, DERBY, OrderType.MTO, [SizeLine(size="EU42", pairs=1)], Labeling.CUSTOM_STAMPS, "DE", stamps, SPAIN)
     assert costs.customization == 0
 
 

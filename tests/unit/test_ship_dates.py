@@ -10,10 +10,11 @@ from tests.examples import CHECKOUT
 from welt.domain.catalog import load_catalog
 from welt.domain.model import Costs, Order, OrderStatus, PaymentStatus, ProductionStage
 from welt.domain.ship_dates import add_working_days, expected_ship_date, stage_lead_days
+from welt.domain.vat import RULES, VatTreatment
 
 CATALOG = load_catalog()
 MONDAY = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)
-COSTS = Costs(manufacturing=18000, shipping=1800, customization=0, total=19800)
+COSTS = Costs.priced(18000, 1800, 0, RULES[VatTreatment.INTRA_COMMUNITY], "EUR")
 
 
 def launched(labeling: str = "UNLABELED", stamps_ready: bool = True, at: datetime = MONDAY) -> Order:

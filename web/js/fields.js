@@ -295,7 +295,7 @@ export function addressFieldset({ legend, value = {}, billing = false, section }
       control: make('company', { autocomplete: auto('organization'), maxlength: '200' }, value.company) }),
   ];
   if (billing) {
-    partyFields.push(field({ label: 'VAT number', loc: 'billing.vat_id', optional: true, hint: 'For example DE123456789.',
+    partyFields.push(field({ label: 'VAT number', loc: 'billing.vat_id', optional: true, hint: 'For example DE123456788.',
       control: make('vat_id', { autocomplete: 'off', maxlength: '32' }, value.vat_id) }));
     partyFields.push(field({ label: 'Invoice email', loc: 'billing.email', hint: 'Order confirmations and invoices go here.',
       control: make('email', { type: 'email', autocomplete: auto('email'), maxlength: '254' }, value.email),

@@ -117,19 +117,23 @@ export function nowrapCell(name, ...content) {
 }
 
 function costRows(costs) {
-  return [
+  const rows = [
     ['Manufacturing', costs.manufacturing],
     ['Shipping', costs.shipping],
     ['Customization', costs.customization],
-  ].map(([name, cents]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', { class: 'num' }, money(cents, costs.currency))));
+  ];
+  // Orders priced before IVA was charged carry no net: their total was the net.
+  if (costs.net !== undefined) rows.push(['Net', costs.net], [`VAT (IVA ${costs.vat_rate_percent}%)`, costs.vat]);
+  return rows.map(([name, cents]) => h('tr', {}, h('th', { scope: 'row' }, name), h('td', { class: 'num' }, money(cents, costs.currency))));
 }
 
-/** Manufacturing, shipping, customization and total, as a table. */
+/** Manufacturing, shipping, customization, net, VAT and total, as a table; the legal reason when no VAT is due. */
 export function costTable(costs, caption = 'Costs', { captionHidden = false } = {}) {
-  return h('table', { class: 'table costs' },
+  const table = h('table', { class: 'table costs' },
     h('caption', { class: captionHidden ? 'visually-hidden' : null }, caption),
     h('tbody', {}, costRows(costs),
       h('tr', { class: 'total' }, h('th', { scope: 'row' }, 'Total'), h('td', { class: 'num' }, money(costs.total, costs.currency)))));
+  return costs.vat_note ? [table, h('p', { class: 'hint vat-note' }, costs.vat_note)] : table;
 }
 
 /** "Order again": the new-order form filled from this order (views/new-order.js reads `again`). */

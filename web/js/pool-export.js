@@ -36,6 +36,8 @@ export const COLUMNS = [
   ['manufacturing_eur', (o) => euros(o.costs.manufacturing)],
   ['shipping_eur', (o) => euros(o.costs.shipping)],
   ['customization_eur', (o) => euros(o.costs.customization)],
+  ['net_eur', (o) => euros(o.costs.net ?? o.costs.total)],
+  ['vat_eur', (o) => euros(o.costs.vat ?? 0)],
   ['total_eur', (o) => euros(o.costs.total)],
   ['currency', (o) => o.costs.currency],
 ];

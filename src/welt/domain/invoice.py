@@ -1,22 +1,31 @@
-"""What an invoice says: seller, buyer, one line per order and cost, totals. Rendering is an adapter's job."""
+"""What an invoice says: seller, buyer, one line per order and cost, net, IVA, total, the legal mention and
+AEAT's QR contents. Rendering is an adapter's job.
+
+The seller is `factory.json`: the local stack's NIF (B03999992) is fictitious, with valid check digits;
+production sets the factory's real NIF, legal name and address there.
+"""
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from welt.domain.catalog import Catalog
 from welt.domain.model import Billing, Order
 from welt.domain.payment import Payment
+from welt.domain.verifactu import InvoiceType, verification_url
 
 
 @dataclass(frozen=True)
 class Seller:
     name: str
     address: list[str]
+    # The Spanish tax ID (NIF) AEAT knows the factory by, and the same with ES, its EU VAT ID.
+    nif: str
     vat_id: str
     email: str
 
@@ -45,11 +54,32 @@ class InvoiceDocument:
     manufacturing: int
     shipping: int
     customization: int
+    net: int
+    vat_rate_percent: int
+    vat: int
+    # Why no IVA is charged (the exemption's article), printed as the invoice's legal mention.
+    vat_note: str | None
     total: int
     currency: str
+    invoice_type: InvoiceType
+    # What the QR code holds: AEAT's ValidarQR address with this invoice's NIF, number, date and total.
+    verification_url: str
+
+    @property
+    def issued_on(self) -> date:
+        return issue_date(self.issued_at)
 
 
-def invoice_for(payment: Payment, orders: list[Order], catalog: Catalog) -> InvoiceDocument:
+# The factory's time zone: invoice dates and the records' FechaHoraHusoGenRegistro are Elche's.
+MADRID = ZoneInfo("Europe/Madrid")
+
+
+def issue_date(moment: datetime) -> date:
+    """An invoice's date is the factory's calendar day, in Elche."""
+    return moment.astimezone(MADRID).date()
+
+
+def invoice_for(payment: Payment, orders: list[Order], catalog: Catalog, qr_service: str) -> InvoiceDocument:
     """The invoice of a settled payment: each order's manufacturing, then shipping and the stamp fee."""
     assert payment.invoice_number is not None and payment.settled_at is not None
     lines = []
@@ -73,16 +103,24 @@ def invoice_for(payment: Payment, orders: list[Order], catalog: Catalog) -> Invo
                 description="Custom stamp development (one-time)", quantity=1, unit_price=None, amount=payment.summary.customization
             )
         )
+    seller = factory_seller()
+    summary = payment.summary
     return InvoiceDocument(
         number=payment.invoice_number,
         issued_at=payment.settled_at,
         payment_id=payment.payment_id,
-        seller=factory_seller(),
+        seller=seller,
         buyer=orders[0].billing,
         lines=lines,
-        manufacturing=payment.summary.manufacturing,
-        shipping=payment.summary.shipping,
-        customization=payment.summary.customization,
+        manufacturing=summary.manufacturing,
+        shipping=summary.shipping,
+        customization=summary.customization,
+        net=summary.net,
+        vat_rate_percent=summary.vat_rate_percent,
+        vat=summary.vat,
+        vat_note=summary.vat_note,
         total=payment.amount,
         currency=payment.currency,
+        invoice_type=InvoiceType.F1,
+        verification_url=verification_url(qr_service, seller.nif, payment.invoice_number, issue_date(payment.settled_at), payment.amount),
     )

@@ -27,6 +27,8 @@ from pydantic_core import PydanticCustomError
 from welt.domain.countries import COUNTRY_CODES
 from welt.domain.errors import StateConflictError
 from welt.domain.text import OptionalShortText, OptionalText, PostalCode, Text, clean_text
+from welt.domain.vat import RULES as VAT_RULES
+from welt.domain.vat import VatRule, VatTreatment, vat_id_problem, vat_on, vat_rule
 
 BRAND_CODE = re.compile(r"^[A-Z]{3}$")
 ORDER_NUMBER = re.compile(r"^(\d{5,12})-([A-Z]{3})$")
@@ -185,15 +187,60 @@ class Billing(Strict):
     email: Email
     address: PostalAddress
 
+    @field_validator("vat_id")
+    @classmethod
+    def _vat_id_well_formed(cls, value: str | None) -> str | None:
+        """Format and check digits of the member state's VAT ID (VIES, asked later, says whether it is registered)."""
+        if not value:
+            return None
+        problem = vat_id_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value.upper().replace(" ", "")
+
 
 class Costs(BaseModel):
+    """What an order costs: the net (manufacturing + shipping + customization), its IVA and the total charged."""
+
     model_config = ConfigDict(defer_build=True, frozen=True)
 
     manufacturing: int
     shipping: int
     customization: int
+    net: int
+    vat_rate_percent: int
+    vat: int
+    # The legal reason, in words, whenever no IVA is charged.
+    vat_note: str | None
     total: int
     currency: str = "EUR"
+    # Which rule set the IVA (None on orders stored before IVA was charged: priced again from their addresses).
+    vat_treatment: VatTreatment | None = None
+
+    @classmethod
+    def priced(cls, manufacturing: int, shipping: int, customization: int, rule: VatRule, currency: str) -> Costs:
+        net = manufacturing + shipping + customization
+        vat = vat_on(net, rule.rate_percent)
+        return cls(
+            manufacturing=manufacturing,
+            shipping=shipping,
+            customization=customization,
+            net=net,
+            vat_rate_percent=int(rule.rate_percent),
+            vat=vat,
+            vat_note=rule.note,
+            total=net + vat,
+            currency=currency,
+            vat_treatment=rule.treatment,
+        )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _priced_before_vat(cls, stored: Any) -> Any:
+        """Orders stored before IVA was charged kept their total as the net, with no IVA on it."""
+        if isinstance(stored, dict) and "net" not in stored:
+            return {**stored, "net": stored["total"], "vat_rate_percent": 0, "vat": 0, "vat_note": None}
+        return stored
 
 
 class TimelineEvent(BaseModel):
@@ -439,6 +486,12 @@ class Order(BaseModel):
         until = self.tracking.shipped_at if self.tracking else now
         return max(0, (until - self.wip_started_at).days)
 
+    def vat_rule(self) -> VatRule:
+        """The IVA rule the order was priced under (orders priced before IVA: by their addresses, VAT ID unconfirmed)."""
+        if self.costs.vat_treatment is not None:
+            return VAT_RULES[self.costs.vat_treatment]
+        return vat_rule(self.shipping_address.country, self.shipping_address.postal_code, self.billing.vat_id, None)
+
     @property
     def is_editable(self) -> bool:
         return self.status is OrderStatus.PENDING_PAYMENT and self.payment_status is PaymentStatus.UNPAID and self.shipping_group_id is None
@@ -519,12 +572,7 @@ class Order(BaseModel):
             raise StateConflictError(f"Order {self.order_number} is not waiting for payment {payment_id}.")
         waits = self.labeling is Labeling.CUSTOM_STAMPS and not stamps_ready
         stage = ProductionStage.AWAITING_STAMPS if waits else ProductionStage.CUTTING
-        costs = self.costs.model_copy(
-            update={
-                "customization": stamp_fee_paid,
-                "total": self.costs.manufacturing + self.costs.shipping + stamp_fee_paid,
-            }
-        )
+        costs = Costs.priced(self.costs.manufacturing, self.costs.shipping, stamp_fee_paid, self.vat_rule(), self.costs.currency)
         launched = self.model_copy(
             update={
                 "status": OrderStatus.WORK_IN_PROCESS,

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_validator
 
 from welt.domain.errors import StateConflictError
 
@@ -31,16 +32,40 @@ IN_FLIGHT = (PaymentState.PROCESSING, PaymentState.REQUIRES_ACTION)
 
 
 class CostSummary(BaseModel):
+    """What a payment charges: the net, its IVA and the total, frozen when the payment is created."""
+
     model_config = ConfigDict(defer_build=True)
 
     manufacturing: int
     shipping: int
     customization: int
+    net: int
+    vat_rate_percent: int
+    vat: int
+    vat_note: str | None
     total: int
+    # Which IVA rule applied (the invoice and its billing record follow it).
+    vat_treatment: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _charged_before_vat(cls, stored: Any) -> Any:
+        """Payments stored before IVA was charged took their total as the net."""
+        if isinstance(stored, dict) and "net" not in stored:
+            return {**stored, "net": stored["total"], "vat_rate_percent": 0, "vat": 0, "vat_note": None}
+        return stored
 
 
 def invoice_number(year: int, seq: int) -> str:
     return f"INV-{year}-{seq:06d}"
+
+
+# Rectifying invoices have their own gapless yearly series.
+RECTIFYING_SERIES = "R"
+
+
+def rectifying_invoice_number(year: int, seq: int) -> str:
+    return f"RECT-{year}-{seq:06d}"
 
 
 class Payment(BaseModel):
@@ -63,6 +88,8 @@ class Payment(BaseModel):
     failure_message: str | None = None
     invoice_number: str | None = None
     refunded_amount: int = 0
+    # The rectifying invoices its refunds produced, oldest first.
+    rectifying_invoices: list[str] = []
     created_at: datetime
     updated_at: datetime
     settled_at: datetime | None = None
@@ -136,5 +163,12 @@ class Payment(BaseModel):
             raise StateConflictError(f"Payment {self.payment_id} cannot take invoice {number}.")
         return self._next(at, invoice_number=number)
 
-    def refunded(self, amount_refunded: int, at: datetime) -> Payment:
-        return self._next(at, refunded_amount=amount_refunded)
+    def refunded(self, amount_refunded: int, at: datetime, rectifying_number: str | None = None) -> Payment:
+        rectified = [*self.rectifying_invoices, rectifying_number] if rectifying_number else self.rectifying_invoices
+        return self._next(at, refunded_amount=amount_refunded, rectifying_invoices=rectified)
+
+    def vat_refunded(self, amount_refunded: int) -> int:
+        """The IVA within `amount_refunded` of the total: in proportion, rounded half up, all of it at a full refund."""
+        if amount_refunded >= self.amount:
+            return self.summary.vat
+        return int((Decimal(self.summary.vat) * amount_refunded / self.amount).quantize(Decimal(1), rounding=ROUND_HALF_UP))

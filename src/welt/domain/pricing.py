@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict
 
 from welt.domain.catalog import PARTS, Catalog
 from welt.domain.errors import FieldProblem
 from welt.domain.model import Costs, Design, Labeling, Order, OrderType, SizeLine, StampStatus
+from welt.domain.vat import RULES, VatRule, VatTreatment
 
 
 def pair_price(catalog: Catalog, design: Design, order_type: OrderType) -> int:
@@ -48,18 +50,25 @@ def quote_order(
     labeling: Labeling,
     country: str,
     stamps: StampStatus,
+    rule: VatRule,
 ) -> Costs:
     pairs = sum(line.pairs for line in sizes)
     manufacturing = pair_price(catalog, design, order_type) * pairs
     shipping = shipping_cost(catalog, country, pairs)
     customization = stamp_fee_due(catalog, labeling, stamps)
-    return Costs(
-        manufacturing=manufacturing,
-        shipping=shipping,
-        customization=customization,
-        total=manufacturing + shipping + customization,
-        currency=catalog.currency,
-    )
+    return Costs.priced(manufacturing, shipping, customization, rule, catalog.currency)
+
+
+def one_buyer_problem(orders: Sequence[Order]) -> str | None:
+    """Why these orders cannot go on one invoice: one buyer (name, VAT ID, country) and one IVA treatment."""
+    buyers = {(o.billing.name, o.billing.vat_id, o.billing.address.country) for o in orders}
+    if len(buyers) > 1:
+        named = "; ".join(sorted(f"{name} ({vat_id or 'no VAT ID'}, {country})" for name, vat_id, country in buyers))
+        return f"the orders are billed to different buyers ({named}); pay them separately or give them one billing"
+    treatments = {o.vat_rule().treatment.value for o in orders}
+    if len(treatments) > 1:
+        return f"the orders fall under different IVA treatments ({', '.join(sorted(treatments))}); pay them separately"
+    return None
 
 
 class ShipmentPrice(BaseModel):
@@ -67,16 +76,28 @@ class ShipmentPrice(BaseModel):
 
     model_config = ConfigDict(defer_build=True, frozen=True)
 
-    manufacturing: int
-    shipping: int
-    customization: int
-    total: int
-    currency: str
+    priced: Costs
     shipping_savings: int
     pairs: int
 
-    def costs(self) -> dict[str, int | str]:
-        return self.model_dump(include={"manufacturing", "shipping", "customization", "total", "currency"})
+    @property
+    def manufacturing(self) -> int:
+        return self.priced.manufacturing
+
+    @property
+    def shipping(self) -> int:
+        return self.priced.shipping
+
+    @property
+    def customization(self) -> int:
+        return self.priced.customization
+
+    @property
+    def total(self) -> int:
+        return self.priced.total
+
+    def costs(self) -> dict[str, Any]:
+        return self.priced.model_dump(mode="json")
 
 
 def price_orders(catalog: Catalog, orders: Sequence[Order], *, together: bool, stamps: StampStatus) -> ShipmentPrice:
@@ -84,7 +105,8 @@ def price_orders(catalog: Catalog, orders: Sequence[Order], *, together: bool, s
 
     Each order keeps the manufacturing and shipping prices of the catalog it was placed (or last edited)
     under. Orders shipped together (a group) pay one shipment priced now instead of their own shipping.
-    The one-time stamp fee is added once while the brand has no stamps.
+    The one-time stamp fee is added once while the brand has no stamps. IVA is computed once, on the net of
+    them all, under the first order's rule (a payment refuses orders whose buyer or rule differ).
     """
     pairs = sum(order.pairs for order in orders)
     manufacturing = sum(order.costs.manufacturing for order in orders)
@@ -92,12 +114,9 @@ def price_orders(catalog: Catalog, orders: Sequence[Order], *, together: bool, s
     shipping = shipping_cost(catalog, orders[0].shipping_address.country, pairs) if together and orders else alone
     stamped = any(order.labeling is Labeling.CUSTOM_STAMPS for order in orders)
     customization = stamp_fee_due(catalog, Labeling.CUSTOM_STAMPS if stamped else Labeling.UNLABELED, stamps)
+    rule = orders[0].vat_rule() if orders else RULES[VatTreatment.DOMESTIC]
     return ShipmentPrice(
-        manufacturing=manufacturing,
-        shipping=shipping,
-        customization=customization,
-        total=manufacturing + shipping + customization,
-        currency=catalog.currency,
+        priced=Costs.priced(manufacturing, shipping, customization, rule, catalog.currency),
         shipping_savings=alone - shipping,
         pairs=pairs,
     )

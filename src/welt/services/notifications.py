@@ -58,6 +58,9 @@ def confirmation_message(order: Order, catalog: Catalog) -> OutboxMessage:
         f"Manufacturing: {_euros(order.costs.manufacturing)}",
         f"Shipping: {_euros(order.costs.shipping)}",
         f"Customization: {_euros(order.costs.customization)}",
+        f"Net: {_euros(order.costs.net)}",
+        f"VAT (IVA {order.costs.vat_rate_percent}%): {_euros(order.costs.vat)}",
+        *([order.costs.vat_note] if order.costs.vat_note else []),
         f"Total: {_euros(order.costs.total)}",
     ]
     return OutboxMessage(
@@ -88,6 +91,9 @@ def payment_received_message(payment: Payment, orders: list[Order], catalog: Cat
         f"Manufacturing: {_euros(payment.summary.manufacturing)}",
         f"Shipping: {_euros(payment.summary.shipping)}",
         f"Customization: {_euros(payment.summary.customization)}",
+        f"Net: {_euros(payment.summary.net)}",
+        f"VAT (IVA {payment.summary.vat_rate_percent}%): {_euros(payment.summary.vat)}",
+        *([payment.summary.vat_note] if payment.summary.vat_note else []),
         f"Total paid: {_euros(payment.amount)}",
         "",
         "Your invoice is in your order pool. We will email you the tracking number when your shoes ship.",

@@ -6,9 +6,9 @@ import hashlib
 import json
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from welt.domain.catalog import Catalog
 from welt.domain.errors import (
@@ -22,6 +22,7 @@ from welt.domain.errors import (
 from welt.domain.model import (
     Billing,
     Brand,
+    Costs,
     Country,
     Design,
     Labeling,
@@ -36,6 +37,7 @@ from welt.domain.model import (
 from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
 from welt.domain.ship_dates import expected_ship_date
 from welt.domain.text import OrderNumberText, shown
+from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_id_problem, vat_rule
 from welt.services.callers import Caller, brand_of, find_order, find_orders, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
@@ -53,6 +55,7 @@ from welt.services.ports import (
     Store,
     Transaction,
     TransactionConflictError,
+    VatRegistry,
 )
 
 __all__ = ["Caller", "OrderDesk", "brand_of", "find_order"]
@@ -76,6 +79,7 @@ class OrderDesk:
     cursors: CursorSigner
     clock: Clock
     sessions: SessionRegistry
+    vat_registry: VatRegistry
 
 
 class Checkout(BaseModel):
@@ -114,6 +118,17 @@ class OrderQuote(BaseModel):
     sizes: list[SizeLine] = Field(min_length=1, max_length=27)
     labeling: Labeling | None = None
     country: Country | None = None  # without it (no address yet) the quote leaves shipping out
+    # Where in the country and who buys, for the IVA: without them, IVA as for a buyer without a VAT ID.
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
+    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+
+    @field_validator("vat_id")
+    @classmethod
+    def _vat_id_well_formed(cls, value: str | None) -> str | None:
+        problem = vat_id_problem(value) if value else None
+        if problem:
+            raise ValueError(problem)
+        return value or None
 
 
 class QuoteRequest(BaseModel):
@@ -167,8 +182,12 @@ def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str,
 
     def attempt() -> dict[str, Any]:
         brand = brand_of(desk.brands, caller)
+        billing = _billing_for(brand, form.billing)
+        rule = sale_vat_rule(desk, form.shipping_address, billing)
         labeling = _labeling_for(brand, form.labeling)
-        costs = quote_order(desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country, brand.stamps_status)
+        costs = quote_order(
+            desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country, brand.stamps_status, rule
+        )
         numbered, seq = brand.with_next_order(labeling)
         now = desk.clock()
         order = Order.place(
@@ -181,7 +200,7 @@ def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str,
             sizes=form.sizes,
             labeling=labeling,
             shipping_address=form.shipping_address,
-            billing=_billing_for(brand, form.billing),
+            billing=billing,
             costs=costs,
         )
         placed = CheckoutKeyWrite(brand=brand.code, key_hash=key_hash, fingerprint=fingerprint, order_number=order.order_number, at=now)
@@ -207,6 +226,14 @@ def _billing_for(brand: Brand, asked: Billing | None) -> Billing:
             [FieldProblem(("body", "billing"), "required: the brand has no billing details on file")],
         )
     return billing
+
+
+def sale_vat_rule(desk: OrderDesk, shipping_address: ShippingAddress, billing: Billing) -> VatRule:
+    """The IVA rule of a sale: VIES is asked only when its answer can matter (shoes going to another member state)."""
+    country = shipping_address.country
+    asks_vies = billing.vat_id is not None and country != "ES" and country in EU_MEMBER_STATES
+    check = desk.vat_registry.check(billing.vat_id or "") if asks_vies else None
+    return vat_rule(country, shipping_address.postal_code, billing.vat_id, check)
 
 
 def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: str) -> dict[str, Any]:
@@ -284,9 +311,11 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
         sizes = updated.get("sizes", order.sizes)
         _check_buildable(desk, order.type, design, sizes)
         labeling = updated.get("labeling", order.labeling)
-        country = updated.get("shipping_address", order.shipping_address).country
+        address = updated.get("shipping_address", order.shipping_address)
+        billing = updated.get("billing", order.billing)
+        rule = sale_vat_rule(desk, address, billing) if {"shipping_address", "billing"} & set(updated) else order.vat_rule()
         brand = brand_of(desk.brands, caller)
-        costs = quote_order(desk.catalog, design, order.type, sizes, labeling, country, brand.stamps_status)
+        costs = quote_order(desk.catalog, design, order.type, sizes, labeling, address.country, brand.stamps_status, rule)
         now = desk.clock()
         revised = order.revise(updated, costs, now, caller.actor)
         remembered = brand.remember_labeling(labeling) if "labeling" in updated else brand
@@ -369,16 +398,28 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
         wanted = request.order
         _check_buildable(desk, wanted.type, wanted.design, wanted.sizes, within=("order",))
         labeling = _labeling_for(brand, wanted.labeling, within=("order",))
-        costs = quote_order(desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country or "DE", brand.stamps_status)
+        rule = _quoted_vat_rule(desk, wanted)
+        costs = quote_order(
+            desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country or "ES", brand.stamps_status, rule
+        )
         if wanted.country is None:
-            costs = costs.model_copy(update={"shipping": 0, "total": costs.total - costs.shipping})
+            costs = Costs.priced(costs.manufacturing, 0, costs.customization, rule, costs.currency)
         return {
-            "costs": costs.model_dump(),
+            "costs": costs.model_dump(mode="json"),
             "pairs": sum(line.pairs for line in wanted.sizes),
             "labeling": labeling,
             "shipping_included": wanted.country is not None,
         }
     return _quote_shipment(desk, caller, brand, request.order_numbers or [])
+
+
+def _quoted_vat_rule(desk: OrderDesk, wanted: OrderQuote) -> VatRule:
+    """A quote without a destination shows Spain's IVA, the most a brand would pay."""
+    if wanted.country is None:
+        return vat_rule("ES", "", None, None)
+    asks_vies = wanted.vat_id is not None and wanted.country != "ES" and wanted.country in EU_MEMBER_STATES
+    check = desk.vat_registry.check(wanted.vat_id or "") if asks_vies else None
+    return vat_rule(wanted.country, wanted.postal_code, wanted.vat_id, check)
 
 
 def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> dict[str, Any]:

@@ -18,6 +18,8 @@ from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionSt
 from welt.domain.payment import Payment
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.team import TeamMember
+from welt.domain.vat import VatIdCheck
+from welt.domain.verifactu import RegistrationRecord
 
 
 class ConcurrentUpdateError(Exception):
@@ -74,6 +76,26 @@ class InvoiceNumberWrite:
     payment_id: str
     brand: str
     at: datetime
+    # "" for full invoices (F1); RECTIFYING_SERIES for rectifying invoices, gapless on their own.
+    series: str = ""
+
+
+@dataclass(frozen=True)
+class RegistrationRecordWrite:
+    """A VERI*FACTU record, written once, and the chain's head moved onto it from the record before it.
+
+    The head moves only from `record.previous_fingerprint` (or from nothing for the first record), so two
+    invoices settling at once cannot both chain to the same record: one commits, the other reads again.
+    """
+
+    record: RegistrationRecord
+
+
+@dataclass(frozen=True)
+class SubmissionWrite:
+    """AEAT's answer on a record: its submission state moves from PENDING, the record's fields untouched."""
+
+    record: RegistrationRecord
 
 
 @dataclass(frozen=True)
@@ -115,7 +137,19 @@ class CappedUse:
         return max(1, math.ceil((self.hour + timedelta(hours=1) - at).total_seconds()))
 
 
-Write = OrderWrite | BrandWrite | BrandCheck | GroupWrite | PaymentWrite | InvoiceNumberWrite | CheckoutKeyWrite | MessageWrite | CappedUse
+Write = (
+    OrderWrite
+    | BrandWrite
+    | BrandCheck
+    | GroupWrite
+    | PaymentWrite
+    | InvoiceNumberWrite
+    | RegistrationRecordWrite
+    | SubmissionWrite
+    | CheckoutKeyWrite
+    | MessageWrite
+    | CappedUse
+)
 
 
 @dataclass
@@ -281,8 +315,16 @@ class PaymentRepository(Protocol):
 
 
 class InvoiceRegister(Protocol):
-    def last_number(self, year: int) -> int:
-        """The last invoice sequence number taken in `year` (0 before the first)."""
+    def last_number(self, year: int, series: str = "") -> int:
+        """The last invoice sequence number taken in `year` in `series` (0 before the first)."""
+        ...
+
+    def chain_head(self) -> RegistrationRecord | None:
+        """The last VERI*FACTU record written (None before the first)."""
+        ...
+
+    def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
+        """The records after `after_position`, oldest first."""
         ...
 
 
@@ -539,3 +581,28 @@ class UserDirectory(Protocol):
         ...
 
     def enable(self, email: str) -> None: ...
+
+
+@dataclass(frozen=True)
+class AeatAnswer:
+    """AEAT's answer to one submission: EstadoEnvio, the wait before the next (TiempoEsperaEnvio), each record's state."""
+
+    state: str
+    wait_seconds: int
+    records: dict[str, str]
+
+
+class AeatSubmitter(Protocol):
+    """AEAT's VERI*FACTU web service (RegFactuSistemaFacturacion): takes one submission of up to 1000 records."""
+
+    def submit(self, document: bytes) -> AeatAnswer: ...
+
+
+class VatRegistry(Protocol):
+    """The EU's VIES: whether a well-formed VAT ID is registered for intra-community trade right now.
+
+    Answers VatIdCheck.UNCONFIRMED when VIES cannot answer (a member state's service down, a timeout): the
+    sale is then priced with IVA, since the art. 25 exemption needs a buyer identified for VAT.
+    """
+
+    def check(self, vat_id: str) -> VatIdCheck: ...

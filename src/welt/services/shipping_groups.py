@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from welt.domain.catalog import Catalog
 from welt.domain.errors import FieldProblem, NotFoundError, ValidationFailedError
-from welt.domain.model import Brand, Order, StampStatus, parse_order_number
+from welt.domain.model import Brand, Costs, Order, StampStatus, parse_order_number
 from welt.domain.pricing import price_orders
 from welt.domain.shipping_group import (
     MAX_ORDERS,
@@ -72,7 +72,8 @@ def group_view(catalog: Catalog, group: ShippingGroup, orders: Sequence[Order], 
     if group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED):
         # Paid: show what was charged; the orders keep the stamp fee their payment carried.
         carried = sum(order.costs.customization for order in members)
-        costs.update(customization=carried, total=price.manufacturing + price.shipping + carried)
+        rule = members[0].vat_rule()
+        costs = Costs.priced(price.manufacturing, price.shipping, carried, rule, catalog.currency).model_dump(mode="json")
     return {
         "shipping_group_id": group.shipping_group_id,
         "order_numbers": group.order_numbers,

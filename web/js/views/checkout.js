@@ -134,7 +134,12 @@ export async function checkoutView(ctx) {
   async function showConfirmStep(current) {
     let quote;
     try {
-      const order = { type: current.type, design: current.design, sizes: current.sizes, country: current.shipping_address.country };
+      // Where in the country and the buyer's VAT ID decide the IVA, as they will at checkout.
+      const order = {
+        type: current.type, design: current.design, sizes: current.sizes,
+        country: current.shipping_address.country, postal_code: current.shipping_address.postal_code,
+      };
+      if (current.billing.vat_id) order.vat_id = current.billing.vat_id;
       if (current.labeling) order.labeling = current.labeling;
       quote = await ordersApi.post('/quotes', { order }, { signal: ctx.signal });
     } catch (error) {

@@ -8,7 +8,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
-from welt.services.ports import InvoiceNumberWrite
+from welt.domain.verifactu import RegistrationRecord
+from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SubmissionWrite
 
 COUNTER_SEQ = 0
 
@@ -33,9 +34,9 @@ def payment_item(payment: Payment) -> dict[str, Any]:
 
 def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, Any]]:
     """The year's counter at its new value, and the invoice row."""
-    counter = {"pk": str(write.year), "seq": COUNTER_SEQ, "last_seq": write.seq}
+    counter = {"pk": f"{write.series}{write.year}", "seq": COUNTER_SEQ, "last_seq": write.seq}
     row = {
-        "pk": str(write.year),
+        "pk": f"{write.series}{write.year}",
         "seq": write.seq,
         "invoice_number": write.number,
         "payment_id": write.payment_id,
@@ -43,6 +44,36 @@ def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, 
         "issued_at": write.at.isoformat(),
     }
     return counter, row
+
+
+# The VERI*FACTU chain lives beside the invoice rows: its head at seq 0, each record at its position.
+CHAIN = "VERIFACTU"
+
+
+def registration_items(write: RegistrationRecordWrite) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The chain's head moved onto the record, and the record."""
+    record = write.record
+    body = record.model_dump_json()
+    head = {"pk": CHAIN, "seq": COUNTER_SEQ, "position": record.position, "fingerprint": record.fingerprint, "body": body}
+    row = {
+        "pk": CHAIN,
+        "seq": record.position,
+        "invoice_number": record.invoice_number,
+        "submission": record.submission.value,
+        "body": body,
+    }
+    return head, row
+
+
+def submission_item(write: SubmissionWrite) -> dict[str, Any]:
+    record = write.record
+    return {
+        "pk": CHAIN,
+        "seq": record.position,
+        "invoice_number": record.invoice_number,
+        "submission": record.submission.value,
+        "body": record.model_dump_json(),
+    }
 
 
 class DynamoPaymentRepository:
@@ -82,9 +113,21 @@ class DynamoInvoiceRegister:
     def __init__(self, table: Any) -> None:
         self._table = table
 
-    def last_number(self, year: int) -> int:
-        item = self._table.get_item(Key={"pk": str(year), "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
+    def last_number(self, year: int, series: str = "") -> int:
+        item = self._table.get_item(Key={"pk": f"{series}{year}", "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
         return int(item["last_seq"]) if item else 0
+
+    def chain_head(self) -> RegistrationRecord | None:
+        item = self._table.get_item(Key={"pk": CHAIN, "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
+        return RegistrationRecord.model_validate_json(item["body"]) if item else None
+
+    def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
+        items = self._table.query(
+            KeyConditionExpression=Key("pk").eq(CHAIN) & Key("seq").gt(max(after_position, COUNTER_SEQ)),
+            Limit=limit,
+            ConsistentRead=True,
+        )["Items"]
+        return [RegistrationRecord.model_validate_json(item["body"]) for item in items]
 
 
 class DynamoEventLog:

@@ -6,7 +6,7 @@ Every step is one conditional transaction, so a repeated or late event finds not
 """
 
 from welt.services.payments.canceling import cancel_payment
-from welt.services.payments.desk import PaymentDesk, payment_view, payments_for_staff, price_payment
+from welt.services.payments.desk import PaymentDesk, invoicing_records, payment_view, payments_for_staff, price_payment
 from welt.services.payments.reconciling import ABANDON_AFTER, RECONCILE_AFTER, reconcile
 from welt.services.payments.settling import (
     RetryLaterError,
@@ -34,6 +34,7 @@ __all__ = [
     "get_payment",
     "handle_webhook",
     "invoice_of",
+    "invoicing_records",
     "payment_view",
     "payments_for_staff",
     "price_payment",

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from welt.domain.catalog import Catalog
-from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, ValidationFailedError
+from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, StateConflictError, ValidationFailedError
 from welt.domain.model import Brand, Order
 from welt.domain.payment import CostSummary, Payment, PaymentState
-from welt.domain.pricing import price_orders
+from welt.domain.pricing import one_buyer_problem, price_orders
 from welt.domain.shipping_group import ShippingGroup, parse_group_id
 from welt.domain.text import shown
 from welt.services.callers import Caller
@@ -64,6 +64,8 @@ class PaymentDesk:
     clock: Clock
     new_payment_id: Callable[[], str]
     sessions: SessionRegistry
+    # AEAT's ValidarQR service the invoices' QR codes point to.
+    aeat_qr_service: str
     # Card confirmations one brand may start per clock hour (WELT_CARD_CONFIRMATIONS_PER_BRAND_HOUR).
     confirmations_per_hour: int = 20
 
@@ -79,6 +81,7 @@ def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | Non
         "order_numbers": payment.order_numbers,
         "shipping_group_id": payment.shipping_group_id,
         "invoice_number": payment.invoice_number,
+        "rectifying_invoices": payment.rectifying_invoices,
         "failure_message": payment.failure_message,
         "refunded_amount": payment.refunded_amount,
         "attempt": payment.attempt,
@@ -121,8 +124,11 @@ def payment_for(desk: PaymentDesk, caller: Caller, payment_id: str) -> Payment:
 
 def price_payment(desk: PaymentDesk, brand: Brand, orders: Sequence[Order], grouped: bool) -> CostSummary:
     """What the orders cost now: the same price the pool and the group show."""
+    problem = one_buyer_problem(orders)
+    if problem:
+        raise StateConflictError(f"One payment is one invoice: {problem}.")
     price = price_orders(desk.catalog, orders, together=grouped, stamps=brand.stamps_status)
-    return CostSummary(manufacturing=price.manufacturing, shipping=price.shipping, customization=price.customization, total=price.total)
+    return CostSummary.model_validate(price.priced.model_dump(exclude={"currency"}))
 
 
 @dataclass(frozen=True)
@@ -145,3 +151,32 @@ def parts_of(desk: PaymentDesk, payment_id: str) -> PaymentParts | None:
     if brand is None:
         return None
     return PaymentParts(payment, orders_of(desk.orders, payment.order_numbers), group, brand)
+
+
+RECORDS_PAGE = 50
+RECORDS_MAX_PAGE = 100
+
+
+def invoicing_records(desk: PaymentDesk, caller: Caller, limit: str | None, cursor: str | None) -> dict[str, Any]:
+    """Staff: the VERI*FACTU records, oldest first, with AEAT's field names; `next_cursor` is the last position shown.
+
+    The cursor is a position in the factory's one chain, not a secret: only staff see the chain, all of it.
+    """
+    if not caller.staff:
+        raise ForbiddenError("Only staff read the invoicing records.")
+    problems = []
+    size = int(limit) if limit is not None and limit.isdigit() else (None if limit is not None else RECORDS_PAGE)
+    if size is None or not 1 <= size <= RECORDS_MAX_PAGE:
+        problems.append(FieldProblem(("query", "limit"), f"a whole number from 1 to {RECORDS_MAX_PAGE}"))
+    after = int(cursor) if cursor is not None and cursor.isdigit() and len(cursor) <= 12 else (None if cursor is not None else 0)
+    if after is None:
+        problems.append(FieldProblem(("query", "cursor"), "the next_cursor of the previous page"))
+    if problems:
+        raise ValidationFailedError("The listing's query is not valid.", problems)
+    assert size is not None and after is not None
+    records = desk.invoices.records(after, size + 1)
+    shown = records[:size]
+    return {
+        "records": [record.aeat_view() for record in shown],
+        "next_cursor": str(shown[-1].position) if len(records) > size else None,
+    }

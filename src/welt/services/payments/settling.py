@@ -7,16 +7,18 @@ payment email. A repeated, late or reordered event finds the payment already mov
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
 from aws_lambda_powertools import Logger
 
 from welt.domain.errors import NotFoundError, StateConflictError
-from welt.domain.invoice import InvoiceDocument, invoice_for
+from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice_for, issue_date
 from welt.domain.model import Labeling, Order, PaymentStatus
-from welt.domain.payment import IN_FLIGHT, Payment, PaymentState, invoice_number
+from welt.domain.payment import IN_FLIGHT, RECTIFYING_SERIES, Payment, PaymentState, invoice_number, rectifying_invoice_number
 from welt.domain.shipping_group import GroupStatus
+from welt.domain.verifactu import InvoiceType, RegistrationFields, SaleDetails, register_invoice
 from welt.services.callers import Caller
 from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
@@ -30,6 +32,7 @@ from welt.services.ports import (
     InvoiceNumberWrite,
     PaymentOutcomeUnknownError,
     PaymentProviderUnavailableError,
+    RegistrationRecordWrite,
     Transaction,
     TransactionConflictError,
 )
@@ -163,6 +166,12 @@ def _launch(
     succeeded = payment.succeeded(intent.id, number, now)
     transaction.payment(succeeded, parts.payment)
     transaction.add(InvoiceNumberWrite(year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now))
+    # The invoice's VERI*FACTU record, chained to the last one, in the same transaction as its number.
+    registered = RegistrationFields(
+        factory_seller().nif, number, issue_date(now), InvoiceType.F1, payment.summary.vat, payment.amount, now.astimezone(MADRID)
+    )
+    sale = _sale_details(payment, parts.orders, payment.summary.net)
+    transaction.add(RegistrationRecordWrite(register_invoice(registered, desk.invoices.chain_head(), payment.payment_id, sale)))
     brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
     if brand is parts.brand:
         # Stamps marked READY while this runs would leave orders waiting for them: the brand must not move.
@@ -217,6 +226,44 @@ def _refund_state(payment: Payment, amount_refunded: int) -> PaymentStatus:
     return PaymentStatus.REFUNDED if amount_refunded >= payment.amount else PaymentStatus.PARTIALLY_REFUNDED
 
 
+def _sale_details(payment: Payment, orders: list[Order], net: int) -> SaleDetails:
+    buyer = orders[0].billing
+    return SaleDetails(
+        seller_name=factory_seller().name,
+        description=f"Made-to-order footwear: {', '.join(payment.order_numbers)}",
+        net_cents=net,
+        vat_rate_percent=payment.summary.vat_rate_percent,
+        vat_treatment=payment.summary.vat_treatment or "DOMESTIC",
+        buyer_name=buyer.company or buyer.name,
+        buyer_vat_id=buyer.vat_id,
+        buyer_country=buyer.address.country,
+    )
+
+
+def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amount_refunded: int, now: datetime) -> str:
+    """The rectifying invoice (R1, by differences) of what this refund gives back, with its own number and record."""
+    assert payment.invoice_number is not None
+    year = now.year
+    seq = desk.invoices.last_number(year, RECTIFYING_SERIES) + 1
+    number = rectifying_invoice_number(year, seq)
+    given_back = amount_refunded - payment.refunded_amount
+    vat_back = payment.vat_refunded(amount_refunded) - payment.vat_refunded(payment.refunded_amount)
+    transaction.add(
+        InvoiceNumberWrite(
+            year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now, series=RECTIFYING_SERIES
+        )
+    )
+    fields = RegistrationFields(
+        factory_seller().nif, number, issue_date(now), InvoiceType.R1, -vat_back, -given_back, now.astimezone(MADRID)
+    )
+    sale = _sale_details(payment, orders_of(desk.orders, payment.order_numbers), -(given_back - vat_back))
+    assert payment.settled_at is not None
+    corrects = (payment.invoice_number, issue_date(payment.settled_at))
+    record = register_invoice(fields, desk.invoices.chain_head(), payment.payment_id, sale, corrects)
+    transaction.add(RegistrationRecordWrite(record))
+    return number
+
+
 def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> None:
     """One transaction: the payment's refunded amount and the refund state of the orders it paid, moving only
     forward. Recorded in any state: a refund of a payment not (yet) settled shows on its orders when it is."""
@@ -226,7 +273,11 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
         if payment is None or amount_refunded <= payment.refunded_amount:
             return
         now = desk.clock()
-        transaction = Transaction().payment(payment.refunded(amount_refunded, now), payment)
+        transaction = Transaction()
+        # A refund of an invoiced payment is a rectifying invoice; one that overtook the success is not (yet).
+        invoiced = payment.status is PaymentState.SUCCEEDED and payment.invoice_number is not None
+        rectifying = _rectify(desk, transaction, payment, amount_refunded, now) if invoiced else None
+        transaction.payment(payment.refunded(amount_refunded, now, rectifying), payment)
         if payment.status is PaymentState.SUCCEEDED:
             for order in orders_of(desk.orders, payment.order_numbers):
                 if order.payment_id != payment_id:
@@ -275,4 +326,4 @@ def invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str) -> InvoiceDoc
     payment = payment_for(desk, caller, payment_id)
     if payment.status is not PaymentState.SUCCEEDED or payment.invoice_number is None:
         raise NotFoundError(f"Payment {payment_id} has no invoice yet: it is {payment.status.value}.")
-    return invoice_for(payment, orders_of(desk.orders, payment.order_numbers), desk.catalog)
+    return invoice_for(payment, orders_of(desk.orders, payment.order_numbers), desk.catalog, desk.aeat_qr_service)

@@ -41,9 +41,17 @@ LEFT_OUT = {
 }
 # What the python3.11 runtime has on its path besides the package: its AWS SDK and what the SDK needs.
 RUNTIME_SDK = ("boto3", "botocore", "s3transfer", "jmespath", "dateutil", "six", "urllib3")
-# What the runtime never reads: bytecode of the build's Python, and the C sources some wheels carry beside their
-# compiled modules.
-PRUNED = re.compile(r"(^|/)__pycache__/|\.(pyc|c|h|pyx|pxd)$")
+# What the functions never read: bytecode of the build's Python; the C sources some wheels carry beside their compiled
+# modules; python-stdnum's data files, which serve number formats other than the EU VAT IDs Welt checks (EU VAT reads
+# none); Powertools' Swagger UI, which only its own event handler serves; and stripe-python's request parameter types,
+# which it imports for type checkers only. The packaging test checks VAT IDs, Stripe's client and the handler from the
+# package itself.
+PRUNED = re.compile(
+    r"(^|/)__pycache__/|\.(pyc|c|h|pyx|pxd)$"
+    r"|^stdnum/.*\.dat$"
+    r"|^aws_lambda_powertools/event_handler/openapi/swagger_ui/"
+    r"|^stripe/params/"
+)
 
 
 def uv() -> list[str]:

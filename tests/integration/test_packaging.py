@@ -34,6 +34,10 @@ for module in (app, welt, pydantic, jwt, aws_lambda_powertools):
     assert module.__file__.startswith(sys.argv[1]), module.__file__
 assert boto3.__file__.startswith(sys.argv[2]), boto3.__file__
 print(sorted(app.app.routes))
+# The checks of what a client sends run from the package: EU VAT IDs (stdnum without its data files) and plain emails.
+from welt.domain.model import Billing
+Billing.model_validate({"name": "Ana", "email": "ana@brand.example", "vat_id": "DE136695976",
+                        "address": {"line1": "A 1", "city": "Berlin", "postal_code": "10115", "country": "DE"}})
 """
 
 # The invoice PDF renders from the payments package alone (fpdf2 with fontTools, without Pillow).
@@ -42,13 +46,18 @@ from datetime import datetime, timezone
 from welt.adapters.invoice_pdf import render_invoice
 from welt.domain.invoice import InvoiceDocument, InvoiceLine, factory_seller
 from welt.domain.model import Billing, PostalAddress
+from welt.domain.verifactu import InvoiceType
 buyer = Billing(name="Ana Ruiz", email="ana@brand.example",
                 address=PostalAddress(line1="Calle Mayor 1", city="Elche", postal_code="03201", country="ES"))
-document = InvoiceDocument(number="2026-000001", issued_at=datetime(2026, 1, 5, tzinfo=timezone.utc), payment_id="pay_1",
+document = InvoiceDocument(number="INV-2026-000001", issued_at=datetime(2026, 1, 5, tzinfo=timezone.utc), payment_id="pay_1",
                            seller=factory_seller(), buyer=buyer, lines=[InvoiceLine("00001-DMO Oxford", 2, 9000, 18000)],
-                           manufacturing=18000, shipping=1500, customization=0, total=19500, currency="EUR")
+                           manufacturing=18000, shipping=1500, customization=0, net=19500, vat_rate_percent=21, vat=4095,
+                           vat_note=None, total=23595, currency="EUR", invoice_type=InvoiceType.F1,
+                           verification_url="https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR?nif=B03999992")
 pdf = render_invoice(document)
 assert pdf.startswith(b"%PDF-"), pdf[:20]
+import stripe  # the client Welt calls, without the parameter types the package leaves out
+assert stripe.StripeClient("sk_test_package").v1.payment_intents is not None
 """
 
 

@@ -21,13 +21,15 @@ class Aws:
 
     region: str
     endpoint: str | None = None
+    # The emulator's credentials: any for moto; ministack's account root is "test" (with AUTH on, other keys are IAM's).
+    access_key: str = "local"
 
     def client(self, service: str) -> Any:
-        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": self.access_key, "aws_secret_access_key": self.access_key}
         return boto3.client(service, region_name=self.region, **(extra if self.endpoint else {}))  # type: ignore[call-overload]
 
     def resource(self, service: str) -> Any:
-        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": self.access_key, "aws_secret_access_key": self.access_key}
         return boto3.resource(service, region_name=self.region, **(extra if self.endpoint else {}))  # type: ignore[call-overload]
 
 
@@ -85,6 +87,12 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(GroupName="staff", UserPoolId=pool_id)
+    return {"user_pool_id": pool_id, "client_id": client_id, "users": add_demo_users(aws, pool_id)}
+
+
+def add_demo_users(aws: Aws, pool_id: str) -> list[dict[str, Any]]:
+    """The demo users, in a pool that has the `custom:brand` attribute and the `staff` group."""
+    cognito = aws.client("cognito-idp")
     users = []
     for user in DEMO_USERS:
         attributes = [{"Name": "email", "Value": user.email}, {"Name": "email_verified", "Value": "true"}]
@@ -98,7 +106,7 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
         if user.brand:
             entry["brand"] = user.brand
         users.append(entry)
-    return {"user_pool_id": pool_id, "client_id": client_id, "users": users}
+    return users
 
 
 def sign_in(aws: Aws, client_id: str, email: str, password: str) -> str:

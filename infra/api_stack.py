@@ -161,7 +161,8 @@ class WeltRestApi(Construct):
                 },
                 templates={"application/json": problem_template(status, slug, title, detail)},
             )
-        wafv2.CfnWebACLAssociation(self, "Firewall", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=web_acl_arn)
+        if not stage.emulator:  # the emulator has no WAF associations (infra/README.md)
+            wafv2.CfnWebACLAssociation(self, "Firewall", resource_arn=self.api.deployment_stage.stage_arn, web_acl_arn=web_acl_arn)
         NagSuppressions.add_resource_suppressions(
             self.api,
             [

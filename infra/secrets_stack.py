@@ -22,7 +22,7 @@ DESCRIPTIONS = {
 class SecretsStack(cdk.Stack):
     def __init__(self, scope: Construct, construct_id: str, *, stage: Stage, **kwargs: Any) -> None:
         super().__init__(scope, construct_id, **kwargs)
-        self.secrets: dict[str, secretsmanager.Secret] = {}
+        self.secrets: dict[str, secretsmanager.ISecret] = {}
         for name, description in DESCRIPTIONS.items():
             # The Stripe values come from Stripe: the placeholder generated here is replaced after the first deploy.
             secret = secretsmanager.Secret(
@@ -35,6 +35,11 @@ class SecretsStack(cdk.Stack):
                 removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
             )
             self.secrets[name] = secret
+            if stage.emulator:
+                # The emulator answers a secret's Ref with its name where AWS gives its ARN, so roles and functions
+                # would name it wrongly; its Id attribute is the ARN in both (infra/README.md).
+                arn = cdk.Token.as_string(secret.node.default_child.get_att("Id"))  # type: ignore[union-attr]
+                self.secrets[name] = secretsmanager.Secret.from_secret_complete_arn(self, f"{secret.node.id}Arn", arn)
             NagSuppressions.add_resource_suppressions(
                 secret,
                 [

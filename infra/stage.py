@@ -34,6 +34,9 @@ class Stage:
     throttle_burst: int = 100
     # API Gateway refuses larger bodies with 413 before a function runs (Welt's bodies are a few KB).
     max_body_bytes: int = 64 * 1024
+    # Deployed into the local AWS emulator (ministack, `make deploy-local`): leaves out exactly the resources it
+    # cannot create or run, each named with its reason in infra/README.md. Never set for an AWS account.
+    emulator: bool = False
 
     @property
     def prefix(self) -> str:
@@ -73,6 +76,7 @@ def stage_from_context(context: dict[str, Any]) -> Stage:
     for key in ("throttle_rate", "throttle_burst", "max_body_bytes"):
         if context.get(key):
             fields[key] = int(context[key])
+    fields["emulator"] = str(context.get("emulator", "")).lower() == "true"
     stage = Stage(**fields)
     if stage.name in PRODUCTION_STAGES and (placeholders := stage.placeholders()):
         settings = "\n".join(f"  - {text}" for text in placeholders)

@@ -129,22 +129,28 @@ class WebStack(cdk.Stack):
             "cognito": {"user_pool_id": user_pool_id, "client_id": client_id, "endpoint": cognito_origin},
             "stripe": {"publishable_key": stage.stripe_publishable_key, "js_url": f"{STRIPE_JS}/v3/"},
         }
-        deployments = [
-            s3deploy.BucketDeployment(
-                self,
-                "AppFiles",
-                destination_bucket=self.app_bucket,
-                distribution=self.app,
-                sources=[s3deploy.Source.asset(str(web_root)), s3deploy.Source.json_data("config.json", browser_config)],
-            ),
-            s3deploy.BucketDeployment(
-                self,
-                "HelpCenterFiles",
-                destination_bucket=self.help_bucket,
-                distribution=self.help_center,
-                sources=[s3deploy.Source.asset(str(help_center_root))],
-            ),
-        ]
+        # CDK's file copier is a custom resource whose Lambda the emulator cannot run (infra/README.md); there the
+        # local static servers serve both sites from the same folders.
+        deployments = (
+            []
+            if stage.emulator
+            else [
+                s3deploy.BucketDeployment(
+                    self,
+                    "AppFiles",
+                    destination_bucket=self.app_bucket,
+                    distribution=self.app,
+                    sources=[s3deploy.Source.asset(str(web_root)), s3deploy.Source.json_data("config.json", browser_config)],
+                ),
+                s3deploy.BucketDeployment(
+                    self,
+                    "HelpCenterFiles",
+                    destination_bucket=self.help_bucket,
+                    distribution=self.help_center,
+                    sources=[s3deploy.Source.asset(str(help_center_root))],
+                ),
+            ]
+        )
         for deployment in deployments:
             NagSuppressions.add_resource_suppressions(
                 deployment,

@@ -40,13 +40,15 @@ class Target:
     table_prefix: str
     user_pool_id: str
     sign_in_url: str
+    # An emulator's credentials: any for moto; ministack's account root (with IAM checks on) is "test".
+    access_key: str = "local"
 
     def client(self, service: str) -> Any:
-        local = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        local = {"endpoint_url": self.endpoint, "aws_access_key_id": self.access_key, "aws_secret_access_key": self.access_key}
         return boto3.client(service, region_name=self.region, **(local if self.endpoint else {}))  # type: ignore[call-overload]
 
     def resource(self, service: str) -> Any:
-        local = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        local = {"endpoint_url": self.endpoint, "aws_access_key_id": self.access_key, "aws_secret_access_key": self.access_key}
         return boto3.resource(service, region_name=self.region, **(local if self.endpoint else {}))  # type: ignore[call-overload]
 
 

@@ -56,13 +56,17 @@ def settings() -> Settings:
     region = os.environ.get("AWS_REGION") or os.environ.get("AWS_DEFAULT_REGION") or "eu-west-1"
     pool = _required("WELT_USER_POOL_ID")
     issuer = os.environ.get("WELT_TOKEN_ISSUER") or f"https://cognito-idp.{region}.amazonaws.com/{pool}"
+    # An emulator that runs the function (ministack) sets AWS_ENDPOINT_URL, which AWS never does, and serves the
+    # pool's keys under it, as moto does: {endpoint}/{pool}/.well-known/jwks.json.
+    emulator = os.environ.get("AWS_ENDPOINT_URL", "").rstrip("/")
+    keys_base = f"{emulator}/{pool}" if emulator else issuer
     return Settings(
         region=region,
         table_prefix=os.environ.get("WELT_TABLE_PREFIX", "welt-"),
         user_pool_id=pool,
         app_client_id=_required("WELT_APP_CLIENT_ID"),
         # Cognito serves its keys under the issuer; emulators serve them elsewhere, hence the override.
-        jwks_url=os.environ.get("WELT_JWKS_URL") or f"{issuer}/.well-known/jwks.json",
+        jwks_url=os.environ.get("WELT_JWKS_URL") or f"{keys_base}/.well-known/jwks.json",
         token_issuer=issuer,
         mail_from=_required("WELT_MAIL_FROM"),
     )

@@ -46,7 +46,7 @@ def main() -> int:
         print("Demo users (Cognito USER_PASSWORD_AUTH):")
         for user in description["users"]:
             print(f"  {user['role']:<6} {user.get('brand', '-'):<4} {user['email']}  {user['password']}")
-        print(f"Emails sent: {description['aws_endpoint']}/moto-api/data.json (key 'ses' -> 'Message')")
+        print(f"Emails sent: {description['emails_url']}")
         print(f"Written {stack.description_file}. Ctrl-C stops everything.", flush=True)
         while True:
             time.sleep(1)

@@ -27,13 +27,15 @@ class Aws:
 
     region: str
     endpoint: str | None = None
+    # The emulator's credentials: any for moto; ministack's account root is "test" (with AUTH on, other keys are IAM's).
+    access_key: str = "local"
 
     def client(self, service: str) -> Any:
-        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": self.access_key, "aws_secret_access_key": self.access_key}
         return boto3.client(service, region_name=self.region, **(extra if self.endpoint else {}))  # type: ignore[call-overload]
 
     def resource(self, service: str) -> Any:
-        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
+        extra = {"endpoint_url": self.endpoint, "aws_access_key_id": self.access_key, "aws_secret_access_key": self.access_key}
         return boto3.resource(service, region_name=self.region, **(extra if self.endpoint else {}))  # type: ignore[call-overload]
 
 
@@ -114,7 +116,7 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
 
 def seed_demo(aws: Aws, prefix: str, user_pool_id: str, sign_in_url: str) -> list[dict[str, Any]]:
     """The demo brands and users, through the onboarding service; the users then get the published demo password."""
-    desk = onboarding_on(Target(aws.region, aws.endpoint, prefix, user_pool_id, sign_in_url))
+    desk = onboarding_on(Target(aws.region, aws.endpoint, prefix, user_pool_id, sign_in_url, aws.access_key))
     for registration in DEMO_BRANDS:
         if desk.desk.brands.get(registration.code) is None:
             onboarding.register_brand(desk.desk, OPERATOR, registration)

@@ -238,7 +238,11 @@ class LocalStack:
         )
         self._spawn(
             "web",
-            [*static, "--port", str(self.ports.web), "--root", str(REPO / "web"), "--config", str(web_config), "--policy", policy],
+            [
+                *static,
+                *("--port", str(self.ports.web), "--root", str(REPO / "web"), "--config", str(web_config), "--policy", policy),
+                *("--emails-from", "moto", "--aws-endpoint", self.aws_endpoint),
+            ],
             base_env,
         )
         site = self._build_help_center(bin_dir)
@@ -258,6 +262,7 @@ class LocalStack:
             "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"]},
             "stripe": stripe,
             "users": pool["users"],
+            "emails_url": f"http://{HOST}:{self.ports.web}/emails.json",
             "logs": str(self.state_dir / "logs"),
         }
         unfinished = self.description_file.with_suffix(".tmp")

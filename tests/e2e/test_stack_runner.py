@@ -173,6 +173,10 @@ def assert_describes_a_working_stack(description: dict[str, Any], runner: DevRun
     brand = requests.get(f"{description['orders_api']}/brand", headers={"Authorization": f"Bearer {token}"}, timeout=HTTP_TIMEOUT)
     assert brand.status_code == 200, brand.text
     assert brand.json()["code"] == "DMO"
+    # Nothing was ordered yet, so SES has sent nothing: emails_url answers an empty list.
+    emails = requests.get(description["emails_url"], timeout=HTTP_TIMEOUT)
+    assert emails.status_code == 200, emails.text
+    assert emails.json() == []
 
 
 def assert_stopped_cleanly(runner: DevRunner, status: int) -> None:

@@ -33,8 +33,7 @@ def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, 
     expect(page.get_by_text("Status: Pending Payment")).to_be_visible()
     app.search_pool(tag)
     row = app.pool_row(number)
-    expect(row.get_by_text("Pending Payment")).to_be_visible()
-    expect(row.get_by_text("Unpaid")).to_be_visible()
+    expect(row.get_by_text("Awaiting payment")).to_be_visible()
     row.get_by_role("link", name=f"Pay order {number}").click()
 
     expect(app.heading(f"Pay order {number}")).to_be_visible()
@@ -48,7 +47,7 @@ def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, 
     expect(paid.get_by_text("Cutting", exact=True)).to_be_visible()
     assert dmo_api.order(number)["status"] == "WORK_IN_PROCESS"
     app.search_pool(tag)
-    expect(app.pool_row(number).get_by_text("Work In Process")).to_be_visible()
+    expect(app.pool_row(number).get_by_text("In production · Cutting")).to_be_visible()
     expect(app.pool_row(number).get_by_role("button", name=re.compile(r"Download invoice INV-\d{4}-\d{6}"))).to_be_visible()
 
 

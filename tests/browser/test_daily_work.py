@@ -172,7 +172,8 @@ def test_ship_dates_show_in_the_pool_the_order_and_the_staff_screens_and_move_wi
     page = app.page
     app.sign_in(dmo)
     app.search_pool(tag)
-    expect(app.pool_row(number).locator("td[data-label='Stage']")).to_have_text(f"Cuttingships {shown_day(page, cutting)}")
+    expect(app.pool_row(number).get_by_text("In production · Cutting")).to_be_visible()
+    expect(app.pool_row(number).locator("td[data-label='Production']")).to_contain_text(f"Ships {shown_day(page, cutting)}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the wider pool still fits
     app.open(f"/orders/{number}", f"Order {number}")
     expect(page.get_by_role("region", name="Status")).to_contain_text(f"Expected to ship{shown_day(page, cutting)}")

@@ -9,6 +9,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.accessibility import assert_accessible, assert_reflows
 from tests.browser.backoffice import Arrange, Backoffice
+from tests.internal_codes import internal_codes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -156,6 +157,7 @@ def test_on_a_laptop_the_pool_shows_pay_and_order_again_without_scrolling_sidewa
     expect(headers.filter(has_text="Production")).to_have_count(0)
     expect(headers.filter(has_text="Invoice")).to_have_count(0)
     expect(headers.filter(has_text="Group")).to_have_count(1)
+    assert internal_codes(page.inner_text("main")) == []
     assert_accessible(page, "order pool at 1366 px, awaiting payment")
 
 

@@ -37,7 +37,7 @@ export const GROUP_STATUS = {
   DISSOLVED: 'Dissolved',
 };
 
-export const LABELING = { UNLABELED: 'No brand marks', CUSTOM_STAMPS: 'Custom stamps' };
+export const LABELING = { UNLABELED: 'Unlabeled', CUSTOM_STAMPS: 'Custom stamps' };
 
 export const ORDER_TYPE = { MTO: 'MTO', MINI_BULK: 'Mini bulk', BULK: 'Bulk' };
 
@@ -76,4 +76,17 @@ export function productionDays(order) {
   if (!order.wip_started_at || order.days_in_production === null || order.days_in_production === undefined) return '';
   if (order.days_in_production === 0) return 'Started today';
   return order.days_in_production === 1 ? '1 day in production' : `${order.days_in_production} days in production`;
+}
+
+const KINDS = { status: ORDER_STATUS, payment: PAYMENT_STATUS, stage: STAGE, group: GROUP_STATUS, labeling: LABELING };
+
+/** Words for a code of a known kind (`status`, `payment`, `stage`, `group`, `labeling`). */
+export function words(code, kind) {
+  return wordsFor(KINDS[kind] || {}, code);
+}
+
+/** Words for a code whose kind the caller does not say (a timeline's details): stages first, then statuses. */
+export function anyWords(code) {
+  const table = [STAGE, ORDER_STATUS, PAYMENT_STATUS, GROUP_STATUS, LABELING, ORDER_TYPE].find((t) => t[code]);
+  return wordsFor(table || {}, code);
 }

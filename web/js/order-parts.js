@@ -2,12 +2,12 @@
 
 import { ApiProblem, paymentsApi } from './api.js';
 import { announce, h, saveFile } from './dom.js';
-import { label, money } from './format.js';
-import { orderStatus } from './labels.js';
+import { money } from './format.js';
+import { orderStatus, words } from './labels.js';
 
 export function badge(value, kind = 'status') {
   if (!value) return h('span', { class: 'muted' }, '—');
-  return h('span', { class: `badge ${kind}-${value.toLowerCase().replace(/_/g, '-')}` }, label(value));
+  return h('span', { class: `badge ${kind}-${value.toLowerCase().replace(/_/g, '-')}` }, words(value, kind));
 }
 
 /** The order's one status in words ("In production · Stitching"), as a badge. */

@@ -17,6 +17,7 @@ import {
 import { allOrders, csvOf, downloadCsv } from '../pool-export.js';
 import { costTable } from '../order-parts.js';
 import { showProblem } from '../problems.js';
+import { loadCatalog } from '../store.js';
 
 const STATUSES = ['PENDING_PAYMENT', 'WORK_IN_PROCESS', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
 const TYPES = ['MTO', 'MINI_BULK', 'BULK'];
@@ -165,7 +166,7 @@ export async function poolView(ctx) {
         exportButton.firstChild.textContent = `Exporting… ${count} orders`;
       });
       const stamp = new Date().toISOString().slice(0, 10);
-      downloadCsv(csvOf(everything), `welt-orders-${stamp}.csv`);
+      downloadCsv(csvOf(everything, await loadCatalog()), `welt-orders-${stamp}.csv`);
       announce(`${everything.length} orders exported to CSV.`);
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;

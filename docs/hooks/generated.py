@@ -132,8 +132,8 @@ EVENT_MEANING = {
 }
 
 WEBHOOK_EVENT_MEANING = {
-    "payment_intent.succeeded": "Settles the payment: invoice number, orders to Work In Process (stage Cutting, or "
-    "Awaiting Stamps), stamps into development if the fee was paid, a paid group fixed, one email.",
+    "payment_intent.succeeded": "Settles the payment: invoice number, orders to In production (`WORK_IN_PROCESS`, stage Cutting, or "
+    "Awaiting stamps), stamps into development if the fee was paid, a paid group fixed, one email.",
     "payment_intent.payment_failed": "Closes the attempt as FAILED with Stripe's message and unlocks the orders and "
     "group, so they can be edited or paid again.",
     "payment_intent.canceled": "Closes the attempt as CANCELED and unlocks the orders and group.",

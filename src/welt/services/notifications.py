@@ -65,7 +65,7 @@ def payment_received_message(payment: Payment, orders: list[Order], catalog: Cat
     lines = [
         f"We received your payment of {_euros(payment.amount)} (invoice {payment.invoice_number}).",
         "",
-        "Launched to production (Work In Process):",
+        "Launched to production:",
     ]
     for order in orders:
         model = catalog.shoe_model(order.design.model)

@@ -22,8 +22,8 @@ from mkdocs.exceptions import PluginError
 
 from welt.adapters import idempotency, stripe_gateway, tables
 from welt.adapters.cognito import CognitoTokenVerifier
+from welt.domain import labels, pricing, ship_dates, vat
 from welt.domain import model as order_model
-from welt.domain import pricing, ship_dates, vat
 from welt.domain.catalog import PARTS, Catalog, load_catalog
 from welt.domain.invoice import factory_seller
 from welt.domain.model import (
@@ -132,8 +132,8 @@ EVENT_MEANING = {
 }
 
 WEBHOOK_EVENT_MEANING = {
-    "payment_intent.succeeded": "Settles the payment: invoice number, orders to Work In Process (stage Cutting, or "
-    "Awaiting Stamps), stamps into development if the fee was paid, a paid group fixed, one email.",
+    "payment_intent.succeeded": "Settles the payment: invoice number, orders to In production (`WORK_IN_PROCESS`, stage Cutting, or "
+    "Awaiting stamps), stamps into development if the fee was paid, a paid group fixed, one email.",
     "payment_intent.payment_failed": "Closes the attempt as FAILED with Stripe's message and unlocks the orders and "
     "group, so they can be edited or paid again.",
     "payment_intent.canceled": "Closes the attempt as CANCELED and unlocks the orders and group.",
@@ -188,11 +188,8 @@ def euros(cents: int) -> str:
 
 
 def label(value: Enum) -> str:
-    """How the brand backoffice shows a value: `WORK_IN_PROCESS` -> Work In Process, `CUSTOM_STAMPS` -> Custom stamps."""
-    words = str(value.value).replace("_", " ").lower()
-    if isinstance(value, Labeling):
-        return words[:1].upper() + words[1:]
-    return words.title()
+    """How people read a value: the words of the domain's one table of labels (`WORK_IN_PROCESS` -> In production)."""
+    return labels.words(value)
 
 
 def table(header: Iterable[str], rows: Iterable[Iterable[Any]]) -> str:
@@ -444,18 +441,27 @@ EXPORT_COLUMN_MEANING = {
     "wip_started_at": "When the payment launched it to production (UTC, ISO 8601); empty before payment.",
     "expected_ship_date": "The expected ship date while in production, `YYYY-MM-DD`; empty otherwise.",
     "shipped_at": "When it left the factory (UTC, ISO 8601); empty until shipped.",
-    "type": "`MTO`, `MINI_BULK` or `BULK`.",
+    "type": "The order type in words: MTO, Mini bulk or Bulk.",
+    "type_code": "The order type as the API names it: `MTO`, `MINI_BULK` or `BULK`.",
     "model": "The shoe model's name (`Derby`).",
-    "upper": "The upper's material id from the catalog (`calf-tan`).",
-    "lining": "The lining's material id.",
-    "sole": "The sole's material id.",
+    "model_code": "The model's id in the catalog (`derby`).",
+    "upper": "The upper's material (`Tan calf leather`).",
+    "upper_code": "The upper's material id in the catalog (`calf-tan`).",
+    "lining": "The lining's material.",
+    "lining_code": "The lining's material id.",
+    "sole": "The sole's material.",
+    "sole_code": "The sole's material id.",
     "design_ref": "The 3D designer's reference, as you gave it.",
     "sizes": "The size run, size `x` pairs, separated by spaces (`EU40x4 EU41x6`).",
     "pairs": "All pairs of the order.",
-    "labeling": "`UNLABELED` or `CUSTOM_STAMPS`.",
-    "status": "The order status as the API names it (`WORK_IN_PROCESS`).",
-    "production_stage": "The production stage as the API names it, while in production; empty otherwise.",
-    "payment_status": "The payment status (`PAID`).",
+    "labeling": "Unlabeled or Custom stamps.",
+    "labeling_code": "`UNLABELED` or `CUSTOM_STAMPS`.",
+    "status": "The order's one status, as the pool shows it (`In production · Cutting`).",
+    "status_code": "The order status as the API names it (`WORK_IN_PROCESS`).",
+    "production_stage": "The production stage in words (`Cutting`), while in production; empty otherwise.",
+    "production_stage_code": "The production stage as the API names it.",
+    "payment_status": "The payment status in words (`Paid`).",
+    "payment_status_code": "The payment status as the API names it (`PAID`).",
     "shipping_group_id": "The shipping group it is in (`G0007-DMO`); empty if none.",
     "invoice_number": "The invoice number once paid (`INV-2026-000042`).",
     "carrier": "The carrier, once shipped.",

@@ -154,7 +154,7 @@ def test_production_screens_for_factory_staff(
     page = app.page
     app.sign_in(staff_user, lands_on="Production")
     assert_accessible(page, "production")
-    page.get_by_role("button", name="Mark stamps READY").click()
+    page.get_by_role("button", name="Mark stamps ready").click()
     expect(page.get_by_role("alert")).to_contain_text("Check the brand code")
     assert_accessible(page, "production, brand code missing")
 

@@ -1,4 +1,4 @@
-"""A buyer orders, checks out, finds the order Pending Payment, pays by card and sees it Work In Process."""
+"""A buyer orders, checks out, finds the order awaiting payment, pays by card and sees it in production."""
 
 from __future__ import annotations
 
@@ -30,11 +30,10 @@ def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, 
     number = app.place_order()
 
     assert re.fullmatch(r"\d{5}-DMO", number)
-    expect(page.get_by_text("Status: Pending Payment")).to_be_visible()
+    expect(page.get_by_text("Status: Awaiting payment")).to_be_visible()
     app.search_pool(tag)
     row = app.pool_row(number)
-    expect(row.get_by_text("Pending Payment")).to_be_visible()
-    expect(row.get_by_text("Unpaid")).to_be_visible()
+    expect(row.get_by_text("Awaiting payment")).to_be_visible()
     row.get_by_role("link", name=f"Pay order {number}").click()
 
     expect(app.heading(f"Pay order {number}")).to_be_visible()
@@ -44,11 +43,11 @@ def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, 
     app.expect_paid()
 
     paid = page.get_by_role("region", name="Payment received")
-    expect(paid.get_by_text("Work In Process", exact=True)).to_be_visible()
+    expect(paid.get_by_text("In production", exact=True)).to_be_visible()
     expect(paid.get_by_text("Cutting", exact=True)).to_be_visible()
     assert dmo_api.order(number)["status"] == "WORK_IN_PROCESS"
     app.search_pool(tag)
-    expect(app.pool_row(number).get_by_text("Work In Process")).to_be_visible()
+    expect(app.pool_row(number).get_by_text("In production · Cutting")).to_be_visible()
     expect(app.pool_row(number).get_by_role("button", name=re.compile(r"Download invoice INV-\d{4}-\d{6}"))).to_be_visible()
 
 

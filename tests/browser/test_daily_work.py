@@ -13,6 +13,7 @@ from playwright.sync_api import Page, Request, expect
 from tests.browser.accessibility import assert_accessible
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.examples import SHIPPING_ADDRESS
+from tests.internal_codes import internal_codes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -23,17 +24,26 @@ CSV_COLUMNS = [
     "expected_ship_date",
     "shipped_at",
     "type",
+    "type_code",
     "model",
+    "model_code",
     "upper",
+    "upper_code",
     "lining",
+    "lining_code",
     "sole",
+    "sole_code",
     "design_ref",
     "sizes",
     "pairs",
     "labeling",
+    "labeling_code",
     "status",
+    "status_code",
     "production_stage",
+    "production_stage_code",
     "payment_status",
+    "payment_status_code",
     "shipping_group_id",
     "invoice_number",
     "carrier",
@@ -168,7 +178,14 @@ def test_download_csv_exports_every_order_the_filters_match_page_by_page(
     assert [row["order_number"] for row in exported] == list(reversed(numbers))  # newest first, like the pool
     assert exported[0]["design_ref"] == "'" + awkward  # a spreadsheet shows it as text, never runs it
     paid_row = next(row for row in exported if row["order_number"] == numbers[0])
-    assert (paid_row["status"], paid_row["payment_status"], paid_row["production_stage"]) == ("WORK_IN_PROCESS", "PAID", "CUTTING")
+    assert (paid_row["status"], paid_row["payment_status"], paid_row["production_stage"]) == ("In production · Cutting", "Paid", "Cutting")
+    codes = (paid_row["status_code"], paid_row["payment_status_code"], paid_row["production_stage_code"])
+    assert codes == ("WORK_IN_PROCESS", "PAID", "CUTTING")
+    assert (paid_row["upper"], paid_row["upper_code"], paid_row["labeling_code"]) == ("Tan calf leather", "calf-tan", "UNLABELED")
+    # Cells meant for people carry words; the codes stay in their *_code columns.
+    for row in exported:
+        read = {name: cell for name, cell in row.items() if not name.endswith("_code") and name != "design_ref"}
+        assert internal_codes(" | ".join(read.values())) == [], row["order_number"]
     assert paid_row["invoice_number"] == paid["invoice_number"] and paid_row["expected_ship_date"] == paid["expected_ship_date"]
     assert (paid_row["total_eur"], paid_row["currency"]) == (f"{paid['costs']['total'] / 100:.2f}", "EUR")
     assert paid_row["model"] == "Derby" and paid_row["sizes"] == "EU42x1" and paid_row["pairs"] == "1"
@@ -183,7 +200,8 @@ def test_ship_dates_show_in_the_pool_the_order_and_the_staff_screens_and_move_wi
     page = app.page
     app.sign_in(dmo)
     app.search_pool(tag)
-    expect(app.pool_row(number).locator("td[data-label='Stage']")).to_have_text(f"Cuttingships {shown_day(page, cutting)}")
+    expect(app.pool_row(number).get_by_text("In production · Cutting")).to_be_visible()
+    expect(app.pool_row(number).locator("td[data-label='Production']")).to_contain_text(f"Ships {shown_day(page, cutting)}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # the wider pool still fits
     app.open(f"/orders/{number}", f"Order {number}")
     expect(page.get_by_role("region", name="Status")).to_contain_text(f"Expected to ship{shown_day(page, cutting)}")

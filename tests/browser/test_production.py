@@ -9,6 +9,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.backoffice import Arrange, Backoffice
+from tests.internal_codes import internal_codes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -27,12 +28,13 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(
     page.get_by_role("link", name=number).click()
 
     expect(app.heading(f"Order {number}")).to_be_visible()
+    assert internal_codes(page.inner_text("main")) == [], "the staff order page"
     page.get_by_label("Move to stage").select_option("PACKING")
     page.get_by_role("button", name="Move stage").click()
     expect(page.get_by_role("status")).to_contain_text(f"{number} is now at Packing.")
     page.get_by_label("Move to stage").select_option("READY_TO_SHIP")
     page.get_by_role("button", name="Move stage").click()
-    expect(page.get_by_role("status")).to_contain_text("Ready To Ship")
+    expect(page.get_by_role("status")).to_contain_text("Ready to ship")
     page.get_by_label("Carrier").fill("DHL Express")
     page.get_by_label("Tracking number").fill("JD014600006281")
     page.get_by_label("Tracking URL").fill("https://www.dhl.com/track?AWB=JD014600006281")
@@ -44,6 +46,7 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(
     app.search_pool(tag)
     row = app.pool_row(number)
     expect(row.get_by_text("Shipped", exact=True)).to_be_visible()
+    assert internal_codes(page.inner_text("main")) == [], "the order pool"
     expect(row.get_by_role("link", name="DHL Express JD014600006281")).to_have_attribute(
         "href", "https://www.dhl.com/track?AWB=JD014600006281"
     )
@@ -53,8 +56,11 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(
     timeline = page.get_by_role("list").filter(has_text="Order placed")
     for step in ("Order placed", "Payment started", "Paid: launched to production", "Production stage changed", "Shipped"):
         expect(timeline).to_contain_text(step)
-    expect(timeline).to_contain_text("Packing → Ready To Ship")
+    expect(timeline).to_contain_text("Packing → Ready to ship")
     expect(page.locator("dd.tracking")).to_contain_text("DHL Express JD014600006281")
+    status = page.get_by_role("region", name="Status")
+    expect(status).to_contain_text("Production stageShipped")  # no longer "Ready to ship" once it left
+    assert internal_codes(page.inner_text("main")) == [], "the order page"
     invoice = dmo_api.order(number)["invoice_number"]
     with page.expect_download() as download:
         page.get_by_role("button", name=f"Download invoice {invoice}").click()
@@ -93,7 +99,7 @@ def test_staff_ship_a_paid_group_under_one_tracking_number_and_mark_an_order_del
 def test_staff_mark_a_brands_stamps_ready(app: Backoffice, staff_user: dict[str, Any]) -> None:
     app.sign_in(staff_user, lands_on="Production")
     app.page.get_by_label("Brand code").fill("DMO")
-    app.page.get_by_role("button", name="Mark stamps READY").click()
+    app.page.get_by_role("button", name="Mark stamps ready").click()
     expect(app.page.get_by_role("status")).to_contain_text("Stamps of Demo Atelier are READY.")
 
 

@@ -64,9 +64,9 @@ KEY_PAGES = [
 # A word brands and developers search for, and the page that must answer it.
 JOURNEY_TERMS = {
     "checkout": "guide/checkout/",
-    "Pending Payment": "guide/order-pool/",
+    "Awaiting payment": "guide/order-pool/",
     "Pay": "guide/paying/",
-    "Work In Process": "guide/order-pool/",
+    "In production": "guide/order-pool/",
     "custom stamps": "guide/custom-stamps/",
     "Unlabeled": "guide/custom-stamps/",
     "group shipping": "guide/group-shipping/",
@@ -245,7 +245,7 @@ def test_status_and_stage_tables_list_every_value_of_the_code(site: Path) -> Non
     ]
 
     assert errors == []
-    assert "Pending Payment" in pool and "Work In Process" in pool
+    assert "Awaiting payment" in pool and "In production" in pool
     stages = [pool.index(stage.value) for stage in ProductionStage]
     assert stages == sorted(stages), "stages are listed in the order production goes through them"
 

@@ -9,6 +9,7 @@ import pytest
 
 from tests.examples import checkout, mini_bulk
 from tests.fakes import Clock, FakeMailer, fake_desk
+from tests.internal_codes import internal_codes
 from welt.domain.errors import (
     ForbiddenError,
     IdempotencyKeyReusedError,
@@ -234,3 +235,10 @@ def test_staff_see_every_brand_and_brands_do_not(desk: OrderDesk) -> None:
     assert [o["brand"] for o in orders.list_all_orders(desk, STAFF, PoolQuery(brand="BRK"))["orders"]] == ["BRK"]
     with pytest.raises(ForbiddenError):
         orders.list_all_orders(desk, DMO, PoolQuery())
+
+
+def test_the_confirmation_email_speaks_words_not_codes(desk: OrderDesk, mailer: FakeMailer) -> None:
+    place(desk, **mini_bulk())
+    [(_, subject, body)] = mailer.sent
+    assert internal_codes(subject + "\n" + body) == []
+    assert "Order type: Mini bulk" in body and "Labeling: Unlabeled" in body and "Awaiting payment" in body

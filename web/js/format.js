@@ -1,5 +1,7 @@
 /** How money, dates and the API's enum values read in the interface. */
 
+import { ORDER_TYPE, anyWords, wordsFor } from './labels.js';
+
 const formatters = new Map();
 
 export function money(cents, currency = 'EUR') {
@@ -10,16 +12,14 @@ export function money(cents, currency = 'EUR') {
   return formatters.get(currency).format(cents / 100);
 }
 
-const ORDER_TYPES = { MTO: 'MTO', MINI_BULK: 'Mini bulk', BULK: 'Bulk' };
-
 export function orderType(type) {
-  return ORDER_TYPES[type] || type;
+  return wordsFor(ORDER_TYPE, type);
 }
 
-/** PENDING_PAYMENT -> "Pending Payment", WORK_IN_PROCESS -> "Work In Process". */
+/** A code as words from the one table of labels (labels.js): PENDING_PAYMENT -> "Awaiting payment". */
 export function label(value) {
   if (!value) return '—';
-  return String(value).toLowerCase().split('_').map((word) => word.charAt(0).toUpperCase() + word.slice(1)).join(' ');
+  return anyWords(value);
 }
 
 const dateFormat = new Intl.DateTimeFormat('en-GB', { day: 'numeric', month: 'short', year: 'numeric' });

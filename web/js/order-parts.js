@@ -2,11 +2,18 @@
 
 import { ApiProblem, paymentsApi } from './api.js';
 import { announce, h, saveFile } from './dom.js';
-import { label, money } from './format.js';
+import { money } from './format.js';
+import { orderStatus, words } from './labels.js';
 
 export function badge(value, kind = 'status') {
   if (!value) return h('span', { class: 'muted' }, '—');
-  return h('span', { class: `badge ${kind}-${value.toLowerCase().replace(/_/g, '-')}` }, label(value));
+  return h('span', { class: `badge ${kind}-${value.toLowerCase().replace(/_/g, '-')}` }, words(value, kind));
+}
+
+/** The order's one status in words ("In production · Stitching"), as a badge. */
+export function statusBadge(order) {
+  const { text, tone } = orderStatus(order);
+  return h('span', { class: `badge status-${tone}` }, text);
 }
 
 export function isPayableAlone(order) {
@@ -68,7 +75,7 @@ export function payLink(order) {
   }
   if (order.status === 'PENDING_PAYMENT' && order.shipping_group_id) {
     return h('a', { href: `#/groups/${encodeURIComponent(order.shipping_group_id)}` },
-      h('span', { class: 'visually-hidden' }, `${order.order_number} is in `), `Group ${order.shipping_group_id}`);
+      'Pay group', h('span', { class: 'visually-hidden' }, ` ${order.shipping_group_id}, which holds ${order.order_number}`));
   }
   return null;
 }

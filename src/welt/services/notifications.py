@@ -12,6 +12,7 @@ from typing import Any
 
 from aws_lambda_powertools import Logger
 
+from welt.domain import labels
 from welt.domain.catalog import Catalog
 from welt.domain.errors import FieldProblem, ForbiddenError, ValidationFailedError
 from welt.domain.model import Order, ProductionStage, Tracking
@@ -46,14 +47,14 @@ def confirmation_message(order: Order, catalog: Catalog) -> OutboxMessage:
     lines = [
         f"Thank you for your order {order.order_number}.",
         "",
-        "It is waiting in your order pool as Pending Payment. Production starts once it is paid.",
+        f"It is in your order pool: {labels.ORDER_STATUS[order.status]}. Production starts once it is paid.",
         "",
         f"Model: {model.name if model else order.design.model}",
         f"Upper: {_material(catalog, materials.upper)}; lining: {_material(catalog, materials.lining)}; "
         f"sole: {_material(catalog, materials.sole)}",
         f"Design reference: {order.design.design_ref or '-'}",
-        f"Order type: {order.type.value}, {order.pairs} pair(s): {sizes}",
-        f"Labeling: {order.labeling.value}",
+        f"Order type: {labels.ORDER_TYPE[order.type]}, {order.pairs} pair(s): {sizes}",
+        f"Labeling: {labels.LABELING[order.labeling]}",
         "",
         f"Manufacturing: {_euros(order.costs.manufacturing)}",
         f"Shipping: {_euros(order.costs.shipping)}",
@@ -77,7 +78,7 @@ def payment_received_message(payment: Payment, orders: list[Order], catalog: Cat
     lines = [
         f"We received your payment of {_euros(payment.amount)} (invoice {payment.invoice_number}).",
         "",
-        "Launched to production (Work In Process):",
+        "Launched to production:",
     ]
     for order in orders:
         model = catalog.shoe_model(order.design.model)

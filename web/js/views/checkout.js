@@ -176,7 +176,7 @@ export async function checkoutView(ctx) {
               current.billing.vat_id ? `VAT ${current.billing.vat_id}` : null, current.billing.email].filter(Boolean)
               .map((line) => h('span', { class: 'line' }, line))))),
         costTable(quote.costs),
-        h('p', { class: 'hint' }, 'You pay after placing the order; it waits in your order pool as Pending Payment until then.'),
+        h('p', { class: 'hint' }, 'You pay after placing the order; it waits in your order pool, awaiting payment, until then.'),
         h('div', { role: 'status' }, progress), // a region that is there before its text, so it is read out
         h('div', { class: 'actions' }, placeButton,
           h('button', { type: 'button', class: 'button secondary', onclick: () => showAddressStep() }, 'Change the address'))));
@@ -220,7 +220,7 @@ export async function checkoutView(ctx) {
       h('section', { class: 'panel success', 'aria-labelledby': 'placed-heading' },
         h('h2', { id: 'placed-heading', tabindex: '-1' }, 'Your order number'),
         h('p', { class: 'order-number' }, order.order_number),
-        h('p', {}, `Status: Pending Payment. A confirmation with the specs and costs is on its way to ${order.billing.email}.`),
+        h('p', {}, `Status: Awaiting payment. A confirmation with the specs and costs is on its way to ${order.billing.email}.`),
         costTable(order.costs),
         h('div', { class: 'actions' },
           h('a', { class: 'button', href: `#/pay?order=${encodeURIComponent(order.order_number)}` }, `Pay ${money(order.costs.total)} now`),

@@ -8,8 +8,9 @@ import {
 import { countryName } from '../countries.js';
 import { actor, date, dateTime, day, label, money, orderType } from '../format.js';
 import {
-  badge, costTable, invoiceButton, isPayableAlone, orderAgainButton, paymentInProgress, trackingLink,
+  costTable, invoiceButton, isPayableAlone, orderAgainButton, paymentInProgress, statusBadge, trackingLink,
 } from '../order-parts.js';
+import { productionDays, words } from '../labels.js';
 import { missingFields, showProblem } from '../problems.js';
 import { loadCatalog } from '../store.js';
 
@@ -58,13 +59,13 @@ export function orderFacts(order, catalog) {
     h('section', { 'aria-labelledby': 'status-heading' },
       h('h2', { id: 'status-heading' }, 'Status'),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Status'), h('dd', {}, badge(order.status)),
-        h('dt', {}, 'Payment'), h('dd', {}, badge(order.payment_status, 'payment')),
-        h('dt', {}, 'Production stage'), h('dd', {}, order.production_stage ? badge(order.production_stage, 'stage') : '—'),
-        h('dt', {}, 'WIP start'), h('dd', {}, date(order.wip_started_at)),
+        h('dt', {}, 'Status'), h('dd', {}, statusBadge(order)),
+        order.production_stage ? [h('dt', {}, 'Production stage'),
+          h('dd', {}, order.tracking ? 'Shipped' : words(order.production_stage, 'stage'))] : null,
+        order.wip_started_at ? [h('dt', {}, 'Production started'),
+          h('dd', {}, date(order.wip_started_at), order.tracking ? null : h('span', { class: 'hint block' }, productionDays(order)))] : null,
         order.expected_ship_date ? [h('dt', {}, 'Expected to ship'), h('dd', { class: 'ship-date' }, day(order.expected_ship_date),
           h('span', { class: 'hint block' }, 'Estimated from the factory’s lead times; it moves as production moves.'))] : null,
-        h('dt', {}, 'Days in production'), h('dd', {}, String(order.days_in_production ?? '—')),
         h('dt', {}, 'Shipping group'), h('dd', {}, order.shipping_group_id
           ? h('a', { href: `#/groups/${encodeURIComponent(order.shipping_group_id)}` }, order.shipping_group_id) : '—'),
         h('dt', {}, 'Invoice'), h('dd', {}, invoiceButton(order)),
@@ -214,7 +215,7 @@ export async function orderView(ctx) {
   return h('section', { class: 'page' },
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/orders' }, 'Order pool')),
     h('h1', {}, `Order ${order.order_number}`),
-    h('p', { class: 'lead' }, `${order.model_name || order.design.model} · ${orderType(order.type)} · `, badge(order.status)),
+    h('p', { class: 'lead' }, `${order.model_name || order.design.model} · ${orderType(order.type)} · `, statusBadge(order)),
     actions,
     workArea,
     orderFacts(order, catalog),

@@ -8,13 +8,16 @@
 import { ApiProblem, ordersApi, queryString } from '../api.js';
 import { announce, focusOn, h } from '../dom.js';
 import { field, select } from '../fields.js';
-import { date, day, label, money, orderType } from '../format.js';
+import { countryName } from '../countries.js';
+import { date, day, money, orderType, pairs } from '../format.js';
+import { ORDER_STATUS, productionDays, wordsFor } from '../labels.js';
 import {
-  badge, cell, invoiceButton, isGroupable, nowrapCell, orderAgainButton, payLink, trackingLink,
+  cell, invoiceButton, isGroupable, nowrapCell, orderAgainButton, payLink, statusBadge, trackingLink,
 } from '../order-parts.js';
 import { allOrders, csvOf, downloadCsv } from '../pool-export.js';
 import { costTable } from '../order-parts.js';
 import { showProblem } from '../problems.js';
+import { loadCatalog } from '../store.js';
 
 const STATUSES = ['PENDING_PAYMENT', 'WORK_IN_PROCESS', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
 const TYPES = ['MTO', 'MINI_BULK', 'BULK'];
@@ -40,7 +43,7 @@ export async function poolView(ctx) {
   if (!cursor) trail.length = 0;
   trails.set(filterKey, trail);
 
-  const statusSelect = select([['', 'All statuses'], ...STATUSES.map((s) => [s, label(s)])], { value: filters.status });
+  const statusSelect = select([['', 'All statuses'], ...STATUSES.map((s) => [s, wordsFor(ORDER_STATUS, s)])], { value: filters.status });
   const typeSelect = select([['', 'All types'], ...TYPES.map((t) => [t, orderType(t)])], { value: filters.type });
   const search = h('input', { type: 'search', value: filters.q, maxlength: '100' });
   const limit = select(PAGE_SIZES.map((n) => [n, n]), { value: PAGE_SIZES.includes(filters.limit) ? filters.limit : '25' });
@@ -69,6 +72,7 @@ export async function poolView(ctx) {
     groupPanel.hidden = true;
   }
 
+  const columns = poolColumns(filters.status);
   const rows = page.orders.map((order) => {
     let chooser = null;
     if (isGroupable(order)) {
@@ -81,36 +85,22 @@ export async function poolView(ctx) {
       checkboxes.set(order.order_number, chooser);
     }
     return h('tr', {},
-      h('th', { scope: 'row', 'data-label': 'Order' },
+      h('th', { scope: 'row', 'data-label': 'Order', class: 'col-order' },
         h('span', { class: 'order-cell' }, chooser,
-          h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number))),
-      cell('Model', h('span', { class: 'model' }, order.model_name || order.design.model), h('span', { class: 'muted small block' }, orderType(order.type))),
-      cell('Pairs', String(order.pairs)),
-      cell('Status', badge(order.status)),
-      cell('Payment', badge(order.payment_status, 'payment')),
-      cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : h('span', { class: 'muted' }, '—'),
-        order.expected_ship_date ? h('span', { class: 'ship-date small block' }, `ships ${day(order.expected_ship_date)}`) : null),
-      cell('Days in production', order.days_in_production ?? '—'),
-      nowrapCell('WIP start', date(order.wip_started_at)),
-      nowrapCell('Invoice', invoiceButton(order)),
-      cell('Tracking', trackingLink(order.tracking)),
-      nowrapCell('Total', money(order.costs.total, order.costs.currency)),
-      nowrapCell('Action', h('span', { class: 'row-actions' }, payLink(order), orderAgainButton(order, { inRow: true }))));
+          h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
+        h('span', { class: 'muted small block' }, date(order.created_at))),
+      columns.map(([name]) => COLUMN_CELLS[name](order)));
   });
 
-  const headers = [
-    ['Order'], ['Model'], ['Pairs'], ['Status'], ['Payment'], ['Stage', ' and expected ship date'], ['Days', ' in production'],
-    ['WIP start'],
-    ['Invoice'], ['Tracking'], ['Total'], ['Action'],
-  ];
+  const headers = [['Order'], ...columns];
   const pageNumber = trail.length + 1;
   // A search looks at a bounded number of orders per request: a short page with a cursor means "not done yet".
   const searchGoesOn = Boolean(filters.q && page.next_cursor && page.orders.length < Number(filters.limit || 25));
   const table = page.orders.length
     ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
-      h('table', { class: 'table responsive' },
+      h('table', { class: 'table responsive pool-table' },
         h('caption', {}, `Orders, page ${pageNumber}`, filters.status || filters.type || filters.q ? ' (filtered)' : ''),
-        h('thead', {}, h('tr', {}, headers.map(([name, more]) => h('th', { scope: 'col' }, name,
+        h('thead', {}, h('tr', {}, headers.map(([name, more]) => h('th', { scope: 'col', class: `col-${name.toLowerCase().replace(/ /g, '-')}` }, name,
           more ? h('span', { class: 'visually-hidden' }, more) : null)))),
         h('tbody', {}, rows)))
     : h('p', { class: 'empty' }, searchGoesOn ? 'No matches among the orders searched so far.'
@@ -176,7 +166,7 @@ export async function poolView(ctx) {
         exportButton.firstChild.textContent = `Exporting… ${count} orders`;
       });
       const stamp = new Date().toISOString().slice(0, 10);
-      downloadCsv(csvOf(everything), `welt-orders-${stamp}.csv`);
+      downloadCsv(csvOf(everything, await loadCatalog()), `welt-orders-${stamp}.csv`);
       announce(`${everything.length} orders exported to CSV.`);
     } catch (error) {
       if (!(error instanceof ApiProblem)) throw error;
@@ -199,6 +189,58 @@ export async function poolView(ctx) {
     suggestionsPanel(ctx, suggested.suggestions),
     table,
     pager);
+}
+
+/**
+ * The pool's columns after "Order", each with what a screen reader adds to its short heading. Unpaid and
+ * cancelled orders have no production, invoices or tracking: those columns only show where they can matter.
+ */
+function poolColumns(status) {
+  const production = !['PENDING_PAYMENT', 'CANCELLED'].includes(status);
+  const documents = status !== 'PENDING_PAYMENT';
+  return [
+    ['Model', ', type and pairs'], ['Ship to'], ['Group'], ['Status'],
+    production ? ['Production', ': expected ship date and days in production'] : null,
+    documents ? ['Invoice', ' and tracking'] : null,
+    ['Total'], ['Actions'],
+  ].filter(Boolean);
+}
+
+const COLUMN_CELLS = {
+  Model: (order) => cell('Model', h('span', { class: 'model' }, order.model_name || order.design.model),
+    h('span', { class: 'muted small block' }, `${orderType(order.type)} · ${pairs(order.pairs)}`)),
+  'Ship to': (order) => cell('Ship to', shipTo(order.shipping_address)),
+  Group: (order) => (order.shipping_group_id
+    ? cell('Group', h('a', { href: `#/groups/${encodeURIComponent(order.shipping_group_id)}` },
+      h('span', { class: 'visually-hidden' }, 'Shipping group '), order.shipping_group_id))
+    : blankCell('Group')),
+  Status: (order) => cell('Status', statusBadge(order)),
+  Production: (order) => (order.status === 'WORK_IN_PROCESS' || (order.tracking && order.tracking.shipped_at)
+    ? cell('Production', ...productionFacts(order)) : blankCell('Production')),
+  Invoice: (order) => (!order.invoice_number && !order.tracking ? blankCell('Invoice') : cell('Invoice', invoiceButton(order), order.tracking ? h('span', { class: 'block' }, trackingLink(order.tracking)) : null)),
+  Total: (order) => nowrapCell('Total', money(order.costs.total, order.costs.currency)),
+  Actions: (order) => h('td', { 'data-label': 'Actions', class: 'nowrap col-actions' },
+    h('span', { class: 'row-actions' }, payLink(order), orderAgainButton(order, { inRow: true }))),
+};
+
+/** A cell with nothing to say for this order: a dash on wide screens, left out of a phone's compact card. */
+function blankCell(name) {
+  return h('td', { 'data-label': name, class: 'blank' }, h('span', { class: 'muted' }, '—'));
+}
+
+/** "Berlin, Germany": where the order goes, short enough for a column. */
+function shipTo(address) {
+  if (!address) return h('span', { class: 'muted' }, '—');
+  return h('span', { class: 'ship-to' }, `${address.city}, ${countryName(address.country)}`);
+}
+
+/** Expected ship date and time in production, or the day it shipped; a dash before production starts. */
+function productionFacts(order) {
+  if (order.tracking && order.tracking.shipped_at) return [h('span', { class: 'small' }, `Shipped ${date(order.tracking.shipped_at)}`)];
+  return [
+    order.expected_ship_date ? h('span', { class: 'ship-date small block' }, `Ships ${day(order.expected_ship_date)}`) : null,
+    h('span', { class: 'muted small block' }, productionDays(order)),
+  ];
 }
 
 /** `button` makes these orders a shipping group and opens it; a refusal goes to `refused`. */

@@ -19,7 +19,7 @@ function stampsForm(ctx, brandCode = '') {
     h('h2', { id: 'stamps-heading' }, 'Custom stamps'),
     field({ label: 'Brand code', loc: 'code', control: code, hint: 'Three letters, e.g. DMO. Their orders waiting for stamps move on to cutting.',
       required: 'Enter the brand code' }),
-    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Mark stamps READY')));
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Mark stamps ready')));
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const brand = code.value.trim().toUpperCase();

@@ -168,7 +168,9 @@ def sign_in(aws: Aws, client_id: str, email: str, password: str, totp_secret: st
     result = cognito.initiate_auth(
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
     )
-    if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA" and totp_secret:
+    if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        if not totp_secret:
+            raise ValueError(f"{email} signs in with an authenticator code: pass its totp_secret")
         result = cognito.respond_to_auth_challenge(
             ClientId=client_id,
             ChallengeName="SOFTWARE_TOKEN_MFA",

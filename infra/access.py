@@ -40,6 +40,9 @@ USER_POOL_ADMIN = (
     "cognito-idp:ListUsersInGroup",
 )
 
+# Every API asks whether a staff caller has an authenticator app (welt.adapters.cognito.StaffAuthenticators).
+STAFF_SECOND_FACTOR = ("cognito-idp:AdminGetUser",)
+
 # Names of Secrets Manager entries (their values are set after deployment), not secrets themselves.
 STRIPE_SECRET_KEY = "stripe_secret_key"  # noqa: S105
 STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret"  # noqa: S105
@@ -89,7 +92,9 @@ PAYMENT_DESK_TABLES = (*ORDER_DESK_TABLES, PAYMENTS, INVOICES, STRIPE_EVENTS)
 ORDERS_API = FunctionAccess(
     "orders-api", "orders", "app.handler", _desk(*ORDER_DESK_TABLES), secrets=(CURSOR_SECRET,), user_pool_actions=USER_POOL_ADMIN
 )
-PAYMENTS_API = FunctionAccess("payments-api", "payments", "app.handler", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS)
+PAYMENTS_API = FunctionAccess(
+    "payments-api", "payments", "app.handler", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS, user_pool_actions=STAFF_SECOND_FACTOR
+)
 # Sends each new outbox message as its row reaches the table's stream.
 SEND_EMAILS = FunctionAccess("send-emails", "orders", "app.send_emails", (TableAccess(OUTBOX, OUTBOX_SEND),), reads_outbox_stream=True)
 # The safety net: every minute, the messages whose send failed and are due again.

@@ -184,7 +184,9 @@ def main() -> None:
 
         def headers(who: str) -> dict[str, str]:
             user = users[who]
-            return {"Authorization": f"Bearer {seed.sign_in(stack.aws, client_id, user['email'], user['password'])}"}
+            return {
+                "Authorization": f"Bearer {seed.sign_in(stack.aws, client_id, user['email'], user['password'], user.get('totp_secret'))}"
+            }
 
         big, small, staff = headers("DMO"), headers("BRK"), headers("staff")
         api = description["orders_api"]

@@ -103,10 +103,11 @@ def vat_registry() -> ViesRegistry | LocalVies:
 
 @lru_cache(maxsize=1)
 def token_verifier() -> CognitoTokenVerifier:
-    from welt.adapters.cognito import CognitoTokenVerifier
+    from welt.adapters.cognito import CognitoTokenVerifier, StaffAuthenticators
 
     config = settings()
-    return CognitoTokenVerifier.from_url(config.jwks_url, config.token_issuer, config.app_client_id)
+    authenticators = StaffAuthenticators(boto3.client("cognito-idp", region_name=config.region), config.user_pool_id)
+    return CognitoTokenVerifier.from_url(config.jwks_url, config.token_issuer, config.app_client_id, staff_authenticator=authenticators)
 
 
 @lru_cache(maxsize=1)

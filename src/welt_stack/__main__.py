@@ -46,6 +46,8 @@ def main() -> int:
         print("Demo users (Cognito USER_PASSWORD_AUTH):")
         for user in description["users"]:
             print(f"  {user['role']:<6} {user.get('brand', '-'):<4} {user['email']}  {user['password']}")
+            if user.get("totp_secret"):
+                print(f"         authenticator key {user['totp_secret']} (codes: welt_stack.seed.authenticator_code)")
         print(f"Emails sent: {description['emails_url']}")
         print(f"Written {stack.description_file}. Ctrl-C stops everything.", flush=True)
         while True:

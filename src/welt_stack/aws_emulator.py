@@ -97,6 +97,11 @@ def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str
 DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
 
 
+COGNITO_TARGETS = "AWSCognitoIdentityProviderService."
+# The region of the local stack and the tests (welt_stack.stack.REGION).
+EMULATED_REGION = "eu-west-1"
+
+
 class OneDynamoDBRequestAtATime:
     """WSGI middleware: DynamoDB requests pass one by one (their whole answer included); others as they come."""
 
@@ -117,8 +122,28 @@ class OneDynamoDBRequestAtATime:
                     close()
 
 
+class RegionalCognito:
+    """WSGI middleware: an unsigned Cognito request (the browser's own: sign-in, its tokens) is for `region`.
+
+    At AWS the browser calls the regional endpoint (cognito-idp.<region>.amazonaws.com), which names the region.
+    moto takes the region from the host or the signature and falls back to us-east-1, where the pool is not:
+    GlobalSignOut, which moto looks up in one region only, would then refuse every token.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], region: str = EMULATED_REGION) -> None:
+        self._app = app
+        self._region = region
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        target = str(environ.get("HTTP_X_AMZ_TARGET", ""))
+        if target.startswith(COGNITO_TARGETS) and "HTTP_AUTHORIZATION" not in environ:
+            # moto reads a `region/<name>` in the User-Agent as the region, as the AWS SDKs send it.
+            environ["HTTP_USER_AGENT"] = f"{environ.get('HTTP_USER_AGENT', '')} region/{self._region}".strip()
+        return self._app(environ, start_response)
+
+
 def emulator_app() -> OneDynamoDBRequestAtATime:
-    return OneDynamoDBRequestAtATime(DomainDispatcherApplication(create_backend_app))
+    return OneDynamoDBRequestAtATime(RegionalCognito(DomainDispatcherApplication(create_backend_app)))
 
 
 class AwsEmulator:

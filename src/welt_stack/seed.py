@@ -1,15 +1,20 @@
 """Creates Welt's AWS resources in an emulator (or any account) and seeds the demo brands and users.
 
 The demo brands and users are registered and invited through the product's own onboarding service (the one the
-orders API and `python -m welt.admin` run); only the published demo password is set here, for `make dev`.
+orders API and `python -m welt.admin` run); only the published demo password is set here, for `make dev`, and the
+demo staff user's authenticator app enrolled (its secret is in dev-stack.json, to make codes with).
 """
 
 from __future__ import annotations
 
+import base64
+import time
 from dataclasses import dataclass
 from typing import Any
 
 import boto3
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.twofactor.totp import TOTP
 
 from welt.adapters.tables import ALL_TABLES
 from welt.admin import OPERATOR, Target, onboarding_on
@@ -111,6 +116,8 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
         ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(GroupName="staff", UserPoolId=pool_id)
+    # As in production: an authenticator app as optional second factor (staff must have one: Welt checks).
+    cognito.set_user_pool_mfa_config(UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL")
     return {"user_pool_id": pool_id, "client_id": client_id}
 
 
@@ -128,13 +135,48 @@ def seed_demo(aws: Aws, prefix: str, user_pool_id: str, sign_in_url: str) -> lis
         entry: dict[str, Any] = {"email": user.email, "password": DEMO_PASSWORD, "role": user.role}
         if user.brand:
             entry["brand"] = user.brand
+        else:
+            entry["totp_secret"] = enrol_authenticator(aws, client_id_of(aws, user_pool_id), user.email, DEMO_PASSWORD)
         users.append(entry)
     return users
 
 
-def sign_in(aws: Aws, client_id: str, email: str, password: str) -> str:
-    """The ID token a user gets from Cognito's USER_PASSWORD_AUTH."""
-    result = aws.client("cognito-idp").initiate_auth(
+def client_id_of(aws: Aws, user_pool_id: str) -> str:
+    return str(aws.client("cognito-idp").list_user_pool_clients(UserPoolId=user_pool_id, MaxResults=1)["UserPoolClients"][0]["ClientId"])
+
+
+def authenticator_code(secret: str, at: float | None = None) -> str:
+    """The 6-digit code an authenticator app shows for `secret` (RFC 6238: SHA-1, 30 seconds), as a phone would."""
+    key = base64.b32decode(secret.upper() + "=" * (-len(secret) % 8))
+    phone = TOTP(key, 6, hashes.SHA1(), 30, enforce_key_length=False)  # noqa: S303 (RFC 6238's HMAC-SHA-1, as apps use)
+    return phone.generate(time.time() if at is None else at).decode()
+
+
+def enrol_authenticator(aws: Aws, client_id: str, email: str, password: str) -> str:
+    """Enrol an authenticator app for a user, as the browser app does after sign-in; its secret, to make codes with."""
+    cognito = aws.client("cognito-idp")
+    tokens = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
+    )["AuthenticationResult"]
+    secret = str(cognito.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"])
+    cognito.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=authenticator_code(secret))
+    cognito.set_user_mfa_preference(AccessToken=tokens["AccessToken"], SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True})
+    return secret
+
+
+def sign_in(aws: Aws, client_id: str, email: str, password: str, totp_secret: str | None = None) -> str:
+    """The ID token a user gets from Cognito's USER_PASSWORD_AUTH, with a code from their authenticator if they have one."""
+    cognito = aws.client("cognito-idp")
+    result = cognito.initiate_auth(
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
     )
+    if result.get("ChallengeName") == "SOFTWARE_TOKEN_MFA":
+        if not totp_secret:
+            raise ValueError(f"{email} signs in with an authenticator code: pass its totp_secret")
+        result = cognito.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="SOFTWARE_TOKEN_MFA",
+            Session=result["Session"],
+            ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": authenticator_code(totp_secret)},
+        )
     return str(result["AuthenticationResult"]["IdToken"])

@@ -178,7 +178,9 @@ class LocalStack:
         bin_dir = Path(sys.executable).parent
         base_env = {**os.environ, **self.aws_environment()}
 
-        self._spawn("moto", [sys.executable, "-m", "welt_stack.aws_emulator", "-H", HOST, "-p", str(self.ports.moto)], base_env)
+        # moto checks authenticator codes only when asked to (against its one fixed secret, see docs/developers/testing.md).
+        moto_env = {**base_env, "MOTO_COGNITO_IDP_USER_POOL_ENABLE_TOTP": "true"}
+        self._spawn("moto", [sys.executable, "-m", "welt_stack.aws_emulator", "-H", HOST, "-p", str(self.ports.moto)], moto_env)
         self._wait_for("moto", f"{self.aws_endpoint}/moto-api/data.json")
         aws = self.aws
         seed.create_tables(aws, self.table_prefix)

@@ -64,7 +64,9 @@ class Arrange:
     def __init__(self, stack: LocalStack, who: str) -> None:
         description = stack.description
         account = user(stack, who)
-        token = seed.sign_in(stack.aws, description["cognito"]["client_id"], account["email"], account["password"])
+        token = seed.sign_in(
+            stack.aws, description["cognito"]["client_id"], account["email"], account["password"], account.get("totp_secret")
+        )
         self.orders_api = description["orders_api"]
         self.payments_api = description["payments_api"]
         self.stripe = description["stripe"]
@@ -179,6 +181,10 @@ class Backoffice:
         self.page.get_by_label("Email address").fill(account["email"])
         self.page.get_by_label("Password").fill(account["password"])
         self.page.get_by_role("button", name="Sign in").click()
+        if account.get("totp_secret"):
+            expect(self.heading("Enter your code")).to_be_visible()
+            self.page.get_by_label("Code from the app").fill(seed.authenticator_code(account["totp_secret"]))
+            self.page.get_by_role("button", name="Sign in").click()
         expect(self.heading(lands_on)).to_be_visible()
 
     def sign_out(self) -> None:

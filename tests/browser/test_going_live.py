@@ -13,6 +13,7 @@ from tests.browser.accessibility import assert_accessible
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.browser.keyboard import KeyboardOnly
 from tests.browser.test_first_sign_in import temporary_password
+from welt_stack import seed
 from welt_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
@@ -29,6 +30,9 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     expect(app.heading("Sign in")).to_be_focused()
     keyboard.fill(page.get_by_label("Email address"), staff_user["email"])
     keyboard.fill(page.get_by_label("Password"), staff_user["password"])
+    keyboard.keys.press("Enter")
+    expect(app.heading("Enter your code")).to_be_focused()
+    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(staff_user["totp_secret"]))
     keyboard.keys.press("Enter")
     expect(app.heading("Production")).to_be_focused()
 
@@ -115,6 +119,9 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     expect(app.heading("Sign in")).to_be_visible()
     keyboard.fill(page.get_by_label("Email address"), staff_user["email"])
     keyboard.fill(page.get_by_label("Password"), staff_user["password"])
+    keyboard.keys.press("Enter")
+    expect(app.heading("Enter your code")).to_be_focused()
+    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(staff_user["totp_secret"]))
     keyboard.keys.press("Enter")
     expect(app.heading("Production")).to_be_focused()
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brands"), backwards=True)

@@ -438,7 +438,9 @@ def _sign_in_everyone(stack: LocalStack) -> tuple[dict[str, str], str]:
     client_id = description["cognito"]["client_id"]
     id_tokens = {}
     for user in description["users"]:
-        id_tokens[user.get("brand") or user["role"]] = seed.sign_in(stack.aws, client_id, user["email"], user["password"])
+        id_tokens[user.get("brand") or user["role"]] = seed.sign_in(
+            stack.aws, client_id, user["email"], user["password"], user.get("totp_secret")
+        )
     dmo = next(user for user in description["users"] if user.get("brand") == "DMO")
     cognito = stack.aws.client("cognito-idp")
     result = cognito.initiate_auth(

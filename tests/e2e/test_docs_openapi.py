@@ -103,7 +103,9 @@ def tokens(stack: RunningStack) -> dict[str, str]:
     aws = seed.Aws(stack.region, stack.aws_endpoint)
     fresh = {}
     for user in stack.users:
-        fresh[user.get("brand") or user["role"]] = seed.sign_in(aws, stack.client_id, user["email"], user["password"])
+        fresh[user.get("brand") or user["role"]] = seed.sign_in(
+            aws, stack.client_id, user["email"], user["password"], user.get("totp_secret")
+        )
     return fresh
 
 

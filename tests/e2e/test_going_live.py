@@ -174,7 +174,15 @@ def test_the_operator_cli_creates_the_first_staff_user_and_a_brand_on_the_local_
         code = "".join(chr(ord("A") + int(c, 16) % 26) for c in uuid.uuid4().hex[:3])
 
     created = run_admin(stack, "create-staff-user", email, "--name", "Ops")
-    ops = Api(stack.orders_api, first_sign_in(stack, email, temporary_password(mailbox, email), NEW_PASSWORD))
+    # Staff work only once they sign in with an authenticator app: until then every staff route refuses them.
+    unenrolled = Api(stack.orders_api, first_sign_in(stack, email, temporary_password(mailbox, email), NEW_PASSWORD))
+    for refused_at in ("/admin/staff", "/admin/orders?limit=1", f"/admin/brands/{code}"):
+        answer = unenrolled.get(refused_at)
+        assert answer.status_code == 403, (refused_at, answer.text)
+        assert "authenticator app" in answer.json()["detail"]
+    aws = seed.Aws(stack.region, stack.aws_endpoint)
+    secret = seed.enrol_authenticator(aws, stack.client_id, email, NEW_PASSWORD)
+    ops = Api(stack.orders_api, seed.sign_in(aws, stack.client_id, email, NEW_PASSWORD, secret))
     brand = run_admin(
         stack,
         "register-brand",

@@ -123,11 +123,17 @@ def test_the_stream_reader_may_send_failures_to_its_dead_letter_queue_only(synth
 
 
 @pytest.mark.parametrize("access", FUNCTIONS, ids=lambda a: a.name)
-def test_only_the_orders_api_administers_users_and_only_in_the_stages_pool(synthesized: Synthesized, access: FunctionAccess) -> None:
+def test_only_the_orders_api_administers_users_the_payments_api_reads_them_and_only_in_the_stages_pool(
+    synthesized: Synthesized, access: FunctionAccess
+) -> None:
     granted_here = granted(statements_of(synthesized, access), "cognito-idp:")
 
     if access.name == "orders-api":
         assert {action for action, _ in granted_here} == set(USER_POOL_ADMIN)
+        assert {resource for _, resource in granted_here} == {"userpool:users"}, granted_here
+    elif access.name == "payments-api":
+        # Only whether a staff caller has an authenticator app.
+        assert {action for action, _ in granted_here} == {"cognito-idp:AdminGetUser"}
         assert {resource for _, resource in granted_here} == {"userpool:users"}, granted_here
     else:
         assert granted_here == set()

@@ -15,7 +15,8 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 
 from tests import tokens
-from welt.domain.errors import AuthenticationError
+from welt.adapters.cognito import CognitoTokenVerifier
+from welt.domain.errors import AuthenticationError, ForbiddenError
 from welt.services.orders import Caller
 
 
@@ -238,3 +239,24 @@ def test_a_token_with_neither_a_brand_nor_the_staff_group_is_refused(verifier, g
 
     with pytest.raises(AuthenticationError):
         verifier.caller(f"Bearer {tokens.id_token(brand=None, **claims)}")
+
+
+def test_staff_without_an_authenticator_app_are_refused_and_brands_are_not_asked() -> None:
+    asked: list[str] = []
+
+    def enrolled(username: str) -> bool:
+        asked.append(username)
+        return username == "lea"
+
+    verifier = CognitoTokenVerifier(tokens.StaticJwks(), tokens.ISSUER, tokens.AUDIENCE, staff_authenticator=enrolled)
+
+    def staff_token(username: str) -> str:
+        claims: dict[str, Any] = {"cognito:username": username}
+        return f"Bearer {tokens.id_token(None, True, **claims)}"
+
+    lea = verifier.caller(staff_token("lea"))
+    assert lea.staff
+    with pytest.raises(ForbiddenError, match="authenticator app"):
+        verifier.caller(staff_token("ops"))
+    assert verifier.caller(f"Bearer {tokens.id_token(brand='DMO')}").brand == "DMO"
+    assert asked == ["lea", "ops"]

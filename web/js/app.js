@@ -12,6 +12,7 @@ import { groupsView, groupView } from './views/groups.js';
 import { payView } from './views/pay.js';
 import { staffView, staffOrderView } from './views/staff.js';
 import { brandsView, brandView, staffTeamView, teamView } from './views/brands.js';
+import { securityView } from './views/authenticator.js';
 
 const ROUTES = [
   { path: '/signin', view: signInView, public: true },
@@ -28,6 +29,7 @@ const ROUTES = [
   { path: '/staff/team', view: staffTeamView, staff: true },
   { path: '/team', view: teamView, brand: true },
   { path: '/staff', view: staffView, staff: true },
+  { path: '/security', view: securityView },
 ];
 
 const main = document.getElementById('main');
@@ -74,7 +76,8 @@ function renderHeader(session) {
   nav.hidden = !session;
   nav.querySelectorAll('[data-for]').forEach((item) => {
     const forStaff = item.dataset.for === 'staff';
-    item.hidden = !session || (forStaff ? !session.staff : !session.brand);
+    const forAnyone = item.dataset.for === 'anyone';
+    item.hidden = !session || (forAnyone ? false : forStaff ? !session.staff : !session.brand);
   });
   if (!session) {
     who.replaceChildren();
@@ -84,8 +87,8 @@ function renderHeader(session) {
   who.replaceChildren(
     h('span', { class: 'who' }, h('span', { class: 'visually-hidden' }, 'Signed in as '), session.email, ` · ${role}`),
     h('button', {
-      type: 'button', class: 'link-button', onclick: () => {
-        signOut();
+      type: 'button', class: 'link-button', onclick: async () => {
+        await signOut();
         announce('Signed out.');
         navigate('#/signin');
       },

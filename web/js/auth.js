@@ -1,9 +1,11 @@
-/** Cognito sign-in (USER_PASSWORD_AUTH over fetch, first-time new password, forgotten password) and the ID token
- * kept in sessionStorage for this tab. */
+/** Cognito sign-in (USER_PASSWORD_AUTH over fetch, first-time new password, authenticator-app codes and their
+ * enrolment, forgotten password) and the tokens kept in sessionStorage for this tab: the ID token for Welt's APIs,
+ * the access token for the user's own Cognito calls (enrolling an authenticator, signing out everywhere). */
 
 import { config } from './config.js';
 
 const TOKEN_KEY = 'welt.idToken';
+const ACCESS_KEY = 'welt.accessToken';
 const EXPIRY_MARGIN_MS = 10_000;
 
 export class SignInError extends Error {}
@@ -64,6 +66,9 @@ export const PASSWORD_RULES = [
 
 const UNREACHABLE = 'The sign-in service could not be reached. Check your connection and try again.';
 
+// The calls that name the app client; the user's own (token or session) calls take no ClientId.
+const CALLS_WITH_CLIENT = new Set(['InitiateAuth', 'RespondToAuthChallenge', 'ForgotPassword', 'ConfirmForgotPassword']);
+
 /** One call of Cognito's API from the browser; a failure becomes a SignInError worded for the user. */
 async function cognitoCall(operation, payload, messages = COGNITO_MESSAGES) {
   const { cognito } = await config();
@@ -75,7 +80,7 @@ async function cognitoCall(operation, payload, messages = COGNITO_MESSAGES) {
         'Content-Type': 'application/x-amz-json-1.1',
         'X-Amz-Target': `AWSCognitoIdentityProviderService.${operation}`,
       },
-      body: JSON.stringify({ ClientId: cognito.client_id, ...payload }),
+      body: JSON.stringify(CALLS_WITH_CLIENT.has(operation) ? { ClientId: cognito.client_id, ...payload } : payload),
     });
   } catch {
     throw new SignInError(UNREACHABLE);
@@ -88,12 +93,30 @@ async function cognitoCall(operation, payload, messages = COGNITO_MESSAGES) {
   return body;
 }
 
+const CODE_MESSAGES = {
+  ...COGNITO_MESSAGES,
+  CodeMismatchException: 'That code is not right. Type the 6-digit code your authenticator app shows now.',
+  EnableSoftwareTokenMFAException: 'That code is not right. Type the 6-digit code your authenticator app shows now.',
+  NotAuthorizedException: 'The sign-in took too long. Sign in again with your password.',
+  ExpiredCodeException: 'The sign-in took too long. Sign in again with your password.',
+};
+
 /**
  * Sign-in is a small state machine: each answer of Cognito is either tokens (signed in) or a challenge, which the
  * view answers with `answerChallenge`. A challenge Welt does not know yet (a second factor, once offered) is refused
  * with a message rather than half handled; adding one is an entry in CHALLENGES and a form in the view.
  */
 const CHALLENGES = {
+  SOFTWARE_TOKEN_MFA: {
+    responses: (email, answers) => ({ USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: answers.code }),
+    messages: CODE_MESSAGES,
+  },
+  // The pool requires a second factor the user has not set up: `enrolAuthenticator` with the challenge's session,
+  // then this answer finishes signing in.
+  MFA_SETUP: {
+    responses: (email) => ({ USERNAME: email }),
+    messages: CODE_MESSAGES,
+  },
   NEW_PASSWORD_REQUIRED: {
     responses: (email, answers) => ({ USERNAME: email, NEW_PASSWORD: answers.newPassword }),
     messages: {
@@ -115,6 +138,7 @@ function outcome(body, email) {
   const token = body.AuthenticationResult && body.AuthenticationResult.IdToken;
   if (!token) throw new SignInError('The sign-in service gave no token.');
   sessionStorage.setItem(TOKEN_KEY, token);
+  sessionStorage.setItem(ACCESS_KEY, body.AuthenticationResult.AccessToken || '');
   return { step: 'SIGNED_IN', session: currentSession() };
 }
 
@@ -157,8 +181,68 @@ export async function resetPassword(email, code, newPassword) {
   await cognitoCall('ConfirmForgotPassword', { Username: email, ConfirmationCode: code, Password: newPassword }, RESET_MESSAGES);
 }
 
-export function signOut() {
+/** The otpauth:// address an authenticator app reads (from the QR code), naming Welt and the account. */
+export function authenticatorUri(email, secret) {
+  const label = encodeURIComponent(`Welt:${email}`);
+  return `otpauth://totp/${label}?secret=${encodeURIComponent(secret)}&issuer=Welt&algorithm=SHA1&digits=6&period=30`;
+}
+
+/**
+ * Start enrolling an authenticator app: the shared secret for the QR code. During sign-in (the MFA_SETUP challenge)
+ * Cognito ties it to the challenge's session; once signed in, to the access token.
+ */
+export async function startEnrolment(challenge = null) {
+  const who = challenge ? { Session: challenge.session } : { AccessToken: accessToken() };
+  const body = await cognitoCall('AssociateSoftwareToken', who, CODE_MESSAGES);
+  if (challenge && body.Session) challenge.session = body.Session;
+  return body.SecretCode;
+}
+
+/**
+ * Finish enrolling with a code the app shows. During sign-in the challenge is then answered (signed in, or another
+ * step); once signed in, the app becomes the user's preferred second factor, asked at every sign-in from then on.
+ */
+export async function finishEnrolment(code, challenge = null) {
+  const who = challenge ? { Session: challenge.session } : { AccessToken: accessToken() };
+  const body = await cognitoCall('VerifySoftwareToken', { ...who, UserCode: code, FriendlyDeviceName: 'Authenticator app' }, CODE_MESSAGES);
+  if (body.Status !== 'SUCCESS') throw new SignInError(CODE_MESSAGES.CodeMismatchException);
+  if (challenge) {
+    return answerChallenge({ ...challenge, session: body.Session || challenge.session }, {});
+  }
+  await cognitoCall('SetUserMFAPreference', {
+    AccessToken: accessToken(),
+    SoftwareTokenMfaSettings: { Enabled: true, PreferredMfa: true },
+  }, CODE_MESSAGES);
+  return { step: 'ENROLLED' };
+}
+
+/** Whether the signed-in user has an authenticator app as second factor (Cognito's GetUser). */
+export async function hasAuthenticator() {
+  const body = await cognitoCall('GetUser', { AccessToken: accessToken() });
+  return (body.UserMFASettingList || []).includes('SOFTWARE_TOKEN_MFA');
+}
+
+function accessToken() {
+  const token = sessionStorage.getItem(ACCESS_KEY);
+  if (!token) throw new SignInError('Sign in again to set up an authenticator app.');
+  return token;
+}
+
+/**
+ * Forget the tokens of this tab and have Cognito revoke the user's refresh tokens (GlobalSignOut), so a copied
+ * token cannot be renewed. The ID token Welt's APIs verify stays valid until it expires (its signature is all
+ * they check); staff's expire soonest.
+ */
+export async function signOut() {
+  const access = sessionStorage.getItem(ACCESS_KEY);
   sessionStorage.removeItem(TOKEN_KEY);
+  sessionStorage.removeItem(ACCESS_KEY);
+  if (!access) return;
+  try {
+    await cognitoCall('GlobalSignOut', { AccessToken: access });
+  } catch {
+    // Signed out here either way; an expired access token has nothing left to revoke.
+  }
 }
 
 /** Where a user lands after signing in: brands in their order pool, staff in production. */

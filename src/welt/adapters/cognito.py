@@ -1,18 +1,24 @@
 """Verifies Cognito ID tokens ourselves: signature against the JWKS, issuer, audience, expiry, use.
 
 The pool's keys are fetched again every hour; while the JWKS cannot be fetched the last good set keeps serving.
+
+Staff must sign in with an authenticator app as second factor. A user pool cannot require that of one group only,
+and an ID token does not say how its holder signed in, so Welt asks the pool (AdminGetUser) whether a staff
+caller has one, and refuses them until they do.
 """
 
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
 import jwt
 from aws_lambda_powertools import Logger
+from botocore.exceptions import BotoCoreError, ClientError
 
-from welt.domain.errors import AuthenticationError, ServiceUnavailableError
+from welt.domain.errors import AuthenticationError, ForbiddenError, ServiceUnavailableError
 from welt.domain.model import BRAND_CODE
 from welt.services.orders import Caller
 
@@ -22,6 +28,10 @@ KEYS_LIFESPAN_SECONDS = 3600
 # While the JWKS endpoint is down, each container tries it again this often, not on every request.
 OUTAGE_RETRY_SECONDS = 30
 FETCH_TIMEOUT_SECONDS = 5
+# How long a staff user's authenticator, once seen, is taken as still there: one AdminGetUser per staff user and
+# container every five minutes; removing it is honoured within that time. A user without one is asked every time,
+# so enrolling counts from the next request.
+SECOND_FACTOR_LIFESPAN_SECONDS = 300
 
 logger = Logger(child=True)
 
@@ -77,17 +87,59 @@ class UserPoolKeys(jwt.PyJWKClient):
         raise jwt.PyJWKClientConnectionError("The JWKS endpoint is down and the last good key set lacks this key.")
 
 
+class StaffAuthenticators:
+    """Whether a user of the pool has an authenticator app as second factor (AdminGetUser's UserMFASettingList)."""
+
+    def __init__(
+        self, client: Any, user_pool_id: str, lifespan: float = SECOND_FACTOR_LIFESPAN_SECONDS, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self._client = client
+        self._pool = user_pool_id
+        self._lifespan = lifespan
+        self._clock = clock
+        self._seen: dict[str, float] = {}
+
+    def __call__(self, username: str) -> bool:
+        seen = self._seen.get(username)
+        if seen is not None and self._clock() - seen < self._lifespan:
+            return True
+        try:
+            user = self._client.admin_get_user(UserPoolId=self._pool, Username=username)
+        except ClientError as error:
+            if error.response.get("Error", {}).get("Code") == "UserNotFoundException":
+                raise AuthenticationError("The token's user no longer exists; sign in again.") from None
+            raise ServiceUnavailableError("Sign-in cannot be checked right now; try again in a minute.") from None
+        except BotoCoreError:
+            raise ServiceUnavailableError("Sign-in cannot be checked right now; try again in a minute.") from None
+        if "SOFTWARE_TOKEN_MFA" not in (user.get("UserMFASettingList") or []):
+            self._seen.pop(username, None)
+            return False
+        self._seen[username] = self._clock()
+        return True
+
+
 class CognitoTokenVerifier:
-    def __init__(self, jwks: jwt.PyJWKClient | Any, issuer: str, audience: str, leeway_seconds: int = 30) -> None:
+    def __init__(
+        self,
+        jwks: jwt.PyJWKClient | Any,
+        issuer: str,
+        audience: str,
+        leeway_seconds: int = 30,
+        staff_authenticator: Callable[[str], bool] | None = None,
+    ) -> None:
         self._jwks = jwks
         self._issuer = issuer
         self._audience = audience
         self._leeway = leeway_seconds
+        # None only where no user pool is asked (unit tests of token checks); every deployed API passes one.
+        self._staff_authenticator = staff_authenticator
 
     @classmethod
-    def from_url(cls, jwks_url: str, issuer: str, audience: str) -> CognitoTokenVerifier:
+    def from_url(
+        cls, jwks_url: str, issuer: str, audience: str, staff_authenticator: Callable[[str], bool] | None = None
+    ) -> CognitoTokenVerifier:
         # The key set lives across invocations of a warm Lambda; an unknown kid refetches it (at most every 30 s).
-        return cls(UserPoolKeys(jwks_url), issuer, audience)
+        return cls(UserPoolKeys(jwks_url), issuer, audience, staff_authenticator=staff_authenticator)
 
     def caller(self, authorization: str | None) -> Caller:
         """The caller a `Bearer <ID token>` header proves, or AuthenticationError."""
@@ -104,6 +156,13 @@ class CognitoTokenVerifier:
             raise AuthenticationError("The token's brand claim is not a brand code.")
         if not staff and brand is None:
             raise AuthenticationError("The token names no brand and no staff group.")
+        if staff and self._staff_authenticator is not None:
+            username = claims.get("cognito:username") or claims["sub"]
+            if not self._staff_authenticator(str(username)):
+                raise ForbiddenError(
+                    "Factory staff sign in with a code from an authenticator app: set up two-step sign-in "
+                    "(in the app: Two-step sign-in), then sign in again."
+                )
         issued_at = datetime.fromtimestamp(int(claims["iat"]), UTC)
         return Caller(
             subject=str(claims["sub"]), brand=None if staff else brand, staff=staff, email=claims.get("email"), issued_at=issued_at

@@ -1,8 +1,13 @@
-/** Sign in (Cognito USER_PASSWORD_AUTH), choose a password at the first sign-in, or reset a forgotten one.
+/** Sign in (Cognito USER_PASSWORD_AUTH), choose a password at the first sign-in, type the code of an authenticator
+ * app (or enrol one: required for staff), or reset a forgotten one.
  *
  * One page, one step at a time: each step is a form; what Cognito answers decides the next step. */
 
-import { PASSWORD_RULES, answerChallenge, forgotPassword, homeFor, resetPassword, signIn, SignInError } from '../auth.js';
+import {
+  PASSWORD_RULES, answerChallenge, currentSession, finishEnrolment, forgotPassword, hasAuthenticator, homeFor, resetPassword, signIn, SignInError,
+  startEnrolment,
+} from '../auth.js';
+import { enrolmentFields, typedCode } from './authenticator.js';
 import { localProblem } from '../api.js';
 import { focusOn, h, uid } from '../dom.js';
 import { field } from '../fields.js';
@@ -118,8 +123,62 @@ export async function signInView(ctx) {
   }
 
   async function proceed(result) {
-    if (result.step === 'SIGNED_IN') finish(result.session);
+    if (result.step === 'SIGNED_IN') await signedIn(result.session);
     else if (result.step === 'NEW_PASSWORD_REQUIRED') showNewPassword(result);
+    else if (result.step === 'SOFTWARE_TOKEN_MFA') showCode(result);
+    else if (result.step === 'MFA_SETUP') await showEnrol(result);
+  }
+
+  /** Staff go no further than enrolling an authenticator app until they have one: the APIs refuse them without. */
+  async function signedIn(session) {
+    if (session.staff && !session.brand && !(await hasAuthenticator())) await showEnrol(null);
+    else finish(session);
+  }
+
+  function showCode(challenge) {
+    const code = h('input', { type: 'text', inputmode: 'numeric', autocomplete: 'one-time-code', spellcheck: 'false', maxlength: '6' });
+    step({
+      title: 'Enter your code',
+      lead: 'Open your authenticator app and type the 6-digit code it shows for Welt.',
+      fields: [field({ label: 'Code from the app', loc: 'code', control: code, required: 'Enter the 6-digit code from the app' })],
+      submit: 'Sign in',
+      busy: 'Checking the code…',
+      act: async () => {
+        const typed = typedCode(code);
+        try {
+          await proceed(await answerChallenge(challenge, { code: typed }));
+        } catch (error) {
+          code.value = '';
+          throw problem('Sign-in failed', 'code', error instanceof SignInError ? error.message : 'Try again.');
+        }
+      },
+    });
+  }
+
+  /** Enrol an authenticator app: during sign-in (MFA_SETUP, `challenge`) or just after it (staff without one). */
+  async function showEnrol(challenge) {
+    const secret = await startEnrolment(challenge);
+    const parts = enrolmentFields(email, secret);
+    step({
+      title: 'Set up two-step sign-in',
+      lead: challenge
+        ? 'Your account asks for a code from an authenticator app at each sign-in, as well as the password. Set one up to continue.'
+        : 'Factory staff see every brand\'s orders and addresses, so each sign-in asks for a code from an authenticator app as well as the password. Set one up to continue.',
+      fields: parts.nodes,
+      submit: 'Turn on and continue',
+      busy: 'Checking the code…',
+      act: async () => {
+        const typed = typedCode(parts.code);
+        try {
+          const result = await finishEnrolment(typed, challenge);
+          if (result.step === 'ENROLLED') finish(currentSession());
+          else await proceed(result);
+        } catch (error) {
+          parts.code.value = '';
+          throw problem('Two-step sign-in is not on yet', 'code', error instanceof SignInError ? error.message : 'Try again.');
+        }
+      },
+    });
   }
 
   function showNewPassword(challenge) {

@@ -59,7 +59,8 @@ def deployed(cdk_out: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterato
 
 def id_token(deployed: DeployedStack, who: str) -> str:
     account = next(user for user in deployed.description["users"] if who in (user.get("brand"), user["role"]))
-    return seed.sign_in(deployed.aws, deployed.description["cognito"]["client_id"], account["email"], account["password"])
+    client_id = deployed.description["cognito"]["client_id"]
+    return seed.sign_in(deployed.aws, client_id, account["email"], account["password"], account.get("totp_secret"))
 
 
 @pytest.fixture(scope="session")

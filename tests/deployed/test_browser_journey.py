@@ -1,5 +1,5 @@
 """The browser journey through the deployed shape: a buyer signs in with the emulator's Cognito, orders, pays
-by card at localstripe and sees Work In Process, every API call through the emulated API Gateway."""
+by card at localstripe and sees the order in production, every API call through the emulated API Gateway."""
 
 from __future__ import annotations
 
@@ -52,4 +52,4 @@ def test_a_buyer_signs_in_orders_pays_and_sees_work_in_process(deployed: Deploye
     app.pay()
     app.expect_paid()
     paid = page.get_by_role("region", name="Payment received")
-    expect(paid.get_by_text("Work In Process", exact=True)).to_be_visible(timeout=60_000)
+    expect(paid.get_by_text("In production", exact=True)).to_be_visible(timeout=60_000)

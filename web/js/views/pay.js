@@ -1,7 +1,7 @@
 /**
  * Paying one order or a shipping group: POST /payments (Idempotency-Key) for the cost summary, the card
  * in Stripe's element, POST /payments/{id}/confirm on the server, the bank's step if asked, then GET
- * /payments/{id} until Stripe's word settles it, and the orders shown as Work In Process.
+ * /payments/{id} until Stripe's word settles it, and the orders shown in production.
  */
 
 import { ApiProblem, newIdempotencyKey, ordersApi, paymentsApi } from '../api.js';
@@ -117,11 +117,11 @@ export async function payView(ctx) {
         h('a', { href: `#/orders/${encodeURIComponent(o.order_number)}` }, o.order_number), ': ', badge(o.status),
         o.production_stage ? [' · stage ', badge(o.production_stage, 'stage')] : null))),
       h('p', {}, orders.every((o) => o.status === 'WORK_IN_PROCESS')
-        ? 'Production has started: your order is Work In Process. We emailed the receipt.'
+        ? 'Production has started: your order is in production. We emailed the receipt.'
         : 'Production starts in a moment; the order pool shows each order’s status.'),
       h('div', { class: 'actions' }, h('a', { class: 'button secondary', href: '#/orders' }, 'Go to the order pool'))));
     focusOn(outcome.querySelector('h2'));
-    announce('Payment received. Work In Process.');
+    announce('Payment received. Your order is in production.');
   }
 
   async function waitForStripe(paymentId, afterBankStep = null) {

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from chalice.test import Client
@@ -12,6 +13,9 @@ from tests.apps import load_app
 from tests.fakes import Clock, FakeMailer, FakeStripe, FakeUserDirectory, fake_desk, fake_onboarding, fake_payment_desk
 from welt.services.orders import OrderDesk
 from welt.services.payments import PaymentDesk
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 
 @pytest.fixture
@@ -65,3 +69,17 @@ def payments_client(payment_desk: PaymentDesk, monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setattr(module, "payment_desk", lambda: payment_desk)
     with Client(module.app) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    """One Chromium per test process: Playwright's sync API runs one instance per process, and the browser and the
+    deployed tiers may share a worker."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.browser.backoffice import launch_chromium
+
+    with sync_playwright() as playwright:
+        chromium = launch_chromium(playwright)
+        yield chromium
+        chromium.close()

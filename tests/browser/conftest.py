@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.browser.backoffice import Arrange, Backoffice, launch_chromium, running_stack, user
+from tests.browser.backoffice import Arrange, Backoffice, running_stack, user
 from welt_stack.stack import LocalStack, StackError, log_tails
 
 VIEWPORT = ViewportSize(width=1280, height=900)
@@ -26,14 +26,6 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
             yield local
     except StackError as error:
         pytest.fail(f"the local stack did not start: {error}")
-
-
-@pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        yield chromium
-        chromium.close()
 
 
 @pytest.fixture

@@ -9,24 +9,22 @@ from collections.abc import Iterator
 
 import pytest
 import requests
-from playwright.sync_api import Page, ViewportSize, expect, sync_playwright
+from playwright.sync_api import Browser, Page, ViewportSize, expect
 
-from tests.browser.backoffice import Backoffice, launch_chromium
+from tests.browser.backoffice import Backoffice
 from tests.deployed.conftest import id_token
 from welt_stack.deployed_stack import DeployedStack
 
 
 @pytest.fixture
-def page() -> Iterator[Page]:
-    with sync_playwright() as playwright:
-        chromium = launch_chromium(playwright)
-        context = chromium.new_context(viewport=ViewportSize(width=1280, height=900), locale="en-GB")
-        tab = context.new_page()
-        errors: list[str] = []
-        tab.on("pageerror", lambda error: errors.append(str(error)))
-        yield tab
-        chromium.close()
-        assert errors == [], f"the page threw: {errors}"
+def page(browser: Browser) -> Iterator[Page]:
+    context = browser.new_context(viewport=ViewportSize(width=1280, height=900), locale="en-GB")
+    tab = context.new_page()
+    errors: list[str] = []
+    tab.on("pageerror", lambda error: errors.append(str(error)))
+    yield tab
+    context.close()
+    assert errors == [], f"the page threw: {errors}"
 
 
 def test_a_buyer_signs_in_orders_pays_and_sees_work_in_process(deployed: DeployedStack, page: Page) -> None:

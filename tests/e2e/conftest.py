@@ -28,6 +28,8 @@ import pytest
 import requests
 
 from tests.examples import checkout
+from welt.adapters.vies import LocalVies
+from welt.domain.vat import EU_MEMBER_STATES, vat_rule
 from welt_stack import seed
 from welt_stack.stack import LocalStack, StackError, register_webhook, stack_on_free_ports
 
@@ -586,10 +588,21 @@ def expected_costs(catalog: dict[str, Any], form: dict[str, Any]) -> dict[str, A
     manufacturing = per_pair * pairs
     shipping = zone["base"] + zone["per_pair"] * pairs
     customization = catalog["stamp_fee"] if form["labeling"] == "CUSTOM_STAMPS" else 0
+    net = manufacturing + shipping + customization
+    # IVA by the domain's one rule, with the local stack's VIES register answering for the buyer's VAT ID.
+    address, vat_id = form["shipping_address"], form["billing"].get("vat_id")
+    asks_vies = vat_id is not None and address["country"] != "ES" and address["country"] in EU_MEMBER_STATES
+    rule = vat_rule(address["country"], address["postal_code"], vat_id, LocalVies().check(vat_id) if asks_vies else None)
+    vat = int((Decimal(net) * rule.rate_percent / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     return {
         "manufacturing": manufacturing,
         "shipping": shipping,
         "customization": customization,
-        "total": manufacturing + shipping + customization,
+        "net": net,
+        "vat_rate_percent": int(rule.rate_percent),
+        "vat": vat,
+        "vat_note": rule.note,
+        "total": net + vat,
         "currency": "EUR",
+        "vat_treatment": rule.treatment.value,
     }

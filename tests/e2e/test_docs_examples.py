@@ -92,6 +92,7 @@ def test_checkout_example_retried_with_the_same_key_places_one_order(stack_file:
         generated.Labeling.UNLABELED,
         "DE",
         generated.StampStatus.NONE,
+        generated.vat.RULES[generated.vat.VatTreatment.INTRA_COMMUNITY],  # the example's buyer: a German VAT ID, shoes to Germany
     )
 
     assert number, output

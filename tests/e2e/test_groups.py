@@ -167,7 +167,10 @@ def test_a_group_is_paid_once_for_its_total_and_is_fixed_afterwards(
     payment = dmo_pay.create(group=group_id)
     costs = group["costs"]
     assert payment["amount"] == costs["total"]
-    assert payment["summary"] == {name: costs[name] for name in ("manufacturing", "shipping", "customization", "total")}
+    assert payment["summary"] == {
+        name: costs[name]
+        for name in ("manufacturing", "shipping", "customization", "net", "vat_rate_percent", "vat", "vat_note", "total", "vat_treatment")
+    }
     assert payment["order_numbers"] == group["order_numbers"]
     assert payment["shipping_group_id"] == group_id
 

@@ -70,7 +70,10 @@ def test_a_payment_needs_an_idempotency_key_and_the_same_key_returns_the_same_pa
     assert again.json()["payment_id"] == payment["payment_id"]
     assert again.json()["amount"] == payment["amount"]
     costs = order["costs"]
-    assert payment["summary"] == {name: costs[name] for name in ("manufacturing", "shipping", "customization", "total")}
+    assert payment["summary"] == {
+        name: costs[name]
+        for name in ("manufacturing", "shipping", "customization", "net", "vat_rate_percent", "vat", "vat_note", "total", "vat_treatment")
+    }
     assert payment["amount"] == costs["total"]
     assert payment["currency"] == "EUR"
     assert payment["status"] == "REQUIRES_PAYMENT_METHOD"

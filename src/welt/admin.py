@@ -24,6 +24,7 @@ from typing import Any
 import boto3
 
 from welt.adapters.tables import ALL_TABLES, BRANDS, ORDERS, OUTBOX, SHIPPING_GROUPS
+from welt.domain.model import AS_SENT
 from welt.services.callers import Caller
 from welt.services.onboarding import BrandRegistration, Invitation, Onboarding
 
@@ -178,13 +179,16 @@ def run(arguments: list[str], onboarding: Onboarding | None = None) -> dict[str,
                 "region": options.address_region,
                 "country": options.country,
             }
-            form = BrandRegistration(
-                code=options.code,
-                name=options.name,
-                legal_name=options.legal_name,
-                vat_id=options.vat_id,
-                contact_email=options.contact_email,
-                billing_address={k: v for k, v in address.items() if v is not None},  # type: ignore[arg-type]
+            form = BrandRegistration.model_validate(
+                {
+                    "code": options.code,
+                    "name": options.name,
+                    "legal_name": options.legal_name,
+                    "vat_id": options.vat_id,
+                    "contact_email": options.contact_email,
+                    "billing_address": {k: v for k, v in address.items() if v is not None},
+                },
+                context=AS_SENT,
             )
             return service.register_brand(onboarding.desk, OPERATOR, form)
         case "invite-user":

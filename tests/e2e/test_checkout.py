@@ -132,6 +132,19 @@ def test_invalid_checkout_is_422_field_by_field_and_places_nothing(dmo: Api, tag
     assert dmo.highest_seq() == highest
 
 
+def test_a_postcode_not_in_its_countrys_shape_is_422_at_the_field_and_places_nothing(dmo: Api, tag: str) -> None:
+    highest = dmo.highest_seq()
+    form = order_form(tag)
+    form["shipping_address"] |= {"country": "DE", "postal_code": "ABCDEFGHIJK"}
+
+    problem = assert_problem(dmo.checkout(form), 422)
+
+    assert problem["errors"] == [
+        {"loc": ["body", "shipping_address", "postal_code"], "msg": "must be a postcode of DE, such as 26133"}
+    ], problem
+    assert dmo.highest_seq() == highest
+
+
 def test_later_checkout_without_labeling_uses_the_brands_last_choice(brk: Api, catalog: dict[str, Any], tag: str) -> None:
     brk.place(order_form(tag, labeling="CUSTOM_STAMPS"))
     form = order_form(tag)

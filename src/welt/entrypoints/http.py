@@ -35,6 +35,7 @@ from welt.domain.errors import (
     VersionMismatchError,
     WeltError,
 )
+from welt.domain.model import AS_SENT
 from welt.services.orders import Caller
 from welt.services.ports import SessionRegistry
 from welt.services.sessions import check_session
@@ -170,7 +171,7 @@ class HttpRequest:
     def body(self, model: type[Model], raw: dict[str, Any] | None = None) -> Model:
         data = self.json() if raw is None else raw
         try:
-            return model.model_validate(data)
+            return model.model_validate(data, context=AS_SENT)
         except ValidationError as error:
             raise ValidationFailedError("Some fields are not valid.", field_problems(error, ("body",))) from None
 

@@ -22,6 +22,23 @@ from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
 from welt.services import orders, production, shipping_groups
 from welt.services.notifications import deliver_due, deliver_now, emails_for_staff
+from welt.services.resources import (
+    BrandList,
+    BrandResource,
+    GroupSuggestionList,
+    OrderPage,
+    OrderResource,
+    Quote,
+    ShippingGroupList,
+    ShippingGroupResource,
+    StaffBrand,
+    StaffEmailList,
+    StaffShippingGroupList,
+    StampsReady,
+    TeamList,
+    TeamMemberResource,
+    Timeline,
+)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -102,12 +119,12 @@ def catalog(request: HttpRequest) -> dict[str, Any]:
 
 
 @api.route("/brand", methods=["GET"])
-def brand(request: HttpRequest) -> dict[str, Any]:
+def brand(request: HttpRequest) -> BrandResource:
     return orders.brand_profile(order_desk(), request.caller)
 
 
 @api.route("/orders", methods=["POST"], status=201)
-def place_order(request: HttpRequest) -> dict[str, Any]:
+def place_order(request: HttpRequest) -> OrderResource:
     key = request.idempotency_key()
     raw = request.json()
     form = request.body(orders.Checkout, raw)
@@ -115,17 +132,17 @@ def place_order(request: HttpRequest) -> dict[str, Any]:
 
 
 @api.route("/orders", methods=["GET"])
-def order_pool(request: HttpRequest) -> dict[str, Any]:
+def order_pool(request: HttpRequest) -> OrderPage:
     return orders.list_orders(order_desk(), request.caller, pool_query(request))
 
 
 @api.route("/orders/{order_number}", methods=["GET"])
-def get_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def get_order(request: HttpRequest, order_number: str) -> OrderResource:
     return orders.get_order(order_desk(), request.caller, order_number)
 
 
 @api.route("/orders/{order_number}", methods=["PATCH"])
-def edit_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def edit_order(request: HttpRequest, order_number: str) -> OrderResource:
     version = request.version_header()
     assert version is not None
     edit = request.body(orders.OrderEdit)
@@ -133,96 +150,96 @@ def edit_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
 
 
 @api.route("/orders/{order_number}/cancel", methods=["POST"])
-def cancel_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def cancel_order(request: HttpRequest, order_number: str) -> OrderResource:
     return orders.cancel_order(order_desk(), request.caller, order_number, request.version_header(required=False))
 
 
 @api.route("/orders/{order_number}/events", methods=["GET"])
-def order_events(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def order_events(request: HttpRequest, order_number: str) -> Timeline:
     page = query_params(request, TimelineParams)
     return orders.order_timeline(order_desk(), request.caller, order_number, page.limit, page.cursor)
 
 
 @api.route("/quotes", methods=["POST"])
-def quote(request: HttpRequest) -> dict[str, Any]:
+def quote(request: HttpRequest) -> Quote:
     return orders.quote(order_desk(), request.caller, request.body(orders.QuoteRequest))
 
 
 @api.route("/shipping-groups", methods=["POST"], status=201)
-def create_group(request: HttpRequest) -> dict[str, Any]:
+def create_group(request: HttpRequest) -> ShippingGroupResource:
     return shipping_groups.create_group(order_desk(), request.caller, request.body(shipping_groups.NewGroup))
 
 
 @api.route("/shipping-groups", methods=["GET"])
-def list_groups(request: HttpRequest) -> dict[str, Any]:
+def list_groups(request: HttpRequest) -> ShippingGroupList:
     page = query_params(request, GroupParams)
     return shipping_groups.list_groups(order_desk(), request.caller, page.limit, page.cursor)
 
 
 @api.route("/shipping-groups/suggestions", methods=["GET"])
-def group_suggestions(request: HttpRequest) -> dict[str, Any]:
+def group_suggestions(request: HttpRequest) -> GroupSuggestionList:
     return group_suggestions_service.list_suggestions(order_desk(), request.caller)
 
 
 @api.route("/shipping-groups/{group_id}", methods=["GET"])
-def get_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+def get_group(request: HttpRequest, group_id: str) -> ShippingGroupResource:
     return shipping_groups.get_group(order_desk(), request.caller, group_id)
 
 
 @api.route("/shipping-groups/{group_id}", methods=["DELETE"])
-def dissolve_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+def dissolve_group(request: HttpRequest, group_id: str) -> ShippingGroupResource:
     return shipping_groups.dissolve_group(order_desk(), request.caller, group_id)
 
 
 @api.route("/shipping-groups/{group_id}/orders", methods=["POST"])
-def add_to_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+def add_to_group(request: HttpRequest, group_id: str) -> ShippingGroupResource:
     addition = request.body(shipping_groups.GroupAddition)
     return shipping_groups.add_order(order_desk(), request.caller, group_id, addition)
 
 
 @api.route("/shipping-groups/{group_id}/orders/{order_number}", methods=["DELETE"])
-def remove_from_group(request: HttpRequest, group_id: str, order_number: str) -> dict[str, Any]:
+def remove_from_group(request: HttpRequest, group_id: str, order_number: str) -> ShippingGroupResource:
     return shipping_groups.remove_order(order_desk(), request.caller, group_id, order_number)
 
 
 @api.route("/admin/orders", methods=["GET"], staff=True)
-def admin_orders(request: HttpRequest) -> dict[str, Any]:
+def admin_orders(request: HttpRequest) -> OrderPage:
     return orders.list_all_orders(order_desk(), request.caller, pool_query(request))
 
 
 @api.route("/admin/orders/{order_number}", methods=["GET"], staff=True)
-def staff_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def staff_order(request: HttpRequest, order_number: str) -> OrderResource:
     return production.order_for_staff(order_desk(), request.caller, order_number)
 
 
 @api.route("/admin/orders/{order_number}/production", methods=["POST"], staff=True)
-def move_stage(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def move_stage(request: HttpRequest, order_number: str) -> OrderResource:
     return production.move_stage(order_desk(), request.caller, order_number, request.body(production.StageChange))
 
 
 @api.route("/admin/orders/{order_number}/ship", methods=["POST"], staff=True)
-def ship_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def ship_order(request: HttpRequest, order_number: str) -> OrderResource:
     return production.ship_order(order_desk(), request.caller, order_number, request.body(production.Shipment))
 
 
 @api.route("/admin/orders/{order_number}/deliver", methods=["POST"], staff=True)
-def deliver_order(request: HttpRequest, order_number: str) -> dict[str, Any]:
+def deliver_order(request: HttpRequest, order_number: str) -> OrderResource:
     return production.deliver_order(order_desk(), request.caller, order_number)
 
 
 @api.route("/admin/shipping-groups/{group_id}/ship", methods=["POST"], staff=True)
-def ship_group(request: HttpRequest, group_id: str) -> dict[str, Any]:
+def ship_group(request: HttpRequest, group_id: str) -> ShippingGroupResource:
     return production.ship_group(order_desk(), request.caller, group_id, request.body(production.Shipment))
 
 
 @api.route("/admin/shipping-groups", methods=["GET"], staff=True)
-def staff_groups(request: HttpRequest) -> dict[str, Any]:
+def staff_groups(request: HttpRequest) -> StaffShippingGroupList:
     page = query_params(request, GroupParams)
     return production.list_groups(order_desk(), request.caller, page.status, page.limit, page.cursor)
 
 
 @api.route("/admin/brands/{code}/stamps", methods=["POST"], staff=True)
-def stamps_ready(request: HttpRequest, code: str) -> dict[str, Any]:
+def stamps_ready(request: HttpRequest, code: str) -> StampsReady:
     return production.mark_stamps_ready(order_desk(), request.caller, code, request.body(production.StampsUpdate))
 
 
@@ -230,85 +247,85 @@ def stamps_ready(request: HttpRequest, code: str) -> dict[str, Any]:
 
 
 @api.route("/admin/brands", methods=["POST"], staff=True, status=201)
-def register_brand(request: HttpRequest) -> dict[str, Any]:
+def register_brand(request: HttpRequest) -> StaffBrand:
     return going_live.register_brand(order_desk(), request.caller, request.body(going_live.BrandRegistration))
 
 
 @api.route("/admin/brands", methods=["GET"], staff=True)
-def staff_brands(request: HttpRequest) -> dict[str, Any]:
+def staff_brands(request: HttpRequest) -> BrandList:
     page = query_params(request, BrandPageParams)
     return going_live.list_brands(order_desk(), request.caller, page.limit, page.cursor)
 
 
 @api.route("/admin/brands/{code}", methods=["GET"], staff=True)
-def staff_brand(request: HttpRequest, code: str) -> dict[str, Any]:
+def staff_brand(request: HttpRequest, code: str) -> StaffBrand:
     return going_live.get_brand(order_desk(), request.caller, code)
 
 
 @api.route("/admin/brands/{code}", methods=["PATCH"], staff=True)
-def edit_brand(request: HttpRequest, code: str) -> dict[str, Any]:
+def edit_brand(request: HttpRequest, code: str) -> StaffBrand:
     version = request.version_header()
     assert version is not None
     return going_live.edit_brand(order_desk(), request.caller, code, request.body(going_live.BrandChanges), version)
 
 
 @api.route("/admin/brands/{code}/users", methods=["POST"], staff=True, status=201)
-def invite_brand_user(request: HttpRequest, code: str) -> dict[str, Any]:
+def invite_brand_user(request: HttpRequest, code: str) -> TeamMemberResource:
     return going_live.invite_user(onboarding(), request.caller, code, request.body(going_live.Invitation))
 
 
 @api.route("/admin/brands/{code}/users", methods=["GET"], staff=True)
-def brand_team(request: HttpRequest, code: str) -> dict[str, Any]:
+def brand_team(request: HttpRequest, code: str) -> TeamList:
     return going_live.list_team(onboarding(), request.caller, code)
 
 
 @api.route("/admin/brands/{code}/users/{email}/invite", methods=["POST"], staff=True)
-def reinvite_brand_user(request: HttpRequest, code: str, email: str) -> dict[str, Any]:
+def reinvite_brand_user(request: HttpRequest, code: str, email: str) -> TeamMemberResource:
     return going_live.resend_invitation(onboarding(), request.caller, code, unquote(email))
 
 
 @api.route("/admin/brands/{code}/users/{email}/disable", methods=["POST"], staff=True)
-def disable_brand_user(request: HttpRequest, code: str, email: str) -> dict[str, Any]:
+def disable_brand_user(request: HttpRequest, code: str, email: str) -> TeamMemberResource:
     return going_live.disable_user(onboarding(), request.caller, code, unquote(email))
 
 
 @api.route("/admin/brands/{code}/users/{email}/enable", methods=["POST"], staff=True)
-def enable_brand_user(request: HttpRequest, code: str, email: str) -> dict[str, Any]:
+def enable_brand_user(request: HttpRequest, code: str, email: str) -> TeamMemberResource:
     return going_live.enable_user(onboarding(), request.caller, code, unquote(email))
 
 
 @api.route("/admin/staff", methods=["POST"], staff=True, status=201)
-def invite_staff_user(request: HttpRequest) -> dict[str, Any]:
+def invite_staff_user(request: HttpRequest) -> TeamMemberResource:
     return going_live.invite_user(onboarding(), request.caller, None, request.body(going_live.Invitation))
 
 
 @api.route("/admin/staff", methods=["GET"], staff=True)
-def staff_team(request: HttpRequest) -> dict[str, Any]:
+def staff_team(request: HttpRequest) -> TeamList:
     return going_live.list_team(onboarding(), request.caller, None)
 
 
 @api.route("/admin/staff/{email}/invite", methods=["POST"], staff=True)
-def reinvite_staff_user(request: HttpRequest, email: str) -> dict[str, Any]:
+def reinvite_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
     return going_live.resend_invitation(onboarding(), request.caller, None, unquote(email))
 
 
 @api.route("/admin/staff/{email}/disable", methods=["POST"], staff=True)
-def disable_staff_user(request: HttpRequest, email: str) -> dict[str, Any]:
+def disable_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
     return going_live.disable_user(onboarding(), request.caller, None, unquote(email))
 
 
 @api.route("/admin/staff/{email}/enable", methods=["POST"], staff=True)
-def enable_staff_user(request: HttpRequest, email: str) -> dict[str, Any]:
+def enable_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
     return going_live.enable_user(onboarding(), request.caller, None, unquote(email))
 
 
 @api.route("/brand/users", methods=["GET"])
-def own_team(request: HttpRequest) -> dict[str, Any]:
+def own_team(request: HttpRequest) -> TeamList:
     return going_live.own_team(onboarding(), request.caller)
 
 
 @api.route("/admin/emails", methods=["GET"], staff=True)
-def staff_emails(request: HttpRequest) -> dict[str, Any]:
+def staff_emails(request: HttpRequest) -> StaffEmailList:
     return emails_for_staff(order_desk().outbox, request.caller, request.query("state"))
 
 

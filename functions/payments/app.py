@@ -16,6 +16,7 @@ from welt.bootstrap_payments import payment_desk as build_payment_desk
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.services import payments
+from welt.services.resources import InvoicingRecordList, PaymentResource, StaffPaymentList, WebhookReceipt
 
 app = Chalice(app_name="welt-payments", configure_logs=False)
 app.api.binary_types.append("application/pdf")
@@ -39,7 +40,7 @@ def health(request: HttpRequest) -> dict[str, Any]:
 
 
 @api.route("/payments", methods=["POST"], status=201)
-def start_payment(request: HttpRequest) -> dict[str, Any]:
+def start_payment(request: HttpRequest) -> PaymentResource:
     key = request.idempotency_key()
     raw = request.json()
     body = request.body(payments.PaymentRequest, raw)
@@ -47,18 +48,18 @@ def start_payment(request: HttpRequest) -> dict[str, Any]:
 
 
 @api.route("/payments/{payment_id}", methods=["GET"])
-def get_payment(request: HttpRequest, payment_id: str) -> dict[str, Any]:
+def get_payment(request: HttpRequest, payment_id: str) -> PaymentResource:
     return payments.get_payment(payment_desk(), request.caller, payment_id)
 
 
 @api.route("/payments/{payment_id}/confirm", methods=["POST"])
-def confirm_payment(request: HttpRequest, payment_id: str) -> dict[str, Any]:
+def confirm_payment(request: HttpRequest, payment_id: str) -> PaymentResource:
     body = request.body(payments.ConfirmRequest)
     return payments.confirm_payment(payment_desk(), request.caller, payment_id, body)
 
 
 @api.route("/payments/{payment_id}/cancel", methods=["POST"])
-def cancel_payment(request: HttpRequest, payment_id: str) -> dict[str, Any]:
+def cancel_payment(request: HttpRequest, payment_id: str) -> PaymentResource:
     return payments.cancel_payment(payment_desk(), request.caller, payment_id)
 
 
@@ -72,17 +73,17 @@ def invoice(request: HttpRequest, payment_id: str) -> Response:
 
 
 @api.route("/admin/payments", methods=["GET"], staff=True)
-def staff_payments(request: HttpRequest) -> dict[str, Any]:
+def staff_payments(request: HttpRequest) -> StaffPaymentList:
     return payments.payments_for_staff(payment_desk(), request.caller, request.query("status"))
 
 
 @api.route("/admin/invoicing/records", methods=["GET"], staff=True)
-def invoicing_records(request: HttpRequest) -> dict[str, Any]:
+def invoicing_records(request: HttpRequest) -> InvoicingRecordList:
     return payments.invoicing_records(payment_desk(), request.caller, request.query("limit"), request.query("cursor"))
 
 
 @api.route("/webhooks/stripe", methods=["POST"], public=True, content_types=["application/json", "application/json; charset=utf-8"])
-def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
+def stripe_webhook(request: HttpRequest) -> WebhookReceipt:
     return payments.handle_webhook(payment_desk(), request.raw_body(), request.header("Stripe-Signature"))
 
 

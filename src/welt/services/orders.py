@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -56,6 +57,17 @@ from welt.services.ports import (
     Transaction,
     TransactionConflictError,
     VatRegistry,
+)
+from welt.services.resources import (
+    BrandResource,
+    OrderPage,
+    OrderResource,
+    Quote,
+    Timeline,
+    brand_resource,
+    costs_json,
+    event_resource,
+    iso,
 )
 
 __all__ = ["Caller", "OrderDesk", "brand_of", "find_order"]
@@ -158,11 +170,11 @@ def _labeling_for(brand: Brand, asked: Labeling | None, within: tuple[str, ...] 
     return brand.labeling_default
 
 
-def request_fingerprint(body: dict[str, Any]) -> str:
+def request_fingerprint(body: Mapping[str, object]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def checkout(desk: OrderDesk, caller: Caller, form: Checkout, idempotency_key: str, raw_body: dict[str, Any]) -> dict[str, Any]:
+def checkout(desk: OrderDesk, caller: Caller, form: Checkout, idempotency_key: str, raw_body: Mapping[str, object]) -> OrderResource:
     """Place an order once per Idempotency-Key; a retry (even of a checkout that died after storing it) gets it back.
 
     The key is written in the order's own transaction, so an order and its key exist together or not at all.
@@ -176,11 +188,11 @@ def _hashed(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
-def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> dict[str, Any]:
+def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> OrderResource:
     """One transaction: the brand's next number (and labeling default), the order, its checkout key and its email."""
     _check_buildable(desk, form.type, form.design, form.sizes)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         brand = brand_of(desk.brands, caller)
         billing = _billing_for(brand, form.billing)
         rule = sale_vat_rule(desk, form.shipping_address, billing)
@@ -236,7 +248,7 @@ def sale_vat_rule(desk: OrderDesk, shipping_address: ShippingAddress, billing: B
     return vat_rule(country, shipping_address.postal_code, billing.vat_id, check)
 
 
-def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: str) -> dict[str, Any]:
+def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: str) -> OrderResource:
     """A checkout with this key already placed its order (its answer was lost, or it is running right now)."""
     earlier = desk.orders.checkout(brand.code, key_hash)
     if earlier is None:
@@ -253,28 +265,57 @@ def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: s
     return order_view(desk.catalog, order, brand, desk.clock())
 
 
-def order_view(catalog: Catalog, order: Order, brand: Brand | None, now: datetime) -> dict[str, Any]:
-    """The order as shown. An unpaid order is priced as its payment would charge it (the stamp fee only while due)."""
-    view = order.public_view(now)
+def order_view(catalog: Catalog, order: Order, brand: Brand | None, now: datetime) -> OrderResource:
+    """The order as the API shows it, built here only (the timeline has its own route).
+
+    An unpaid order is priced as its payment would charge it (the stamp fee only while due).
+    """
+    stored = order.model_dump(mode="json")
     model = catalog.shoe_model(order.design.model)
-    view["model_name"] = model.name if model else order.design.model
     shipping_on = expected_ship_date(order, catalog, now.date())
-    view["expected_ship_date"] = shipping_on.isoformat() if shipping_on else None
+    costs = order.costs
     if order.is_editable and brand is not None:
-        view["costs"] = price_orders(catalog, [order], together=False, stamps=brand.stamps_status).costs()
-    return view
+        costs = price_orders(catalog, [order], together=False, stamps=brand.stamps_status).priced
+    return {
+        "order_number": order.order_number,
+        "brand": order.brand,
+        "type": order.type,
+        "status": order.status,
+        "payment_status": order.payment_status,
+        "production_stage": order.production_stage,
+        "design": stored["design"],
+        "model_name": model.name if model else order.design.model,
+        "sizes": stored["sizes"],
+        "pairs": order.pairs,
+        "labeling": order.labeling,
+        "shipping_address": stored["shipping_address"],
+        "billing": stored["billing"],
+        "costs": costs_json(costs),
+        "shipping_group_id": order.shipping_group_id,
+        "version": order.version,
+        "created_at": stored["created_at"],
+        "updated_at": iso(order.updated_at),
+        "wip_started_at": stored["wip_started_at"],
+        "stage_entered_at": stored["stage_entered_at"],
+        "expected_ship_date": shipping_on.isoformat() if shipping_on else None,
+        "days_in_production": order.days_in_production(now),
+        "tracking": stored["tracking"],
+        "payment_id": order.payment_id,
+        "open_payment_id": order.open_payment_id,
+        "invoice_number": order.invoice_number,
+    }
 
 
-def current_view(desk: OrderDesk, order: Order) -> dict[str, Any]:
+def current_view(desk: OrderDesk, order: Order) -> OrderResource:
     brand = desk.brands.get(order.brand) if order.is_editable else None
     return order_view(desk.catalog, order, brand, desk.clock())
 
 
-def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
+def get_order(desk: OrderDesk, caller: Caller, number: str) -> OrderResource:
     return current_view(desk, find_order(desk.orders, caller, number))
 
 
-def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TIMELINE_PAGE, cursor: str | None = None) -> dict[str, Any]:
+def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TIMELINE_PAGE, cursor: str | None = None) -> Timeline:
     """The order's events, oldest first, a page at a time (one read; an order always has its CREATED event)."""
     brand, seq = order_key(caller, number)
     scope = f"events:{brand}:{seq}"
@@ -284,7 +325,7 @@ def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TI
         raise NotFoundError(f"No order {shown(number)} in your order pool.")
     return {
         "order_number": number,
-        "events": [event.public_view(staff_names=caller.staff) for event in page.items],
+        "events": [event_resource(event, staff_names=caller.staff) for event in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
@@ -296,12 +337,12 @@ def _editable(desk: OrderDesk, caller: Caller, number: str) -> Order:
     return order
 
 
-def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if_match: int) -> dict[str, Any]:
+def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if_match: int) -> OrderResource:
     """One transaction: the revised order with its EDITED event (and the brand's labeling default)."""
     changes = edit.model_dump(exclude_unset=True, exclude_none=True)
     updated = {name: getattr(edit, name) for name in changes}
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         order = _editable(desk, caller, number)
         if order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}; reload it and try again.")
@@ -325,12 +366,12 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
     return until_applied(attempt, f"Order {number}")
 
 
-def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | None) -> dict[str, Any]:
+def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | None) -> OrderResource:
     """One transaction: the order CANCELLED with its event; cancelling twice is the same as once."""
     if caller.staff:
         raise ForbiddenError("Only the brand cancels its orders.")
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         order = find_order(desk.orders, caller, number)
         if if_match is not None and order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}.")
@@ -354,7 +395,7 @@ class PoolQuery:
     cursor: str | None = None
 
 
-def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
+def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderPage:
     """The brand's order pool, newest first, a page at a time."""
     brand = brand_of(desk.brands, caller)
     where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None, brand=brand.code)
@@ -368,7 +409,7 @@ def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, 
     }
 
 
-def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
+def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderPage:
     """Staff: every brand's orders, newest first."""
     if not caller.staff:
         raise ForbiddenError("This listing is for factory staff.")
@@ -386,7 +427,7 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[s
     }
 
 
-def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, Any]:
+def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> Quote:
     """Price a would-be order, or existing orders shipped together, without saving anything."""
     brand = brand_of(desk.brands, caller)
     if (request.order is None) == (request.order_numbers is None):
@@ -405,7 +446,7 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
         if wanted.country is None:
             costs = Costs.priced(costs.manufacturing, 0, costs.customization, rule, costs.currency)
         return {
-            "costs": costs.model_dump(mode="json"),
+            "costs": costs_json(costs),
             "pairs": sum(line.pairs for line in wanted.sizes),
             "labeling": labeling,
             "shipping_included": wanted.country is not None,
@@ -422,7 +463,7 @@ def _quoted_vat_rule(desk: OrderDesk, wanted: OrderQuote) -> VatRule:
     return vat_rule(wanted.country, wanted.postal_code, wanted.vat_id, check)
 
 
-def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> dict[str, Any]:
+def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> Quote:
     if len(set(numbers)) != len(numbers):
         raise ValidationFailedError("Each order may be named once.", [FieldProblem(("order_numbers",), "duplicates")])
     orders = find_orders(desk.orders, caller, numbers)
@@ -433,8 +474,8 @@ def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list
             [FieldProblem(("order_numbers",), f"the orders ship to {', '.join(sorted(countries))}")],
         )
     price = price_orders(desk.catalog, orders, together=True, stamps=brand.stamps_status)
-    return {"costs": price.costs(), "pairs": price.pairs, "order_numbers": numbers, "shipping_savings": price.shipping_savings}
+    return {"costs": costs_json(price.priced), "pairs": price.pairs, "order_numbers": numbers, "shipping_savings": price.shipping_savings}
 
 
-def brand_profile(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
-    return brand_of(desk.brands, caller).public_view()
+def brand_profile(desk: OrderDesk, caller: Caller) -> BrandResource:
+    return brand_resource(brand_of(desk.brands, caller))

@@ -7,7 +7,6 @@ order it touches, so no order is ever in a group that does not list it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -28,6 +27,7 @@ from welt.services.callers import Caller, brand_of, find_order, find_orders
 from welt.services.changes import until_applied
 from welt.services.orders import OrderDesk
 from welt.services.ports import OrderRepository, ShippingGroupRepository, Transaction
+from welt.services.resources import ShippingGroupList, ShippingGroupResource, costs_json, tracking_json
 
 GROUP_PAGE = 20
 MAX_GROUP_PAGE = 50
@@ -64,37 +64,38 @@ def orders_of(repository: OrderRepository, numbers: Sequence[str]) -> list[Order
     return repository.get_many([parsed for n in numbers if (parsed := parse_order_number(n))])
 
 
-def group_view(catalog: Catalog, group: ShippingGroup, orders: Sequence[Order], brand: Brand | None) -> dict[str, Any]:
+def group_view(catalog: Catalog, group: ShippingGroup, orders: Sequence[Order], brand: Brand | None) -> ShippingGroupResource:
+    """The group as the API shows it: open groups priced as their payment would charge them."""
     members = [order for order in orders if order.order_number in group.order_numbers]
     stamps = brand.stamps_status if brand is not None else StampStatus.READY
     price = price_orders(catalog, members, together=True, stamps=stamps)
-    costs = price.costs()
+    costs = price.priced
     if group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED):
         # Paid: show what was charged; the orders keep the stamp fee their payment carried.
         carried = sum(order.costs.customization for order in members)
         rule = members[0].vat_rule()
-        costs = Costs.priced(price.manufacturing, price.shipping, carried, rule, catalog.currency).model_dump(mode="json")
+        costs = Costs.priced(price.manufacturing, price.shipping, carried, rule, catalog.currency)
     return {
         "shipping_group_id": group.shipping_group_id,
         "order_numbers": group.order_numbers,
-        "status": group.status.value,
-        "costs": costs,
+        "status": group.status,
+        "costs": costs_json(costs),
         "shipping_savings": price.shipping_savings,
         "pairs": price.pairs,
         "payment_id": group.payment_id,
         "open_payment_id": group.payment_id if group.status is GroupStatus.PAYMENT_IN_PROGRESS else None,
-        "tracking": group.tracking.model_dump(mode="json") if group.tracking else None,
+        "tracking": tracking_json(group.tracking) if group.tracking else None,
         "version": group.version,
         "created_at": group.created_at.isoformat(),
         "updated_at": group.updated_at.isoformat(),
     }
 
 
-def _show(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
+def _show(desk: OrderDesk, group: ShippingGroup) -> ShippingGroupResource:
     return group_view(desk.catalog, group, orders_of(desk.orders, group.order_numbers), desk.brands.get(group.brand))
 
 
-def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str, Any]:
+def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> ShippingGroupResource:
     """One transaction: the brand's next group number, the group, and every order joining it."""
     numbers = request.order_numbers
     if not MIN_ORDERS <= len(numbers) <= MAX_ORDERS:
@@ -108,7 +109,7 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
             "Each order may be named once.", [FieldProblem(("order_numbers",), f"{', '.join(repeated)} named twice")]
         )
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> ShippingGroupResource:
         brand = brand_of(desk.brands, caller)
         orders = find_orders(desk.orders, caller, numbers)
         check_groupable(orders)
@@ -125,7 +126,7 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
     return until_applied(attempt, f"Brand {caller.brand}")
 
 
-def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor: str | None = None) -> dict[str, Any]:
+def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor: str | None = None) -> ShippingGroupList:
     """The brand's groups not dissolved, newest first, a page at a time (three reads: brand, groups, their orders)."""
     brand = brand_of(desk.brands, caller)
     scope = f"groups:{brand.code}"
@@ -138,15 +139,15 @@ def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor
     }
 
 
-def get_group(desk: OrderDesk, caller: Caller, text: str) -> dict[str, Any]:
+def get_group(desk: OrderDesk, caller: Caller, text: str) -> ShippingGroupResource:
     return _show(desk, lookup_group(desk.groups, caller, text))
 
 
-def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joining: bool) -> dict[str, Any]:
+def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joining: bool) -> ShippingGroupResource:
     """One transaction: the group with one order more or less, and that order."""
     brand_of(desk.brands, caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> ShippingGroupResource:
         group = lookup_group(desk.groups, caller, text)
         now = desk.clock()
         if joining:
@@ -165,19 +166,19 @@ def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joini
     return until_applied(attempt, f"Shipping group {text}")
 
 
-def add_order(desk: OrderDesk, caller: Caller, text: str, request: GroupAddition) -> dict[str, Any]:
+def add_order(desk: OrderDesk, caller: Caller, text: str, request: GroupAddition) -> ShippingGroupResource:
     return _change_group(desk, caller, text, request.order_number, joining=True)
 
 
-def remove_order(desk: OrderDesk, caller: Caller, text: str, number: str) -> dict[str, Any]:
+def remove_order(desk: OrderDesk, caller: Caller, text: str, number: str) -> ShippingGroupResource:
     return _change_group(desk, caller, text, number, joining=False)
 
 
-def dissolve_group(desk: OrderDesk, caller: Caller, text: str) -> dict[str, Any]:
+def dissolve_group(desk: OrderDesk, caller: Caller, text: str) -> ShippingGroupResource:
     """One transaction: the group DISSOLVED and every order out of it; dissolving again changes nothing."""
     brand_of(desk.brands, caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> ShippingGroupResource:
         group = lookup_group(desk.groups, caller, text, include_dissolved=True)
         if group.status is GroupStatus.DISSOLVED:
             return _show(desk, group)

@@ -6,7 +6,8 @@ and the stamp-fee claim. Closing an attempt that took no money is one transactio
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +39,7 @@ from welt.services.ports import (
     Transaction,
     TransactionConflictError,
 )
+from welt.services.resources import PaymentResource
 from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
@@ -73,18 +75,20 @@ def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -
     return [find_order(desk.orders, caller, number) for number in request.order_numbers or []], None
 
 
-def start_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest, key: str, raw: dict[str, Any]) -> dict[str, Any]:
+def start_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest, key: str, raw: Mapping[str, object]) -> PaymentResource:
     """A payment for the server-computed total, once per Idempotency-Key."""
     brand = brand_of(desk.brands, caller)
-    return desk.idempotency.run(
+    answer = desk.idempotency.run(
         scope=f"payment:{brand.code}",
         key=key,
         payload={"fingerprint": request_fingerprint(raw)},
-        work=lambda: _create_payment(desk, caller, request),
+        work=lambda: cast(dict[str, Any], _create_payment(desk, caller, request)),
     )
+    # The idempotency store keeps answers as JSON: a retry gets the first request's PaymentResource back.
+    return cast(PaymentResource, answer)
 
 
-def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> dict[str, Any]:
+def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> PaymentResource:
     brand = brand_of(desk.brands, caller)
     orders, group = _orders_to_pay(desk, caller, request)
     group_id = group.shipping_group_id if group else None
@@ -110,7 +114,7 @@ def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) 
     return payment_view(desk, payment)
 
 
-def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request: ConfirmRequest) -> dict[str, Any]:
+def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request: ConfirmRequest) -> PaymentResource:
     """Charge the card on the server; the answer is Stripe's, the orders launch when Stripe confirms it.
 
     The intent is created (never charging) and recorded before it is confirmed, so a confirm whose answer is

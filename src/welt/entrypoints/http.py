@@ -6,10 +6,12 @@ Domain errors become HTTP statuses here and nowhere else.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from aws_lambda_powertools import Logger
@@ -205,6 +207,35 @@ class HttpRequest:
         return key
 
 
+@dataclass(frozen=True)
+class Operation:
+    """What one route declares about itself: the API document (`make openapi`) is generated from these.
+
+    The view's docstring is the operation's summary (first line) and description (the rest).
+    """
+
+    path: str
+    method: str
+    operation_id: str
+    tags: tuple[str, ...]
+    callers: tuple[str, ...]
+    summary: str
+    description: str | None
+    status: int
+    answer: str  # what the successful answer is, in words
+    response: Any  # the resource (a TypedDict) or None for a file
+    media: str = "application/json"
+    request: Any = None  # the body's model
+    example: Mapping[str, Any] | None = None  # a body that works
+    query: type[BaseModel] | None = None
+    errors: tuple[type[WeltError], ...] = ()
+    headers: tuple[str, ...] = ()  # request headers, by component name (IdempotencyKey, IfMatch, IfMatchOptional)
+    answer_headers: tuple[str, ...] = ()  # ETag, Content-Disposition
+    links: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    public: bool = False
+    staff: bool = False
+
+
 class WeltApi:
     """A Chalice app whose routes verify callers and answer errors as problem+json."""
 
@@ -217,6 +248,8 @@ class WeltApi:
         self._sessions = sessions
         # (method, path) of the routes that take no token; the deployment leaves exactly these without an authorizer.
         self.public_routes: set[tuple[str, str]] = set()
+        # Every route's declaration, in the order they are registered: the API document's operations.
+        self.operations: list[Operation] = []
         self._cors = CORSConfig(
             allow_origin=web_origin(),
             allow_headers=["Idempotency-Key", "If-Match"],
@@ -233,10 +266,52 @@ class WeltApi:
         status: int = 200,
         content_types: list[str] | None = None,
         staff: bool = False,
+        *,
+        operation: str | None = None,
+        tags: tuple[str, ...] = (),
+        callers: tuple[str, ...] | None = None,
+        answer: str = "",
+        response: Any = None,
+        media: str = "application/json",
+        request: Any = None,
+        example: Mapping[str, Any] | None = None,
+        query: type[BaseModel] | None = None,
+        errors: tuple[type[WeltError], ...] = (),
+        headers: tuple[str, ...] = (),
+        answer_headers: tuple[str, ...] = (),
+        links: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Callable[..., Any]:
+        """Register a view; the keywords after `staff` declare it for the API document (see `Operation`)."""
+
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             if public:
                 self.public_routes.update((method, path) for method in methods)
+            summary, _, description = (view.__doc__ or view.__name__).strip().partition("\n")
+            for method in methods:
+                self.operations.append(
+                    Operation(
+                        path=path,
+                        method=method.lower(),
+                        operation_id=operation or view.__name__,
+                        tags=tags,
+                        callers=callers or (("anyone",) if public else ("staff",) if staff else ("brand",)),
+                        summary=summary.strip(),
+                        description=inspect.cleandoc(description) + "\n" if description.strip() else None,
+                        status=status,
+                        answer=answer,
+                        response=response,
+                        media=media,
+                        request=request,
+                        example=example,
+                        query=query,
+                        errors=errors,
+                        headers=headers,
+                        answer_headers=answer_headers,
+                        links=links or {},
+                        public=public,
+                        staff=staff,
+                    )
+                )
 
             @functools.wraps(view)
             def handle(**path_params: str) -> Response:

@@ -25,7 +25,7 @@ from welt.domain.errors import (
 )
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
-from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
+from welt.entrypoints.http import HttpRequest, WeltApi, field_problems, links_to
 from welt.entrypoints.observability import observed, traced
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
@@ -79,26 +79,30 @@ class PoolParams(BaseModel):
 
     status: OrderStatus | None = None
     type: OrderType | None = None
-    q: str | None = Field(default=None, max_length=100)
+    q: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Text found in the order number, the model or the design reference (case does not matter).",
+    )
     brand: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    stage: ProductionStage | None = None
-    limit: int = Field(default=orders.DEFAULT_PAGE, ge=1, le=orders.MAX_PAGE)
-    cursor: str | None = Field(default=None, max_length=2000)
+    stage: ProductionStage | None = Field(default=None, description="Orders in production (`WORK_IN_PROCESS`) at this stage.")
+    limit: int = Field(default=orders.DEFAULT_PAGE, ge=1, le=orders.MAX_PAGE, description="Orders per page.")
+    cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
 
 
 class GroupParams(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
     status: GroupStatus | None = None
-    limit: int = Field(default=shipping_groups.GROUP_PAGE, ge=1, le=shipping_groups.MAX_GROUP_PAGE)
-    cursor: str | None = Field(default=None, max_length=2000)
+    limit: int = Field(default=shipping_groups.GROUP_PAGE, ge=1, le=shipping_groups.MAX_GROUP_PAGE, description="Groups per page.")
+    cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
 
 
 class BrandPageParams(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
-    limit: int = Field(default=going_live.BRAND_PAGE, ge=1, le=going_live.MAX_BRAND_PAGE)
-    cursor: str | None = Field(default=None, max_length=2000)
+    limit: int = Field(default=going_live.BRAND_PAGE, ge=1, le=going_live.MAX_BRAND_PAGE, description="Brands per page.")
+    cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
 
 
 class EmailListParams(BaseModel):
@@ -112,8 +116,8 @@ class EmailListParams(BaseModel):
 class TimelineParams(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
-    limit: int = Field(default=orders.TIMELINE_PAGE, ge=1, le=orders.MAX_PAGE)
-    cursor: str | None = Field(default=None, max_length=2000)
+    limit: int = Field(default=orders.TIMELINE_PAGE, ge=1, le=orders.MAX_PAGE, description="Events per page.")
+    cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
 
 
 def query_params(request: HttpRequest, model: type[Params]) -> Params:
@@ -180,6 +184,7 @@ def brand(request: HttpRequest) -> BrandResource:
     methods=["POST"],
     status=201,
     operation="checkout",
+    links=links_to("order_number", "getOrder", "editOrder", "cancelOrder", "getOrderTimeline", versioned=("editOrder",)),
     tags=("Orders",),
     answer="The new order (or, for a retry with the same key, the order the first request placed).",
     response=OrderResource,
@@ -245,6 +250,7 @@ def place_order(request: HttpRequest) -> OrderResource:
     "/orders",
     methods=["GET"],
     operation="listOrders",
+    query_fields=("status", "type", "q", "limit", "cursor"),
     tags=("Orders",),
     answer="One page of the order pool.",
     response=OrderPage,
@@ -416,6 +422,7 @@ def quote(request: HttpRequest) -> Quote:
     methods=["POST"],
     status=201,
     operation="createShippingGroup",
+    links=links_to("group_id", "getShippingGroup", "addOrderToShippingGroup", "dissolveShippingGroup", field="shipping_group_id"),
     tags=("Shipping groups",),
     answer="The new group, with its costs and shipping savings.",
     response=ShippingGroupResource,
@@ -446,6 +453,7 @@ def create_group(request: HttpRequest) -> ShippingGroupResource:
     "/shipping-groups",
     methods=["GET"],
     operation="listShippingGroups",
+    query_fields=("limit", "cursor"),
     tags=("Shipping groups",),
     answer="The groups.",
     response=ShippingGroupList,
@@ -785,6 +793,7 @@ def stamps_ready(request: HttpRequest, code: str) -> StampsReady:
     staff=True,
     status=201,
     operation="registerBrand",
+    links=links_to("code", "getBrandForStaff", "editBrand", "listBrandUsers", "inviteBrandUser", versioned=("editBrand",)),
     tags=("Staff",),
     answer="The brand, at version 1.",
     response=StaffBrand,

@@ -24,7 +24,7 @@ from welt.domain.errors import (
     UnsupportedMediaTypeError,
     ValidationFailedError,
 )
-from welt.entrypoints.http import HttpRequest, WeltApi
+from welt.entrypoints.http import HttpRequest, WeltApi, links_to
 from welt.entrypoints.observability import observed, traced
 from welt.services import payments
 from welt.services.payments.desk import RECORDS_MAX_PAGE, RECORDS_PAGE
@@ -77,6 +77,7 @@ def health(request: HttpRequest) -> Health:
     methods=["POST"],
     status=201,
     operation="startPayment",
+    links=links_to("payment_id", "getPayment", "confirmPayment", "cancelPayment", "getInvoice"),
     tags=("Payments",),
     answer="The payment, `REQUIRES_PAYMENT_METHOD`.",
     response=PaymentResource,

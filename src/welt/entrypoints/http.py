@@ -228,12 +228,26 @@ class Operation:
     request: Any = None  # the body's model
     example: Mapping[str, Any] | None = None  # a body that works
     query: type[BaseModel] | None = None
+    query_fields: tuple[str, ...] | None = None  # the query model's fields this route reads, when not all
     errors: tuple[type[WeltError], ...] = ()
     headers: tuple[str, ...] = ()  # request headers, by component name (IdempotencyKey, IfMatch, IfMatchOptional)
     answer_headers: tuple[str, ...] = ()  # ETag, Content-Disposition
     links: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
     public: bool = False
     staff: bool = False
+
+
+def links_to(parameter: str, *operations: str, field: str | None = None, versioned: tuple[str, ...] = ()) -> dict[str, dict[str, Any]]:
+    """The document's links from a created resource to the operations on it: each is given the path `parameter`
+    from the answer's `field` (by default of the same name), and those in `versioned` its `ETag` as `If-Match`,
+    so a client, or a stateful test, can follow them."""
+    links = {}
+    for operation in operations:
+        parameters = {parameter: f"$response.body#/{field or parameter}"}
+        if operation in versioned:
+            parameters["header.If-Match"] = "$response.header.ETag"
+        links[operation[0].upper() + operation[1:]] = {"operationId": operation, "parameters": parameters}
+    return links
 
 
 class WeltApi:
@@ -276,6 +290,7 @@ class WeltApi:
         request: Any = None,
         example: Mapping[str, Any] | None = None,
         query: type[BaseModel] | None = None,
+        query_fields: tuple[str, ...] | None = None,
         errors: tuple[type[WeltError], ...] = (),
         headers: tuple[str, ...] = (),
         answer_headers: tuple[str, ...] = (),
@@ -304,6 +319,7 @@ class WeltApi:
                         request=request,
                         example=example,
                         query=query,
+                        query_fields=query_fields,
                         errors=errors,
                         headers=headers,
                         answer_headers=answer_headers,

@@ -30,15 +30,18 @@ from welt.domain.payment import PaymentState
 from welt.domain.shipping_group import GroupStatus
 from welt.domain.team import TeamMember, UserState
 
+# The API document's generator turns this key into a `$ref` (pydantic would try to resolve a `$ref` itself).
+SCHEMA_NAMED = "x-welt-schema"
+
 
 def component(name: str, description: str | None = None) -> WithJsonSchema:
-    """A nested part whose schema is the domain model's own (`#/components/schemas/<name>`)."""
-    schema: dict[str, Any] = {"$ref": f"#/components/schemas/{name}"}
+    """A nested part whose schema is the domain's own (`#/components/schemas/<name>`)."""
+    schema: dict[str, Any] = {SCHEMA_NAMED: name}
     return WithJsonSchema(schema if description is None else {**schema, "description": description})
 
 
 def nullable(name: str, description: str | None = None) -> WithJsonSchema:
-    schema: dict[str, Any] = {"anyOf": [{"$ref": f"#/components/schemas/{name}"}, {"type": "null"}]}
+    schema: dict[str, Any] = {"anyOf": [{SCHEMA_NAMED: name}, {"type": "null"}]}
     return WithJsonSchema(schema if description is None else {"description": description, **schema})
 
 
@@ -153,7 +156,7 @@ class OrderResource(TypedDict):
     ]
     design: Annotated[DesignJson, component("Design")]
     model_name: Annotated[str, Field(description="The model's name in the catalog (`Derby`).")]
-    sizes: Annotated[list[SizeLineJson], WithJsonSchema({"type": "array", "items": {"$ref": "#/components/schemas/SizeLine"}})]
+    sizes: Annotated[list[SizeLineJson], WithJsonSchema({"type": "array", "items": {SCHEMA_NAMED: "SizeLine"}})]
     pairs: Annotated[int, Field(description="All pairs of the size run.")]
     labeling: Annotated[Labeling, component("Labeling")]
     shipping_address: Annotated[ShippingAddressJson, component("ShippingAddress")]

@@ -125,14 +125,18 @@ def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
     found: dict[str, Any] = {}
 
     def add(model: Any, mode: str) -> None:
-        if isinstance(model, type) and issubclass(model, BaseModel):
-            generated = model.model_json_schema(mode=mode, ref_template=REF)  # type: ignore[arg-type]
-        else:
+        # A request model says itself whether it refuses unknown fields (pydantic writes `additionalProperties`);
+        # a resource (a TypedDict) is what Welt answers, so it has no key it does not name.
+        resource = not (isinstance(model, type) and issubclass(model, BaseModel))
+        if resource:
             generated = TypeAdapter(model).json_schema(mode=mode, ref_template=REF)  # type: ignore[arg-type]
+        else:
+            generated = model.model_json_schema(mode=mode, ref_template=REF)  # type: ignore[arg-type]
         for name, schema in {**generated.pop("$defs", {}), component_name(model): generated}.items():
             name = _renamed(name)
             if name not in found:
-                found[name] = _closed(name, _noted(name, _tidy(schema)))
+                noted = _noted(name, _tidy(schema))
+                found[name] = _closed(name, noted) if resource else noted
 
     for operation in operations:
         if operation.response is not None:

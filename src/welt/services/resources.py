@@ -8,7 +8,7 @@ A field added to a resource is a type error at every place that builds it until 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, Literal, NotRequired, cast
+from typing import Annotated, Literal, NotRequired, cast
 
 from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict
@@ -36,12 +36,12 @@ SCHEMA_NAMED = "x-welt-schema"
 
 def component(name: str, description: str | None = None) -> WithJsonSchema:
     """A nested part whose schema is the domain's own (`#/components/schemas/<name>`)."""
-    schema: dict[str, Any] = {SCHEMA_NAMED: name}
+    schema: dict[str, object] = {SCHEMA_NAMED: name}
     return WithJsonSchema(schema if description is None else {**schema, "description": description})
 
 
 def nullable(name: str, description: str | None = None) -> WithJsonSchema:
-    schema: dict[str, Any] = {"anyOf": [{SCHEMA_NAMED: name}, {"type": "null"}]}
+    schema: dict[str, object] = {"anyOf": [{SCHEMA_NAMED: name}, {"type": "null"}]}
     return WithJsonSchema(schema if description is None else {"description": description, **schema})
 
 

@@ -25,8 +25,9 @@ from welt.domain.errors import (
 )
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
-from welt.entrypoints.http import HttpRequest, WeltApi, field_problems, links_to
+from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
+from welt.entrypoints.operations import links_to
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
 from welt.services import orders, production, shipping_groups

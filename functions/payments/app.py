@@ -24,8 +24,9 @@ from welt.domain.errors import (
     UnsupportedMediaTypeError,
     ValidationFailedError,
 )
-from welt.entrypoints.http import HttpRequest, WeltApi, links_to
+from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
+from welt.entrypoints.operations import links_to
 from welt.services import payments
 from welt.services.payments.desk import RECORDS_MAX_PAGE, RECORDS_PAGE
 from welt.services.resources import Health, InvoicingRecordList, PaymentResource, StaffPaymentList, StripeEvent, WebhookReceipt

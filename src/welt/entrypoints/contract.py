@@ -1,8 +1,9 @@
 """The API document, generated: `make openapi` writes docs/api/openapi.yaml from both apps' routes and their models.
 
 Each route declares its operation (`WeltApi.route`); the answers' schemas come from the resources
-(`welt.services.resources`), the bodies' from the request models, the errors from `http.PROBLEMS`, and the fixed
-prose from `contract_frame`. A test fails when the committed document differs from what this module builds.
+(`welt.services.resources`), the bodies' from the request models, the errors from `http.PROBLEMS`, the fixed
+prose from `contract_frame` and the domain shapes' descriptions from `contract_notes`. A test fails when the
+committed document differs from what this module builds.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from welt.domain.shipping_group import GroupStatus
 from welt.domain.team import UserState
 from welt.domain.vat import VatTreatment
 from welt.entrypoints import contract_frame as frame
+from welt.entrypoints import contract_notes as notes
 from welt.entrypoints.http import PROBLEMS, Operation
 from welt.services.resources import SCHEMA_NAMED
 
@@ -90,11 +92,11 @@ def _renamed(name: str) -> str:
 
 
 def _noted(name: str, schema: dict[str, Any]) -> dict[str, Any]:
-    """The prose the domain's classes do not carry themselves, from the frame."""
-    notes = frame.MODEL_NOTES.get(name, {})
-    if "description" in notes:
-        schema["description"] = notes["description"]
-    for prop, extra in notes.get("properties", {}).items():
+    """The prose the domain's classes do not carry themselves (`contract_notes`)."""
+    noted = notes.MODEL_NOTES.get(name, {})
+    if "description" in noted:
+        schema["description"] = noted["description"]
+    for prop, extra in noted.get("properties", {}).items():
         target = schema["properties"][prop]
         for key, value in extra.items():
             if key == "items_pattern":
@@ -110,15 +112,6 @@ def _closed(name: str, schema: dict[str, Any]) -> dict[str, Any]:
     if schema.get("type") == "object" and "properties" in schema and name not in OPEN_OBJECTS:
         schema.setdefault("additionalProperties", False)
     return schema
-
-
-def _exactly_one_of(schema: dict[str, Any], first: str, second: str) -> None:
-    """The rule "exactly one of `first` or `second`; the other left out or null", as `oneOf`."""
-
-    def only(present: str, absent: str) -> dict[str, Any]:
-        return {"required": [present], "properties": {present: {"not": {"type": "null"}}, absent: {"type": "null"}}}
-
-    schema["oneOf"] = [only(first, second), only(second, first)]
 
 
 def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
@@ -150,10 +143,8 @@ def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
     for model in (Costs, Tracking, CostSummary):
         found[model.__name__] = _closed(model.__name__, _noted(model.__name__, _tidy(model.model_json_schema(mode="serialization"))))
     for kind in ENUMS:
-        found[kind.__name__] = {"type": "string", "enum": [member.value for member in kind], **frame.ENUM_NOTES.get(kind.__name__, {})}
-    found["TimelineEventType"] = {"type": "string", "enum": frame.TIMELINE_EVENT_TYPES}
-    _exactly_one_of(found["QuoteRequest"], "order", "order_numbers")
-    _exactly_one_of(found["PaymentRequest"], "order_numbers", "shipping_group_id")
+        found[kind.__name__] = {"type": "string", "enum": [member.value for member in kind], **notes.ENUM_NOTES.get(kind.__name__, {})}
+    found["TimelineEventType"] = {"type": "string", "enum": notes.TIMELINE_EVENT_TYPES}
     return {**frame.PROBLEM_SCHEMAS, **dict(sorted(found.items()))}
 
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, StateConflictError, VersionMismatchError
@@ -53,10 +53,10 @@ def _checked_vat_id(vat_id: str | None) -> str | None:
 class BrandRegistration(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    code: BrandCode
+    code: BrandCode = Field(description="Three capital letters, free; order numbers carry it.")
     name: Text
     legal_name: Text
-    vat_id: VatId | None = None
+    vat_id: VatId | None = Field(default=None, description="An EU VAT ID with its country prefix, such as ESB12345674.")
     contact_email: Email
     billing_address: PostalAddress
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
@@ -36,7 +35,6 @@ from welt.domain.model import (
     parse_order_number,
 )
 from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
-from welt.domain.ship_dates import expected_ship_date
 from welt.domain.text import OrderNumberText, shown
 from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_id_problem, vat_rule
 from welt.services.callers import Caller, brand_of, find_order, find_orders, order_key
@@ -67,7 +65,8 @@ from welt.services.resources import (
     brand_resource,
     costs_json,
     event_resource,
-    iso,
+    exactly_one_of,
+    order_resource,
 )
 
 __all__ = ["Caller", "OrderDesk", "brand_of", "find_order"]
@@ -95,21 +94,31 @@ class OrderDesk:
 
 
 class Checkout(BaseModel):
-    """The checkout form. Prices a client sends are not part of it and are ignored."""
+    """The checkout form. Prices are never part of it; any price sent is ignored."""
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
     type: OrderType
     design: Design
-    sizes: list[SizeLine] = Field(min_length=1, max_length=27)
-    labeling: Labeling | None = None
+    sizes: list[SizeLine] = Field(
+        min_length=1,
+        max_length=27,
+        description="Pairs per size, each size at most once. The total must fit the order type: exactly 1 pair for `MTO`,\n"
+        "10 to 49 for `MINI_BULK`, 50 to 5000 for `BULK`.\n",
+    )
+    labeling: Labeling | None = Field(
+        default=None, description="Required on the brand's first order; later it defaults to the brand's last choice."
+    )
     shipping_address: ShippingAddress
-    # Left out: the brand's billing details as the factory registered them (legal name, VAT ID, contact, address).
-    billing: Billing | None = None
+    billing: Billing | None = Field(
+        default=None,
+        description="Left out, the order is billed as the factory registered the brand (legal name, VAT ID, contact email and\n"
+        "billing address); a brand registered without billing details must send it (422).\n",
+    )
 
 
 class OrderEdit(BaseModel):
-    """What a brand may change on an unpaid order; absent fields stay as they are."""
+    """What may change on an unpaid order; at least one field."""
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
@@ -121,7 +130,9 @@ class OrderEdit(BaseModel):
 
 
 class OrderQuote(BaseModel):
-    """A would-be order to price: what checkout takes, minus who pays."""
+    """A would-be order, as checkout takes it, with the destination country instead of addresses. Without a
+    country (no address yet), shipping is left out: it is 0 and `shipping_included` is `false`.
+    """
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -131,8 +142,12 @@ class OrderQuote(BaseModel):
     labeling: Labeling | None = None
     country: Country | None = None  # without it (no address yet) the quote leaves shipping out
     # Where in the country and who buys, for the IVA: without them, IVA as for a buyer without a VAT ID.
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
-    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = Field(
+        default="", description="Where in the country (a Spanish 35/38/51/52 code is the Canary Islands, Ceuta or Melilla)."
+    )
+    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = Field(
+        default=None, description="The buyer's VAT ID, for the IVA; a malformed one is 422. Without a country, IVA is Spain's."
+    )
 
     @field_validator("vat_id")
     @classmethod
@@ -144,9 +159,9 @@ class OrderQuote(BaseModel):
 
 
 class QuoteRequest(BaseModel):
-    """Either one would-be order, or existing orders priced as one shipment."""
+    """Exactly one of `order` or `order_numbers`; the other is left out or `null`."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra=exactly_one_of("order", "order_numbers"))
 
     order: OrderQuote | None = None
     order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=20)
@@ -224,7 +239,7 @@ def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str,
             if conflict.failed_on(CheckoutKeyWrite):
                 return _placed_earlier(desk, brand, key_hash, fingerprint)
             raise
-        return order_view(desk.catalog, order, numbered, now)
+        return order_resource(desk.catalog, order, numbered, now)
 
     return until_applied(attempt, f"Brand {caller.brand}")
 
@@ -262,53 +277,12 @@ def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: s
     order = desk.orders.get(*parsed) if parsed else None
     if order is None:
         raise NotFoundError(f"No order {earlier.order_number}.")
-    return order_view(desk.catalog, order, brand, desk.clock())
-
-
-def order_view(catalog: Catalog, order: Order, brand: Brand | None, now: datetime) -> OrderResource:
-    """The order as the API shows it, built here only (the timeline has its own route).
-
-    An unpaid order is priced as its payment would charge it (the stamp fee only while due).
-    """
-    stored = order.model_dump(mode="json")
-    model = catalog.shoe_model(order.design.model)
-    shipping_on = expected_ship_date(order, catalog, now.date())
-    costs = order.costs
-    if order.is_editable and brand is not None:
-        costs = price_orders(catalog, [order], together=False, stamps=brand.stamps_status).priced
-    return {
-        "order_number": order.order_number,
-        "brand": order.brand,
-        "type": order.type,
-        "status": order.status,
-        "payment_status": order.payment_status,
-        "production_stage": order.production_stage,
-        "design": stored["design"],
-        "model_name": model.name if model else order.design.model,
-        "sizes": stored["sizes"],
-        "pairs": order.pairs,
-        "labeling": order.labeling,
-        "shipping_address": stored["shipping_address"],
-        "billing": stored["billing"],
-        "costs": costs_json(costs),
-        "shipping_group_id": order.shipping_group_id,
-        "version": order.version,
-        "created_at": stored["created_at"],
-        "updated_at": iso(order.updated_at),
-        "wip_started_at": stored["wip_started_at"],
-        "stage_entered_at": stored["stage_entered_at"],
-        "expected_ship_date": shipping_on.isoformat() if shipping_on else None,
-        "days_in_production": order.days_in_production(now),
-        "tracking": stored["tracking"],
-        "payment_id": order.payment_id,
-        "open_payment_id": order.open_payment_id,
-        "invoice_number": order.invoice_number,
-    }
+    return order_resource(desk.catalog, order, brand, desk.clock())
 
 
 def current_view(desk: OrderDesk, order: Order) -> OrderResource:
     brand = desk.brands.get(order.brand) if order.is_editable else None
-    return order_view(desk.catalog, order, brand, desk.clock())
+    return order_resource(desk.catalog, order, brand, desk.clock())
 
 
 def get_order(desk: OrderDesk, caller: Caller, number: str) -> OrderResource:
@@ -361,7 +335,7 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
         revised = order.revise(updated, costs, now, caller.actor)
         remembered = brand.remember_labeling(labeling) if "labeling" in updated else brand
         desk.store.commit(Transaction().order(revised, order).brand(remembered, brand))
-        return order_view(desk.catalog, revised, remembered, now)
+        return order_resource(desk.catalog, revised, remembered, now)
 
     return until_applied(attempt, f"Order {number}")
 
@@ -404,7 +378,7 @@ def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderPage:
     page = desk.orders.page(where, after, query.limit)
     now = desk.clock()
     return {
-        "orders": [order_view(desk.catalog, order, brand, now) for order in page.items],
+        "orders": [order_resource(desk.catalog, order, brand, now) for order in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
@@ -422,7 +396,7 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderP
     brands = desk.brands.get_many(sorted({order.brand for order in page.items if order.is_editable}))
     now = desk.clock()
     return {
-        "orders": [order_view(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
+        "orders": [order_resource(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 

@@ -19,8 +19,15 @@ from welt.services.changes import until_applied
 from welt.services.notifications import shipped_message
 from welt.services.orders import OrderDesk, current_view
 from welt.services.ports import OrderFilter, Transaction
-from welt.services.resources import OrderResource, ShippingGroupResource, StaffShippingGroupList, StampsReady, brand_resource
-from welt.services.shipping_groups import GROUP_PAGE, ORDERS_PER_PAGE, group_view, lookup_group, orders_of
+from welt.services.resources import (
+    OrderResource,
+    ShippingGroupResource,
+    StaffShippingGroupList,
+    StampsReady,
+    brand_resource,
+    group_resource,
+)
+from welt.services.shipping_groups import GROUP_PAGE, ORDERS_PER_PAGE, lookup_group, orders_of
 
 
 class StampsUpdate(BaseModel):
@@ -149,7 +156,7 @@ def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -
         orders = orders_of(desk.orders, group.order_numbers)
         if group.status is GroupStatus.SHIPPED:
             if _same_shipment(group.tracking, shipment):
-                return group_view(desk.catalog, group, orders, None)
+                return group_resource(desk.catalog, group, orders, None)
             raise StateConflictError(f"Shipping group {text} has already shipped.")
         not_ready = [
             o.order_number + f" ({(o.production_stage or o.status).value})"
@@ -167,7 +174,7 @@ def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -
         for order, was in zip(shipped, orders, strict=True):
             transaction.order(order, was)
         desk.store.commit(transaction.send(shipped_message(group.shipping_group_id, shipped, tracking, desk.catalog)))
-        return group_view(desk.catalog, changed, shipped, None)
+        return group_resource(desk.catalog, changed, shipped, None)
 
     return until_applied(attempt, f"Shipping group {text}")
 
@@ -206,6 +213,6 @@ def list_groups(
     orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
     brands = desk.brands.get_many(sorted({group.brand for group in page.items if group.status is GroupStatus.OPEN}))
     return {
-        "shipping_groups": [{**group_view(desk.catalog, g, orders, brands.get(g.brand)), "brand": g.brand} for g in page.items],
+        "shipping_groups": [{**group_resource(desk.catalog, g, orders, brands.get(g.brand)), "brand": g.brand} for g in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }

@@ -10,10 +10,8 @@ from collections.abc import Sequence
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from welt.domain.catalog import Catalog
 from welt.domain.errors import FieldProblem, NotFoundError, ValidationFailedError
-from welt.domain.model import Brand, Costs, Order, StampStatus, parse_order_number
-from welt.domain.pricing import price_orders
+from welt.domain.model import Order, parse_order_number
 from welt.domain.shipping_group import (
     MAX_ORDERS,
     MIN_ORDERS,
@@ -27,7 +25,7 @@ from welt.services.callers import Caller, brand_of, find_order, find_orders
 from welt.services.changes import until_applied
 from welt.services.orders import OrderDesk
 from welt.services.ports import OrderRepository, ShippingGroupRepository, Transaction
-from welt.services.resources import ShippingGroupList, ShippingGroupResource, costs_json, tracking_json
+from welt.services.resources import ShippingGroupList, ShippingGroupResource, group_resource
 
 GROUP_PAGE = 20
 MAX_GROUP_PAGE = 50
@@ -64,35 +62,8 @@ def orders_of(repository: OrderRepository, numbers: Sequence[str]) -> list[Order
     return repository.get_many([parsed for n in numbers if (parsed := parse_order_number(n))])
 
 
-def group_view(catalog: Catalog, group: ShippingGroup, orders: Sequence[Order], brand: Brand | None) -> ShippingGroupResource:
-    """The group as the API shows it: open groups priced as their payment would charge them."""
-    members = [order for order in orders if order.order_number in group.order_numbers]
-    stamps = brand.stamps_status if brand is not None else StampStatus.READY
-    price = price_orders(catalog, members, together=True, stamps=stamps)
-    costs = price.priced
-    if group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED):
-        # Paid: show what was charged; the orders keep the stamp fee their payment carried.
-        carried = sum(order.costs.customization for order in members)
-        rule = members[0].vat_rule()
-        costs = Costs.priced(price.manufacturing, price.shipping, carried, rule, catalog.currency)
-    return {
-        "shipping_group_id": group.shipping_group_id,
-        "order_numbers": group.order_numbers,
-        "status": group.status,
-        "costs": costs_json(costs),
-        "shipping_savings": price.shipping_savings,
-        "pairs": price.pairs,
-        "payment_id": group.payment_id,
-        "open_payment_id": group.payment_id if group.status is GroupStatus.PAYMENT_IN_PROGRESS else None,
-        "tracking": tracking_json(group.tracking) if group.tracking else None,
-        "version": group.version,
-        "created_at": group.created_at.isoformat(),
-        "updated_at": group.updated_at.isoformat(),
-    }
-
-
 def _show(desk: OrderDesk, group: ShippingGroup) -> ShippingGroupResource:
-    return group_view(desk.catalog, group, orders_of(desk.orders, group.order_numbers), desk.brands.get(group.brand))
+    return group_resource(desk.catalog, group, orders_of(desk.orders, group.order_numbers), desk.brands.get(group.brand))
 
 
 def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> ShippingGroupResource:
@@ -121,7 +92,7 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> Shipping
         for order, was in zip(joined, orders, strict=True):
             transaction.order(order, was)
         desk.store.commit(transaction)
-        return group_view(desk.catalog, group, joined, numbered)
+        return group_resource(desk.catalog, group, joined, numbered)
 
     return until_applied(attempt, f"Brand {caller.brand}")
 
@@ -134,7 +105,7 @@ def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor
     page = desk.groups.page(brand.code, None, after, limit, ORDERS_PER_PAGE)
     orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
     return {
-        "shipping_groups": [group_view(desk.catalog, group, orders, brand) for group in page.items],
+        "shipping_groups": [group_resource(desk.catalog, group, orders, brand) for group in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 

@@ -39,7 +39,7 @@ from welt.services.ports import (
     Transaction,
     TransactionConflictError,
 )
-from welt.services.resources import PaymentResource
+from welt.services.resources import PaymentResource, exactly_one_of
 from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
@@ -48,7 +48,9 @@ CARD_CONFIRMATIONS = "card-confirmations"
 
 
 class PaymentRequest(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
+    """Exactly one of `order_numbers` (one order) or `shipping_group_id`; the other is left out or `null`."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra=exactly_one_of("order_numbers", "shipping_group_id"))
 
     order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=1)
     shipping_group_id: GroupIdText | None = None
@@ -58,7 +60,12 @@ class ConfirmRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     # The shape of a Stripe id; which kinds of id are taken is the gateway's word (`takes_payment_method`).
-    payment_method: str = Field(pattern=r"^(pm|card)_[A-Za-z0-9_]{1,200}$")
+    payment_method: str = Field(
+        pattern=r"^(pm|card)_[A-Za-z0-9_]{1,200}$",
+        description="A Stripe PaymentMethod id (`pm_...`), made by Stripe.js from the card the user entered; card and source ids "
+        "are refused.",
+        examples=["pm_card_visa"],
+    )
 
 
 def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], ShippingGroup | None]:

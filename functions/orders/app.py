@@ -132,7 +132,7 @@ def pool_query(request: HttpRequest) -> orders.PoolQuery:
     return orders.PoolQuery(**query_params(request, PoolParams).model_dump())
 
 
-@api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.", response=Health)
+@api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.")
 def health(request: HttpRequest) -> Health:
     """Health check
 
@@ -151,7 +151,6 @@ def health(request: HttpRequest) -> Health:
         "staff",
     ),
     answer="The catalog.",
-    response=Catalog,
 )
 def catalog(request: HttpRequest) -> Catalog:
     """The catalog
@@ -169,7 +168,6 @@ def catalog(request: HttpRequest) -> Catalog:
     operation="getBrand",
     tags=("Catalog and brand",),
     answer="The brand.",
-    response=BrandResource,
     errors=(ForbiddenError,),
 )
 def brand(request: HttpRequest) -> BrandResource:
@@ -188,7 +186,6 @@ def brand(request: HttpRequest) -> BrandResource:
     links=links_to("order_number", "getOrder", "editOrder", "cancelOrder", "getOrderTimeline", versioned=("editOrder",)),
     tags=("Orders",),
     answer="The new order (or, for a retry with the same key, the order the first request placed).",
-    response=OrderResource,
     request=orders.Checkout,
     example={
         "type": "MTO",
@@ -254,7 +251,6 @@ def place_order(request: HttpRequest) -> OrderResource:
     query_fields=("status", "type", "q", "limit", "cursor"),
     tags=("Orders",),
     answer="One page of the order pool.",
-    response=OrderPage,
     query=PoolParams,
     errors=(
         MalformedRequestError,
@@ -281,7 +277,6 @@ def order_pool(request: HttpRequest) -> OrderPage:
         "staff",
     ),
     answer="The order.",
-    response=OrderResource,
     errors=(NotFoundError,),
     answer_headers=("ETag",),
 )
@@ -301,7 +296,6 @@ def get_order(request: HttpRequest, order_number: str) -> OrderResource:
     operation="editOrder",
     tags=("Orders",),
     answer="The edited order, with its new version.",
-    response=OrderResource,
     request=orders.OrderEdit,
     example={"sizes": [{"size": "EU43", "pairs": 1}]},
     errors=(
@@ -337,7 +331,6 @@ def edit_order(request: HttpRequest, order_number: str) -> OrderResource:
     operation="cancelOrder",
     tags=("Orders",),
     answer="The cancelled order.",
-    response=OrderResource,
     errors=(
         MalformedRequestError,
         ForbiddenError,
@@ -367,7 +360,6 @@ def cancel_order(request: HttpRequest, order_number: str) -> OrderResource:
         "staff",
     ),
     answer="The timeline.",
-    response=Timeline,
     query=TimelineParams,
     errors=(
         MalformedRequestError,
@@ -390,7 +382,6 @@ def order_events(request: HttpRequest, order_number: str) -> Timeline:
     operation="quote",
     tags=("Quotes",),
     answer="The costs.",
-    response=Quote,
     request=orders.QuoteRequest,
     example={
         "order": {
@@ -426,7 +417,6 @@ def quote(request: HttpRequest) -> Quote:
     links=links_to("group_id", "getShippingGroup", "addOrderToShippingGroup", "dissolveShippingGroup", field="shipping_group_id"),
     tags=("Shipping groups",),
     answer="The new group, with its costs and shipping savings.",
-    response=ShippingGroupResource,
     request=shipping_groups.NewGroup,
     example={"order_numbers": ["00041-DMO", "00042-DMO", "00043-DMO"]},
     errors=(
@@ -457,7 +447,6 @@ def create_group(request: HttpRequest) -> ShippingGroupResource:
     query_fields=("limit", "cursor"),
     tags=("Shipping groups",),
     answer="The groups.",
-    response=ShippingGroupList,
     query=GroupParams,
     errors=(
         MalformedRequestError,
@@ -481,7 +470,6 @@ def list_groups(request: HttpRequest) -> ShippingGroupList:
     operation="listShippingGroupSuggestions",
     tags=("Shipping groups",),
     answer="The suggestions (an empty list when no two orders could ship together).",
-    response=GroupSuggestionList,
     errors=(ForbiddenError,),
 )
 def group_suggestions(request: HttpRequest) -> GroupSuggestionList:
@@ -507,7 +495,6 @@ def group_suggestions(request: HttpRequest) -> GroupSuggestionList:
         "staff",
     ),
     answer="The group.",
-    response=ShippingGroupResource,
     errors=(NotFoundError,),
     answer_headers=("ETag",),
 )
@@ -522,7 +509,6 @@ def get_group(request: HttpRequest, group_id: str) -> ShippingGroupResource:
     operation="dissolveShippingGroup",
     tags=("Shipping groups",),
     answer="The dissolved group.",
-    response=ShippingGroupResource,
     errors=(
         ForbiddenError,
         NotFoundError,
@@ -544,7 +530,6 @@ def dissolve_group(request: HttpRequest, group_id: str) -> ShippingGroupResource
     operation="addOrderToShippingGroup",
     tags=("Shipping groups",),
     answer="The group with the order added.",
-    response=ShippingGroupResource,
     request=shipping_groups.GroupAddition,
     example={"order_number": "00044-DMO"},
     errors=(
@@ -572,7 +557,6 @@ def add_to_group(request: HttpRequest, group_id: str) -> ShippingGroupResource:
     operation="removeOrderFromShippingGroup",
     tags=("Shipping groups",),
     answer="The group without the order.",
-    response=ShippingGroupResource,
     errors=(
         ForbiddenError,
         NotFoundError,
@@ -595,7 +579,6 @@ def remove_from_group(request: HttpRequest, group_id: str, order_number: str) ->
     operation="listAllOrders",
     tags=("Staff",),
     answer="One page of orders.",
-    response=OrderPage,
     query=PoolParams,
     errors=(
         MalformedRequestError,
@@ -617,7 +600,6 @@ def admin_orders(request: HttpRequest) -> OrderPage:
     operation="getOrderForStaff",
     tags=("Staff",),
     answer="The order.",
-    response=OrderResource,
     errors=(NotFoundError,),
     answer_headers=("ETag",),
 )
@@ -633,7 +615,6 @@ def staff_order(request: HttpRequest, order_number: str) -> OrderResource:
     operation="moveProductionStage",
     tags=("Staff",),
     answer="The order at its new stage.",
-    response=OrderResource,
     request=production.StageChange,
     example={"stage": "STITCHING"},
     errors=(
@@ -661,7 +642,6 @@ def move_stage(request: HttpRequest, order_number: str) -> OrderResource:
     operation="shipOrder",
     tags=("Staff",),
     answer="The shipped order.",
-    response=OrderResource,
     request=production.Shipment,
     example={
         "carrier": "DHL Express",
@@ -693,7 +673,6 @@ def ship_order(request: HttpRequest, order_number: str) -> OrderResource:
     operation="deliverOrder",
     tags=("Staff",),
     answer="The delivered order.",
-    response=OrderResource,
     errors=(
         NotFoundError,
         StateConflictError,
@@ -715,7 +694,6 @@ def deliver_order(request: HttpRequest, order_number: str) -> OrderResource:
     operation="shipShippingGroup",
     tags=("Staff",),
     answer="The shipped group.",
-    response=ShippingGroupResource,
     request=production.Shipment,
     errors=(
         MalformedRequestError,
@@ -742,7 +720,6 @@ def ship_group(request: HttpRequest, group_id: str) -> ShippingGroupResource:
     operation="listAllShippingGroups",
     tags=("Staff",),
     answer="The groups, each with its brand.",
-    response=StaffShippingGroupList,
     query=GroupParams,
     errors=(
         MalformedRequestError,
@@ -766,7 +743,6 @@ def staff_groups(request: HttpRequest) -> StaffShippingGroupList:
     operation="markStampsReady",
     tags=("Staff",),
     answer="The brand, and the orders that moved on.",
-    response=StampsReady,
     request=production.StampsUpdate,
     errors=(
         MalformedRequestError,
@@ -797,7 +773,6 @@ def stamps_ready(request: HttpRequest, code: str) -> StampsReady:
     links=links_to("code", "getBrandForStaff", "editBrand", "listBrandUsers", "inviteBrandUser", versioned=("editBrand",)),
     tags=("Staff",),
     answer="The brand, at version 1.",
-    response=StaffBrand,
     request=going_live.BrandRegistration,
     example={
         "code": "XYZ",
@@ -832,7 +807,6 @@ def register_brand(request: HttpRequest) -> StaffBrand:
     operation="listBrands",
     tags=("Staff",),
     answer="The brands.",
-    response=BrandList,
     query=BrandPageParams,
     errors=(
         MalformedRequestError,
@@ -856,7 +830,6 @@ def staff_brands(request: HttpRequest) -> BrandList:
     operation="getBrandForStaff",
     tags=("Staff",),
     answer="The brand.",
-    response=StaffBrand,
     errors=(NotFoundError,),
     answer_headers=("ETag",),
 )
@@ -875,7 +848,6 @@ def staff_brand(request: HttpRequest, code: str) -> StaffBrand:
     operation="editBrand",
     tags=("Staff",),
     answer="The edited brand, with its new version.",
-    response=StaffBrand,
     request=going_live.BrandChanges,
     example={"contact_email": "billing@xyz.example"},
     errors=(
@@ -909,7 +881,6 @@ def edit_brand(request: HttpRequest, code: str) -> StaffBrand:
     operation="inviteBrandUser",
     tags=("Staff",),
     answer="The invited user.",
-    response=TeamMemberResource,
     request=going_live.Invitation,
     example={"email": "ana@xyz.example", "name": "Ana Ruiz"},
     errors=(
@@ -938,7 +909,6 @@ def invite_brand_user(request: HttpRequest, code: str) -> TeamMemberResource:
     operation="listBrandUsers",
     tags=("Staff",),
     answer="The brand's users.",
-    response=TeamList,
     errors=(NotFoundError,),
 )
 def brand_team(request: HttpRequest, code: str) -> TeamList:
@@ -956,7 +926,6 @@ def brand_team(request: HttpRequest, code: str) -> TeamList:
     operation="resendBrandInvitation",
     tags=("Staff",),
     answer="The user, invited again.",
-    response=TeamMemberResource,
     errors=(NotFoundError,),
 )
 def reinvite_brand_user(request: HttpRequest, code: str, email: str) -> TeamMemberResource:
@@ -974,7 +943,6 @@ def reinvite_brand_user(request: HttpRequest, code: str, email: str) -> TeamMemb
     operation="disableBrandUser",
     tags=("Staff",),
     answer="The disabled user.",
-    response=TeamMemberResource,
     errors=(
         NotFoundError,
         StateConflictError,
@@ -996,7 +964,6 @@ def disable_brand_user(request: HttpRequest, code: str, email: str) -> TeamMembe
     operation="enableBrandUser",
     tags=("Staff",),
     answer="The user.",
-    response=TeamMemberResource,
     errors=(NotFoundError,),
 )
 def enable_brand_user(request: HttpRequest, code: str, email: str) -> TeamMemberResource:
@@ -1012,7 +979,6 @@ def enable_brand_user(request: HttpRequest, code: str, email: str) -> TeamMember
     operation="inviteStaffUser",
     tags=("Staff",),
     answer="The invited staff user.",
-    response=TeamMemberResource,
     request=going_live.Invitation,
     example={"email": "lea@factory.example", "name": "Lea Costa"},
     errors=(
@@ -1030,9 +996,7 @@ def invite_staff_user(request: HttpRequest) -> TeamMemberResource:
     return going_live.invite_user(onboarding(), request.caller, None, request.body(going_live.Invitation))
 
 
-@api.route(
-    "/admin/staff", methods=["GET"], staff=True, operation="listStaffUsers", tags=("Staff",), answer="The staff users.", response=TeamList
-)
+@api.route("/admin/staff", methods=["GET"], staff=True, operation="listStaffUsers", tags=("Staff",), answer="The staff users.")
 def staff_team(request: HttpRequest) -> TeamList:
     """The factory's staff users"""
     return going_live.list_team(onboarding(), request.caller, None)
@@ -1045,7 +1009,6 @@ def staff_team(request: HttpRequest) -> TeamList:
     operation="resendStaffInvitation",
     tags=("Staff",),
     answer="The staff user, invited again.",
-    response=TeamMemberResource,
     errors=(NotFoundError,),
 )
 def reinvite_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
@@ -1060,7 +1023,6 @@ def reinvite_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
     operation="disableStaffUser",
     tags=("Staff",),
     answer="The disabled staff user.",
-    response=TeamMemberResource,
     errors=(
         NotFoundError,
         StateConflictError,
@@ -1081,7 +1043,6 @@ def disable_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
     operation="enableStaffUser",
     tags=("Staff",),
     answer="The staff user.",
-    response=TeamMemberResource,
     errors=(NotFoundError,),
 )
 def enable_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
@@ -1095,7 +1056,6 @@ def enable_staff_user(request: HttpRequest, email: str) -> TeamMemberResource:
     operation="listOwnTeam",
     tags=("Catalog and brand",),
     answer="Your brand's users.",
-    response=TeamList,
     errors=(ForbiddenError,),
 )
 def own_team(request: HttpRequest) -> TeamList:
@@ -1114,7 +1074,6 @@ def own_team(request: HttpRequest) -> TeamList:
     operation="listEmailsForStaff",
     tags=("Staff",),
     answer="The emails, each with its brand and why it was given up.",
-    response=StaffEmailList,
     query=EmailListParams,
     errors=(
         MalformedRequestError,

@@ -64,7 +64,7 @@ class RecordPageParams(BaseModel):
 api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: payment_desk().sessions)
 
 
-@api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.", response=Health)
+@api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.")
 def health(request: HttpRequest) -> Health:
     """Health check
 
@@ -81,7 +81,6 @@ def health(request: HttpRequest) -> Health:
     links=links_to("payment_id", "getPayment", "confirmPayment", "cancelPayment", "getInvoice"),
     tags=("Payments",),
     answer="The payment, `REQUIRES_PAYMENT_METHOD`.",
-    response=PaymentResource,
     request=payments.PaymentRequest,
     example={"order_numbers": ["00042-DMO"]},
     errors=(
@@ -125,7 +124,6 @@ def start_payment(request: HttpRequest) -> PaymentResource:
         "staff",
     ),
     answer="The payment.",
-    response=PaymentResource,
     errors=(NotFoundError,),
 )
 def get_payment(request: HttpRequest, payment_id: str) -> PaymentResource:
@@ -139,7 +137,6 @@ def get_payment(request: HttpRequest, payment_id: str) -> PaymentResource:
     operation="confirmPayment",
     tags=("Payments",),
     answer="The payment, as Stripe answered.",
-    response=PaymentResource,
     request=payments.ConfirmRequest,
     example={"payment_method": "pm_card_visa"},
     errors=(
@@ -186,7 +183,6 @@ def confirm_payment(request: HttpRequest, payment_id: str) -> PaymentResource:
     operation="cancelPayment",
     tags=("Payments",),
     answer="The payment, canceled.",
-    response=PaymentResource,
     errors=(
         ForbiddenError,
         NotFoundError,
@@ -215,7 +211,6 @@ def cancel_payment(request: HttpRequest, payment_id: str) -> PaymentResource:
         "staff",
     ),
     answer="The invoice, as a PDF attachment named after the invoice number.",
-    response=None,
     media="application/pdf",
     errors=(NotFoundError,),
     answer_headers=("Content-Disposition",),
@@ -239,7 +234,6 @@ def invoice(request: HttpRequest, payment_id: str) -> Response:
     operation="listPaymentsForStaff",
     tags=("Staff",),
     answer="The payments, each with its brand.",
-    response=StaffPaymentList,
     query=PaymentListParams,
     errors=(
         MalformedRequestError,
@@ -262,7 +256,6 @@ def staff_payments(request: HttpRequest) -> StaffPaymentList:
     operation="listInvoicingRecords",
     tags=("Staff",),
     answer="A page of records.",
-    response=InvoicingRecordList,
     query=RecordPageParams,
     errors=(
         MalformedRequestError,
@@ -289,7 +282,6 @@ def invoicing_records(request: HttpRequest) -> InvoicingRecordList:
     tags=("Webhooks",),
     callers=("stripe",),
     answer="Received (and applied, unless it was a duplicate or a type Welt ignores).",
-    response=WebhookReceipt,
     request=StripeEvent,
     errors=(
         MalformedRequestError,

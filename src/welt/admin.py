@@ -17,6 +17,7 @@ import argparse
 import json
 import secrets
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from welt.adapters.tables import ALL_TABLES, BRANDS, ORDERS, OUTBOX, SHIPPING_GR
 from welt.domain.model import AS_SENT
 from welt.services.callers import Caller
 from welt.services.onboarding import BrandRegistration, Invitation, Onboarding
+from welt.services.resources import StaffBrand
 
 OPERATOR = Caller(subject="operator", brand=None, staff=True)
 LOCAL_DESCRIPTION = Path(".welt") / "dev-stack.json"
@@ -158,7 +160,7 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
-def run(arguments: list[str], onboarding: Onboarding | None = None) -> dict[str, Any]:
+def run(arguments: list[str], onboarding: Onboarding | None = None) -> Mapping[str, object]:
     """Carry out one command; its result as the API would answer it."""
     from welt.services import onboarding as service
 
@@ -195,7 +197,7 @@ def run(arguments: list[str], onboarding: Onboarding | None = None) -> dict[str,
             invitation = Invitation(email=options.email, name=options.name or options.email.split("@")[0])
             return service.invite_user(onboarding, OPERATOR, options.brand, invitation)
         case _:
-            brands: list[dict[str, Any]] = []
+            brands: list[StaffBrand] = []
             cursor = None
             while True:
                 page = service.list_brands(onboarding.desk, OPERATOR, service.MAX_BRAND_PAGE, cursor)

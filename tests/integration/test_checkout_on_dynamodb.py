@@ -20,6 +20,7 @@ from welt.services import orders
 from welt.services.notifications import deliver_due
 from welt.services.orders import Caller, Checkout, OrderDesk
 from welt.services.ports import OrderFilter
+from welt.services.resources import OrderResource
 
 SENDER = "orders@welt.example"
 DMO = Caller(subject="u1", brand="DMO", staff=False)
@@ -39,7 +40,7 @@ def pool(desk: OrderDesk, brand: str) -> list[Any]:
     return desk.orders.page(OrderFilter(brand=brand), None, 100).items
 
 
-def place(desk: OrderDesk, caller: Caller, key: str, **changes: Any) -> dict[str, Any]:
+def place(desk: OrderDesk, caller: Caller, key: str, **changes: Any) -> OrderResource:
     body = checkout(**changes)
     return orders.checkout(desk, caller, Checkout.model_validate(body), key, body)
 

@@ -23,13 +23,14 @@ from welt.domain.model import Labeling
 from welt.services import orders
 from welt.services.notifications import deliver_due
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit, PoolQuery
+from welt.services.resources import OrderResource
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
 BRK = Caller(subject="u2", brand="BRK", staff=False)
 STAFF = Caller(subject="s1", brand=None, staff=True)
 
 
-def place(desk: OrderDesk, caller: Caller = DMO, key: str = "k1", **changes: Any) -> dict[str, Any]:
+def place(desk: OrderDesk, caller: Caller = DMO, key: str = "k1", **changes: Any) -> OrderResource:
     body = checkout(**changes)
     return orders.checkout(desk, caller, Checkout.model_validate(body), key, body)
 

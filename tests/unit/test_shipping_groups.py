@@ -14,6 +14,7 @@ from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
 from welt.services import group_suggestions, orders, payments, shipping_groups
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
+from welt.services.resources import OrderResource, PaymentResource, ShippingGroupResource
 from welt.services.shipping_groups import GroupAddition, NewGroup
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
@@ -29,13 +30,13 @@ class Brand:
         body = checkout(**changes)
         return str(orders.checkout(self.desk, caller, Checkout.model_validate(body), f"k{next(self._keys)}", body)["order_number"])
 
-    def group(self, numbers: list[str], caller: Caller = DMO) -> dict[str, Any]:
+    def group(self, numbers: list[str], caller: Caller = DMO) -> ShippingGroupResource:
         return shipping_groups.create_group(self.desk, caller, NewGroup(order_numbers=numbers))
 
-    def order_view(self, number: str) -> dict[str, Any]:
+    def order_view(self, number: str) -> OrderResource:
         return orders.get_order(self.desk, DMO if number.endswith("DMO") else BRK, number)
 
-    def pay_group(self, group_id: str, card: str = "pm_card_visa") -> dict[str, Any]:
+    def pay_group(self, group_id: str, card: str = "pm_card_visa") -> PaymentResource:
         request = PaymentRequest(shipping_group_id=group_id)
         payment = payments.start_payment(self.pay, DMO, request, f"p{next(self._keys)}", request.model_dump())
         return payments.confirm_payment(self.pay, DMO, payment["payment_id"], ConfirmRequest(payment_method=card))
@@ -155,7 +156,7 @@ def test_a_group_is_paid_in_one_payment_and_launched_together(brand: Brand) -> N
     confirmed = brand.pay_group(group["shipping_group_id"])
     assert confirmed["amount"] == group["costs"]["total"] and confirmed["order_numbers"] == numbers
     assert brand.stripe.creates == 1
-    brand.settle(confirmed["stripe"]["payment_intent_id"])
+    brand.settle(str(confirmed["stripe"]["payment_intent_id"]))
     assert {brand.order_view(n)["status"] for n in numbers} == {"WORK_IN_PROCESS"}
     assert {brand.order_view(n)["invoice_number"] for n in numbers} == {"INV-2026-000001"}
     paid = shipping_groups.get_group(brand.desk, DMO, group["shipping_group_id"])
@@ -200,7 +201,7 @@ def test_adding_an_order_while_the_group_is_being_paid_has_one_winner(brand: Bra
         payment = payments.start_payment(brand.pay, DMO, request, f"race-{group}", request.model_dump())
         start = threading.Barrier(2)
 
-        def pay(start: threading.Barrier = start, payment: dict[str, Any] = payment) -> str:
+        def pay(start: threading.Barrier = start, payment: PaymentResource = payment) -> str:
             start.wait()
             try:
                 return str(
@@ -231,7 +232,7 @@ def test_a_paid_group_shows_the_stamp_fee_it_was_charged(brand: Brand) -> None:
     group = brand.group(numbers)
     assert group["costs"]["customization"] == brand.pay.catalog.stamp_fee
     confirmed = brand.pay_group(group["shipping_group_id"])
-    brand.settle(confirmed["stripe"]["payment_intent_id"])
+    brand.settle(str(confirmed["stripe"]["payment_intent_id"]))
     paid = shipping_groups.get_group(brand.desk, DMO, group["shipping_group_id"])
     assert paid["costs"]["customization"] == brand.pay.catalog.stamp_fee
     assert paid["costs"]["total"] == confirmed["amount"]

@@ -15,6 +15,7 @@ from welt.domain.vat import VatIdCheck
 from welt.services import orders, payments, shipping_groups
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import PaymentDesk, PaymentRequest
+from welt.services.resources import OrderResource, PaymentResource
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
 ELCHE = {**SHIPPING_ADDRESS, "line1": "Carrer de Sant Jordi 4", "city": "Elche", "postal_code": "03203", "country": "ES"}
@@ -23,17 +24,17 @@ NEW_YORK = {**SHIPPING_ADDRESS, "city": "New York", "postal_code": "10001", "cou
 TENERIFE = {**ELCHE, "city": "Santa Cruz de Tenerife", "postal_code": "38001"}
 
 
-def place(desk: OrderDesk, key: str, **changes: Any) -> dict[str, Any]:
+def place(desk: OrderDesk, key: str, **changes: Any) -> OrderResource:
     body = checkout(**changes)
     return orders.checkout(desk, DMO, Checkout.model_validate(body), key, body)
 
 
-def pay(payment_desk: PaymentDesk, number: str) -> dict[str, Any]:
+def pay(payment_desk: PaymentDesk, number: str) -> PaymentResource:
     request = PaymentRequest(order_numbers=[number])
     return payments.start_payment(payment_desk, DMO, request, f"pay-{number}", request.model_dump())
 
 
-def pay_together(desk: OrderDesk, payment_desk: PaymentDesk, *numbers: str) -> dict[str, Any]:
+def pay_together(desk: OrderDesk, payment_desk: PaymentDesk, *numbers: str) -> PaymentResource:
     group = shipping_groups.create_group(desk, DMO, shipping_groups.NewGroup(order_numbers=list(numbers)))
     request = PaymentRequest(shipping_group_id=group["shipping_group_id"])
     return payments.start_payment(payment_desk, DMO, request, f"pay-{group['shipping_group_id']}", request.model_dump())
@@ -53,7 +54,7 @@ def test_an_order_shipped_and_billed_in_spain_is_charged_net_plus_21_percent(des
 def test_a_german_buyer_with_a_confirmed_vat_id_is_charged_the_net_under_art_25(desk: OrderDesk, payment_desk: PaymentDesk) -> None:
     order = place(desk, "de")
     assert order["costs"]["vat"] == 0 and order["costs"]["total"] == order["costs"]["net"]
-    assert "art. 25" in order["costs"]["vat_note"]
+    assert "art. 25" in str(order["costs"]["vat_note"])
     assert pay(payment_desk, order["order_number"])["amount"] == order["costs"]["net"]
 
 
@@ -67,7 +68,7 @@ def test_an_eu_buyer_vies_does_not_confirm_pays_iva(desk: OrderDesk, vat_id: str
 @pytest.mark.parametrize("address", [NEW_YORK, TENERIFE])
 def test_exports_are_charged_the_net_under_art_21(desk: OrderDesk, address: dict[str, Any]) -> None:
     order = place(desk, address["city"], shipping_address=address)
-    assert order["costs"]["vat"] == 0 and "art. 21" in order["costs"]["vat_note"]
+    assert order["costs"]["vat"] == 0 and "art. 21" in str(order["costs"]["vat_note"])
 
 
 @pytest.mark.parametrize("vat_id", ["DE123456789", "ES12345", "GB980780684"])

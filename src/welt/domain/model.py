@@ -276,13 +276,6 @@ class TimelineEvent(BaseModel):
     details: dict[str, Any] = Field(default_factory=dict)
     version: int = 0
 
-    def public_view(self, staff_names: bool = True) -> dict[str, Any]:
-        """The event as shown; a brand sees factory staff by role (`staff`), never a staff user's id."""
-        view = self.model_dump(mode="json", exclude={"version"})
-        if not staff_names and self.actor.startswith("staff:"):
-            view["actor"] = "staff"
-        return view
-
 
 class Tracking(BaseModel):
     model_config = ConfigDict(defer_build=True, frozen=True)
@@ -395,18 +388,6 @@ class Brand(BaseModel):
             email=self.contact_email,
             address=self.billing_address,
         )
-
-    def public_view(self) -> dict[str, Any]:
-        return {
-            "code": self.code,
-            "name": self.name,
-            "labeling_default": self.labeling_default,
-            "stamps_status": self.stamps_status,
-            "legal_name": self.legal_name,
-            "vat_id": self.vat_id,
-            "contact_email": self.contact_email,
-            "billing_address": self.billing_address.model_dump(mode="json") if self.billing_address else None,
-        }
 
 
 def order_number(brand: str, seq: int) -> str:
@@ -665,16 +646,3 @@ class Order(BaseModel):
             raise StateConflictError(f"Order {self.order_number} is {self.status.value}, not SHIPPED.")
         delivered = self.model_copy(update={"status": OrderStatus.DELIVERED})
         return delivered._record(at, actor, "DELIVERED", {})
-
-    def public_view(self, now: datetime) -> dict[str, Any]:
-        """The order as the API shows it (the timeline has its own route)."""
-        body = self.model_dump(mode="json", exclude={"brand", "seq", "updated_at"})
-        body.update(
-            order_number=self.order_number,
-            brand=self.brand,
-            pairs=self.pairs,
-            updated_at=self.updated_at.isoformat().replace("+00:00", "Z"),
-            days_in_production=self.days_in_production(now),
-            open_payment_id=self.open_payment_id,
-        )
-        return body

@@ -6,11 +6,12 @@ Domain errors become HTTP statuses here and nowhere else.
 from __future__ import annotations
 
 import functools
+import inspect
 import json
 import time
 import uuid
-from collections.abc import Callable
-from typing import Any, TypeVar
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar, get_type_hints
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, CORSConfig, Response
@@ -36,6 +37,7 @@ from welt.domain.errors import (
     WeltError,
 )
 from welt.domain.model import AS_SENT
+from welt.entrypoints.operations import Operation
 from welt.services.orders import Caller
 from welt.services.ports import SessionRegistry
 from welt.services.sessions import check_session
@@ -218,6 +220,8 @@ class WeltApi:
         self._sessions = sessions
         # (method, path) of the routes that take no token; the deployment leaves exactly these without an authorizer.
         self.public_routes: set[tuple[str, str]] = set()
+        # Every route's declaration, in the order they are registered: the API document's operations.
+        self.operations: list[Operation] = []
         self._cors = CORSConfig(
             allow_origin=web_origin(),
             allow_headers=["Idempotency-Key", "If-Match"],
@@ -234,10 +238,54 @@ class WeltApi:
         status: int = 200,
         content_types: list[str] | None = None,
         staff: bool = False,
+        *,
+        operation: str | None = None,
+        tags: tuple[str, ...] = (),
+        callers: tuple[str, ...] | None = None,
+        answer: str = "",
+        media: str = "application/json",
+        request: Any = None,
+        example: Mapping[str, Any] | None = None,
+        query: type[BaseModel] | None = None,
+        query_fields: tuple[str, ...] | None = None,
+        errors: tuple[type[WeltError], ...] = (),
+        headers: tuple[str, ...] = (),
+        answer_headers: tuple[str, ...] = (),
+        links: Mapping[str, Mapping[str, Any]] | None = None,
     ) -> Callable[..., Any]:
+        """Register a view; the keywords after `staff` declare it for the API document (see `Operation`)."""
+
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             if public:
                 self.public_routes.update((method, path) for method in methods)
+            summary, _, description = (view.__doc__ or view.__name__).strip().partition("\n")
+            for method in methods:
+                self.operations.append(
+                    Operation(
+                        path=path,
+                        method=method.lower(),
+                        operation_id=operation or view.__name__,
+                        tags=tags,
+                        callers=callers or (("anyone",) if public else ("staff",) if staff else ("brand",)),
+                        summary=summary.strip(),
+                        description=inspect.cleandoc(description) + "\n" if description.strip() else None,
+                        status=status,
+                        answer=answer,
+                        # What the view is typed to return is what the document says it answers (mypy checks the view).
+                        response=get_type_hints(view).get("return") if media == "application/json" else None,
+                        media=media,
+                        request=request,
+                        example=example,
+                        query=query,
+                        query_fields=query_fields,
+                        errors=errors,
+                        headers=headers,
+                        answer_headers=answer_headers,
+                        links=links or {},
+                        public=public,
+                        staff=staff,
+                    )
+                )
 
             @functools.wraps(view)
             def handle(**path_params: str) -> Response:

@@ -8,7 +8,6 @@ lost, so no brand can make the factory's mail domain send in bulk.
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -20,6 +19,7 @@ from welt.domain.payment import Payment
 from welt.domain.ship_dates import expected_ship_date
 from welt.services.callers import Caller
 from welt.services.ports import Clock, Mailer, Outbox, OutboxMessage, OutboxState, UndeliverableAddressError
+from welt.services.resources import StaffEmailList
 
 logger = Logger(child=True)
 
@@ -189,7 +189,7 @@ def deliver_due(outbox: Outbox, mailer: Mailer, clock: Clock, limit: int = 50, p
 DEAD_LIST_LIMIT = 100
 
 
-def emails_for_staff(outbox: Outbox, caller: Caller, state: str | None) -> dict[str, Any]:
+def emails_for_staff(outbox: Outbox, caller: Caller, state: str | None) -> StaffEmailList:
     """Emails staff must act on: DEAD ones (the address refused or failing for a day), the most recent first."""
     if not caller.staff:
         raise ForbiddenError("Only staff list emails.")

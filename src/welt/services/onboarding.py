@@ -10,9 +10,9 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 from pydantic_core import PydanticCustomError
 
 from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, StateConflictError, VersionMismatchError
@@ -22,6 +22,7 @@ from welt.domain.vat_id import compact_vat_id, vat_id_problem
 from welt.services.callers import Caller, brand_of
 from welt.services.orders import OrderDesk
 from welt.services.ports import OutboxMessage, Transaction, TransactionConflictError, UserDirectory, UserExistsError
+from welt.services.resources import BrandList, StaffBrand, TeamList, TeamMemberResource, member_resource, staff_brand_resource
 
 EMAIL_ADDRESS = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 BRAND_PAGE = 50
@@ -52,10 +53,10 @@ def _checked_vat_id(vat_id: str | None) -> str | None:
 class BrandRegistration(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    code: BrandCode
+    code: BrandCode = Field(description="Three capital letters, free; order numbers carry it.")
     name: Text
     legal_name: Text
-    vat_id: VatId | None = None
+    vat_id: VatId | None = Field(default=None, description="An EU VAT ID with its country prefix, such as ESB12345674.")
     contact_email: Email
     billing_address: PostalAddress
 
@@ -94,12 +95,8 @@ def _staff_only(caller: Caller) -> None:
         raise ForbiddenError("This is for factory staff.")
 
 
-def staff_view(brand: Brand) -> dict[str, Any]:
-    return {
-        **brand.public_view(),
-        "registered_at": brand.registered_at.isoformat() if brand.registered_at else None,
-        "version": brand.version,
-    }
+def staff_view(brand: Brand) -> StaffBrand:
+    return staff_brand_resource(brand)
 
 
 def _brand(desk: OrderDesk, code: str) -> Brand:
@@ -112,7 +109,7 @@ def _brand(desk: OrderDesk, code: str) -> Brand:
 # ---------------------------------------------------------------- brands
 
 
-def register_brand(desk: OrderDesk, caller: Caller, form: BrandRegistration) -> dict[str, Any]:
+def register_brand(desk: OrderDesk, caller: Caller, form: BrandRegistration) -> StaffBrand:
     """A new brand under a free code; its order numbers start at 00001-<code>."""
     _staff_only(caller)
     brand = Brand(
@@ -133,7 +130,7 @@ def register_brand(desk: OrderDesk, caller: Caller, form: BrandRegistration) -> 
     return staff_view(brand)
 
 
-def list_brands(desk: OrderDesk, caller: Caller, limit: int = BRAND_PAGE, cursor: str | None = None) -> dict[str, Any]:
+def list_brands(desk: OrderDesk, caller: Caller, limit: int = BRAND_PAGE, cursor: str | None = None) -> BrandList:
     """Staff: the brands by code, a page at a time."""
     _staff_only(caller)
     scope = "admin-brands"
@@ -141,12 +138,12 @@ def list_brands(desk: OrderDesk, caller: Caller, limit: int = BRAND_PAGE, cursor
     return {"brands": [staff_view(brand) for brand in page.items], "next_cursor": desk.cursors.after(scope, page.last_key)}
 
 
-def get_brand(desk: OrderDesk, caller: Caller, code: str) -> dict[str, Any]:
+def get_brand(desk: OrderDesk, caller: Caller, code: str) -> StaffBrand:
     _staff_only(caller)
     return staff_view(_brand(desk, code))
 
 
-def edit_brand(desk: OrderDesk, caller: Caller, code: str, changes: BrandChanges, version: int) -> dict[str, Any]:
+def edit_brand(desk: OrderDesk, caller: Caller, code: str, changes: BrandChanges, version: int) -> StaffBrand:
     """Staff change a brand's names, VAT ID, contact or billing address, on the version they read."""
     _staff_only(caller)
     brand = _brand(desk, code)
@@ -216,7 +213,7 @@ def _team_of(onboarding: Onboarding, caller: Caller, code: str | None) -> str | 
     return code
 
 
-def invite_user(onboarding: Onboarding, caller: Caller, code: str | None, invitation: Invitation) -> dict[str, Any]:
+def invite_user(onboarding: Onboarding, caller: Caller, code: str | None, invitation: Invitation) -> TeamMemberResource:
     """A new user of brand `code` (None: a staff user) with a temporary password, and the invitation email."""
     brand = _team_of(onboarding, caller, code)
     email = invitation.email.lower()
@@ -229,10 +226,10 @@ def invite_user(onboarding: Onboarding, caller: Caller, code: str | None, invita
             [FieldProblem(("body", "email"), "taken")],
         ) from None
     _send_invitation(onboarding, member, password)
-    return member.public_view()
+    return member_resource(member)
 
 
-def resend_invitation(onboarding: Onboarding, caller: Caller, code: str | None, email: str) -> dict[str, Any]:
+def resend_invitation(onboarding: Onboarding, caller: Caller, code: str | None, email: str) -> TeamMemberResource:
     """A new temporary password and a new invitation email; the user sets their own password again at sign-in."""
     member = _member(onboarding, _team_of(onboarding, caller, code), email)
     password = temporary_password()
@@ -240,15 +237,15 @@ def resend_invitation(onboarding: Onboarding, caller: Caller, code: str | None, 
     _send_invitation(onboarding, member, password)
     found = onboarding.users.find(member.email)
     assert found is not None
-    return found.public_view()
+    return member_resource(found)
 
 
-def list_team(onboarding: Onboarding, caller: Caller, code: str | None) -> dict[str, Any]:
+def list_team(onboarding: Onboarding, caller: Caller, code: str | None) -> TeamList:
     brand = _team_of(onboarding, caller, code)
-    return {"users": [member.public_view() for member in onboarding.users.members(brand)]}
+    return {"users": [member_resource(member) for member in onboarding.users.members(brand)]}
 
 
-def disable_user(onboarding: Onboarding, caller: Caller, code: str | None, email: str) -> dict[str, Any]:
+def disable_user(onboarding: Onboarding, caller: Caller, code: str | None, email: str) -> TeamMemberResource:
     """The user can no longer sign in and their refresh tokens are revoked; an ID token already issued runs out within the hour."""
     member = _member(onboarding, _team_of(onboarding, caller, code), email)
     if caller.email is not None and caller.email.lower() == member.email:
@@ -256,18 +253,18 @@ def disable_user(onboarding: Onboarding, caller: Caller, code: str | None, email
     onboarding.users.disable(member.email)
     found = onboarding.users.find(member.email)
     assert found is not None
-    return found.public_view()
+    return member_resource(found)
 
 
-def enable_user(onboarding: Onboarding, caller: Caller, code: str | None, email: str) -> dict[str, Any]:
+def enable_user(onboarding: Onboarding, caller: Caller, code: str | None, email: str) -> TeamMemberResource:
     member = _member(onboarding, _team_of(onboarding, caller, code), email)
     onboarding.users.enable(member.email)
     found = onboarding.users.find(member.email)
     assert found is not None
-    return found.public_view()
+    return member_resource(found)
 
 
-def own_team(onboarding: Onboarding, caller: Caller) -> dict[str, Any]:
+def own_team(onboarding: Onboarding, caller: Caller) -> TeamList:
     """A brand user's own team: who of their brand has access, and in what state. Staff invite and remove them."""
     brand = brand_of(onboarding.desk.brands, caller)
-    return {"users": [member.public_view() for member in onboarding.users.members(brand.code)]}
+    return {"users": [member_resource(member) for member in onboarding.users.members(brand.code)]}

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
@@ -35,7 +35,6 @@ from welt.domain.model import (
     parse_order_number,
 )
 from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
-from welt.domain.ship_dates import expected_ship_date
 from welt.domain.text import OrderNumberText, shown
 from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_id_problem, vat_rule
 from welt.services.callers import Caller, brand_of, find_order, find_orders, order_key
@@ -56,6 +55,18 @@ from welt.services.ports import (
     Transaction,
     TransactionConflictError,
     VatRegistry,
+)
+from welt.services.resources import (
+    BrandResource,
+    OrderPage,
+    OrderResource,
+    Quote,
+    Timeline,
+    brand_resource,
+    costs_json,
+    event_resource,
+    exactly_one_of,
+    order_resource,
 )
 
 __all__ = ["Caller", "OrderDesk", "brand_of", "find_order"]
@@ -83,21 +94,31 @@ class OrderDesk:
 
 
 class Checkout(BaseModel):
-    """The checkout form. Prices a client sends are not part of it and are ignored."""
+    """The checkout form. Prices are never part of it; any price sent is ignored."""
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
     type: OrderType
     design: Design
-    sizes: list[SizeLine] = Field(min_length=1, max_length=27)
-    labeling: Labeling | None = None
+    sizes: list[SizeLine] = Field(
+        min_length=1,
+        max_length=27,
+        description="Pairs per size, each size at most once. The total must fit the order type: exactly 1 pair for `MTO`,\n"
+        "10 to 49 for `MINI_BULK`, 50 to 5000 for `BULK`.\n",
+    )
+    labeling: Labeling | None = Field(
+        default=None, description="Required on the brand's first order; later it defaults to the brand's last choice."
+    )
     shipping_address: ShippingAddress
-    # Left out: the brand's billing details as the factory registered them (legal name, VAT ID, contact, address).
-    billing: Billing | None = None
+    billing: Billing | None = Field(
+        default=None,
+        description="Left out, the order is billed as the factory registered the brand (legal name, VAT ID, contact email and\n"
+        "billing address); a brand registered without billing details must send it (422).\n",
+    )
 
 
 class OrderEdit(BaseModel):
-    """What a brand may change on an unpaid order; absent fields stay as they are."""
+    """What may change on an unpaid order; at least one field."""
 
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
@@ -109,7 +130,9 @@ class OrderEdit(BaseModel):
 
 
 class OrderQuote(BaseModel):
-    """A would-be order to price: what checkout takes, minus who pays."""
+    """A would-be order, as checkout takes it, with the destination country instead of addresses. Without a
+    country (no address yet), shipping is left out: it is 0 and `shipping_included` is `false`.
+    """
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -119,8 +142,12 @@ class OrderQuote(BaseModel):
     labeling: Labeling | None = None
     country: Country | None = None  # without it (no address yet) the quote leaves shipping out
     # Where in the country and who buys, for the IVA: without them, IVA as for a buyer without a VAT ID.
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
-    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
+    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = Field(
+        default="", description="Where in the country (a Spanish 35/38/51/52 code is the Canary Islands, Ceuta or Melilla)."
+    )
+    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = Field(
+        default=None, description="The buyer's VAT ID, for the IVA; a malformed one is 422. Without a country, IVA is Spain's."
+    )
 
     @field_validator("vat_id")
     @classmethod
@@ -132,9 +159,9 @@ class OrderQuote(BaseModel):
 
 
 class QuoteRequest(BaseModel):
-    """Either one would-be order, or existing orders priced as one shipment."""
+    """Exactly one of `order` or `order_numbers`; the other is left out or `null`."""
 
-    model_config = ConfigDict(defer_build=True, extra="forbid")
+    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra=exactly_one_of("order", "order_numbers"))
 
     order: OrderQuote | None = None
     order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=20)
@@ -158,11 +185,11 @@ def _labeling_for(brand: Brand, asked: Labeling | None, within: tuple[str, ...] 
     return brand.labeling_default
 
 
-def request_fingerprint(body: dict[str, Any]) -> str:
+def request_fingerprint(body: Mapping[str, object]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
 
-def checkout(desk: OrderDesk, caller: Caller, form: Checkout, idempotency_key: str, raw_body: dict[str, Any]) -> dict[str, Any]:
+def checkout(desk: OrderDesk, caller: Caller, form: Checkout, idempotency_key: str, raw_body: Mapping[str, object]) -> OrderResource:
     """Place an order once per Idempotency-Key; a retry (even of a checkout that died after storing it) gets it back.
 
     The key is written in the order's own transaction, so an order and its key exist together or not at all.
@@ -176,11 +203,11 @@ def _hashed(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
-def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> dict[str, Any]:
+def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> OrderResource:
     """One transaction: the brand's next number (and labeling default), the order, its checkout key and its email."""
     _check_buildable(desk, form.type, form.design, form.sizes)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         brand = brand_of(desk.brands, caller)
         billing = _billing_for(brand, form.billing)
         rule = sale_vat_rule(desk, form.shipping_address, billing)
@@ -212,7 +239,7 @@ def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str,
             if conflict.failed_on(CheckoutKeyWrite):
                 return _placed_earlier(desk, brand, key_hash, fingerprint)
             raise
-        return order_view(desk.catalog, order, numbered, now)
+        return order_resource(desk.catalog, order, numbered, now)
 
     return until_applied(attempt, f"Brand {caller.brand}")
 
@@ -236,7 +263,7 @@ def sale_vat_rule(desk: OrderDesk, shipping_address: ShippingAddress, billing: B
     return vat_rule(country, shipping_address.postal_code, billing.vat_id, check)
 
 
-def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: str) -> dict[str, Any]:
+def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: str) -> OrderResource:
     """A checkout with this key already placed its order (its answer was lost, or it is running right now)."""
     earlier = desk.orders.checkout(brand.code, key_hash)
     if earlier is None:
@@ -250,31 +277,19 @@ def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: s
     order = desk.orders.get(*parsed) if parsed else None
     if order is None:
         raise NotFoundError(f"No order {earlier.order_number}.")
-    return order_view(desk.catalog, order, brand, desk.clock())
+    return order_resource(desk.catalog, order, brand, desk.clock())
 
 
-def order_view(catalog: Catalog, order: Order, brand: Brand | None, now: datetime) -> dict[str, Any]:
-    """The order as shown. An unpaid order is priced as its payment would charge it (the stamp fee only while due)."""
-    view = order.public_view(now)
-    model = catalog.shoe_model(order.design.model)
-    view["model_name"] = model.name if model else order.design.model
-    shipping_on = expected_ship_date(order, catalog, now.date())
-    view["expected_ship_date"] = shipping_on.isoformat() if shipping_on else None
-    if order.is_editable and brand is not None:
-        view["costs"] = price_orders(catalog, [order], together=False, stamps=brand.stamps_status).costs()
-    return view
-
-
-def current_view(desk: OrderDesk, order: Order) -> dict[str, Any]:
+def current_view(desk: OrderDesk, order: Order) -> OrderResource:
     brand = desk.brands.get(order.brand) if order.is_editable else None
-    return order_view(desk.catalog, order, brand, desk.clock())
+    return order_resource(desk.catalog, order, brand, desk.clock())
 
 
-def get_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
+def get_order(desk: OrderDesk, caller: Caller, number: str) -> OrderResource:
     return current_view(desk, find_order(desk.orders, caller, number))
 
 
-def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TIMELINE_PAGE, cursor: str | None = None) -> dict[str, Any]:
+def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TIMELINE_PAGE, cursor: str | None = None) -> Timeline:
     """The order's events, oldest first, a page at a time (one read; an order always has its CREATED event)."""
     brand, seq = order_key(caller, number)
     scope = f"events:{brand}:{seq}"
@@ -284,7 +299,7 @@ def order_timeline(desk: OrderDesk, caller: Caller, number: str, limit: int = TI
         raise NotFoundError(f"No order {shown(number)} in your order pool.")
     return {
         "order_number": number,
-        "events": [event.public_view(staff_names=caller.staff) for event in page.items],
+        "events": [event_resource(event, staff_names=caller.staff) for event in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
@@ -296,12 +311,12 @@ def _editable(desk: OrderDesk, caller: Caller, number: str) -> Order:
     return order
 
 
-def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if_match: int) -> dict[str, Any]:
+def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if_match: int) -> OrderResource:
     """One transaction: the revised order with its EDITED event (and the brand's labeling default)."""
     changes = edit.model_dump(exclude_unset=True, exclude_none=True)
     updated = {name: getattr(edit, name) for name in changes}
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         order = _editable(desk, caller, number)
         if order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}; reload it and try again.")
@@ -320,17 +335,17 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
         revised = order.revise(updated, costs, now, caller.actor)
         remembered = brand.remember_labeling(labeling) if "labeling" in updated else brand
         desk.store.commit(Transaction().order(revised, order).brand(remembered, brand))
-        return order_view(desk.catalog, revised, remembered, now)
+        return order_resource(desk.catalog, revised, remembered, now)
 
     return until_applied(attempt, f"Order {number}")
 
 
-def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | None) -> dict[str, Any]:
+def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | None) -> OrderResource:
     """One transaction: the order CANCELLED with its event; cancelling twice is the same as once."""
     if caller.staff:
         raise ForbiddenError("Only the brand cancels its orders.")
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         order = find_order(desk.orders, caller, number)
         if if_match is not None and order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}.")
@@ -354,7 +369,7 @@ class PoolQuery:
     cursor: str | None = None
 
 
-def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
+def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderPage:
     """The brand's order pool, newest first, a page at a time."""
     brand = brand_of(desk.brands, caller)
     where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None, brand=brand.code)
@@ -363,12 +378,12 @@ def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, 
     page = desk.orders.page(where, after, query.limit)
     now = desk.clock()
     return {
-        "orders": [order_view(desk.catalog, order, brand, now) for order in page.items],
+        "orders": [order_resource(desk.catalog, order, brand, now) for order in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
 
-def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
+def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderPage:
     """Staff: every brand's orders, newest first."""
     if not caller.staff:
         raise ForbiddenError("This listing is for factory staff.")
@@ -381,12 +396,12 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[s
     brands = desk.brands.get_many(sorted({order.brand for order in page.items if order.is_editable}))
     now = desk.clock()
     return {
-        "orders": [order_view(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
+        "orders": [order_resource(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
 
-def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, Any]:
+def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> Quote:
     """Price a would-be order, or existing orders shipped together, without saving anything."""
     brand = brand_of(desk.brands, caller)
     if (request.order is None) == (request.order_numbers is None):
@@ -405,7 +420,7 @@ def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, A
         if wanted.country is None:
             costs = Costs.priced(costs.manufacturing, 0, costs.customization, rule, costs.currency)
         return {
-            "costs": costs.model_dump(mode="json"),
+            "costs": costs_json(costs),
             "pairs": sum(line.pairs for line in wanted.sizes),
             "labeling": labeling,
             "shipping_included": wanted.country is not None,
@@ -422,7 +437,7 @@ def _quoted_vat_rule(desk: OrderDesk, wanted: OrderQuote) -> VatRule:
     return vat_rule(wanted.country, wanted.postal_code, wanted.vat_id, check)
 
 
-def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> dict[str, Any]:
+def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> Quote:
     if len(set(numbers)) != len(numbers):
         raise ValidationFailedError("Each order may be named once.", [FieldProblem(("order_numbers",), "duplicates")])
     orders = find_orders(desk.orders, caller, numbers)
@@ -433,8 +448,8 @@ def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list
             [FieldProblem(("order_numbers",), f"the orders ship to {', '.join(sorted(countries))}")],
         )
     price = price_orders(desk.catalog, orders, together=True, stamps=brand.stamps_status)
-    return {"costs": price.costs(), "pairs": price.pairs, "order_numbers": numbers, "shipping_savings": price.shipping_savings}
+    return {"costs": costs_json(price.priced), "pairs": price.pairs, "order_numbers": numbers, "shipping_savings": price.shipping_savings}
 
 
-def brand_profile(desk: OrderDesk, caller: Caller) -> dict[str, Any]:
-    return brand_of(desk.brands, caller).public_view()
+def brand_profile(desk: OrderDesk, caller: Caller) -> BrandResource:
+    return brand_resource(brand_of(desk.brands, caller))

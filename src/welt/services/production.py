@@ -6,12 +6,12 @@ the shipped email when something ships.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError
-from welt.domain.model import BRAND_CODE, OrderStatus, ProductionStage, Tracking, parse_order_number
+from welt.domain.model import BRAND_CODE, Brand, OrderStatus, ProductionStage, Tracking, parse_order_number
 from welt.domain.shipping_group import GroupStatus
 from welt.domain.text import clean_text, shown
 from welt.services.callers import Caller, find_order
@@ -19,7 +19,15 @@ from welt.services.changes import until_applied
 from welt.services.notifications import shipped_message
 from welt.services.orders import OrderDesk, current_view
 from welt.services.ports import OrderFilter, Transaction
-from welt.services.shipping_groups import GROUP_PAGE, ORDERS_PER_PAGE, group_view, lookup_group, orders_of
+from welt.services.resources import (
+    OrderResource,
+    ShippingGroupResource,
+    StaffShippingGroupList,
+    StampsReady,
+    brand_resource,
+    group_resource,
+)
+from welt.services.shipping_groups import GROUP_PAGE, ORDERS_PER_PAGE, lookup_group, orders_of
 
 
 class StampsUpdate(BaseModel):
@@ -33,7 +41,7 @@ def _staff_only(caller: Caller) -> None:
         raise ForbiddenError("This is for factory staff.")
 
 
-def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: StampsUpdate) -> dict[str, Any]:
+def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: StampsUpdate) -> StampsReady:
     """The brand's stamps are made: its orders waiting for them move on to cutting.
 
     The brand is written first; from then on no launch parks an order at the stamps (a launch checks the
@@ -44,7 +52,7 @@ def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: Stamps
     if not BRAND_CODE.fullmatch(code):
         raise NotFoundError(f"No brand {code}.")
 
-    def ready() -> Any:
+    def ready() -> Brand:
         brand = desk.brands.get(code)
         if brand is None:
             raise NotFoundError(f"No brand {code}.")
@@ -60,7 +68,14 @@ def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: Stamps
         page = desk.orders.page(waiting, after, 100)
         moved += [number for order in page.items if (number := _release(desk, caller, order.order_number))]
         if page.last_key is None:
-            return {**current.public_view(), "orders_released": moved}
+            shown = brand_resource(current)
+            return {
+                "code": shown["code"],
+                "name": shown["name"],
+                "labeling_default": shown["labeling_default"],
+                "stamps_status": shown["stamps_status"],
+                "orders_released": moved,
+            }
         after = page.last_key
 
 
@@ -91,10 +106,10 @@ class Shipment(BaseModel):
     tracking_url: str | None = Field(default=None, max_length=500, pattern=r"^https?://[^\s]+$")
 
 
-def move_stage(desk: OrderDesk, caller: Caller, number: str, change: StageChange) -> dict[str, Any]:
+def move_stage(desk: OrderDesk, caller: Caller, number: str, change: StageChange) -> OrderResource:
     _staff_only(caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         order = find_order(desk.orders, caller, number)
         brand = desk.brands.get(order.brand)
         moved = order.move_to_stage(change.stage, brand is not None and brand.stamps_ready, desk.clock(), caller.actor)
@@ -114,11 +129,11 @@ def _same_shipment(tracking: Tracking | None, shipment: Shipment) -> bool:
     return tracking is not None and tracking.tracking_number == shipment.tracking_number
 
 
-def ship_order(desk: OrderDesk, caller: Caller, number: str, shipment: Shipment) -> dict[str, Any]:
+def ship_order(desk: OrderDesk, caller: Caller, number: str, shipment: Shipment) -> OrderResource:
     """One order leaves the factory with its email; an order of a group ships with its group."""
     _staff_only(caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         order = find_order(desk.orders, caller, number)
         if order.shipping_group_id:
             raise StateConflictError(f"Order {number} is in shipping group {order.shipping_group_id}: ship the group.")
@@ -132,16 +147,16 @@ def ship_order(desk: OrderDesk, caller: Caller, number: str, shipment: Shipment)
     return until_applied(attempt, f"Order {number}")
 
 
-def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -> dict[str, Any]:
+def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -> ShippingGroupResource:
     """A paid group ships once every order in it is ready: the group, its orders and one email, together."""
     _staff_only(caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> ShippingGroupResource:
         group = lookup_group(desk.groups, caller, text)
         orders = orders_of(desk.orders, group.order_numbers)
         if group.status is GroupStatus.SHIPPED:
             if _same_shipment(group.tracking, shipment):
-                return group_view(desk.catalog, group, orders, None)
+                return group_resource(desk.catalog, group, orders, None)
             raise StateConflictError(f"Shipping group {text} has already shipped.")
         not_ready = [
             o.order_number + f" ({(o.production_stage or o.status).value})"
@@ -159,15 +174,15 @@ def ship_group(desk: OrderDesk, caller: Caller, text: str, shipment: Shipment) -
         for order, was in zip(shipped, orders, strict=True):
             transaction.order(order, was)
         desk.store.commit(transaction.send(shipped_message(group.shipping_group_id, shipped, tracking, desk.catalog)))
-        return group_view(desk.catalog, changed, shipped, None)
+        return group_resource(desk.catalog, changed, shipped, None)
 
     return until_applied(attempt, f"Shipping group {text}")
 
 
-def deliver_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
+def deliver_order(desk: OrderDesk, caller: Caller, number: str) -> OrderResource:
     _staff_only(caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> OrderResource:
         order = find_order(desk.orders, caller, number)
         if order.status is not OrderStatus.DELIVERED:
             delivered = order.deliver(desk.clock(), caller.actor)
@@ -178,7 +193,7 @@ def deliver_order(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any
     return until_applied(attempt, f"Order {number}")
 
 
-def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> dict[str, Any]:
+def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> OrderResource:
     _staff_only(caller)
     parsed = parse_order_number(number)
     order = desk.orders.get(*parsed) if parsed else None
@@ -189,7 +204,7 @@ def order_for_staff(desk: OrderDesk, caller: Caller, number: str) -> dict[str, A
 
 def list_groups(
     desk: OrderDesk, caller: Caller, status: GroupStatus | None, limit: int = GROUP_PAGE, cursor: str | None = None
-) -> dict[str, Any]:
+) -> StaffShippingGroupList:
     """Staff: every brand's shipping groups (PAID ones are those to ship), newest first, a page at a time."""
     _staff_only(caller)
     scope = f"admin-groups:{status}"
@@ -198,6 +213,6 @@ def list_groups(
     orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
     brands = desk.brands.get_many(sorted({group.brand for group in page.items if group.status is GroupStatus.OPEN}))
     return {
-        "shipping_groups": [group_view(desk.catalog, g, orders, brands.get(g.brand)) | {"brand": g.brand} for g in page.items],
+        "shipping_groups": [{**group_resource(desk.catalog, g, orders, brands.get(g.brand)), "brand": g.brand} for g in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }

@@ -7,14 +7,11 @@ order it touches, so no order is ever in a group that does not list it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from welt.domain.catalog import Catalog
 from welt.domain.errors import FieldProblem, NotFoundError, ValidationFailedError
-from welt.domain.model import Brand, Costs, Order, StampStatus, parse_order_number
-from welt.domain.pricing import price_orders
+from welt.domain.model import Order, parse_order_number
 from welt.domain.shipping_group import (
     MAX_ORDERS,
     MIN_ORDERS,
@@ -28,6 +25,7 @@ from welt.services.callers import Caller, brand_of, find_order, find_orders
 from welt.services.changes import until_applied
 from welt.services.orders import OrderDesk
 from welt.services.ports import OrderRepository, ShippingGroupRepository, Transaction
+from welt.services.resources import ShippingGroupList, ShippingGroupResource, group_resource
 
 GROUP_PAGE = 20
 MAX_GROUP_PAGE = 50
@@ -64,37 +62,11 @@ def orders_of(repository: OrderRepository, numbers: Sequence[str]) -> list[Order
     return repository.get_many([parsed for n in numbers if (parsed := parse_order_number(n))])
 
 
-def group_view(catalog: Catalog, group: ShippingGroup, orders: Sequence[Order], brand: Brand | None) -> dict[str, Any]:
-    members = [order for order in orders if order.order_number in group.order_numbers]
-    stamps = brand.stamps_status if brand is not None else StampStatus.READY
-    price = price_orders(catalog, members, together=True, stamps=stamps)
-    costs = price.costs()
-    if group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED):
-        # Paid: show what was charged; the orders keep the stamp fee their payment carried.
-        carried = sum(order.costs.customization for order in members)
-        rule = members[0].vat_rule()
-        costs = Costs.priced(price.manufacturing, price.shipping, carried, rule, catalog.currency).model_dump(mode="json")
-    return {
-        "shipping_group_id": group.shipping_group_id,
-        "order_numbers": group.order_numbers,
-        "status": group.status.value,
-        "costs": costs,
-        "shipping_savings": price.shipping_savings,
-        "pairs": price.pairs,
-        "payment_id": group.payment_id,
-        "open_payment_id": group.payment_id if group.status is GroupStatus.PAYMENT_IN_PROGRESS else None,
-        "tracking": group.tracking.model_dump(mode="json") if group.tracking else None,
-        "version": group.version,
-        "created_at": group.created_at.isoformat(),
-        "updated_at": group.updated_at.isoformat(),
-    }
+def _show(desk: OrderDesk, group: ShippingGroup) -> ShippingGroupResource:
+    return group_resource(desk.catalog, group, orders_of(desk.orders, group.order_numbers), desk.brands.get(group.brand))
 
 
-def _show(desk: OrderDesk, group: ShippingGroup) -> dict[str, Any]:
-    return group_view(desk.catalog, group, orders_of(desk.orders, group.order_numbers), desk.brands.get(group.brand))
-
-
-def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str, Any]:
+def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> ShippingGroupResource:
     """One transaction: the brand's next group number, the group, and every order joining it."""
     numbers = request.order_numbers
     if not MIN_ORDERS <= len(numbers) <= MAX_ORDERS:
@@ -108,7 +80,7 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
             "Each order may be named once.", [FieldProblem(("order_numbers",), f"{', '.join(repeated)} named twice")]
         )
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> ShippingGroupResource:
         brand = brand_of(desk.brands, caller)
         orders = find_orders(desk.orders, caller, numbers)
         check_groupable(orders)
@@ -120,12 +92,12 @@ def create_group(desk: OrderDesk, caller: Caller, request: NewGroup) -> dict[str
         for order, was in zip(joined, orders, strict=True):
             transaction.order(order, was)
         desk.store.commit(transaction)
-        return group_view(desk.catalog, group, joined, numbered)
+        return group_resource(desk.catalog, group, joined, numbered)
 
     return until_applied(attempt, f"Brand {caller.brand}")
 
 
-def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor: str | None = None) -> dict[str, Any]:
+def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor: str | None = None) -> ShippingGroupList:
     """The brand's groups not dissolved, newest first, a page at a time (three reads: brand, groups, their orders)."""
     brand = brand_of(desk.brands, caller)
     scope = f"groups:{brand.code}"
@@ -133,20 +105,20 @@ def list_groups(desk: OrderDesk, caller: Caller, limit: int = GROUP_PAGE, cursor
     page = desk.groups.page(brand.code, None, after, limit, ORDERS_PER_PAGE)
     orders = orders_of(desk.orders, [n for group in page.items for n in group.order_numbers])
     return {
-        "shipping_groups": [group_view(desk.catalog, group, orders, brand) for group in page.items],
+        "shipping_groups": [group_resource(desk.catalog, group, orders, brand) for group in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
 
-def get_group(desk: OrderDesk, caller: Caller, text: str) -> dict[str, Any]:
+def get_group(desk: OrderDesk, caller: Caller, text: str) -> ShippingGroupResource:
     return _show(desk, lookup_group(desk.groups, caller, text))
 
 
-def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joining: bool) -> dict[str, Any]:
+def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joining: bool) -> ShippingGroupResource:
     """One transaction: the group with one order more or less, and that order."""
     brand_of(desk.brands, caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> ShippingGroupResource:
         group = lookup_group(desk.groups, caller, text)
         now = desk.clock()
         if joining:
@@ -165,19 +137,19 @@ def _change_group(desk: OrderDesk, caller: Caller, text: str, number: str, joini
     return until_applied(attempt, f"Shipping group {text}")
 
 
-def add_order(desk: OrderDesk, caller: Caller, text: str, request: GroupAddition) -> dict[str, Any]:
+def add_order(desk: OrderDesk, caller: Caller, text: str, request: GroupAddition) -> ShippingGroupResource:
     return _change_group(desk, caller, text, request.order_number, joining=True)
 
 
-def remove_order(desk: OrderDesk, caller: Caller, text: str, number: str) -> dict[str, Any]:
+def remove_order(desk: OrderDesk, caller: Caller, text: str, number: str) -> ShippingGroupResource:
     return _change_group(desk, caller, text, number, joining=False)
 
 
-def dissolve_group(desk: OrderDesk, caller: Caller, text: str) -> dict[str, Any]:
+def dissolve_group(desk: OrderDesk, caller: Caller, text: str) -> ShippingGroupResource:
     """One transaction: the group DISSOLVED and every order out of it; dissolving again changes nothing."""
     brand_of(desk.brands, caller)
 
-    def attempt() -> dict[str, Any]:
+    def attempt() -> ShippingGroupResource:
         group = lookup_group(desk.groups, caller, text, include_dissolved=True)
         if group.status is GroupStatus.DISSOLVED:
             return _show(desk, group)

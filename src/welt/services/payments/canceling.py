@@ -7,8 +7,6 @@ and the buyer is told so (409).
 
 from __future__ import annotations
 
-from typing import Any
-
 from aws_lambda_powertools import Logger
 
 from welt.domain.errors import ForbiddenError, StateConflictError
@@ -19,13 +17,14 @@ from welt.services.payments.desk import PaymentDesk, payment_for, payment_view
 from welt.services.payments.settling import settle_from_stripe
 from welt.services.payments.starting import cancel_intent, close_attempt
 from welt.services.ports import IntentStatus, PaymentProviderUnavailableError, Transaction
+from welt.services.resources import PaymentResource
 
 logger = Logger(child=True)
 
 CANCELED_BY_BUYER = "Canceled by the buyer."
 
 
-def cancel_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str, Any]:
+def cancel_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> PaymentResource:
     """Cancel the brand's unfinished payment and release its orders at once; 409 once Stripe has charged it."""
     if caller.staff:
         raise ForbiddenError("Only the brand cancels its payments.")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import cast
 
 from welt.domain.catalog import Catalog
 from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, StateConflictError, ValidationFailedError
@@ -30,6 +30,7 @@ from welt.services.ports import (
     ShippingGroupRepository,
     Store,
 )
+from welt.services.resources import CostSummaryJson, InvoicingRecord, InvoicingRecordList, PaymentResource, StaffPaymentList
 from welt.services.shipping_groups import orders_of
 
 STRIPE = "stripe"
@@ -70,14 +71,15 @@ class PaymentDesk:
     confirmations_per_hour: int = 20
 
 
-def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | None = None) -> dict[str, Any]:
+def payment_view(desk: PaymentDesk, payment: Payment, status: PaymentState | None = None) -> PaymentResource:
+    """The payment as the API shows it, with what Stripe.js needs."""
     shown = status or payment.status
     return {
         "payment_id": payment.payment_id,
-        "status": shown.value,
+        "status": shown,
         "amount": payment.amount,
         "currency": payment.currency,
-        "summary": payment.summary.model_dump(),
+        "summary": cast(CostSummaryJson, payment.summary.model_dump(mode="json")),
         "order_numbers": payment.order_numbers,
         "shipping_group_id": payment.shipping_group_id,
         "invoice_number": payment.invoice_number,
@@ -101,7 +103,7 @@ STAFF_LISTS = (PaymentState.NEEDS_REVIEW,)
 STAFF_LIST_LIMIT = 200
 
 
-def payments_for_staff(desk: PaymentDesk, caller: Caller, status: str | None) -> dict[str, Any]:
+def payments_for_staff(desk: PaymentDesk, caller: Caller, status: str | None) -> StaffPaymentList:
     """Payments in a state staff must act on (NEEDS_REVIEW: Stripe charged otherwise than priced), oldest first."""
     if not caller.staff:
         raise ForbiddenError("Only staff list payments.")
@@ -157,7 +159,7 @@ RECORDS_PAGE = 50
 RECORDS_MAX_PAGE = 100
 
 
-def invoicing_records(desk: PaymentDesk, caller: Caller, limit: str | None, cursor: str | None) -> dict[str, Any]:
+def invoicing_records(desk: PaymentDesk, caller: Caller, limit: str | None, cursor: str | None) -> InvoicingRecordList:
     """Staff: the VERI*FACTU records, oldest first, with AEAT's field names; `next_cursor` is the last position shown.
 
     The cursor is a position in the factory's one chain, not a secret: only staff see the chain, all of it.
@@ -177,6 +179,7 @@ def invoicing_records(desk: PaymentDesk, caller: Caller, limit: str | None, curs
     records = desk.invoices.records(after, size + 1)
     shown = records[:size]
     return {
-        "records": [record.aeat_view() for record in shown],
+        # The domain's AEAT view has InvoicingRecord's keys, one for one.
+        "records": [cast(InvoicingRecord, record.aeat_view()) for record in shown],
         "next_cursor": str(shown[-1].position) if len(records) > size else None,
     }

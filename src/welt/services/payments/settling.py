@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
 
 from aws_lambda_powertools import Logger
 
@@ -36,6 +35,7 @@ from welt.services.ports import (
     Transaction,
     TransactionConflictError,
 )
+from welt.services.resources import PaymentResource, WebhookReceipt
 from welt.services.shipping_groups import orders_of
 
 logger = Logger(child=True)
@@ -56,7 +56,7 @@ class Settled(StrEnum):
     MISMATCH = "mismatch"  # Stripe took another amount or currency than the payment's: a person must look
 
 
-def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str, Any]:
+def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> PaymentResource:
     """The payment. One waiting for 3-D Secure is first brought up to date with Stripe: after the
     buyer's bank answers, the page polls this (Stripe's finalize-on-the-server step). A charge already
     under way (PROCESSING) is settled by Stripe's webhook, or reconciliation."""
@@ -292,7 +292,7 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
     until_applied(attempt, f"Payment {payment_id}")
 
 
-def handle_webhook(desk: PaymentDesk, payload: bytes, signature: str | None) -> dict[str, Any]:
+def handle_webhook(desk: PaymentDesk, payload: bytes, signature: str | None) -> WebhookReceipt:
     """Apply one signed Stripe event at most once; unknown types and foreign intents are acknowledged."""
     event = desk.gateway.verify_event(payload, signature)
     if desk.events.seen(event.id):

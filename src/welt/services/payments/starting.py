@@ -6,7 +6,8 @@ and the stamp-fee claim. Closing an attempt that took no money is one transactio
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from aws_lambda_powertools import Logger
 from pydantic import BaseModel, ConfigDict, Field
@@ -38,6 +39,7 @@ from welt.services.ports import (
     Transaction,
     TransactionConflictError,
 )
+from welt.services.resources import PaymentResource, exactly_one_of
 from welt.services.shipping_groups import lookup_group, orders_of
 
 logger = Logger(child=True)
@@ -46,7 +48,9 @@ CARD_CONFIRMATIONS = "card-confirmations"
 
 
 class PaymentRequest(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="forbid")
+    """Exactly one of `order_numbers` (one order) or `shipping_group_id`; the other is left out or `null`."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra=exactly_one_of("order_numbers", "shipping_group_id"))
 
     order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=1)
     shipping_group_id: GroupIdText | None = None
@@ -56,7 +60,12 @@ class ConfirmRequest(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
     # The shape of a Stripe id; which kinds of id are taken is the gateway's word (`takes_payment_method`).
-    payment_method: str = Field(pattern=r"^(pm|card)_[A-Za-z0-9_]{1,200}$")
+    payment_method: str = Field(
+        pattern=r"^(pm|card)_[A-Za-z0-9_]{1,200}$",
+        description="A Stripe PaymentMethod id (`pm_...`), made by Stripe.js from the card the user entered; card and source ids "
+        "are refused.",
+        examples=["pm_card_visa"],
+    )
 
 
 def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], ShippingGroup | None]:
@@ -73,18 +82,20 @@ def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -
     return [find_order(desk.orders, caller, number) for number in request.order_numbers or []], None
 
 
-def start_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest, key: str, raw: dict[str, Any]) -> dict[str, Any]:
+def start_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest, key: str, raw: Mapping[str, object]) -> PaymentResource:
     """A payment for the server-computed total, once per Idempotency-Key."""
     brand = brand_of(desk.brands, caller)
-    return desk.idempotency.run(
+    answer = desk.idempotency.run(
         scope=f"payment:{brand.code}",
         key=key,
         payload={"fingerprint": request_fingerprint(raw)},
-        work=lambda: _create_payment(desk, caller, request),
+        work=lambda: cast(dict[str, Any], _create_payment(desk, caller, request)),
     )
+    # The idempotency store keeps answers as JSON: a retry gets the first request's PaymentResource back.
+    return cast(PaymentResource, answer)
 
 
-def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> dict[str, Any]:
+def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> PaymentResource:
     brand = brand_of(desk.brands, caller)
     orders, group = _orders_to_pay(desk, caller, request)
     group_id = group.shipping_group_id if group else None
@@ -110,7 +121,7 @@ def _create_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest) 
     return payment_view(desk, payment)
 
 
-def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request: ConfirmRequest) -> dict[str, Any]:
+def confirm_payment(desk: PaymentDesk, caller: Caller, payment_id: str, request: ConfirmRequest) -> PaymentResource:
     """Charge the card on the server; the answer is Stripe's, the orders launch when Stripe confirms it.
 
     The intent is created (never charging) and recorded before it is confirmed, so a confirm whose answer is

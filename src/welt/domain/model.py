@@ -176,7 +176,11 @@ def _postcode_of_the_country(value: str, info: ValidationInfo) -> str:
     return value
 
 
-CountrysPostcode = Annotated[PostalCode, AfterValidator(_postcode_of_the_country)]
+CountrysPostcode = Annotated[
+    PostalCode,
+    AfterValidator(_postcode_of_the_country),
+    Field(description="In the shape the country gives postcodes (Google's address data); otherwise 422 with an example."),
+]
 
 
 class ShippingAddress(Strict):

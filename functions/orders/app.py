@@ -28,9 +28,9 @@ from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
+from welt.services import address_book, orders, production, shipping_groups
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
-from welt.services import orders, production, shipping_groups
 from welt.services.notifications import deliver_due, deliver_now, emails_for_staff
 from welt.services.resources import (
     BrandList,
@@ -41,6 +41,8 @@ from welt.services.resources import (
     OrderPage,
     OrderResource,
     Quote,
+    SavedAddressList,
+    SavedAddressResource,
     ShippingGroupList,
     ShippingGroupResource,
     StaffBrand,
@@ -1065,6 +1067,109 @@ def own_team(request: HttpRequest) -> TeamList:
     add a colleague or take someone's access away.
     """
     return going_live.own_team(onboarding(), request.caller)
+
+
+ADDRESS_EXAMPLE = {
+    "label": "Berlin store",
+    "address": {
+        "name": "Mara Jensen",
+        "company": "Demo Atelier",
+        "line1": "Torstrasse 101",
+        "city": "Berlin",
+        "postal_code": "10119",
+        "country": "DE",
+        "phone": "+49 30 1234567",
+        "email": "mara@dmo.example",
+    },
+}
+
+
+@api.route(
+    "/brand/addresses",
+    methods=["GET"],
+    operation="listSavedAddresses",
+    tags=("Catalog and brand",),
+    answer="Your brand's saved shipping addresses, oldest first.",
+    errors=(ForbiddenError,),
+)
+def saved_addresses(request: HttpRequest) -> SavedAddressList:
+    """Your saved shipping addresses
+
+    The addresses your brand keeps to choose at checkout (at most 50), each under a name of your own.
+    """
+    return address_book.list_addresses(order_desk(), request.caller)
+
+
+@api.route(
+    "/brand/addresses",
+    methods=["POST"],
+    status=201,
+    operation="saveAddress",
+    tags=("Catalog and brand",),
+    answer="The saved address (or, for a retry with the same key, the address the first request saved).",
+    request=address_book.AddressForm,
+    example=ADDRESS_EXAMPLE,
+    errors=(
+        MalformedRequestError,
+        ForbiddenError,
+        StateConflictError,
+        UnsupportedMediaTypeError,
+        ValidationFailedError,
+        PreconditionRequiredError,
+    ),
+    headers=("IdempotencyKey",),
+)
+def save_address(request: HttpRequest) -> SavedAddressResource:
+    """Save a shipping address
+
+    Keeps an address for later checkouts. `Idempotency-Key` is required: the same key again answers the address
+    it saved; with another body it is 422 (`/problems/idempotency-key-reused`). A brand keeps at most 50 (409).
+    """
+    key = request.idempotency_key()
+    return address_book.save_address(order_desk(), request.caller, request.body(address_book.AddressForm), key)
+
+
+@api.route(
+    "/brand/addresses/{address_id}",
+    methods=["PUT"],
+    operation="replaceAddress",
+    tags=("Catalog and brand",),
+    answer="The address as now saved.",
+    request=address_book.AddressForm,
+    example=ADDRESS_EXAMPLE,
+    errors=(
+        MalformedRequestError,
+        ForbiddenError,
+        NotFoundError,
+        StateConflictError,
+        UnsupportedMediaTypeError,
+        ValidationFailedError,
+    ),
+)
+def replace_address(request: HttpRequest, address_id: str) -> SavedAddressResource:
+    """Change a saved address
+
+    Its name and address replaced as sent. Orders already placed keep the address they were placed with.
+    """
+    return address_book.replace_address(order_desk(), request.caller, address_id, request.body(address_book.AddressForm))
+
+
+@api.route(
+    "/brand/addresses/{address_id}",
+    methods=["DELETE"],
+    operation="removeAddress",
+    tags=("Catalog and brand",),
+    answer="The addresses your brand still keeps.",
+    errors=(ForbiddenError, NotFoundError, StateConflictError),
+)
+def remove_address(request: HttpRequest, address_id: str) -> SavedAddressList:
+    """Remove a saved address
+
+    Orders already placed keep the address they were placed with.
+    """
+    desk = order_desk()
+    address_book.remove_address(desk, request.caller, address_id)
+    return address_book.list_addresses(desk, request.caller)
 
 
 @api.route(

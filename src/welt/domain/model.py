@@ -27,7 +27,7 @@ from pydantic_core import PydanticCustomError
 from welt.domain.countries import COUNTRY_CODES
 from welt.domain.errors import StateConflictError
 from welt.domain.postcodes import postcode_problem
-from welt.domain.text import OptionalShortText, OptionalText, PostalCode, Text, clean_text
+from welt.domain.text import OptionalShortText, OptionalText, PostalCode, ShortText, Text, clean_text
 from welt.domain.vat import RULES as VAT_RULES
 from welt.domain.vat import VatRule, VatTreatment, vat_id_problem, vat_on, vat_rule
 
@@ -197,6 +197,19 @@ class ShippingAddress(Strict):
     email: Email
 
 
+# A brand keeps its usual shipping addresses to choose at checkout: a handful of stores and warehouses, so a cap that
+# keeps the brand's item small (DynamoDB items stop at 400 KB) and the checkout's list short.
+MAX_SAVED_ADDRESSES = 50
+
+
+class SavedAddress(Strict):
+    """A shipping address the brand keeps, under a name of its own ("Berlin store")."""
+
+    id: Annotated[str, StringConstraints(pattern=r"^A[0-9a-f]{12}$")]
+    label: ShortText
+    address: ShippingAddress
+
+
 class PostalAddress(Strict):
     line1: Text
     line2: OptionalText = None
@@ -316,6 +329,7 @@ class Brand(BaseModel):
     contact_email: str | None = None
     billing_address: PostalAddress | None = None
     registered_at: datetime | None = None
+    addresses: list[SavedAddress] = []
     version: int = 1
 
     def _next(self, **changes: Any) -> Brand:
@@ -380,6 +394,24 @@ class Brand(BaseModel):
         """Names, VAT ID, contact or billing address changed by staff (the same object when nothing changes)."""
         changed = {name: value for name, value in details.items() if getattr(self, name) != value}
         return self._next(**changed) if changed else self
+
+    def saved_address(self, address_id: str) -> SavedAddress | None:
+        return next((saved for saved in self.addresses if saved.id == address_id), None)
+
+    def with_saved_address(self, saved: SavedAddress) -> Brand:
+        """The address added, or put in place of the one with its id (the same object when nothing changes)."""
+        kept = self.saved_address(saved.id)
+        if kept == saved:
+            return self
+        if kept is None and len(self.addresses) >= MAX_SAVED_ADDRESSES:
+            raise StateConflictError(f"A brand keeps at most {MAX_SAVED_ADDRESSES} addresses; remove one first.")
+        addresses = [saved if other.id == saved.id else other for other in self.addresses]
+        return self._next(addresses=addresses if kept else [*self.addresses, saved])
+
+    def without_address(self, address_id: str) -> Brand:
+        if self.saved_address(address_id) is None:
+            return self
+        return self._next(addresses=[saved for saved in self.addresses if saved.id != address_id])
 
     def billing(self) -> Billing | None:
         """What the brand is billed as by default: its legal name, VAT ID, contact and billing address."""

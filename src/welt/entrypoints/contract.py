@@ -45,6 +45,7 @@ PATH_PARAMETERS = {
     "payment_id": "PaymentId",
     "code": "BrandCode",
     "email": "UserEmail",
+    "address_id": "AddressId",
 }
 # The error answers by status, named as the document's shared responses.
 RESPONSE_NAMES = {answer["status"]: name for name, answer in frame.PROBLEM_ANSWERS.items()}

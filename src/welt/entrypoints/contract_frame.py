@@ -81,6 +81,13 @@ PARAMETERS: dict[str, Any] = {
         "description": "The shipping group id, `G{sequence:04d}-{BRAND}`.",
         "schema": {"type": "string", "pattern": "^G[0-9]{4,12}-[A-Z]{3}$", "example": "G0007-DMO"},
     },
+    "AddressId": {
+        "name": "address_id",
+        "in": "path",
+        "required": True,
+        "description": "A saved address's id, `A` and 12 hex digits.",
+        "schema": {"type": "string", "pattern": "^A[0-9a-f]{12}$", "example": "A3f9c02d41b7e"},
+    },
     "PaymentId": {
         "name": "payment_id",
         "in": "path",

@@ -75,12 +75,15 @@ from welt.services.resources.payments import (
 from welt.services.resources.people import (
     BrandList,
     BrandResource,
+    SavedAddressList,
+    SavedAddressResource,
     StaffBrand,
     StampsReady,
     TeamList,
     TeamMemberResource,
     brand_resource,
     member_resource,
+    saved_address_resource,
     staff_brand_resource,
 )
 
@@ -114,6 +117,8 @@ __all__ = [
     "PaymentResource",
     "PostalAddressJson",
     "Quote",
+    "SavedAddressList",
+    "SavedAddressResource",
     "ShippingAddressJson",
     "ShippingGroupList",
     "ShippingGroupResource",
@@ -149,6 +154,7 @@ __all__ = [
     "member_resource",
     "nullable",
     "order_resource",
+    "saved_address_resource",
     "staff_brand_resource",
     "tracking_json",
 ]

@@ -10,6 +10,7 @@ from typing_extensions import TypedDict
 from welt.domain.model import (
     Brand,
     Labeling,
+    SavedAddress,
     StampStatus,
 )
 from welt.domain.team import TeamMember, UserState
@@ -17,6 +18,7 @@ from welt.services.resources.parts import (
     BrandCode,
     OptionalDateTime,
     PostalAddressJson,
+    ShippingAddressJson,
     component,
     nullable,
 )
@@ -93,3 +95,20 @@ def member_resource(member: TeamMember) -> TeamMemberResource:
 
 class TeamList(TypedDict):
     users: list[TeamMemberResource]
+
+
+# ---------------------------------------------------------------- the brand's saved addresses
+
+
+class SavedAddressResource(TypedDict):
+    id: Annotated[str, Field(description="The address's id, `A` and 12 hex digits.", pattern=r"^A[0-9a-f]{12}$")]
+    label: Annotated[str, Field(description="The brand's own name for it, such as `Berlin store`.")]
+    address: ShippingAddressJson
+
+
+class SavedAddressList(TypedDict):
+    addresses: list[SavedAddressResource]
+
+
+def saved_address_resource(saved: SavedAddress) -> SavedAddressResource:
+    return {"id": saved.id, "label": saved.label, "address": cast(ShippingAddressJson, saved.address.model_dump(mode="json"))}

@@ -9,9 +9,7 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from welt.bootstrap import mailer, outbox, token_verifier, utc_now
-from welt.bootstrap import onboarding as build_onboarding
-from welt.bootstrap import order_desk as build_order_desk
+from welt.bootstrap import wiring
 from welt.config import caps
 from welt.domain.errors import ValidationFailedError
 from welt.domain.model import OrderStatus, OrderType, ProductionStage
@@ -32,14 +30,14 @@ logger = Logger(service="welt-orders")
 
 
 def order_desk() -> orders.OrderDesk:
-    return build_order_desk()
+    return wiring.order_desk()
 
 
 def onboarding() -> going_live.Onboarding:
-    return build_onboarding()
+    return wiring.onboarding()
 
 
-api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: order_desk().sessions)
+api = WeltApi(app, logger, lambda header: wiring.token_verifier().caller(header), lambda: order_desk().sessions)
 
 
 Params = TypeVar("Params", bound=BaseModel)
@@ -316,16 +314,16 @@ def staff_emails(request: HttpRequest) -> dict[str, Any]:
 @traced
 def retry_emails(event: Any) -> dict[str, int]:
     """Sends the emails whose first attempt failed."""
-    return {"sent": deliver_due(outbox(), mailer(), utc_now, per_brand_hour=caps().emails_per_brand_hour)}
+    return {"sent": deliver_due(wiring.outbox(), wiring.mailer(), wiring.now, per_brand_hour=caps().emails_per_brand_hour)}
 
 
 def send_outbox_message(record: DynamoDBRecord) -> None:
     """Sends the message a new or changed outbox row shows waiting (a removed row has nothing left to send)."""
     from welt.adapters.dynamodb.outbox import message_waiting_in  # the stream worker's, not the API's cold start
 
-    message_id = message_waiting_in(record, utc_now())
+    message_id = message_waiting_in(record, wiring.now())
     if message_id is not None:
-        deliver_now(outbox(), mailer(), message_id, utc_now, caps().emails_per_brand_hour)
+        deliver_now(wiring.outbox(), wiring.mailer(), message_id, wiring.now, caps().emails_per_brand_hour)
 
 
 @observed

@@ -11,8 +11,7 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate, Response
 
 from welt.adapters.invoice_pdf import render_invoice
-from welt.bootstrap import token_verifier
-from welt.bootstrap_payments import payment_desk as build_payment_desk
+from welt.bootstrap import wiring
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.services import payments
@@ -22,15 +21,14 @@ app.api.binary_types.append("application/pdf")
 logger = Logger(service="welt-payments")
 
 
-def current_lambda_context() -> Any:
-    return app.lambda_context
+wiring.in_lambda(lambda: app.lambda_context)
 
 
 def payment_desk() -> payments.PaymentDesk:
-    return build_payment_desk(current_lambda_context)
+    return wiring.payment_desk()
 
 
-api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: payment_desk().sessions)
+api = WeltApi(app, logger, lambda header: wiring.token_verifier().caller(header), lambda: payment_desk().sessions)
 
 
 @api.route("/health", methods=["GET"], public=True)

@@ -68,11 +68,11 @@ def test_failed_confirmation_email_is_retried_later_and_sent_once(clock: Clock) 
     desk = fake_desk(mailer, clock)
     place(desk)
     assert mailer.sent == []
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 0  # not due yet: backing off
+    assert deliver_due(desk.outbox, mailer, clock) == 0  # not due yet: backing off
     clock.advance(minutes=5)
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 1
+    assert deliver_due(desk.outbox, mailer, clock) == 1
     clock.advance(minutes=5)
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 0
+    assert deliver_due(desk.outbox, mailer, clock) == 0
     assert len(mailer.sent) == 1
 
 
@@ -82,8 +82,8 @@ def test_a_retried_checkout_after_a_failed_email_does_not_send_twice(clock: Cloc
     place(desk, key="k")
     place(desk, key="k")
     clock.advance(hours=2)
-    deliver_due(desk.outbox, desk.mailer, clock)
-    deliver_due(desk.outbox, desk.mailer, clock)
+    deliver_due(desk.outbox, mailer, clock)
+    deliver_due(desk.outbox, mailer, clock)
     assert len(mailer.sent) == 1
 
 

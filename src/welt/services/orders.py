@@ -46,7 +46,6 @@ from welt.services.ports import (
     BrandRepository,
     CheckoutKeyWrite,
     Clock,
-    Mailer,
     OrderFilter,
     OrderRepository,
     Outbox,
@@ -74,7 +73,6 @@ class OrderDesk:
     brands: BrandRepository
     groups: ShippingGroupRepository
     outbox: Outbox
-    mailer: Mailer
     catalog: Catalog
     cursors: CursorSigner
     clock: Clock

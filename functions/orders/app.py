@@ -18,7 +18,8 @@ from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
-from welt.services import orders, production, shipping_groups
+from welt.services import order_pool as pool
+from welt.services import orders, production, quotes, shipping_groups
 from welt.services.notifications import deliver_due, deliver_now, emails_for_staff
 
 if TYPE_CHECKING:
@@ -84,8 +85,8 @@ def query_params(request: HttpRequest, model: type[Params]) -> Params:
         raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
 
 
-def pool_query(request: HttpRequest) -> orders.PoolQuery:
-    return orders.PoolQuery(**query_params(request, PoolParams).model_dump())
+def pool_query(request: HttpRequest) -> pool.PoolQuery:
+    return pool.PoolQuery(**query_params(request, PoolParams).model_dump())
 
 
 @api.route("/health", methods=["GET"], public=True)
@@ -114,7 +115,7 @@ def place_order(request: HttpRequest) -> dict[str, Any]:
 
 @api.route("/orders", methods=["GET"])
 def order_pool(request: HttpRequest) -> dict[str, Any]:
-    return orders.list_orders(order_desk(), request.caller, pool_query(request))
+    return pool.list_orders(order_desk(), request.caller, pool_query(request))
 
 
 @api.route("/orders/{order_number}", methods=["GET"])
@@ -143,7 +144,7 @@ def order_events(request: HttpRequest, order_number: str) -> dict[str, Any]:
 
 @api.route("/quotes", methods=["POST"])
 def quote(request: HttpRequest) -> dict[str, Any]:
-    return orders.quote(order_desk(), request.caller, request.body(orders.QuoteRequest))
+    return quotes.quote(order_desk(), request.caller, request.body(quotes.QuoteRequest))
 
 
 @api.route("/shipping-groups", methods=["POST"], status=201)
@@ -185,7 +186,7 @@ def remove_from_group(request: HttpRequest, group_id: str, order_number: str) ->
 
 @api.route("/admin/orders", methods=["GET"], staff=True)
 def admin_orders(request: HttpRequest) -> dict[str, Any]:
-    return orders.list_all_orders(order_desk(), request.caller, pool_query(request))
+    return pool.list_all_orders(order_desk(), request.caller, pool_query(request))
 
 
 @api.route("/admin/orders/{order_number}", methods=["GET"], staff=True)

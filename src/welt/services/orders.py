@@ -1,14 +1,13 @@
-"""Checkout, the order pool, edits, cancellation, timelines and quotes."""
+"""Checkout, reading one order and its timeline, edits and cancellation; the brand's own profile."""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from welt.domain.catalog import Catalog
 from welt.domain.errors import (
@@ -22,62 +21,30 @@ from welt.domain.errors import (
 from welt.domain.model import (
     Billing,
     Brand,
-    Costs,
-    Country,
     Design,
     Labeling,
     Order,
     OrderStatus,
     OrderType,
-    ProductionStage,
     ShippingAddress,
     SizeLine,
     parse_order_number,
 )
-from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
+from welt.domain.pricing import price_orders, quote_order
 from welt.domain.ship_dates import expected_ship_date
-from welt.domain.text import OrderNumberText, shown
-from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_id_problem, vat_rule
-from welt.services.callers import Caller, brand_of, find_order, find_orders, order_key
+from welt.domain.text import shown
+from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_rule
+from welt.services.callers import Caller, brand_of, find_order, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
-from welt.services.pagination import CursorSigner
+from welt.services.order_desk import DEFAULT_PAGE, MAX_PAGE, TIMELINE_PAGE, OrderDesk, check_buildable, labeling_for
 from welt.services.ports import (
-    BrandRepository,
     CheckoutKeyWrite,
-    Clock,
-    OrderFilter,
-    OrderRepository,
-    Outbox,
-    SessionRegistry,
-    ShippingGroupRepository,
-    Store,
     Transaction,
     TransactionConflictError,
-    VatRegistry,
 )
 
-__all__ = ["Caller", "OrderDesk", "brand_of", "find_order"]
-
-MAX_PAGE = 100
-DEFAULT_PAGE = 25
-TIMELINE_PAGE = 100
-
-
-@dataclass
-class OrderDesk:
-    """Everything the order use cases talk to."""
-
-    store: Store
-    orders: OrderRepository
-    brands: BrandRepository
-    groups: ShippingGroupRepository
-    outbox: Outbox
-    catalog: Catalog
-    cursors: CursorSigner
-    clock: Clock
-    sessions: SessionRegistry
-    vat_registry: VatRegistry
+__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "TIMELINE_PAGE", "Caller", "OrderDesk", "brand_of", "find_order"]
 
 
 class Checkout(BaseModel):
@@ -106,56 +73,6 @@ class OrderEdit(BaseModel):
     billing: Billing | None = None
 
 
-class OrderQuote(BaseModel):
-    """A would-be order to price: what checkout takes, minus who pays."""
-
-    model_config = ConfigDict(defer_build=True, extra="ignore")
-
-    type: OrderType
-    design: Design
-    sizes: list[SizeLine] = Field(min_length=1, max_length=27)
-    labeling: Labeling | None = None
-    country: Country | None = None  # without it (no address yet) the quote leaves shipping out
-    # Where in the country and who buys, for the IVA: without them, IVA as for a buyer without a VAT ID.
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = ""
-    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = None
-
-    @field_validator("vat_id")
-    @classmethod
-    def _vat_id_well_formed(cls, value: str | None) -> str | None:
-        problem = vat_id_problem(value) if value else None
-        if problem:
-            raise ValueError(problem)
-        return value or None
-
-
-class QuoteRequest(BaseModel):
-    """Either one would-be order, or existing orders priced as one shipment."""
-
-    model_config = ConfigDict(defer_build=True, extra="forbid")
-
-    order: OrderQuote | None = None
-    order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=20)
-
-
-def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine], within: tuple[str, ...] = ()) -> None:
-    problems = design_problems(desk.catalog, design) + size_run_problems(desk.catalog, order_type, sizes)
-    problems = [FieldProblem((*within, *p.loc), p.msg) for p in problems]
-    if problems:
-        raise ValidationFailedError("The order cannot be made as described.", problems)
-
-
-def _labeling_for(brand: Brand, asked: Labeling | None, within: tuple[str, ...] = ()) -> Labeling:
-    if asked is not None:
-        return asked
-    if brand.labeling_default is None:
-        raise ValidationFailedError(
-            "A brand's first order must choose its labeling.",
-            [FieldProblem((*within, "labeling"), "choose UNLABELED or CUSTOM_STAMPS for your first order")],
-        )
-    return brand.labeling_default
-
-
 def request_fingerprint(body: dict[str, Any]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
@@ -176,13 +93,13 @@ def _hashed(key: str) -> str:
 
 def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> dict[str, Any]:
     """One transaction: the brand's next number (and labeling default), the order, its checkout key and its email."""
-    _check_buildable(desk, form.type, form.design, form.sizes)
+    check_buildable(desk, form.type, form.design, form.sizes)
 
     def attempt() -> dict[str, Any]:
         brand = brand_of(desk.brands, caller)
         billing = _billing_for(brand, form.billing)
         rule = sale_vat_rule(desk, form.shipping_address, billing)
-        labeling = _labeling_for(brand, form.labeling)
+        labeling = labeling_for(brand, form.labeling)
         costs = quote_order(
             desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country, brand.stamps_status, rule
         )
@@ -307,7 +224,7 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
             raise ValidationFailedError("Nothing to change.", [FieldProblem(("body",), "name at least one field to change")])
         design = updated.get("design", order.design)
         sizes = updated.get("sizes", order.sizes)
-        _check_buildable(desk, order.type, design, sizes)
+        check_buildable(desk, order.type, design, sizes)
         labeling = updated.get("labeling", order.labeling)
         address = updated.get("shipping_address", order.shipping_address)
         billing = updated.get("billing", order.billing)
@@ -339,99 +256,6 @@ def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | N
         return current_view(desk, order)
 
     return until_applied(attempt, f"Order {number}")
-
-
-@dataclass(frozen=True)
-class PoolQuery:
-    status: OrderStatus | None = None
-    type: OrderType | None = None
-    q: str | None = None
-    brand: str | None = None
-    stage: ProductionStage | None = None
-    limit: int = DEFAULT_PAGE
-    cursor: str | None = None
-
-
-def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
-    """The brand's order pool, newest first, a page at a time."""
-    brand = brand_of(desk.brands, caller)
-    where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None, brand=brand.code)
-    scope = f"orders:{brand.code}:{where}"
-    after = desk.cursors.start_of(scope, query.cursor)
-    page = desk.orders.page(where, after, query.limit)
-    now = desk.clock()
-    return {
-        "orders": [order_view(desk.catalog, order, brand, now) for order in page.items],
-        "next_cursor": desk.cursors.after(scope, page.last_key),
-    }
-
-
-def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> dict[str, Any]:
-    """Staff: every brand's orders, newest first."""
-    if not caller.staff:
-        raise ForbiddenError("This listing is for factory staff.")
-    where = OrderFilter(
-        status=query.status, type=query.type, brand=query.brand, stage=query.stage, text=(query.q or "").strip().lower() or None
-    )
-    scope = f"admin-orders:{where}"
-    after = desk.cursors.start_of(scope, query.cursor)
-    page = desk.orders.page(where, after, query.limit)
-    brands = desk.brands.get_many(sorted({order.brand for order in page.items if order.is_editable}))
-    now = desk.clock()
-    return {
-        "orders": [order_view(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
-        "next_cursor": desk.cursors.after(scope, page.last_key),
-    }
-
-
-def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> dict[str, Any]:
-    """Price a would-be order, or existing orders shipped together, without saving anything."""
-    brand = brand_of(desk.brands, caller)
-    if (request.order is None) == (request.order_numbers is None):
-        raise ValidationFailedError(
-            "Quote either one would-be order or a set of existing orders.",
-            [FieldProblem(("body",), "give exactly one of 'order' or 'order_numbers'")],
-        )
-    if request.order is not None:
-        wanted = request.order
-        _check_buildable(desk, wanted.type, wanted.design, wanted.sizes, within=("order",))
-        labeling = _labeling_for(brand, wanted.labeling, within=("order",))
-        rule = _quoted_vat_rule(desk, wanted)
-        costs = quote_order(
-            desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country or "ES", brand.stamps_status, rule
-        )
-        if wanted.country is None:
-            costs = Costs.priced(costs.manufacturing, 0, costs.customization, rule, costs.currency)
-        return {
-            "costs": costs.model_dump(mode="json"),
-            "pairs": sum(line.pairs for line in wanted.sizes),
-            "labeling": labeling,
-            "shipping_included": wanted.country is not None,
-        }
-    return _quote_shipment(desk, caller, brand, request.order_numbers or [])
-
-
-def _quoted_vat_rule(desk: OrderDesk, wanted: OrderQuote) -> VatRule:
-    """A quote without a destination shows Spain's IVA, the most a brand would pay."""
-    if wanted.country is None:
-        return vat_rule("ES", "", None, None)
-    asks_vies = wanted.vat_id is not None and wanted.country != "ES" and wanted.country in EU_MEMBER_STATES
-    check = desk.vat_registry.check(wanted.vat_id or "") if asks_vies else None
-    return vat_rule(wanted.country, wanted.postal_code, wanted.vat_id, check)
-
-
-def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> dict[str, Any]:
-    if len(set(numbers)) != len(numbers):
-        raise ValidationFailedError("Each order may be named once.", [FieldProblem(("order_numbers",), "duplicates")])
-    orders = find_orders(desk.orders, caller, numbers)
-    countries = {order.shipping_address.country for order in orders}
-    if len(countries) > 1:
-        raise ValidationFailedError(
-            "Orders shipped together need one destination.",
-            [FieldProblem(("order_numbers",), f"the orders ship to {', '.join(sorted(countries))}")],
-        )
-    price = price_orders(desk.catalog, orders, together=True, stamps=brand.stamps_status)
-    return {"costs": price.costs(), "pairs": price.pairs, "order_numbers": numbers, "shipping_savings": price.shipping_savings}
 
 
 def brand_profile(desk: OrderDesk, caller: Caller) -> dict[str, Any]:

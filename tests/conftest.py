@@ -11,6 +11,7 @@ from chalice.test import Client
 from tests import tokens
 from tests.apps import load_app
 from tests.fakes import Clock, FakeMailer, FakeStripe, FakeUserDirectory, fake_desk, fake_onboarding, fake_payment_desk
+from welt.bootstrap import wiring
 from welt.services.orders import OrderDesk
 from welt.services.payments import PaymentDesk
 
@@ -39,14 +40,13 @@ def users() -> FakeUserDirectory:
 
 
 @pytest.fixture
-def orders_client(desk: OrderDesk, users: FakeUserDirectory, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+def orders_client(desk: OrderDesk, users: FakeUserDirectory) -> Iterator[Client]:
     """The real orders app over Chalice's test client, on fakes and test-signed tokens."""
     module = load_app("orders")
-    verifier = tokens.verifier()
-    monkeypatch.setattr(module, "order_desk", lambda: desk)
-    monkeypatch.setattr(module, "onboarding", lambda: fake_onboarding(desk, users))
-    monkeypatch.setattr(module, "token_verifier", lambda: verifier)
-    with Client(module.app) as client:
+    with (
+        wiring.use(order_desk=desk, onboarding=fake_onboarding(desk, users), token_verifier=tokens.verifier()),
+        Client(module.app) as client,
+    ):
         yield client
 
 
@@ -61,13 +61,10 @@ def payment_desk(desk: OrderDesk, stripe: FakeStripe) -> PaymentDesk:
 
 
 @pytest.fixture
-def payments_client(payment_desk: PaymentDesk, monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+def payments_client(payment_desk: PaymentDesk) -> Iterator[Client]:
     """The real payments app on the same fakes as `orders_client`, with a fake Stripe."""
     module = load_app("payments")
-    verifier = tokens.verifier()
-    monkeypatch.setattr(module, "token_verifier", lambda: verifier)
-    monkeypatch.setattr(module, "payment_desk", lambda: payment_desk)
-    with Client(module.app) as client:
+    with wiring.use(payment_desk=payment_desk, token_verifier=tokens.verifier()), Client(module.app) as client:
         yield client
 
 

@@ -13,7 +13,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from welt import bootstrap
 from welt.adapters.vies import LocalVies
+from welt.bootstrap import Storage
 from welt.config import AEAT_QR_PREPRODUCTION
 from welt.domain.catalog import load_catalog
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, RequestInProgressError
@@ -26,6 +28,7 @@ from welt.services.notifications import deliver_one
 from welt.services.onboarding import Onboarding
 from welt.services.orders import OrderDesk
 from welt.services.pagination import CursorSigner
+from welt.services.payments import PaymentDesk
 from welt.services.ports import (
     GROUPABLE_LIMIT,
     SEARCH_BUDGET,
@@ -455,26 +458,37 @@ class FakeSessionRegistry:
         self.revoked[subject] = max(at, self.revoked.get(subject, at))
 
 
-def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, store: FakeStore | None = None) -> OrderDesk:
-    """An order desk on one FakeStore; new emails go out as the outbox stream's consumer sends them."""
-    store = store or FakeStore(DEMO, OTHER)
-    desk = OrderDesk(
+def fake_storage(store: FakeStore) -> Storage:
+    """Every fake repository over one FakeStore."""
+    return Storage(
         store=store,
         orders=FakeOrderRepository(store),
         brands=FakeBrandRepository(store),
         groups=FakeShippingGroupRepository(store),
+        payments=FakePaymentRepository(store),
+        invoices=FakeInvoiceRegister(store),
+        events=FakeEventLog(),
         outbox=FakeOutbox(store),
-        mailer=mailer or FakeMailer(),
+        sessions=FakeSessionRegistry(),
+        idempotency=FakeIdempotency(),
+    )
+
+
+def fake_desk(mailer: FakeMailer | None = None, clock: Clock | None = None, store: FakeStore | None = None) -> OrderDesk:
+    """An order desk on one FakeStore; new emails go out to `mailer` as the outbox stream's consumer sends them."""
+    store = store or FakeStore(DEMO, OTHER)
+    mailer = mailer or FakeMailer()
+    desk = bootstrap.order_desk(
+        fake_storage(store),
         catalog=load_catalog(),
         cursors=CursorSigner(b"unit-test-cursor-secret"),
         clock=clock or Clock(),
-        sessions=FakeSessionRegistry(),
         vat_registry=LocalVies(),
     )
 
     def send_new(message_ids: list[str]) -> None:
         for message_id in message_ids:
-            deliver_one(desk.outbox, desk.mailer, message_id, desk.clock)
+            deliver_one(desk.outbox, mailer, message_id, desk.clock)
 
     store.on_new_messages = send_new
     return desk
@@ -709,30 +723,27 @@ def intent_object(intent: IntentView) -> dict[str, Any]:
     }
 
 
-def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -> Any:
-    """A payment desk sharing the order desk's store, outbox, mailer and clock."""
-    from welt.services.payments import PaymentDesk
-
+def fake_payment_desk(order_desk: OrderDesk, stripe: FakeStripe | None = None) -> PaymentDesk:
+    """A payment desk sharing the order desk's store, repositories, outbox and clock."""
     store = order_desk.store
     assert isinstance(store, FakeStore)
-    counter = iter(range(1, 1_000_000))
-    return PaymentDesk(
-        store=store,
+    storage = replace(
+        fake_storage(store),
         orders=order_desk.orders,
         brands=order_desk.brands,
         groups=order_desk.groups,
-        payments=FakePaymentRepository(store),
-        invoices=FakeInvoiceRegister(store),
-        events=FakeEventLog(),
-        gateway=stripe or FakeStripe(),
         outbox=order_desk.outbox,
-        mailer=order_desk.mailer,
-        idempotency=FakeIdempotency(),
+        sessions=order_desk.sessions,
+    )
+    counter = iter(range(1, 1_000_000))
+    return bootstrap.payment_desk(
+        storage,
+        gateway=stripe or FakeStripe(),
         catalog=order_desk.catalog,
         clock=order_desk.clock,
         new_payment_id=lambda: f"pay_{next(counter):06d}",
-        sessions=order_desk.sessions,
         aeat_qr_service=AEAT_QR_PREPRODUCTION,
+        confirmations_per_hour=20,
     )
 
 
@@ -779,4 +790,4 @@ class FakeUserDirectory:
 
 
 def fake_onboarding(desk: OrderDesk, users: FakeUserDirectory | None = None) -> Onboarding:
-    return Onboarding(desk=desk, users=users or FakeUserDirectory(), sign_in_url="https://welt.example/app")
+    return bootstrap.onboarding(desk, users=users or FakeUserDirectory(), sign_in_url="https://welt.example/app")

@@ -9,9 +9,7 @@ from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from welt.bootstrap import mailer, outbox, token_verifier, utc_now
-from welt.bootstrap import onboarding as build_onboarding
-from welt.bootstrap import order_desk as build_order_desk
+from welt.bootstrap import wiring
 from welt.config import caps
 from welt.domain.errors import (
     ForbiddenError,
@@ -28,9 +26,10 @@ from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
-from welt.services import address_book, orders, production, shipping_groups
+from welt.services import address_book, orders, production, quotes, shipping_groups
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
+from welt.services import order_pool as pool
 from welt.services.notifications import deliver_due, deliver_now, emails_for_staff
 from welt.services.resources import (
     BrandList,
@@ -64,14 +63,14 @@ logger = Logger(service="welt-orders")
 
 
 def order_desk() -> orders.OrderDesk:
-    return build_order_desk()
+    return wiring.order_desk()
 
 
 def onboarding() -> going_live.Onboarding:
-    return build_onboarding()
+    return wiring.onboarding()
 
 
-api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: order_desk().sessions)
+api = WeltApi(app, logger, lambda header: wiring.token_verifier().caller(header), lambda: order_desk().sessions)
 
 
 Params = TypeVar("Params", bound=BaseModel)
@@ -130,8 +129,8 @@ def query_params(request: HttpRequest, model: type[Params]) -> Params:
         raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
 
 
-def pool_query(request: HttpRequest) -> orders.PoolQuery:
-    return orders.PoolQuery(**query_params(request, PoolParams).model_dump())
+def pool_query(request: HttpRequest) -> pool.PoolQuery:
+    return pool.PoolQuery(**query_params(request, PoolParams).model_dump())
 
 
 @api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.")
@@ -266,7 +265,7 @@ def order_pool(request: HttpRequest) -> OrderPage:
     The brand's orders, newest first, a page at a time. Follow `next_cursor` (pass it as `cursor` with the
     same filters) until it is `null`. A cursor only works for the listing and filters it was issued for.
     """
-    return orders.list_orders(order_desk(), request.caller, pool_query(request))
+    return pool.list_orders(order_desk(), request.caller, pool_query(request))
 
 
 @api.route(
@@ -384,7 +383,7 @@ def order_events(request: HttpRequest, order_number: str) -> Timeline:
     operation="quote",
     tags=("Quotes",),
     answer="The costs.",
-    request=orders.QuoteRequest,
+    request=quotes.QuoteRequest,
     example={
         "order": {
             "type": "MINI_BULK",
@@ -408,7 +407,7 @@ def quote(request: HttpRequest) -> Quote:
     Either `order` (a would-be order, priced as checkout would price it) or `order_numbers` (existing orders
     priced as one shipment, with what that saves against shipping each alone). Nothing is stored.
     """
-    return orders.quote(order_desk(), request.caller, request.body(orders.QuoteRequest))
+    return quotes.quote(order_desk(), request.caller, request.body(quotes.QuoteRequest))
 
 
 @api.route(
@@ -592,7 +591,7 @@ def admin_orders(request: HttpRequest) -> OrderPage:
 
     Newest first, a page at a time, with the same cursor rules as the order pool.
     """
-    return orders.list_all_orders(order_desk(), request.caller, pool_query(request))
+    return pool.list_all_orders(order_desk(), request.caller, pool_query(request))
 
 
 @api.route(
@@ -1201,16 +1200,16 @@ def staff_emails(request: HttpRequest) -> StaffEmailList:
 @traced
 def retry_emails(event: Any) -> dict[str, int]:
     """Sends the emails whose first attempt failed."""
-    return {"sent": deliver_due(outbox(), mailer(), utc_now, per_brand_hour=caps().emails_per_brand_hour)}
+    return {"sent": deliver_due(wiring.outbox(), wiring.mailer(), wiring.now, per_brand_hour=caps().emails_per_brand_hour)}
 
 
 def send_outbox_message(record: DynamoDBRecord) -> None:
     """Sends the message a new or changed outbox row shows waiting (a removed row has nothing left to send)."""
     from welt.adapters.dynamodb.outbox import message_waiting_in  # the stream worker's, not the API's cold start
 
-    message_id = message_waiting_in(record, utc_now())
+    message_id = message_waiting_in(record, wiring.now())
     if message_id is not None:
-        deliver_now(outbox(), mailer(), message_id, utc_now, caps().emails_per_brand_hour)
+        deliver_now(wiring.outbox(), wiring.mailer(), message_id, wiring.now, caps().emails_per_brand_hour)
 
 
 @observed

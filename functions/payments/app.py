@@ -12,8 +12,7 @@ from chalice import Chalice, Rate, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from welt.adapters.invoice_pdf import render_invoice
-from welt.bootstrap import token_verifier
-from welt.bootstrap_payments import payment_desk as build_payment_desk
+from welt.bootstrap import wiring
 from welt.domain.errors import (
     ForbiddenError,
     MalformedRequestError,
@@ -36,12 +35,11 @@ app.api.binary_types.append("application/pdf")
 logger = Logger(service="welt-payments")
 
 
-def current_lambda_context() -> Any:
-    return app.lambda_context
+wiring.in_lambda(lambda: app.lambda_context)
 
 
 def payment_desk() -> payments.PaymentDesk:
-    return build_payment_desk(current_lambda_context)
+    return wiring.payment_desk()
 
 
 class PaymentListParams(BaseModel):
@@ -61,7 +59,7 @@ class RecordPageParams(BaseModel):
     cursor: str | None = Field(default=None, pattern=r"^[0-9]{1,12}$")
 
 
-api = WeltApi(app, logger, lambda header: token_verifier().caller(header), lambda: payment_desk().sessions)
+api = WeltApi(app, logger, lambda header: wiring.token_verifier().caller(header), lambda: payment_desk().sessions)
 
 
 @api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.")

@@ -24,8 +24,7 @@ from typing import Any
 
 import boto3
 
-from welt.adapters.tables import ALL_TABLES, BRANDS, ORDERS, OUTBOX, SHIPPING_GROUPS
-from welt.domain.model import AS_SENT
+from welt.adapters.tables import TableDefinition
 from welt.services.callers import Caller
 from welt.services.onboarding import BrandRegistration, Invitation, Onboarding
 from welt.services.resources import StaffBrand
@@ -85,45 +84,31 @@ def stage_target(stage: str, region: str) -> Target:
 
 
 def onboarding_on(target: Target) -> Onboarding:
-    """The onboarding service on the target's tables and user pool, as the orders API builds it."""
-    from welt.adapters.dynamodb import (
-        DynamoBrandRepository,
-        DynamoOrderRepository,
-        DynamoOutbox,
-        DynamoSessionRegistry,
-        DynamoShippingGroupRepository,
-        DynamoStore,
-    )
-    from welt.adapters.ses import SesMailer
+    """The onboarding service on the target's tables and user pool, wired as the orders API wires it."""
+    from welt import bootstrap
+    from welt.adapters.idempotency import PowertoolsIdempotency
+    from welt.adapters.tables import IDEMPOTENCY
     from welt.adapters.user_pool import CognitoUserDirectory
-    from welt.bootstrap import utc_now, vat_registry
     from welt.domain.catalog import load_catalog
-    from welt.services.orders import OrderDesk
     from welt.services.pagination import CursorSigner
 
     dynamodb = target.resource("dynamodb")
+    client = target.client("dynamodb")
 
-    def table(definition: Any) -> Any:
+    def table(definition: TableDefinition) -> Any:
         return dynamodb.Table(f"{target.table_prefix}{definition.logical_name}")
 
-    desk = OrderDesk(
-        store=DynamoStore(target.client("dynamodb"), {t.logical_name: f"{target.table_prefix}{t.logical_name}" for t in ALL_TABLES}),
-        orders=DynamoOrderRepository(table(ORDERS)),
-        brands=DynamoBrandRepository(table(BRANDS)),
-        groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
-        outbox=DynamoOutbox(table(OUTBOX)),
-        # Never used here: the stage's own sender delivers what the outbox holds.
-        mailer=SesMailer(target.client("ses"), "unused@welt.invalid"),
+    storage = bootstrap.dynamo_storage(client, table, PowertoolsIdempotency(table(IDEMPOTENCY).name, client))
+    desk = bootstrap.order_desk(
+        storage,
         catalog=load_catalog(),
         # Cursors of one run only: the listing is printed whole.
         cursors=CursorSigner(secrets.token_bytes(32)),
-        clock=utc_now,
-        sessions=DynamoSessionRegistry(table(ORDERS)),
-        vat_registry=vat_registry(),
+        clock=bootstrap.utc_now,
+        vat_registry=bootstrap.live_vat_registry(),
     )
-    return Onboarding(
-        desk=desk, users=CognitoUserDirectory(target.client("cognito-idp"), target.user_pool_id), sign_in_url=target.sign_in_url
-    )
+    users = CognitoUserDirectory(target.client("cognito-idp"), target.user_pool_id)
+    return bootstrap.onboarding(desk, users=users, sign_in_url=target.sign_in_url)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -181,16 +166,13 @@ def run(arguments: list[str], onboarding: Onboarding | None = None) -> Mapping[s
                 "region": options.address_region,
                 "country": options.country,
             }
-            form = BrandRegistration.model_validate(
-                {
-                    "code": options.code,
-                    "name": options.name,
-                    "legal_name": options.legal_name,
-                    "vat_id": options.vat_id,
-                    "contact_email": options.contact_email,
-                    "billing_address": {k: v for k, v in address.items() if v is not None},
-                },
-                context=AS_SENT,
+            form = BrandRegistration(
+                code=options.code,
+                name=options.name,
+                legal_name=options.legal_name,
+                vat_id=options.vat_id,
+                contact_email=options.contact_email,
+                billing_address={k: v for k, v in address.items() if v is not None},  # type: ignore[arg-type]
             )
             return service.register_brand(onboarding.desk, OPERATOR, form)
         case "invite-user":

@@ -1,32 +1,176 @@
-"""Builds the live service objects from settings, once per Lambda container."""
+"""Welt's one composition root: the desks built from the adapters they are handed, and the live adapters built from
+settings once per Lambda container. Both apps, the workers, the local stack, the operator's CLI and the tests wire
+through here; `wiring` is what the entry points ask, and what tests hand their fakes to."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
 
-from welt.adapters.tables import ALL_TABLES, BRANDS, IDEMPOTENCY, ORDERS, OUTBOX, SHIPPING_GROUPS, TableDefinition
-from welt.config import cursor_secret, settings, sign_in_url, vies_url
+from welt.adapters.tables import (
+    ALL_TABLES,
+    BRANDS,
+    IDEMPOTENCY,
+    INVOICES,
+    ORDERS,
+    OUTBOX,
+    PAYMENTS,
+    SHIPPING_GROUPS,
+    STRIPE_EVENTS,
+    TableDefinition,
+)
+from welt.config import aeat_qr_service, caps, cursor_secret, settings, sign_in_url, stripe_settings, vies_url
 
 if TYPE_CHECKING:
     from welt.adapters.cognito import CognitoTokenVerifier
-    from welt.adapters.dynamodb import DynamoOutbox, DynamoStore
-    from welt.adapters.idempotency import PowertoolsIdempotency
-    from welt.adapters.ses import SesMailer
-    from welt.adapters.vies import LocalVies, ViesRegistry
+    from welt.domain.catalog import Catalog
     from welt.services.onboarding import Onboarding
     from welt.services.orders import OrderDesk
+    from welt.services.pagination import CursorSigner
+    from welt.services.payments import PaymentDesk
+    from welt.services.ports import (
+        BrandRepository,
+        Clock,
+        EventLog,
+        Idempotency,
+        InvoiceRegister,
+        Mailer,
+        OrderRepository,
+        Outbox,
+        PaymentGateway,
+        PaymentRepository,
+        SessionRegistry,
+        ShippingGroupRepository,
+        Store,
+        UserDirectory,
+        VatRegistry,
+    )
 
-# The adapters, the services and PyJWT load when a function first needs them, not at import: a cold
+# The adapters, the services, stripe-python and PyJWT load when a function first needs them, not at import: a cold
 # start pays for what its first request uses.
 
 
 def utc_now() -> datetime:
     return datetime.now(UTC)
+
+
+# ---------------------------------------------------------------- the desks, from the adapters they are handed
+
+
+@dataclass(frozen=True)
+class Storage:
+    """Every repository over one storage and the store that commits to it: DynamoDB when live, fakes in unit tests."""
+
+    store: Store
+    orders: OrderRepository
+    brands: BrandRepository
+    groups: ShippingGroupRepository
+    payments: PaymentRepository
+    invoices: InvoiceRegister
+    events: EventLog
+    outbox: Outbox
+    sessions: SessionRegistry
+    idempotency: Idempotency
+
+
+def order_desk(storage: Storage, *, catalog: Catalog, cursors: CursorSigner, clock: Clock, vat_registry: VatRegistry) -> OrderDesk:
+    """The order desk: checkout, the pool, shipping groups, production, brands."""
+    from welt.services.orders import OrderDesk
+
+    return OrderDesk(
+        store=storage.store,
+        orders=storage.orders,
+        brands=storage.brands,
+        groups=storage.groups,
+        outbox=storage.outbox,
+        catalog=catalog,
+        cursors=cursors,
+        clock=clock,
+        sessions=storage.sessions,
+        vat_registry=vat_registry,
+    )
+
+
+def payment_desk(
+    storage: Storage,
+    *,
+    gateway: PaymentGateway,
+    catalog: Catalog,
+    clock: Clock,
+    new_payment_id: Callable[[], str],
+    aeat_qr_service: str,
+    confirmations_per_hour: int,
+) -> PaymentDesk:
+    """The payment desk: payments, webhooks, invoices, reconciliation, on the same storage as the order desk."""
+    from welt.services.payments import PaymentDesk
+
+    return PaymentDesk(
+        store=storage.store,
+        orders=storage.orders,
+        brands=storage.brands,
+        groups=storage.groups,
+        payments=storage.payments,
+        invoices=storage.invoices,
+        events=storage.events,
+        gateway=gateway,
+        outbox=storage.outbox,
+        idempotency=storage.idempotency,
+        catalog=catalog,
+        clock=clock,
+        new_payment_id=new_payment_id,
+        sessions=storage.sessions,
+        aeat_qr_service=aeat_qr_service,
+        confirmations_per_hour=confirmations_per_hour,
+    )
+
+
+def onboarding(desk: OrderDesk, *, users: UserDirectory, sign_in_url: str) -> Onboarding:
+    """Registering brands and inviting users: the order desk and a user pool."""
+    from welt.services.onboarding import Onboarding
+
+    return Onboarding(desk=desk, users=users, sign_in_url=sign_in_url)
+
+
+def new_payment_id() -> str:
+    return f"pay_{secrets.token_hex(12)}"
+
+
+# ---------------------------------------------------------------- live adapters: DynamoDB, SES, Stripe, Cognito
+
+
+def dynamo_storage(client: Any, table: Callable[[TableDefinition], Any], idempotency: Idempotency) -> Storage:
+    """Every repository on DynamoDB: `client` commits transactions, `table` gives a definition's boto3 Table."""
+    from welt.adapters.dynamodb import (
+        DynamoBrandRepository,
+        DynamoEventLog,
+        DynamoInvoiceRegister,
+        DynamoOrderRepository,
+        DynamoOutbox,
+        DynamoPaymentRepository,
+        DynamoSessionRegistry,
+        DynamoShippingGroupRepository,
+        DynamoStore,
+    )
+
+    return Storage(
+        store=DynamoStore(client, {t.logical_name: table(t).name for t in ALL_TABLES}),
+        orders=DynamoOrderRepository(table(ORDERS)),
+        brands=DynamoBrandRepository(table(BRANDS)),
+        groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
+        payments=DynamoPaymentRepository(table(PAYMENTS)),
+        invoices=DynamoInvoiceRegister(table(INVOICES)),
+        events=DynamoEventLog(table(STRIPE_EVENTS)),
+        outbox=DynamoOutbox(table(OUTBOX)),
+        sessions=DynamoSessionRegistry(table(ORDERS)),
+        idempotency=idempotency,
+    )
 
 
 @lru_cache(maxsize=1)
@@ -39,70 +183,77 @@ def table(definition: TableDefinition) -> Any:
     return _dynamodb().Table(settings().table_name(definition))
 
 
-def store() -> DynamoStore:
-    """Commits each business change as one transaction over the stage's tables."""
-    from welt.adapters.dynamodb import DynamoStore
-
-    client = boto3.client("dynamodb", region_name=settings().region)
-    return DynamoStore(client, {t.logical_name: settings().table_name(t) for t in ALL_TABLES})
-
-
-def outbox() -> DynamoOutbox:
-    from welt.adapters.dynamodb import DynamoOutbox
-
-    return DynamoOutbox(table(OUTBOX))
-
-
-def mailer() -> SesMailer:
-    from welt.adapters.ses import SesMailer
-
-    config = settings()
-    return SesMailer(boto3.client("ses", region_name=config.region), config.mail_from)
-
-
-def idempotency(lambda_context: Callable[[], Any] | None) -> PowertoolsIdempotency:
+def live_storage(lambda_context: Callable[[], Any] | None = None) -> Storage:
+    """The stage's tables; `lambda_context` lets idempotent work stop before the function's time runs out."""
     from welt.adapters.idempotency import PowertoolsIdempotency
 
     config = settings()
-    return PowertoolsIdempotency(config.table_name(IDEMPOTENCY), boto3.client("dynamodb", region_name=config.region), lambda_context)
+    client = boto3.client("dynamodb", region_name=config.region)
+    return dynamo_storage(client, table, PowertoolsIdempotency(config.table_name(IDEMPOTENCY), client, lambda_context))
 
 
-@lru_cache(maxsize=1)
-def order_desk() -> OrderDesk:
-    from welt.adapters.dynamodb import (
-        DynamoBrandRepository,
-        DynamoOrderRepository,
-        DynamoSessionRegistry,
-        DynamoShippingGroupRepository,
-    )
-    from welt.domain.catalog import load_catalog
-    from welt.services.orders import OrderDesk
-    from welt.services.pagination import CursorSigner
-
-    return OrderDesk(
-        store=store(),
-        orders=DynamoOrderRepository(table(ORDERS)),
-        brands=DynamoBrandRepository(table(BRANDS)),
-        groups=DynamoShippingGroupRepository(table(SHIPPING_GROUPS)),
-        outbox=outbox(),
-        mailer=mailer(),
-        catalog=load_catalog(),
-        cursors=CursorSigner(cursor_secret()),
-        clock=utc_now,
-        sessions=DynamoSessionRegistry(table(ORDERS)),
-        vat_registry=vat_registry(),
-    )
-
-
-def vat_registry() -> ViesRegistry | LocalVies:
+def live_vat_registry() -> VatRegistry:
     from welt.adapters.vies import LocalVies, ViesRegistry
 
     url = vies_url()
     return ViesRegistry(url) if url else LocalVies()
 
 
-@lru_cache(maxsize=1)
-def token_verifier() -> CognitoTokenVerifier:
+def live_mailer() -> Mailer:
+    from welt.adapters.ses import SesMailer
+
+    config = settings()
+    return SesMailer(boto3.client("ses", region_name=config.region), config.mail_from)
+
+
+def live_outbox() -> Outbox:
+    from welt.adapters.dynamodb import DynamoOutbox
+
+    return DynamoOutbox(table(OUTBOX))
+
+
+def live_order_desk() -> OrderDesk:
+    from welt.domain.catalog import load_catalog
+    from welt.services.pagination import CursorSigner
+
+    return order_desk(
+        live_storage(),
+        catalog=load_catalog(),
+        cursors=CursorSigner(cursor_secret()),
+        clock=lambda: utc_now(),
+        vat_registry=live_vat_registry(),
+    )
+
+
+def live_payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk:
+    """The only builder that reads the Stripe keys; only the payments function is given them."""
+    from welt.adapters.stripe_gateway import StripeGateway
+    from welt.domain.catalog import load_catalog
+
+    keys = stripe_settings()
+    gateway = StripeGateway(
+        keys.secret_key, keys.webhook_secret, keys.publishable_key, keys.js_url, keys.api_base, timeout_seconds=keys.timeout_seconds
+    )
+    return payment_desk(
+        live_storage(lambda_context),
+        gateway=gateway,
+        catalog=load_catalog(),
+        clock=lambda: utc_now(),
+        new_payment_id=new_payment_id,
+        aeat_qr_service=aeat_qr_service(),
+        confirmations_per_hour=caps().card_confirmations_per_brand_hour,
+    )
+
+
+def live_onboarding(desk: OrderDesk) -> Onboarding:
+    from welt.adapters.user_pool import CognitoUserDirectory
+
+    config = settings()
+    directory = CognitoUserDirectory(boto3.client("cognito-idp", region_name=config.region), config.user_pool_id)
+    return onboarding(desk, users=directory, sign_in_url=sign_in_url())
+
+
+def live_token_verifier() -> CognitoTokenVerifier:
     from welt.adapters.cognito import CognitoTokenVerifier, StaffAuthenticators
 
     config = settings()
@@ -110,12 +261,78 @@ def token_verifier() -> CognitoTokenVerifier:
     return CognitoTokenVerifier.from_url(config.jwks_url, config.token_issuer, config.app_client_id, staff_authenticator=authenticators)
 
 
-@lru_cache(maxsize=1)
-def onboarding() -> Onboarding:
-    """Registering brands and inviting users: the order desk and the stage's user pool."""
-    from welt.adapters.user_pool import CognitoUserDirectory
-    from welt.services.onboarding import Onboarding
+# ---------------------------------------------------------------- what the entry points ask
 
-    config = settings()
-    directory = CognitoUserDirectory(boto3.client("cognito-idp", region_name=config.region), config.user_pool_id)
-    return Onboarding(desk=order_desk(), users=directory, sign_in_url=sign_in_url())
+
+class Wiring:
+    """What the entry points talk to: each part built live on first use, once per container, unless handed in.
+
+    Tests hand theirs in with `use(...)` for the length of a `with` block; the apps never build anything themselves.
+    """
+
+    def __init__(self) -> None:
+        self._parts: dict[str, Any] = {}
+        self._lambda_context: Callable[[], Any] | None = None
+
+    def _part(self, name: str, build: Callable[[], Any]) -> Any:
+        if name not in self._parts:
+            self._parts[name] = build()
+        return self._parts[name]
+
+    def in_lambda(self, lambda_context: Callable[[], Any]) -> None:
+        """Where the payment desk's idempotent work reads the time left (the payments function's context)."""
+        self._lambda_context = lambda_context
+
+    def order_desk(self) -> OrderDesk:
+        return self._part("order_desk", live_order_desk)  # type: ignore[no-any-return]
+
+    def payment_desk(self) -> PaymentDesk:
+        return self._part("payment_desk", lambda: live_payment_desk(self._lambda_context))  # type: ignore[no-any-return]
+
+    def onboarding(self) -> Onboarding:
+        return self._part("onboarding", lambda: live_onboarding(self.order_desk()))  # type: ignore[no-any-return]
+
+    def token_verifier(self) -> CognitoTokenVerifier:
+        return self._part("token_verifier", live_token_verifier)  # type: ignore[no-any-return]
+
+    def outbox(self) -> Outbox:
+        return self._part("outbox", live_outbox)  # type: ignore[no-any-return]
+
+    def mailer(self) -> Mailer:
+        return self._part("mailer", live_mailer)  # type: ignore[no-any-return]
+
+    def now(self) -> datetime:
+        clock = self._parts.get("clock")
+        return clock() if clock is not None else utc_now()
+
+    @contextmanager
+    def use(
+        self,
+        *,
+        order_desk: OrderDesk | None = None,
+        payment_desk: PaymentDesk | None = None,
+        onboarding: Onboarding | None = None,
+        token_verifier: CognitoTokenVerifier | None = None,
+        outbox: Outbox | None = None,
+        mailer: Mailer | None = None,
+        clock: Clock | None = None,
+    ) -> Iterator[Wiring]:
+        """These parts instead of the live ones inside the block; the ones before it afterwards."""
+        given = {
+            "order_desk": order_desk,
+            "payment_desk": payment_desk,
+            "onboarding": onboarding,
+            "token_verifier": token_verifier,
+            "outbox": outbox,
+            "mailer": mailer,
+            "clock": clock,
+        }
+        before = dict(self._parts)
+        self._parts.update({name: part for name, part in given.items() if part is not None})
+        try:
+            yield self
+        finally:
+            self._parts = before
+
+
+wiring = Wiring()

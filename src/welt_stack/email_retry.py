@@ -8,7 +8,7 @@ import time
 
 from aws_lambda_powertools import Logger
 
-from welt.bootstrap import mailer, outbox, utc_now
+from welt.bootstrap import wiring
 from welt.config import caps
 from welt.services.notifications import deliver_due
 
@@ -22,7 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     while True:
         try:
-            sent = deliver_due(outbox(), mailer(), utc_now, per_brand_hour=caps().emails_per_brand_hour)
+            sent = deliver_due(wiring.outbox(), wiring.mailer(), wiring.now, per_brand_hour=caps().emails_per_brand_hour)
             if sent:
                 logger.info("retried emails", extra={"sent": sent})
         except Exception:  # the emulator may be going away; the next run tries again

@@ -30,12 +30,12 @@ def main() -> None:
         from welt_stack.stack import app_environment
 
         os.environ.update(app_environment(json.loads(args.stack.read_text()), with_stripe=True))
-    from welt.bootstrap_payments import payment_desk
+    from welt.bootstrap import wiring
     from welt.services.payments import reconcile
 
     while True:
         try:
-            outcome = reconcile(payment_desk())
+            outcome = reconcile(wiring.payment_desk())
             logger.info("reconciled", extra=outcome)
             if not args.every:
                 print(json.dumps(outcome))

@@ -139,9 +139,9 @@ def test_a_postcode_not_in_its_countrys_shape_is_422_at_the_field_and_places_not
 
     problem = assert_problem(dmo.checkout(form), 422)
 
-    assert problem["errors"] == [
-        {"loc": ["body", "shipping_address", "postal_code"], "msg": "must be a postcode of DE, such as 26133"}
-    ], problem
+    assert problem["errors"] == [{"loc": ["body", "shipping_address", "postal_code"], "msg": "must be a postcode of DE, such as 26133"}], (
+        problem
+    )
     assert dmo.highest_seq() == highest
 
 

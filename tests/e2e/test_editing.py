@@ -49,7 +49,7 @@ def test_edit_with_the_current_version_applies_and_recomputes_costs(dmo: Api, ca
     change = {
         "design": {**form["design"], "materials": SHELL_CORDOVAN},
         "sizes": [{"size": "EU40", "pairs": 10}, {"size": "EU41.5", "pairs": 10}, {"size": "EU43", "pairs": 3}],
-        "shipping_address": {**form["shipping_address"], "country": "GB"},
+        "shipping_address": {**form["shipping_address"], "country": "GB", "postal_code": "EC1Y 8SY"},
     }
 
     response = dmo.patch(f"/orders/{number}", json=change, headers={"If-Match": f'"{order["version"]}"'})

@@ -118,14 +118,15 @@ def test_ses_outage_leaves_the_email_pending_until_the_retry_run(tables: Tables,
                 raise ConnectionError("SES unavailable")
             SesMailer(ses, SENDER).send(to, subject, body)
 
-    desk = dynamo_desk(tables, mailer=FlakySes(), clock=clock)
+    mailer = FlakySes()
+    desk = dynamo_desk(tables, mailer=mailer, clock=clock)
     order = place(desk, DMO, "outage", billing={**checkout()["billing"], "email": "outage@dmo.example"})
     assert sent_to(aws_endpoint, "outage@dmo.example") == []
     pending = desk.outbox.get(f"order-confirmation/{order['order_number']}")
     assert pending is not None and pending.attempts == 1 and "SES unavailable" in (pending.last_error or "")
     clock.advance(minutes=10)
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 1
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 0
+    assert deliver_due(desk.outbox, mailer, clock) == 1
+    assert deliver_due(desk.outbox, mailer, clock) == 0
     assert len(sent_to(aws_endpoint, "outage@dmo.example")) == 1
 
 
@@ -136,5 +137,5 @@ def test_two_retry_runs_at_once_send_a_pending_email_once(tables: Tables, aws_en
     place(desk, DMO, "race")
     clock.advance(minutes=10)
     with ThreadPoolExecutor(4) as threads:
-        sent = sum(threads.map(lambda _: deliver_due(desk.outbox, desk.mailer, clock), range(4)))
+        sent = sum(threads.map(lambda _: deliver_due(desk.outbox, mailer, clock), range(4)))
     assert sent == 1 and len(mailer.sent) == 1

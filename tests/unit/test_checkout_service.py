@@ -20,9 +20,10 @@ from welt.domain.errors import (
     VersionMismatchError,
 )
 from welt.domain.model import Labeling
-from welt.services import orders
+from welt.services import order_pool, orders, quotes
 from welt.services.notifications import deliver_due
-from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit, PoolQuery
+from welt.services.order_pool import PoolQuery
+from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.resources import OrderResource
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
@@ -39,8 +40,8 @@ def test_second_checkout_with_same_key_returns_the_first_order(desk: OrderDesk, 
     first = place(desk, key="same")
     again = place(desk, key="same")
     assert again == first
-    assert orders.list_orders(desk, DMO, PoolQuery())["orders"][0]["order_number"] == first["order_number"]
-    assert len(orders.list_orders(desk, DMO, PoolQuery())["orders"]) == 1
+    assert order_pool.list_orders(desk, DMO, PoolQuery())["orders"][0]["order_number"] == first["order_number"]
+    assert len(order_pool.list_orders(desk, DMO, PoolQuery())["orders"]) == 1
     assert len(mailer.sent) == 1
 
 
@@ -69,11 +70,11 @@ def test_failed_confirmation_email_is_retried_later_and_sent_once(clock: Clock) 
     desk = fake_desk(mailer, clock)
     place(desk)
     assert mailer.sent == []
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 0  # not due yet: backing off
+    assert deliver_due(desk.outbox, mailer, clock) == 0  # not due yet: backing off
     clock.advance(minutes=5)
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 1
+    assert deliver_due(desk.outbox, mailer, clock) == 1
     clock.advance(minutes=5)
-    assert deliver_due(desk.outbox, desk.mailer, clock) == 0
+    assert deliver_due(desk.outbox, mailer, clock) == 0
     assert len(mailer.sent) == 1
 
 
@@ -83,8 +84,8 @@ def test_a_retried_checkout_after_a_failed_email_does_not_send_twice(clock: Cloc
     place(desk, key="k")
     place(desk, key="k")
     clock.advance(hours=2)
-    deliver_due(desk.outbox, desk.mailer, clock)
-    deliver_due(desk.outbox, desk.mailer, clock)
+    deliver_due(desk.outbox, mailer, clock)
+    deliver_due(desk.outbox, mailer, clock)
     assert len(mailer.sent) == 1
 
 
@@ -160,12 +161,12 @@ def test_another_brands_order_is_not_found_anywhere(desk: OrderDesk) -> None:
         lambda: orders.order_timeline(desk, BRK, number),
         lambda: orders.edit_order(desk, BRK, number, edit, 1),
         lambda: orders.cancel_order(desk, BRK, number, None),
-        lambda: orders.quote(desk, BRK, orders.QuoteRequest(order_numbers=[number])),
+        lambda: quotes.quote(desk, BRK, quotes.QuoteRequest(order_numbers=[number])),
     ]
     for call in calls:
         with pytest.raises(NotFoundError):
             call()
-    assert orders.list_orders(desk, BRK, PoolQuery())["orders"] == []
+    assert order_pool.list_orders(desk, BRK, PoolQuery())["orders"] == []
 
 
 def test_pool_pages_newest_first_with_filters(desk: OrderDesk) -> None:
@@ -175,7 +176,7 @@ def test_pool_pages_newest_first_with_filters(desk: OrderDesk) -> None:
     seen = []
     cursor = None
     while True:
-        page = orders.list_orders(desk, DMO, PoolQuery(type=orders.OrderType.MTO, limit=3, cursor=cursor))
+        page = order_pool.list_orders(desk, DMO, PoolQuery(type=orders.OrderType.MTO, limit=3, cursor=cursor))
         seen += [o["order_number"] for o in page["orders"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -187,14 +188,14 @@ def test_a_cursor_cannot_be_forged_or_used_by_another_brand(desk: OrderDesk) -> 
     for i in range(3):
         place(desk, key=f"c{i}")
         place(desk, BRK, key=f"c{i}")
-    cursor = orders.list_orders(desk, DMO, PoolQuery(limit=1))["next_cursor"]
+    cursor = order_pool.list_orders(desk, DMO, PoolQuery(limit=1))["next_cursor"]
     assert cursor
     with pytest.raises(MalformedRequestError):
-        orders.list_orders(desk, BRK, PoolQuery(limit=1, cursor=cursor))
+        order_pool.list_orders(desk, BRK, PoolQuery(limit=1, cursor=cursor))
     with pytest.raises(MalformedRequestError):
-        orders.list_orders(desk, DMO, PoolQuery(limit=1, cursor=cursor[:-2] + "AA"))
+        order_pool.list_orders(desk, DMO, PoolQuery(limit=1, cursor=cursor[:-2] + "AA"))
     with pytest.raises(MalformedRequestError):
-        orders.list_orders(desk, DMO, PoolQuery(limit=1, status=orders.OrderStatus.CANCELLED, cursor=cursor))
+        order_pool.list_orders(desk, DMO, PoolQuery(limit=1, status=orders.OrderStatus.CANCELLED, cursor=cursor))
 
 
 def test_q_finds_orders_by_number_model_and_design_reference(desk: OrderDesk) -> None:
@@ -208,34 +209,34 @@ def test_q_finds_orders_by_number_model_and_design_reference(desk: OrderDesk) ->
             "design_ref": "SS27-Penny",
         },
     )
-    assert [o["order_number"] for o in orders.list_orders(desk, DMO, PoolQuery(q="ss27"))["orders"]] == ["00002-DMO"]
-    assert [o["order_number"] for o in orders.list_orders(desk, DMO, PoolQuery(q="derby"))["orders"]] == ["00001-DMO"]
-    assert [o["order_number"] for o in orders.list_orders(desk, DMO, PoolQuery(q="00002"))["orders"]] == ["00002-DMO"]
+    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, PoolQuery(q="ss27"))["orders"]] == ["00002-DMO"]
+    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, PoolQuery(q="derby"))["orders"]] == ["00001-DMO"]
+    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, PoolQuery(q="00002"))["orders"]] == ["00002-DMO"]
 
 
 def test_quote_of_two_orders_shipped_together_shows_the_saving(desk: OrderDesk) -> None:
     a = place(desk, key="a")
     b = place(desk, key="b")
-    quote = orders.quote(desk, DMO, orders.QuoteRequest(order_numbers=[str(a["order_number"]), str(b["order_number"])]))
+    quote = quotes.quote(desk, DMO, quotes.QuoteRequest(order_numbers=[str(a["order_number"]), str(b["order_number"])]))
     assert quote["costs"]["shipping"] == 1500 + 300 * 2
     assert quote["shipping_savings"] == 2 * (1500 + 300) - (1500 + 600)
 
 
 def test_a_quote_saves_nothing(desk: OrderDesk) -> None:
-    request = orders.QuoteRequest.model_validate(
+    request = quotes.QuoteRequest.model_validate(
         {"order": {**{k: v for k, v in checkout().items() if k in {"type", "design", "sizes", "labeling"}}, "country": "US"}}
     )
-    assert orders.quote(desk, DMO, request)["costs"]["shipping"] == 3500 + 600
-    assert orders.list_orders(desk, DMO, PoolQuery())["orders"] == []
+    assert quotes.quote(desk, DMO, request)["costs"]["shipping"] == 3500 + 600
+    assert order_pool.list_orders(desk, DMO, PoolQuery())["orders"] == []
 
 
 def test_staff_see_every_brand_and_brands_do_not(desk: OrderDesk) -> None:
     place(desk, DMO)
     place(desk, BRK)
-    assert {o["brand"] for o in orders.list_all_orders(desk, STAFF, PoolQuery())["orders"]} == {"DMO", "BRK"}
-    assert [o["brand"] for o in orders.list_all_orders(desk, STAFF, PoolQuery(brand="BRK"))["orders"]] == ["BRK"]
+    assert {o["brand"] for o in order_pool.list_all_orders(desk, STAFF, PoolQuery())["orders"]} == {"DMO", "BRK"}
+    assert [o["brand"] for o in order_pool.list_all_orders(desk, STAFF, PoolQuery(brand="BRK"))["orders"]] == ["BRK"]
     with pytest.raises(ForbiddenError):
-        orders.list_all_orders(desk, DMO, PoolQuery())
+        order_pool.list_all_orders(desk, DMO, PoolQuery())
 
 
 def test_the_confirmation_email_speaks_words_not_codes(desk: OrderDesk, mailer: FakeMailer) -> None:

@@ -126,8 +126,8 @@ def test_ses_failing_for_a_while_is_not_an_undeliverable_address(code: str) -> N
         SesMailer(ScriptedSes(code), "orders@welt.example").send("a@b.example", "s", "b")
 
 
-def test_staff_list_dead_emails_and_another_state_is_422(orders_client: Client, desk: Any) -> None:
-    desk.mailer.failures = 0
+def test_staff_list_dead_emails_and_another_state_is_422(orders_client: Client, desk: Any, mailer: FakeMailer) -> None:
+    mailer.failures = 0
     enqueue_on = desk.store
     enqueue_on.on_new_messages = None
     enqueue_on.commit(Transaction().send(message(7)))

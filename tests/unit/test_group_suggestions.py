@@ -91,7 +91,7 @@ def test_more_than_twenty_orders_at_one_address_split_into_as_few_even_sets_as_f
 
 def test_the_biggest_saving_comes_first_then_the_newest() -> None:
     elsewhere = {**CHECKOUT, "shipping_address": ELSEWHERE}
-    london = {**CHECKOUT, "shipping_address": {**SHIPPING_ADDRESS, "country": "GB", "city": "London"}}
+    london = {**CHECKOUT, "shipping_address": {**SHIPPING_ADDRESS, "country": "GB", "city": "London", "postal_code": "EC1Y 8SY"}}
     candidates = [order(1), order(2), order(3, elsewhere), order(4, elsewhere), order(5, elsewhere), order(6, london), order(7, london)]
     suggestions = suggest_groups(candidates, CATALOG, stamp_fee_due=False)
     assert numbers(suggestions) == [["00005-DMO", "00004-DMO", "00003-DMO"], ["00007-DMO", "00006-DMO"], ["00002-DMO", "00001-DMO"]]

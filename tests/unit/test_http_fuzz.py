@@ -8,6 +8,8 @@ import json
 import string
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import ExitStack
 from typing import Any
 from urllib.parse import urlencode
 
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 from tests import examples, tokens
 from tests.apps import load_app
 from tests.fakes import FakeStripe, FakeUserDirectory, fake_desk, fake_onboarding, fake_payment_desk
+from welt.bootstrap import wiring
 from welt.services import orders
 from welt.services.orders import Caller, OrderDesk
 
@@ -294,20 +297,25 @@ def filled_paths(draw: st.DrawFn, template: str) -> str:
 class Apps:
     """Both apps, wired to fakes that each example resets to the same seeded state."""
 
-    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        verifier = tokens.verifier()
-        for module in MODULES.values():
-            monkeypatch.setattr(module, "token_verifier", lambda: verifier)
-        monkeypatch.setattr(MODULES["orders"], "order_desk", lambda: self.desk)
-        monkeypatch.setattr(MODULES["orders"], "onboarding", lambda: fake_onboarding(self.desk, self.users))
-        monkeypatch.setattr(MODULES["payments"], "payment_desk", lambda: self.payment_desk)
+    def __init__(self) -> None:
+        self.verifier = tokens.verifier()
         self.clients = {name: Client(module.app) for name, module in MODULES.items()}
+        self.wired = ExitStack()
         self._dirty = True
 
     def reset(self) -> None:
         self.desk: OrderDesk = fake_desk()
         self.users = FakeUserDirectory()
         self.payment_desk = fake_payment_desk(self.desk, FakeStripe())
+        self.wired.close()
+        self.wired.enter_context(
+            wiring.use(
+                order_desk=self.desk,
+                onboarding=fake_onboarding(self.desk, self.users),
+                payment_desk=self.payment_desk,
+                token_verifier=self.verifier,
+            )
+        )
         seeds = [("DMO", "UNLABELED"), ("DMO", "CUSTOM_STAMPS"), ("DMO", "UNLABELED"), ("DMO", "UNLABELED"), ("BRK", "UNLABELED")]
         for brand, labeling in seeds:
             body = examples.checkout(labeling=labeling)
@@ -335,8 +343,10 @@ class Apps:
 
 
 @pytest.fixture
-def apps(monkeypatch: pytest.MonkeyPatch) -> Apps:
-    return Apps(monkeypatch)
+def apps() -> Iterator[Apps]:
+    running = Apps()
+    with running.wired:
+        yield running
 
 
 def assert_answered_without_fault(response: Any, request: str) -> None:

@@ -10,6 +10,7 @@ import pytest
 
 from tests import tokens
 from tests.apps import load_app
+from welt.bootstrap import wiring
 
 
 def proxy_event(method: str, path: str, headers: dict[str, str] | None = None) -> dict[str, Any]:
@@ -55,12 +56,11 @@ def test_the_health_route_answers_through_the_lambda_entry_point(app: str) -> No
     assert json.loads(response["body"]) == {"status": "ok"}
 
 
-def test_a_route_without_a_token_is_refused_as_problem_json_through_the_entry_point(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_route_without_a_token_is_refused_as_problem_json_through_the_entry_point() -> None:
     module = load_app("orders")
-    verifier = tokens.verifier()
-    monkeypatch.setattr(module, "token_verifier", lambda: verifier)
 
-    response = module.handler(proxy_event("GET", "/brand"), context("welt-test-orders-api"))
+    with wiring.use(token_verifier=tokens.verifier()):
+        response = module.handler(proxy_event("GET", "/brand"), context("welt-test-orders-api"))
 
     assert response["statusCode"] == 401
     assert response["headers"]["Content-Type"] == "application/problem+json"

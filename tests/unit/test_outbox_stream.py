@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -11,6 +12,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from tests.apps import load_app
 from tests.fakes import Clock, FakeMailer, FakeOutbox, FakeStore
+from welt.bootstrap import wiring
 from welt.services.ports import OutboxMessage, OutboxState, Transaction
 
 CONTEXT = SimpleNamespace(
@@ -44,14 +46,11 @@ def stream_record(
 
 
 class Outbox:
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, mailer: FakeMailer, clock: Clock) -> None:
+    def __init__(self, mailer: FakeMailer) -> None:
         self.module = load_app("orders")
         self.store = FakeStore()
         self.box = FakeOutbox(self.store)
         self.mailer = mailer
-        monkeypatch.setattr(self.module, "outbox", lambda: self.box)
-        monkeypatch.setattr(self.module, "mailer", lambda: self.mailer)
-        monkeypatch.setattr(self.module, "utc_now", clock)
 
     def add(self, message_id: str) -> None:
         message = OutboxMessage(message_id=message_id, to="buyer@dmo.example", subject=f"About {message_id}", body="Thank you.")
@@ -64,8 +63,10 @@ class Outbox:
 
 
 @pytest.fixture
-def outbox(monkeypatch: pytest.MonkeyPatch, clock: Clock) -> Outbox:
-    return Outbox(monkeypatch, FakeMailer(), clock)
+def outbox(clock: Clock) -> Iterator[Outbox]:
+    stream = Outbox(FakeMailer())
+    with wiring.use(outbox=stream.box, mailer=stream.mailer, clock=clock):
+        yield stream
 
 
 def test_a_new_message_is_sent_once_however_often_its_record_arrives(outbox: Outbox) -> None:

@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from tests import tokens
-from tests.apps import load_app
 from welt.adapters.cognito import KEYS_LIFESPAN_SECONDS, OUTAGE_RETRY_SECONDS, CognitoTokenVerifier
+from welt.bootstrap import wiring
 from welt.domain.errors import AuthenticationError, ServiceUnavailableError
 
 PROBLEM_JSON = "application/problem+json"
@@ -165,14 +165,13 @@ def test_a_key_added_to_the_jwks_is_fetched_when_a_token_names_it(jwks, clock):
 
 
 @pytest.mark.parametrize("app_name", ["orders", "payments"])
-def test_a_jwks_outage_on_a_cold_start_answers_503_problem_json(app_name, jwks, request, monkeypatch):
+def test_a_jwks_outage_on_a_cold_start_answers_503_problem_json(app_name, jwks, request):
     client = request.getfixturevalue(f"{app_name}_client")
     jwks.failure = "500"
-    verifier = verifier_for(jwks)
-    monkeypatch.setattr(load_app(app_name), "token_verifier", lambda: verifier)
     path = "/brand" if app_name == "orders" else "/payments/pay_000001"
 
-    response = client.http.get(path, headers={"Authorization": bearer()})
+    with wiring.use(token_verifier=verifier_for(jwks)):
+        response = client.http.get(path, headers={"Authorization": bearer()})
 
     assert response.status_code == 503, response.body
     assert {k.lower(): v for k, v in response.headers.items()}["content-type"] == PROBLEM_JSON

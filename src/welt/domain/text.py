@@ -10,7 +10,7 @@ import re
 import unicodedata
 from typing import Annotated
 
-from pydantic import AfterValidator, StringConstraints
+from pydantic import AfterValidator, BaseModel, ConfigDict, StringConstraints
 
 # C0 and C1 controls (tab and newlines included: every field is one line), DEL, the bidi embeddings, overrides and
 # isolates, and the directional marks: none has a place in a name or an address.
@@ -52,3 +52,9 @@ def shown(value: object) -> str:
     """A client's value as an answer may repeat it: at most a short prefix, printable."""
     printable = "".join(c if c.isprintable() else "?" for c in str(value)[: ECHO_LIMIT + 1])
     return printable if len(printable) <= ECHO_LIMIT else printable[:ECHO_LIMIT] + "…"
+
+
+class Strict(BaseModel):
+    """What a brand sends: an unknown field is refused, not ignored; frozen once read."""
+
+    model_config = ConfigDict(defer_build=True, extra="forbid", frozen=True)

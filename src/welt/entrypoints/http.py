@@ -36,7 +36,6 @@ from welt.domain.errors import (
     VersionMismatchError,
     WeltError,
 )
-from welt.domain.model import AS_SENT
 from welt.entrypoints.operations import Operation
 from welt.services.orders import Caller
 from welt.services.ports import SessionRegistry
@@ -173,7 +172,7 @@ class HttpRequest:
     def body(self, model: type[Model], raw: dict[str, Any] | None = None) -> Model:
         data = self.json() if raw is None else raw
         try:
-            return model.model_validate(data, context=AS_SENT)
+            return model.model_validate(data)
         except ValidationError as error:
             raise ValidationFailedError("Some fields are not valid.", field_problems(error, ("body",))) from None
 

@@ -12,9 +12,10 @@ import random
 import time
 from collections.abc import Callable
 
+from welt.domain.addresses import ShippingAddress
+from welt.domain.brand import Brand, SavedAddress
 from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, NotFoundError, StateConflictError
-from welt.domain.model import Brand, SavedAddress, ShippingAddress, Strict
-from welt.domain.text import ShortText
+from welt.domain.text import ShortText, Strict
 from welt.services.callers import Caller, brand_of
 from welt.services.orders import OrderDesk
 from welt.services.ports import Transaction, TransactionConflictError

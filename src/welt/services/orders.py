@@ -1,16 +1,13 @@
-"""Checkout, the order pool, edits, cancellation, timelines and quotes."""
+"""Checkout, reading one order and its timeline, edits and cancellation; the brand's own profile."""
 
 from __future__ import annotations
 
 import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
-from welt.domain.catalog import Catalog
 from welt.domain.errors import (
     FieldProblem,
     ForbiddenError,
@@ -22,75 +19,37 @@ from welt.domain.errors import (
 from welt.domain.model import (
     Billing,
     Brand,
-    Costs,
-    Country,
     Design,
     Labeling,
     Order,
     OrderStatus,
     OrderType,
-    ProductionStage,
     ShippingAddress,
     SizeLine,
     parse_order_number,
 )
-from welt.domain.pricing import design_problems, price_orders, quote_order, size_run_problems
-from welt.domain.text import OrderNumberText, shown
-from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_id_problem, vat_rule
-from welt.services.callers import Caller, brand_of, find_order, find_orders, order_key
+from welt.domain.pricing import quote_order
+from welt.domain.text import shown
+from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_rule
+from welt.services.callers import Caller, brand_of, find_order, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
-from welt.services.pagination import CursorSigner
+from welt.services.order_desk import DEFAULT_PAGE, MAX_PAGE, TIMELINE_PAGE, OrderDesk, check_buildable, labeling_for
 from welt.services.ports import (
-    BrandRepository,
     CheckoutKeyWrite,
-    Clock,
-    Mailer,
-    OrderFilter,
-    OrderRepository,
-    Outbox,
-    SessionRegistry,
-    ShippingGroupRepository,
-    Store,
     Transaction,
     TransactionConflictError,
-    VatRegistry,
 )
 from welt.services.resources import (
     BrandResource,
-    OrderPage,
     OrderResource,
-    Quote,
     Timeline,
     brand_resource,
-    costs_json,
     event_resource,
-    exactly_one_of,
     order_resource,
 )
 
-__all__ = ["Caller", "OrderDesk", "brand_of", "find_order"]
-
-MAX_PAGE = 100
-DEFAULT_PAGE = 25
-TIMELINE_PAGE = 100
-
-
-@dataclass
-class OrderDesk:
-    """Everything the order use cases talk to."""
-
-    store: Store
-    orders: OrderRepository
-    brands: BrandRepository
-    groups: ShippingGroupRepository
-    outbox: Outbox
-    mailer: Mailer
-    catalog: Catalog
-    cursors: CursorSigner
-    clock: Clock
-    sessions: SessionRegistry
-    vat_registry: VatRegistry
+__all__ = ["DEFAULT_PAGE", "MAX_PAGE", "TIMELINE_PAGE", "Caller", "OrderDesk", "brand_of", "find_order"]
 
 
 class Checkout(BaseModel):
@@ -129,62 +88,6 @@ class OrderEdit(BaseModel):
     billing: Billing | None = None
 
 
-class OrderQuote(BaseModel):
-    """A would-be order, as checkout takes it, with the destination country instead of addresses. Without a
-    country (no address yet), shipping is left out: it is 0 and `shipping_included` is `false`.
-    """
-
-    model_config = ConfigDict(defer_build=True, extra="ignore")
-
-    type: OrderType
-    design: Design
-    sizes: list[SizeLine] = Field(min_length=1, max_length=27)
-    labeling: Labeling | None = None
-    country: Country | None = None  # without it (no address yet) the quote leaves shipping out
-    # Where in the country and who buys, for the IVA: without them, IVA as for a buyer without a VAT ID.
-    postal_code: Annotated[str, StringConstraints(strip_whitespace=True, max_length=16)] = Field(
-        default="", description="Where in the country (a Spanish 35/38/51/52 code is the Canary Islands, Ceuta or Melilla)."
-    )
-    vat_id: Annotated[str, StringConstraints(strip_whitespace=True, max_length=32)] | None = Field(
-        default=None, description="The buyer's VAT ID, for the IVA; a malformed one is 422. Without a country, IVA is Spain's."
-    )
-
-    @field_validator("vat_id")
-    @classmethod
-    def _vat_id_well_formed(cls, value: str | None) -> str | None:
-        problem = vat_id_problem(value) if value else None
-        if problem:
-            raise ValueError(problem)
-        return value or None
-
-
-class QuoteRequest(BaseModel):
-    """Exactly one of `order` or `order_numbers`; the other is left out or `null`."""
-
-    model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra=exactly_one_of("order", "order_numbers"))
-
-    order: OrderQuote | None = None
-    order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=20)
-
-
-def _check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine], within: tuple[str, ...] = ()) -> None:
-    problems = design_problems(desk.catalog, design) + size_run_problems(desk.catalog, order_type, sizes)
-    problems = [FieldProblem((*within, *p.loc), p.msg) for p in problems]
-    if problems:
-        raise ValidationFailedError("The order cannot be made as described.", problems)
-
-
-def _labeling_for(brand: Brand, asked: Labeling | None, within: tuple[str, ...] = ()) -> Labeling:
-    if asked is not None:
-        return asked
-    if brand.labeling_default is None:
-        raise ValidationFailedError(
-            "A brand's first order must choose its labeling.",
-            [FieldProblem((*within, "labeling"), "choose UNLABELED or CUSTOM_STAMPS for your first order")],
-        )
-    return brand.labeling_default
-
-
 def request_fingerprint(body: Mapping[str, object]) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
 
@@ -205,13 +108,13 @@ def _hashed(key: str) -> str:
 
 def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> OrderResource:
     """One transaction: the brand's next number (and labeling default), the order, its checkout key and its email."""
-    _check_buildable(desk, form.type, form.design, form.sizes)
+    check_buildable(desk, form.type, form.design, form.sizes)
 
     def attempt() -> OrderResource:
         brand = brand_of(desk.brands, caller)
         billing = _billing_for(brand, form.billing)
         rule = sale_vat_rule(desk, form.shipping_address, billing)
-        labeling = _labeling_for(brand, form.labeling)
+        labeling = labeling_for(brand, form.labeling)
         costs = quote_order(
             desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country, brand.stamps_status, rule
         )
@@ -324,7 +227,7 @@ def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if
             raise ValidationFailedError("Nothing to change.", [FieldProblem(("body",), "name at least one field to change")])
         design = updated.get("design", order.design)
         sizes = updated.get("sizes", order.sizes)
-        _check_buildable(desk, order.type, design, sizes)
+        check_buildable(desk, order.type, design, sizes)
         labeling = updated.get("labeling", order.labeling)
         address = updated.get("shipping_address", order.shipping_address)
         billing = updated.get("billing", order.billing)
@@ -356,99 +259,6 @@ def cancel_order(desk: OrderDesk, caller: Caller, number: str, if_match: int | N
         return current_view(desk, order)
 
     return until_applied(attempt, f"Order {number}")
-
-
-@dataclass(frozen=True)
-class PoolQuery:
-    status: OrderStatus | None = None
-    type: OrderType | None = None
-    q: str | None = None
-    brand: str | None = None
-    stage: ProductionStage | None = None
-    limit: int = DEFAULT_PAGE
-    cursor: str | None = None
-
-
-def list_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderPage:
-    """The brand's order pool, newest first, a page at a time."""
-    brand = brand_of(desk.brands, caller)
-    where = OrderFilter(status=query.status, type=query.type, text=(query.q or "").strip().lower() or None, brand=brand.code)
-    scope = f"orders:{brand.code}:{where}"
-    after = desk.cursors.start_of(scope, query.cursor)
-    page = desk.orders.page(where, after, query.limit)
-    now = desk.clock()
-    return {
-        "orders": [order_resource(desk.catalog, order, brand, now) for order in page.items],
-        "next_cursor": desk.cursors.after(scope, page.last_key),
-    }
-
-
-def list_all_orders(desk: OrderDesk, caller: Caller, query: PoolQuery) -> OrderPage:
-    """Staff: every brand's orders, newest first."""
-    if not caller.staff:
-        raise ForbiddenError("This listing is for factory staff.")
-    where = OrderFilter(
-        status=query.status, type=query.type, brand=query.brand, stage=query.stage, text=(query.q or "").strip().lower() or None
-    )
-    scope = f"admin-orders:{where}"
-    after = desk.cursors.start_of(scope, query.cursor)
-    page = desk.orders.page(where, after, query.limit)
-    brands = desk.brands.get_many(sorted({order.brand for order in page.items if order.is_editable}))
-    now = desk.clock()
-    return {
-        "orders": [order_resource(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
-        "next_cursor": desk.cursors.after(scope, page.last_key),
-    }
-
-
-def quote(desk: OrderDesk, caller: Caller, request: QuoteRequest) -> Quote:
-    """Price a would-be order, or existing orders shipped together, without saving anything."""
-    brand = brand_of(desk.brands, caller)
-    if (request.order is None) == (request.order_numbers is None):
-        raise ValidationFailedError(
-            "Quote either one would-be order or a set of existing orders.",
-            [FieldProblem(("body",), "give exactly one of 'order' or 'order_numbers'")],
-        )
-    if request.order is not None:
-        wanted = request.order
-        _check_buildable(desk, wanted.type, wanted.design, wanted.sizes, within=("order",))
-        labeling = _labeling_for(brand, wanted.labeling, within=("order",))
-        rule = _quoted_vat_rule(desk, wanted)
-        costs = quote_order(
-            desk.catalog, wanted.design, wanted.type, wanted.sizes, labeling, wanted.country or "ES", brand.stamps_status, rule
-        )
-        if wanted.country is None:
-            costs = Costs.priced(costs.manufacturing, 0, costs.customization, rule, costs.currency)
-        return {
-            "costs": costs_json(costs),
-            "pairs": sum(line.pairs for line in wanted.sizes),
-            "labeling": labeling,
-            "shipping_included": wanted.country is not None,
-        }
-    return _quote_shipment(desk, caller, brand, request.order_numbers or [])
-
-
-def _quoted_vat_rule(desk: OrderDesk, wanted: OrderQuote) -> VatRule:
-    """A quote without a destination shows Spain's IVA, the most a brand would pay."""
-    if wanted.country is None:
-        return vat_rule("ES", "", None, None)
-    asks_vies = wanted.vat_id is not None and wanted.country != "ES" and wanted.country in EU_MEMBER_STATES
-    check = desk.vat_registry.check(wanted.vat_id or "") if asks_vies else None
-    return vat_rule(wanted.country, wanted.postal_code, wanted.vat_id, check)
-
-
-def _quote_shipment(desk: OrderDesk, caller: Caller, brand: Brand, numbers: list[str]) -> Quote:
-    if len(set(numbers)) != len(numbers):
-        raise ValidationFailedError("Each order may be named once.", [FieldProblem(("order_numbers",), "duplicates")])
-    orders = find_orders(desk.orders, caller, numbers)
-    countries = {order.shipping_address.country for order in orders}
-    if len(countries) > 1:
-        raise ValidationFailedError(
-            "Orders shipped together need one destination.",
-            [FieldProblem(("order_numbers",), f"the orders ship to {', '.join(sorted(countries))}")],
-        )
-    price = price_orders(desk.catalog, orders, together=True, stamps=brand.stamps_status)
-    return {"costs": costs_json(price.priced), "pairs": price.pairs, "order_numbers": numbers, "shipping_savings": price.shipping_savings}
 
 
 def brand_profile(desk: OrderDesk, caller: Caller) -> BrandResource:

@@ -21,7 +21,6 @@ from welt.services.ports import (
     Idempotency,
     IntentStatus,
     InvoiceRegister,
-    Mailer,
     OrderRepository,
     Outbox,
     PaymentGateway,
@@ -59,7 +58,6 @@ class PaymentDesk:
     events: EventLog
     gateway: PaymentGateway
     outbox: Outbox
-    mailer: Mailer
     idempotency: Idempotency
     catalog: Catalog
     clock: Clock

@@ -7,10 +7,10 @@ from typing import Annotated, cast
 from pydantic import Field
 from typing_extensions import TypedDict
 
+from welt.domain.brand import SavedAddress
 from welt.domain.model import (
     Brand,
     Labeling,
-    SavedAddress,
     StampStatus,
 )
 from welt.domain.team import TeamMember, UserState

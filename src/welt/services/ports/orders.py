@@ -1,0 +1,114 @@
+"""Reading orders, brands and shipping groups, and asking the EU's VIES about a buyer's VAT ID."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
+
+from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, TimelineEvent
+from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.vat import VatIdCheck
+from welt.services.ports.transactions import CheckoutKeyWrite
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    """What an order pool listing keeps: all given conditions must hold."""
+
+    status: OrderStatus | None = None
+    type: OrderType | None = None
+    text: str | None = None  # lower-case; matched against order number, model and design reference
+    brand: str | None = None
+    stage: ProductionStage | None = None
+
+    def matches(self, order: Order) -> bool:
+        if self.status is not None and order.status is not self.status:
+            return False
+        if self.type is not None and order.type is not self.type:
+            return False
+        if self.brand is not None and order.brand != self.brand:
+            return False
+        if self.stage is not None and (order.production_stage is not self.stage or order.status is not OrderStatus.WORK_IN_PROCESS):
+            return False
+        return self.text is None or self.text in search_text(order)
+
+
+def search_text(order: Order) -> str:
+    """What `q` searches, lower-cased: order number, model id and the designer's reference."""
+    return "|".join([order.order_number, order.design.model, order.design.design_ref or ""]).lower()
+
+
+GROUPABLE_LIMIT = 1000  # group suggestions read at most this many candidate orders
+SEARCH_BUDGET = 500  # a text search looks at most at this many orders per call, then answers a cursor to go on
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    items: list[T]
+    last_key: dict[str, Any] | None  # where the next page starts, None at the end
+
+
+class OrderRepository(Protocol):
+    def get(self, brand: str, seq: int) -> Order | None: ...
+
+    def get_many(self, keys: Sequence[tuple[str, int]]) -> list[Order]:
+        """The orders that exist among `keys`, in the order asked, in one read."""
+        ...
+
+    def checkout(self, brand: str, key_hash: str) -> CheckoutKeyWrite | None:
+        """What an earlier checkout with this (hashed) Idempotency-Key placed, if any."""
+        ...
+
+    def page(self, where: OrderFilter, after: dict[str, Any] | None, limit: int) -> Page[Order]:
+        """Orders matching `where` (one brand's when `where.brand` is set), newest first, in one read.
+
+        With a text filter the read looks at a bounded number of orders: a page may come back short with
+        a `last_key` to search further.
+        """
+        ...
+
+    def timeline(self, brand: str, seq: int, after: dict[str, Any] | None, limit: int) -> Page[TimelineEvent]: ...
+
+    def groupable_orders(self, brand: str) -> list[Order]:
+        """The brand's MTO orders that are PENDING_PAYMENT, UNPAID and in no group (the candidates of group
+        suggestions), newest first, at most GROUPABLE_LIMIT, in one read of a sparse index."""
+        ...
+
+
+class BrandRepository(Protocol):
+    def get(self, code: str) -> Brand | None: ...
+
+    def get_many(self, codes: Sequence[str]) -> dict[str, Brand]: ...
+
+    def add(self, brand: Brand) -> None:
+        """Register a brand that does not exist yet (seeding); an existing one is left alone."""
+        ...
+
+    def page(self, after: dict[str, Any] | None, limit: int) -> Page[Brand]:
+        """Brands by code, a page at a time, in one Query of the registry's index."""
+        ...
+
+
+class ShippingGroupRepository(Protocol):
+    def get(self, brand: str, seq: int) -> ShippingGroup | None: ...
+
+    def page(
+        self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None, limit: int, order_budget: int
+    ) -> Page[ShippingGroup]:
+        """Groups not dissolved, newest first: one brand's, or every brand's (optionally of one status).
+
+        A page ends early rather than hold more than `order_budget` orders, so one read can fetch them all.
+        """
+        ...
+
+
+class VatRegistry(Protocol):
+    """The EU's VIES: whether a well-formed VAT ID is registered for intra-community trade right now.
+
+    Answers VatIdCheck.UNCONFIRMED when VIES cannot answer (a member state's service down, a timeout): the
+    sale is then priced with IVA, since the art. 25 exemption needs a buyer identified for VAT.
+    """
+
+    def check(self, vat_id: str) -> VatIdCheck: ...

@@ -25,7 +25,7 @@ from welt.domain.vat import VatTreatment
 from welt.entrypoints import contract_frame as frame
 from welt.entrypoints import contract_notes as notes
 from welt.entrypoints.http import PROBLEMS, Operation
-from welt.services.resources import SCHEMA_NAMED
+from welt.services.resources import SCHEMA_NAMED, Problem
 
 ENUMS: tuple[type[Enum], ...] = (
     OrderType,
@@ -131,6 +131,7 @@ def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
                 noted = _noted(name, _tidy(schema))
                 found[name] = _closed(name, noted) if resource else noted
 
+    add(Problem, "serialization")
     for operation in operations:
         if operation.response is not None:
             add(operation.response, "serialization")
@@ -145,7 +146,7 @@ def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
     for kind in ENUMS:
         found[kind.__name__] = {"type": "string", "enum": [member.value for member in kind], **notes.ENUM_NOTES.get(kind.__name__, {})}
     found["TimelineEventType"] = {"type": "string", "enum": notes.TIMELINE_EVENT_TYPES}
-    return {**frame.PROBLEM_SCHEMAS, **dict(sorted(found.items()))}
+    return {"Problem": found.pop("Problem"), "FieldError": found.pop("FieldError"), **dict(sorted(found.items()))}
 
 
 # ---------------------------------------------------------------- operations

@@ -83,6 +83,7 @@ from welt.services.resources.people import (
     member_resource,
     staff_brand_resource,
 )
+from welt.services.resources.problems import FieldError, Problem
 
 __all__ = [
     "SCHEMA_NAMED",
@@ -95,6 +96,7 @@ __all__ = [
     "CostsJson",
     "DateTime",
     "DesignJson",
+    "FieldError",
     "GroupId",
     "GroupSuggestion",
     "GroupSuggestionList",
@@ -113,6 +115,7 @@ __all__ = [
     "OrderTypeRules",
     "PaymentResource",
     "PostalAddressJson",
+    "Problem",
     "Quote",
     "ShippingAddressJson",
     "ShippingGroupList",

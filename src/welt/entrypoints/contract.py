@@ -194,7 +194,16 @@ def _responses(operation: Operation) -> dict[str, Any]:
     return responses
 
 
+class UndeclaredRouteError(ValueError):
+    """A route registered without saying what it is for the document."""
+
+
 def _operation(operation: Operation) -> dict[str, Any]:
+    if not (operation.tags and operation.answer and operation.summary):
+        raise UndeclaredRouteError(
+            f"{operation.method.upper()} {operation.path}: declare operation=, tags= and answer= on its route, and give its view"
+            " a docstring (summary line, then the description)"
+        )
     built: dict[str, Any] = {
         "operationId": operation.operation_id,
         "x-welt-callers": list(operation.callers),

@@ -258,7 +258,7 @@ class WeltApi:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             if public:
                 self.public_routes.update((method, path) for method in methods)
-            summary, _, description = (view.__doc__ or view.__name__).strip().partition("\n")
+            summary, _, description = (view.__doc__ or "").strip().partition("\n")
             for method in methods:
                 self.operations.append(
                     Operation(

@@ -142,7 +142,9 @@ def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
     from welt.domain.payment import CostSummary
 
     for model in (Costs, Tracking, CostSummary):
-        found[model.__name__] = _closed(model.__name__, _noted(model.__name__, _tidy(model.model_json_schema(mode="serialization"))))
+        schema = _noted(model.__name__, _tidy(model.model_json_schema(mode="serialization")))
+        schema["required"] = list(schema["properties"])  # an answer dumps every field, defaults included
+        found[model.__name__] = _closed(model.__name__, schema)
     for kind in ENUMS:
         found[kind.__name__] = {"type": "string", "enum": [member.value for member in kind], **notes.ENUM_NOTES.get(kind.__name__, {})}
     found["TimelineEventType"] = {"type": "string", "enum": notes.TIMELINE_EVENT_TYPES}

@@ -25,7 +25,7 @@ from welt.domain.vat import VatTreatment
 from welt.entrypoints import contract_frame as frame
 from welt.entrypoints import contract_notes as notes
 from welt.entrypoints.http import PROBLEMS, Operation
-from welt.services.resources import SCHEMA_NAMED
+from welt.services.resources import SCHEMA_NAMED, Problem
 
 ENUMS: tuple[type[Enum], ...] = (
     OrderType,
@@ -132,6 +132,7 @@ def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
                 noted = _noted(name, _tidy(schema))
                 found[name] = _closed(name, noted) if resource else noted
 
+    add(Problem, "serialization")
     for operation in operations:
         if operation.response is not None:
             add(operation.response, "serialization")
@@ -142,11 +143,13 @@ def schemas(operations: Iterable[Operation]) -> dict[str, Any]:
     from welt.domain.payment import CostSummary
 
     for model in (Costs, Tracking, CostSummary):
-        found[model.__name__] = _closed(model.__name__, _noted(model.__name__, _tidy(model.model_json_schema(mode="serialization"))))
+        schema = _noted(model.__name__, _tidy(model.model_json_schema(mode="serialization")))
+        schema["required"] = list(schema["properties"])  # an answer dumps every field, defaults included
+        found[model.__name__] = _closed(model.__name__, schema)
     for kind in ENUMS:
         found[kind.__name__] = {"type": "string", "enum": [member.value for member in kind], **notes.ENUM_NOTES.get(kind.__name__, {})}
     found["TimelineEventType"] = {"type": "string", "enum": notes.TIMELINE_EVENT_TYPES}
-    return {**frame.PROBLEM_SCHEMAS, **dict(sorted(found.items()))}
+    return {"Problem": found.pop("Problem"), "FieldError": found.pop("FieldError"), **dict(sorted(found.items()))}
 
 
 # ---------------------------------------------------------------- operations
@@ -194,7 +197,16 @@ def _responses(operation: Operation) -> dict[str, Any]:
     return responses
 
 
+class UndeclaredRouteError(ValueError):
+    """A route registered without saying what it is for the document."""
+
+
 def _operation(operation: Operation) -> dict[str, Any]:
+    if not (operation.tags and operation.answer and operation.summary):
+        raise UndeclaredRouteError(
+            f"{operation.method.upper()} {operation.path}: declare operation=, tags= and answer= on its route, and give its view"
+            " a docstring (summary line, then the description)"
+        )
     built: dict[str, Any] = {
         "operationId": operation.operation_id,
         "x-welt-callers": list(operation.callers),

@@ -144,39 +144,6 @@ CONTENT_DISPOSITION: dict[str, Any] = {
     "schema": {"type": "string", "pattern": '^attachment; filename="INV-[0-9]{4}-[0-9]{6}\\.pdf"$'},
 }
 
-PROBLEM_SCHEMAS: dict[str, Any] = {
-    "Problem": {
-        "type": "object",
-        "description": "An error, as RFC 9457 problem details with the fields that failed.",
-        "additionalProperties": False,
-        "required": ["type", "title", "status", "detail", "errors"],
-        "properties": {
-            "type": {"type": "string", "description": "`/problems/<slug>`: one slug per kind of error (see the errors page)."},
-            "title": {"type": "string"},
-            "status": {"type": "integer"},
-            "detail": {"type": "string", "description": "What went wrong, for a person."},
-            "errors": {
-                "type": "array",
-                "description": "The fields at fault; empty when the problem is not about a field.",
-                "items": {"$ref": "#/components/schemas/FieldError"},
-            },
-        },
-    },
-    "FieldError": {
-        "type": "object",
-        "additionalProperties": False,
-        "required": ["loc", "msg"],
-        "properties": {
-            "loc": {
-                "type": "array",
-                "description": "Where the field is, starting with `body`, `header`, `query` or `path`.",
-                "items": {"type": ["string", "integer"]},
-            },
-            "msg": {"type": "string"},
-        },
-    },
-}
-
 PROBLEM_ANSWERS: dict[str, Any] = {
     "BadRequest": {
         "status": 400,

@@ -39,6 +39,7 @@ from welt.domain.errors import (
 from welt.entrypoints.operations import Operation
 from welt.services.orders import Caller
 from welt.services.ports import SessionRegistry
+from welt.services.resources import Problem
 from welt.services.sessions import check_session
 
 PROBLEM_JSON = "application/problem+json"
@@ -74,7 +75,7 @@ FRAMEWORK_PROBLEMS = {
 def problem(
     status: int, slug: str, title: str, detail: str, errors: list[FieldProblem] | None = None, headers: dict[str, str] | None = None
 ) -> Response:
-    body = {
+    body: Problem = {
         "type": f"/problems/{slug}",
         "title": title,
         "status": status,
@@ -257,7 +258,7 @@ class WeltApi:
         def register(view: Callable[..., Any]) -> Callable[..., Any]:
             if public:
                 self.public_routes.update((method, path) for method in methods)
-            summary, _, description = (view.__doc__ or view.__name__).strip().partition("\n")
+            summary, _, description = (view.__doc__ or "").strip().partition("\n")
             for method in methods:
                 self.operations.append(
                     Operation(

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, WithJsonSchema, field_validator
 from pydantic_core import PydanticCustomError
 
 from welt.domain.errors import FieldProblem, ForbiddenError, NotFoundError, StateConflictError, VersionMismatchError
@@ -50,6 +50,10 @@ def _checked_vat_id(vat_id: str | None) -> str | None:
     return compact_vat_id(vat_id)
 
 
+# What the document shows of an email address; the address itself is checked by `Email` (a stricter rule).
+EMAIL_SHAPE = WithJsonSchema({"type": "string", "maxLength": 254, "pattern": r"^[^@\s]+@[^@\s]+\.[^@\s]+$"})
+
+
 class BrandRegistration(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
@@ -57,7 +61,7 @@ class BrandRegistration(BaseModel):
     name: Text
     legal_name: Text
     vat_id: VatId | None = Field(default=None, description="An EU VAT ID with its country prefix, such as ESB12345674.")
-    contact_email: Email
+    contact_email: Annotated[Email, EMAIL_SHAPE]
     billing_address: PostalAddress
 
     @field_validator("vat_id")
@@ -74,7 +78,7 @@ class BrandChanges(BaseModel):
     name: Text | None = None
     legal_name: Text | None = None
     vat_id: VatId | None = None
-    contact_email: Email | None = None
+    contact_email: Annotated[Email, EMAIL_SHAPE] | None = None
     billing_address: PostalAddress | None = None
 
     @field_validator("vat_id")
@@ -86,7 +90,7 @@ class BrandChanges(BaseModel):
 class Invitation(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="forbid")
 
-    email: Email
+    email: Annotated[Email, EMAIL_SHAPE]
     name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 

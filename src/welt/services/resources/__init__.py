@@ -86,6 +86,7 @@ from welt.services.resources.people import (
     saved_address_resource,
     staff_brand_resource,
 )
+from welt.services.resources.problems import FieldError, Problem
 
 __all__ = [
     "SCHEMA_NAMED",
@@ -98,6 +99,7 @@ __all__ = [
     "CostsJson",
     "DateTime",
     "DesignJson",
+    "FieldError",
     "GroupId",
     "GroupSuggestion",
     "GroupSuggestionList",
@@ -116,6 +118,7 @@ __all__ = [
     "OrderTypeRules",
     "PaymentResource",
     "PostalAddressJson",
+    "Problem",
     "Quote",
     "SavedAddressList",
     "SavedAddressResource",

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, NotRequired, cast
+from typing import Annotated, NotRequired, cast
 
 from pydantic import Field, WithJsonSchema
+from pydantic.config import JsonDict
 from typing_extensions import TypedDict
 
 from welt.domain.model import (
@@ -23,11 +24,11 @@ def component(name: str, description: str | None = None) -> WithJsonSchema:
     return WithJsonSchema(schema if description is None else {**schema, "description": description})
 
 
-def exactly_one_of(first: str, second: str) -> dict[str, Any]:
+def exactly_one_of(first: str, second: str) -> JsonDict:
     """A request model's rule "exactly one of `first` or `second`, the other left out or null", as the document's `oneOf`
     (`model_config = ConfigDict(json_schema_extra=exactly_one_of(...))`); the service checks the same rule."""
 
-    def only(present: str, absent: str) -> dict[str, object]:
+    def only(present: str, absent: str) -> JsonDict:
         return {"required": [present], "properties": {present: {"not": {"type": "null"}}, absent: {"type": "null"}}}
 
     return {"oneOf": [only(first, second), only(second, first)]}

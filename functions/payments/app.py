@@ -26,9 +26,10 @@ from welt.domain.errors import (
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
+from welt.entrypoints.stripe_webhook import StripeEvent
 from welt.services import payments
 from welt.services.payments.desk import RECORDS_MAX_PAGE, RECORDS_PAGE
-from welt.services.resources import Health, InvoicingRecordList, PaymentResource, StaffPaymentList, StripeEvent, WebhookReceipt
+from welt.services.resources import Health, InvoicingRecordList, PaymentResource, StaffPaymentList, WebhookReceipt
 
 app = Chalice(app_name="welt-payments", configure_logs=False)
 app.api.binary_types.append("application/pdf")

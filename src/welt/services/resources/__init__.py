@@ -67,8 +67,6 @@ from welt.services.resources.payments import (
     StaffEmailList,
     StaffPayment,
     StaffPaymentList,
-    StripeEvent,
-    StripeEventData,
     StripeParts,
     WebhookReceipt,
 )
@@ -137,8 +135,6 @@ __all__ = [
     "StaffShippingGroupList",
     "StageLeadDays",
     "StampsReady",
-    "StripeEvent",
-    "StripeEventData",
     "StripeParts",
     "TeamList",
     "TeamMemberResource",

@@ -120,18 +120,3 @@ class StaffEmailList(TypedDict):
 
 class Health(TypedDict):
     status: Literal["ok"]
-
-
-# ---------------------------------------------------------------- Stripe's events, as they come in
-
-
-class StripeEventData(TypedDict):
-    object: NotRequired[dict[str, object]]
-
-
-class StripeEvent(TypedDict):
-    """A Stripe event, as Stripe sends it. Welt reads `id`, `type` and `data.object`."""
-
-    id: Annotated[str, Field(examples=["evt_1QJ0xXXXXXXXXXXXX"])]
-    type: Annotated[str, Field(examples=["payment_intent.succeeded"])]
-    data: NotRequired[StripeEventData]

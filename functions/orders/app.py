@@ -12,7 +12,6 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from welt.bootstrap import wiring
 from welt.config import caps
 from welt.domain.errors import ValidationFailedError
-from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
@@ -44,18 +43,6 @@ api = WeltApi(app, logger, lambda header: wiring.token_verifier().caller(header)
 Params = TypeVar("Params", bound=BaseModel)
 
 
-class PoolParams(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="ignore")
-
-    status: OrderStatus | None = None
-    type: OrderType | None = None
-    q: str | None = Field(default=None, max_length=100)
-    brand: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    stage: ProductionStage | None = None
-    limit: int = Field(default=orders.DEFAULT_PAGE, ge=1, le=orders.MAX_PAGE)
-    cursor: str | None = Field(default=None, max_length=2000)
-
-
 class GroupParams(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -85,8 +72,8 @@ def query_params(request: HttpRequest, model: type[Params]) -> Params:
         raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
 
 
-def pool_query(request: HttpRequest) -> pool.PoolQuery:
-    return pool.PoolQuery(**query_params(request, PoolParams).model_dump())
+def pool_query(request: HttpRequest) -> pool.OrderFilter:
+    return query_params(request, pool.OrderFilter)
 
 
 @api.route("/health", methods=["GET"], public=True)

@@ -37,12 +37,13 @@ from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_rule
 from welt.services.callers import Caller, brand_of, find_order, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
-from welt.services.order_desk import DEFAULT_PAGE, MAX_PAGE, TIMELINE_PAGE, OrderDesk, check_buildable, labeling_for
+from welt.services.order_desk import TIMELINE_PAGE, OrderDesk, check_buildable, labeling_for
 from welt.services.ports import (
     CheckoutKeyWrite,
     Transaction,
     TransactionConflictError,
 )
+from welt.services.ports.orders import DEFAULT_PAGE, MAX_PAGE
 
 __all__ = ["DEFAULT_PAGE", "MAX_PAGE", "TIMELINE_PAGE", "Caller", "OrderDesk", "brand_of", "find_order"]
 

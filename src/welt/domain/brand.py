@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from pydantic import (
     BaseModel,
@@ -16,6 +16,16 @@ from welt.domain.errors import StateConflictError
 from welt.domain.statuses import Labeling, StampStatus
 
 BRAND_CODE = re.compile(r"^[A-Z]{3}$")
+
+
+class BrandDetails(TypedDict, total=False):
+    """Who a brand is as a business, as staff may change it; a key left out stays as it is."""
+
+    name: str
+    legal_name: str | None
+    vat_id: str | None
+    contact_email: str | None
+    billing_address: PostalAddress | None
 
 
 class Brand(BaseModel):
@@ -104,7 +114,7 @@ class Brand(BaseModel):
     def stamps_ready(self) -> bool:
         return self.stamps_status is StampStatus.READY
 
-    def with_details(self, **details: Any) -> Brand:
+    def with_details(self, **details: Unpack[BrandDetails]) -> Brand:
         """Names, VAT ID, contact or billing address changed by staff (the same object when nothing changes)."""
         changed = {name: value for name, value in details.items() if getattr(self, name) != value}
         return self._next(**changed) if changed else self

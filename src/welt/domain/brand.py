@@ -28,6 +28,16 @@ class BrandDetails(TypedDict, total=False):
     billing_address: PostalAddress | None
 
 
+class BrandChange(BrandDetails, total=False):
+    """What one step of a brand's life changes: its details, counters, labeling or stamps."""
+
+    last_order_seq: int
+    last_group_seq: int
+    labeling_default: Labeling | None
+    stamps_status: StampStatus
+    stamp_fee_payment_id: str | None
+
+
 class Brand(BaseModel):
     """A brand in the registry: who they are, where their stamps stand, and its order and group counters.
 
@@ -56,7 +66,7 @@ class Brand(BaseModel):
     registered_at: datetime | None = None
     version: int = 1
 
-    def _next(self, **changes: Any) -> Brand:
+    def _next(self, **changes: Unpack[BrandChange]) -> Brand:
         return self.model_copy(update={**changes, "version": self.version + 1})
 
     def stamp_fee_due(self) -> bool:
@@ -116,8 +126,9 @@ class Brand(BaseModel):
 
     def with_details(self, **details: Unpack[BrandDetails]) -> Brand:
         """Names, VAT ID, contact or billing address changed by staff (the same object when nothing changes)."""
-        changed = {name: value for name, value in details.items() if getattr(self, name) != value}
-        return self._next(**changed) if changed else self
+        if all(getattr(self, name) == value for name, value in details.items()):
+            return self
+        return self._next(**details)
 
     def billing(self) -> Billing | None:
         """What the brand is billed as by default: its legal name, VAT ID, contact and billing address."""

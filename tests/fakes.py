@@ -242,7 +242,7 @@ class FakeOrderRepository:
             place = self._created_key
         if after is not None:
             ordered = [o for o in ordered if place(o) < after["at"]]
-        structural = OrderFilter(status=where.status, type=where.type, brand=where.brand, stage=where.stage)
+        structural = where.model_copy(update={"q": None})
         ordered = [o for o in ordered if structural.matches(o)]
         if where.text:
             looked = ordered[:SEARCH_BUDGET]

@@ -21,7 +21,6 @@ from welt.domain.errors import (
     ValidationFailedError,
     VersionMismatchError,
 )
-from welt.domain.model import OrderStatus, OrderType, ProductionStage
 from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
 from welt.entrypoints.observability import observed, traced
@@ -76,22 +75,6 @@ api = WeltApi(app, logger, lambda header: wiring.token_verifier().caller(header)
 Params = TypeVar("Params", bound=BaseModel)
 
 
-class PoolParams(BaseModel):
-    model_config = ConfigDict(defer_build=True, extra="ignore")
-
-    status: OrderStatus | None = None
-    type: OrderType | None = None
-    q: str | None = Field(
-        default=None,
-        max_length=100,
-        description="Text found in the order number, the model or the design reference (case does not matter).",
-    )
-    brand: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
-    stage: ProductionStage | None = Field(default=None, description="Orders in production (`WORK_IN_PROCESS`) at this stage.")
-    limit: int = Field(default=orders.DEFAULT_PAGE, ge=1, le=orders.MAX_PAGE, description="Orders per page.")
-    cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
-
-
 class GroupParams(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -129,8 +112,8 @@ def query_params(request: HttpRequest, model: type[Params]) -> Params:
         raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
 
 
-def pool_query(request: HttpRequest) -> pool.PoolQuery:
-    return pool.PoolQuery(**query_params(request, PoolParams).model_dump())
+def pool_query(request: HttpRequest) -> pool.OrderFilter:
+    return query_params(request, pool.OrderFilter)
 
 
 @api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.")
@@ -252,7 +235,7 @@ def place_order(request: HttpRequest) -> OrderResource:
     query_fields=("status", "type", "q", "limit", "cursor"),
     tags=("Orders",),
     answer="One page of the order pool.",
-    query=PoolParams,
+    query=pool.OrderFilter,
     errors=(
         MalformedRequestError,
         ForbiddenError,
@@ -580,7 +563,7 @@ def remove_from_group(request: HttpRequest, group_id: str, order_number: str) ->
     operation="listAllOrders",
     tags=("Staff",),
     answer="One page of orders.",
-    query=PoolParams,
+    query=pool.OrderFilter,
     errors=(
         MalformedRequestError,
         ValidationFailedError,

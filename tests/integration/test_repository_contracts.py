@@ -113,7 +113,7 @@ class TestOrderRepositoryContract:
         third = backend.orders.page(mto, second.last_key, 2)
         assert [o.seq for o in second.items] == [3, 2]
         assert [o.seq for o in third.items] == [1] and third.last_key is None
-        assert [o.seq for o in backend.orders.page(OrderFilter(brand="DMO", text="00006"), None, 10).items] == [6]
+        assert [o.seq for o in backend.orders.page(OrderFilter(brand="DMO", q="00006"), None, 10).items] == [6]
         cancelled = backend.orders.get("DMO", 2)
         change(backend, cancelled, cancelled.cancel(T0, "test"))
         gone = OrderFilter(brand="DMO", status=OrderStatus.CANCELLED, type=OrderType.MTO)
@@ -140,9 +140,9 @@ class TestOrderRepositoryContract:
     def test_a_search_reads_a_bounded_part_and_can_go_on(self, backend: Backend) -> None:
         for minute in range(3):
             place(backend, "DMO", minute, design={**CHECKOUT["design"], "design_ref": f"ref-{minute}"})
-        found = backend.orders.page(OrderFilter(brand="DMO", text="ref-"), None, 2)
+        found = backend.orders.page(OrderFilter(brand="DMO", q="ref-"), None, 2)
         assert [o.seq for o in found.items] == [3, 2] and found.last_key is not None
-        rest = backend.orders.page(OrderFilter(brand="DMO", text="ref-"), found.last_key, 2)
+        rest = backend.orders.page(OrderFilter(brand="DMO", q="ref-"), found.last_key, 2)
         assert [o.seq for o in rest.items] == [1]
 
     def test_the_timeline_is_items_of_its_own_read_a_page_at_a_time(self, backend: Backend) -> None:

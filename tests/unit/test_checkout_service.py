@@ -22,8 +22,8 @@ from welt.domain.errors import (
 from welt.domain.model import Labeling
 from welt.services import order_pool, orders, quotes
 from welt.services.notifications import deliver_due
-from welt.services.order_pool import PoolQuery
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
+from welt.services.ports import OrderFilter
 from welt.services.resources import OrderResource
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
@@ -40,8 +40,8 @@ def test_second_checkout_with_same_key_returns_the_first_order(desk: OrderDesk, 
     first = place(desk, key="same")
     again = place(desk, key="same")
     assert again == first
-    assert order_pool.list_orders(desk, DMO, PoolQuery())["orders"][0]["order_number"] == first["order_number"]
-    assert len(order_pool.list_orders(desk, DMO, PoolQuery())["orders"]) == 1
+    assert order_pool.list_orders(desk, DMO, OrderFilter())["orders"][0]["order_number"] == first["order_number"]
+    assert len(order_pool.list_orders(desk, DMO, OrderFilter())["orders"]) == 1
     assert len(mailer.sent) == 1
 
 
@@ -166,7 +166,7 @@ def test_another_brands_order_is_not_found_anywhere(desk: OrderDesk) -> None:
     for call in calls:
         with pytest.raises(NotFoundError):
             call()
-    assert order_pool.list_orders(desk, BRK, PoolQuery())["orders"] == []
+    assert order_pool.list_orders(desk, BRK, OrderFilter())["orders"] == []
 
 
 def test_pool_pages_newest_first_with_filters(desk: OrderDesk) -> None:
@@ -176,7 +176,7 @@ def test_pool_pages_newest_first_with_filters(desk: OrderDesk) -> None:
     seen = []
     cursor = None
     while True:
-        page = order_pool.list_orders(desk, DMO, PoolQuery(type=orders.OrderType.MTO, limit=3, cursor=cursor))
+        page = order_pool.list_orders(desk, DMO, OrderFilter(type=orders.OrderType.MTO, limit=3, cursor=cursor))
         seen += [o["order_number"] for o in page["orders"]]
         cursor = page["next_cursor"]
         if cursor is None:
@@ -188,14 +188,14 @@ def test_a_cursor_cannot_be_forged_or_used_by_another_brand(desk: OrderDesk) -> 
     for i in range(3):
         place(desk, key=f"c{i}")
         place(desk, BRK, key=f"c{i}")
-    cursor = order_pool.list_orders(desk, DMO, PoolQuery(limit=1))["next_cursor"]
+    cursor = order_pool.list_orders(desk, DMO, OrderFilter(limit=1))["next_cursor"]
     assert cursor
     with pytest.raises(MalformedRequestError):
-        order_pool.list_orders(desk, BRK, PoolQuery(limit=1, cursor=cursor))
+        order_pool.list_orders(desk, BRK, OrderFilter(limit=1, cursor=cursor))
     with pytest.raises(MalformedRequestError):
-        order_pool.list_orders(desk, DMO, PoolQuery(limit=1, cursor=cursor[:-2] + "AA"))
+        order_pool.list_orders(desk, DMO, OrderFilter(limit=1, cursor=cursor[:-2] + "AA"))
     with pytest.raises(MalformedRequestError):
-        order_pool.list_orders(desk, DMO, PoolQuery(limit=1, status=orders.OrderStatus.CANCELLED, cursor=cursor))
+        order_pool.list_orders(desk, DMO, OrderFilter(limit=1, status=orders.OrderStatus.CANCELLED, cursor=cursor))
 
 
 def test_q_finds_orders_by_number_model_and_design_reference(desk: OrderDesk) -> None:
@@ -209,9 +209,9 @@ def test_q_finds_orders_by_number_model_and_design_reference(desk: OrderDesk) ->
             "design_ref": "SS27-Penny",
         },
     )
-    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, PoolQuery(q="ss27"))["orders"]] == ["00002-DMO"]
-    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, PoolQuery(q="derby"))["orders"]] == ["00001-DMO"]
-    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, PoolQuery(q="00002"))["orders"]] == ["00002-DMO"]
+    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, OrderFilter(q="ss27"))["orders"]] == ["00002-DMO"]
+    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, OrderFilter(q="derby"))["orders"]] == ["00001-DMO"]
+    assert [o["order_number"] for o in order_pool.list_orders(desk, DMO, OrderFilter(q="00002"))["orders"]] == ["00002-DMO"]
 
 
 def test_quote_of_two_orders_shipped_together_shows_the_saving(desk: OrderDesk) -> None:
@@ -227,16 +227,16 @@ def test_a_quote_saves_nothing(desk: OrderDesk) -> None:
         {"order": {**{k: v for k, v in checkout().items() if k in {"type", "design", "sizes", "labeling"}}, "country": "US"}}
     )
     assert quotes.quote(desk, DMO, request)["costs"]["shipping"] == 3500 + 600
-    assert order_pool.list_orders(desk, DMO, PoolQuery())["orders"] == []
+    assert order_pool.list_orders(desk, DMO, OrderFilter())["orders"] == []
 
 
 def test_staff_see_every_brand_and_brands_do_not(desk: OrderDesk) -> None:
     place(desk, DMO)
     place(desk, BRK)
-    assert {o["brand"] for o in order_pool.list_all_orders(desk, STAFF, PoolQuery())["orders"]} == {"DMO", "BRK"}
-    assert [o["brand"] for o in order_pool.list_all_orders(desk, STAFF, PoolQuery(brand="BRK"))["orders"]] == ["BRK"]
+    assert {o["brand"] for o in order_pool.list_all_orders(desk, STAFF, OrderFilter())["orders"]} == {"DMO", "BRK"}
+    assert [o["brand"] for o in order_pool.list_all_orders(desk, STAFF, OrderFilter(brand="BRK"))["orders"]] == ["BRK"]
     with pytest.raises(ForbiddenError):
-        order_pool.list_all_orders(desk, DMO, PoolQuery())
+        order_pool.list_all_orders(desk, DMO, OrderFilter())
 
 
 def test_the_confirmation_email_speaks_words_not_codes(desk: OrderDesk, mailer: FakeMailer) -> None:

@@ -13,9 +13,9 @@ from tests.fakes import Clock, FakeMailer, FakeStripe, intent_object, signed_eve
 from welt.domain.errors import ForbiddenError, StateConflictError
 from welt.domain.model import ProductionStage
 from welt.services import onboarding, order_pool, orders, payments, production, shipping_groups
-from welt.services.order_pool import PoolQuery
 from welt.services.orders import Caller, Checkout, OrderDesk
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
+from welt.services.ports import OrderFilter
 from welt.services.production import Shipment, StageChange, StampsUpdate
 from welt.services.resources import OrderResource
 
@@ -172,7 +172,7 @@ def test_brand_users_cannot_run_production(factory: Factory) -> None:
 def test_staff_filter_the_pool_by_stage(factory: Factory) -> None:
     first, second = factory.paid_order(), factory.paid_order()
     factory.stage(second, "PACKING")
-    packing = order_pool.list_all_orders(factory.desk, STAFF, PoolQuery(stage=ProductionStage.PACKING))
+    packing = order_pool.list_all_orders(factory.desk, STAFF, OrderFilter(stage=ProductionStage.PACKING))
     assert [o["order_number"] for o in packing["orders"]] == [second]
     row = packing["orders"][0]
     for column in ("invoice_number", "wip_started_at", "model_name", "status", "days_in_production", "payment_status", "pairs", "tracking"):
@@ -202,7 +202,7 @@ def test_orders_in_production_show_a_ship_date_that_moves_with_the_stage(factory
     assert f"{number}: Derby" in receipt and "expected to ship on Wednesday 18 November 2026" in receipt
     clock.advance(days=3)  # Thursday 5th, a day late out of cutting
     assert factory.stage(number, "STITCHING")["expected_ship_date"] == "2026-11-19"
-    staff_pool = order_pool.list_all_orders(factory.desk, STAFF, PoolQuery(stage=ProductionStage.STITCHING))
+    staff_pool = order_pool.list_all_orders(factory.desk, STAFF, OrderFilter(stage=ProductionStage.STITCHING))
     assert [(o["order_number"], o["expected_ship_date"]) for o in staff_pool["orders"]] == [(number, "2026-11-19")]
     factory.ready(number)
     shipped = production.ship_order(factory.desk, STAFF, number, SHIPMENT)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated, Any, TypedDict, Unpack
 
 from pydantic import (
     BaseModel,
@@ -31,6 +31,27 @@ class SavedAddress(Strict):
     id: Annotated[str, StringConstraints(pattern=r"^A[0-9a-f]{12}$")]
     label: ShortText
     address: ShippingAddress
+
+
+class BrandDetails(TypedDict, total=False):
+    """Who a brand is as a business, as staff may change it; a key left out stays as it is."""
+
+    name: str
+    legal_name: str | None
+    vat_id: str | None
+    contact_email: str | None
+    billing_address: PostalAddress | None
+
+
+class BrandChange(BrandDetails, total=False):
+    """What one step of a brand's life changes: its details, counters, labeling, stamps or saved addresses."""
+
+    last_order_seq: int
+    last_group_seq: int
+    labeling_default: Labeling | None
+    stamps_status: StampStatus
+    stamp_fee_payment_id: str | None
+    addresses: list[SavedAddress]
 
 
 class Brand(BaseModel):
@@ -62,7 +83,7 @@ class Brand(BaseModel):
     addresses: list[SavedAddress] = []
     version: int = 1
 
-    def _next(self, **changes: Any) -> Brand:
+    def _next(self, **changes: Unpack[BrandChange]) -> Brand:
         return self.model_copy(update={**changes, "version": self.version + 1})
 
     def stamp_fee_due(self) -> bool:
@@ -120,10 +141,11 @@ class Brand(BaseModel):
     def stamps_ready(self) -> bool:
         return self.stamps_status is StampStatus.READY
 
-    def with_details(self, **details: Any) -> Brand:
+    def with_details(self, **details: Unpack[BrandDetails]) -> Brand:
         """Names, VAT ID, contact or billing address changed by staff (the same object when nothing changes)."""
-        changed = {name: value for name, value in details.items() if getattr(self, name) != value}
-        return self._next(**changed) if changed else self
+        if all(getattr(self, name) == value for name, value in details.items()):
+            return self
+        return self._next(**details)
 
     def saved_address(self, address_id: str) -> SavedAddress | None:
         return next((saved for saved in self.addresses if saved.id == address_id), None)

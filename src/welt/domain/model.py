@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from datetime import datetime
-from typing import Any
+from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -38,6 +38,16 @@ def parse_order_number(text: str) -> tuple[str, int] | None:
     brand, seq = match.group(2), int(match.group(1))
     # One spelling per order: 000042-DMO is not another name for 00042-DMO.
     return (brand, seq) if seq > 0 and order_number(brand, seq) == text else None
+
+
+class OrderChanges(TypedDict, total=False):
+    """What a brand's edit may change on an unpaid order; a key left out stays as it is."""
+
+    design: Design
+    sizes: list[SizeLine]
+    labeling: Labeling
+    shipping_address: ShippingAddress
+    billing: Billing
 
 
 class Order(BaseModel):
@@ -151,7 +161,7 @@ class Order(BaseModel):
         event = TimelineEvent(at=at, actor=actor, type=event_type, details=details, version=version)
         return self.model_copy(update={"version": version, "updated_at": at, "new_events": [*self.new_events, event]})
 
-    def revise(self, changes: dict[str, Any], costs: Costs, at: datetime, actor: str) -> Order:
+    def revise(self, changes: OrderChanges, costs: Costs, at: datetime, actor: str) -> Order:
         """Apply a brand's edit (fields already validated) with freshly computed costs."""
         self._ensure_editable("edited")
         revised = self.model_copy(update={**changes, "costs": costs})
@@ -312,6 +322,7 @@ __all__ = [
     "Labeling",
     "Materials",
     "Order",
+    "OrderChanges",
     "OrderStatus",
     "OrderType",
     "PaymentStatus",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
@@ -68,6 +68,20 @@ def rectifying_invoice_number(year: int, seq: int) -> str:
     return f"RECT-{year}-{seq:06d}"
 
 
+class PaymentChange(TypedDict, total=False):
+    """What one step of a payment's life changes (named, so a misspelt field is a type error)."""
+
+    status: PaymentState
+    attempt: int
+    intent_id: str | None
+    client_secret: str | None
+    failure_message: str | None
+    invoice_number: str | None
+    refunded_amount: int
+    rectifying_invoices: list[str]
+    settled_at: datetime | None
+
+
 class Payment(BaseModel):
     """One payment for one order or one shipping group, attempted card by card."""
 
@@ -95,7 +109,7 @@ class Payment(BaseModel):
     settled_at: datetime | None = None
     version: int = 1
 
-    def _next(self, at: datetime, **changes: Any) -> Payment:
+    def _next(self, at: datetime, **changes: Unpack[PaymentChange]) -> Payment:
         return self.model_copy(update={**changes, "updated_at": at, "version": self.version + 1})
 
     def start_attempt(self, at: datetime) -> Payment:

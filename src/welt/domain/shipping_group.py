@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import TypedDict, Unpack
 
 from pydantic import BaseModel, ConfigDict
 
@@ -71,6 +71,15 @@ def check_groupable(orders: list[Order], group: str | None = None) -> None:
         raise StateConflictError(f"These orders cannot be grouped now: {'; '.join(conflicts)}.")
 
 
+class GroupChange(TypedDict, total=False):
+    """What one step of a group's life changes (named, so a misspelt field is a type error)."""
+
+    order_numbers: list[str]
+    status: GroupStatus
+    payment_id: str | None
+    tracking: Tracking | None
+
+
 class ShippingGroup(BaseModel):
     model_config = ConfigDict(defer_build=True)
 
@@ -88,7 +97,7 @@ class ShippingGroup(BaseModel):
     def shipping_group_id(self) -> str:
         return group_id(self.brand, self.seq)
 
-    def _next(self, at: datetime, **changes: Any) -> ShippingGroup:
+    def _next(self, at: datetime, **changes: Unpack[GroupChange]) -> ShippingGroup:
         return self.model_copy(update={**changes, "updated_at": at, "version": self.version + 1})
 
     def _ensure_open(self, action: str) -> None:

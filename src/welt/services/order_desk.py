@@ -29,8 +29,6 @@ from welt.services.ports import (
     VatRegistry,
 )
 
-MAX_PAGE = 100
-DEFAULT_PAGE = 25
 TIMELINE_PAGE = 100
 
 

@@ -22,6 +22,7 @@ from welt.domain.model import (
     Design,
     Labeling,
     Order,
+    OrderChanges,
     OrderStatus,
     OrderType,
     ShippingAddress,
@@ -34,12 +35,13 @@ from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_rule
 from welt.services.callers import Caller, brand_of, find_order, order_key
 from welt.services.changes import until_applied
 from welt.services.notifications import confirmation_message
-from welt.services.order_desk import DEFAULT_PAGE, MAX_PAGE, TIMELINE_PAGE, OrderDesk, check_buildable, labeling_for
+from welt.services.order_desk import TIMELINE_PAGE, OrderDesk, check_buildable, labeling_for
 from welt.services.ports import (
     CheckoutKeyWrite,
     Transaction,
     TransactionConflictError,
 )
+from welt.services.ports.orders import DEFAULT_PAGE, MAX_PAGE
 from welt.services.resources import (
     BrandResource,
     OrderResource,
@@ -86,6 +88,21 @@ class OrderEdit(BaseModel):
     labeling: Labeling | None = None
     shipping_address: ShippingAddress | None = None
     billing: Billing | None = None
+
+    def changes(self) -> OrderChanges:
+        """The fields the brand sent, as the order's revision takes them (each named, so mypy sees a new one)."""
+        changes = OrderChanges()
+        if self.design is not None:
+            changes["design"] = self.design
+        if self.sizes is not None:
+            changes["sizes"] = self.sizes
+        if self.labeling is not None:
+            changes["labeling"] = self.labeling
+        if self.shipping_address is not None:
+            changes["shipping_address"] = self.shipping_address
+        if self.billing is not None:
+            changes["billing"] = self.billing
+        return changes
 
 
 def request_fingerprint(body: Mapping[str, object]) -> str:
@@ -216,14 +233,13 @@ def _editable(desk: OrderDesk, caller: Caller, number: str) -> Order:
 
 def edit_order(desk: OrderDesk, caller: Caller, number: str, edit: OrderEdit, if_match: int) -> OrderResource:
     """One transaction: the revised order with its EDITED event (and the brand's labeling default)."""
-    changes = edit.model_dump(exclude_unset=True, exclude_none=True)
-    updated = {name: getattr(edit, name) for name in changes}
+    updated = edit.changes()
 
     def attempt() -> OrderResource:
         order = _editable(desk, caller, number)
         if order.version != if_match:
             raise VersionMismatchError(f"Order {number} is at version {order.version}, not {if_match}; reload it and try again.")
-        if not changes:
+        if not updated:
             raise ValidationFailedError("Nothing to change.", [FieldProblem(("body",), "name at least one field to change")])
         design = updated.get("design", order.design)
         sizes = updated.get("sizes", order.sizes)

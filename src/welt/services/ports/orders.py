@@ -6,21 +6,44 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
+from pydantic import BaseModel, ConfigDict, Field
+
 from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, TimelineEvent
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.vat import VatIdCheck
 from welt.services.ports.transactions import CheckoutKeyWrite
 
+MAX_PAGE = 100
+DEFAULT_PAGE = 25
 
-@dataclass(frozen=True)
-class OrderFilter:
-    """What an order pool listing keeps: all given conditions must hold."""
+
+class OrderFilter(BaseModel):
+    """One order pool listing, from the query string through the service to the repository: which orders (all given
+    conditions hold), how many, and where the last page ended. A brand's own listing has its brand set by the service."""
+
+    model_config = ConfigDict(defer_build=True, extra="ignore", frozen=True)
 
     status: OrderStatus | None = None
     type: OrderType | None = None
-    text: str | None = None  # lower-case; matched against order number, model and design reference
-    brand: str | None = None
-    stage: ProductionStage | None = None
+    q: str | None = Field(
+        default=None,
+        max_length=100,
+        description="Text found in the order number, the model or the design reference (case does not matter).",
+    )
+    brand: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
+    stage: ProductionStage | None = Field(default=None, description="Orders in production (`WORK_IN_PROCESS`) at this stage.")
+    limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Orders per page.")
+    cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
+
+    @property
+    def text(self) -> str | None:
+        """`q` as searched: trimmed and lower-cased, None when empty."""
+        return (self.q or "").strip().lower() or None
+
+    @property
+    def scope(self) -> str:
+        """What a cursor is bound to: the conditions, not the page size or the cursor itself."""
+        return self.model_dump_json(exclude={"limit", "cursor", "q"}) + f"|{self.text or ''}"
 
     def matches(self, order: Order) -> bool:
         if self.status is not None and order.status is not self.status:

@@ -39,7 +39,7 @@ from welt.domain.model import (
 )
 from welt.domain.payment import PaymentState
 from welt.domain.shipping_group import MAX_ORDERS, MIN_ORDERS, GroupStatus
-from welt.entrypoints import http
+from welt.entrypoints import problems
 from welt.services import notifications, orders, payments
 from welt.services.ports import GROUPABLE_LIMIT
 from welt_stack import seed, stack
@@ -169,9 +169,9 @@ PROBLEM_MEANING = {
 
 def problems_table() -> str:
     found: dict[str, tuple[int, str]] = {}
-    for status, slug, title in http.PROBLEMS.values():
+    for status, slug, title in problems.PROBLEMS.values():
         found[slug] = (status, title)
-    for status, (slug, title) in http.FRAMEWORK_PROBLEMS.items():
+    for status, (slug, title) in problems.FRAMEWORK_PROBLEMS.items():
         found.setdefault(slug, (status, title))
     rows = [
         [f"`{found[slug][0]}`", f"`/problems/{slug}`", found[slug][1], meaning]

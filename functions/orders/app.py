@@ -22,9 +22,10 @@ from welt.domain.errors import (
     VersionMismatchError,
 )
 from welt.domain.shipping_group import GroupStatus
-from welt.entrypoints.http import HttpRequest, WeltApi, field_problems
+from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
+from welt.entrypoints.problems import field_problems
 from welt.services import address_book, orders, production, quotes, shipping_groups
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live

@@ -24,7 +24,7 @@ from welt.adapters.tables import ALL_TABLES
 from welt.domain.model import Labeling, OrderStatus, OrderType, PaymentStatus, ProductionStage, StampStatus
 from welt.domain.payment import PaymentState
 from welt.domain.shipping_group import GroupStatus
-from welt.entrypoints import http
+from welt.entrypoints import problems
 
 pytestmark = pytest.mark.xdist_group("docs")
 
@@ -254,7 +254,7 @@ def test_developer_tables_list_every_payment_state_group_status_and_problem(site
     walkthrough = page_text(site, "developers/walkthrough")
     groups = page_text(site, "guide/group-shipping")
     errors = page_text(site, "developers/errors")
-    slugs = {slug for _, slug, _ in http.PROBLEMS.values()} | {slug for slug, _ in http.FRAMEWORK_PROBLEMS.values()}
+    slugs = {slug for _, slug, _ in problems.PROBLEMS.values()} | {slug for slug, _ in problems.FRAMEWORK_PROBLEMS.values()}
 
     assert [state.value for state in PaymentState if state.value not in walkthrough] == []
     assert [status.value for status in GroupStatus if status.value not in groups] == []

@@ -1,7 +1,7 @@
 """The API document, generated: `make openapi` writes docs/api/openapi.yaml from both apps' routes and their models.
 
 Each route declares its operation (`WeltApi.route`); the answers' schemas come from the resources
-(`welt.services.resources`), the bodies' from the request models, the errors from `http.PROBLEMS`, the fixed
+(`welt.services.resources`), the bodies' from the request models, the errors from `problems.PROBLEMS`, the fixed
 prose from `contract_frame` and the domain shapes' descriptions from `contract_notes`. A test fails when the
 committed document differs from what this module builds.
 """
@@ -24,7 +24,8 @@ from welt.domain.team import UserState
 from welt.domain.vat import VatTreatment
 from welt.entrypoints import contract_frame as frame
 from welt.entrypoints import contract_notes as notes
-from welt.entrypoints.http import PROBLEMS, Operation
+from welt.entrypoints.operations import Operation
+from welt.entrypoints.problems import PROBLEMS
 from welt.services.resources import SCHEMA_NAMED, Problem
 
 ENUMS: tuple[type[Enum], ...] = (

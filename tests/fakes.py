@@ -154,9 +154,10 @@ class FakeStore:
             case SubmissionWrite(record=record):
                 answered = self.records[record.position - 1] if 0 < record.position <= len(self.records) else None
                 return answered is None or answered.submission != "PENDING" or answered.fingerprint != record.fingerprint
-            case RegistrationRecordWrite(record=record):
+            case RegistrationRecordWrite(record=record, then=then):
                 head = self.records[-1].fingerprint if self.records else None
-                return head != record.previous_fingerprint or record.position != len(self.records) + 1
+                unchained = then is not None and (then.previous_fingerprint != record.fingerprint or then.position != record.position + 1)
+                return head != record.previous_fingerprint or record.position != len(self.records) + 1 or unchained
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):
@@ -180,8 +181,8 @@ class FakeStore:
             case InvoiceNumberWrite(year=year, seq=seq, series=series):
                 self.invoice_counters[f"{series}{year}"] = seq
                 self.invoices[(f"{series}{year}", seq)] = write
-            case RegistrationRecordWrite(record=record):
-                self.records.append(record)
+            case RegistrationRecordWrite(record=record, then=then):
+                self.records.extend([record, *([then] if then else [])])
             case SubmissionWrite(record=record):
                 self.records[record.position - 1] = record
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):

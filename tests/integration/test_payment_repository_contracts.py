@@ -208,6 +208,20 @@ class TestVerifactuChainContract:
             backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000004", None))))
         assert [r.invoice_number for r in backend.invoices.records(0, 10)] == ["INV-2026-000001", "INV-2026-000002"]
 
+    def test_two_records_in_one_transaction_move_the_head_once_onto_the_second(self, backend: Backend) -> None:
+        first = registered("INV-2026-000001", None)
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(first)))
+        invoice = registered("INV-2026-000002", first)
+        rectifying = registered("RECT-2026-000001", invoice)
+        stale = registered("INV-2026-000003", first)
+        with pytest.raises(TransactionConflictError):  # chained to a head that has moved on: neither is written
+            backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000002", None), then=stale)))
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(invoice, then=rectifying)))
+        assert backend.invoices.chain_head() == rectifying
+        records = backend.invoices.records(0, 10)
+        assert [r.invoice_number for r in records] == ["INV-2026-000001", "INV-2026-000002", "RECT-2026-000001"]
+        assert chain_breaks(records) == []
+
     def test_aeats_answer_is_recorded_once_and_leaves_the_record_otherwise_untouched(self, backend: Backend) -> None:
         record = registered("INV-2026-000001", None)
         backend.store.commit(Transaction().add(RegistrationRecordWrite(record)))

@@ -354,6 +354,26 @@ def test_a_refund_that_overtakes_the_success_is_recorded_and_shows_when_the_succ
     assert shop.order_view(number)["payment_status"] == "PARTIALLY_REFUNDED"
 
 
+def test_a_refund_that_overtook_the_success_is_rectified_as_the_invoice_is_issued(shop: Shop) -> None:
+    number = shop.order()
+    confirmed = shop.confirm(shop.payment(number)["payment_id"])
+    intent = confirmed["stripe"]["payment_intent_id"]
+    charge = {"id": "ch_1", "payment_intent": intent, "amount": confirmed["amount"], "amount_refunded": 6050}
+    payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge, event_id="evt_refund"))
+    assert shop.pay.invoices.records(0, 10) == []  # nothing invoiced yet, so nothing to rectify
+    shop.deliver("payment_intent.succeeded", intent)
+    shop.deliver("payment_intent.succeeded", intent)  # told twice: still one invoice and one rectifying invoice
+    payment = payments.get_payment(shop.pay, DMO, confirmed["payment_id"])
+    records = shop.pay.invoices.records(0, 10)
+    assert [(r.invoice_number, r.invoice_type.value, r.corrects, r.total_cents) for r in records] == [
+        (payment["invoice_number"], "F1", None, payment["amount"]),
+        ("RECT-2026-000001", "R1", payment["invoice_number"], -6050),
+    ]
+    assert chain_breaks(records) == []
+    assert payment["rectifying_invoices"] == ["RECT-2026-000001"]
+    assert payments.invoicing_records(shop.pay, STAFF, None, None)["records"][-1]["HuellaAnterior"] == records[0].fingerprint
+
+
 def test_unknown_event_types_are_acknowledged_and_ignored(shop: Shop) -> None:
     payload, signature = signed_event("customer.created", {"id": "cus_1"})
     assert payments.handle_webhook(shop.pay, payload, signature) == {"received": True}
@@ -628,6 +648,8 @@ def test_a_refund_of_a_payment_welt_had_canceled_is_recorded(shop: Shop) -> None
     payment = payments.get_payment(shop.pay, DMO, payment_id)
     assert (payment["status"], payment["refunded_amount"]) == ("CANCELED", 19800)
     assert shop.order_view(number)["payment_status"] == "UNPAID"  # its order is another payment's to take
+    # A sale never invoiced has no invoice to rectify: no rectifying invoice, no record.
+    assert (payment["rectifying_invoices"], shop.pay.invoices.records(0, 10)) == ([], [])
 
 
 def test_reconciliation_asks_stripe_before_giving_up_a_payment_whose_confirm_answer_was_lost(shop: Shop, clock: Clock) -> None:

@@ -86,9 +86,12 @@ class RegistrationRecordWrite:
 
     The head moves only from `record.previous_fingerprint` (or from nothing for the first record), so two
     invoices settling at once cannot both chain to the same record: one commits, the other reads again.
+    `then` is a record chained right after it in the same transaction (a refund that overtook the success is
+    rectified as the invoice is issued): the head moves once, onto the last of the two.
     """
 
     record: RegistrationRecord
+    then: RegistrationRecord | None = None
 
 
 @dataclass(frozen=True)

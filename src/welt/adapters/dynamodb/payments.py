@@ -50,19 +50,16 @@ def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, 
 CHAIN = "VERIFACTU"
 
 
-def registration_items(write: RegistrationRecordWrite) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The chain's head moved onto the record, and the record."""
-    record = write.record
-    body = record.model_dump_json()
-    head = {"pk": CHAIN, "seq": COUNTER_SEQ, "position": record.position, "fingerprint": record.fingerprint, "body": body}
-    row = {
-        "pk": CHAIN,
-        "seq": record.position,
-        "invoice_number": record.invoice_number,
-        "submission": record.submission.value,
-        "body": body,
-    }
-    return head, row
+def registration_items(write: RegistrationRecordWrite) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The chain's head moved onto the last record written, and the records."""
+    records = [write.record, *([write.then] if write.then else [])]
+    last = records[-1]
+    head = {"pk": CHAIN, "seq": COUNTER_SEQ, "position": last.position, "fingerprint": last.fingerprint, "body": last.model_dump_json()}
+    rows = [
+        {"pk": CHAIN, "seq": r.position, "invoice_number": r.invoice_number, "submission": r.submission.value, "body": r.model_dump_json()}
+        for r in records
+    ]
+    return head, rows
 
 
 def submission_item(write: SubmissionWrite) -> dict[str, Any]:

@@ -105,12 +105,12 @@ class DynamoStore:
                     moved = _put(self._name(INVOICES), counter, "last_seq = :previous", {":previous": write.seq - 1})
                 return [moved, _new(self._name(INVOICES), row, "pk")]
             case RegistrationRecordWrite(record=record):
-                head, row = registration_items(write)
+                head, rows = registration_items(write)
                 if record.previous_fingerprint is None:
                     moved = _new(self._name(INVOICES), head, "pk")
                 else:
                     moved = _put(self._name(INVOICES), head, "fingerprint = :previous", {":previous": record.previous_fingerprint})
-                return [moved, _new(self._name(INVOICES), row, "pk")]
+                return [moved, *(_new(self._name(INVOICES), row, "pk") for row in rows)]
             case SubmissionWrite():
                 # Only AEAT's answer changes on a record, and only once: from PENDING.
                 return [_put(self._name(INVOICES), submission_item(write), "submission = :pending", {":pending": "PENDING"})]

@@ -18,7 +18,7 @@ from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice
 from welt.domain.model import Labeling, Order, PaymentStatus
 from welt.domain.payment import IN_FLIGHT, RECTIFYING_SERIES, Payment, PaymentState, invoice_number, rectifying_invoice_number
 from welt.domain.shipping_group import GroupStatus
-from welt.domain.verifactu import InvoiceType, RegistrationFields, SaleDetails, register_invoice
+from welt.domain.verifactu import InvoiceType, RegistrationFields, RegistrationRecord, SaleDetails, register_invoice
 from welt.services.callers import Caller
 from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
@@ -164,14 +164,21 @@ def _launch(
     seq = desk.invoices.last_number(year) + 1
     number = invoice_number(year, seq)
     succeeded = payment.succeeded(intent.id, number, now)
-    transaction.payment(succeeded, parts.payment)
     transaction.add(InvoiceNumberWrite(year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now))
     # The invoice's VERI*FACTU record, chained to the last one, in the same transaction as its number.
     registered = RegistrationFields(
         factory_seller().nif, number, issue_date(now), InvoiceType.F1, payment.summary.vat, payment.amount, now.astimezone(MADRID)
     )
     sale = _sale_details(payment, parts.orders, payment.summary.net)
-    transaction.add(RegistrationRecordWrite(register_invoice(registered, desk.invoices.chain_head(), payment.payment_id, sale)))
+    invoiced = register_invoice(registered, desk.invoices.chain_head(), payment.payment_id, sale)
+    rectified = None
+    if payment.refunded_amount:
+        # A refund overtook this success: the sale is invoiced now, so what was given back is rectified now too,
+        # in the same transaction, so no invoiced refund is ever left without its rectifying invoice.
+        rectified = _rectify(desk, transaction, succeeded, payment.refunded_amount, 0, now, invoiced, parts.orders)
+        succeeded = succeeded.refunded(payment.refunded_amount, now, rectified.invoice_number)
+    transaction.payment(succeeded, parts.payment)
+    transaction.add(RegistrationRecordWrite(invoiced, then=rectified))
     brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
     if brand is parts.brand:
         # Stamps marked READY while this runs would leave orders waiting for them: the brand must not move.
@@ -240,14 +247,24 @@ def _sale_details(payment: Payment, orders: list[Order], net: int) -> SaleDetail
     )
 
 
-def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amount_refunded: int, now: datetime) -> str:
-    """The rectifying invoice (R1, by differences) of what this refund gives back, with its own number and record."""
+def _rectify(
+    desk: PaymentDesk,
+    transaction: Transaction,
+    payment: Payment,
+    amount_refunded: int,
+    rectified_before: int,
+    now: datetime,
+    chain_head: RegistrationRecord | None,
+    orders: list[Order],
+) -> RegistrationRecord:
+    """The rectifying invoice (R1, by differences) of what this refund gives back beyond `rectified_before`: its
+    number is taken in `transaction`; its record, chained after `chain_head`, is for the caller to write."""
     assert payment.invoice_number is not None
     year = now.year
     seq = desk.invoices.last_number(year, RECTIFYING_SERIES) + 1
     number = rectifying_invoice_number(year, seq)
-    given_back = amount_refunded - payment.refunded_amount
-    vat_back = payment.vat_refunded(amount_refunded) - payment.vat_refunded(payment.refunded_amount)
+    given_back = amount_refunded - rectified_before
+    vat_back = payment.vat_refunded(amount_refunded) - payment.vat_refunded(rectified_before)
     transaction.add(
         InvoiceNumberWrite(
             year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now, series=RECTIFYING_SERIES
@@ -256,12 +273,10 @@ def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amou
     fields = RegistrationFields(
         factory_seller().nif, number, issue_date(now), InvoiceType.R1, -vat_back, -given_back, now.astimezone(MADRID)
     )
-    sale = _sale_details(payment, orders_of(desk.orders, payment.order_numbers), -(given_back - vat_back))
+    sale = _sale_details(payment, orders, -(given_back - vat_back))
     assert payment.settled_at is not None
     corrects = (payment.invoice_number, issue_date(payment.settled_at))
-    record = register_invoice(fields, desk.invoices.chain_head(), payment.payment_id, sale, corrects)
-    transaction.add(RegistrationRecordWrite(record))
-    return number
+    return register_invoice(fields, chain_head, payment.payment_id, sale, corrects)
 
 
 def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> None:
@@ -274,12 +289,19 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
             return
         now = desk.clock()
         transaction = Transaction()
-        # A refund of an invoiced payment is a rectifying invoice; one that overtook the success is not (yet).
+        # A refund of an invoiced payment is a rectifying invoice; one that overtook the success is rectified when
+        # the success settles (_launch), and one of a sale never invoiced has nothing to rectify.
         invoiced = payment.status is PaymentState.SUCCEEDED and payment.invoice_number is not None
-        rectifying = _rectify(desk, transaction, payment, amount_refunded, now) if invoiced else None
+        orders = orders_of(desk.orders, payment.order_numbers) if payment.status is PaymentState.SUCCEEDED else []
+        rectifying = None
+        if invoiced:
+            head = desk.invoices.chain_head()
+            record = _rectify(desk, transaction, payment, amount_refunded, payment.refunded_amount, now, head, orders)
+            transaction.add(RegistrationRecordWrite(record))
+            rectifying = record.invoice_number
         transaction.payment(payment.refunded(amount_refunded, now, rectifying), payment)
         if payment.status is PaymentState.SUCCEEDED:
-            for order in orders_of(desk.orders, payment.order_numbers):
+            for order in orders:
                 if order.payment_id != payment_id:
                     continue
                 try:

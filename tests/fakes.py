@@ -21,7 +21,7 @@ from welt.domain.model import Brand, Order, TimelineEvent
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.team import TeamMember, UserState, password_problems
-from welt.domain.verifactu import RegistrationRecord
+from welt.domain.verifactu import RegistrationRecord, SendingTurn
 from welt.services.notifications import deliver_one
 from welt.services.onboarding import Onboarding
 from welt.services.orders import OrderDesk
@@ -50,6 +50,7 @@ from welt.services.ports import (
     RefundView,
     RegistrationRecordWrite,
     StripeEvent,
+    SendingTurnWrite,
     SubmissionWrite,
     Transaction,
     TransactionConflictError,
@@ -94,6 +95,7 @@ class FakeStore:
         self.invoices: dict[tuple[str, int], InvoiceNumberWrite] = {}
         # The VERI*FACTU chain: its records by position (the head is the last).
         self.records: list[RegistrationRecord] = []
+        self.sending_turn: SendingTurn | None = None
         self.messages: dict[str, OutboxMessage] = {}
         self.capped_uses: dict[tuple[str, str, datetime], int] = {}
         self.lock = threading.RLock()
@@ -158,6 +160,9 @@ class FakeStore:
                 head = self.records[-1].fingerprint if self.records else None
                 unchained = then is not None and (then.previous_fingerprint != record.fingerprint or then.position != record.position + 1)
                 return head != record.previous_fingerprint or record.position != len(self.records) + 1 or unchained
+            case SendingTurnWrite(expected_version=version):
+                stored = self.sending_turn
+                return stored is not None if version is None else stored is None or stored.version != version
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):
@@ -185,6 +190,8 @@ class FakeStore:
                 self.records.extend([record, *([then] if then else [])])
             case SubmissionWrite(record=record):
                 self.records[record.position - 1] = record
+            case SendingTurnWrite(turn=turn):
+                self.sending_turn = turn
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 self.checkouts[(brand, key_hash)] = write
             case MessageWrite(message=message):
@@ -524,6 +531,11 @@ class FakeInvoiceRegister:
     def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
         with self._store.lock:
             return [r for r in self._store.records if r.position > after_position][:limit]
+
+    def sending_turn(self) -> SendingTurn | None:
+        self._store.tick()
+        with self._store.lock:
+            return self._store.sending_turn
 
 
 class FakeEventLog:

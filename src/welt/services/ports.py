@@ -19,7 +19,7 @@ from welt.domain.payment import Payment
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.team import TeamMember
 from welt.domain.vat import VatIdCheck
-from welt.domain.verifactu import RegistrationRecord
+from welt.domain.verifactu import RegistrationRecord, SendingTurn
 
 
 class ConcurrentUpdateError(Exception):
@@ -102,6 +102,14 @@ class SubmissionWrite:
 
 
 @dataclass(frozen=True)
+class SendingTurnWrite:
+    """The queue's turn to send to AEAT moves from `expected_version` (None: it is created): one run at a time."""
+
+    turn: SendingTurn
+    expected_version: int | None
+
+
+@dataclass(frozen=True)
 class CheckoutKeyWrite:
     """Which checkout (brand and hashed Idempotency-Key) placed which order, written once."""
 
@@ -149,6 +157,7 @@ Write = (
     | InvoiceNumberWrite
     | RegistrationRecordWrite
     | SubmissionWrite
+    | SendingTurnWrite
     | CheckoutKeyWrite
     | MessageWrite
     | CappedUse
@@ -328,6 +337,10 @@ class InvoiceRegister(Protocol):
 
     def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
         """The records after `after_position`, oldest first."""
+        ...
+
+    def sending_turn(self) -> SendingTurn | None:
+        """The queue's turn to send records to AEAT (None before the first submission)."""
         ...
 
 
@@ -593,6 +606,11 @@ class AeatAnswer:
     state: str
     wait_seconds: int
     records: dict[str, str]
+
+
+class AeatUnavailableError(Exception):
+    """AEAT did not answer the submission (connection, timeout, a server error or a SOAP fault): nothing of it
+    counts as received, so the same records go again."""
 
 
 class AeatSubmitter(Protocol):

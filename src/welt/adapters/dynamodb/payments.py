@@ -8,8 +8,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
-from welt.domain.verifactu import RegistrationRecord
-from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SubmissionWrite
+from welt.domain.verifactu import RegistrationRecord, SendingTurn
+from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SendingTurnWrite, SubmissionWrite
 
 COUNTER_SEQ = 0
 
@@ -73,6 +73,15 @@ def submission_item(write: SubmissionWrite) -> dict[str, Any]:
     }
 
 
+# The queue's turn to send records to AEAT: one item beside the chain (not in it: the chain's rows are records).
+SENDING = "VERIFACTU_SENDING"
+
+
+def sending_turn_item(write: SendingTurnWrite) -> dict[str, Any]:
+    turn = write.turn
+    return {"pk": SENDING, "seq": COUNTER_SEQ, "version": turn.version, "body": turn.model_dump_json()}
+
+
 class DynamoPaymentRepository:
     def __init__(self, table: Any) -> None:
         self._table = table
@@ -125,6 +134,10 @@ class DynamoInvoiceRegister:
             ConsistentRead=True,
         )["Items"]
         return [RegistrationRecord.model_validate_json(item["body"]) for item in items]
+
+    def sending_turn(self) -> SendingTurn | None:
+        item = self._table.get_item(Key={"pk": SENDING, "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
+        return SendingTurn.model_validate_json(item["body"]) if item else None
 
 
 class DynamoEventLog:

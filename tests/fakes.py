@@ -49,8 +49,8 @@ from welt.services.ports import (
     PaymentWrite,
     RefundView,
     RegistrationRecordWrite,
-    StripeEvent,
     SendingTurnWrite,
+    StripeEvent,
     SubmissionWrite,
     Transaction,
     TransactionConflictError,
@@ -161,8 +161,8 @@ class FakeStore:
                 unchained = then is not None and (then.previous_fingerprint != record.fingerprint or then.position != record.position + 1)
                 return head != record.previous_fingerprint or record.position != len(self.records) + 1 or unchained
             case SendingTurnWrite(expected_version=version):
-                stored = self.sending_turn
-                return stored is not None if version is None else stored is None or stored.version != version
+                turn = self.sending_turn
+                return turn is not None if version is None else turn is None or turn.version != version
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):

@@ -13,6 +13,7 @@ from chalice import Chalice, Rate, Response
 from welt.adapters.invoice_pdf import render_invoice
 from welt.bootstrap import token_verifier
 from welt.bootstrap_payments import payment_desk as build_payment_desk
+from welt.bootstrap_payments import submission_queue
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.services import payments
@@ -91,6 +92,13 @@ def stripe_webhook(request: HttpRequest) -> dict[str, Any]:
 def reconcile_payments(event: Any) -> dict[str, int]:
     """Settles payments whose webhook never came, and releases abandoned ones."""
     return payments.reconcile(payment_desk())  # it counts the stuck payments it finds (StuckPayments)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+@traced
+def submit_records(event: Any) -> dict[str, int]:
+    """Sends the VERI*FACTU records AEAT has not answered yet, minding AEAT's wait between submissions."""
+    return submission_queue().run()
 
 
 @observed

@@ -9,9 +9,10 @@ from typing import Any
 
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, STRIPE_EVENTS
 from welt.bootstrap import idempotency, mailer, store, table, utc_now
-from welt.config import aeat_qr_service, caps, stripe_settings
+from welt.config import aeat_certificate, aeat_qr_service, aeat_service_url, caps, stripe_settings
 from welt.domain.catalog import load_catalog
 from welt.services.payments import PaymentDesk
+from welt.services.payments.submitting import SubmissionQueue
 
 
 def new_payment_id() -> str:
@@ -54,4 +55,25 @@ def payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk
         aeat_qr_service=aeat_qr_service(),
         sessions=DynamoSessionRegistry(table(ORDERS)),
         confirmations_per_hour=caps().card_confirmations_per_brand_hour,
+    )
+
+
+@lru_cache(maxsize=1)
+def submission_queue() -> SubmissionQueue:
+    """The queue that sends VERI*FACTU records to AEAT (the scheduled submit_records function)."""
+    from welt.adapters.aeat import AeatSoapSubmitter, certificate_context
+    from welt.adapters.dynamodb import DynamoInvoiceRegister
+    from welt.adapters.verifactu_xml import submission_xml
+    from welt.domain.invoice import factory_seller
+
+    url = aeat_service_url()
+    # Only AEAT (https) is given the factory's certificate; the local stack's stand-in listens on the loopback.
+    tls = certificate_context(*aeat_certificate()) if url.startswith("https://") else None
+    seller = factory_seller().name
+    return SubmissionQueue(
+        invoices=DynamoInvoiceRegister(table(INVOICES)),
+        store=store(),
+        submitter=AeatSoapSubmitter(url, tls),
+        render=lambda records, before: submission_xml(records, before, seller),
+        clock=utc_now,
     )

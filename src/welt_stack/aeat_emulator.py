@@ -58,7 +58,8 @@ class AeatEmulator:
         if document is None:
             return 500, fault("4100", "El mensaje no contiene un cuerpo SOAP.")
         submission = ElementTree.tostring(document, encoding="utf-8", xml_declaration=True)
-        numbers = [e.text for e in document.iter(f"{{{SF}}}NumSerieFactura") if e.text and e.text.strip()]
+        # The records' own numbers (not those of the record each chains to, or of the invoice it rectifies).
+        numbers = [e.text for e in document.iterfind(f".//{{{SF}}}RegistroAlta/{{{SF}}}IDFactura/{{{SF}}}NumSerieFactura") if e.text]
         with self._log_lock:
             self.taken.append({"at": datetime.now(UTC).isoformat(), "records": numbers})
         try:
@@ -70,7 +71,7 @@ class AeatEmulator:
         emulator = self
 
         class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 (the standard library's name)
+            def log_message(self, format: str, *args: Any) -> None:
                 return
 
             def _reply(self, status: int, body: bytes, content_type: str) -> None:

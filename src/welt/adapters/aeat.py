@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import http.client
 import ssl
+import tempfile
 import threading
 import urllib.error
 import urllib.request
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from xml.etree import ElementTree
 
 from welt.adapters.verifactu_xml import SF, schema_problems
@@ -25,7 +27,9 @@ from welt.services.ports import AeatAnswer, AeatUnavailableError
 
 SOAP = "http://schemas.xmlsoap.org/soap/envelope/"
 # AEAT's response schema's namespace (RespuestaSuministro.xsd, beside SuministroLR.xsd).
-RESPONSE = "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/RespuestaSuministro.xsd"
+RESPONSE = (
+    "https://www2.agenciatributaria.gob.es/static_files/common/internet/dep/aplicaciones/es/aeat/tike/cont/ws/RespuestaSuministro.xsd"
+)
 AEAT_WAIT_SECONDS = 60
 # A record AEAT already holds answers Incorrecto with its RegistroDuplicado, whose state is in AEAT's words for
 # stored records (Correcta, AceptadaConErrores, Anulada); the queue records the state the first sending earned.
@@ -52,7 +56,9 @@ def read_answer(root: ElementTree.Element) -> AeatAnswer:
         if number and state:
             records[number] = state
     wait = _first(root, "TiempoEsperaEnvio")
-    return AeatAnswer(state=_first(root, "EstadoEnvio") or "", wait_seconds=int(wait) if wait and wait.isdigit() else AEAT_WAIT_SECONDS, records=records)
+    return AeatAnswer(
+        state=_first(root, "EstadoEnvio") or "", wait_seconds=int(wait) if wait and wait.isdigit() else AEAT_WAIT_SECONDS, records=records
+    )
 
 
 def envelope(body: bytes) -> bytes:
@@ -105,6 +111,19 @@ class AeatSoapSubmitter:
         if next((e for e in root.iter() if _local(e) == "RespuestaRegFactuSistemaFacturacion"), None) is None:
             raise AeatUnavailableError("AEAT's answer holds no RespuestaRegFactuSistemaFacturacion")
         return read_answer(root)
+
+
+def certificate_context(certificate_pem: str, key_pem: str) -> ssl.SSLContext:
+    """A TLS client context that presents the factory's certificate (the ssl module loads PEM from files only:
+    they are written to a private temporary folder and removed once loaded)."""
+    context = ssl.create_default_context()
+    with tempfile.TemporaryDirectory() as folder:
+        certificate, key = Path(folder) / "certificate.pem", Path(folder) / "key.pem"
+        for path, text in ((certificate, certificate_pem), (key, key_pem)):
+            path.touch(mode=0o600)
+            path.write_text(text)
+        context.load_cert_chain(str(certificate), str(key))
+    return context
 
 
 def _parsed(body: bytes) -> ElementTree.Element:

@@ -88,7 +88,12 @@ class SubmissionQueue:
             self._release(released, taken)
             logger.warning(
                 "AEAT did not answer; the records go again later",
-                extra={"error": str(error)[:300], "records": len(waiting), "failures": released.failures, "not_before": str(released.not_before)},
+                extra={
+                    "error": str(error)[:300],
+                    "records": len(waiting),
+                    "failures": released.failures,
+                    "not_before": str(released.not_before),
+                },
             )
             return 0
         answered = 0

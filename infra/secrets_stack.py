@@ -9,13 +9,15 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.access import CURSOR_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
+from infra.access import AEAT_CERTIFICATE, AEAT_KEY, CURSOR_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
 from infra.stage import Stage
 
 DESCRIPTIONS = {
     STRIPE_SECRET_KEY: "Stripe secret API key (sk_...). Set with put-secret-value; rotated in Stripe's dashboard.",
     STRIPE_WEBHOOK_SECRET: "Stripe webhook signing secret (whsec_...) of the endpoint POST /webhooks/stripe.",
     CURSOR_SECRET: "Signs the order pool's page cursors; generated here, any new random value rotates it.",
+    AEAT_CERTIFICATE: "The factory's certificate (PEM) for AEAT's VERI*FACTU service. Set with put-secret-value.",
+    AEAT_KEY: "The private key (PEM) of the factory's AEAT certificate. Set with put-secret-value.",
 }
 
 

@@ -30,6 +30,7 @@ def test_alarms_cover_api_errors_dead_letters_stuck_payments_and_money_to_check(
             "ApproximateNumberOfMessagesVisible",  # the outbox stream's dead letters
             "ApproximateNumberOfMessagesVisible",  # each schedule's dead letters
             "ApproximateNumberOfMessagesVisible",
+            "ApproximateNumberOfMessagesVisible",
             "StuckPayments",
             "PaymentNeedsReview",
             "PaymentNeedsReview",
@@ -84,7 +85,12 @@ def test_each_schedules_dead_letter_queue_has_an_alarm(synthesized: Synthesized)
     }
     assert sorted(queue_names[q] for q in queues) == sorted(
         f"{STAGE.prefix}{name}"
-        for name in ("outbox-dead-letters", "retry-emails-schedule-dead-letters", "reconcile-payments-schedule-dead-letters")
+        for name in (
+            "outbox-dead-letters",
+            "retry-emails-schedule-dead-letters",
+            "reconcile-payments-schedule-dead-letters",
+            "submit-records-schedule-dead-letters",
+        )
     )
 
 

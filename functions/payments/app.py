@@ -72,6 +72,15 @@ def invoice(request: HttpRequest, payment_id: str) -> Response:
     )
 
 
+@api.route("/payments/{payment_id}/rectifying-invoices/{number}", methods=["GET"])
+def rectifying_invoice(request: HttpRequest, payment_id: str, number: str) -> Response:
+    document = payments.rectifying_invoice_of(payment_desk(), request.caller, payment_id, number)
+    return Response(
+        body=render_invoice(document),
+        headers={"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{document.number}.pdf"'},
+    )
+
+
 @api.route("/admin/payments", methods=["GET"], staff=True)
 def staff_payments(request: HttpRequest) -> dict[str, Any]:
     return payments.payments_for_staff(payment_desk(), request.caller, request.query("status"))

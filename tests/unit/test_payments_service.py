@@ -794,6 +794,39 @@ def test_the_invoice_pdf_carries_aeats_qr_code_and_the_verifactu_legend(shop: Sh
     assert "art. 25 Ley 37/1992" in text
 
 
+def test_a_refunds_rectifying_invoice_is_a_pdf_with_its_negative_amounts_the_invoice_it_corrects_and_aeats_qr(shop: Shop) -> None:
+    spain = {**checkout()["shipping_address"], "country": "ES", "postal_code": "03203"}
+    _, payment = shop.paid(shipping_address=spain)
+    intent = payment["stripe"]["payment_intent_id"]
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": payment["amount"], "amount_refunded": 6050}
+    payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge, event_id="evt_part"))
+    [number] = payments.get_payment(shop.pay, DMO, payment["payment_id"])["rectifying_invoices"]
+    rectifying = payments.rectifying_invoice_of(shop.pay, DMO, payment["payment_id"], number)
+    pdf = render_invoice(rectifying)
+
+    (scanned,) = qr_codes_in(pdf)
+    address = urlsplit(scanned)
+    assert f"{address.scheme}://{address.netloc}{address.path}" == AEAT_QR_PREPRODUCTION
+    assert parse_qs(address.query) == {
+        "nif": ["B03999992"],
+        "numserie": [number],
+        "fecha": [f"{rectifying.issued_on:%d-%m-%Y}"],
+        "importe": ["-60.50"],
+    }
+    [record] = [r for r in shop.pay.invoices.records(0, 10) if r.invoice_number == number]
+    assert (record.total_cents, record.vat_cents) == (rectifying.total, rectifying.vat) == (-6050, -1050)
+    text = page_text(pdf)
+    assert f"Rectifying invoice {number}" in text and "Type: R1" in text
+    assert f"Rectifies invoice {payment['invoice_number']}" in text
+    assert "VERI*FACTU" in text and "B03999992" in text and "DE123456788" in text
+    assert "EUR -50.00" in text and "IVA 21%" in text and "EUR -10.50" in text and "EUR -60.50" in text
+    assert "art. 80 Ley 37/1992" in text
+    with pytest.raises(NotFoundError):
+        payments.rectifying_invoice_of(shop.pay, BRK, payment["payment_id"], number)
+    with pytest.raises(NotFoundError):
+        payments.rectifying_invoice_of(shop.pay, DMO, payment["payment_id"], "RECT-2026-000099")
+
+
 def test_twenty_successes_at_once_leave_twenty_records_in_one_unbroken_chain(shop: Shop) -> None:
     confirmed = []
     for _ in range(20):

@@ -15,6 +15,7 @@ from welt.services.payments.settling import (
     handle_webhook,
     invoice_of,
     record_refund,
+    rectifying_invoice_of,
     settle_failed,
     settle_succeeded,
 )
@@ -40,6 +41,7 @@ __all__ = [
     "price_payment",
     "reconcile",
     "record_refund",
+    "rectifying_invoice_of",
     "settle_failed",
     "settle_succeeded",
     "start_payment",

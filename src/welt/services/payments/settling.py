@@ -14,9 +14,17 @@ from typing import Any
 from aws_lambda_powertools import Logger
 
 from welt.domain.errors import NotFoundError, StateConflictError
-from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice_for, issue_date
+from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice_for, issue_date, rectifying_invoice_for
 from welt.domain.model import Labeling, Order, PaymentStatus
-from welt.domain.payment import IN_FLIGHT, RECTIFYING_SERIES, Payment, PaymentState, invoice_number, rectifying_invoice_number
+from welt.domain.payment import (
+    IN_FLIGHT,
+    RECTIFYING_SERIES,
+    Payment,
+    PaymentState,
+    Rectification,
+    invoice_number,
+    rectifying_invoice_number,
+)
 from welt.domain.shipping_group import GroupStatus
 from welt.domain.verifactu import InvoiceType, RegistrationFields, RegistrationRecord, SaleDetails, register_invoice
 from welt.services.callers import Caller
@@ -176,7 +184,7 @@ def _launch(
         # A refund overtook this success: the sale is invoiced now, so what was given back is rectified now too,
         # in the same transaction, so no invoiced refund is ever left without its rectifying invoice.
         rectified = _rectify(desk, transaction, succeeded, payment.refunded_amount, 0, now, invoiced, parts.orders)
-        succeeded = succeeded.refunded(payment.refunded_amount, now, rectified.invoice_number)
+        succeeded = succeeded.refunded(payment.refunded_amount, now, _rectification(rectified, now))
     transaction.payment(succeeded, parts.payment)
     transaction.add(RegistrationRecordWrite(invoiced, then=rectified))
     brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
@@ -279,6 +287,10 @@ def _rectify(
     return register_invoice(fields, chain_head, payment.payment_id, sale, corrects)
 
 
+def _rectification(record: RegistrationRecord, now: datetime) -> Rectification:
+    return Rectification(number=record.invoice_number, issued_at=now, total=record.total_cents, vat=record.vat_cents)
+
+
 def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> None:
     """One transaction: the payment's refunded amount and the refund state of the orders it paid, moving only
     forward. Recorded in any state: a refund of a payment not (yet) settled shows on its orders when it is."""
@@ -298,7 +310,7 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
             head = desk.invoices.chain_head()
             record = _rectify(desk, transaction, payment, amount_refunded, payment.refunded_amount, now, head, orders)
             transaction.add(RegistrationRecordWrite(record))
-            rectifying = record.invoice_number
+            rectifying = _rectification(record, now)
         transaction.payment(payment.refunded(amount_refunded, now, rectifying), payment)
         if payment.status is PaymentState.SUCCEEDED:
             for order in orders:
@@ -341,6 +353,16 @@ def _payment_of_intent(desk: PaymentDesk, intent: IntentView) -> Payment | None:
     if payment is None or payment.brand != intent.metadata.get("brand", payment.brand):
         return None
     return payment
+
+
+def rectifying_invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str, number: str) -> InvoiceDocument:
+    """A rectifying invoice of a payment's refund, for the brand that paid (or staff)."""
+    payment = payment_for(desk, caller, payment_id)
+    rectification = payment.rectification(number)
+    if rectification is None or payment.invoice_number is None:
+        raise NotFoundError(f"Payment {payment_id} has no rectifying invoice {number}.")
+    orders = orders_of(desk.orders, payment.order_numbers)
+    return rectifying_invoice_for(payment, rectification, orders, desk.aeat_qr_service)
 
 
 def invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str) -> InvoiceDocument:

@@ -72,6 +72,11 @@ def invoice(request: HttpRequest, payment_id: str) -> Response:
     )
 
 
+@api.route("/payments/{payment_id}/rectifying-invoices", methods=["GET"])
+def rectifying_invoices(request: HttpRequest, payment_id: str) -> dict[str, Any]:
+    return payments.rectifying_invoices_of(payment_desk(), request.caller, payment_id)
+
+
 @api.route("/payments/{payment_id}/rectifying-invoices/{number}", methods=["GET"])
 def rectifying_invoice(request: HttpRequest, payment_id: str, number: str) -> Response:
     document = payments.rectifying_invoice_of(payment_desk(), request.caller, payment_id, number)

@@ -110,6 +110,8 @@ def test_the_rectifying_invoice_is_a_pdf_whose_qr_names_it_and_aeat_accepts_its_
     stripe_emulator.refund(charge["id"], 6050)
     assert webhooks.send(StripeWebhooks.event("charge.refunded", stripe_emulator.charge(charge["id"]))).status_code == 200
     (rectifying,) = dmo_pay.payment(payment["payment_id"])["rectifying_invoices"]
+    listed = dmo_pay.get(f"/payments/{payment['payment_id']}/rectifying-invoices").json()["rectifying_invoices"]
+    assert [(r["number"], r["corrects"], r["total"]) for r in listed] == [(rectifying, payment["invoice_number"], -6050)]
 
     path = f"/payments/{payment['payment_id']}/rectifying-invoices/{rectifying}"
     response = dmo_pay.get(path, headers={"Accept": "application/pdf"})

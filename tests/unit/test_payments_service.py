@@ -821,6 +821,12 @@ def test_a_refunds_rectifying_invoice_is_a_pdf_with_its_negative_amounts_the_inv
     assert "VERI*FACTU" in text and "B03999992" in text and "DE123456788" in text
     assert "EUR -50.00" in text and "IVA 21%" in text and "EUR -10.50" in text and "EUR -60.50" in text
     assert "art. 80 Ley 37/1992" in text
+    listed = payments.rectifying_invoices_of(shop.pay, DMO, payment["payment_id"])["rectifying_invoices"]
+    assert [(r["number"], r["corrects"], r["net"], r["vat"], r["total"]) for r in listed] == [
+        (number, payment["invoice_number"], -5000, -1050, -6050)
+    ]
+    with pytest.raises(NotFoundError):
+        payments.rectifying_invoices_of(shop.pay, BRK, payment["payment_id"])
     with pytest.raises(NotFoundError):
         payments.rectifying_invoice_of(shop.pay, BRK, payment["payment_id"], number)
     with pytest.raises(NotFoundError):

@@ -16,6 +16,7 @@ from welt.services.payments.settling import (
     invoice_of,
     record_refund,
     rectifying_invoice_of,
+    rectifying_invoices_of,
     settle_failed,
     settle_succeeded,
 )
@@ -42,6 +43,7 @@ __all__ = [
     "reconcile",
     "record_refund",
     "rectifying_invoice_of",
+    "rectifying_invoices_of",
     "settle_failed",
     "settle_succeeded",
     "start_payment",

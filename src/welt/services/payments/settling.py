@@ -355,6 +355,25 @@ def _payment_of_intent(desk: PaymentDesk, intent: IntentView) -> Payment | None:
     return payment
 
 
+def rectifying_invoices_of(desk: PaymentDesk, caller: Caller, payment_id: str) -> dict[str, Any]:
+    """A payment's rectifying invoices, oldest first, with their amounts (negative, in cents), for its brand or staff."""
+    payment = payment_for(desk, caller, payment_id)
+    return {
+        "rectifying_invoices": [
+            {
+                "number": r.number,
+                "issued_on": issue_date(r.issued_at).isoformat(),
+                "corrects": payment.invoice_number,
+                "net": r.net,
+                "vat": r.vat,
+                "total": r.total,
+                "currency": payment.currency,
+            }
+            for r in payment.rectifications
+        ]
+    }
+
+
 def rectifying_invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str, number: str) -> InvoiceDocument:
     """A rectifying invoice of a payment's refund, for the brand that paid (or staff)."""
     payment = payment_for(desk, caller, payment_id)

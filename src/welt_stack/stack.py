@@ -235,7 +235,12 @@ class LocalStack:
         orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32), "WELT_WEB_ORIGIN": web_origin}
         # Least privilege, as deployed: only the payments function gets the Stripe keys.
         payments_env = {**base_env, **app_environment(settings, with_stripe=True), "WELT_WEB_ORIGIN": web_origin}
-        payments_env["WELT_AEAT_URL"] = f"{aeat_base}/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
+        # As deployed, sending records needs the invoices table and AEAT, never Stripe's keys.
+        records_env = {
+            **base_env,
+            **app_environment(settings),
+            "WELT_AEAT_URL": f"{aeat_base}/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
+        }
         if self.faults:
             payments_env["STRIPE_TIMEOUT_SECONDS"] = str(FAULT_SUITE_STRIPE_TIMEOUT)
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
@@ -243,7 +248,7 @@ class LocalStack:
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
         self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "0.5"], orders_env)
         self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], payments_env)
-        self._spawn("submit-records", [sys.executable, "-m", "welt_stack.submit_records", "--every", "2"], payments_env)
+        self._spawn("submit-records", [sys.executable, "-m", "welt_stack.submit_records", "--every", "2"], records_env)
         self._wait_for("orders", f"http://{HOST}:{self.ports.orders}/health")
         self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")
         register_webhook(stripe, f"http://{HOST}:{self.ports.payments}/webhooks/stripe")

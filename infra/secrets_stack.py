@@ -1,4 +1,5 @@
-"""Secrets Manager entries for Stripe's keys and the cursor signing key; functions read them at run time."""
+"""Secrets Manager entries for Stripe's keys, the cursor signing key and the factory's AEAT certificate and key;
+functions read them at run time."""
 
 from __future__ import annotations
 
@@ -49,7 +50,8 @@ class SecretsStack(cdk.Stack):
                         "id": "AwsSolutions-SMG4",
                         "reason": "Stripe's keys are rolled in Stripe's dashboard and then put "
                         "here by hand (docs/developers/deploying.md); the cursor key "
-                        "needs no schedule: a new value only voids open page cursors.",
+                        "needs no schedule: a new value only voids open page cursors; the AEAT "
+                        "certificate is renewed with its issuer and put here by hand before it expires.",
                     },
                 ],
             )

@@ -248,9 +248,9 @@ class TestSendingTurnContract:
         backend.store.commit(Transaction().add(SendingTurnWrite(first, None)))
         with pytest.raises(TransactionConflictError):  # a second run that also read "no turn yet"
             backend.store.commit(Transaction().add(SendingTurnWrite(SendingTurn().taken(T0), None)))
-        released = first.answered(T0, 60)
+        released = first.answered(T0, 60, answered_through=3)
         backend.store.commit(Transaction().add(SendingTurnWrite(released, first.version)))
         with pytest.raises(TransactionConflictError):  # a run that read the turn before it moved
             backend.store.commit(Transaction().add(SendingTurnWrite(first.taken(T0), first.version)))
         assert backend.invoices.sending_turn() == released
-        assert released.not_before == T0 + timedelta(seconds=60) and released.held_until is None
+        assert released.not_before == T0 + timedelta(seconds=60) and released.held_until is None and released.answered_through == 3

@@ -228,3 +228,37 @@ def test_a_document_aeats_schema_rejects_is_refused_whole_and_kept_to_send_again
         assert "4102" in str(refused)
     else:
         raise AssertionError("a document AEAT's schema rejects must be refused")
+
+
+class CountingReads:
+    """The invoice register, counting the records each run reads."""
+
+    def __init__(self, backend: Backend) -> None:
+        self.register = backend.invoices
+        self.read = 0
+
+    def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
+        found = self.register.records(after_position, limit)
+        self.read += len(found)
+        return found
+
+    def sending_turn(self) -> object:
+        return self.register.sending_turn()
+
+
+def test_a_run_reads_the_chain_from_the_first_record_without_an_answer_and_chains_it_to_the_one_before() -> None:
+    backend, aeat, clock = fake_backend(), LocalAeat(refused_buyers={"Unknown Buyer S.L.": Refusal("1100", "Rechazado.")}), Clock()
+    write_records(backend, 5)
+    reads = CountingReads(backend)
+    queue = SubmissionQueue(reads, backend.store, aeat, render, clock)  # type: ignore[arg-type]
+    assert queue.run_once() == 5
+    assert backend.invoices.sending_turn().answered_through == 5  # type: ignore[union-attr]
+    write_records(backend, 2, buyer="Unknown Buyer S.L.")
+    write_records(backend, 1)
+    reads.read = 0
+    clock.advance(60)
+    assert queue.run_once() == 3
+    assert reads.read == 4  # the record before the first waiting one (for its chain), and the three waiting
+    assert b"<sf:NumSerieFactura>INV-2027-000005</sf:NumSerieFactura>" in aeat.received[-1]  # named as the record before
+    assert states(backend)[5:] == ["Incorrecto", "Incorrecto", "Correcto"]
+    assert backend.invoices.sending_turn().answered_through == 8  # type: ignore[union-attr]

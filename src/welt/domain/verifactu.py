@@ -120,6 +120,8 @@ class SendingTurn(BaseModel):
     not_before: datetime | None = None
     held_until: datetime | None = None
     failures: int = 0
+    # Every record up to this position has AEAT's answer: the next run reads the chain from here, not from the start.
+    answered_through: int = 0
     version: int = 0
 
     def may_send(self, now: datetime, waiting: int) -> bool:
@@ -134,9 +136,17 @@ class SendingTurn(BaseModel):
     def taken(self, now: datetime) -> SendingTurn:
         return self.model_copy(update={"held_until": now + SENDING_HOLD, "version": self.version + 1})
 
-    def answered(self, now: datetime, wait_seconds: int | None) -> SendingTurn:
+    def answered(self, now: datetime, wait_seconds: int | None, answered_through: int) -> SendingTurn:
         wait = timedelta(seconds=wait_seconds) if wait_seconds else AEAT_DEFAULT_WAIT
-        return self.model_copy(update={"held_until": None, "not_before": now + wait, "failures": 0, "version": self.version + 1})
+        return self.model_copy(
+            update={
+                "held_until": None,
+                "not_before": now + wait,
+                "failures": 0,
+                "answered_through": max(self.answered_through, answered_through),
+                "version": self.version + 1,
+            }
+        )
 
     def unanswered(self, now: datetime) -> SendingTurn:
         """AEAT did not answer (or refused the whole submission): the same records go again after a backoff."""

@@ -51,11 +51,12 @@ class SubmissionQueue:
     render: Render
     clock: Callable[[], datetime]
 
-    def pending(self) -> tuple[list[RegistrationRecord], dict[int, RegistrationRecord]]:
-        """Up to a batch of unanswered records in chain order, and the record before each (for Encadenamiento)."""
+    def pending(self, answered_through: int = 0) -> tuple[list[RegistrationRecord], dict[int, RegistrationRecord]]:
+        """Up to a batch of unanswered records in chain order after `answered_through`, and the records read from the
+        one before the first (each record's Encadenamiento names the record before it)."""
         waiting: list[RegistrationRecord] = []
         before: dict[int, RegistrationRecord] = {}
-        after = 0
+        after = max(0, answered_through - 1)
         while len(waiting) < AEAT_BATCH:
             page = self.invoices.records(after, SCAN_PAGE)
             if not page:
@@ -72,7 +73,7 @@ class SubmissionQueue:
         Answers how many records were sent."""
         stored = self.invoices.sending_turn()
         turn = stored or SendingTurn()
-        waiting, before = self.pending()
+        waiting, before = self.pending(turn.answered_through)
         now = self.clock()
         if not waiting or not turn.may_send(now, len(waiting)):
             return 0
@@ -97,16 +98,21 @@ class SubmissionQueue:
             )
             return 0
         answered = 0
+        has_answer = {r.position: r.submission is not SubmissionState.PENDING for r in before.values()}
         for record in waiting:
             state = answer.records.get(record.invoice_number)
             if state is None:
                 continue  # not in AEAT's answer: still PENDING, sent again in a later round
+            has_answer[record.position] = True
             try:
                 self.store.commit(Transaction().add(SubmissionWrite(record.model_copy(update={"submission": SubmissionState(state)}))))
                 answered += 1
             except TransactionConflictError:
                 pass  # answered already: AEAT's first answer stands
-        self._release(taken.answered(self.clock(), answer.wait_seconds), taken)
+        through = turn.answered_through
+        while has_answer.get(through + 1):
+            through += 1
+        self._release(taken.answered(self.clock(), answer.wait_seconds, through), taken)
         logger.info("records sent to AEAT", extra={"state": answer.state, "records": len(waiting), "answered": answered})
         return len(waiting)
 

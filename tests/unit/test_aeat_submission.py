@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, datetime, timedelta
+
+import pytest
 
 from tests.backends import Backend, fake_backend
 from welt.adapters.aeat import LocalAeat, Refusal
@@ -69,7 +72,13 @@ def test_records_go_in_chain_order_and_aeats_answers_are_recorded() -> None:
     assert queue.run_once() == 0 and len(aeat.received) == 1  # nothing left to send
 
 
-def test_a_record_aeat_refuses_is_recorded_incorrecto_and_not_sent_again() -> None:
+def counted(capsys: pytest.CaptureFixture[str], name: str) -> list[float]:
+    """Each value of the CloudWatch metric `name` written to stdout so far (embedded metric format)."""
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{") and '"CloudWatchMetrics"' in line]
+    return [value for metric in lines if name in metric for value in metric[name]]
+
+
+def test_a_record_aeat_refuses_is_recorded_incorrecto_and_not_sent_again(capsys: pytest.CaptureFixture[str]) -> None:
     backend, clock = fake_backend(), Clock()
     aeat = LocalAeat(refused_buyers={"Unknown Buyer S.L.": Refusal("1100", "Valor o tipo incorrecto del campo.")})
     write_records(backend, 1)
@@ -77,6 +86,7 @@ def test_a_record_aeat_refuses_is_recorded_incorrecto_and_not_sent_again() -> No
     queue = queue_for(backend, aeat, clock)
     assert queue.run_once() == 2
     assert states(backend) == ["Correcto", "Incorrecto"]
+    assert counted(capsys, "AeatRecordsRejected") == [1.0]  # staff are alarmed: the record needs correcting
     clock.advance(120)
     assert queue.run_once() == 0 and len(aeat.received) == 1
 
@@ -129,7 +139,9 @@ class Unreachable:
         raise AeatUnavailableError("ConnectionResetError: AEAT closed the connection")
 
 
-def test_a_submission_aeat_did_not_answer_goes_again_with_the_same_records_after_a_growing_backoff() -> None:
+def test_a_submission_aeat_did_not_answer_goes_again_with_the_same_records_after_a_growing_backoff(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     backend, clock = fake_backend(), Clock()
     write_records(backend, 2)
     unreachable = Unreachable()
@@ -143,6 +155,7 @@ def test_a_submission_aeat_did_not_answer_goes_again_with_the_same_records_after
     clock.advance(119)
     queue.run_once()
     assert unreachable.calls == 2  # then two minutes
+    assert counted(capsys, "AeatUnanswered") == [1.0, 1.0]
     aeat = LocalAeat()
     queue.submitter = aeat
     clock.advance(1)

@@ -20,6 +20,7 @@ from datetime import datetime
 from aws_lambda_powertools import Logger
 
 from welt.domain.verifactu import AEAT_BATCH, RegistrationRecord, SendingTurn, SubmissionState
+from welt.services.payments import alarms
 from welt.services.ports import (
     AeatSubmitter,
     AeatUnavailableError,
@@ -87,6 +88,7 @@ class SubmissionQueue:
         except AeatUnavailableError as error:
             released = taken.unanswered(self.clock())
             self._release(released, taken)
+            alarms.count(alarms.AEAT_UNANSWERED)
             logger.warning(
                 "AEAT did not answer; the records go again later",
                 extra={
@@ -109,6 +111,15 @@ class SubmissionQueue:
                 answered += 1
             except TransactionConflictError:
                 pass  # answered already: AEAT's first answer stands
+        rejected = sum(1 for r in waiting if answer.records.get(r.invoice_number) == SubmissionState.INCORRECT.value)
+        if rejected:
+            # A refused record must be corrected with a new one: staff are told (the record's state shows in the
+            # staff API's invoicing records, AEAT's error in the logs).
+            alarms.count(alarms.AEAT_RECORDS_REJECTED, rejected)
+            logger.error(
+                "AEAT refused records",
+                extra={"records": [r.invoice_number for r in waiting if answer.records.get(r.invoice_number) == "Incorrecto"][:50]},
+            )
         through = turn.answered_through
         while has_answer.get(through + 1):
             through += 1

@@ -68,7 +68,7 @@ def submission_queue() -> SubmissionQueue:
 
     url = aeat_service_url()
     # Only AEAT (https) is given the factory's certificate; the local stack's stand-in listens on the loopback.
-    tls = certificate_context(*aeat_certificate()) if url.startswith("https://") else None
+    tls = (lambda: certificate_context(*aeat_certificate())) if url.startswith("https://") else None
     seller = factory_seller().name
     return SubmissionQueue(
         invoices=DynamoInvoiceRegister(table(INVOICES)),

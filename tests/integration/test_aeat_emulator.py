@@ -89,3 +89,13 @@ def test_only_the_loopback_stand_in_is_reached_without_tls_and_the_factorys_cert
     with pytest.raises(ValueError, match="HTTPS"):
         AeatSoapSubmitter("https://www1.agenciatributaria.gob.es/ws", None)
     AeatSoapSubmitter("https://www1.agenciatributaria.gob.es/ws", ssl.create_default_context())
+
+
+def test_a_certificate_that_cannot_be_loaded_is_an_outage_the_records_wait_through() -> None:
+    def placeholder() -> ssl.SSLContext:
+        from welt.adapters.aeat import certificate_context
+
+        return certificate_context("not a certificate", "not a key")  # what the deploy generates until it is set
+
+    with pytest.raises(AeatUnavailableError, match="certificate could not be loaded"):
+        AeatSoapSubmitter("https://www1.agenciatributaria.gob.es/ws", placeholder).submit(document(records(1)))

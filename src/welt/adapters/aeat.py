@@ -17,6 +17,7 @@ import tempfile
 import threading
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -85,20 +86,32 @@ class AeatSoapSubmitter:
     """Posts a RegFactuSistemaFacturacion in a SOAP envelope: over TLS with the factory's certificate to AEAT, over
     plain HTTP only to the local stack's stand-in on the loopback."""
 
-    def __init__(self, url: str, tls: ssl.SSLContext | None, timeout: float = 30.0) -> None:
+    def __init__(self, url: str, tls: ssl.SSLContext | Callable[[], ssl.SSLContext] | None, timeout: float = 30.0) -> None:
         loopback = url.startswith(("http://127.0.0.1:", "http://localhost:"))
         if not (url.startswith("https://") and tls is not None) and not loopback:
             raise ValueError("AEAT is reached over HTTPS with the factory's certificate")
         self._url = url
+        # A callable builds the TLS context at the first submission: a run with nothing to send needs no certificate.
         self._tls = tls
         self._timeout = timeout
 
+    def _context(self) -> ssl.SSLContext | None:
+        if self._tls is None or isinstance(self._tls, ssl.SSLContext):
+            return self._tls
+        try:
+            self._tls = self._tls()
+        except (ssl.SSLError, ValueError, OSError) as error:
+            # Not loadable (missing, expired, not PEM): nothing can reach AEAT; the records wait, the alarm tells.
+            raise AeatUnavailableError(f"the factory's AEAT certificate could not be loaded: {type(error).__name__}") from None
+        return self._tls
+
     def submit(self, document: bytes) -> AeatAnswer:
+        context = self._context()
         request = urllib.request.Request(  # noqa: S310 (AEAT's https address, or the loopback stand-in)
             self._url, data=envelope(document), headers={"Content-Type": "text/xml; charset=utf-8", "SOAPAction": '""'}, method="POST"
         )
         try:
-            with urllib.request.urlopen(request, timeout=self._timeout, context=self._tls) as response:  # noqa: S310
+            with urllib.request.urlopen(request, timeout=self._timeout, context=context) as response:  # noqa: S310
                 body = response.read()
         except urllib.error.HTTPError as error:
             # AEAT answers a SOAP fault with HTTP 500: the submission was refused as a whole.

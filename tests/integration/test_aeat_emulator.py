@@ -67,6 +67,7 @@ def test_records_sent_again_are_answered_as_duplicates_with_the_state_aeat_holds
     client.submit(document(sent))
     again = client.submit(document(sent))
     assert again.state == "Incorrecto" and again.records == {"INV-2027-000001": "Correcto"}
+    assert again.errors == {"INV-2027-000001": "3000: Registro de facturación duplicado."}
 
 
 def test_a_document_the_schema_rejects_is_a_fault_told_apart_from_an_answer(emulator: AeatEmulator) -> None:

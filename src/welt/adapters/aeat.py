@@ -48,7 +48,7 @@ def _first(element: ElementTree.Element, name: str) -> str | None:
 
 def read_answer(root: ElementTree.Element) -> AeatAnswer:
     """AEAT's RespuestaRegFactuSistemaFacturacion: EstadoEnvio, TiempoEsperaEnvio and each line's EstadoRegistro."""
-    records = {}
+    records, errors = {}, {}
     for line in (e for e in root.iter() if _local(e) == "RespuestaLinea"):
         number, state = _first(line, "NumSerieFactura"), _first(line, "EstadoRegistro")
         duplicate = _first(line, "EstadoRegistroDuplicado")
@@ -56,9 +56,15 @@ def read_answer(root: ElementTree.Element) -> AeatAnswer:
             state = DUPLICATE_STATES[duplicate]
         if number and state:
             records[number] = state
+            code = _first(line, "CodigoErrorRegistro")
+            if code:
+                errors[number] = f"{code}: {_first(line, 'DescripcionErrorRegistro') or ''}".strip()
     wait = _first(root, "TiempoEsperaEnvio")
     return AeatAnswer(
-        state=_first(root, "EstadoEnvio") or "", wait_seconds=int(wait) if wait and wait.isdigit() else AEAT_WAIT_SECONDS, records=records
+        state=_first(root, "EstadoEnvio") or "",
+        wait_seconds=int(wait) if wait and wait.isdigit() else AEAT_WAIT_SECONDS,
+        records=records,
+        errors=errors,
     )
 
 

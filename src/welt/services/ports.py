@@ -606,6 +606,8 @@ class AeatAnswer:
     state: str
     wait_seconds: int
     records: dict[str, str]
+    # AEAT's error on a record it refused or accepted with errors: "CodigoErrorRegistro: DescripcionErrorRegistro".
+    errors: dict[str, str] = field(default_factory=dict)
 
 
 class AeatUnavailableError(Exception):

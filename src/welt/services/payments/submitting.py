@@ -116,10 +116,8 @@ class SubmissionQueue:
             # A refused record must be corrected with a new one: staff are told (the record's state shows in the
             # staff API's invoicing records, AEAT's error in the logs).
             alarms.count(alarms.AEAT_RECORDS_REJECTED, rejected)
-            logger.error(
-                "AEAT refused records",
-                extra={"records": [r.invoice_number for r in waiting if answer.records.get(r.invoice_number) == "Incorrecto"][:50]},
-            )
+            refused = [r.invoice_number for r in waiting if answer.records.get(r.invoice_number) == SubmissionState.INCORRECT.value]
+            logger.error("AEAT refused records", extra={"errors": {number: answer.errors.get(number, "") for number in refused[:50]}})
         through = turn.answered_through
         while has_answer.get(through + 1):
             through += 1

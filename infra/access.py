@@ -47,8 +47,12 @@ STAFF_SECOND_FACTOR = ("cognito-idp:AdminGetUser",)
 STRIPE_SECRET_KEY = "stripe_secret_key"  # noqa: S105
 STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret"  # noqa: S105
 CURSOR_SECRET = "cursor_secret"  # noqa: S105
-SECRETS = (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, CURSOR_SECRET)
+# The factory's certificate and private key (PEM) that AEAT's VERI*FACTU service identifies it by.
+AEAT_CERTIFICATE = "aeat_certificate"
+AEAT_KEY = "aeat_key"
+SECRETS = (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, CURSOR_SECRET, AEAT_CERTIFICATE, AEAT_KEY)
 STRIPE_SECRETS = (STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET)
+AEAT_SECRETS = (AEAT_CERTIFICATE, AEAT_KEY)
 
 
 @dataclass(frozen=True)
@@ -106,5 +110,10 @@ RECONCILE_PAYMENTS = FunctionAccess(
     "reconcile-payments", "payments", "app.reconcile_payments", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS
 )
 
-FUNCTIONS = (ORDERS_API, PAYMENTS_API, SEND_EMAILS, RETRY_EMAILS, RECONCILE_PAYMENTS)
+# Sends the VERI*FACTU records AEAT has not answered: reads the chain, records AEAT's answers and the queue's turn.
+SUBMIT_RECORDS = FunctionAccess(
+    "submit-records", "payments", "app.submit_records", (TableAccess(INVOICES, READ + WRITE),), secrets=AEAT_SECRETS, sends_mail=False
+)
+
+FUNCTIONS = (ORDERS_API, PAYMENTS_API, SEND_EMAILS, RETRY_EMAILS, RECONCILE_PAYMENTS, SUBMIT_RECORDS)
 API_FUNCTIONS = {"orders": ORDERS_API, "payments": PAYMENTS_API}

@@ -142,7 +142,13 @@ def build(
         payment_services={"Webhooks": stage.prefix + PAYMENTS_API.name, "Reconcile": stage.prefix + RECONCILE_PAYMENTS.name},
         functions={
             f.access.name: f.function
-            for f in [*api.functions.values(), workers.send_emails, workers.retry_emails, workers.reconcile_payments]
+            for f in [
+                *api.functions.values(),
+                workers.send_emails,
+                workers.retry_emails,
+                workers.reconcile_payments,
+                workers.submit_records,
+            ]
         },
         stream_reader=workers.send_emails.function,
         schedule_dead_letters=dict(workers.schedule_dead_letters),

@@ -14,7 +14,7 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.access import CURSOR_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FunctionAccess
+from infra.access import AEAT_CERTIFICATE, AEAT_KEY, CURSOR_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FunctionAccess
 from infra.stage import Stage
 
 # The environment variable each secret's id goes in; welt.config reads the value with Powertools Parameters.
@@ -22,6 +22,8 @@ SECRET_VARIABLES = {
     STRIPE_SECRET_KEY: "STRIPE_SECRET_KEY_SECRET_ID",
     STRIPE_WEBHOOK_SECRET: "STRIPE_WEBHOOK_SECRET_SECRET_ID",
     CURSOR_SECRET: "WELT_CURSOR_SECRET_SECRET_ID",
+    AEAT_CERTIFICATE: "WELT_AEAT_CERTIFICATE_SECRET_ID",
+    AEAT_KEY: "WELT_AEAT_KEY_SECRET_ID",
 }
 METRICS_NAMESPACE = "Welt"
 # The packages are built for CPython 3.11 (the lock files pin for it), so the runtime must match.

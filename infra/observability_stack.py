@@ -16,6 +16,7 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
+from infra.access import SUBMIT_RECORDS
 from infra.functions import METRICS_NAMESPACE
 from infra.stage import Stage
 
@@ -31,6 +32,17 @@ MONEY_METRICS = {
     "the staff screen with its orders locked. Compare it with Stripe's dashboard and settle it.",
     LATE_SUCCESS_REFUNDED: "A success arrived for an attempt Welt no longer held, and Welt refunded it: check the "
     "refund in Stripe's dashboard (the payment id is in the payments logs).",
+}
+
+
+# Emitted by the sending of VERI*FACTU records (welt.services.payments.submitting), service submit-records.
+AEAT_RECORDS_REJECTED = "AeatRecordsRejected"
+AEAT_UNANSWERED = "AeatUnanswered"
+AEAT_METRICS = {
+    AEAT_RECORDS_REJECTED: "AEAT refused VERI*FACTU records (Incorrecto): read AEAT's error in the submit-records logs; "
+    "the records stay in the chain and must be corrected with new records (docs/developers/invoicing.md).",
+    AEAT_UNANSWERED: "AEAT did not answer a submission of VERI*FACTU records (or refused it whole); the queue sends it "
+    "again with backoff. Read the submit-records logs: AEAT's service, the certificate, or a document AEAT rejects.",
 }
 
 
@@ -108,6 +120,20 @@ class ObservabilityStack(cdk.Stack):
             ),
             "Reconciliation found payments whose Stripe webhook never came: check the webhook endpoint in Stripe's dashboard.",
         )
+        for metric_name, description in AEAT_METRICS.items():
+            self._alarm(
+                stage,
+                metric_name,
+                notify,
+                cloudwatch.Metric(
+                    namespace=METRICS_NAMESPACE,
+                    metric_name=metric_name,
+                    dimensions_map={"service": f"{stage.prefix}{SUBMIT_RECORDS.name}"},
+                    period=cdk.Duration.minutes(15),
+                    statistic="Sum",
+                ),
+                description,
+            )
         for metric_name, description in MONEY_METRICS.items():
             for where, service in payment_services.items():  # webhooks (the payments API) and reconciliation
                 self._alarm(

@@ -1,4 +1,5 @@
-"""Secrets Manager entries for Stripe's keys and the cursor signing key; functions read them at run time."""
+"""Secrets Manager entries for Stripe's keys, the cursor signing key and the factory's AEAT certificate and key;
+functions read them at run time."""
 
 from __future__ import annotations
 
@@ -9,13 +10,15 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.access import CURSOR_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
+from infra.access import AEAT_CERTIFICATE, AEAT_KEY, CURSOR_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET
 from infra.stage import Stage
 
 DESCRIPTIONS = {
     STRIPE_SECRET_KEY: "Stripe secret API key (sk_...). Set with put-secret-value; rotated in Stripe's dashboard.",
     STRIPE_WEBHOOK_SECRET: "Stripe webhook signing secret (whsec_...) of the endpoint POST /webhooks/stripe.",
     CURSOR_SECRET: "Signs the order pool's page cursors; generated here, any new random value rotates it.",
+    AEAT_CERTIFICATE: "The factory's certificate (PEM) for AEAT's VERI*FACTU service. Set with put-secret-value.",
+    AEAT_KEY: "The private key (PEM) of the factory's AEAT certificate. Set with put-secret-value.",
 }
 
 
@@ -47,7 +50,8 @@ class SecretsStack(cdk.Stack):
                         "id": "AwsSolutions-SMG4",
                         "reason": "Stripe's keys are rolled in Stripe's dashboard and then put "
                         "here by hand (docs/developers/deploying.md); the cursor key "
-                        "needs no schedule: a new value only voids open page cursors.",
+                        "needs no schedule: a new value only voids open page cursors; the AEAT "
+                        "certificate is renewed with its issuer and put here by hand before it expires.",
                     },
                 ],
             )

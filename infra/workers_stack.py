@@ -1,4 +1,5 @@
-"""Functions that run without a request: the outbox sender (table stream), the email retry and reconciliation."""
+"""Functions that run without a request: the outbox sender (table stream), the email retry, reconciliation and the
+sending of VERI*FACTU records to AEAT."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from aws_cdk import aws_sqs as sqs
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.access import RECONCILE_PAYMENTS, RETRY_EMAILS, SEND_EMAILS
+from infra.access import RECONCILE_PAYMENTS, RETRY_EMAILS, SEND_EMAILS, SUBMIT_RECORDS
 from infra.functions import SharedResources, WeltFunction
 from infra.stage import Stage
 from welt.adapters.tables import OUTBOX
@@ -83,11 +84,22 @@ class WorkersStack(cdk.Stack):
             shared=shared,
             timeout_seconds=240,
         )
+        self.submit_records = WeltFunction(
+            self,
+            "SubmitRecords",
+            stage=stage,
+            access=SUBMIT_RECORDS,
+            package=packages[SUBMIT_RECORDS.app],
+            shared=shared,
+            timeout_seconds=120,
+        )
         # Runs Scheduler could not deliver after its retries, per schedule (observability alarms on each).
         self.schedule_dead_letters: dict[str, sqs.Queue] = {}
         self.schedules = [
             self._every(stage, "RetryEmailsSchedule", self.retry_emails, cdk.Duration.minutes(1)),
             self._every(stage, "ReconcilePaymentsSchedule", self.reconcile_payments, cdk.Duration.minutes(5)),
+            # AEAT's usual wait between submissions is 60 s; the queue's turn decides what a run may send.
+            self._every(stage, "SubmitRecordsSchedule", self.submit_records, cdk.Duration.minutes(1)),
         ]
         NagSuppressions.add_resource_suppressions(
             self,

@@ -23,7 +23,7 @@ from welt.domain.model import Brand, Order, TimelineEvent
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.team import TeamMember, UserState, password_problems
-from welt.domain.verifactu import RegistrationRecord
+from welt.domain.verifactu import RegistrationRecord, SendingTurn
 from welt.services.notifications import deliver_one
 from welt.services.onboarding import Onboarding
 from welt.services.orders import OrderDesk
@@ -52,6 +52,7 @@ from welt.services.ports import (
     PaymentWrite,
     RefundView,
     RegistrationRecordWrite,
+    SendingTurnWrite,
     StripeEvent,
     SubmissionWrite,
     Transaction,
@@ -97,6 +98,7 @@ class FakeStore:
         self.invoices: dict[tuple[str, int], InvoiceNumberWrite] = {}
         # The VERI*FACTU chain: its records by position (the head is the last).
         self.records: list[RegistrationRecord] = []
+        self.sending_turn: SendingTurn | None = None
         self.messages: dict[str, OutboxMessage] = {}
         self.capped_uses: dict[tuple[str, str, datetime], int] = {}
         self.lock = threading.RLock()
@@ -157,9 +159,13 @@ class FakeStore:
             case SubmissionWrite(record=record):
                 answered = self.records[record.position - 1] if 0 < record.position <= len(self.records) else None
                 return answered is None or answered.submission != "PENDING" or answered.fingerprint != record.fingerprint
-            case RegistrationRecordWrite(record=record):
+            case RegistrationRecordWrite(record=record, then=then):
                 head = self.records[-1].fingerprint if self.records else None
-                return head != record.previous_fingerprint or record.position != len(self.records) + 1
+                unchained = then is not None and (then.previous_fingerprint != record.fingerprint or then.position != record.position + 1)
+                return head != record.previous_fingerprint or record.position != len(self.records) + 1 or unchained
+            case SendingTurnWrite(expected_version=version):
+                turn = self.sending_turn
+                return turn is not None if version is None else turn is None or turn.version != version
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 return (brand, key_hash) in self.checkouts
             case MessageWrite(message=message):
@@ -183,10 +189,12 @@ class FakeStore:
             case InvoiceNumberWrite(year=year, seq=seq, series=series):
                 self.invoice_counters[f"{series}{year}"] = seq
                 self.invoices[(f"{series}{year}", seq)] = write
-            case RegistrationRecordWrite(record=record):
-                self.records.append(record)
+            case RegistrationRecordWrite(record=record, then=then):
+                self.records.extend([record, *([then] if then else [])])
             case SubmissionWrite(record=record):
                 self.records[record.position - 1] = record
+            case SendingTurnWrite(turn=turn):
+                self.sending_turn = turn
             case CheckoutKeyWrite(brand=brand, key_hash=key_hash):
                 self.checkouts[(brand, key_hash)] = write
             case MessageWrite(message=message):
@@ -537,6 +545,11 @@ class FakeInvoiceRegister:
     def records(self, after_position: int, limit: int) -> list[RegistrationRecord]:
         with self._store.lock:
             return [r for r in self._store.records if r.position > after_position][:limit]
+
+    def sending_turn(self) -> SendingTurn | None:
+        self._store.tick()
+        with self._store.lock:
+            return self._store.sending_turn
 
 
 class FakeEventLog:

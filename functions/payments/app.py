@@ -29,7 +29,7 @@ from welt.entrypoints.operations import links_to
 from welt.entrypoints.stripe_webhook import StripeEvent
 from welt.services import payments
 from welt.services.payments.desk import RECORDS_MAX_PAGE, RECORDS_PAGE
-from welt.services.resources import Health, InvoicingRecordList, PaymentResource, StaffPaymentList, WebhookReceipt
+from welt.services.resources import Health, InvoicingRecordList, PaymentResource, RectifyingInvoiceList, StaffPaymentList, WebhookReceipt
 
 app = Chalice(app_name="welt-payments", configure_logs=False)
 app.api.binary_types.append("application/pdf")
@@ -227,6 +227,49 @@ def invoice(request: HttpRequest, payment_id: str) -> Response:
 
 
 @api.route(
+    "/payments/{payment_id}/rectifying-invoices",
+    methods=["GET"],
+    operation="listRectifyingInvoices",
+    tags=("Payments",),
+    callers=("brand", "staff"),
+    answer="The payment's rectifying invoices.",
+    errors=(NotFoundError,),
+)
+def rectifying_invoices(request: HttpRequest, payment_id: str) -> RectifyingInvoiceList:
+    """A payment's rectifying invoices
+
+    The rectifying invoices (R1, by differences) the payment's refunds produced, oldest first, with their amounts
+    in cents, negative. Empty until a refund of the invoiced payment; another brand's payment is 404.
+    """
+    return payments.rectifying_invoices_of(payment_desk(), request.caller, payment_id)
+
+
+@api.route(
+    "/payments/{payment_id}/rectifying-invoices/{number}",
+    methods=["GET"],
+    operation="getRectifyingInvoice",
+    tags=("Payments",),
+    callers=("brand", "staff"),
+    answer="The rectifying invoice, as a PDF attachment named after its number.",
+    media="application/pdf",
+    errors=(NotFoundError,),
+    answer_headers=("Content-Disposition",),
+)
+def rectifying_invoice(request: HttpRequest, payment_id: str, number: str) -> Response:
+    """A refund's rectifying invoice (PDF)
+
+    The rectifying invoice (type R1, by differences) a refund of the payment produced: the amounts given back,
+    negative, the invoice it corrects, AEAT's QR code and the VERI*FACTU legend. A number the payment does not
+    list, or another brand's payment, is 404.
+    """
+    document = payments.rectifying_invoice_of(payment_desk(), request.caller, payment_id, number)
+    return Response(
+        body=render_invoice(document),
+        headers={"Content-Type": "application/pdf", "Content-Disposition": f'attachment; filename="{document.number}.pdf"'},
+    )
+
+
+@api.route(
     "/admin/payments",
     methods=["GET"],
     staff=True,
@@ -306,6 +349,13 @@ def stripe_webhook(request: HttpRequest) -> WebhookReceipt:
 def reconcile_payments(event: Any) -> dict[str, int]:
     """Settles payments whose webhook never came, and releases abandoned ones."""
     return payments.reconcile(payment_desk())  # it counts the stuck payments it finds (StuckPayments)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+@traced
+def submit_records(event: Any) -> dict[str, int]:
+    """Sends the VERI*FACTU records AEAT has not answered yet, minding AEAT's wait between submissions."""
+    return wiring.submission_queue().run()
 
 
 @observed

@@ -5,8 +5,7 @@ through here; `wiring` is what the entry points ask, and what tests hand their f
 from __future__ import annotations
 
 import secrets
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -26,7 +25,21 @@ from welt.adapters.tables import (
     STRIPE_EVENTS,
     TableDefinition,
 )
-from welt.config import aeat_qr_service, caps, cursor_secret, settings, sign_in_url, stripe_settings, vies_url
+from welt.config import (
+    aeat_certificate,
+    aeat_qr_service,
+    aeat_service_url,
+    caps,
+    cursor_secret,
+    settings,
+    sign_in_url,
+    stripe_settings,
+    vies_url,
+)
+
+# What the entry points ask for, handed out from here: `from welt.bootstrap import wiring`.
+from welt.wiring import Wiring as Wiring
+from welt.wiring import wiring as wiring
 
 if TYPE_CHECKING:
     from welt.adapters.cognito import CognitoTokenVerifier
@@ -35,6 +48,7 @@ if TYPE_CHECKING:
     from welt.services.orders import OrderDesk
     from welt.services.pagination import CursorSigner
     from welt.services.payments import PaymentDesk
+    from welt.services.payments.submitting import SubmissionQueue
     from welt.services.ports import (
         BrandRepository,
         Clock,
@@ -245,6 +259,27 @@ def live_payment_desk(lambda_context: Callable[[], Any] | None = None) -> Paymen
     )
 
 
+def live_submission_queue() -> SubmissionQueue:
+    """The queue that sends VERI*FACTU records to AEAT (the scheduled submit_records function)."""
+    from welt.adapters.aeat import AeatSoapSubmitter, certificate_context
+    from welt.adapters.dynamodb import DynamoInvoiceRegister
+    from welt.adapters.verifactu_xml import submission_xml
+    from welt.domain.invoice import factory_seller
+    from welt.services.payments.submitting import SubmissionQueue
+
+    url = aeat_service_url()
+    # Only AEAT (https) is given the factory's certificate; the local stack's stand-in listens on the loopback.
+    tls = (lambda: certificate_context(*aeat_certificate())) if url.startswith("https://") else None
+    seller = factory_seller().name
+    return SubmissionQueue(
+        invoices=DynamoInvoiceRegister(table(INVOICES)),
+        store=live_storage().store,
+        submitter=AeatSoapSubmitter(url, tls),
+        render=lambda records, before: submission_xml(records, before, seller),
+        clock=utc_now,
+    )
+
+
 def live_onboarding(desk: OrderDesk) -> Onboarding:
     from welt.adapters.user_pool import CognitoUserDirectory
 
@@ -259,80 +294,3 @@ def live_token_verifier() -> CognitoTokenVerifier:
     config = settings()
     authenticators = StaffAuthenticators(boto3.client("cognito-idp", region_name=config.region), config.user_pool_id)
     return CognitoTokenVerifier.from_url(config.jwks_url, config.token_issuer, config.app_client_id, staff_authenticator=authenticators)
-
-
-# ---------------------------------------------------------------- what the entry points ask
-
-
-class Wiring:
-    """What the entry points talk to: each part built live on first use, once per container, unless handed in.
-
-    Tests hand theirs in with `use(...)` for the length of a `with` block; the apps never build anything themselves.
-    """
-
-    def __init__(self) -> None:
-        self._parts: dict[str, Any] = {}
-        self._lambda_context: Callable[[], Any] | None = None
-
-    def _part(self, name: str, build: Callable[[], Any]) -> Any:
-        if name not in self._parts:
-            self._parts[name] = build()
-        return self._parts[name]
-
-    def in_lambda(self, lambda_context: Callable[[], Any]) -> None:
-        """Where the payment desk's idempotent work reads the time left (the payments function's context)."""
-        self._lambda_context = lambda_context
-
-    def order_desk(self) -> OrderDesk:
-        return self._part("order_desk", live_order_desk)  # type: ignore[no-any-return]
-
-    def payment_desk(self) -> PaymentDesk:
-        return self._part("payment_desk", lambda: live_payment_desk(self._lambda_context))  # type: ignore[no-any-return]
-
-    def onboarding(self) -> Onboarding:
-        return self._part("onboarding", lambda: live_onboarding(self.order_desk()))  # type: ignore[no-any-return]
-
-    def token_verifier(self) -> CognitoTokenVerifier:
-        return self._part("token_verifier", live_token_verifier)  # type: ignore[no-any-return]
-
-    def outbox(self) -> Outbox:
-        return self._part("outbox", live_outbox)  # type: ignore[no-any-return]
-
-    def mailer(self) -> Mailer:
-        return self._part("mailer", live_mailer)  # type: ignore[no-any-return]
-
-    def now(self) -> datetime:
-        clock = self._parts.get("clock")
-        return clock() if clock is not None else utc_now()
-
-    @contextmanager
-    def use(
-        self,
-        *,
-        order_desk: OrderDesk | None = None,
-        payment_desk: PaymentDesk | None = None,
-        onboarding: Onboarding | None = None,
-        token_verifier: CognitoTokenVerifier | None = None,
-        outbox: Outbox | None = None,
-        mailer: Mailer | None = None,
-        clock: Clock | None = None,
-    ) -> Iterator[Wiring]:
-        """These parts instead of the live ones inside the block; the ones before it afterwards."""
-        given = {
-            "order_desk": order_desk,
-            "payment_desk": payment_desk,
-            "onboarding": onboarding,
-            "token_verifier": token_verifier,
-            "outbox": outbox,
-            "mailer": mailer,
-            "clock": clock,
-        }
-        before = dict(self._parts)
-        self._parts.update({name: part for name, part in given.items() if part is not None})
-        try:
-            yield self
-        finally:
-            self._parts = before
-
-
-wiring = Wiring()

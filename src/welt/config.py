@@ -166,3 +166,19 @@ AEAT_QR_PREPRODUCTION = "https://prewww2.aeat.es/wlpl/TIKE-CONT/ValidarQR"
 def aeat_qr_service() -> str:
     """Where an invoice's QR code sends the buyer; the local stack points it at AEAT's test environment."""
     return os.environ.get("WELT_AEAT_QR_URL", "").strip() or AEAT_QR_PRODUCTION
+
+
+# AEAT's VERI*FACTU web service (RegFactuSistemaFacturacion), production and test environments, as AEAT's WSDL
+# (SistemaFacturacion.wsdl) names them in public integrations; not reachable from where this was written.
+AEAT_VERIFACTU_PRODUCTION = "https://www1.agenciatributaria.gob.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
+AEAT_VERIFACTU_PREPRODUCTION = "https://prewww1.aeat.es/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP"
+
+
+def aeat_service_url() -> str:
+    """Where billing records are sent; the local stack points it at its stand-in AEAT on the loopback."""
+    return os.environ.get("WELT_AEAT_URL", "").strip() or AEAT_VERIFACTU_PRODUCTION
+
+
+def aeat_certificate() -> tuple[str, str]:
+    """The factory's certificate and private key (PEM) that AEAT's service identifies the factory by."""
+    return _secret("WELT_AEAT_CERTIFICATE"), _secret("WELT_AEAT_KEY")

@@ -21,6 +21,7 @@ def main() -> int:
     parser.add_argument("--stripe-port", type=int, default=8420)
     parser.add_argument("--web-port", type=int, default=8000)
     parser.add_argument("--docs-port", type=int, default=8003)
+    parser.add_argument("--aeat-port", type=int, default=8421, help="the stand-in for AEAT's VERI*FACTU service")
     parser.add_argument("--state-dir", type=Path, default=REPO / ".welt", help="where dev-stack.json and logs go")
     args = parser.parse_args()
     ports = Ports(
@@ -30,6 +31,7 @@ def main() -> int:
         stripe=args.stripe_port,
         web=args.web_port,
         docs=args.docs_port,
+        aeat=args.aeat_port,
     )
     stack = LocalStack(ports, state_dir=args.state_dir)
 

@@ -98,6 +98,7 @@ class Ports:
     stripe: int = 8420
     web: int = 8000
     docs: int = 8003
+    aeat: int = 8421
 
 
 def _answers(url: str) -> bool:
@@ -119,6 +120,8 @@ class LocalStack:
     # Put a fault proxy (welt_stack.faults) between the functions and the Stripe and AWS emulators; its plan is
     # empty (everything passes) until the fault suite sets one.
     faults: bool = False
+    # The TiempoEsperaEnvio the stand-in AEAT answers: AEAT's 60 s for `make dev`; test stacks wait less.
+    aeat_wait_seconds: int = 60
     fault_proxies: dict[str, FaultProxy] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     description: dict[str, Any] = field(default_factory=dict)
@@ -170,7 +173,15 @@ class LocalStack:
         }
 
     def start(self) -> dict[str, Any]:
-        wanted = (self.ports.moto, self.ports.orders, self.ports.payments, self.ports.stripe, self.ports.web, self.ports.docs)
+        wanted = (
+            self.ports.moto,
+            self.ports.orders,
+            self.ports.payments,
+            self.ports.stripe,
+            self.ports.web,
+            self.ports.docs,
+            self.ports.aeat,
+        )
         busy = [port for port in wanted if not port_is_free(port)]
         if busy:
             raise PortTakenError(f"ports {busy} are in use: is another local stack running?")
@@ -199,6 +210,12 @@ class LocalStack:
         }
         self._wait_for("stripe", stripe["js_url"])
 
+        # AEAT's VERI*FACTU service, as the stand-in that checks each submission against AEAT's schemas.
+        aeat_base = f"http://{HOST}:{self.ports.aeat}"
+        aeat = [sys.executable, "-m", "welt_stack.aeat_emulator", "--port", str(self.ports.aeat), "--wait", str(self.aeat_wait_seconds)]
+        self._spawn("aeat", aeat, base_env)
+        self._wait_for("aeat", f"{aeat_base}/health")
+
         settings = {
             "aws_endpoint": self.aws_endpoint,
             "region": REGION,
@@ -218,6 +235,12 @@ class LocalStack:
         orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32), "WELT_WEB_ORIGIN": web_origin}
         # Least privilege, as deployed: only the payments function gets the Stripe keys.
         payments_env = {**base_env, **app_environment(settings, with_stripe=True), "WELT_WEB_ORIGIN": web_origin}
+        # As deployed, sending records needs the invoices table and AEAT, never Stripe's keys.
+        records_env = {
+            **base_env,
+            **app_environment(settings),
+            "WELT_AEAT_URL": f"{aeat_base}/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
+        }
         if self.faults:
             payments_env["STRIPE_TIMEOUT_SECONDS"] = str(FAULT_SUITE_STRIPE_TIMEOUT)
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
@@ -225,6 +248,7 @@ class LocalStack:
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
         self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "0.5"], orders_env)
         self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], payments_env)
+        self._spawn("submit-records", [sys.executable, "-m", "welt_stack.submit_records", "--every", "2"], records_env)
         self._wait_for("orders", f"http://{HOST}:{self.ports.orders}/health")
         self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")
         register_webhook(stripe, f"http://{HOST}:{self.ports.payments}/webhooks/stripe")
@@ -265,6 +289,7 @@ class LocalStack:
             "stripe": stripe,
             "users": pool["users"],
             "emails_url": f"http://{HOST}:{self.ports.web}/emails.json",
+            "aeat": aeat_base,
             "logs": str(self.state_dir / "logs"),
         }
         unfinished = self.description_file.with_suffix(".tmp")
@@ -350,11 +375,13 @@ def log_tails(logs: Path, lines: int = 30) -> str:
 
 
 @contextmanager
-def stack_on_free_ports(state_dir: Path, help_center: bool = True, attempts: int = 3, faults: bool = False) -> Iterator[LocalStack]:
+def stack_on_free_ports(
+    state_dir: Path, help_center: bool = True, attempts: int = 3, faults: bool = False, aeat_wait_seconds: int = 60
+) -> Iterator[LocalStack]:
     """A local stack beside anything else running (tests, benchmarks, screenshots); stopped on the way out."""
     for attempt in range(attempts):
         with reserved_stack_ports() as ports:
-            local = LocalStack(ports, state_dir=state_dir, help_center=help_center, faults=faults)
+            local = LocalStack(ports, state_dir=state_dir, help_center=help_center, faults=faults, aeat_wait_seconds=aeat_wait_seconds)
             try:
                 local.start()
             except BaseException as error:

@@ -1,5 +1,5 @@
 """Welt through the deployed shape: API Gateway with the Cognito authorizer and its gateway responses, the
-Lambda packages under their own roles (a missing permission fails), the outbox stream, both schedules, SES."""
+Lambda packages under their own roles (a missing permission fails), the outbox stream, the schedules, SES."""
 
 from __future__ import annotations
 
@@ -98,7 +98,7 @@ def test_each_schedule_runs_its_worker_under_its_own_role(deployed: DeployedStac
     scheduler = deployed.aws.client("scheduler")
     lambda_ = deployed.aws.client("lambda")
     names = [schedule["Name"] for schedule in scheduler.list_schedules()["Schedules"]]
-    assert len(names) == 2, names
+    assert len(names) == 3, names
     ran = []
     for name in names:
         target = scheduler.get_schedule(Name=name)["Target"]
@@ -106,7 +106,7 @@ def test_each_schedule_runs_its_worker_under_its_own_role(deployed: DeployedStac
         body = answer["Payload"].read().decode()
         assert "FunctionError" not in answer, f"{name}: {body}"
         ran.append(target["Arn"].rsplit(":", 1)[-1])
-    assert sorted(ran) == ["welt-local-reconcile-payments", "welt-local-retry-emails"]
+    assert sorted(ran) == ["welt-local-reconcile-payments", "welt-local-retry-emails", "welt-local-submit-records"]
 
 
 def test_emails_url_lists_what_ses_sent(deployed: DeployedStack, outbox: Outbox, dmo: Api, tag: str) -> None:

@@ -458,7 +458,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     state_dir = tmp_path_factory.mktemp("local-stack")
     with ExitStack() as running:
         try:
-            local = running.enter_context(stack_on_free_ports(state_dir))
+            # The stand-in AEAT asks for 2 s between submissions (AEAT: 60), so records settle within a test.
+            local = running.enter_context(stack_on_free_ports(state_dir, aeat_wait_seconds=2))
         except StackError as error:
             pytest.fail(f"the local stack did not start: {error}")
         id_tokens, access_token = _sign_in_everyone(local)

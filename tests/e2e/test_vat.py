@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import Api, PaymentsApi, StripeEmulator, StripeWebhooks, assert_problem, order_form, pay_by_card
+from tests.e2e.conftest import Api, PaymentsApi, StripeEmulator, StripeWebhooks, assert_problem, eventually, order_form, pay_by_card
 from tests.e2e.test_load import all_invoicing_records, record_from
 from tests.examples import BILLING, SHIPPING_ADDRESS
 from tests.invoice_reading import page_text, qr_codes_in
@@ -94,3 +94,42 @@ def test_a_refund_leaves_a_rectifying_invoice_and_its_record_in_the_chain(
     assert (record["TipoFactura"], record["corrects"]) == ("R1", payment["invoice_number"])
     assert record["ImporteTotal"] == f"-{costs['total'] / 100:.2f}" and record["CuotaTotal"] == f"-{costs['vat'] / 100:.2f}"
     assert chain_breaks([record_from(view) for view in chain]) == []
+
+
+def test_the_rectifying_invoice_is_a_pdf_whose_qr_names_it_and_aeat_accepts_its_record(
+    dmo: Api,
+    dmo_pay: PaymentsApi,
+    brk_pay: PaymentsApi,
+    staff_pay: PaymentsApi,
+    stripe_emulator: StripeEmulator,
+    webhooks: StripeWebhooks,
+    tag: str,
+) -> None:
+    _, payment = charged(dmo, dmo_pay, stripe_emulator, order_form(tag, shipping_address=ELCHE, billing=SPANISH_BUYER))
+    (charge,) = stripe_emulator.charges_for([payment["stripe"]["payment_intent_id"]])
+    stripe_emulator.refund(charge["id"], 6050)
+    assert webhooks.send(StripeWebhooks.event("charge.refunded", stripe_emulator.charge(charge["id"]))).status_code == 200
+    (rectifying,) = dmo_pay.payment(payment["payment_id"])["rectifying_invoices"]
+    listed = dmo_pay.get(f"/payments/{payment['payment_id']}/rectifying-invoices").json()["rectifying_invoices"]
+    assert [(r["number"], r["corrects"], r["total"]) for r in listed] == [(rectifying, payment["invoice_number"], -6050)]
+
+    path = f"/payments/{payment['payment_id']}/rectifying-invoices/{rectifying}"
+    response = dmo_pay.get(path, headers={"Accept": "application/pdf"})
+    assert response.status_code == 200, response.text
+    assert response.headers["Content-Type"] == "application/pdf"
+    assert f'filename="{rectifying}.pdf"' in response.headers["Content-Disposition"]
+    (scanned,) = qr_codes_in(response.content)
+    query = parse_qs(urlsplit(scanned).query)
+    assert (query["nif"], query["numserie"], query["importe"]) == (["B03999992"], [rectifying], ["-60.50"])
+    text = page_text(response.content)
+    assert "VERI*FACTU" in text and "ESB03999992" in text and "IVA 21%" in text and "EUR -60.50" in text
+    assert f"Rectifies invoice {payment['invoice_number']}" in text
+    assert_problem(brk_pay.get(path), 404)
+    assert_problem(dmo_pay.get(f"/payments/{payment['payment_id']}/rectifying-invoices/RECT-2000-000001"), 404)
+    record = eventually(
+        lambda: next(v for v in all_invoicing_records(staff_pay) if v["NumSerieFactura"] == rectifying),
+        lambda view: view["submission_state"] != "PENDING",
+        40,
+        "AEAT's answer on the rectifying invoice",
+    )
+    assert record["submission_state"] == "Correcto"

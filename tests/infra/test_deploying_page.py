@@ -17,7 +17,7 @@ def test_every_alarm_is_explained(synthesized: Synthesized) -> None:
         a["Properties"]["AlarmName"].removeprefix(STAGE.prefix)
         for a in synthesized.resources("Observability", "AWS::CloudWatch::Alarm").values()
     ]
-    assert len(names) == 21
+    assert len(names) == 26
     assert [name for name in names if f"`{name}`" not in PAGE] == []
 
 

@@ -44,8 +44,8 @@ def test_named_tables_log_groups_and_secrets_are_kept_except_when_their_first_cr
             where = f"{stack}.{logical_id}"
             assert resource.get("DeletionPolicy") == "RetainExceptOnCreate", where
             assert resource.get("UpdateReplacePolicy") == "Retain", where
-    # every table, the five functions' log groups and both APIs' access logs, the three secrets, the user pool
-    assert checked == {"AWS::DynamoDB::Table": 8, "AWS::Logs::LogGroup": 7, "AWS::SecretsManager::Secret": 3, "AWS::Cognito::UserPool": 1}
+    # every table, the six functions' log groups and both APIs' access logs, the five secrets, the user pool
+    assert checked == {"AWS::DynamoDB::Table": 8, "AWS::Logs::LogGroup": 8, "AWS::SecretsManager::Secret": 5, "AWS::Cognito::UserPool": 1}
 
 
 def test_the_account_has_the_api_gateway_logs_role_before_a_stage_with_access_logs_is_created(synthesized: Synthesized) -> None:

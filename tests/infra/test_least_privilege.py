@@ -46,7 +46,7 @@ def test_each_function_has_a_role_of_its_own_with_no_managed_policy(synthesized:
         role = synthesized.templates[stack]["Resources"][role_id]
         assert "ManagedPolicyArns" not in role["Properties"], access.name
         roles.append((stack, role_id))
-    assert len(set(roles)) == len(FUNCTIONS) == 5
+    assert len(set(roles)) == len(FUNCTIONS) == 6
 
 
 @pytest.mark.parametrize("access", FUNCTIONS, ids=lambda a: a.name)

@@ -30,7 +30,10 @@ def test_alarms_cover_api_errors_dead_letters_stuck_payments_and_money_to_check(
             "ApproximateNumberOfMessagesVisible",  # the outbox stream's dead letters
             "ApproximateNumberOfMessagesVisible",  # each schedule's dead letters
             "ApproximateNumberOfMessagesVisible",
+            "ApproximateNumberOfMessagesVisible",
             "StuckPayments",
+            "AeatRecordsRejected",
+            "AeatUnanswered",
             "PaymentNeedsReview",
             "PaymentNeedsReview",
             "LateSuccessRefunded",
@@ -84,7 +87,12 @@ def test_each_schedules_dead_letter_queue_has_an_alarm(synthesized: Synthesized)
     }
     assert sorted(queue_names[q] for q in queues) == sorted(
         f"{STAGE.prefix}{name}"
-        for name in ("outbox-dead-letters", "retry-emails-schedule-dead-letters", "reconcile-payments-schedule-dead-letters")
+        for name in (
+            "outbox-dead-letters",
+            "retry-emails-schedule-dead-letters",
+            "reconcile-payments-schedule-dead-letters",
+            "submit-records-schedule-dead-letters",
+        )
     )
 
 
@@ -141,3 +149,13 @@ def test_every_function_is_traced_and_names_its_service_and_metrics_namespace(sy
             },
         },
     )
+
+
+def test_the_aeat_alarms_watch_the_metrics_the_sending_function_emits(synthesized: Synthesized) -> None:
+    from welt.services.payments import alarms as emitted
+
+    found = synthesized.resources("Observability", "AWS::CloudWatch::Alarm").values()
+    for metric in (emitted.AEAT_RECORDS_REJECTED, emitted.AEAT_UNANSWERED):
+        [alarm] = [a["Properties"] for a in found if a["Properties"]["MetricName"] == metric]
+        assert alarm["Namespace"] == emitted.NAMESPACE
+        assert alarm["Dimensions"] == [{"Name": "service", "Value": f"{STAGE.prefix}submit-records"}]

@@ -50,12 +50,13 @@ def schedules(synthesized: Synthesized) -> dict[str, dict[str, Any]]:
     return found
 
 
-def test_two_schedules_run_the_email_retry_every_minute_and_reconciliation_every_five(synthesized: Synthesized) -> None:
+def test_schedules_run_the_email_retry_and_the_aeat_sending_every_minute_and_reconciliation_every_five(synthesized: Synthesized) -> None:
     found = schedules(synthesized)
 
     assert {name: p["ScheduleExpression"] for name, p in found.items()} == {
         f"{STAGE.prefix}retry-emails": "rate(1 minute)",
         f"{STAGE.prefix}reconcile-payments": "rate(5 minutes)",
+        f"{STAGE.prefix}submit-records": "rate(1 minute)",
     }
     for properties in found.values():
         assert properties["State"] == "ENABLED"
@@ -97,7 +98,7 @@ def test_each_schedule_retries_until_its_next_run_then_leaves_the_run_in_a_dead_
     for name, properties in schedules(synthesized).items():
         target = properties["Target"]
         assert target["RetryPolicy"]["MaximumRetryAttempts"] >= 1, name
-        assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] == (60 if name.endswith("retry-emails") else 300)
+        assert target["RetryPolicy"]["MaximumEventAgeInSeconds"] == (300 if name.endswith("reconcile-payments") else 60)
         [queue_id, attribute] = target["DeadLetterConfig"]["Arn"]["Fn::GetAtt"]
         assert attribute == "Arn"
         assert queues[queue_id]["Properties"]["QueueName"] == f"{name}-schedule-dead-letters"
@@ -112,4 +113,4 @@ def test_each_schedule_retries_until_its_next_run_then_leaves_the_run_in_a_dead_
             if "sqs:SendMessage" in statement["Action"]
         ]
         assert sends == [{"Fn::GetAtt": [queue_id, "Arn"]}], name
-    assert len(seen) == 2
+    assert len(seen) == 3

@@ -11,12 +11,21 @@ import pytest
 from tests.backends import Backend, dynamo_backend, fake_backend
 from welt.domain.invoice import MADRID
 from welt.domain.payment import CostSummary, Payment, invoice_number
-from welt.domain.verifactu import InvoiceType, RegistrationFields, RegistrationRecord, SubmissionState, chain_breaks, register_invoice
+from welt.domain.verifactu import (
+    InvoiceType,
+    RegistrationFields,
+    RegistrationRecord,
+    SendingTurn,
+    SubmissionState,
+    chain_breaks,
+    register_invoice,
+)
 from welt.services.changes import until_applied
 from welt.services.ports import (
     CappedUse,
     InvoiceNumberWrite,
     RegistrationRecordWrite,
+    SendingTurnWrite,
     SubmissionWrite,
     Transaction,
     TransactionConflictError,
@@ -208,6 +217,20 @@ class TestVerifactuChainContract:
             backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000004", None))))
         assert [r.invoice_number for r in backend.invoices.records(0, 10)] == ["INV-2026-000001", "INV-2026-000002"]
 
+    def test_two_records_in_one_transaction_move_the_head_once_onto_the_second(self, backend: Backend) -> None:
+        first = registered("INV-2026-000001", None)
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(first)))
+        invoice = registered("INV-2026-000002", first)
+        rectifying = registered("RECT-2026-000001", invoice)
+        stale = registered("INV-2026-000003", first)
+        with pytest.raises(TransactionConflictError):  # chained to a head that has moved on: neither is written
+            backend.store.commit(Transaction().add(RegistrationRecordWrite(registered("INV-2026-000002", None), then=stale)))
+        backend.store.commit(Transaction().add(RegistrationRecordWrite(invoice, then=rectifying)))
+        assert backend.invoices.chain_head() == rectifying
+        records = backend.invoices.records(0, 10)
+        assert [r.invoice_number for r in records] == ["INV-2026-000001", "INV-2026-000002", "RECT-2026-000001"]
+        assert chain_breaks(records) == []
+
     def test_aeats_answer_is_recorded_once_and_leaves_the_record_otherwise_untouched(self, backend: Backend) -> None:
         record = registered("INV-2026-000001", None)
         backend.store.commit(Transaction().add(RegistrationRecordWrite(record)))
@@ -216,3 +239,18 @@ class TestVerifactuChainContract:
         with pytest.raises(TransactionConflictError):
             backend.store.commit(Transaction().add(SubmissionWrite(record.model_copy(update={"submission": SubmissionState.INCORRECT}))))
         assert backend.invoices.records(0, 10) == [answered]
+
+
+class TestSendingTurnContract:
+    def test_the_turn_to_send_is_taken_once_from_the_version_read(self, backend: Backend) -> None:
+        assert backend.invoices.sending_turn() is None
+        first = SendingTurn().taken(T0)
+        backend.store.commit(Transaction().add(SendingTurnWrite(first, None)))
+        with pytest.raises(TransactionConflictError):  # a second run that also read "no turn yet"
+            backend.store.commit(Transaction().add(SendingTurnWrite(SendingTurn().taken(T0), None)))
+        released = first.answered(T0, 60, answered_through=3)
+        backend.store.commit(Transaction().add(SendingTurnWrite(released, first.version)))
+        with pytest.raises(TransactionConflictError):  # a run that read the turn before it moved
+            backend.store.commit(Transaction().add(SendingTurnWrite(first.taken(T0), first.version)))
+        assert backend.invoices.sending_turn() == released
+        assert released.not_before == T0 + timedelta(seconds=60) and released.held_until is None and released.answered_through == 3

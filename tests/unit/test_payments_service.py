@@ -356,6 +356,26 @@ def test_a_refund_that_overtakes_the_success_is_recorded_and_shows_when_the_succ
     assert shop.order_view(number)["payment_status"] == "PARTIALLY_REFUNDED"
 
 
+def test_a_refund_that_overtook_the_success_is_rectified_as_the_invoice_is_issued(shop: Shop) -> None:
+    number = shop.order()
+    confirmed = shop.confirm(shop.payment(number)["payment_id"])
+    intent = confirmed["stripe"]["payment_intent_id"]
+    charge = {"id": "ch_1", "payment_intent": intent, "amount": confirmed["amount"], "amount_refunded": 6050}
+    payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge, event_id="evt_refund"))
+    assert shop.pay.invoices.records(0, 10) == []  # nothing invoiced yet, so nothing to rectify
+    shop.deliver("payment_intent.succeeded", intent)
+    shop.deliver("payment_intent.succeeded", intent)  # told twice: still one invoice and one rectifying invoice
+    payment = payments.get_payment(shop.pay, DMO, confirmed["payment_id"])
+    records = shop.pay.invoices.records(0, 10)
+    assert [(r.invoice_number, r.invoice_type.value, r.corrects, r.total_cents) for r in records] == [
+        (payment["invoice_number"], "F1", None, payment["amount"]),
+        ("RECT-2026-000001", "R1", payment["invoice_number"], -6050),
+    ]
+    assert chain_breaks(records) == []
+    assert payment["rectifying_invoices"] == ["RECT-2026-000001"]
+    assert payments.invoicing_records(shop.pay, STAFF, None, None)["records"][-1]["HuellaAnterior"] == records[0].fingerprint
+
+
 def test_unknown_event_types_are_acknowledged_and_ignored(shop: Shop) -> None:
     payload, signature = signed_event("customer.created", {"id": "cus_1"})
     assert payments.handle_webhook(shop.pay, payload, signature) == {"received": True}
@@ -630,6 +650,8 @@ def test_a_refund_of_a_payment_welt_had_canceled_is_recorded(shop: Shop) -> None
     payment = payments.get_payment(shop.pay, DMO, payment_id)
     assert (payment["status"], payment["refunded_amount"]) == ("CANCELED", 19800)
     assert shop.order_view(number)["payment_status"] == "UNPAID"  # its order is another payment's to take
+    # A sale never invoiced has no invoice to rectify: no rectifying invoice, no record.
+    assert (payment["rectifying_invoices"], shop.pay.invoices.records(0, 10)) == ([], [])
 
 
 def test_reconciliation_asks_stripe_before_giving_up_a_payment_whose_confirm_answer_was_lost(shop: Shop, clock: Clock) -> None:
@@ -772,6 +794,45 @@ def test_the_invoice_pdf_carries_aeats_qr_code_and_the_verifactu_legend(shop: Sh
     text = page_text(pdf)
     assert "VERI*FACTU" in text and "B03999992" in text and "DE123456788" in text
     assert "art. 25 Ley 37/1992" in text
+
+
+def test_a_refunds_rectifying_invoice_is_a_pdf_with_its_negative_amounts_the_invoice_it_corrects_and_aeats_qr(shop: Shop) -> None:
+    spain = {**checkout()["shipping_address"], "country": "ES", "postal_code": "03203"}
+    _, payment = shop.paid(shipping_address=spain)
+    intent = payment["stripe"]["payment_intent_id"]
+    charge = {"id": "ch_1", "object": "charge", "payment_intent": intent, "amount": payment["amount"], "amount_refunded": 6050}
+    payments.handle_webhook(shop.pay, *signed_event("charge.refunded", charge, event_id="evt_part"))
+    [number] = payments.get_payment(shop.pay, DMO, payment["payment_id"])["rectifying_invoices"]
+    rectifying = payments.rectifying_invoice_of(shop.pay, DMO, payment["payment_id"], number)
+    pdf = render_invoice(rectifying)
+
+    (scanned,) = qr_codes_in(pdf)
+    address = urlsplit(scanned)
+    assert f"{address.scheme}://{address.netloc}{address.path}" == AEAT_QR_PREPRODUCTION
+    assert parse_qs(address.query) == {
+        "nif": ["B03999992"],
+        "numserie": [number],
+        "fecha": [f"{rectifying.issued_on:%d-%m-%Y}"],
+        "importe": ["-60.50"],
+    }
+    [record] = [r for r in shop.pay.invoices.records(0, 10) if r.invoice_number == number]
+    assert (record.total_cents, record.vat_cents) == (rectifying.total, rectifying.vat) == (-6050, -1050)
+    text = page_text(pdf)
+    assert f"Rectifying invoice {number}" in text and "Type: R1" in text
+    assert f"Rectifies invoice {payment['invoice_number']}" in text
+    assert "VERI*FACTU" in text and "B03999992" in text and "DE123456788" in text
+    assert "EUR -50.00" in text and "IVA 21%" in text and "EUR -10.50" in text and "EUR -60.50" in text
+    assert "art. 80 Ley 37/1992" in text
+    listed = payments.rectifying_invoices_of(shop.pay, DMO, payment["payment_id"])["rectifying_invoices"]
+    assert [(r["number"], r["corrects"], r["net"], r["vat"], r["total"]) for r in listed] == [
+        (number, payment["invoice_number"], -5000, -1050, -6050)
+    ]
+    with pytest.raises(NotFoundError):
+        payments.rectifying_invoices_of(shop.pay, BRK, payment["payment_id"])
+    with pytest.raises(NotFoundError):
+        payments.rectifying_invoice_of(shop.pay, BRK, payment["payment_id"], number)
+    with pytest.raises(NotFoundError):
+        payments.rectifying_invoice_of(shop.pay, DMO, payment["payment_id"], "RECT-2026-000099")
 
 
 def test_twenty_successes_at_once_leave_twenty_records_in_one_unbroken_chain(shop: Shop) -> None:

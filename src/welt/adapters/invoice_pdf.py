@@ -16,7 +16,8 @@ QR_QUIET_ZONE_MODULES = 4
 def _money(cents: int | None, currency: str) -> str:
     if cents is None:
         return ""
-    return f"{currency} {cents // 100:,}.{cents % 100:02d}"
+    sign, cents = ("-", -cents) if cents < 0 else ("", cents)
+    return f"{currency} {sign}{cents // 100:,}.{cents % 100:02d}"
 
 
 def _latin1(text: str) -> str:
@@ -51,7 +52,7 @@ def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
 
     pdf = FPDF(format="A4")
     pdf.set_compression(compress)
-    pdf.set_title(f"Invoice {invoice.number}")
+    pdf.set_title(f"{'Rectifying invoice' if invoice.corrects else 'Invoice'} {invoice.number}")
     pdf.set_author(invoice.seller.name)
     # fpdf2 stamps the render time and derives the file ID from it; the issue date keeps the bytes stable.
     pdf.set_creation_date(invoice.issued_at)
@@ -68,6 +69,8 @@ def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
     pdf.set_font("Helvetica", size=10)
     pdf.cell(0, 6, f"Date: {invoice.issued_on:%d-%m-%Y}    Type: {invoice.invoice_type.value}", new_x="LEFT", new_y="NEXT")
     pdf.cell(0, 6, f"Payment: {invoice.payment_id}", new_x="LEFT", new_y="NEXT")
+    if invoice.corrects and invoice.corrects_issued_on:
+        pdf.cell(0, 6, f"Rectifies invoice {invoice.corrects} of {invoice.corrects_issued_on:%d-%m-%Y}", new_x="LEFT", new_y="NEXT")
     pdf.set_font("Helvetica", size=8)
     pdf.cell(0, 5, "Invoice verifiable at AEAT's electronic office (VERI*FACTU).", new_x="LMARGIN", new_y="NEXT")
     pdf.set_y(10 + QR_SIDE_MM + 8)
@@ -116,10 +119,13 @@ def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
                 ]
             )
     pdf.ln(4)
+    parts = (
+        []
+        if invoice.corrects
+        else [("Manufacturing", invoice.manufacturing), ("Shipping", invoice.shipping), ("Customization", invoice.customization)]
+    )
     for label, amount in (
-        ("Manufacturing", invoice.manufacturing),
-        ("Shipping", invoice.shipping),
-        ("Customization", invoice.customization),
+        *parts,
         ("Net (taxable base)", invoice.net),
         (f"IVA {invoice.vat_rate_percent}%", invoice.vat),
         ("Total", invoice.total),
@@ -133,5 +139,15 @@ def render_invoice(invoice: InvoiceDocument, compress: bool = True) -> bytes:
         pdf.set_font("Helvetica", "B", 9)
         pdf.multi_cell(0, 4, _latin1(invoice.vat_note), new_x="LMARGIN", new_y="NEXT")
         pdf.set_font("Helvetica", size=8)
-    pdf.multi_cell(0, 4, "Paid in full by card. Prices rounded per pair; IVA computed on the net and rounded half up to the cent.")
+    if invoice.corrects and invoice.corrects_issued_on:
+        # The rectifying invoice's legal mention (art. 15 of the invoicing regulation, RD 1619/2012): that it
+        # rectifies, which invoice, why, and that it states the difference.
+        pdf.multi_cell(
+            0,
+            4,
+            f"Rectifying invoice by differences (R1) of invoice {invoice.corrects} of {invoice.corrects_issued_on:%d-%m-%Y}: "
+            "the amount refunded lowers the taxable base (art. 80 Ley 37/1992). Refunded to the card that paid.",
+        )
+    else:
+        pdf.multi_cell(0, 4, "Paid in full by card. Prices rounded per pair; IVA computed on the net and rounded half up to the cent.")
     return bytes(pdf.output())

@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from welt.domain.catalog import Catalog
 from welt.domain.model import Billing, Order
-from welt.domain.payment import Payment
+from welt.domain.payment import Payment, Rectification
 from welt.domain.verifactu import InvoiceType, verification_url
 
 
@@ -64,6 +64,9 @@ class InvoiceDocument:
     invoice_type: InvoiceType
     # What the QR code holds: AEAT's ValidarQR address with this invoice's NIF, number, date and total.
     verification_url: str
+    # For a rectifying invoice: the invoice it corrects, and that invoice's date.
+    corrects: str | None = None
+    corrects_issued_on: date | None = None
 
     @property
     def issued_on(self) -> date:
@@ -123,4 +126,40 @@ def invoice_for(payment: Payment, orders: list[Order], catalog: Catalog, qr_serv
         currency=payment.currency,
         invoice_type=InvoiceType.F1,
         verification_url=verification_url(qr_service, seller.nif, payment.invoice_number, issue_date(payment.settled_at), payment.amount),
+    )
+
+
+def rectifying_invoice_for(payment: Payment, rectification: Rectification, orders: list[Order], qr_service: str) -> InvoiceDocument:
+    """A refund's rectifying invoice (R1, by differences): the amount given back, negative, with the IVA within it at
+    the rate of the invoice it corrects, naming that invoice."""
+    assert payment.invoice_number is not None and payment.settled_at is not None
+    seller = factory_seller()
+    summary = payment.summary
+    given_back = InvoiceLine(
+        description=f"Refund on invoice {payment.invoice_number} ({', '.join(payment.order_numbers)})",
+        quantity=1,
+        unit_price=None,
+        amount=rectification.net,
+    )
+    issued_on = issue_date(rectification.issued_at)
+    return InvoiceDocument(
+        number=rectification.number,
+        issued_at=rectification.issued_at,
+        payment_id=payment.payment_id,
+        seller=seller,
+        buyer=orders[0].billing,
+        lines=[given_back],
+        manufacturing=0,
+        shipping=0,
+        customization=0,
+        net=rectification.net,
+        vat_rate_percent=summary.vat_rate_percent,
+        vat=rectification.vat,
+        vat_note=summary.vat_note,
+        total=rectification.total,
+        currency=payment.currency,
+        invoice_type=InvoiceType.R1,
+        verification_url=verification_url(qr_service, seller.nif, rectification.number, issued_on, rectification.total),
+        corrects=payment.invoice_number,
+        corrects_issued_on=issue_date(payment.settled_at),
     )

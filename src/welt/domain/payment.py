@@ -68,6 +68,21 @@ def rectifying_invoice_number(year: int, seq: int) -> str:
     return f"RECT-{year}-{seq:06d}"
 
 
+class Rectification(BaseModel):
+    """A rectifying invoice of a payment (R1, by differences): what one refund gave back, negative, IVA within."""
+
+    model_config = ConfigDict(defer_build=True, frozen=True)
+
+    number: str
+    issued_at: datetime
+    total: int
+    vat: int
+
+    @property
+    def net(self) -> int:
+        return self.total - self.vat
+
+
 class PaymentChange(TypedDict, total=False):
     """What one step of a payment's life changes (named, so a misspelt field is a type error)."""
 
@@ -79,6 +94,7 @@ class PaymentChange(TypedDict, total=False):
     invoice_number: str | None
     refunded_amount: int
     rectifying_invoices: list[str]
+    rectifications: list[Rectification]
     settled_at: datetime | None
 
 
@@ -102,8 +118,9 @@ class Payment(BaseModel):
     failure_message: str | None = None
     invoice_number: str | None = None
     refunded_amount: int = 0
-    # The rectifying invoices its refunds produced, oldest first.
+    # The rectifying invoices its refunds produced, oldest first: their numbers, and each one's amounts.
     rectifying_invoices: list[str] = []
+    rectifications: list[Rectification] = []
     created_at: datetime
     updated_at: datetime
     settled_at: datetime | None = None
@@ -177,9 +194,18 @@ class Payment(BaseModel):
             raise StateConflictError(f"Payment {self.payment_id} cannot take invoice {number}.")
         return self._next(at, invoice_number=number)
 
-    def refunded(self, amount_refunded: int, at: datetime, rectifying_number: str | None = None) -> Payment:
-        rectified = [*self.rectifying_invoices, rectifying_number] if rectifying_number else self.rectifying_invoices
-        return self._next(at, refunded_amount=amount_refunded, rectifying_invoices=rectified)
+    def refunded(self, amount_refunded: int, at: datetime, rectification: Rectification | None = None) -> Payment:
+        if rectification is None:
+            return self._next(at, refunded_amount=amount_refunded)
+        return self._next(
+            at,
+            refunded_amount=amount_refunded,
+            rectifying_invoices=[*self.rectifying_invoices, rectification.number],
+            rectifications=[*self.rectifications, rectification],
+        )
+
+    def rectification(self, number: str) -> Rectification | None:
+        return next((r for r in self.rectifications if r.number == number), None)
 
     def vat_refunded(self, amount_refunded: int) -> int:
         """The IVA within `amount_refunded` of the total: in proportion, rounded half up, all of it at a full refund."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -92,6 +92,67 @@ class SubmissionState(StrEnum):
     CORRECT = "Correcto"
     ACCEPTED_WITH_ERRORS = "AceptadoConErrores"
     INCORRECT = "Incorrecto"
+
+
+# AEAT's rules for sending (VERI*FACTU web service): at most 1000 records in one submission, and after each answer
+# the system waits the TiempoEsperaEnvio AEAT gave (60 s unless AEAT says otherwise) before the next, unless a
+# full batch of 1000 records is waiting.
+AEAT_BATCH = 1000
+AEAT_DEFAULT_WAIT = timedelta(seconds=60)
+# How long one run may hold the turn to send (longer than the sending function's timeout): a run that dies while
+# holding it leaves it to the next run once this has passed.
+SENDING_HOLD = timedelta(minutes=5)
+# A submission AEAT did not answer goes again after 1, 2, 4... minutes, at most an hour apart.
+RETRY_FIRST = timedelta(minutes=1)
+RETRY_LONGEST = timedelta(hours=1)
+
+
+class SendingTurn(BaseModel):
+    """Whose turn it is to send records to AEAT, and from when: the factory's one queue, kept beside the chain.
+
+    One run holds the turn while it sends (`held_until`), so two scheduled runs never send the same records;
+    `not_before` is AEAT's wait after its last answer, or the backoff after `failures` submissions in a row that
+    AEAT did not answer.
+    """
+
+    model_config = ConfigDict(defer_build=True, frozen=True)
+
+    not_before: datetime | None = None
+    held_until: datetime | None = None
+    failures: int = 0
+    # Every record up to this position has AEAT's answer: the next run reads the chain from here, not from the start.
+    answered_through: int = 0
+    version: int = 0
+
+    def may_send(self, now: datetime, waiting: int) -> bool:
+        """Whether a run may send `waiting` records now: nobody holds the turn and AEAT's wait is over, or a full
+        batch waits (AEAT's one exception to its wait; not to a backoff after failures)."""
+        if self.held_until is not None and now < self.held_until:
+            return False
+        if self.not_before is None or now >= self.not_before:
+            return True
+        return waiting >= AEAT_BATCH and self.failures == 0
+
+    def taken(self, now: datetime) -> SendingTurn:
+        return self.model_copy(update={"held_until": now + SENDING_HOLD, "version": self.version + 1})
+
+    def answered(self, now: datetime, wait_seconds: int | None, answered_through: int) -> SendingTurn:
+        wait = timedelta(seconds=wait_seconds) if wait_seconds else AEAT_DEFAULT_WAIT
+        return self.model_copy(
+            update={
+                "held_until": None,
+                "not_before": now + wait,
+                "failures": 0,
+                "answered_through": max(self.answered_through, answered_through),
+                "version": self.version + 1,
+            }
+        )
+
+    def unanswered(self, now: datetime) -> SendingTurn:
+        """AEAT did not answer (or refused the whole submission): the same records go again after a backoff."""
+        failures = self.failures + 1
+        backoff = min(RETRY_FIRST * 2 ** (failures - 1), RETRY_LONGEST)
+        return self.model_copy(update={"held_until": None, "not_before": now + backoff, "failures": failures, "version": self.version + 1})
 
 
 class SaleDetails(BaseModel):

@@ -47,6 +47,7 @@ PATH_PARAMETERS = {
     "code": "BrandCode",
     "email": "UserEmail",
     "address_id": "AddressId",
+    "number": "RectifyingInvoiceNumber",
 }
 # The error answers by status, named as the document's shared responses.
 RESPONSE_NAMES = {answer["status"]: name for name, answer in frame.PROBLEM_ANSWERS.items()}

@@ -88,6 +88,13 @@ PARAMETERS: dict[str, Any] = {
         "description": "A saved address's id, `A` and 12 hex digits.",
         "schema": {"type": "string", "pattern": "^A[0-9a-f]{12}$", "example": "A3f9c02d41b7e"},
     },
+    "RectifyingInvoiceNumber": {
+        "name": "number",
+        "in": "path",
+        "required": True,
+        "description": "A rectifying invoice's number, as the payment's `rectifying_invoices` lists it.",
+        "schema": {"type": "string", "maxLength": 32, "example": "RECT-2026-000001"},
+    },
     "PaymentId": {
         "name": "payment_id",
         "in": "path",

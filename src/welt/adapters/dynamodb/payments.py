@@ -8,8 +8,8 @@ from typing import Any
 from boto3.dynamodb.conditions import Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
-from welt.domain.verifactu import RegistrationRecord
-from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SubmissionWrite
+from welt.domain.verifactu import RegistrationRecord, SendingTurn
+from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SendingTurnWrite, SubmissionWrite
 
 COUNTER_SEQ = 0
 
@@ -50,19 +50,16 @@ def invoice_items(write: InvoiceNumberWrite) -> tuple[dict[str, Any], dict[str, 
 CHAIN = "VERIFACTU"
 
 
-def registration_items(write: RegistrationRecordWrite) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The chain's head moved onto the record, and the record."""
-    record = write.record
-    body = record.model_dump_json()
-    head = {"pk": CHAIN, "seq": COUNTER_SEQ, "position": record.position, "fingerprint": record.fingerprint, "body": body}
-    row = {
-        "pk": CHAIN,
-        "seq": record.position,
-        "invoice_number": record.invoice_number,
-        "submission": record.submission.value,
-        "body": body,
-    }
-    return head, row
+def registration_items(write: RegistrationRecordWrite) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The chain's head moved onto the last record written, and the records."""
+    records = [write.record, *([write.then] if write.then else [])]
+    last = records[-1]
+    head = {"pk": CHAIN, "seq": COUNTER_SEQ, "position": last.position, "fingerprint": last.fingerprint, "body": last.model_dump_json()}
+    rows = [
+        {"pk": CHAIN, "seq": r.position, "invoice_number": r.invoice_number, "submission": r.submission.value, "body": r.model_dump_json()}
+        for r in records
+    ]
+    return head, rows
 
 
 def submission_item(write: SubmissionWrite) -> dict[str, Any]:
@@ -74,6 +71,15 @@ def submission_item(write: SubmissionWrite) -> dict[str, Any]:
         "submission": record.submission.value,
         "body": record.model_dump_json(),
     }
+
+
+# The queue's turn to send records to AEAT: one item beside the chain (not in it: the chain's rows are records).
+SENDING = "VERIFACTU_SENDING"
+
+
+def sending_turn_item(write: SendingTurnWrite) -> dict[str, Any]:
+    turn = write.turn
+    return {"pk": SENDING, "seq": COUNTER_SEQ, "version": turn.version, "body": turn.model_dump_json()}
 
 
 class DynamoPaymentRepository:
@@ -128,6 +134,10 @@ class DynamoInvoiceRegister:
             ConsistentRead=True,
         )["Items"]
         return [RegistrationRecord.model_validate_json(item["body"]) for item in items]
+
+    def sending_turn(self) -> SendingTurn | None:
+        item = self._table.get_item(Key={"pk": SENDING, "seq": COUNTER_SEQ}, ConsistentRead=True).get("Item")
+        return SendingTurn.model_validate_json(item["body"]) if item else None
 
 
 class DynamoEventLog:

@@ -10,7 +10,14 @@ from welt.adapters.dynamodb.brands import brand_item
 from welt.adapters.dynamodb.groups import group_item
 from welt.adapters.dynamodb.orders import CAPPED_USE_RETENTION, capped_use_key, checkout_item, event_item, order_item
 from welt.adapters.dynamodb.outbox import message_item
-from welt.adapters.dynamodb.payments import COUNTER_SEQ, invoice_items, payment_item, registration_items, submission_item
+from welt.adapters.dynamodb.payments import (
+    COUNTER_SEQ,
+    invoice_items,
+    payment_item,
+    registration_items,
+    sending_turn_item,
+    submission_item,
+)
 from welt.adapters.dynamodb.reading import to_wire
 from welt.adapters.tables import BRANDS, INVOICES, ORDERS, OUTBOX, PAYMENTS, SHIPPING_GROUPS, TableDefinition
 from welt.services.ports import (
@@ -24,6 +31,7 @@ from welt.services.ports import (
     OrderWrite,
     PaymentWrite,
     RegistrationRecordWrite,
+    SendingTurnWrite,
     SubmissionWrite,
     Transaction,
     TransactionConflictError,
@@ -105,15 +113,19 @@ class DynamoStore:
                     moved = _put(self._name(INVOICES), counter, "last_seq = :previous", {":previous": write.seq - 1})
                 return [moved, _new(self._name(INVOICES), row, "pk")]
             case RegistrationRecordWrite(record=record):
-                head, row = registration_items(write)
+                head, rows = registration_items(write)
                 if record.previous_fingerprint is None:
                     moved = _new(self._name(INVOICES), head, "pk")
                 else:
                     moved = _put(self._name(INVOICES), head, "fingerprint = :previous", {":previous": record.previous_fingerprint})
-                return [moved, _new(self._name(INVOICES), row, "pk")]
+                return [moved, *(_new(self._name(INVOICES), row, "pk") for row in rows)]
             case SubmissionWrite():
                 # Only AEAT's answer changes on a record, and only once: from PENDING.
                 return [_put(self._name(INVOICES), submission_item(write), "submission = :pending", {":pending": "PENDING"})]
+            case SendingTurnWrite(expected_version=None):
+                return [_new(self._name(INVOICES), sending_turn_item(write), "pk")]
+            case SendingTurnWrite(expected_version=version):
+                return [_at_version(self._name(INVOICES), sending_turn_item(write), version)]
             case CheckoutKeyWrite():
                 return [_new(self._name(ORDERS), checkout_item(write), "pk")]
             case MessageWrite(message=message):

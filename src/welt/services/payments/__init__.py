@@ -7,13 +7,12 @@ Every step is one conditional transaction, so a repeated or late event finds not
 
 from welt.services.payments.canceling import cancel_payment
 from welt.services.payments.desk import PaymentDesk, invoicing_records, payment_view, payments_for_staff, price_payment
+from welt.services.payments.reading import get_payment, invoice_of, rectifying_invoice_of, rectifying_invoices_of
 from welt.services.payments.reconciling import ABANDON_AFTER, RECONCILE_AFTER, reconcile
 from welt.services.payments.settling import (
     RetryLaterError,
     Settled,
-    get_payment,
     handle_webhook,
-    invoice_of,
     record_refund,
     settle_failed,
     settle_succeeded,
@@ -40,6 +39,8 @@ __all__ = [
     "price_payment",
     "reconcile",
     "record_refund",
+    "rectifying_invoice_of",
+    "rectifying_invoices_of",
     "settle_failed",
     "settle_succeeded",
     "start_payment",

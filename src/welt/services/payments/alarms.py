@@ -8,6 +8,9 @@ NAMESPACE = "Welt"
 LATE_SUCCESS_REFUNDED = "LateSuccessRefunded"
 PAYMENT_NEEDS_REVIEW = "PaymentNeedsReview"
 STUCK_PAYMENTS = "StuckPayments"
+# VERI*FACTU records AEAT refused (Incorrecto), and submissions AEAT did not answer (emitted by submit-records).
+AEAT_RECORDS_REJECTED = "AeatRecordsRejected"
+AEAT_UNANSWERED = "AeatUnanswered"
 
 
 def count(name: str, value: int = 1, payment_id: str | None = None) -> None:

@@ -12,17 +12,24 @@ from enum import StrEnum
 
 from aws_lambda_powertools import Logger
 
-from welt.domain.errors import NotFoundError, StateConflictError
-from welt.domain.invoice import MADRID, InvoiceDocument, factory_seller, invoice_for, issue_date
+from welt.domain.errors import StateConflictError
+from welt.domain.invoice import MADRID, factory_seller, issue_date
 from welt.domain.model import Labeling, Order, PaymentStatus
-from welt.domain.payment import IN_FLIGHT, RECTIFYING_SERIES, Payment, PaymentState, invoice_number, rectifying_invoice_number
+from welt.domain.payment import (
+    IN_FLIGHT,
+    RECTIFYING_SERIES,
+    Payment,
+    PaymentState,
+    Rectification,
+    invoice_number,
+    rectifying_invoice_number,
+)
 from welt.domain.shipping_group import GroupStatus
-from welt.domain.verifactu import InvoiceType, RegistrationFields, SaleDetails, register_invoice
-from welt.services.callers import Caller
+from welt.domain.verifactu import InvoiceType, RegistrationFields, RegistrationRecord, SaleDetails, register_invoice
 from welt.services.changes import until_applied
 from welt.services.notifications import payment_received_message
 from welt.services.payments import alarms
-from welt.services.payments.desk import PAYMENT_STATE_OF, STRIPE, PaymentDesk, PaymentParts, parts_of, payment_for, payment_view
+from welt.services.payments.desk import PAYMENT_STATE_OF, STRIPE, PaymentDesk, PaymentParts, parts_of
 from welt.services.payments.starting import close_attempt
 from welt.services.ports import (
     BrandCheck,
@@ -30,12 +37,11 @@ from welt.services.ports import (
     IntentView,
     InvoiceNumberWrite,
     PaymentOutcomeUnknownError,
-    PaymentProviderUnavailableError,
     RegistrationRecordWrite,
     Transaction,
     TransactionConflictError,
 )
-from welt.services.resources import PaymentResource, WebhookReceipt
+from welt.services.resources import WebhookReceipt
 from welt.services.shipping_groups import orders_of
 
 logger = Logger(child=True)
@@ -54,21 +60,6 @@ class Settled(StrEnum):
     NOTHING = "nothing"  # already settled, or not Welt's
     REFUNDED = "refunded"  # money taken for an attempt no longer current: given back
     MISMATCH = "mismatch"  # Stripe took another amount or currency than the payment's: a person must look
-
-
-def get_payment(desk: PaymentDesk, caller: Caller, payment_id: str) -> PaymentResource:
-    """The payment. One waiting for 3-D Secure is first brought up to date with Stripe: after the
-    buyer's bank answers, the page polls this (Stripe's finalize-on-the-server step). A charge already
-    under way (PROCESSING) is settled by Stripe's webhook, or reconciliation."""
-    payment = payment_for(desk, caller, payment_id)
-    if payment.status is PaymentState.REQUIRES_ACTION and payment.intent_id and not caller.staff:
-        try:
-            intent = desk.gateway.retrieve(payment.intent_id)
-        except PaymentProviderUnavailableError:
-            return payment_view(desk, payment)  # as Welt knows it; the page asks again, or the webhook settles it
-        settle_from_stripe(desk, payment, intent)
-        payment = payment_for(desk, caller, payment_id)
-    return payment_view(desk, payment)
 
 
 def settle_from_stripe(desk: PaymentDesk, payment: Payment, intent: IntentView) -> Settled:
@@ -164,14 +155,21 @@ def _launch(
     seq = desk.invoices.last_number(year) + 1
     number = invoice_number(year, seq)
     succeeded = payment.succeeded(intent.id, number, now)
-    transaction.payment(succeeded, parts.payment)
     transaction.add(InvoiceNumberWrite(year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now))
     # The invoice's VERI*FACTU record, chained to the last one, in the same transaction as its number.
     registered = RegistrationFields(
         factory_seller().nif, number, issue_date(now), InvoiceType.F1, payment.summary.vat, payment.amount, now.astimezone(MADRID)
     )
     sale = _sale_details(payment, parts.orders, payment.summary.net)
-    transaction.add(RegistrationRecordWrite(register_invoice(registered, desk.invoices.chain_head(), payment.payment_id, sale)))
+    invoiced = register_invoice(registered, desk.invoices.chain_head(), payment.payment_id, sale)
+    rectified = None
+    if payment.refunded_amount:
+        # A refund overtook this success: the sale is invoiced now, so what was given back is rectified now too,
+        # in the same transaction, so no invoiced refund is ever left without its rectifying invoice.
+        rectified = _rectify(desk, transaction, succeeded, payment.refunded_amount, 0, now, invoiced, parts.orders)
+        succeeded = succeeded.refunded(payment.refunded_amount, now, _rectification(rectified, now))
+    transaction.payment(succeeded, parts.payment)
+    transaction.add(RegistrationRecordWrite(invoiced, then=rectified))
     brand = parts.brand.start_stamp_development(payment.payment_id) if payment.includes_stamp_fee else parts.brand
     if brand is parts.brand:
         # Stamps marked READY while this runs would leave orders waiting for them: the brand must not move.
@@ -240,14 +238,24 @@ def _sale_details(payment: Payment, orders: list[Order], net: int) -> SaleDetail
     )
 
 
-def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amount_refunded: int, now: datetime) -> str:
-    """The rectifying invoice (R1, by differences) of what this refund gives back, with its own number and record."""
+def _rectify(
+    desk: PaymentDesk,
+    transaction: Transaction,
+    payment: Payment,
+    amount_refunded: int,
+    rectified_before: int,
+    now: datetime,
+    chain_head: RegistrationRecord | None,
+    orders: list[Order],
+) -> RegistrationRecord:
+    """The rectifying invoice (R1, by differences) of what this refund gives back beyond `rectified_before`: its
+    number is taken in `transaction`; its record, chained after `chain_head`, is for the caller to write."""
     assert payment.invoice_number is not None
     year = now.year
     seq = desk.invoices.last_number(year, RECTIFYING_SERIES) + 1
     number = rectifying_invoice_number(year, seq)
-    given_back = amount_refunded - payment.refunded_amount
-    vat_back = payment.vat_refunded(amount_refunded) - payment.vat_refunded(payment.refunded_amount)
+    given_back = amount_refunded - rectified_before
+    vat_back = payment.vat_refunded(amount_refunded) - payment.vat_refunded(rectified_before)
     transaction.add(
         InvoiceNumberWrite(
             year=year, seq=seq, number=number, payment_id=payment.payment_id, brand=payment.brand, at=now, series=RECTIFYING_SERIES
@@ -256,12 +264,14 @@ def _rectify(desk: PaymentDesk, transaction: Transaction, payment: Payment, amou
     fields = RegistrationFields(
         factory_seller().nif, number, issue_date(now), InvoiceType.R1, -vat_back, -given_back, now.astimezone(MADRID)
     )
-    sale = _sale_details(payment, orders_of(desk.orders, payment.order_numbers), -(given_back - vat_back))
+    sale = _sale_details(payment, orders, -(given_back - vat_back))
     assert payment.settled_at is not None
     corrects = (payment.invoice_number, issue_date(payment.settled_at))
-    record = register_invoice(fields, desk.invoices.chain_head(), payment.payment_id, sale, corrects)
-    transaction.add(RegistrationRecordWrite(record))
-    return number
+    return register_invoice(fields, chain_head, payment.payment_id, sale, corrects)
+
+
+def _rectification(record: RegistrationRecord, now: datetime) -> Rectification:
+    return Rectification(number=record.invoice_number, issued_at=now, total=record.total_cents, vat=record.vat_cents)
 
 
 def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> None:
@@ -274,12 +284,19 @@ def record_refund(desk: PaymentDesk, payment_id: str, amount_refunded: int) -> N
             return
         now = desk.clock()
         transaction = Transaction()
-        # A refund of an invoiced payment is a rectifying invoice; one that overtook the success is not (yet).
+        # A refund of an invoiced payment is a rectifying invoice; one that overtook the success is rectified when
+        # the success settles (_launch), and one of a sale never invoiced has nothing to rectify.
         invoiced = payment.status is PaymentState.SUCCEEDED and payment.invoice_number is not None
-        rectifying = _rectify(desk, transaction, payment, amount_refunded, now) if invoiced else None
+        orders = orders_of(desk.orders, payment.order_numbers) if payment.status is PaymentState.SUCCEEDED else []
+        rectifying = None
+        if invoiced:
+            head = desk.invoices.chain_head()
+            record = _rectify(desk, transaction, payment, amount_refunded, payment.refunded_amount, now, head, orders)
+            transaction.add(RegistrationRecordWrite(record))
+            rectifying = _rectification(record, now)
         transaction.payment(payment.refunded(amount_refunded, now, rectifying), payment)
         if payment.status is PaymentState.SUCCEEDED:
-            for order in orders_of(desk.orders, payment.order_numbers):
+            for order in orders:
                 if order.payment_id != payment_id:
                     continue
                 try:
@@ -319,11 +336,3 @@ def _payment_of_intent(desk: PaymentDesk, intent: IntentView) -> Payment | None:
     if payment is None or payment.brand != intent.metadata.get("brand", payment.brand):
         return None
     return payment
-
-
-def invoice_of(desk: PaymentDesk, caller: Caller, payment_id: str) -> InvoiceDocument:
-    """The invoice of a settled payment, for the brand that paid (or staff)."""
-    payment = payment_for(desk, caller, payment_id)
-    if payment.status is not PaymentState.SUCCEEDED or payment.invoice_number is None:
-        raise NotFoundError(f"Payment {payment_id} has no invoice yet: it is {payment.status.value}.")
-    return invoice_for(payment, orders_of(desk.orders, payment.order_numbers), desk.catalog, desk.aeat_qr_service)

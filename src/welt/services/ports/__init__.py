@@ -13,6 +13,7 @@ from welt.services.ports.identity import (
 from welt.services.ports.invoicing import (
     AeatAnswer,
     AeatSubmitter,
+    AeatUnavailableError,
     InvoiceRegister,
 )
 from welt.services.ports.mail import (
@@ -61,6 +62,7 @@ from welt.services.ports.transactions import (
     OrderWrite,
     PaymentWrite,
     RegistrationRecordWrite,
+    SendingTurnWrite,
     Store,
     SubmissionWrite,
     Transaction,
@@ -73,6 +75,7 @@ __all__ = [
     "SEARCH_BUDGET",
     "AeatAnswer",
     "AeatSubmitter",
+    "AeatUnavailableError",
     "BrandCheck",
     "BrandRepository",
     "BrandWrite",
@@ -106,6 +109,7 @@ __all__ = [
     "PaymentWrite",
     "RefundView",
     "RegistrationRecordWrite",
+    "SendingTurnWrite",
     "SessionRegistry",
     "ShippingGroupRepository",
     "Store",

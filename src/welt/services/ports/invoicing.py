@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 
-from welt.domain.verifactu import RegistrationRecord
+from welt.domain.verifactu import RegistrationRecord, SendingTurn
 
 
 class InvoiceRegister(Protocol):
@@ -21,6 +21,10 @@ class InvoiceRegister(Protocol):
         """The records after `after_position`, oldest first."""
         ...
 
+    def sending_turn(self) -> SendingTurn | None:
+        """The queue's turn to send records to AEAT (None before the first submission)."""
+        ...
+
 
 @dataclass(frozen=True)
 class AeatAnswer:
@@ -29,6 +33,13 @@ class AeatAnswer:
     state: str
     wait_seconds: int
     records: dict[str, str]
+    # AEAT's error on a record it refused or accepted with errors: "CodigoErrorRegistro: DescripcionErrorRegistro".
+    errors: dict[str, str] = field(default_factory=dict)
+
+
+class AeatUnavailableError(Exception):
+    """AEAT did not answer the submission (connection, timeout, a server error or a SOAP fault): nothing of it
+    counts as received, so the same records go again."""
 
 
 class AeatSubmitter(Protocol):

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 from welt.domain.model import Brand, Order, OrderStatus, StampStatus
 from welt.domain.payment import Payment
 from welt.domain.shipping_group import ShippingGroup
-from welt.domain.verifactu import RegistrationRecord
+from welt.domain.verifactu import RegistrationRecord, SendingTurn
 from welt.services.ports.mail import OutboxMessage
 
 
@@ -80,9 +80,12 @@ class RegistrationRecordWrite:
 
     The head moves only from `record.previous_fingerprint` (or from nothing for the first record), so two
     invoices settling at once cannot both chain to the same record: one commits, the other reads again.
+    `then` is a record chained right after it in the same transaction (a refund that overtook the success is
+    rectified as the invoice is issued): the head moves once, onto the last of the two.
     """
 
     record: RegistrationRecord
+    then: RegistrationRecord | None = None
 
 
 @dataclass(frozen=True)
@@ -90,6 +93,14 @@ class SubmissionWrite:
     """AEAT's answer on a record: its submission state moves from PENDING, the record's fields untouched."""
 
     record: RegistrationRecord
+
+
+@dataclass(frozen=True)
+class SendingTurnWrite:
+    """The queue's turn to send to AEAT moves from `expected_version` (None: it is created): one run at a time."""
+
+    turn: SendingTurn
+    expected_version: int | None
 
 
 @dataclass(frozen=True)
@@ -140,6 +151,7 @@ Write = (
     | InvoiceNumberWrite
     | RegistrationRecordWrite
     | SubmissionWrite
+    | SendingTurnWrite
     | CheckoutKeyWrite
     | MessageWrite
     | CappedUse

@@ -120,3 +120,19 @@ class StaffEmailList(TypedDict):
 
 class Health(TypedDict):
     status: Literal["ok"]
+
+
+class RectifyingInvoice(TypedDict):
+    """A rectifying invoice (R1, by differences) one refund of the payment produced; amounts in cents, negative."""
+
+    number: Annotated[str, Field(pattern=r"^RECT-[0-9]{4}-[0-9]{6}$", examples=["RECT-2026-000001"])]
+    issued_on: Annotated[str, Field(json_schema_extra={"format": "date"})]
+    corrects: Annotated[str, Field(description="The number of the invoice it corrects.")]
+    net: int
+    vat: int
+    total: int
+    currency: str
+
+
+class RectifyingInvoiceList(TypedDict):
+    rectifying_invoices: list[RectifyingInvoice]

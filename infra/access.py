@@ -19,9 +19,10 @@ from welt.adapters.tables import (
     TableDefinition,
 )
 
-# What the repositories call. A TransactWriteItems is authorized item by item with these same actions.
+# What the repositories call. A TransactWriteItems is authorized item by item with these same actions. Nothing of
+# Welt's deletes an item (old items expire by TTL), so only the idempotency table is given DeleteItem.
 READ = ("dynamodb:GetItem", "dynamodb:BatchGetItem", "dynamodb:Query", "dynamodb:ConditionCheckItem")
-WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
+WRITE = ("dynamodb:PutItem", "dynamodb:UpdateItem")
 # Powertools idempotency reads, claims, completes and on failure deletes its record, nothing else.
 IDEMPOTENCY_ACTIONS = ("dynamodb:GetItem", "dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem")
 # Sending an outbox message: read it, claim it, mark it sent or release it.
@@ -77,7 +78,7 @@ class FunctionAccess:
     handler: str
     tables: tuple[TableAccess, ...]
     secrets: tuple[str, ...] = ()
-    sends_mail: bool = True
+    sends_mail: bool = False  # SES: only the two email workers send
     reads_outbox_stream: bool = False
     user_pool_actions: tuple[str, ...] = ()  # on the stage's user pool only
     environment: dict[str, str] = field(default_factory=dict)
@@ -90,29 +91,41 @@ def _desk(*tables: TableDefinition) -> tuple[TableAccess, ...]:
     return tuple(TableAccess(t, IDEMPOTENCY_ACTIONS if t is IDEMPOTENCY else READ + WRITE) for t in tables)
 
 
-ORDER_DESK_TABLES = (ORDERS, BRANDS, SHIPPING_GROUPS, OUTBOX, IDEMPOTENCY)
+# Only starting a payment runs through Powertools idempotency, so only the payments API is given its table.
+ORDER_DESK_TABLES = (ORDERS, BRANDS, SHIPPING_GROUPS, OUTBOX)
 PAYMENT_DESK_TABLES = (*ORDER_DESK_TABLES, PAYMENTS, INVOICES, STRIPE_EVENTS)
 
 ORDERS_API = FunctionAccess(
     "orders-api", "orders", "app.handler", _desk(*ORDER_DESK_TABLES), secrets=(CURSOR_SECRET,), user_pool_actions=USER_POOL_ADMIN
 )
 PAYMENTS_API = FunctionAccess(
-    "payments-api", "payments", "app.handler", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS, user_pool_actions=STAFF_SECOND_FACTOR
+    "payments-api",
+    "payments",
+    "app.handler",
+    _desk(*PAYMENT_DESK_TABLES, IDEMPOTENCY),
+    secrets=STRIPE_SECRETS,
+    user_pool_actions=STAFF_SECOND_FACTOR,
 )
 # Sends each new outbox message as its row reaches the table's stream.
-SEND_EMAILS = FunctionAccess("send-emails", "orders", "app.send_emails", (TableAccess(OUTBOX, OUTBOX_SEND),), reads_outbox_stream=True)
+SEND_EMAILS = FunctionAccess(
+    "send-emails", "orders", "app.send_emails", (TableAccess(OUTBOX, OUTBOX_SEND),), reads_outbox_stream=True, sends_mail=True
+)
 # The safety net: every minute, the messages whose send failed and are due again.
 RETRY_EMAILS = FunctionAccess(
-    "retry-emails", "orders", "app.retry_emails", (TableAccess(OUTBOX, (*OUTBOX_SEND, "dynamodb:Query"), indexes=("waiting",)),)
+    "retry-emails",
+    "orders",
+    "app.retry_emails",
+    (TableAccess(OUTBOX, (*OUTBOX_SEND, "dynamodb:Query"), indexes=("waiting",)),),
+    sends_mail=True,
 )
 # Asks Stripe about payments whose webhook never came; settles them like the webhook would.
 RECONCILE_PAYMENTS = FunctionAccess(
-    "reconcile-payments", "payments", "app.reconcile_payments", _desk(*PAYMENT_DESK_TABLES), secrets=STRIPE_SECRETS
+    "reconcile-payments", "payments", "app.reconcile_payments", _desk(*PAYMENT_DESK_TABLES), secrets=(STRIPE_SECRET_KEY,)
 )
 
 # Sends the VERI*FACTU records AEAT has not answered: reads the chain, records AEAT's answers and the queue's turn.
 SUBMIT_RECORDS = FunctionAccess(
-    "submit-records", "payments", "app.submit_records", (TableAccess(INVOICES, READ + WRITE),), secrets=AEAT_SECRETS, sends_mail=False
+    "submit-records", "payments", "app.submit_records", (TableAccess(INVOICES, READ + WRITE),), secrets=AEAT_SECRETS
 )
 
 FUNCTIONS = (ORDERS_API, PAYMENTS_API, SEND_EMAILS, RETRY_EMAILS, RECONCILE_PAYMENTS, SUBMIT_RECORDS)

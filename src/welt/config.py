@@ -35,20 +35,27 @@ def _required(name: str) -> str:
 
 
 def _secret(name: str) -> str:
-    """The value of `name` itself (the local stack), or of the Secrets Manager secret `<name>_SECRET_ID` names (deployed).
+    """The Secrets Manager secret `<name>_SECRET_ID` names (deployed), or the value of `name` itself (the local stack).
 
-    A deployed function's environment holds only the secret's id, so its value never shows in the Lambda console.
+    A deployed function's environment holds only the secret's id, so its value never shows in the Lambda console;
+    and where a secret id is given, a plaintext variable beside it is never read, so nobody can override a deployed
+    secret by setting an environment variable on the function.
     """
-    value = os.environ.get(name, "").strip()
-    if value:
-        return value
-    secret_id = os.environ.get(f"{name}_SECRET_ID", "").strip()
-    if not secret_id:
+    value = _optional_secret(name)
+    if value is None:
         raise RuntimeError(f"environment variable {name} or {name}_SECRET_ID must be set")
-    # Imported here: only deployed functions read secrets this way, and the import costs cold-start time.
-    from aws_lambda_powertools.utilities import parameters
+    return value
 
-    return parameters.get_secret(secret_id, max_age=SECRET_MAX_AGE_SECONDS)
+
+def _optional_secret(name: str) -> str | None:
+    """As `_secret`, or None for a function not given this secret at all."""
+    secret_id = os.environ.get(f"{name}_SECRET_ID", "").strip()
+    if secret_id:
+        # Imported here: only deployed functions read secrets this way, and the import costs cold-start time.
+        from aws_lambda_powertools.utilities import parameters
+
+        return parameters.get_secret(secret_id, max_age=SECRET_MAX_AGE_SECONDS)
+    return os.environ.get(name, "").strip() or None
 
 
 @lru_cache(maxsize=1)
@@ -86,7 +93,7 @@ class StripeSettings:
     """Only the payments function is given these; the orders function never reads them."""
 
     secret_key: str
-    webhook_secret: str
+    webhook_secret: str | None  # only the payments API verifies webhooks; reconciliation is not given the secret
     publishable_key: str
     api_base: str | None
     js_url: str
@@ -97,7 +104,7 @@ class StripeSettings:
 def stripe_settings() -> StripeSettings:
     return StripeSettings(
         secret_key=_secret("STRIPE_SECRET_KEY"),
-        webhook_secret=_secret("STRIPE_WEBHOOK_SECRET"),
+        webhook_secret=_optional_secret("STRIPE_WEBHOOK_SECRET"),
         publishable_key=_required("STRIPE_PUBLISHABLE_KEY"),
         api_base=os.environ.get("STRIPE_API_BASE") or None,
         js_url=os.environ.get("STRIPE_JS_URL") or "https://js.stripe.com/v3/",

@@ -137,3 +137,31 @@ def test_only_the_orders_api_administers_users_the_payments_api_reads_them_and_o
         assert {resource for _, resource in granted_here} == {"userpool:users"}, granted_here
     else:
         assert granted_here == set()
+
+
+def test_only_the_two_email_workers_may_send_mail(synthesized: Synthesized) -> None:
+    senders = {access.name for access in FUNCTIONS if granted(statements_of(synthesized, access), "ses:")}
+    assert senders == {"send-emails", "retry-emails"}
+
+
+def test_only_the_idempotency_table_may_have_items_deleted(synthesized: Synthesized) -> None:
+    deletable = {
+        (access.name, resource) for access in FUNCTIONS for action, resource in granted(statements_of(synthesized, access), "dynamodb:")
+    }
+    deletions = {
+        (access.name, resource)
+        for access in FUNCTIONS
+        for action, resource in granted(statements_of(synthesized, access), "dynamodb:DeleteItem")
+    }
+    assert deletable  # the roles were read
+    assert deletions == {("payments-api", "table:idempotency")}
+
+
+def test_no_role_reaches_a_table_or_secret_its_code_never_uses(synthesized: Synthesized) -> None:
+    reach = {access.name: {resource for _, resource in granted(statements_of(synthesized, access), "")} for access in FUNCTIONS}
+    # Checkout keys live in the orders table; only starting a payment runs through the idempotency table.
+    assert "table:idempotency" not in reach["orders-api"]
+    assert "table:idempotency" not in reach["reconcile-payments"]
+    # Reconciliation asks Stripe; it never verifies a webhook.
+    assert "secret:stripe-webhook-secret" not in reach["reconcile-payments"]
+    assert "secret:stripe-secret-key" in reach["reconcile-payments"]

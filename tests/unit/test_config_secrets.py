@@ -40,9 +40,32 @@ def secrets_manager(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[Any, list
 
 def test_the_value_in_the_environment_is_used_as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("WELT_CURSOR_SECRET", "local-cursor-key")
-    monkeypatch.setenv("WELT_CURSOR_SECRET_SECRET_ID", "arn:aws:secretsmanager:eu-west-1:1:secret:unused")
+    monkeypatch.delenv("WELT_CURSOR_SECRET_SECRET_ID", raising=False)
 
     assert config.cursor_secret() == b"local-cursor-key"
+
+
+def test_a_deployed_secret_is_never_overridden_by_a_plaintext_variable(
+    secrets_manager: tuple[Any, list[str]], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client, _ = secrets_manager
+    arn = client.create_secret(Name="welt-test-cursor-secret", SecretString="deployed-cursor-key")["ARN"]
+    monkeypatch.setenv("WELT_CURSOR_SECRET_SECRET_ID", arn)
+    monkeypatch.setenv("WELT_CURSOR_SECRET", "set-by-hand-on-the-function")
+
+    assert config.cursor_secret() == b"deployed-cursor-key"
+
+
+def test_a_function_not_given_the_webhook_secret_still_has_stripes_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("STRIPE_SECRET_KEY", "sk_test_reconcile")
+    monkeypatch.setenv("STRIPE_PUBLISHABLE_KEY", "pk_test_reconcile")
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET", raising=False)
+    monkeypatch.delenv("STRIPE_WEBHOOK_SECRET_SECRET_ID", raising=False)
+
+    settings = config.stripe_settings()
+
+    assert settings.secret_key == "sk_test_reconcile"
+    assert settings.webhook_secret is None
 
 
 def test_a_deployed_function_reads_the_secret_its_environment_names_once(

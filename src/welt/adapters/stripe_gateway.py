@@ -218,7 +218,7 @@ class StripeGateway:
     def __init__(
         self,
         secret_key: str,
-        webhook_secret: str,
+        webhook_secret: str | None,
         publishable_key: str,
         js_url: str,
         api_base: str | None = None,
@@ -309,6 +309,8 @@ class StripeGateway:
     def verify_event(self, payload: bytes, signature: str | None) -> StripeEvent:
         if not signature:
             raise InvalidSignatureError("No Stripe-Signature header.")
+        if self._webhook_secret is None:
+            raise RuntimeError("this function is not given the webhook secret (only the payments API verifies webhooks)")
         try:
             stripe.WebhookSignature.verify_header(payload.decode("utf-8"), signature, self._webhook_secret, SIGNATURE_TOLERANCE_SECONDS)
         except (stripe.SignatureVerificationError, UnicodeDecodeError, ValueError) as error:

@@ -68,6 +68,15 @@ def test_staff_list_every_brands_orders_and_a_brand_may_not(staff: Api, dmo: Api
     assert_problem(dmo.get("/admin/orders"), 403)
 
 
+def test_staff_list_the_registered_brands_under_the_orders_roles_iam_policy(staff: Api, dmo: Api) -> None:
+    """The brands listing queries the registry index (no role may Scan): this runs with IAM checked on every call."""
+    answer = staff.get("/admin/brands")
+
+    assert answer.status_code == 200, answer.text
+    assert {"DMO", "BRK"} <= {brand["code"] for brand in answer.json()["brands"]}
+    assert_problem(dmo.get("/admin/brands"), 403)
+
+
 def test_a_card_payment_confirmed_at_stripe_lands_by_webhook_and_mails_once(
     dmo: Api, dmo_pay: PaymentsApi, outbox: Outbox, tag: str
 ) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -243,11 +244,44 @@ def firewall(scope: Construct, stage: Stage) -> wafv2.CfnWebACL:
                 action=wafv2.CfnWebACL.RuleActionProperty(block={}),
                 statement=wafv2.CfnWebACL.StatementProperty(
                     rate_based_statement=wafv2.CfnWebACL.RateBasedStatementProperty(
-                        aggregate_key_type="IP", limit=stage.throttle_rate * 60 * 5
+                        aggregate_key_type="IP", limit=stage.per_address_per_5_minutes
                     )
                 ),
             ),
+            managed_rules("AWSManagedRulesCommonRuleSet", 2, visibility, counted=COMMON_RULES_COUNTED),
+            managed_rules("AWSManagedRulesKnownBadInputsRuleSet", 3, visibility),
         ],
+    )
+
+
+# Rules of AWS's common rule set that would refuse what Welt legitimately receives; each only counted (metrics and
+# sampled requests, no block), with why. The BodyTooLarge rule above already refuses bodies over the stage's limit.
+COMMON_RULES_COUNTED = {
+    # 8 KB: Stripe's signed webhook bodies are often larger, and a bulk order's size run can be too.
+    "SizeRestrictions_BODY": "Stripe's webhook events and bulk checkouts exceed 8 KB; our own limit is the stage's",
+}
+
+
+def managed_rules(
+    name: str, priority: int, visibility: Callable[[str], wafv2.CfnWebACL.VisibilityConfigProperty], counted: dict[str, str] | None = None
+) -> wafv2.CfnWebACL.RuleProperty:
+    """One of AWS's managed rule groups, blocking what it matches except the rules only `counted`."""
+    return wafv2.CfnWebACL.RuleProperty(
+        name=name,
+        priority=priority,
+        visibility_config=visibility(name),
+        override_action=wafv2.CfnWebACL.OverrideActionProperty(none={}),
+        statement=wafv2.CfnWebACL.StatementProperty(
+            managed_rule_group_statement=wafv2.CfnWebACL.ManagedRuleGroupStatementProperty(
+                vendor_name="AWS",
+                name=name,
+                rule_action_overrides=[
+                    wafv2.CfnWebACL.RuleActionOverrideProperty(name=rule, action_to_use=wafv2.CfnWebACL.RuleActionProperty(count={}))
+                    for rule in sorted(counted or {})
+                ]
+                or None,
+            )
+        ),
     )
 
 

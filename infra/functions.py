@@ -92,6 +92,7 @@ class WeltFunction(Construct):
             role=self.role,
             timeout=cdk.Duration.seconds(timeout_seconds),
             memory_size=memory_mb,
+            reserved_concurrent_executions=stage.reserved_concurrency(access.name),
             tracing=lambda_.Tracing.ACTIVE,
             log_group=self.log_group,
             environment=environment,

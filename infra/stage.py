@@ -32,6 +32,16 @@ class Stage:
     # Steady requests per second and burst per API stage; requests over it get 429 problem+json.
     throttle_rate: int = 50
     throttle_burst: int = 100
+    # Requests one address may send in five minutes (WAF), well below the route limit every brand shares: a
+    # flood from one address is cut off long before it can use up the others' share. 1500 is 5 a second,
+    # sustained: more than an office of people clicking through the app ever sends.
+    per_address_per_5_minutes: int = 1500
+    # Lambda instances kept for each API function, so a flood on one cannot take the other's (or the workers')
+    # capacity, nor run the account's concurrency dry. Reconciliation runs one at a time. An account whose
+    # concurrency limit is below ~250 (new accounts start at 10) must ask for more first, or synth with
+    # `-c api_reserved_concurrency=0` (no reservation).
+    api_reserved_concurrency: int = 100
+    reconcile_reserved_concurrency: int = 1
     # API Gateway refuses larger bodies with 413 before a function runs (Welt's bodies are a few KB).
     max_body_bytes: int = 64 * 1024
     # Deployed into the local AWS emulator (ministack, `make deploy-local`): leaves out exactly the resources it
@@ -48,6 +58,15 @@ class Stage:
 
     def table_name(self, table: TableDefinition) -> str:
         return f"{self.prefix}{table.logical_name}"
+
+    def reserved_concurrency(self, function_name: str) -> int | None:
+        """The instances kept for a function (None: it shares the account's pool)."""
+        kept = {
+            "orders-api": self.api_reserved_concurrency,
+            "payments-api": self.api_reserved_concurrency,
+            "reconcile-payments": self.reconcile_reserved_concurrency,
+        }.get(function_name)
+        return kept or None
 
     def stack_name(self, part: str) -> str:
         return f"welt-{self.name}-{part}"
@@ -73,8 +92,11 @@ def stage_from_context(context: dict[str, Any]) -> Stage:
     for key in ("region", "account", "mail_from", "web_origin", "sign_in_url", "alarm_email", "stripe_publishable_key"):
         if context.get(key):
             fields[key] = str(context[key])
-    for key in ("throttle_rate", "throttle_burst", "max_body_bytes"):
+    for key in ("throttle_rate", "throttle_burst", "max_body_bytes", "per_address_per_5_minutes"):
         if context.get(key):
+            fields[key] = int(context[key])
+    for key in ("api_reserved_concurrency", "reconcile_reserved_concurrency"):
+        if context.get(key) is not None and str(context[key]) != "":
             fields[key] = int(context[key])
     fields["emulator"] = str(context.get("emulator", "")).lower() == "true"
     stage = Stage(**fields)

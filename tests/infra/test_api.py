@@ -134,6 +134,47 @@ def test_bodies_over_the_size_limit_are_refused_with_413_before_a_function_runs(
     assert len(associations) == 2
 
 
+def test_one_address_is_limited_well_below_the_limit_every_brand_shares(synthesized: Synthesized) -> None:
+    [acl] = synthesized.resources("Api", "AWS::WAFv2::WebACL").values()
+    [flood] = [r for r in acl["Properties"]["Rules"] if "RateBasedStatement" in r["Statement"]]
+    per_address = flood["Statement"]["RateBasedStatement"]
+
+    assert per_address["AggregateKeyType"] == "IP"
+    assert per_address["Limit"] == STAGE.per_address_per_5_minutes
+    assert per_address["Limit"] <= STAGE.throttle_rate * 60 * 5 / 5  # a fifth of the route limit at most
+    assert "Block" in flood["Action"]
+
+
+def test_aws_managed_rule_groups_block_common_attacks_and_known_bad_inputs(synthesized: Synthesized) -> None:
+    [acl] = synthesized.resources("Api", "AWS::WAFv2::WebACL").values()
+    groups = {
+        r["Statement"]["ManagedRuleGroupStatement"]["Name"]: r
+        for r in acl["Properties"]["Rules"]
+        if "ManagedRuleGroupStatement" in r["Statement"]
+    }
+
+    assert set(groups) == {"AWSManagedRulesCommonRuleSet", "AWSManagedRulesKnownBadInputsRuleSet"}
+    for rule in groups.values():
+        assert rule["OverrideAction"] == {"None": {}}  # the group's own block actions apply
+        assert rule["Statement"]["ManagedRuleGroupStatement"]["VendorName"] == "AWS"
+    overrides = groups["AWSManagedRulesCommonRuleSet"]["Statement"]["ManagedRuleGroupStatement"]["RuleActionOverrides"]
+    # Only the 8 KB body rule is counted instead of blocking: Stripe's webhooks are larger; our own size rule applies.
+    assert overrides == [{"Name": "SizeRestrictions_BODY", "ActionToUse": {"Count": {}}}]
+    assert "RuleActionOverrides" not in groups["AWSManagedRulesKnownBadInputsRuleSet"]["Statement"]["ManagedRuleGroupStatement"]
+
+
+def test_the_apis_and_reconciliation_have_reserved_concurrency(synthesized: Synthesized) -> None:
+    kept = {
+        function["Properties"]["FunctionName"]: function["Properties"].get("ReservedConcurrentExecutions")
+        for stack in ("Api", "Workers")
+        for function in synthesized.resources(stack, "AWS::Lambda::Function").values()
+        if function["Properties"].get("FunctionName", "").startswith(STAGE.prefix)
+    }
+
+    assert kept[f"{STAGE.prefix}orders-api"] == kept[f"{STAGE.prefix}payments-api"] == STAGE.api_reserved_concurrency > 0
+    assert kept[f"{STAGE.prefix}reconcile-payments"] == 1
+
+
 def test_the_invoice_pdf_passes_through_as_binary(synthesized: Synthesized) -> None:
     apis = {r["Properties"]["Name"]: r["Properties"] for r in synthesized.resources("Api", "AWS::ApiGateway::RestApi").values()}
     assert "application/pdf" in apis[f"{STAGE.prefix}payments"]["BinaryMediaTypes"]

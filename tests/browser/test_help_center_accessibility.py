@@ -69,3 +69,26 @@ def test_the_navigation_drawer_on_a_phone(page: Page, help_center: str) -> None:
     expect(page.locator(".md-sidebar--primary")).to_be_in_viewport(ratio=1)  # slid all the way in
 
     assert_accessible(page, "help center navigation on a phone")
+
+
+DIAGRAM_PAGE = "developers/deploying/"  # has a mermaid diagram: its renderer must run under the policy too
+
+
+@pytest.mark.parametrize("path", [*PAGES, DIAGRAM_PAGE])
+def test_a_page_runs_under_its_content_security_policy_without_a_violation(page: Page, help_center: str, path: str) -> None:
+    page.add_init_script(
+        "window.__violations = [];"
+        "document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
+    )
+    open_page(page, help_center, path)
+    page.keyboard.press("/")  # search runs in a web worker: allowed from the site itself
+    page.keyboard.type("group shipping")
+    expect(page.locator(".md-search-result__item").first).to_be_visible()
+
+    policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content") or ""
+    assert "script-src 'self' 'sha256-" in policy and "object-src 'none'" in policy
+    assert page.evaluate("window.__violations") == []
+    if path == DIAGRAM_PAGE:
+        # Material draws each diagram into a closed shadow root of a `div.mermaid` that takes the `pre`'s place.
+        expect(page.locator("div.mermaid").first).to_be_visible()
+        assert page.locator("pre.mermaid").count() == 0

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import html
 import importlib.util
 import json
@@ -173,6 +175,21 @@ def test_no_page_loads_anything_from_the_network(site: Path) -> None:
     offenders = {str(page.relative_to(site)): external.findall(page.read_text(encoding="utf-8")) for page in site.rglob("*.html")}
 
     assert {page: found for page, found in offenders.items() if found} == {}
+
+
+def test_every_page_carries_a_content_security_policy_allowing_exactly_its_own_inline_scripts(site: Path) -> None:
+    pages = sorted(site.rglob("*.html"))
+    assert len(pages) > 20
+    for page in pages:
+        html = page.read_text()
+        [policy] = re.findall(r'<meta http-equiv="Content-Security-Policy" content="([^"]+)">', html)
+        allowed = set(re.findall(r"'sha256-([^']+)'", policy))
+        inline = {
+            base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() for body in re.findall(r"<script>(.*?)</script>", html, re.S)
+        }
+        assert allowed == inline, page
+        assert "'unsafe-inline'" not in policy.split("script-src", 1)[1].split(";", 1)[0], page
+        assert html.index("Content-Security-Policy") < html.index("<script"), page
 
 
 def test_pictures_are_real_screenshots_of_the_backoffice(site: Path) -> None:

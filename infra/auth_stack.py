@@ -41,6 +41,9 @@ class AuthStack(cdk.Stack):
                 temp_password_validity=cdk.Duration.days(7),
             ),
             account_recovery=cognito.AccountRecovery.EMAIL_ONLY,
+            # Recovery is by email only: a changed address takes effect once its code is confirmed, and until then
+            # the user signs in, and recovers, with the address they had (no takeover by typing a new one).
+            keep_original=cognito.KeepOriginalAttrs(email=True),
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(sms=False, otp=True),
             feature_plan=cognito.FeaturePlan.PLUS,

@@ -62,6 +62,12 @@ def test_users_cannot_sign_up_themselves(synthesized: Synthesized) -> None:
     )
 
 
+def test_a_changed_email_takes_effect_only_once_verified(synthesized: Synthesized) -> None:
+    [pool] = synthesized.resources("Auth", "AWS::Cognito::UserPool").values()
+    assert pool["Properties"]["UserAttributeUpdateSettings"] == {"AttributesRequireVerificationBeforeUpdate": ["email"]}
+    assert pool["Properties"]["AccountRecoverySetting"]["RecoveryMechanisms"] == [{"Name": "verified_email", "Priority": 1}]
+
+
 def test_the_brand_attribute_is_immutable_and_the_app_client_cannot_write_it(synthesized: Synthesized) -> None:
     [pool] = synthesized.resources("Auth", "AWS::Cognito::UserPool").values()
     [client] = synthesized.resources("Auth", "AWS::Cognito::UserPoolClient").values()

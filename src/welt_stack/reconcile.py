@@ -8,10 +8,11 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import time
 from pathlib import Path
 
 from aws_lambda_powertools import Logger
+
+from welt_stack.schedule import run_every
 
 logger = Logger(service="welt-reconcile")
 
@@ -33,18 +34,7 @@ def main() -> None:
     from welt.bootstrap import wiring
     from welt.services.payments import reconcile
 
-    while True:
-        try:
-            outcome = reconcile(wiring.payment_desk())
-            logger.info("reconciled", extra=outcome)
-            if not args.every:
-                print(json.dumps(outcome))
-                return
-        except Exception:  # the emulators may be going away; the next run tries again
-            logger.exception("reconciliation failed")
-            if not args.every:
-                raise
-        time.sleep(args.every)
+    run_every(args.every, lambda: reconcile(wiring.payment_desk()), logger, "reconciled")
 
 
 if __name__ == "__main__":

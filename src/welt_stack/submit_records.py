@@ -8,10 +8,10 @@ is sent, however often it runs).
 from __future__ import annotations
 
 import argparse
-import json
-import time
 
 from aws_lambda_powertools import Logger
+
+from welt_stack.schedule import run_every
 
 logger = Logger(service="welt-submit-records")
 
@@ -22,19 +22,7 @@ def main() -> None:
     args = parser.parse_args()
     from welt.bootstrap import wiring
 
-    while True:
-        try:
-            outcome = wiring.submission_queue().run()
-            if outcome["sent"]:
-                logger.info("records submitted", extra=outcome)
-            if not args.every:
-                print(json.dumps(outcome))
-                return
-        except Exception:  # the emulators may be going away; the next run tries again
-            logger.exception("submitting records failed")
-            if not args.every:
-                raise
-        time.sleep(args.every)
+    run_every(args.every, lambda: wiring.submission_queue().run(), logger, "records submitted")
 
 
 if __name__ == "__main__":

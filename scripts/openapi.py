@@ -3,28 +3,17 @@
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import sys
 from pathlib import Path
-from types import ModuleType
 
 from welt.entrypoints.contract import as_yaml, document
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from tests.apps import load_app  # noqa: E402  (both apps are a module named `app`: loaded by path)
+
 DOCUMENT = REPO / "docs" / "api" / "openapi.yaml"
-
-
-def load_app(name: str) -> ModuleType:
-    """functions/<name>/app.py, under a name of its own (both apps are a module named `app`)."""
-    module_name = f"welt_{name}_app"
-    if module_name in sys.modules:
-        return sys.modules[module_name]
-    spec = importlib.util.spec_from_file_location(module_name, REPO / "functions" / name / "app.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[module_name] = module
-    spec.loader.exec_module(module)
-    return module
 
 
 def generated() -> str:

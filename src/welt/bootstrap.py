@@ -262,7 +262,6 @@ def live_payment_desk(lambda_context: Callable[[], Any] | None = None) -> Paymen
 def live_submission_queue() -> SubmissionQueue:
     """The queue that sends VERI*FACTU records to AEAT (the scheduled submit_records function)."""
     from welt.adapters.aeat import AeatSoapSubmitter, certificate_context
-    from welt.adapters.dynamodb import DynamoInvoiceRegister
     from welt.adapters.verifactu_xml import submission_xml
     from welt.domain.invoice import factory_seller
     from welt.services.payments.submitting import SubmissionQueue
@@ -271,9 +270,10 @@ def live_submission_queue() -> SubmissionQueue:
     # Only AEAT (https) is given the factory's certificate; the local stack's stand-in listens on the loopback.
     tls = (lambda: certificate_context(*aeat_certificate())) if url.startswith("https://") else None
     seller = factory_seller().name
+    storage = live_storage()
     return SubmissionQueue(
-        invoices=DynamoInvoiceRegister(table(INVOICES)),
-        store=live_storage().store,
+        invoices=storage.invoices,
+        store=storage.store,
         submitter=AeatSoapSubmitter(url, tls),
         render=lambda records, before: submission_xml(records, before, seller),
         clock=utc_now,

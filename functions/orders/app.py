@@ -1150,9 +1150,7 @@ def remove_address(request: HttpRequest, address_id: str) -> SavedAddressList:
 
     Orders already placed keep the address they were placed with.
     """
-    desk = order_desk()
-    address_book.remove_address(desk, request.caller, address_id)
-    return address_book.list_addresses(desk, request.caller)
+    return address_book.remove_address(order_desk(), request.caller, address_id)
 
 
 @api.route(

@@ -8,22 +8,17 @@ brand as it now is. Only the brand's own users see or change them.
 from __future__ import annotations
 
 import hashlib
-import random
-import time
 from collections.abc import Callable
 
 from welt.domain.addresses import ShippingAddress
 from welt.domain.brand import Brand, SavedAddress
-from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, NotFoundError, StateConflictError
+from welt.domain.errors import FieldProblem, IdempotencyKeyReusedError, NotFoundError
 from welt.domain.text import ShortText, Strict
 from welt.services.callers import Caller, brand_of
+from welt.services.changes import until_applied
 from welt.services.orders import OrderDesk
-from welt.services.ports import Transaction, TransactionConflictError
+from welt.services.ports import Transaction
 from welt.services.resources import SavedAddressList, SavedAddressResource, saved_address_resource
-
-# A change redone this many times without landing means the brand is being changed non-stop: answered 409, and a
-# retry with the same Idempotency-Key is safe.
-ATTEMPTS = 8
 
 
 class AddressForm(Strict):
@@ -34,7 +29,10 @@ class AddressForm(Strict):
 
 
 def list_addresses(desk: OrderDesk, caller: Caller) -> SavedAddressList:
-    brand = brand_of(desk.brands, caller)
+    return _address_list(brand_of(desk.brands, caller))
+
+
+def _address_list(brand: Brand) -> SavedAddressList:
     return {"addresses": [saved_address_resource(saved) for saved in brand.addresses]}
 
 
@@ -65,12 +63,14 @@ def replace_address(desk: OrderDesk, caller: Caller, address_id: str, form: Addr
     return saved_address_resource(_existing(changed, address_id))
 
 
-def remove_address(desk: OrderDesk, caller: Caller, address_id: str) -> None:
+def remove_address(desk: OrderDesk, caller: Caller, address_id: str) -> SavedAddressList:
+    """The address removed; the addresses the brand still keeps, as the removal left them."""
+
     def remove(brand: Brand) -> Brand:
         _existing(brand, address_id)
         return brand.without_address(address_id)
 
-    _change(desk, caller, remove)
+    return _address_list(_change(desk, caller, remove))
 
 
 def _existing(brand: Brand, address_id: str) -> SavedAddress:
@@ -81,14 +81,12 @@ def _existing(brand: Brand, address_id: str) -> SavedAddress:
 
 
 def _change(desk: OrderDesk, caller: Caller, change: Callable[[Brand], Brand]) -> Brand:
-    for attempt in range(ATTEMPTS):
-        if attempt:
-            time.sleep(random.uniform(0, 0.02 * attempt))  # noqa: S311 - spreads out the writers that collided
+    """`change` applied to the brand as it is now, redone if another change to the brand commits first."""
+
+    def attempt() -> Brand:
         brand = brand_of(desk.brands, caller)
         changed = change(brand)
-        try:
-            desk.store.commit(Transaction().brand(changed, brand))
-        except TransactionConflictError:
-            continue
+        desk.store.commit(Transaction().brand(changed, brand))
         return changed
-    raise StateConflictError("Your brand is being changed by other requests right now; try again in a moment.")
+
+    return until_applied(attempt, f"Brand {caller.brand}")

@@ -21,8 +21,6 @@ NOT_YET_SPLIT = {
     ("groups.js", "groupView"),
     ("new-order.js", "newOrderView"),
     ("order.js", "orderView"),
-    ("pay.js", "payView"),
-    ("pay.js", "offerCard"),
     ("pool.js", "poolView"),
     ("signin.js", "signInView"),
 }

@@ -19,7 +19,6 @@ NOT_YET_SPLIT = {
     ("groups.js", "groupView"),
     ("new-order.js", "newOrderView"),
     ("order.js", "orderView"),
-    ("pool.js", "poolView"),
     ("signin.js", "signInView"),
 }
 

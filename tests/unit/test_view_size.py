@@ -17,7 +17,6 @@ LONGEST_VIEW_FUNCTION = 80
 # Screens written before the rule, still to be split; the list only shrinks (a test fails once one is short).
 NOT_YET_SPLIT = {
     ("new-order.js", "newOrderView"),
-    ("order.js", "orderView"),
     ("signin.js", "signInView"),
 }
 

@@ -16,7 +16,6 @@ WEB = Path(__file__).resolve().parents[2] / "web" / "js"
 LONGEST_VIEW_FUNCTION = 80
 # Screens written before the rule, still to be split; the list only shrinks (a test fails once one is short).
 NOT_YET_SPLIT = {
-    ("new-order.js", "newOrderView"),
     ("signin.js", "signInView"),
 }
 

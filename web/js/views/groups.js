@@ -45,106 +45,38 @@ export async function groupsView(ctx) {
     body, pager);
 }
 
+/*
+ * The group screen's states come from the server: an OPEN group can be paid, changed and dissolved; any other
+ * is only shown. Its work area is empty, shows the payment in progress, or asks "Dissolve group …?".
+ * Events: remove an order, add one, dissolve (asked, kept or done); each change that succeeds reloads the screen
+ * with a flash, a refusal is shown where it was asked.
+ */
 export async function groupView(ctx) {
   const id = ctx.params.id;
   const path = `/shipping-groups/${encodeURIComponent(id)}`;
   const group = await ordersApi.get(path, { signal: ctx.signal });
   const orders = await Promise.all(group.order_numbers.map((n) => ordersApi.get(`/orders/${encodeURIComponent(n)}`, { signal: ctx.signal })));
   const open = group.status === 'OPEN';
-  const problems = h('div');
-
-  async function change(action, message) {
-    try {
-      await action();
-      ctx.flash(message);
-      ctx.rerender();
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      showProblem(problems, error);
-    }
-  }
-
-  const rows = orders.map((order) => h('tr', {},
-    h('th', { scope: 'row', 'data-label': 'Order' }, h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
-    cell('Model', order.model_name || order.design.model),
-    cell('Pairs', String(order.pairs)),
-    cell('Status', badge(order.status)),
-    cell('Payment', badge(order.payment_status, 'payment')),
-    cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
-    cell('Manufacturing', money(order.costs.manufacturing)),
-    open ? cell('Action', h('button', {
-      type: 'button', class: 'button small secondary',
-      onclick: () => change(() => ordersApi.delete(`${path}/orders/${encodeURIComponent(order.order_number)}`),
-        `${order.order_number} was taken out of group ${id}.`),
-    }, 'Remove', h('span', { class: 'visually-hidden' }, ` ${order.order_number} from the group`))) : null));
-
-  const actions = h('div', { class: 'actions' });
-  const workArea = h('div');
+  const screen = { ctx, id, path, group, open, problems: h('div'), actions: h('div', { class: 'actions' }), workArea: h('div') };
   if (open) {
-    actions.append(
+    screen.actions.append(
       h('a', { class: 'button', href: `#/pay?group=${encodeURIComponent(id)}` }, `Pay the group (${money(group.costs.total)})`),
-      h('button', { type: 'button', class: 'button danger', onclick: () => confirmDissolve() }, 'Dissolve the group'));
+      h('button', { type: 'button', class: 'button danger', onclick: () => confirmDissolve(screen) }, 'Dissolve the group'));
   }
   if (group.open_payment_id) {
-    workArea.append(paymentInProgress(group.open_payment_id, `group=${encodeURIComponent(id)}`, `Group ${id}`,
+    screen.workArea.append(paymentInProgress(group.open_payment_id, `group=${encodeURIComponent(id)}`, `Group ${id}`,
       (message, kind) => { ctx.flash(message, kind); ctx.rerender(); }));
   }
-
-  function confirmDissolve() {
-    const yes = h('button', { type: 'button', class: 'button danger' }, 'Yes, dissolve it');
-    const box = h('section', { class: 'panel warning', 'aria-labelledby': 'dissolve-heading' },
-      h('h2', { id: 'dissolve-heading', tabindex: '-1' }, `Dissolve group ${id}?`),
-      h('p', {}, 'Its orders go back to your order pool, each to be paid and shipped on its own.'),
-      h('div', { class: 'actions' }, yes,
-        h('button', { type: 'button', class: 'button secondary', onclick: () => { workArea.replaceChildren(); focusOn(actions.querySelector('button')); } }, 'Keep the group')));
-    yes.addEventListener('click', async () => {
-      yes.disabled = true;
-      try {
-        await ordersApi.delete(path);
-        ctx.flash(`Group ${id} is dissolved; its orders are back in your order pool.`);
-        ctx.navigate('#/orders');
-      } catch (error) {
-        yes.disabled = false;
-        if (!(error instanceof ApiProblem)) throw error;
-        showProblem(box, error);
-      }
-    });
-    workArea.replaceChildren(box);
-    focusOn(box.querySelector('h2'));
-  }
-
-  let addForm = null;
-  if (open) {
-    const candidates = await ordersApi.get(`/orders${queryString({ status: 'PENDING_PAYMENT', type: 'MTO', limit: 100 })}`, { signal: ctx.signal });
-    const addable = candidates.orders.filter(isGroupable);
-    if (addable.length) {
-      const choice = select(addable.map((o) => [o.order_number, `${o.order_number} — ${o.model_name || o.design.model}`]));
-      addForm = h('form', { class: 'form inline', 'aria-labelledby': 'add-heading' },
-        h('h2', { id: 'add-heading' }, 'Add an order'),
-        field({ label: 'Order', loc: 'order_number', control: choice, hint: 'Unpaid MTO orders that are in no group. They must ship to the same address.' }),
-        h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Add to the group')));
-      addForm.addEventListener('submit', async (event) => {
-        event.preventDefault();
-        try {
-          await ordersApi.post(`${path}/orders`, { order_number: choice.value });
-          ctx.flash(`${choice.value} was added to group ${id}.`);
-          ctx.rerender();
-        } catch (error) {
-          if (!(error instanceof ApiProblem)) throw error;
-          showProblem(addForm, error, { resolve: (path) => (path[0] === 'order_number' || path[0] === 'order_numbers' ? choice : null) });
-        }
-      });
-    }
-  }
-
+  const rows = orders.map((order) => renderGroupRow(screen, order));
+  const addForm = open ? await renderAddForm(screen) : null;
   return h('section', { class: 'page' },
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/groups' }, 'Shipping groups')),
     h('h1', {}, `Shipping group ${id}`),
     h('p', { class: 'lead' }, badge(group.status, 'group'), ` · ${group.order_numbers.length} orders · ${group.pairs} pairs · one shipment`),
     h('p', { class: 'savings' }, 'Shipping together saves ', h('strong', {}, money(group.shipping_savings)), '.'),
-    problems,
-    actions,
-    workArea,
+    screen.problems,
+    screen.actions,
+    screen.workArea,
     group.tracking ? h('p', {}, 'Tracking: ', trackingLink(group.tracking)) : null,
     costTable(group.costs, 'Costs of the group'),
     h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders in the group', tabindex: '0' },
@@ -155,4 +87,82 @@ export async function groupView(ctx) {
         h('tbody', {}, rows))),
     open ? h('p', { class: 'hint' }, `A group holds 2 to 20 MTO orders. ${orderType('MTO')} orders in a group are paid only through the group.`) : null,
     addForm);
+}
+
+/** A change to the group: reloaded with a flash when it is made, the refusal shown above the actions when not. */
+async function change(screen, action, message) {
+  try {
+    await action();
+    screen.ctx.flash(message);
+    screen.ctx.rerender();
+  } catch (error) {
+    if (!(error instanceof ApiProblem)) throw error;
+    showProblem(screen.problems, error);
+  }
+}
+
+function renderGroupRow(screen, order) {
+  const { id, path, open } = screen;
+  return h('tr', {},
+    h('th', { scope: 'row', 'data-label': 'Order' }, h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
+    cell('Model', order.model_name || order.design.model),
+    cell('Pairs', String(order.pairs)),
+    cell('Status', badge(order.status)),
+    cell('Payment', badge(order.payment_status, 'payment')),
+    cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
+    cell('Manufacturing', money(order.costs.manufacturing)),
+    open ? cell('Action', h('button', {
+      type: 'button', class: 'button small secondary',
+      onclick: () => change(screen, () => ordersApi.delete(`${path}/orders/${encodeURIComponent(order.order_number)}`),
+        `${order.order_number} was taken out of group ${id}.`),
+    }, 'Remove', h('span', { class: 'visually-hidden' }, ` ${order.order_number} from the group`))) : null);
+}
+
+/** The work area asks before the group is dissolved; "Keep the group" empties it again. */
+function confirmDissolve({ ctx, id, path, actions, workArea }) {
+  const yes = h('button', { type: 'button', class: 'button danger' }, 'Yes, dissolve it');
+  const box = h('section', { class: 'panel warning', 'aria-labelledby': 'dissolve-heading' },
+    h('h2', { id: 'dissolve-heading', tabindex: '-1' }, `Dissolve group ${id}?`),
+    h('p', {}, 'Its orders go back to your order pool, each to be paid and shipped on its own.'),
+    h('div', { class: 'actions' }, yes,
+      h('button', { type: 'button', class: 'button secondary', onclick: () => { workArea.replaceChildren(); focusOn(actions.querySelector('button')); } }, 'Keep the group')));
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await ordersApi.delete(path);
+      ctx.flash(`Group ${id} is dissolved; its orders are back in your order pool.`);
+      ctx.navigate('#/orders');
+    } catch (error) {
+      yes.disabled = false;
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(box, error);
+    }
+  });
+  workArea.replaceChildren(box);
+  focusOn(box.querySelector('h2'));
+}
+
+/** The unpaid MTO orders in no group, offered to join this one; null when there are none. */
+async function renderAddForm(screen) {
+  const { ctx, id, path } = screen;
+  const candidates = await ordersApi.get(`/orders${queryString({ status: 'PENDING_PAYMENT', type: 'MTO', limit: 100 })}`, { signal: ctx.signal });
+  const addable = candidates.orders.filter(isGroupable);
+  if (!addable.length) return null;
+  const choice = select(addable.map((o) => [o.order_number, `${o.order_number} — ${o.model_name || o.design.model}`]));
+  const addForm = h('form', { class: 'form inline', 'aria-labelledby': 'add-heading' },
+    h('h2', { id: 'add-heading' }, 'Add an order'),
+    field({ label: 'Order', loc: 'order_number', control: choice, hint: 'Unpaid MTO orders that are in no group. They must ship to the same address.' }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Add to the group')));
+  addForm.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    try {
+      await ordersApi.post(`${path}/orders`, { order_number: choice.value });
+      ctx.flash(`${choice.value} was added to group ${id}.`);
+      ctx.rerender();
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(addForm, error, { resolve: (at) => (at[0] === 'order_number' || at[0] === 'order_numbers' ? choice : null) });
+    }
+  });
+  return addForm;
 }

@@ -110,6 +110,12 @@ function same(a, b) {
   return JSON.stringify(plain(a)) === JSON.stringify(plain(b));
 }
 
+/*
+ * The order screen's states come from the order: payable alone (pay, edit, cancel), paid through its group, a
+ * payment in progress, or only shown. Its work area is empty, shows the payment in progress, the edit form or
+ * "Cancel order …?". Events: edit (saved or discarded), cancel (done or kept); a change made reloads the screen
+ * with a flash, a refusal is shown in the work area, with a way to reload when the order changed meanwhile (412).
+ */
 export async function orderView(ctx) {
   const number = ctx.params.number;
   const path = `/orders/${encodeURIComponent(number)}`;
@@ -118,14 +124,13 @@ export async function orderView(ctx) {
     ordersApi.get(`${path}/events`, { signal: ctx.signal }),
     loadCatalog(),
   ]);
-  const editable = isPayableAlone(order);
-  const actions = h('div', { class: 'actions' });
-  const workArea = h('div');
-  if (editable) {
+  const screen = { ctx, number, path, order, catalog, actions: h('div', { class: 'actions' }), workArea: h('div') };
+  const { actions, workArea } = screen;
+  if (isPayableAlone(order)) {
     actions.append(
       h('a', { class: 'button', href: `#/pay?order=${encodeURIComponent(number)}` }, `Pay ${money(order.costs.total)}`),
-      h('button', { type: 'button', class: 'button secondary', onclick: () => showEdit() }, 'Edit order'),
-      h('button', { type: 'button', class: 'button danger', onclick: () => showCancel() }, 'Cancel order'));
+      h('button', { type: 'button', class: 'button secondary', onclick: () => showEdit(screen) }, 'Edit order'),
+      h('button', { type: 'button', class: 'button danger', onclick: () => showCancel(screen) }, 'Cancel order'));
   } else if (order.open_payment_id && !order.shipping_group_id) {
     workArea.append(paymentInProgress(order.open_payment_id, `order=${encodeURIComponent(number)}`, `Order ${number}`,
       (message, kind) => { ctx.flash(message, kind); ctx.rerender(); }));
@@ -134,84 +139,6 @@ export async function orderView(ctx) {
       `Pay through group ${order.shipping_group_id}`));
   }
   actions.append(orderAgainButton(order));
-
-  function showCancel() {
-    const yes = h('button', { type: 'button', class: 'button danger' }, 'Yes, cancel the order');
-    const box = h('section', { class: 'panel warning', 'aria-labelledby': 'cancel-heading' },
-      h('h2', { id: 'cancel-heading', tabindex: '-1' }, `Cancel order ${number}?`),
-      h('p', {}, 'A cancelled order cannot be paid or made. This cannot be undone.'),
-      h('div', { class: 'actions' }, yes,
-        h('button', { type: 'button', class: 'button secondary', onclick: () => { workArea.replaceChildren(); focusOn(actions.querySelector('button')); } }, 'Keep the order')));
-    yes.addEventListener('click', async () => {
-      yes.disabled = true;
-      try {
-        await ordersApi.post(`${path}/cancel`, {}, { headers: { 'If-Match': etagOf(order) } });
-        ctx.flash(`Order ${number} is cancelled.`);
-        ctx.rerender();
-      } catch (error) {
-        yes.disabled = false;
-        if (!(error instanceof ApiProblem)) throw error;
-        showProblem(box, error, { extra: error.status === 412 ? reloadHint() : null });
-      }
-    });
-    workArea.replaceChildren(box);
-    focusOn(box.querySelector('h2'));
-  }
-
-  function reloadHint() {
-    return h('p', {}, h('button', { type: 'button', class: 'link-button', onclick: () => ctx.rerender() }, 'Reload the order'),
-      ' to see the latest version, then make your change again.');
-  }
-
-  async function showEdit() {
-    const brand = await ordersApi.get('/brand');
-    const design = designFieldset(catalog, order.design);
-    const sizeRun = sizeRunFieldset(catalog, { type: order.type, sizes: order.sizes });
-    const labeling = labelingFieldset(catalog, brand, order.labeling);
-    const shipping = addressFieldset({ legend: 'Shipping address', value: order.shipping_address, section: 'shipping' });
-    const billing = addressFieldset({ legend: 'Billing', value: order.billing, billing: true, section: 'billing' });
-    const save = h('button', { type: 'submit', class: 'button' }, 'Save changes');
-    const form = h('form', { class: 'form panel', novalidate: true, 'aria-labelledby': 'edit-heading' },
-      h('h2', { id: 'edit-heading', tabindex: '-1' }, `Edit order ${number}`),
-      h('p', { class: 'hint' }, `Costs are recalculated when you save. Order type: ${orderType(order.type)}.`),
-      design.element, sizeRun.element, labeling, shipping.element, billing.element,
-      h('div', { class: 'actions' }, save,
-        h('button', { type: 'button', class: 'button secondary', onclick: () => { workArea.replaceChildren(); focusOn(actions.querySelector('button')); } }, 'Discard changes')));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const problems = [...missingFields(form), ...sizeRun.problems()];
-      if (problems.length) {
-        showProblem(form, localProblem('Check the changes', problems), { resolve: sizeRun.resolve });
-        return;
-      }
-      const wanted = {
-        design: design.read(),
-        sizes: sizeRun.read(),
-        labeling: checkedValue(form, 'labeling'),
-        shipping_address: shipping.read(),
-        billing: billing.read(),
-      };
-      // Only what changed is sent, so the timeline says what was edited.
-      const edit = Object.fromEntries(Object.entries(wanted).filter(([name, value]) => !same(value, order[name])));
-      if (!Object.keys(edit).length) {
-        showProblem(form, localProblem('Nothing to save', [], 'Change something first, or discard the changes.'));
-        return;
-      }
-      save.disabled = true;
-      try {
-        const updated = await ordersApi.patch(path, edit, { headers: { 'If-Match': etagOf(order) } });
-        ctx.flash(`Order ${number} is saved. New total: ${money(updated.costs.total)}.`);
-        ctx.rerender();
-      } catch (error) {
-        save.disabled = false;
-        if (!(error instanceof ApiProblem)) throw error;
-        showProblem(form, error, { resolve: sizeRun.resolve, extra: error.status === 412 ? reloadHint() : null });
-      }
-    });
-    workArea.replaceChildren(form);
-    focusOn(form.querySelector('h2'));
-  }
-
   return h('section', { class: 'page' },
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/orders' }, 'Order pool')),
     h('h1', {}, `Order ${order.order_number}`),
@@ -222,4 +149,95 @@ export async function orderView(ctx) {
     h('section', { 'aria-labelledby': 'timeline-heading' },
       h('h2', { id: 'timeline-heading' }, 'Timeline'),
       timeline(history.events)));
+}
+
+/** Empties the work area and gives the focus back to the first action. */
+function closeWork({ actions, workArea }) {
+  workArea.replaceChildren();
+  focusOn(actions.querySelector('button'));
+}
+
+function reloadHint(ctx) {
+  return h('p', {}, h('button', { type: 'button', class: 'link-button', onclick: () => ctx.rerender() }, 'Reload the order'),
+    ' to see the latest version, then make your change again.');
+}
+
+function showCancel(screen) {
+  const { ctx, number, path, order, workArea } = screen;
+  const yes = h('button', { type: 'button', class: 'button danger' }, 'Yes, cancel the order');
+  const box = h('section', { class: 'panel warning', 'aria-labelledby': 'cancel-heading' },
+    h('h2', { id: 'cancel-heading', tabindex: '-1' }, `Cancel order ${number}?`),
+    h('p', {}, 'A cancelled order cannot be paid or made. This cannot be undone.'),
+    h('div', { class: 'actions' }, yes,
+      h('button', { type: 'button', class: 'button secondary', onclick: () => closeWork(screen) }, 'Keep the order')));
+  yes.addEventListener('click', async () => {
+    yes.disabled = true;
+    try {
+      await ordersApi.post(`${path}/cancel`, {}, { headers: { 'If-Match': etagOf(order) } });
+      ctx.flash(`Order ${number} is cancelled.`);
+      ctx.rerender();
+    } catch (error) {
+      yes.disabled = false;
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(box, error, { extra: error.status === 412 ? reloadHint(ctx) : null });
+    }
+  });
+  workArea.replaceChildren(box);
+  focusOn(box.querySelector('h2'));
+}
+
+async function showEdit(screen) {
+  const { number, order, catalog, workArea } = screen;
+  const brand = await ordersApi.get('/brand');
+  const parts = {
+    design: designFieldset(catalog, order.design),
+    sizeRun: sizeRunFieldset(catalog, { type: order.type, sizes: order.sizes }),
+    labeling: labelingFieldset(catalog, brand, order.labeling),
+    shipping: addressFieldset({ legend: 'Shipping address', value: order.shipping_address, section: 'shipping' }),
+    billing: addressFieldset({ legend: 'Billing', value: order.billing, billing: true, section: 'billing' }),
+    save: h('button', { type: 'submit', class: 'button' }, 'Save changes'),
+  };
+  const form = h('form', { class: 'form panel', novalidate: true, 'aria-labelledby': 'edit-heading' },
+    h('h2', { id: 'edit-heading', tabindex: '-1' }, `Edit order ${number}`),
+    h('p', { class: 'hint' }, `Costs are recalculated when you save. Order type: ${orderType(order.type)}.`),
+    parts.design.element, parts.sizeRun.element, parts.labeling, parts.shipping.element, parts.billing.element,
+    h('div', { class: 'actions' }, parts.save,
+      h('button', { type: 'button', class: 'button secondary', onclick: () => closeWork(screen) }, 'Discard changes')));
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    saveEdit(screen, form, parts);
+  });
+  workArea.replaceChildren(form);
+  focusOn(form.querySelector('h2'));
+}
+
+/** The edit form's submit event: only what changed is sent (so the timeline says what was edited), at the version read. */
+async function saveEdit({ ctx, number, path, order }, form, { design, sizeRun, shipping, billing, save }) {
+  const problems = [...missingFields(form), ...sizeRun.problems()];
+  if (problems.length) {
+    showProblem(form, localProblem('Check the changes', problems), { resolve: sizeRun.resolve });
+    return;
+  }
+  const wanted = {
+    design: design.read(),
+    sizes: sizeRun.read(),
+    labeling: checkedValue(form, 'labeling'),
+    shipping_address: shipping.read(),
+    billing: billing.read(),
+  };
+  const edit = Object.fromEntries(Object.entries(wanted).filter(([name, value]) => !same(value, order[name])));
+  if (!Object.keys(edit).length) {
+    showProblem(form, localProblem('Nothing to save', [], 'Change something first, or discard the changes.'));
+    return;
+  }
+  save.disabled = true;
+  try {
+    const updated = await ordersApi.patch(path, edit, { headers: { 'If-Match': etagOf(order) } });
+    ctx.flash(`Order ${number} is saved. New total: ${money(updated.costs.total)}.`);
+    ctx.rerender();
+  } catch (error) {
+    save.disabled = false;
+    if (!(error instanceof ApiProblem)) throw error;
+    showProblem(form, error, { resolve: sizeRun.resolve, extra: error.status === 412 ? reloadHint(ctx) : null });
+  }
 }

@@ -12,10 +12,9 @@ import { countryName } from '../countries.js';
 import { date, day, money, orderType, pairs } from '../format.js';
 import { ORDER_STATUS, productionDays, wordsFor } from '../labels.js';
 import {
-  cell, invoiceButton, isGroupable, nowrapCell, orderAgainButton, payLink, statusBadge, trackingLink,
+  cell, costTable, invoiceButton, isGroupable, nowrapCell, orderAgainButton, payLink, statusBadge, trackingLink,
 } from '../order-parts.js';
 import { allOrders, csvOf, downloadCsv } from '../pool-export.js';
-import { costTable } from '../order-parts.js';
 import { showProblem } from '../problems.js';
 import { loadCatalog } from '../store.js';
 
@@ -26,10 +25,17 @@ const PAGE_SIZES = ['10', '25', '50', '100'];
 // Cursors of the pages before the current one, per filter, so "Previous page" can go back.
 const trails = new Map();
 
+/*
+ * The screen is a state machine. Where the buyer looks (filters, page) lives in the address, so its events
+ * navigate: filters applied, previous or next page. What the buyer does on the page is the screen's own state:
+ *   selection   none → one → several orders chosen (a chooser's change); "Group selected" needs several
+ *   groupPanel  hidden → quote (the group's savings, POST /quotes) or problem; cancel or a new choice hides it,
+ *               "Create shipping group" leaves for the new group (or shows the refusal)
+ *   export      idle → exporting (counting the orders read) → idle
+ */
 export async function poolView(ctx) {
   const q = ctx.query;
   const filters = { status: q.get('status') || '', type: q.get('type') || '', q: q.get('q') || '', limit: q.get('limit') || '25' };
-  const filterKey = JSON.stringify(filters);
   const cursor = q.get('cursor') || '';
   // Suggestions are about unpaid MTO orders: shown on the pool's first page unless the filters look elsewhere.
   const suggesting = !cursor && ['', 'PENDING_PAYMENT'].includes(filters.status) && ['', 'MTO'].includes(filters.type);
@@ -39,15 +45,34 @@ export async function poolView(ctx) {
     suggesting ? ordersApi.get('/shipping-groups/suggestions', { signal: ctx.signal }).catch(() => ({ suggestions: [] }))
       : { suggestions: [] },
   ]);
+  const filterKey = JSON.stringify(filters);
   const trail = trails.get(filterKey) || [];
   if (!cursor) trail.length = 0;
   trails.set(filterKey, trail);
+  const filtering = Boolean(filters.status || filters.type || filters.q);
+  const screen = { ctx, filters, cursor, page, trail, filtering, ...renderGroupBar() };
+  screen.groupButton.addEventListener('click', () => askGroupQuote(screen));
 
+  return h('section', { class: 'page wide' },
+    h('div', { class: 'page-head' },
+      h('h1', {}, 'Order pool'),
+      h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/orders/new?fresh=1' }, 'New order'), renderExportButton(screen))),
+    h('details', { class: 'filter-box', open: filtering || window.matchMedia('(min-width: 761px)').matches },
+      h('summary', {}, filtering ? 'Filters (in use)' : 'Filter and search'), renderFilters(screen)),
+    h('div', { class: 'group-bar' }, screen.groupButton, ' ', screen.selectedCount,
+      h('p', { class: 'hint' }, 'MTO orders waiting for payment, with the same address, can ship together for less.')),
+    screen.groupPanel,
+    suggestionsPanel(ctx, suggested.suggestions),
+    renderTable(screen),
+    renderPager(screen));
+}
+
+/** The filters form; applying it is a navigation, so the filters are in the address and the history. */
+function renderFilters({ ctx, filters }) {
   const statusSelect = select([['', 'All statuses'], ...STATUSES.map((s) => [s, wordsFor(ORDER_STATUS, s)])], { value: filters.status });
   const typeSelect = select([['', 'All types'], ...TYPES.map((t) => [t, orderType(t)])], { value: filters.type });
   const search = h('input', { type: 'search', value: filters.q, maxlength: '100' });
   const limit = select(PAGE_SIZES.map((n) => [n, n]), { value: PAGE_SIZES.includes(filters.limit) ? filters.limit : '25' });
-  const filtering = Boolean(filters.status || filters.type || filters.q);
   const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders' },
     field({ label: 'Status', control: statusSelect, loc: 'status' }),
     field({ label: 'Type', control: typeSelect, loc: 'type' }),
@@ -58,104 +83,128 @@ export async function poolView(ctx) {
     event.preventDefault();
     ctx.navigate(`#/orders${queryString({ status: statusSelect.value, type: typeSelect.value, q: search.value.trim(), limit: limit.value === '25' ? '' : limit.value })}`);
   });
+  return filterForm;
+}
 
-  const selected = new Map();
-  const selectedCount = h('span', { 'aria-live': 'polite' }, 'No orders selected.');
-  const groupButton = h('button', { type: 'button', class: 'button', disabled: true }, 'Group selected orders for shipping');
-  const groupPanel = h('section', { class: 'panel', hidden: true, 'aria-labelledby': 'group-heading' });
-  const checkboxes = new Map();
+/** The selection's state (the chosen orders and their checkboxes) and the bar and panel that show it. */
+function renderGroupBar() {
+  const bar = {
+    selected: new Map(),
+    checkboxes: new Map(),
+    selectedCount: h('span', { 'aria-live': 'polite' }, 'No orders selected.'),
+    groupButton: h('button', { type: 'button', class: 'button', disabled: true }, 'Group selected orders for shipping'),
+    groupPanel: h('section', { class: 'panel', hidden: true, 'aria-labelledby': 'group-heading' }),
+  };
+  return bar;
+}
 
-  function refreshSelection() {
-    const count = selected.size;
-    selectedCount.textContent = count === 0 ? 'No orders selected.' : count === 1 ? '1 order selected; select at least 2.' : `${count} orders selected.`;
-    groupButton.disabled = count < 2;
-    groupPanel.hidden = true;
+/** The chooser's event: an order joins or leaves the selection, and any quote shown is put away. */
+function choose(screen, order, chosen) {
+  const { selected, selectedCount, groupButton, groupPanel } = screen;
+  if (chosen) selected.set(order.order_number, order);
+  else selected.delete(order.order_number);
+  const count = selected.size;
+  selectedCount.textContent = count === 0 ? 'No orders selected.' : count === 1 ? '1 order selected; select at least 2.' : `${count} orders selected.`;
+  groupButton.disabled = count < 2;
+  groupPanel.hidden = true;
+}
+
+/** "Group selected orders": the savings of shipping them together, or why they cannot be. */
+async function askGroupQuote(screen) {
+  const { selected, groupButton, groupPanel } = screen;
+  const numbers = [...selected.keys()];
+  groupButton.disabled = true;
+  try {
+    const quote = await ordersApi.post('/quotes', { order_numbers: numbers });
+    showGroupQuote(screen, numbers, quote);
+  } catch (error) {
+    if (!(error instanceof ApiProblem)) throw error;
+    groupPanel.hidden = false;
+    groupPanel.replaceChildren(h('h2', { id: 'group-heading' }, 'Group shipping'));
+    showProblem(groupPanel, error, { resolve: (path) => resolveSelected(screen, path, numbers) });
+  } finally {
+    groupButton.disabled = selected.size < 2;
   }
+}
 
-  const columns = poolColumns(filters.status);
-  const rows = page.orders.map((order) => {
-    let chooser = null;
-    if (isGroupable(order)) {
-      chooser = h('input', { type: 'checkbox', class: 'chooser', 'aria-label': `Select ${order.order_number} for group shipping` });
-      chooser.addEventListener('change', () => {
-        if (chooser.checked) selected.set(order.order_number, order);
-        else selected.delete(order.order_number);
-        refreshSelection();
-      });
-      checkboxes.set(order.order_number, chooser);
-    }
-    return h('tr', {},
-      h('th', { scope: 'row', 'data-label': 'Order', class: 'col-order' },
-        h('span', { class: 'order-cell' }, chooser,
-          h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
-        h('span', { class: 'muted small block' }, date(order.created_at))),
-      columns.map(([name]) => COLUMN_CELLS[name](order)));
-  });
+function resolveSelected({ checkboxes }, path, numbers) {
+  if (path[0] === 'order_numbers' && path.length > 1) return checkboxes.get(numbers[Number(path[1])]) || null;
+  return null;
+}
 
-  const headers = [['Order'], ...columns];
-  const pageNumber = trail.length + 1;
-  // A search looks at a bounded number of orders per request: a short page with a cursor means "not done yet".
-  const searchGoesOn = Boolean(filters.q && page.next_cursor && page.orders.length < Number(filters.limit || 25));
-  const table = page.orders.length
-    ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
-      h('table', { class: 'table responsive pool-table' },
-        h('caption', {}, `Orders, page ${pageNumber}`, filters.status || filters.type || filters.q ? ' (filtered)' : ''),
-        h('thead', {}, h('tr', {}, headers.map(([name, more]) => h('th', { scope: 'col', class: `col-${name.toLowerCase().replace(/ /g, '-')}` }, name,
-          more ? h('span', { class: 'visually-hidden' }, more) : null)))),
-        h('tbody', {}, rows)))
-    : h('p', { class: 'empty' }, searchGoesOn ? 'No matches among the orders searched so far.'
-      : cursor ? 'No more orders.' : (filters.status || filters.type || filters.q)
+function showGroupQuote(screen, numbers, quote) {
+  const { ctx, groupButton, groupPanel } = screen;
+  const separate = quote.costs.shipping + quote.shipping_savings;
+  const create = h('button', { type: 'button', class: 'button' }, `Create shipping group of ${numbers.length} orders`);
+  const problems = h('div');
+  groupPanel.replaceChildren(
+    h('h2', { id: 'group-heading', tabindex: '-1' }, `Ship ${numbers.length} orders together`),
+    h('p', { class: 'savings' }, 'You save ', h('strong', {}, money(quote.shipping_savings, quote.costs.currency)), ' on shipping.'),
+    h('p', {}, `Orders: ${numbers.join(', ')} (${quote.pairs} pairs, one shipment). Shipping alone: ${money(separate)}; together: ${money(quote.costs.shipping)}.`),
+    costTable(quote.costs, 'Costs of the group'),
+    h('p', { class: 'hint' }, 'Orders in a group are paid together, through the group, and ship with one tracking number.'),
+    problems,
+    h('div', { class: 'actions' }, create,
+      h('button', { type: 'button', class: 'button secondary', onclick: () => { groupPanel.hidden = true; focusOn(groupButton); } }, 'Cancel')));
+  groupPanel.hidden = false;
+  focusOn(groupPanel.querySelector('h2'));
+  onCreateGroup(ctx, create, numbers, (error) => showProblem(problems, error, { resolve: (path) => resolveSelected(screen, path, numbers) }));
+}
+
+function renderRow(screen, order, columns) {
+  let chooser = null;
+  if (isGroupable(order)) {
+    chooser = h('input', { type: 'checkbox', class: 'chooser', 'aria-label': `Select ${order.order_number} for group shipping` });
+    chooser.addEventListener('change', () => choose(screen, order, chooser.checked));
+    screen.checkboxes.set(order.order_number, chooser);
+  }
+  return h('tr', {},
+    h('th', { scope: 'row', 'data-label': 'Order', class: 'col-order' },
+      h('span', { class: 'order-cell' }, chooser,
+        h('a', { href: `#/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
+      h('span', { class: 'muted small block' }, date(order.created_at))),
+    columns.map(([name]) => COLUMN_CELLS[name](order)));
+}
+
+/** A search looks at a bounded number of orders per request: a short page with a cursor means "not done yet". */
+function searchGoesOn({ filters, page }) {
+  return Boolean(filters.q && page.next_cursor && page.orders.length < Number(filters.limit || 25));
+}
+
+function renderTable(screen) {
+  const { filters, page, cursor, trail, filtering } = screen;
+  if (!page.orders.length) {
+    return h('p', { class: 'empty' }, searchGoesOn(screen) ? 'No matches among the orders searched so far.'
+      : cursor ? 'No more orders.' : filtering
         ? 'No orders match these filters.' : ['No orders yet. ', h('a', { href: '#/orders/new' }, 'Place your first order'), '.']);
+  }
+  const columns = poolColumns(filters.status);
+  const headers = [['Order'], ...columns];
+  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
+    h('table', { class: 'table responsive pool-table' },
+      h('caption', {}, `Orders, page ${trail.length + 1}`, filtering ? ' (filtered)' : ''),
+      h('thead', {}, h('tr', {}, headers.map(([name, more]) => h('th', { scope: 'col', class: `col-${name.toLowerCase().replace(/ /g, '-')}` }, name,
+        more ? h('span', { class: 'visually-hidden' }, more) : null)))),
+      h('tbody', {}, page.orders.map((order) => renderRow(screen, order, columns)))));
+}
 
-  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
+/** Previous and next page: navigations, with the cursors behind this page kept in `trails`. */
+function renderPager(screen) {
+  const { ctx, filters, page, cursor, trail } = screen;
+  const goTo = (to) => ctx.navigate(`#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, cursor: to })}`);
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
     trail.length || cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => {
       const previous = trail.pop();
-      ctx.navigate(`#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, cursor: previous || '' })}`);
+      goTo(previous || '');
     } }, 'Previous page') : null,
     page.next_cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => {
       trail.push(cursor);
-      ctx.navigate(`#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, cursor: page.next_cursor })}`);
-    } }, searchGoesOn ? 'Search further' : 'Next page') : null);
+      goTo(page.next_cursor);
+    } }, searchGoesOn(screen) ? 'Search further' : 'Next page') : null);
+}
 
-  groupButton.addEventListener('click', async () => {
-    const numbers = [...selected.keys()];
-    groupButton.disabled = true;
-    try {
-      const quote = await ordersApi.post('/quotes', { order_numbers: numbers });
-      showGroupQuote(numbers, quote);
-    } catch (error) {
-      if (!(error instanceof ApiProblem)) throw error;
-      groupPanel.hidden = false;
-      groupPanel.replaceChildren(h('h2', { id: 'group-heading' }, 'Group shipping'));
-      showProblem(groupPanel, error, { resolve: (path) => resolveSelected(path, numbers) });
-    } finally {
-      groupButton.disabled = selected.size < 2;
-    }
-  });
-
-  function resolveSelected(path, numbers) {
-    if (path[0] === 'order_numbers' && path.length > 1) return checkboxes.get(numbers[Number(path[1])]) || null;
-    return null;
-  }
-
-  function showGroupQuote(numbers, quote) {
-    const separate = quote.costs.shipping + quote.shipping_savings;
-    const create = h('button', { type: 'button', class: 'button' }, `Create shipping group of ${numbers.length} orders`);
-    const problems = h('div');
-    groupPanel.replaceChildren(
-      h('h2', { id: 'group-heading', tabindex: '-1' }, `Ship ${numbers.length} orders together`),
-      h('p', { class: 'savings' }, 'You save ', h('strong', {}, money(quote.shipping_savings, quote.costs.currency)), ' on shipping.'),
-      h('p', {}, `Orders: ${numbers.join(', ')} (${quote.pairs} pairs, one shipment). Shipping alone: ${money(separate)}; together: ${money(quote.costs.shipping)}.`),
-      costTable(quote.costs, 'Costs of the group'),
-      h('p', { class: 'hint' }, 'Orders in a group are paid together, through the group, and ship with one tracking number.'),
-      problems,
-      h('div', { class: 'actions' }, create,
-        h('button', { type: 'button', class: 'button secondary', onclick: () => { groupPanel.hidden = true; focusOn(groupButton); } }, 'Cancel')));
-    groupPanel.hidden = false;
-    focusOn(groupPanel.querySelector('h2'));
-    onCreateGroup(ctx, create, numbers, (error) => showProblem(problems, error, { resolve: (path) => resolveSelected(path, numbers) }));
-  }
-
+/** "Download CSV": every order the filters match, read page by page while the button counts them. */
+function renderExportButton({ filters, filtering }) {
   const exportButton = h('button', { type: 'button', class: 'button secondary' }, 'Download CSV',
     h('span', { class: 'visually-hidden' }, filtering ? ' of the filtered orders' : ' of all orders'));
   exportButton.addEventListener('click', async () => {
@@ -176,19 +225,7 @@ export async function poolView(ctx) {
       exportButton.disabled = false;
     }
   });
-
-  return h('section', { class: 'page wide' },
-    h('div', { class: 'page-head' },
-      h('h1', {}, 'Order pool'),
-      h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/orders/new?fresh=1' }, 'New order'), exportButton)),
-    h('details', { class: 'filter-box', open: filtering || window.matchMedia('(min-width: 761px)').matches },
-      h('summary', {}, filtering ? 'Filters (in use)' : 'Filter and search'), filterForm),
-    h('div', { class: 'group-bar' }, groupButton, ' ', selectedCount,
-      h('p', { class: 'hint' }, 'MTO orders waiting for payment, with the same address, can ship together for less.')),
-    groupPanel,
-    suggestionsPanel(ctx, suggested.suggestions),
-    table,
-    pager);
+  return exportButton;
 }
 
 /**

@@ -7,7 +7,7 @@ bumps `version` and appends a timeline event, so storage only has to write condi
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -24,6 +24,8 @@ from welt.domain.vat import RULES as VAT_RULES
 from welt.domain.vat import VatRule, vat_rule
 
 ORDER_NUMBER = re.compile(r"^(\d{5,12})-([A-Z]{3})$")
+# How long staff have to take back a stage move made by mistake (a slip of the hand, the wrong row).
+UNDO_WINDOW = timedelta(minutes=1)
 
 
 def order_number(brand: str, seq: int) -> str:
@@ -38,6 +40,21 @@ def parse_order_number(text: str) -> tuple[str, int] | None:
     brand, seq = match.group(2), int(match.group(1))
     # One spelling per order: 000042-DMO is not another name for 00042-DMO.
     return (brand, seq) if seq > 0 and order_number(brand, seq) == text else None
+
+
+class StageMove(BaseModel):
+    """The last stage move staff made, kept so it can be taken back within `UNDO_WINDOW`.
+
+    `version` is the order version the move produced: if the order is at another version, something
+    changed it since and the move is no longer the order's latest word.
+    """
+
+    model_config = ConfigDict(defer_build=True, frozen=True)
+
+    from_stage: ProductionStage
+    from_entered_at: datetime | None = None
+    at: datetime
+    version: int
 
 
 class Order(BaseModel):
@@ -67,6 +84,7 @@ class Order(BaseModel):
     tracking: Tracking | None = None
     payment_id: str | None = None
     invoice_number: str | None = None
+    last_stage_move: StageMove | None = None
     # The events of the change being made, written as timeline items beside the order; never stored in it.
     new_events: list[TimelineEvent] = Field(default_factory=list, exclude=True)
 
@@ -266,9 +284,30 @@ class Order(BaseModel):
             return self
         if self.production_stage is ProductionStage.AWAITING_STAMPS and not stamps_ready:
             raise StateConflictError(f"Order {self.order_number} waits for the brand's custom stamps; mark them READY first.")
-        moved = self.model_copy(update={"production_stage": stage, "stage_entered_at": at})
+        taken_back = StageMove(from_stage=self.production_stage, from_entered_at=self.stage_entered_at, at=at, version=self.version + 1)
+        moved = self.model_copy(update={"production_stage": stage, "stage_entered_at": at, "last_stage_move": taken_back})
         details = {"from": self.production_stage.value, "to": stage.value}
         return moved._record(at, actor, "STAGE_CHANGED", details)
+
+    def undo_stage_move(self, version: int, at: datetime, actor: str) -> Order:
+        """Take back the stage move that produced `version`: within `UNDO_WINDOW`, if nothing changed the order since.
+
+        Naming the move by its version keeps an undo from taking back a later move someone else made meanwhile.
+        """
+        move = self.last_stage_move
+        if move is None or move.version != self.version or version != self.version or self.production_stage is None:
+            raise StateConflictError(
+                f"Order {self.order_number} has no stage move at version {version} to undo: it changed since, or was undone already."
+            )
+        if at - move.at > UNDO_WINDOW:
+            raise StateConflictError(
+                f"Order {self.order_number} moved to {self.production_stage.value} more than a minute ago; move it on from there instead."
+            )
+        back = self.model_copy(
+            update={"production_stage": move.from_stage, "stage_entered_at": move.from_entered_at, "last_stage_move": None}
+        )
+        details = {"from": self.production_stage.value, "to": move.from_stage.value}
+        return back._record(at, actor, "STAGE_MOVE_UNDONE", details)
 
     def ship(self, tracking: Tracking, at: datetime, actor: str) -> Order:
         if self.status is not OrderStatus.WORK_IN_PROCESS or self.production_stage is not ProductionStage.READY_TO_SHIP:
@@ -303,6 +342,7 @@ __all__ = [
     "EU_SIZE",
     "ORDER_NUMBER",
     "STORED",
+    "UNDO_WINDOW",
     "Billing",
     "Brand",
     "Costs",
@@ -321,6 +361,7 @@ __all__ = [
     "ShippingAddress",
     "SizeLine",
     "SizeRun",
+    "StageMove",
     "StampStatus",
     "Text",
     "TimelineEvent",

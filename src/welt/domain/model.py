@@ -300,9 +300,7 @@ class Order(BaseModel):
                 f"Order {self.order_number} has no stage move at version {version} to undo: it changed since, or was undone already."
             )
         if at - move.at > UNDO_WINDOW:
-            raise StateConflictError(
-                f"Order {self.order_number} moved to {self.production_stage.value} more than a minute ago; move it on from there instead."
-            )
+            raise StateConflictError(f"Order {self.order_number} moved stage more than a minute ago; it can no longer be undone.")
         back = self.model_copy(
             update={"production_stage": move.from_stage, "stage_entered_at": move.from_entered_at, "last_stage_move": None}
         )

@@ -202,7 +202,7 @@ function paymentsToReview(found) {
     h('h2', { id: 'review-heading' }, `Payments to review (${found.length})`),
     h('p', { class: 'hint' }, 'Stripe took another amount or currency than priced. The orders stay locked: refund or settle with the brand in Stripe.'),
     h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Payments to review', tabindex: '0' },
-      h('table', { class: 'table responsive' },
+      h('table', { class: 'table responsive review-table' },
         h('thead', {}, h('tr', {}, headers.map((name) => h('th', { scope: 'col' }, name)))),
         h('tbody', {}, found.map(({ brand, payment }) => h('tr', {},
           h('th', { scope: 'row', 'data-label': 'Payment' }, payment.payment_id),

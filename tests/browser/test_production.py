@@ -226,3 +226,22 @@ def test_staff_move_selected_orders_with_one_confirmation_sort_them_and_undo_the
 
     expect(page.get_by_role("status")).to_contain_text(f"{older} is back at Cutting. {newer} is back at Cutting.")
     assert [dmo_api.order(n)["production_stage"] for n in (older, newer)] == ["CUTTING", "CUTTING"]
+
+
+def test_the_undo_button_leaves_once_its_minute_is_up(app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    dmo_api.pay(number)
+    page = app.page
+    page.clock.install()  # the page's own timers run on a clock the test moves
+    app.sign_in(staff_user, lands_on="Production")
+    app.open(f"/staff/orders/{number}", f"Order {number}")
+    page.get_by_label("Move to stage").select_option("STITCHING")
+    page.get_by_role("button", name="Move stage").click()  # the next stage: no question asked
+    expect(page.get_by_role("status")).to_contain_text(f"{number} is now at Stitching.")
+    undo = page.get_by_role("button", name="Undo move to Stitching")
+    expect(undo).to_be_visible()
+    page.clock.fast_forward("00:50")
+    expect(undo).to_be_visible()
+    page.clock.fast_forward("00:06")
+    expect(undo).to_be_hidden()
+    assert dmo_api.order(number)["production_stage"] == "STITCHING"

@@ -156,7 +156,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     page.get_by_label("Move to stage").select_option("READY_TO_SHIP")
     page.get_by_role("button", name="Move stage").click()
     page.get_by_role("dialog").get_by_role("button", name="Move to Ready to ship").click()  # a jump asks first
-    expect(page.get_by_role("status")).to_contain_text("Ready To Ship")
+    expect(page.get_by_role("status")).to_contain_text("Ready to ship")
     page.get_by_label("Carrier").fill("DHL Express")
     page.get_by_label("Tracking number").fill("JD014600006281")
     page.get_by_label("Tracking URL").fill("https://www.dhl.com/track?AWB=JD014600006281")

@@ -126,6 +126,7 @@ EVENT_MEANING = {
     "PAYMENT_RELEASED": "The payment failed or was abandoned (`details.reason`); the order is unlocked.",
     "LAUNCHED_TO_PRODUCTION": "Paid: production started, with the invoice number and the first stage.",
     "STAGE_CHANGED": "The order moved from one production stage to the next (`details.from`, `details.to`).",
+    "STAGE_MOVE_UNDONE": "Staff took back a stage move within its minute; the order is back at `details.to`.",
     "SHIPPED": "The order left the factory; `details` holds the carrier and tracking number.",
     "DELIVERED": "The carrier delivered the order.",
     "REFUNDED": "We refunded part or all of the payment (`details.payment_status`).",

@@ -621,6 +621,34 @@ def move_stage(request: HttpRequest, order_number: str) -> OrderResource:
 
 
 @api.route(
+    "/admin/orders/{order_number}/production/undo",
+    methods=["POST"],
+    staff=True,
+    operation="undoProductionStageMove",
+    tags=("Staff",),
+    answer="The order back at the stage it left.",
+    request=production.StageMoveUndo,
+    example={"version": 7},
+    errors=(
+        MalformedRequestError,
+        NotFoundError,
+        StateConflictError,
+        UnsupportedMediaTypeError,
+        ValidationFailedError,
+    ),
+    answer_headers=("ETag",),
+)
+def undo_stage_move(request: HttpRequest, order_number: str) -> OrderResource:
+    """Undo a production stage move
+
+    Send the `version` the move answered. Within a minute of that move, and only if nothing changed the order
+    since, the order goes back to the stage it left, recorded on its timeline as `STAGE_MOVE_UNDONE`. After the
+    minute, after any later change (another move included), or a second time, the answer is 409 and nothing changes.
+    """
+    return production.undo_stage_move(order_desk(), request.caller, order_number, request.body(production.StageMoveUndo))
+
+
+@api.route(
     "/admin/orders/{order_number}/ship",
     methods=["POST"],
     staff=True,

@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import ViewportSize, expect
 
+from tests.browser.accessibility import REFLOW_WIDTH, assert_accessible, assert_reflows
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.internal_codes import internal_codes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+
+PHONE = ViewportSize(width=REFLOW_WIDTH, height=640)
 
 
 def test_staff_ship_an_order_and_the_brand_sees_the_tracking(
@@ -21,7 +24,7 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(
     assert dmo_api.pay(number)["status"] == "WORK_IN_PROCESS"
     page = app.page
     app.sign_in(staff_user, lands_on="Production")
-    page.get_by_label("Brand", exact=True).fill("DMO")
+    page.get_by_label("Brand", exact=True).select_option("DMO")
     page.get_by_label("Status").select_option("WORK_IN_PROCESS")
     page.get_by_label("Search").fill(tag)
     page.get_by_role("button", name="Apply filters").click()
@@ -31,6 +34,7 @@ def test_staff_ship_an_order_and_the_brand_sees_the_tracking(
     assert internal_codes(page.inner_text("main")) == [], "the staff order page"
     page.get_by_label("Move to stage").select_option("PACKING")
     page.get_by_role("button", name="Move stage").click()
+    page.get_by_role("dialog", name=f"Move {number} to Packing?").get_by_role("button", name="Move to Packing").click()
     expect(page.get_by_role("status")).to_contain_text(f"{number} is now at Packing.")
     page.get_by_label("Move to stage").select_option("READY_TO_SHIP")
     page.get_by_role("button", name="Move stage").click()
@@ -129,3 +133,115 @@ def test_staff_see_a_payment_stripe_charged_otherwise_than_priced(
     expect(row).to_contain_text("Stripe charged 100 EUR for a payment of")
     row.get_by_role("link", name=number).click()
     expect(app.heading(f"Order {number}")).to_be_visible()
+
+
+def test_staff_confirm_a_stage_jump_and_undo_it_within_the_minute(
+    app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    dmo_api.pay(number)
+    page = app.page
+    app.sign_in(staff_user, lands_on="Production")
+    page.get_by_label("Brand", exact=True).select_option("DMO")
+    page.get_by_label("Search").fill(tag)
+    page.get_by_role("button", name="Apply filters").click()
+    page.get_by_role("link", name=number, exact=True).click()
+    expect(app.heading(f"Order {number}")).to_be_visible()
+
+    page.get_by_label("Move to stage").select_option("PACKING")
+    page.get_by_role("button", name="Move stage").click()
+    question = page.get_by_role("dialog", name=f"Move {number} to Packing?")
+    expect(question).to_contain_text("This skips Stitching, Lasting, Finishing.")
+    expect(question).to_contain_text("You can undo the move for a minute.")
+    expect(question.get_by_role("button", name="Cancel")).to_be_focused()
+    assert_accessible(page, "staff order, a stage jump to confirm")
+    page.keyboard.press("Escape")
+    expect(question).to_be_hidden()
+    assert dmo_api.order(number)["production_stage"] == "CUTTING"
+
+    page.get_by_role("button", name="Move stage").click()
+    question.get_by_role("button", name="Move to Packing").click()
+    expect(page.get_by_role("status")).to_contain_text(f"{number} is now at Packing.")
+    undo = page.get_by_role("region", name="Moved by mistake?")
+    expect(undo).to_contain_text(f"{number} moved from Cutting to Packing. You can undo it for a minute.")
+    assert_accessible(page, "staff order, a move to undo")
+    page.set_viewport_size(PHONE)
+    assert_reflows(page, "staff order, a move to undo, on a phone")
+    assert_accessible(page, "staff order, a move to undo, on a phone")
+    undo.get_by_role("button", name="Undo move to Packing").click()
+
+    expect(page.get_by_role("status")).to_contain_text(f"{number} is back at Cutting.")
+    expect(undo).to_be_hidden()
+    assert dmo_api.order(number)["production_stage"] == "CUTTING"
+    timeline = page.get_by_role("list").filter(has_text="Order placed")
+    expect(timeline).to_contain_text("Stage move undone")
+    expect(timeline).to_contain_text("Packing → Cutting")
+    assert internal_codes(page.inner_text("main")) == [], "the staff order page after an undo"
+
+
+def test_staff_move_selected_orders_with_one_confirmation_sort_them_and_undo_the_move(
+    app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, tag: str
+) -> None:
+    older, newer = (dmo_api.place(tag)["order_number"] for _ in range(2))
+    unpaid = dmo_api.place(tag)["order_number"]
+    for number in (older, newer):
+        dmo_api.pay(number)
+    page = app.page
+    app.sign_in(staff_user, lands_on="Production")
+    brands = page.get_by_label("Brand", exact=True).locator("option")
+    expect(brands.filter(has_text="Demo Atelier (DMO)")).to_have_count(1)
+    page.get_by_label("Search").fill(tag)
+    page.get_by_label("Sort by").select_option("oldest")
+    page.get_by_role("button", name="Apply filters").click()
+    table = page.get_by_role("region", name="Orders table").get_by_role("table")
+    expect(table.get_by_role("caption")).to_contain_text("sorted by oldest first")
+    rows = table.locator("tbody tr")
+    expect(rows.nth(0)).to_contain_text(older)
+    expect(rows.nth(2)).to_contain_text(unpaid)
+    expect(table.get_by_role("checkbox", name=f"Select {unpaid}")).to_have_count(0)  # not in production
+
+    bulk = page.get_by_role("form", name="Move selected orders")
+    bulk.get_by_role("button", name="Move selected").click()
+    expect(page.get_by_role("alert")).to_contain_text("Select orders to move")
+    table.get_by_role("checkbox", name=f"Select {older}").check()
+    table.get_by_role("checkbox", name=f"Select {newer}").check()
+    bulk.get_by_label("Move selected orders to").select_option("LASTING")
+    bulk.get_by_role("button", name="Move selected").click()
+    question = page.get_by_role("dialog", name="Move 2 orders to Lasting?")
+    expect(question).to_contain_text(f"{older}: Cutting → Lasting (skips Stitching)")
+    expect(question).to_contain_text(f"{newer}: Cutting → Lasting (skips Stitching)")
+    assert_accessible(page, "production, a bulk move to confirm")
+    question.get_by_role("button", name="Move 2 to Lasting").click()
+
+    expect(page.get_by_role("status")).to_contain_text("Moved 2 orders to Lasting.")
+    assert [dmo_api.order(n)["production_stage"] for n in (older, newer)] == ["LASTING", "LASTING"]
+    undo = page.get_by_role("region", name="Moved by mistake?")
+    expect(undo).to_contain_text(f"2 orders moved to Lasting: {older}, {newer}.")
+    assert_accessible(page, "production, a bulk move to undo")
+    assert internal_codes(page.inner_text("main")) == [], "the production list"
+    page.set_viewport_size(PHONE)
+    assert_reflows(page, "production with a bulk move to undo, on a phone")
+    assert_accessible(page, "production with a bulk move to undo, on a phone")
+    undo.get_by_role("button", name="Undo the move of 2 orders").click()
+
+    expect(page.get_by_role("status")).to_contain_text(f"{older} is back at Cutting. {newer} is back at Cutting.")
+    assert [dmo_api.order(n)["production_stage"] for n in (older, newer)] == ["CUTTING", "CUTTING"]
+
+
+def test_the_undo_button_leaves_once_its_minute_is_up(app: Backoffice, staff_user: dict[str, Any], dmo_api: Arrange, tag: str) -> None:
+    number = dmo_api.place(tag)["order_number"]
+    dmo_api.pay(number)
+    page = app.page
+    page.clock.install()  # the page's own timers run on a clock the test moves
+    app.sign_in(staff_user, lands_on="Production")
+    app.open(f"/staff/orders/{number}", f"Order {number}")
+    page.get_by_label("Move to stage").select_option("STITCHING")
+    page.get_by_role("button", name="Move stage").click()  # the next stage: no question asked
+    expect(page.get_by_role("status")).to_contain_text(f"{number} is now at Stitching.")
+    undo = page.get_by_role("button", name="Undo move to Stitching")
+    expect(undo).to_be_visible()
+    page.clock.fast_forward("00:50")
+    expect(undo).to_be_visible()
+    page.clock.fast_forward("00:06")
+    expect(undo).to_be_hidden()
+    assert dmo_api.order(number)["production_stage"] == "STITCHING"

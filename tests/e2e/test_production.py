@@ -182,3 +182,60 @@ def test_staff_list_every_brands_orders_by_stage_status_and_brand_a_page_at_a_ti
     assert_problem(dmo.get("/admin/orders"), 403)
     assert_problem(staff.get("/admin/orders", params={"stage": "POLISHING"}), 422)
     assert_problem(staff.get("/admin/orders", params={"brand": "dmo"}), 422)
+
+
+def undo(api: Api, number: str, version: int) -> requests.Response:
+    return api.post(f"/admin/orders/{number}/production/undo", json={"version": version})
+
+
+def test_staff_undo_a_stage_move_once_and_not_after_a_later_move(dmo: Api, brk: Api, dmo_pay: PaymentsApi, staff: Api, tag: str) -> None:
+    number = dmo.place(order_form(tag))["order_number"]
+    pay_by_card(dmo_pay, dmo, number)
+    jumped = move(staff, number, "PACKING")
+    assert jumped.status_code == 200, jumped.text
+    version = jumped.json()["version"]
+
+    assert_problem(undo(dmo, number, version), 403)
+    assert_problem(undo(brk, number, version), 403)
+    assert_problem(undo(staff, "99999-DMO", version), 404)
+    assert_problem(undo(staff, number, 0), 422)
+    assert dmo.order(number)["production_stage"] == "PACKING"
+
+    back = undo(staff, number, version)
+    assert back.status_code == 200, back.text
+    assert back.json()["production_stage"] == "CUTTING" and back.headers["ETag"] == f'"{version + 1}"'
+    assert dmo.order(number)["production_stage"] == "CUTTING"
+    assert timeline_types(dmo, number)[-2:] == ["STAGE_CHANGED", "STAGE_MOVE_UNDONE"]
+    assert_problem(undo(staff, number, version), 409)  # a second undo
+    assert_problem(undo(staff, number, version + 1), 409)  # the undo itself is not a move to take back
+
+    first = move(staff, number, "STITCHING").json()
+    assert move(staff, number, "LASTING").status_code == 200
+    conflict = assert_problem(undo(staff, number, first["version"]), 409)
+    assert "changed since" in conflict["detail"]
+    assert dmo.order(number)["production_stage"] == "LASTING"
+
+
+def test_an_undo_racing_another_staff_members_move_has_one_winner(
+    dmo: Api, dmo_pay: PaymentsApi, staff: Api, stack: RunningStack, tag: str
+) -> None:
+    number = dmo.place(order_form(tag))["order_number"]
+    pay_by_card(dmo_pay, dmo, number)
+    version = move(staff, number, "STITCHING").json()["version"]
+    two_staff = [Api(stack.orders_api, stack.id_tokens["staff"]) for _ in range(2)]
+    start = threading.Barrier(2)
+
+    def act(who: int) -> requests.Response:
+        start.wait()
+        return undo(two_staff[0], number, version) if who == 0 else move(two_staff[1], number, "FINISHING")
+
+    with ThreadPoolExecutor(2) as pool:
+        undone, moved = pool.map(act, range(2))
+
+    # The move lands either way (from CUTTING if the undo came first); the undo only if it came first.
+    assert moved.status_code == 200, moved.text
+    assert undone.status_code in (200, 409), undone.text
+    types = timeline_types(dmo, number)
+    assert types.count("STAGE_MOVE_UNDONE") == (undone.status_code == 200)
+    assert types[-1] == "STAGE_CHANGED" and dmo.order(number)["production_stage"] == "FINISHING"
+    assert dmo.order(number)["version"] == version + 1 + (undone.status_code == 200)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -16,7 +17,7 @@ from welt.services import onboarding, order_pool, orders, payments, production, 
 from welt.services.orders import Caller, Checkout, OrderDesk
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
 from welt.services.ports import OrderFilter
-from welt.services.production import Shipment, StageChange, StampsUpdate
+from welt.services.production import Shipment, StageChange, StageMoveUndo, StampsUpdate
 from welt.services.resources import OrderResource
 
 DMO = Caller(subject="u1", brand="DMO", staff=False)
@@ -218,3 +219,107 @@ def test_a_brand_sees_factory_staff_on_its_timeline_by_role_and_staff_see_who(fa
 
     assert seen_by_brand == ["staff"]
     assert seen_by_staff == ["staff:s1"]
+
+
+def undo(factory: Factory, number: str, version: int, caller: Caller = STAFF) -> OrderResource:
+    return production.undo_stage_move(factory.desk, caller, number, StageMoveUndo(version=version))
+
+
+def timeline_types(factory: Factory, number: str) -> list[str]:
+    return [e["type"] for e in orders.order_timeline(factory.desk, STAFF, number)["events"]]
+
+
+def test_staff_undo_a_stage_move_within_a_minute_and_it_shows_on_the_timeline(factory: Factory, clock: Clock) -> None:
+    number = factory.paid_order()
+    launched_at = factory.view(number)["stage_entered_at"]
+    clock.advance(hours=2)
+    moved = factory.stage(number, "PACKING")
+    clock.advance(seconds=59)
+    back = undo(factory, number, moved["version"])
+    assert back["production_stage"] == "CUTTING" and back["stage_entered_at"] == launched_at
+    assert back["version"] == moved["version"] + 1
+    undone = orders.order_timeline(factory.desk, STAFF, number)["events"][-1]
+    assert undone["type"] == "STAGE_MOVE_UNDONE" and undone["details"] == {"from": "PACKING", "to": "CUTTING"}
+    for version in (moved["version"], back["version"]):
+        with pytest.raises(StateConflictError, match="undone already"):
+            undo(factory, number, version)
+    assert factory.view(number)["version"] == back["version"]
+
+
+def test_a_stage_move_cannot_be_undone_after_a_minute(factory: Factory, clock: Clock) -> None:
+    number = factory.paid_order()
+    moved = factory.stage(number, "STITCHING")
+    clock.advance(seconds=61)
+    with pytest.raises(StateConflictError, match="more than a minute ago"):
+        undo(factory, number, moved["version"])
+    assert factory.view(number)["version"] == moved["version"] and "STAGE_MOVE_UNDONE" not in timeline_types(factory, number)
+
+
+def test_only_the_latest_change_can_be_undone(factory: Factory) -> None:
+    number = factory.paid_order()
+    with pytest.raises(StateConflictError, match="no stage move"):
+        undo(factory, number, factory.view(number)["version"])  # launched by its payment, not moved by staff
+    first = factory.stage(number, "STITCHING")
+    second = factory.stage(number, "LASTING")
+    with pytest.raises(StateConflictError, match="changed since"):
+        undo(factory, number, first["version"])  # a later move came after it
+    assert undo(factory, number, second["version"])["production_stage"] == "STITCHING"
+    ready = factory.stage(number, "READY_TO_SHIP")
+    production.ship_order(factory.desk, STAFF, number, SHIPMENT)
+    with pytest.raises(StateConflictError, match="changed since"):
+        undo(factory, number, ready["version"])
+    assert factory.view(number)["status"] == "SHIPPED"
+
+
+def test_brand_users_cannot_undo_a_stage_move(factory: Factory) -> None:
+    number = factory.paid_order()
+    moved = factory.stage(number, "STITCHING")
+    with pytest.raises(ForbiddenError):
+        undo(factory, number, moved["version"], DMO)
+    assert factory.view(number)["production_stage"] == "STITCHING"
+
+
+def race_an_undo_and_a_move(factory: Factory, number: str, version: int) -> tuple[str, str]:
+    """Staff undo the move that produced `version` while someone else moves the order on to LASTING."""
+    start = threading.Barrier(2)
+
+    def run(step: Callable[[], OrderResource]) -> str:
+        start.wait()
+        try:
+            return str(step()["production_stage"])
+        except StateConflictError:
+            return "409"
+
+    with ThreadPoolExecutor(2) as pool:
+        undone = pool.submit(run, lambda: undo(factory, number, version))
+        moved = pool.submit(run, lambda: factory.stage(number, "LASTING"))
+        return undone.result(), moved.result()
+
+
+def test_an_undo_racing_a_move_has_one_winner(factory: Factory) -> None:
+    for _ in range(5):
+        number = factory.paid_order()
+        outcomes = race_an_undo_and_a_move(factory, number, factory.stage(number, "STITCHING")["version"])
+        # The move always lands (from CUTTING if the undo came first); the undo lands only if it came first.
+        assert outcomes in {("409", "LASTING"), ("CUTTING", "LASTING")}
+        types = timeline_types(factory, number)
+        expected = ["STAGE_CHANGED", "STAGE_CHANGED"] if outcomes[0] == "409" else ["STAGE_CHANGED", "STAGE_MOVE_UNDONE", "STAGE_CHANGED"]
+        assert types[-len(expected) :] == expected and types.count("STAGE_MOVE_UNDONE") == (outcomes[0] != "409")
+        assert factory.view(number)["production_stage"] == "LASTING"
+
+
+def test_two_undos_at_once_take_a_move_back_once(factory: Factory) -> None:
+    number = factory.paid_order()
+    moved = factory.stage(number, "FINISHING")
+    start = threading.Barrier(2)
+
+    def take_back(_: int) -> str:
+        start.wait()
+        try:
+            return str(undo(factory, number, moved["version"])["production_stage"])
+        except StateConflictError:
+            return "409"
+
+    with ThreadPoolExecutor(2) as pool:
+        assert sorted(pool.map(take_back, range(2))) == ["409", "CUTTING"]
+    assert timeline_types(factory, number).count("STAGE_MOVE_UNDONE") == 1

@@ -6,38 +6,23 @@ bumps `version` and appends a timeline event, so storage only has to write condi
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any, TypedDict
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
-from welt.domain.addresses import STORED, Billing, Country, Email, Phone, PostalAddress, ShippingAddress
+from welt.domain.addresses import STORED, Billing, Country, Email, PostalAddress, ShippingAddress
 from welt.domain.brand import BRAND_CODE, Brand
 from welt.domain.costs import Costs
-from welt.domain.design import EU_SIZE, Design, Materials, SizeLine, SizeRun
+from welt.domain.design import EU_SIZE, Design, Materials, SizeLine
 from welt.domain.errors import StateConflictError
+from welt.domain.order_numbers import order_number, parse_order_number
+from welt.domain.stage_move import UNDO_WINDOW, StageMove
 from welt.domain.statuses import Labeling, OrderStatus, OrderType, PaymentStatus, ProductionStage, StampStatus
 from welt.domain.text import Text
 from welt.domain.timeline import TimelineEvent, Tracking
 from welt.domain.vat import RULES as VAT_RULES
 from welt.domain.vat import VatRule, vat_rule
-
-ORDER_NUMBER = re.compile(r"^(\d{5,12})-([A-Z]{3})$")
-
-
-def order_number(brand: str, seq: int) -> str:
-    return f"{seq:05d}-{brand}"
-
-
-def parse_order_number(text: str) -> tuple[str, int] | None:
-    """`00042-DMO` -> ("DMO", 42); anything else -> None."""
-    match = ORDER_NUMBER.fullmatch(text)
-    if not match:
-        return None
-    brand, seq = match.group(2), int(match.group(1))
-    # One spelling per order: 000042-DMO is not another name for 00042-DMO.
-    return (brand, seq) if seq > 0 and order_number(brand, seq) == text else None
 
 
 class OrderChanges(TypedDict, total=False):
@@ -77,6 +62,7 @@ class Order(BaseModel):
     tracking: Tracking | None = None
     payment_id: str | None = None
     invoice_number: str | None = None
+    last_stage_move: StageMove | None = None
     # The events of the change being made, written as timeline items beside the order; never stored in it.
     new_events: list[TimelineEvent] = Field(default_factory=list, exclude=True)
 
@@ -276,9 +262,28 @@ class Order(BaseModel):
             return self
         if self.production_stage is ProductionStage.AWAITING_STAMPS and not stamps_ready:
             raise StateConflictError(f"Order {self.order_number} waits for the brand's custom stamps; mark them READY first.")
-        moved = self.model_copy(update={"production_stage": stage, "stage_entered_at": at})
+        taken_back = StageMove(from_stage=self.production_stage, from_entered_at=self.stage_entered_at, at=at, version=self.version + 1)
+        moved = self.model_copy(update={"production_stage": stage, "stage_entered_at": at, "last_stage_move": taken_back})
         details = {"from": self.production_stage.value, "to": stage.value}
         return moved._record(at, actor, "STAGE_CHANGED", details)
+
+    def undo_stage_move(self, version: int, at: datetime, actor: str) -> Order:
+        """Take back the stage move that produced `version`: within `UNDO_WINDOW`, if nothing changed the order since.
+
+        Naming the move by its version keeps an undo from taking back a later move someone else made meanwhile.
+        """
+        move = self.last_stage_move
+        if move is None or move.version != self.version or version != self.version or self.production_stage is None:
+            raise StateConflictError(
+                f"Order {self.order_number} has no stage move at version {version} to undo: it changed since, or was undone already."
+            )
+        if at - move.at > UNDO_WINDOW:
+            raise StateConflictError(f"Order {self.order_number} moved stage more than a minute ago; it can no longer be undone.")
+        back = self.model_copy(
+            update={"production_stage": move.from_stage, "stage_entered_at": move.from_entered_at, "last_stage_move": None}
+        )
+        details = {"from": self.production_stage.value, "to": move.from_stage.value}
+        return back._record(at, actor, "STAGE_MOVE_UNDONE", details)
 
     def ship(self, tracking: Tracking, at: datetime, actor: str) -> Order:
         if self.status is not OrderStatus.WORK_IN_PROCESS or self.production_stage is not ProductionStage.READY_TO_SHIP:
@@ -311,7 +316,6 @@ class Order(BaseModel):
 __all__ = [
     "BRAND_CODE",
     "EU_SIZE",
-    "ORDER_NUMBER",
     "STORED",
     "Billing",
     "Brand",
@@ -326,12 +330,10 @@ __all__ = [
     "OrderStatus",
     "OrderType",
     "PaymentStatus",
-    "Phone",
     "PostalAddress",
     "ProductionStage",
     "ShippingAddress",
     "SizeLine",
-    "SizeRun",
     "StampStatus",
     "Text",
     "TimelineEvent",

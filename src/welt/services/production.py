@@ -119,6 +119,29 @@ def move_stage(desk: OrderDesk, caller: Caller, number: str, change: StageChange
     return until_applied(attempt, f"Order {number}")
 
 
+class StageMoveUndo(BaseModel):
+    model_config = ConfigDict(defer_build=True, extra="forbid")
+
+    version: int = Field(ge=1, le=999_999_999, description="The move to take back, by the order `version` its answer gave.", examples=[7])
+
+
+def undo_stage_move(desk: OrderDesk, caller: Caller, number: str, undo: StageMoveUndo) -> OrderResource:
+    """Staff take back a stage move within a minute: the order goes back to the stage it left.
+
+    One conditional write on the order's version, so an undo racing another move or undo has one winner;
+    the loser reads the order again and finds the move it named is no longer the latest (409).
+    """
+    _staff_only(caller)
+
+    def attempt() -> OrderResource:
+        order = find_order(desk.orders, caller, number)
+        back = order.undo_stage_move(undo.version, desk.clock(), caller.actor)
+        desk.store.commit(Transaction().order(back, order))
+        return current_view(desk, back)
+
+    return until_applied(attempt, f"Order {number}")
+
+
 def _tracking(shipment: Shipment, desk: OrderDesk) -> Tracking:
     return Tracking(
         carrier=shipment.carrier, tracking_number=shipment.tracking_number, tracking_url=shipment.tracking_url, shipped_at=desk.clock()

@@ -24,6 +24,7 @@ const EVENT_NAMES = {
   PAYMENT_RELEASED: 'Payment did not go through',
   LAUNCHED_TO_PRODUCTION: 'Paid: launched to production',
   STAGE_CHANGED: 'Production stage changed',
+  STAGE_MOVE_UNDONE: 'Stage move undone',
   SHIPPED: 'Shipped',
   DELIVERED: 'Delivered',
   REFUNDED: 'Refund',
@@ -37,7 +38,7 @@ function eventDetails(event) {
     case 'GROUPED': case 'UNGROUPED': return d.shipping_group_id ? `Group ${d.shipping_group_id}` : '';
     case 'PAYMENT_RELEASED': return d.reason || '';
     case 'LAUNCHED_TO_PRODUCTION': return [d.invoice_number && `Invoice ${d.invoice_number}`, d.production_stage && `stage ${label(d.production_stage)}`].filter(Boolean).join(', ');
-    case 'STAGE_CHANGED': return `${label(d.from)} → ${label(d.to)}${d.reason ? ` (${d.reason})` : ''}`;
+    case 'STAGE_CHANGED': case 'STAGE_MOVE_UNDONE': return `${label(d.from)} → ${label(d.to)}${d.reason ? ` (${d.reason})` : ''}`;
     case 'SHIPPED': return [d.carrier, d.tracking_number].filter(Boolean).join(' ');
     case 'REFUNDED': return label(d.payment_status);
     default: return '';

@@ -214,20 +214,11 @@ function paymentsToReview(found) {
           cell('Since', dateTime(payment.updated_at))))))));
 }
 
-export async function staffView(ctx) {
-  const q = ctx.query;
-  const filters = { brand: q.get('brand') || '', status: q.get('status') || '', stage: q.get('stage') || '', q: q.get('q') || '' };
-  const sort = SORTS.some(([value]) => value === q.get('sort')) ? q.get('sort') : 'newest';
-  const key = JSON.stringify(filters);
-  const cursor = q.get('cursor') || '';
-  const trail = trails.get(key) || [];
-  if (!cursor) trail.length = 0;
-  trails.set(key, trail);
-  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', novalidate: true });
-  let page;
+async function loadProduction(ctx, filters, cursor) {
   // Asked alongside the orders; its problem, if any, is raised once the orders are in.
   const review = paymentsApi.get('/admin/payments?status=NEEDS_REVIEW', { signal: ctx.signal }).catch((error) => error);
   const registered = allBrands(ctx.signal).catch((error) => error);
+  let page;
   try {
     page = await ordersApi.get(`/admin/orders${queryString({ ...filters, limit: 25, cursor })}`, { signal: ctx.signal });
   } catch (error) {
@@ -236,10 +227,13 @@ export async function staffView(ctx) {
   }
   const reviewed = await review;
   if (reviewed instanceof Error) throw reviewed;
-  const reviewing = reviewed.payments;
   const brands = await registered;
   if (brands instanceof Error) throw brands;
+  return { page, reviewing: reviewed.payments, brands };
+}
 
+function productionFilters(ctx, filters, sort, brands) {
+  const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders', novalidate: true });
   const brandChoices = brands.map((b) => [b.code, `${b.name} (${b.code})`]);
   if (filters.brand && !brands.some((b) => b.code === filters.brand)) brandChoices.push([filters.brand, filters.brand]);
   const brand = select([['', 'All brands'], ...brandChoices], { value: filters.brand });
@@ -259,39 +253,65 @@ export async function staffView(ctx) {
     const chosen = { brand: brand.value, status: status.value, stage: stage.value, q: search.value.trim() };
     ctx.navigate(`#/staff${queryString({ ...chosen, sort: sorting.value === 'newest' ? '' : sorting.value })}`);
   });
+  return filterForm;
+}
+
+const PRODUCTION_HEADERS = ['Select', 'Order', 'Brand', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Expected to ship', 'Group', 'Days',
+  'WIP start', 'Tracking'];
+
+function productionRow(order, box) {
+  return h('tr', {},
+    cell('Select', box || h('span', { class: 'muted' }, '—')),
+    h('th', { scope: 'row', 'data-label': 'Order' },
+      h('a', { href: `#/staff/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
+    cell('Brand', order.brand),
+    cell('Model', `${order.model_name || order.design.model} · ${orderType(order.type)}`),
+    cell('Pairs', String(order.pairs)),
+    cell('Status', badge(order.status)),
+    cell('Payment', badge(order.payment_status, 'payment')),
+    cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
+    cell('Expected to ship', day(order.expected_ship_date)),
+    cell('Group', order.shipping_group_id || '—'),
+    cell('Days', String(order.days_in_production ?? '—')),
+    cell('WIP start', date(order.wip_started_at)),
+    cell('Tracking', trackingLink(order.tracking)));
+}
+
+function productionTable(shown, boxes, caption) {
+  if (!shown.length) return h('p', { class: 'empty' }, 'No orders match.');
+  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
+    h('table', { class: 'table responsive' },
+      h('caption', {}, caption),
+      h('thead', {}, h('tr', {}, PRODUCTION_HEADERS.map((name) => h('th', { scope: 'col' }, name)))),
+      h('tbody', {}, shown.map((order) => productionRow(order, boxes.get(order.order_number))))));
+}
+
+function productionPager(ctx, { filters, sort, cursor, trail, next }) {
+  const go = (c) => ctx.navigate(`#/staff${queryString({ ...filters, sort: sort === 'newest' ? '' : sort, cursor: c })}`);
+  return h('nav', { class: 'pager', 'aria-label': 'Pages' },
+    trail.length || cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => go(trail.pop() || '') }, 'Previous page') : null,
+    next ? h('button', { type: 'button', class: 'button secondary', onclick: () => { trail.push(cursor); go(next); } }, 'Next page') : null);
+}
+
+export async function staffView(ctx) {
+  const q = ctx.query;
+  const filters = { brand: q.get('brand') || '', status: q.get('status') || '', stage: q.get('stage') || '', q: q.get('q') || '' };
+  const sort = SORTS.some(([value]) => value === q.get('sort')) ? q.get('sort') : 'newest';
+  const key = JSON.stringify(filters);
+  const cursor = q.get('cursor') || '';
+  const trail = trails.get(key) || [];
+  if (!cursor) trail.length = 0;
+  trails.set(key, trail);
+  const { page, reviewing, brands } = await loadProduction(ctx, filters, cursor);
+  const filterForm = productionFilters(ctx, filters, sort, brands);
   if (page.problem) setTimeout(() => showProblem(filterForm, page.problem, { focus: false }), 0);
 
   const shown = sortOrders(page.orders, sort);
   const boxes = new Map(shown.filter(movable).map((order) => [order.order_number,
     h('input', { type: 'checkbox', 'aria-label': `Select ${order.order_number}` })]));
-  const headers = ['Select', 'Order', 'Brand', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Expected to ship', 'Group', 'Days', 'WIP start',
-    'Tracking'];
-  const table = page.orders.length
-    ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
-      h('table', { class: 'table responsive' },
-        h('caption', {}, `All brands’ orders, page ${trail.length + 1}${sort === 'newest' ? '' : `, sorted by ${SORTS.find(([v]) => v === sort)[1].toLowerCase()}`}`),
-        h('thead', {}, h('tr', {}, headers.map((name) => h('th', { scope: 'col' }, name)))),
-        h('tbody', {}, shown.map((order) => h('tr', {},
-          cell('Select', boxes.get(order.order_number) || h('span', { class: 'muted' }, '—')),
-          h('th', { scope: 'row', 'data-label': 'Order' },
-            h('a', { href: `#/staff/orders/${encodeURIComponent(order.order_number)}` }, order.order_number)),
-          cell('Brand', order.brand),
-          cell('Model', `${order.model_name || order.design.model} · ${orderType(order.type)}`),
-          cell('Pairs', String(order.pairs)),
-          cell('Status', badge(order.status)),
-          cell('Payment', badge(order.payment_status, 'payment')),
-          cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
-          cell('Expected to ship', day(order.expected_ship_date)),
-          cell('Group', order.shipping_group_id || '—'),
-          cell('Days', String(order.days_in_production ?? '—')),
-          cell('WIP start', date(order.wip_started_at)),
-          cell('Tracking', trackingLink(order.tracking)))))))
-    : h('p', { class: 'empty' }, 'No orders match.');
-  const go = (c) => ctx.navigate(`#/staff${queryString({ ...filters, sort: sort === 'newest' ? '' : sort, cursor: c })}`);
-  const pager = h('nav', { class: 'pager', 'aria-label': 'Pages' },
-    trail.length || cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => go(trail.pop() || '') }, 'Previous page') : null,
-    page.next_cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => { trail.push(cursor); go(page.next_cursor); } }, 'Next page') : null);
-
+  const sorted = sort === 'newest' ? '' : `, sorted by ${SORTS.find(([v]) => v === sort)[1].toLowerCase()}`;
+  const table = productionTable(shown, boxes, `All brands’ orders, page ${trail.length + 1}${sorted}`);
+  const pager = productionPager(ctx, { filters, sort, cursor, trail, next: page.next_cursor });
   return h('section', { class: 'page wide' },
     h('h1', {}, 'Production'),
     h('p', { class: 'lead' }, 'Every brand’s orders. Open an order to move it through production, ship it or mark it delivered.'),
@@ -332,6 +352,89 @@ function shipForm(ctx, { heading, submitText, url, hint }) {
   return form;
 }
 
+function stageForm(ctx, order) {
+  const number = order.order_number;
+  const later = STAGES.slice(STAGES.indexOf(order.production_stage) + 1).filter((s) => s !== 'AWAITING_STAMPS');
+  const next = select(later.map((s) => [s, label(s)]), { value: later[0] });
+  const form = h('form', { class: 'form panel', novalidate: true, 'aria-labelledby': 'stage-heading' },
+    h('h2', { id: 'stage-heading' }, 'Production stage'),
+    h('p', {}, 'Now: ', badge(order.production_stage, 'stage')),
+    field({ label: 'Move to stage', loc: 'stage', control: next }),
+    h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Move stage')));
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const stage = next.value;
+    const over = skipped(order.production_stage, stage);
+    if (over.length) {
+      const ok = await confirmAction({
+        title: `Move ${number} to ${label(stage)}?`,
+        message: `This skips ${over.map(label).join(', ')}. The brand sees the new stage and expected ship date at once. `
+          + 'You can undo the move for a minute.',
+        confirmText: `Move to ${label(stage)}`,
+      });
+      if (!ok) return;
+    }
+    try {
+      const moved = await ordersApi.post(`${orderPath(number)}/production`, { stage });
+      remember(number, [{ number, version: moved.version, from: order.production_stage }], moved.production_stage);
+      ctx.flash(`${number} is now at ${label(moved.production_stage)}.`);
+      ctx.rerender();
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(form, error);
+    }
+  });
+  return form;
+}
+
+function shippingWork(ctx, order) {
+  const group = order.shipping_group_id;
+  if (group) {
+    return shipForm(ctx, {
+      heading: `Ship group ${group}`,
+      submitText: `Ship group ${group}`,
+      url: `/admin/shipping-groups/${encodeURIComponent(group)}/ship`,
+      hint: 'The group ships as one parcel with one tracking number, once every order in it is ready to ship.',
+    });
+  }
+  return shipForm(ctx, { heading: 'Ship the order', submitText: 'Ship order', url: `/admin/orders/${encodeURIComponent(order.order_number)}/ship` });
+}
+
+function deliveryBox(ctx, order) {
+  const number = order.order_number;
+  const deliver = h('button', { type: 'button', class: 'button' }, 'Mark delivered');
+  const box = h('section', { class: 'panel', 'aria-labelledby': 'deliver-heading' },
+    h('h2', { id: 'deliver-heading' }, 'Delivery'),
+    h('p', {}, 'Tracking: ', trackingLink(order.tracking)),
+    h('div', { class: 'actions' }, deliver));
+  deliver.addEventListener('click', async () => {
+    try {
+      await ordersApi.post(`/admin/orders/${encodeURIComponent(number)}/deliver`, {});
+      ctx.flash(`${number} is delivered.`);
+      ctx.rerender();
+    } catch (error) {
+      if (!(error instanceof ApiProblem)) throw error;
+      showProblem(box, error);
+    }
+  });
+  return box;
+}
+
+function productionWork(ctx, order) {
+  const work = h('div', { class: 'staff-actions' });
+  const inProduction = order.status === 'WORK_IN_PROCESS';
+  if (inProduction && order.production_stage !== 'READY_TO_SHIP') work.append(stageForm(ctx, order));
+  if (inProduction && order.production_stage === 'READY_TO_SHIP') work.append(shippingWork(ctx, order));
+  if (order.status === 'SHIPPED') work.append(deliveryBox(ctx, order));
+  if (order.production_stage === 'AWAITING_STAMPS') work.append(stampsForm(ctx, order.brand));
+  if (!work.childElementCount) {
+    work.append(h('p', { class: 'notice' }, order.status === 'PENDING_PAYMENT'
+      ? 'This order waits for the brand’s payment; nothing to do in production yet.'
+      : `This order is ${label(order.status)}; nothing left to do.`));
+  }
+  return work;
+}
+
 export async function staffOrderView(ctx) {
   const number = ctx.params.number;
   const [order, history, catalog] = await Promise.all([
@@ -339,83 +442,12 @@ export async function staffOrderView(ctx) {
     ordersApi.get(`/orders/${encodeURIComponent(number)}/events`, { signal: ctx.signal }),
     loadCatalog(),
   ]);
-  const work = h('div', { class: 'staff-actions' });
-  const inProduction = order.status === 'WORK_IN_PROCESS';
-  if (inProduction && order.production_stage !== 'READY_TO_SHIP') {
-    const later = STAGES.slice(STAGES.indexOf(order.production_stage) + 1).filter((s) => s !== 'AWAITING_STAMPS');
-    const next = select(later.map((s) => [s, label(s)]), { value: later[0] });
-    const form = h('form', { class: 'form panel', novalidate: true, 'aria-labelledby': 'stage-heading' },
-      h('h2', { id: 'stage-heading' }, 'Production stage'),
-      h('p', {}, 'Now: ', badge(order.production_stage, 'stage')),
-      field({ label: 'Move to stage', loc: 'stage', control: next }),
-      h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Move stage')));
-    form.addEventListener('submit', async (event) => {
-      event.preventDefault();
-      const stage = next.value;
-      const over = skipped(order.production_stage, stage);
-      if (over.length) {
-        const ok = await confirmAction({
-          title: `Move ${number} to ${label(stage)}?`,
-          message: `This skips ${over.map(label).join(', ')}. The brand sees the new stage and expected ship date at once. `
-            + 'You can undo the move for a minute.',
-          confirmText: `Move to ${label(stage)}`,
-        });
-        if (!ok) return;
-      }
-      try {
-        const moved = await ordersApi.post(`${orderPath(number)}/production`, { stage });
-        remember(number, [{ number, version: moved.version, from: order.production_stage }], moved.production_stage);
-        ctx.flash(`${number} is now at ${label(moved.production_stage)}.`);
-        ctx.rerender();
-      } catch (error) {
-        if (!(error instanceof ApiProblem)) throw error;
-        showProblem(form, error);
-      }
-    });
-    work.append(form);
-  }
-  if (inProduction && order.production_stage === 'READY_TO_SHIP') {
-    if (order.shipping_group_id) {
-      work.append(shipForm(ctx, {
-        heading: `Ship group ${order.shipping_group_id}`,
-        submitText: `Ship group ${order.shipping_group_id}`,
-        url: `/admin/shipping-groups/${encodeURIComponent(order.shipping_group_id)}/ship`,
-        hint: 'The group ships as one parcel with one tracking number, once every order in it is ready to ship.',
-      }));
-    } else {
-      work.append(shipForm(ctx, { heading: 'Ship the order', submitText: 'Ship order', url: `/admin/orders/${encodeURIComponent(number)}/ship` }));
-    }
-  }
-  if (order.status === 'SHIPPED') {
-    const deliver = h('button', { type: 'button', class: 'button' }, 'Mark delivered');
-    const box = h('section', { class: 'panel', 'aria-labelledby': 'deliver-heading' },
-      h('h2', { id: 'deliver-heading' }, 'Delivery'),
-      h('p', {}, 'Tracking: ', trackingLink(order.tracking)),
-      h('div', { class: 'actions' }, deliver));
-    deliver.addEventListener('click', async () => {
-      try {
-        await ordersApi.post(`/admin/orders/${encodeURIComponent(number)}/deliver`, {});
-        ctx.flash(`${number} is delivered.`);
-        ctx.rerender();
-      } catch (error) {
-        if (!(error instanceof ApiProblem)) throw error;
-        showProblem(box, error);
-      }
-    });
-    work.append(box);
-  }
-  if (order.production_stage === 'AWAITING_STAMPS') work.append(stampsForm(ctx, order.brand));
-  if (!work.childElementCount) {
-    work.append(h('p', { class: 'notice' }, order.status === 'PENDING_PAYMENT'
-      ? 'This order waits for the brand’s payment; nothing to do in production yet.'
-      : `This order is ${label(order.status)}; nothing left to do.`));
-  }
   return h('section', { class: 'page' },
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/staff' }, 'Production')),
     h('h1', {}, `Order ${order.order_number}`),
     h('p', { class: 'lead' }, `Brand ${order.brand} · ${order.model_name || order.design.model} · ${orderType(order.type)} · `, badge(order.status)),
     undoPanel(ctx, number, order),
-    work,
+    productionWork(ctx, order),
     orderFacts(order, catalog),
     h('section', { 'aria-labelledby': 'timeline-heading' }, h('h2', { id: 'timeline-heading' }, 'Timeline'), timeline(history.events, { staff: true })));
 }

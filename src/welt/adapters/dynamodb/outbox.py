@@ -129,33 +129,32 @@ class DynamoOutbox:
                 return False
             raise
 
-    def mark_sent(self, message_id: str, at: datetime) -> None:
+    def _end_claim(
+        self, message_id: str, state: OutboxState, values: dict[str, Any], *, attempted: bool = False, remove: tuple[str, ...] = ()
+    ) -> None:
+        """End the claim this sender holds on a message in SENDING: its next state, the attributes set with it, and
+        whether the try counts as an attempt. The lease goes in every case."""
+        sets = ["#state = :state", *(f"{name} = :{name}" for name in values)]
+        if attempted:
+            sets.append("attempts = attempts + :one")
         self._table.update_item(
             Key={"message_id": message_id},
-            UpdateExpression="SET #state = :sent, sent_at = :at, expires_at = :expires REMOVE waiting, lease_until",
+            UpdateExpression=f"SET {', '.join(sets)} REMOVE {', '.join((*remove, 'lease_until'))}",
             ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
             ExpressionAttributeNames={"#state": "state"},
             ExpressionAttributeValues={
-                ":sent": OutboxState.SENT.value,
-                ":at": at.isoformat(),
-                ":expires": int((at + SENT_MESSAGE_RETENTION).timestamp()),
+                ":state": state.value,
+                **{f":{name}": value for name, value in values.items()},
+                **({":one": 1} if attempted else {}),
             },
         )
 
+    def mark_sent(self, message_id: str, at: datetime) -> None:
+        expires = int((at + SENT_MESSAGE_RETENTION).timestamp())
+        self._end_claim(message_id, OutboxState.SENT, {"sent_at": at.isoformat(), "expires_at": expires}, remove=("waiting",))
+
     def release(self, message_id: str, error: str, retry_at: datetime) -> None:
-        self._table.update_item(
-            Key={"message_id": message_id},
-            UpdateExpression="SET #state = :pending, attempts = attempts + :one, last_error = :error, "
-            "next_attempt_at = :retry REMOVE lease_until",
-            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":pending": OutboxState.PENDING.value,
-                ":one": 1,
-                ":error": error,
-                ":retry": retry_at.isoformat(),
-            },
-        )
+        self._end_claim(message_id, OutboxState.PENDING, {"last_error": error, "next_attempt_at": retry_at.isoformat()}, attempted=True)
 
     def erase_body(self, message_id: str) -> None:
         self._table.update_item(
@@ -166,34 +165,13 @@ class DynamoOutbox:
         )
 
     def hold(self, message_id: str, until: datetime) -> None:
-        self._table.update_item(
-            Key={"message_id": message_id},
-            UpdateExpression="SET #state = :pending, next_attempt_at = :until, last_error = :why REMOVE lease_until",
-            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":pending": OutboxState.PENDING.value,
-                ":until": until.isoformat(),
-                ":why": "held: the brand's hourly email cap was reached",
-            },
-        )
+        why = "held: the brand's hourly email cap was reached"
+        self._end_claim(message_id, OutboxState.PENDING, {"next_attempt_at": until.isoformat(), "last_error": why})
 
     def give_up(self, message_id: str, error: str, at: datetime) -> None:
-        self._table.update_item(
-            Key={"message_id": message_id},
-            # It stays in the `waiting` index under DEAD, by when it was given up, for the staff listing.
-            UpdateExpression="SET #state = :dead, waiting = :dead_key, next_attempt_at = :at, last_error = :error, "
-            "attempts = attempts + :one REMOVE lease_until",
-            ConditionExpression=Attr("state").eq(OutboxState.SENDING.value),
-            ExpressionAttributeNames={"#state": "state"},
-            ExpressionAttributeValues={
-                ":dead": OutboxState.DEAD.value,
-                ":dead_key": DEAD,
-                ":at": at.isoformat(),
-                ":error": error,
-                ":one": 1,
-            },
-        )
+        # It stays in the `waiting` index under DEAD, by when it was given up, for the staff listing.
+        gone = {"waiting": DEAD, "next_attempt_at": at.isoformat(), "last_error": error}
+        self._end_claim(message_id, OutboxState.DEAD, gone, attempted=True)
 
     def count_send(self, brand: str, at: datetime, cap: int) -> bool:
         try:

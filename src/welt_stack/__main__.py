@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import signal
 import sys
-import time
 from pathlib import Path
-from types import FrameType
 
-from welt_stack.stack import REPO, LocalStack, Ports, StackError
+from welt_stack.processes import run_until_interrupted
+from welt_stack.stack import REPO, LocalStack, Ports
 
 
 def main() -> int:
@@ -34,38 +31,7 @@ def main() -> int:
         aeat=args.aeat_port,
     )
     stack = LocalStack(ports, state_dir=args.state_dir)
-
-    def interrupted(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    # Set both explicitly: a shell that starts us in the background leaves SIGINT ignored.
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGINT, interrupted)
-    try:
-        print("Starting the local stack...", flush=True)
-        description = stack.start()
-        print(json.dumps({k: v for k, v in description.items() if k != "users"}, indent=2))
-        print("Demo users (Cognito USER_PASSWORD_AUTH):")
-        for user in description["users"]:
-            print(f"  {user['role']:<6} {user.get('brand', '-'):<4} {user['email']}  {user['password']}")
-            if user.get("totp_secret"):
-                print(f"         authenticator key {user['totp_secret']} (codes: welt_stack.seed.authenticator_code)")
-        print(f"Emails sent: {description['emails_url']}")
-        print(f"Written {stack.description_file}. Ctrl-C stops everything.", flush=True)
-        while True:
-            time.sleep(1)
-            dead = stack.dead()
-            if dead:
-                print(f"{', '.join(dead)} stopped unexpectedly; see {description['logs']}", file=sys.stderr)
-                return 1
-    except KeyboardInterrupt:
-        print("\nStopping...", flush=True)
-        return 0
-    except StackError as error:
-        print(f"The local stack could not start: {error}", file=sys.stderr)
-        return 1
-    finally:
-        stack.stop()
+    return run_until_interrupted(stack, "Starting the local stack...", "The local stack")
 
 
 if __name__ == "__main__":

@@ -13,23 +13,21 @@ import argparse
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
-import time
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from types import FrameType
 from typing import Any
 
 from welt.web_policy import content_security_policy
 from welt_stack import seed
 from welt_stack.deployed import ROOT_KEY, Deployment, deploy_assembly
-from welt_stack.ports import listens, port_is_free, reserved_ports
-from welt_stack.stack import HOST, REGION, REPO, StackError, _answers, log_tails, register_webhook
+from welt_stack.ports import port_is_free, reserved_ports
+from welt_stack.processes import ChildProcesses, StackError, run_until_interrupted
+from welt_stack.stack import HOST, REGION, REPO, log_tails, register_webhook
 
 STAGE_PREFIX = "welt-local-"
 
@@ -50,7 +48,7 @@ def execute_api_url(endpoint: str, api_url: str) -> str:
 
 
 @dataclass
-class DeployedStack:
+class DeployedStack(ChildProcesses):
     """The processes of the deployed shape, and what was deployed into the emulator."""
 
     cdk_out: Path
@@ -72,29 +70,6 @@ class DeployedStack:
     @property
     def description_file(self) -> Path:
         return self.state_dir / "dev-stack.json"
-
-    def _spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path = REPO) -> None:
-        logs = self.state_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        log = (logs / f"{name}.log").open("wb")
-        self.processes[name] = subprocess.Popen(  # noqa: S603 (our own commands)
-            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def _wait_for(self, name: str, url: str, timeout: float = 90) -> None:
-        port = urllib.parse.urlsplit(url).port
-        assert port is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            process = self.processes[name]
-            if process.poll() is not None:
-                raise StackError(f"{name} exited with {process.returncode}; see {self.state_dir / 'logs' / name}.log")
-            if _answers(url):
-                if listens(process.pid, port):
-                    return
-                raise StackError(f"port {port} is in use by another process, not by {name}")
-            time.sleep(0.2)
-        raise StackError(f"{name} did not answer at {url} within {timeout:.0f}s")
 
     def _start_emulator(self, stripe_api_base: str) -> None:
         # ministack hands its own environment to the functions it runs (under the function's own variables),
@@ -230,20 +205,7 @@ class DeployedStack:
         if self.description:
             self.description_file.unlink(missing_ok=True)
             self.description = {}
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
-
-    def dead(self) -> list[str]:
-        return [name for name, process in self.processes.items() if process.poll() is not None]
+        self._stop_processes()
 
 
 @contextmanager
@@ -276,35 +238,7 @@ def main() -> int:
     args = parser.parse_args()
     ports = DeployedPorts(args.ministack_port, args.stripe_port, args.web_port, args.docs_port)
     stack = DeployedStack(args.cdk_out, ports, state_dir=args.state_dir)
-
-    def interrupted(signum: int, frame: FrameType | None) -> None:
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGTERM, interrupted)
-    signal.signal(signal.SIGINT, interrupted)
-    try:
-        print(f"Deploying {args.cdk_out} into ministack...", flush=True)
-        description = stack.start()
-        print(json.dumps({k: v for k, v in description.items() if k != "users"}, indent=2))
-        print("Demo users (Cognito USER_PASSWORD_AUTH):")
-        for user in description["users"]:
-            print(f"  {user['role']:<6} {user.get('brand', '-'):<4} {user['email']}  {user['password']}")
-        print(f"Emails sent: {description['emails_url']}")
-        print(f"Written {stack.description_file}. Ctrl-C stops everything.", flush=True)
-        while True:
-            time.sleep(1)
-            dead = stack.dead()
-            if dead:
-                print(f"{', '.join(dead)} stopped unexpectedly; see {description['logs']}", file=sys.stderr)
-                return 1
-    except KeyboardInterrupt:
-        print("\nStopping...", flush=True)
-        return 0
-    except StackError as error:
-        print(f"The deployed shape could not start: {error}", file=sys.stderr)
-        return 1
-    finally:
-        stack.stop()
+    return run_until_interrupted(stack, f"Deploying {args.cdk_out} into ministack...", "The deployed shape")
 
 
 if __name__ == "__main__":

@@ -6,10 +6,8 @@ import dataclasses
 import json
 import os
 import secrets
-import signal
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -23,9 +21,9 @@ from welt.config import AEAT_QR_PREPRODUCTION
 from welt.web_policy import content_security_policy
 from welt_stack import seed
 from welt_stack.faults import FaultProxy
-from welt_stack.ports import listens, port_is_free, reserved_ports
+from welt_stack.ports import port_is_free, reserved_ports
+from welt_stack.processes import REPO, ChildProcesses, PortTakenError, StackError
 
-REPO = Path(__file__).resolve().parents[2]
 REGION = "eu-west-1"
 HOST = "127.0.0.1"
 # With the fault proxy in front of Stripe, a held connection times out this fast (and is retried twice).
@@ -82,14 +80,6 @@ def register_webhook(stripe: dict[str, str], url: str) -> None:
             raise StackError(f"the Stripe emulator refused the webhook: {response.status}")
 
 
-class StackError(RuntimeError):
-    """A part of the local stack did not come up."""
-
-
-class PortTakenError(StackError):
-    """Another process holds one of the stack's ports."""
-
-
 @dataclass(frozen=True)
 class Ports:
     moto: int = 5055
@@ -101,16 +91,8 @@ class Ports:
     aeat: int = 8421
 
 
-def _answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:  # noqa: S310 (loopback only)
-            return bool(response.status == 200)
-    except (urllib.error.URLError, OSError):
-        return False
-
-
 @dataclass
-class LocalStack:
+class LocalStack(ChildProcesses):
     """The moto server, both Chalice apps and the email retry worker, as child processes."""
 
     ports: Ports = field(default_factory=Ports)
@@ -137,31 +119,6 @@ class LocalStack:
     @property
     def description_file(self) -> Path:
         return self.state_dir / "dev-stack.json"
-
-    def _spawn(self, name: str, command: list[str], env: dict[str, str], cwd: Path = REPO) -> None:
-        logs = self.state_dir / "logs"
-        logs.mkdir(parents=True, exist_ok=True)
-        log = (logs / f"{name}.log").open("wb")
-        # A session of its own, so stopping it takes its children along and Ctrl-C reaches us first.
-        self.processes[name] = subprocess.Popen(  # noqa: S603 (our own commands)
-            command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True
-        )
-
-    def _wait_for(self, name: str, url: str, timeout: float = 90) -> None:
-        """Until `url` answers from the process started as `name`: an answer from anyone else is an error."""
-        port = urllib.parse.urlsplit(url).port
-        assert port is not None
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            process = self.processes[name]
-            if process.poll() is not None:
-                raise StackError(f"{name} exited with {process.returncode}; see {self.state_dir / 'logs' / name}.log")
-            if _answers(url):
-                if listens(process.pid, port):
-                    return
-                raise PortTakenError(f"port {port} is in use by another process, not by {name}: is another local stack running?")
-            time.sleep(0.2)
-        raise StackError(f"{name} did not answer at {url} within {timeout:.0f}s")
 
     def aws_environment(self) -> dict[str, str]:
         return {
@@ -330,17 +287,7 @@ class LocalStack:
         if self.description:  # only the stack that wrote the file takes it away
             self.description_file.unlink(missing_ok=True)
             self.description = {}
-        for process in self.processes.values():
-            if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 10
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
-        self.processes.clear()
+        self._stop_processes()
         for proxy in self.fault_proxies.values():
             proxy.stop()
         self.fault_proxies.clear()
@@ -355,9 +302,6 @@ class LocalStack:
 
     def __exit__(self, *exc: object) -> None:
         self.stop()
-
-    def dead(self) -> list[str]:
-        return [name for name, process in self.processes.items() if process.poll() is not None]
 
 
 @contextmanager

@@ -64,6 +64,23 @@ class KeyboardOnly:
         self.keys.press("Delete")
         self.keys.type(text)
 
+    def sign_in(self, email: str, password: str) -> None:
+        """The sign-in form: email address, password, Enter."""
+        self.fill(self.page.get_by_label("Email address"), email)
+        self.fill(self.page.get_by_label("Password"), password)
+        self.keys.press("Enter")
+
+    def choose_password(self, password: str) -> None:
+        """The "Choose your password" step: the new password twice, Enter."""
+        self.fill(self.page.get_by_label("New password", exact=True), password)
+        self.fill(self.page.get_by_label("New password again"), password)
+        self.keys.press("Enter")
+
+    def enter_code(self, code: str) -> None:
+        """The authenticator step: the app's code, Enter."""
+        self.fill(self.page.get_by_label("Code from the app"), code)
+        self.keys.press("Enter")
+
     def choose(self, target: Locator, option: str) -> None:
         """Tab to a select and arrow through it (from the top) to the option whose text starts with `option`."""
         self.tab_to(target)

@@ -28,12 +28,9 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     keyboard = KeyboardOnly(page)
     page.goto(f"{app.web}/#/signin")
     expect(app.heading("Sign in")).to_be_focused()
-    keyboard.fill(page.get_by_label("Email address"), staff_user["email"])
-    keyboard.fill(page.get_by_label("Password"), staff_user["password"])
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(staff_user["email"], staff_user["password"])
     expect(app.heading("Enter your code")).to_be_focused()
-    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(staff_user["totp_secret"]))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(seed.authenticator_code(staff_user["totp_secret"]))
     expect(app.heading("Production")).to_be_focused()
 
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brands"), backwards=True)
@@ -71,13 +68,9 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     keyboard.press(page.get_by_role("button", name="Sign out"), backwards=True)
 
     expect(app.heading("Sign in")).to_be_visible()
-    keyboard.fill(page.get_by_label("Email address"), email)
-    keyboard.fill(page.get_by_label("Password"), temporary)
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(email, temporary)
     expect(app.heading("Choose your password")).to_be_focused()
-    keyboard.fill(page.get_by_label("New password", exact=True), OWN_PASSWORD)
-    keyboard.fill(page.get_by_label("New password again"), OWN_PASSWORD)
-    keyboard.keys.press("Enter")
+    keyboard.choose_password(OWN_PASSWORD)
     expect(app.heading("Order pool")).to_be_focused()
 
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="New order"), backwards=True)
@@ -117,12 +110,9 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     keyboard.press(page.get_by_role("button", name="Sign out"), backwards=True)
 
     expect(app.heading("Sign in")).to_be_visible()
-    keyboard.fill(page.get_by_label("Email address"), staff_user["email"])
-    keyboard.fill(page.get_by_label("Password"), staff_user["password"])
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(staff_user["email"], staff_user["password"])
     expect(app.heading("Enter your code")).to_be_focused()
-    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(staff_user["totp_secret"]))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(seed.authenticator_code(staff_user["totp_secret"]))
     expect(app.heading("Production")).to_be_focused()
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brands"), backwards=True)
     expect(app.heading("Brands")).to_be_focused()
@@ -135,9 +125,7 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     keyboard.press(page.get_by_role("button", name="Sign out"), backwards=True)
 
     expect(app.heading("Sign in")).to_be_visible()
-    keyboard.fill(page.get_by_label("Email address"), email)
-    keyboard.fill(page.get_by_label("Password"), OWN_PASSWORD)
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(email, OWN_PASSWORD)
     expect(page.get_by_role("alert")).to_contain_text("Sign-in failed")
 
 

@@ -25,9 +25,7 @@ def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffic
     expect(skip).to_be_in_viewport()  # off screen until it has the focus
     keyboard.keys.press("Enter")
     expect(app.heading("Sign in")).to_be_focused()
-    keyboard.fill(page.get_by_label("Email address"), dmo["email"])
-    keyboard.fill(page.get_by_label("Password"), dmo["password"])
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(dmo["email"], dmo["password"])
     expect(app.heading("Order pool")).to_be_focused()
 
     keyboard.tab_to(page.get_by_role("navigation", name="Main").get_by_role("link", name="New order"), backwards=True)

@@ -23,13 +23,9 @@ def first_sign_in(app: Backoffice, keyboard: KeyboardOnly, email: str, temporary
     page = app.page
     page.goto(f"{app.web}/#/signin")
     expect(app.heading("Sign in")).to_be_focused()
-    keyboard.fill(page.get_by_label("Email address"), email)
-    keyboard.fill(page.get_by_label("Password"), temporary)
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(email, temporary)
     expect(app.heading("Choose your password")).to_be_focused()
-    keyboard.fill(page.get_by_label("New password", exact=True), OWN_PASSWORD)
-    keyboard.fill(page.get_by_label("New password again"), OWN_PASSWORD)
-    keyboard.keys.press("Enter")
+    keyboard.choose_password(OWN_PASSWORD)
 
 
 def shown_secret(page: Page) -> str:
@@ -64,12 +60,10 @@ def test_a_new_staff_user_enrols_an_authenticator_app_then_signs_in_with_its_cod
     expect(app.heading("Set up two-step sign-in")).to_be_focused()
     secret = shown_secret(page)
     assert_accessible(page, "set up two-step sign-in")
-    keyboard.fill(page.get_by_label("Code from the app"), wrong(seed.authenticator_code(secret)))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(wrong(seed.authenticator_code(secret)))
     expect(page.get_by_role("alert")).to_contain_text("That code is not right")
     assert_accessible(page, "set up two-step sign-in, wrong code")
-    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(secret))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(seed.authenticator_code(secret))
     expect(app.heading("Production")).to_be_focused()
 
     access = page.evaluate("() => sessionStorage.getItem('welt.accessToken')")
@@ -79,16 +73,12 @@ def test_a_new_staff_user_enrols_an_authenticator_app_then_signs_in_with_its_cod
         cognito(stack).get_user(AccessToken=access)  # type: ignore[attr-defined]
     assert revoked.value.response["Error"]["Code"] == "NotAuthorizedException"
 
-    keyboard.fill(page.get_by_label("Email address"), email)
-    keyboard.fill(page.get_by_label("Password"), OWN_PASSWORD)
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(email, OWN_PASSWORD)
     expect(app.heading("Enter your code")).to_be_focused()
     assert_accessible(page, "enter your code")
-    keyboard.fill(page.get_by_label("Code from the app"), wrong(seed.authenticator_code(secret)))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(wrong(seed.authenticator_code(secret)))
     expect(page.get_by_role("alert")).to_contain_text("That code is not right")
-    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(secret))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(seed.authenticator_code(secret))
     expect(app.heading("Production")).to_be_focused()
 
 
@@ -104,17 +94,13 @@ def test_a_brand_user_turns_on_two_step_sign_in_from_its_page(app: Backoffice, s
     expect(app.heading("Two-step sign-in")).to_be_focused()
     secret = shown_secret(page)
     assert_accessible(page, "turn on two-step sign-in")
-    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(secret))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(seed.authenticator_code(secret))
     expect(page.get_by_text("Two-step sign-in is on", exact=False).first).to_be_visible()
     assert_accessible(page, "two-step sign-in is on")
 
     keyboard.press(page.get_by_role("button", name="Sign out"), backwards=True)
     expect(app.heading("Sign in")).to_be_visible()
-    keyboard.fill(page.get_by_label("Email address"), email)
-    keyboard.fill(page.get_by_label("Password"), OWN_PASSWORD)
-    keyboard.keys.press("Enter")
+    keyboard.sign_in(email, OWN_PASSWORD)
     expect(app.heading("Enter your code")).to_be_focused()
-    keyboard.fill(page.get_by_label("Code from the app"), seed.authenticator_code(secret))
-    keyboard.keys.press("Enter")
+    keyboard.enter_code(seed.authenticator_code(secret))
     expect(app.heading("Order pool")).to_be_focused()

@@ -1,9 +1,12 @@
-"""Request bodies the tests (and the docs' examples) use: a valid checkout and its parts."""
+"""Request bodies the tests (and the docs' examples) use: a valid checkout and its parts, and an order placed from it."""
 
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
+
+from welt.domain.model import Costs, Order
 
 SHIPPING_ADDRESS: dict[str, Any] = {
     "name": "Mara Jensen",
@@ -46,3 +49,9 @@ def checkout(**changes: Any) -> dict[str, Any]:
 
 def mini_bulk(**changes: Any) -> dict[str, Any]:
     return checkout(type="MINI_BULK", sizes=[{"size": "EU40", "pairs": 4}, {"size": "EU41.5", "pairs": 6}], **changes)
+
+
+def example_order(*, at: datetime, costs: Costs, brand: str = "DMO", seq: int = 1, actor: str = "brand:DMO:u1", **changes: Any) -> Order:
+    """An order placed as checkout places one, from the example checkout with `changes` over its fields: the one place
+    in the tests that spells out what an order is placed with."""
+    return Order.place(at=at, actor=actor, brand=brand, seq=seq, costs=costs, **{**CHECKOUT, **changes})

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.examples import CHECKOUT
+from tests.examples import CHECKOUT, example_order
 from welt.adapters.dynamodb.brands import brand_item
 from welt.adapters.dynamodb.orders import event_item, order_item
 from welt.domain.model import Brand, Costs, Order, OrderStatus, PaymentStatus, ProductionStage
@@ -18,7 +18,7 @@ COSTS = Costs.priced(18000, 1800, 0, RULES[VatTreatment.INTRA_COMMUNITY], "EUR")
 def grown_order(brand: str, seq: int) -> Order:
     """Order n of a grown brand: most wait for payment, every fifth is in production, a few were cancelled."""
     design = {**CHECKOUT["design"], "design_ref": f"3D-{seq:05d}"}
-    order = Order.place(at=T0 + timedelta(minutes=seq), actor="bench", brand=brand, seq=seq, costs=COSTS, **{**CHECKOUT, "design": design})
+    order = example_order(at=T0 + timedelta(minutes=seq), actor="bench", brand=brand, seq=seq, costs=COSTS, design=design)
     if seq % 5 == 0:
         order = order.model_copy(
             update={

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.backends import Backend, dynamo_backend, fake_backend
-from tests.examples import CHECKOUT
+from tests.examples import CHECKOUT, example_order
 from welt.adapters.dynamodb.orders import event_item, order_item
 from welt.adapters.tables import ORDERS
 from welt.domain.model import Brand, Costs, Labeling, Order, OrderStatus, OrderType, PaymentStatus, ProductionStage, StampStatus
@@ -42,8 +42,7 @@ def place(backend: Backend, brand_code: str, minute: int = 0, **changes: Any) ->
     """An order stored as checkout stores it: the brand's next number in the same transaction."""
     brand = backend.brands.get(brand_code)
     numbered, seq = brand.with_next_order(Labeling.UNLABELED)
-    fields = {**CHECKOUT, **changes}
-    order = Order.place(at=T0 + timedelta(minutes=minute), actor="test", brand=brand_code, seq=seq, costs=COSTS, **fields)
+    order = example_order(at=T0 + timedelta(minutes=minute), actor="test", brand=brand_code, seq=seq, costs=COSTS, **changes)
     backend.store.commit(Transaction().brand(numbered, brand).order(order, None))
     return order.model_copy(update={"new_events": []})
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from tests.examples import CHECKOUT, SHIPPING_ADDRESS, mini_bulk
+from tests.examples import CHECKOUT, SHIPPING_ADDRESS, example_order, mini_bulk
 from welt.domain.catalog import load_catalog
 from welt.domain.model import Costs, Order, OrderStatus, PaymentStatus
 from welt.domain.pricing import shipping_cost
@@ -26,7 +26,7 @@ def order(seq: int, body: dict[str, Any] | None = None, **state: Any) -> Order:
     pairs = sum(line["pairs"] for line in fields["sizes"])
     shipping = shipping_cost(CATALOG, fields["shipping_address"]["country"], pairs)  # as checkout priced it
     costs = Costs.priced(COSTS.manufacturing, shipping, 0, INTRA_COMMUNITY, "EUR")
-    placed = Order.place(at=START + timedelta(minutes=seq), actor="brand:DMO:u1", brand="DMO", seq=seq, costs=costs, **fields)
+    placed = example_order(at=START + timedelta(minutes=seq), seq=seq, costs=costs, **fields)
     return placed.model_copy(update=state)
 
 

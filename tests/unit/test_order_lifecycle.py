@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 import pytest
 from pydantic import ValidationError
 
-from tests.examples import CHECKOUT
+from tests.examples import example_order
 from welt.domain.errors import StateConflictError
 from welt.domain.model import (
     Costs,
@@ -24,8 +24,7 @@ COSTS = Costs.priced(18000, 1800, 0, RULES[VatTreatment.INTRA_COMMUNITY], "EUR")
 
 
 def placed(**changes: object) -> Order:
-    fields = {k: v for k, v in CHECKOUT.items()}
-    order = Order.place(at=NOW, actor="brand:DMO:u1", brand="DMO", seq=42, costs=COSTS, **fields)
+    order = example_order(at=NOW, seq=42, costs=COSTS)
     return order.model_copy(update=changes)
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from tests.examples import CHECKOUT
+from tests.examples import example_order
 from welt.domain.catalog import load_catalog
 from welt.domain.model import Costs, Order, OrderStatus, PaymentStatus, ProductionStage
 from welt.domain.ship_dates import add_working_days, expected_ship_date, stage_lead_days
@@ -18,8 +18,7 @@ COSTS = Costs.priced(18000, 1800, 0, RULES[VatTreatment.INTRA_COMMUNITY], "EUR")
 
 
 def launched(labeling: str = "UNLABELED", stamps_ready: bool = True, at: datetime = MONDAY) -> Order:
-    fields = {**CHECKOUT, "labeling": labeling}
-    order = Order.place(at=at, actor="brand:DMO:u1", brand="DMO", seq=7, costs=COSTS, **fields)
+    order = example_order(at=at, seq=7, costs=COSTS, labeling=labeling)
     held = order.lock_for_payment("pay_1", None, at, "brand:DMO:u1")
     return held.launch_to_production("pay_1", "INV-2026-000001", stamps_ready, 0, at, "stripe")
 
@@ -89,5 +88,5 @@ def test_released_stamps_count_from_the_release() -> None:
     ],
 )
 def test_orders_not_in_production_have_no_ship_date(state: dict[str, object]) -> None:
-    order = Order.place(at=MONDAY, actor="brand:DMO:u1", brand="DMO", seq=7, costs=COSTS, **CHECKOUT)
+    order = example_order(at=MONDAY, seq=7, costs=COSTS)
     assert expected_ship_date(order.model_copy(update=state), CATALOG, MONDAY.date()) is None

@@ -53,7 +53,7 @@ def test_the_shipping_address_is_refused_at_its_field_as_placing_refuses_it(orde
 
 
 def test_billing_and_the_size_run_are_checked_too(orders_client: Client) -> None:
-    body = examples.checkout(billing={**examples.BILLING, "vat_id": "DE000000000", "email": "accounts@"}, sizes=[{"size": "EU42", "pairs": 2}])
+    body = examples.checkout(billing={**examples.BILLING, "vat_id": "DE000000000", "email": "accounts@"})
 
     problem = assert_problem(check(orders_client, body), 422)
 

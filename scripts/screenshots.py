@@ -28,6 +28,15 @@ PHONE = ViewportSize(width=390, height=844)
 TAG = "3D-2231"
 # A second address of the brand (its shop), so the pool suggests a group of its own for the orders sent there.
 SHOP_ADDRESS = {**SHIPPING_ADDRESS, "name": "Demo Atelier Store", "line1": "Kastanienallee 7", "postal_code": "10435"}
+# A stockist's shop, saved for the Addresses screen's picture.
+HAMBURG_ADDRESS = {
+    **SHIPPING_ADDRESS,
+    "name": "Jonas Berg",
+    "company": "Berg Schuhe",
+    "line1": "Hafenstrasse 7",
+    "postal_code": "20359",
+    "city": "Hamburg",
+}
 
 
 class Camera:
@@ -97,6 +106,13 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     page.get_by_label("I confirm these raw materials for production").check()
     page.get_by_role("heading", name="Confirm the raw materials").scroll_into_view_if_needed()
     camera.shoot("03-raw-materials-confirmation")
+    dmo.call(  # a saved address to choose at checkout (the Addresses screen's picture is taken below)
+        "POST",
+        f"{dmo.orders_api}/brand/addresses",
+        201,
+        json={"label": "Berlin shop", "address": SHOP_ADDRESS},
+        headers={"Idempotency-Key": "screenshots-berlin-shop"},
+    )
     page.get_by_role("button", name="Continue to checkout").click()
     expect(app.heading("Checkout")).to_be_visible()
     app.fill_address()
@@ -189,13 +205,26 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
 
     app.design_order(f"{TAG}-X")
     app.confirm_materials()
-    app.fill_address(phone="call me")
-    app.to_confirmation()
-    page.get_by_role("button", name="Place order").click()
-    expect(page.get_by_label("Phone")).to_have_attribute("aria-invalid", "true")
+    app.fill_address()
+    page.get_by_label("Postal code").first.fill("ABCDEFGHIJK")
+    page.get_by_label("Email", exact=True).fill("x@")
+    page.get_by_role("button", name="Continue to confirmation").click()  # checked at the address step
+    expect(page.get_by_label("Email", exact=True)).to_have_attribute("aria-invalid", "true")
     page.set_viewport_size(ViewportSize(width=DESKTOP["width"], height=1500))
     page.get_by_role("alert").scroll_into_view_if_needed()
     camera.shoot("15-field-problem-from-the-api")
+
+    page.set_viewport_size(DESKTOP)
+    dmo.call(
+        "POST",
+        f"{dmo.orders_api}/brand/addresses",
+        201,
+        json={"label": "Hamburg store", "address": HAMBURG_ADDRESS},
+        headers={"Idempotency-Key": "screenshots-hamburg-store"},
+    )
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Addresses").click()
+    expect(app.heading("Saved addresses")).to_be_visible()
+    camera.shoot("41-saved-addresses", full_page=True)
 
     page.set_viewport_size(PHONE)
     app.open("/orders", "Order pool")

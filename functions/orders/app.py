@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 from urllib.parse import unquote
 
@@ -163,6 +164,34 @@ def brand(request: HttpRequest) -> BrandResource:
     return orders.brand_profile(order_desk(), request.caller)
 
 
+CHECKOUT_EXAMPLE = {
+    "type": "MTO",
+    "design": {
+        "model": "derby",
+        "materials": {"upper": "calf-tan", "lining": "leather-natural", "sole": "leather-sole"},
+        "design_ref": "3D-7731",
+    },
+    "sizes": [{"size": "EU42", "pairs": 1}],
+    "labeling": "UNLABELED",
+    "shipping_address": {
+        "name": "Mara Jensen",
+        "company": "Demo Atelier",
+        "line1": "Torstrasse 101",
+        "city": "Berlin",
+        "postal_code": "10119",
+        "country": "DE",
+        "phone": "+49 30 1234567",
+        "email": "mara@dmo.example",
+    },
+    "billing": {
+        "name": "Demo Atelier GmbH",
+        "vat_id": "DE123456788",
+        "email": "accounts@dmo.example",
+        "address": {"line1": "Torstrasse 101", "city": "Berlin", "postal_code": "10119", "country": "DE"},
+    },
+}
+
+
 @api.route(
     "/orders",
     methods=["POST"],
@@ -172,32 +201,7 @@ def brand(request: HttpRequest) -> BrandResource:
     tags=("Orders",),
     answer="The new order (or, for a retry with the same key, the order the first request placed).",
     request=orders.Checkout,
-    example={
-        "type": "MTO",
-        "design": {
-            "model": "derby",
-            "materials": {"upper": "calf-tan", "lining": "leather-natural", "sole": "leather-sole"},
-            "design_ref": "3D-7731",
-        },
-        "sizes": [{"size": "EU42", "pairs": 1}],
-        "labeling": "UNLABELED",
-        "shipping_address": {
-            "name": "Mara Jensen",
-            "company": "Demo Atelier",
-            "line1": "Torstrasse 101",
-            "city": "Berlin",
-            "postal_code": "10119",
-            "country": "DE",
-            "phone": "+49 30 1234567",
-            "email": "mara@dmo.example",
-        },
-        "billing": {
-            "name": "Demo Atelier GmbH",
-            "vat_id": "DE123456788",
-            "email": "accounts@dmo.example",
-            "address": {"line1": "Torstrasse 101", "city": "Berlin", "postal_code": "10119", "country": "DE"},
-        },
-    },
+    example=CHECKOUT_EXAMPLE,
     errors=(
         MalformedRequestError,
         ForbiddenError,
@@ -227,6 +231,32 @@ def place_order(request: HttpRequest) -> OrderResource:
     raw = request.json()
     form = request.body(orders.Checkout, raw)
     return orders.checkout(order_desk(), request.caller, form, key, raw)
+
+
+@api.route(
+    "/orders/check",
+    methods=["POST"],
+    operation="checkCheckout",
+    tags=("Orders",),
+    answer="The checkout would be accepted: its costs, as placing it now would price it.",
+    request=orders.Checkout,
+    example=deepcopy(CHECKOUT_EXAMPLE),  # its own copy: the document shows it whole, not as a reference to placing's
+    errors=(
+        MalformedRequestError,
+        ForbiddenError,
+        UnsupportedMediaTypeError,
+        ValidationFailedError,
+    ),
+)
+def check_checkout(request: HttpRequest) -> Quote:
+    """Check a checkout without placing it
+
+    The same body as `POST /orders`, checked by the same rules (design and size run, the postcode's shape for
+    its country, plain email addresses, the VAT ID, the brand's first labeling) and priced as placing it now
+    would price it; a problem is 422 with each field's `loc`, as placing would answer it. Nothing is written:
+    no order, no order number, no Idempotency-Key (none is needed). Checkout forms call it at the end of each step.
+    """
+    return orders.check_checkout(order_desk(), request.caller, request.body(orders.Checkout))
 
 
 @api.route(

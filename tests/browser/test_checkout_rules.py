@@ -68,11 +68,11 @@ def test_an_address_problem_from_the_server_is_shown_at_its_field_and_a_double_c
     app.design_order(tag)
     app.confirm_materials()
     app.fill_address(phone="call me maybe")
-    app.to_confirmation()
 
-    page.get_by_role("button", name="Place order").click()
+    page.get_by_role("button", name="Continue to confirmation").click()
 
-    # POST /orders answered 422 at ["body", "shipping_address", "phone"]: back on the address step, at the phone.
+    # POST /orders/check answered 422 at ["body", "shipping_address", "phone"]: still on the address step, at the phone.
+    expect(app.heading("Confirm specs and costs", level=2)).to_be_hidden()
     phone = page.get_by_label("Phone")
     expect(phone).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".field", has=phone).locator(".field-error")).to_contain_text("must be a phone number")

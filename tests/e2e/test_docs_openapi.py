@@ -306,6 +306,9 @@ def test_a_whole_order_journey_answers_as_the_document_says(
     conforms(spec, "quote", dmo.post("/quotes", json={"order": quote}))
     conforms(spec, "quote", dmo.post("/quotes", json={"order": {**quote, "country": None}}))  # no address yet
 
+    conforms(spec, "checkCheckout", dmo.post("/orders/check", json=order_form(tag)))
+    conforms(spec, "checkCheckout", dmo.post("/orders/check", json={**order_form(tag), "sizes": []}))  # 422
+
     # Checkout, the pool, one order, its timeline, an edit.
     placed = [conforms(spec, "checkout", dmo.checkout(order_form(tag))).json() for _ in range(4)]
     a, b, c, d = (order["order_number"] for order in placed)

@@ -135,6 +135,16 @@ def test_one_order_and_its_timeline_are_read_in_at_most_two_requests(shop: Any) 
     assert count == 1 and [e["type"] for e in events["events"]] == ["CREATED"]
 
 
+def test_a_checkout_check_only_reads_takes_no_number_and_keeps_no_key(shop: Any) -> None:
+    _, requests, desk = shop
+    brand = desk.brands.get("DMO")
+    body = checkout(shipping_address={**checkout()["shipping_address"], "postal_code": "10115"})
+    quote, count = counted(shop, "post", "/orders/check", brand_headers(**{"Idempotency-Key": uuid.uuid4().hex}), body)
+    assert requests.seen == {"GetItem": 1} and count == 1, requests.seen  # the brand read; no Put, Update or TransactWrite
+    assert quote["shipping_included"] and quote["costs"]["total"] > 0
+    assert desk.brands.get("DMO") == brand  # the brand's next order number and version untouched
+
+
 def test_checkout_takes_two_requests_and_sends_no_email_on_the_request_path(shop: Any) -> None:
     _, requests, desk = shop
     order, count = counted(shop, "post", "/orders", brand_headers(**{"Idempotency-Key": uuid.uuid4().hex}), checkout())

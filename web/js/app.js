@@ -13,6 +13,7 @@ import { payView } from './views/pay.js';
 import { staffView, staffOrderView } from './views/staff.js';
 import { brandsView, brandView, staffTeamView, teamView } from './views/brands.js';
 import { securityView } from './views/authenticator.js';
+import { addressesView } from './views/addresses.js';
 
 const ROUTES = [
   { path: '/signin', view: signInView, public: true },
@@ -28,6 +29,7 @@ const ROUTES = [
   { path: '/staff/brands', view: brandsView, staff: true },
   { path: '/staff/team', view: staffTeamView, staff: true },
   { path: '/team', view: teamView, brand: true },
+  { path: '/addresses', view: addressesView, brand: true },
   { path: '/staff', view: staffView, staff: true },
   { path: '/security', view: securityView },
 ];

@@ -269,6 +269,8 @@ export function labelingFieldset(catalog, brand, value) {
 
 // ------------------------------------------------------------------ addresses
 
+const POSTAL_KEYS = ['line1', 'line2', 'city', 'postal_code', 'region', 'country'];
+
 export function countrySelect(value) {
   return select([['', 'Choose a country'], ...COUNTRIES], { value: value || '' });
 }
@@ -352,7 +354,12 @@ export function addressFieldset({ legend, value = {}, billing = false, section }
     },
     /** Fill the postal part from another address (billing "same as shipping"). */
     fillPostal(from) {
-      for (const key of ['line1', 'line2', 'city', 'postal_code', 'region', 'country']) controls[key].value = from[key] || '';
+      for (const key of POSTAL_KEYS) controls[key].value = from[key] || '';
+    },
+    /** Fill every field from an address of the same shape (a saved shipping address chosen at checkout). */
+    fill(from) {
+      const postal = (billing ? from.address : from) || {};
+      for (const [key, control] of Object.entries(controls)) control.value = (POSTAL_KEYS.includes(key) ? postal[key] : from[key]) || '';
     },
   };
 }

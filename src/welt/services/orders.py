@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -19,6 +20,7 @@ from welt.domain.errors import (
 from welt.domain.model import (
     Billing,
     Brand,
+    Costs,
     Design,
     Labeling,
     Order,
@@ -45,8 +47,10 @@ from welt.services.ports.orders import DEFAULT_PAGE, MAX_PAGE
 from welt.services.resources import (
     BrandResource,
     OrderResource,
+    Quote,
     Timeline,
     brand_resource,
+    costs_json,
     event_resource,
     order_resource,
 )
@@ -123,18 +127,45 @@ def _hashed(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()[:40]
 
 
+class PricedCheckout(NamedTuple):
+    """What a checkout form comes to for the brand as it is now: who is billed, the labeling and the costs."""
+
+    billing: Billing
+    labeling: Labeling
+    costs: Costs
+
+
+def _priced(desk: OrderDesk, brand: Brand, form: Checkout) -> PricedCheckout:
+    """Every check a checkout passes beyond its form's own, and its price: placing and checking share it."""
+    billing = _billing_for(brand, form.billing)
+    rule = sale_vat_rule(desk, form.shipping_address, billing)
+    labeling = labeling_for(brand, form.labeling)
+    country = form.shipping_address.country
+    costs = quote_order(desk.catalog, form.design, form.type, form.sizes, labeling, country, brand.stamps_status, rule)
+    return PricedCheckout(billing, labeling, costs)
+
+
+def check_checkout(desk: OrderDesk, caller: Caller, form: Checkout) -> Quote:
+    """A checkout's dry run: the same checks and price as placing it, with nothing written and no number taken."""
+    if caller.brand is None:
+        raise ForbiddenError("Only brand users place and manage orders.")
+    check_buildable(desk, form.type, form.design, form.sizes)
+    priced = _priced(desk, brand_of(desk.brands, caller), form)
+    return {
+        "costs": costs_json(priced.costs),
+        "pairs": sum(line.pairs for line in form.sizes),
+        "labeling": priced.labeling,
+        "shipping_included": True,
+    }
+
+
 def _place_order(desk: OrderDesk, caller: Caller, form: Checkout, key_hash: str, fingerprint: str) -> OrderResource:
     """One transaction: the brand's next number (and labeling default), the order, its checkout key and its email."""
     check_buildable(desk, form.type, form.design, form.sizes)
 
     def attempt() -> OrderResource:
         brand = brand_of(desk.brands, caller)
-        billing = _billing_for(brand, form.billing)
-        rule = sale_vat_rule(desk, form.shipping_address, billing)
-        labeling = labeling_for(brand, form.labeling)
-        costs = quote_order(
-            desk.catalog, form.design, form.type, form.sizes, labeling, form.shipping_address.country, brand.stamps_status, rule
-        )
+        billing, labeling, costs = _priced(desk, brand, form)
         numbered, seq = brand.with_next_order(labeling)
         now = desk.clock()
         order = Order.place(

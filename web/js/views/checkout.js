@@ -1,12 +1,13 @@
 /**
- * Checkout: shipping address and billing, then the specs and costs from POST /quotes, then POST /orders.
+ * Checkout: shipping address (typed, or one of the brand's saved addresses) and billing, checked by the server's own
+ * rules (POST /orders/check) before the specs and costs are shown; then POST /orders, and the address saved if asked.
  * One Idempotency-Key per checkout attempt (kept in the draft), so a double click or a retry after a
  * dropped connection places the order once.
  */
 
 import { ApiProblem, localProblem, newIdempotencyKey, ordersApi } from '../api.js';
 import { announce, focusOn, h } from '../dom.js';
-import { addressFieldset, addressLines, materialName } from '../fields.js';
+import { addressFieldset, addressLines, field, materialName, select, textInput } from '../fields.js';
 import { countryName } from '../countries.js';
 import { money, orderType, pairs } from '../format.js';
 import { costTable } from '../order-parts.js';
@@ -30,6 +31,15 @@ function registeredBilling(brand) {
   return { name, company: brand.legal_name || undefined, vat_id: brand.vat_id || undefined, email: brand.contact_email, address: brand.billing_address };
 }
 
+/** The brand's saved shipping addresses; none when they cannot be read (the form works without them). */
+async function savedAddresses(signal) {
+  try {
+    return (await ordersApi.get('/brand/addresses', { signal })).addresses;
+  } catch {
+    return [];
+  }
+}
+
 async function latestAddresses(signal) {
   try {
     const page = await ordersApi.get('/orders?limit=1', { signal });
@@ -50,11 +60,11 @@ function sameAddress(a, b) {
 /*
  * The screen is a state machine. Its states, each shown by one function below:
  *   address   the shipping and billing form (with the server's problem at its fields, if any)
- *   confirm   the specs and costs from POST /quotes, and the button that places the order
+ *   confirm   the specs and costs POST /orders/check answered, and the button that places the order
  *   placed    the order number and the way to pay
- * Its events: the address form submitted (→ confirm, or back to address when the quote refuses an address),
- * "Change the address" (→ address), "Place order" (→ placed, back to address for an address problem, or
- * confirm with the problem shown).
+ * Its events: a saved address chosen (fills the shipping address), the address form submitted (→ confirm once
+ * POST /orders/check accepts the whole order, else its problems at the fields), "Change the address" (→ address),
+ * "Place order" (→ placed, back to address for an address problem, or confirm with the problem shown).
  */
 const STATES = { address: showAddressStep, confirm: showConfirmStep, placed: showPlaced };
 
@@ -65,10 +75,12 @@ function go(screen, state, given = null) {
 export async function checkoutView(ctx) {
   const draft = loadDraft();
   if (!draft || !draft.materials_confirmed) return renderNothingToCheckOut();
-  const catalog = await loadCatalog();
-  const known = draft.shipping_address ? draft : { ...draft, ...(await latestAddresses(ctx.signal)) };
+  const [catalog, saved, latest] = await Promise.all([
+    loadCatalog(), savedAddresses(ctx.signal), draft.shipping_address ? {} : latestAddresses(ctx.signal)]);
+  const known = { ...draft, ...latest };
   const shoe = catalog.models.find((m) => m.id === draft.design.model) || { name: draft.design.model };
-  const screen = { ctx, draft, catalog, shoe, ...renderAddressForm(draft, known) };
+  const screen = { ctx, draft, catalog, shoe, saved, ...renderAddressForm(draft, known, saved) };
+  screen.picker?.addEventListener('change', () => pickSaved(screen));
   screen.addressStep = h('div', {}, steps(0), screen.addressForm);
   screen.confirmStep = h('div', { hidden: true });
   screen.page = h('section', { class: 'page' },
@@ -97,10 +109,41 @@ async function submitAddresses(screen) {
   const previous = loadDraft() || screen.draft;
   const changed = JSON.stringify([previous.shipping_address, previous.billing])
     !== JSON.stringify([addresses.shipping_address, addresses.billing]);
-  const current = { ...previous, ...addresses, billing_same: same.checked };
+  const current = { ...previous, ...addresses, billing_same: same.checked, ...saveChoice(screen, previous) };
   if (changed) current.checkout_key = null; // another order body: another checkout attempt
   saveDraft(current);
-  await go(screen, 'confirm', current);
+  await checkOrder(screen, current);
+}
+
+/** Whether to save the shipping address when placing, under which name, and the key that saves it once. */
+function saveChoice({ saveBox, saveName }, previous) {
+  if (!saveBox.checked) return { save_label: null, save_key: null };
+  return { save_label: saveName.value.trim(), save_key: previous.save_key || newIdempotencyKey() };
+}
+
+/** The end of the address step: the server checks the whole order by placing's rules, storing nothing. */
+async function checkOrder(screen, current) {
+  const button = screen.addressForm.querySelector('button[type=submit]');
+  button.disabled = true;
+  try {
+    const quote = await ordersApi.post('/orders/check', orderBody(current), { signal: screen.ctx.signal });
+    go(screen, 'confirm', { current, quote });
+  } catch (error) {
+    if (!(error instanceof ApiProblem)) throw error;
+    go(screen, 'address', error);
+  } finally {
+    button.disabled = false;
+  }
+}
+
+/** A saved address chosen: it fills the shipping address (and there is nothing new to save). */
+function pickSaved(screen) {
+  const chosen = screen.saved.find((saved) => saved.id === screen.picker.value);
+  if (!chosen) return;
+  screen.shipping.fill(chosen.address);
+  screen.saveBox.checked = false;
+  screen.saveBox.dispatchEvent(new Event('change'));
+  announce(`Shipping address filled from ${chosen.label}.`);
 }
 
 function showAddressStep(screen, problem = null) {
@@ -108,6 +151,7 @@ function showAddressStep(screen, problem = null) {
   confirmStep.hidden = true;
   addressStep.hidden = false;
   if (problem) {
+    if (same.checked) dropCopiedProblems(problem);
     // Problems about the billing address cannot be shown on hidden fields.
     if (problem.errors.some((e) => fieldPath(e.loc).slice(0, 2).join('.') === 'billing.address')) {
       same.checked = false;
@@ -119,15 +163,17 @@ function showAddressStep(screen, problem = null) {
   }
 }
 
-async function showConfirmStep(screen, current) {
-  let quote;
-  try {
-    quote = await ordersApi.post('/quotes', { order: quoteFor(current) }, { signal: screen.ctx.signal });
-  } catch (error) {
-    if (!(error instanceof ApiProblem)) throw error;
-    go(screen, 'address', error);
-    return;
-  }
+/** Billed to the shipping address, its problems come twice (shipping and billing): they are shown once, at shipping. */
+function dropCopiedProblems(problem) {
+  const at = (error) => fieldPath(error.loc);
+  const shipping = new Set(problem.errors.map(at).filter((path) => path[0] === 'shipping_address').map((path) => path[1]));
+  problem.errors = problem.errors.filter((error) => {
+    const path = at(error);
+    return !(path[0] === 'billing' && path[1] === 'address' && shipping.has(path[2]));
+  });
+}
+
+function showConfirmStep(screen, { current, quote }) {
   const placeButton = h('button', { type: 'button', class: 'button' }, `Place order (${money(quote.costs.total, quote.costs.currency)})`);
   const progress = h('p', { class: 'progress-text' });
   const summaryPlace = h('div');
@@ -137,6 +183,7 @@ async function showConfirmStep(screen, current) {
       h('h2', { id: 'confirm-heading', tabindex: '-1' }, 'Confirm specs and costs'),
       summaryPlace,
       h('div', { class: 'columns' }, renderSpecs(screen, current, quote), renderAddresses(current)),
+      current.save_label ? h('p', { class: 'hint' }, `The shipping address will be saved as “${current.save_label}”.`) : null,
       costTable(quote.costs),
       h('p', { class: 'hint' }, 'You pay after placing the order; it waits in your order pool, awaiting payment, until then.'),
       h('div', { role: 'status' }, progress), // a region that is there before its text, so it is read out
@@ -177,26 +224,28 @@ async function place(screen, current) {
   attempt.checkout_key ||= newIdempotencyKey();
   saveDraft(attempt);
   const order = await ordersApi.post('/orders', orderBody(attempt), { headers: { 'Idempotency-Key': attempt.checkout_key } });
+  const saving = await saveAddress(attempt);
   clearDraft();
-  go(screen, 'placed', order);
+  go(screen, 'placed', { order, saving });
 }
 
-function showPlaced(screen, order) {
-  screen.page.replaceChildren(...renderPlaced(order));
+/** "Save this address", once the order is placed: its own key, so a retry of the checkout saves it once. */
+async function saveAddress(attempt) {
+  if (!attempt.save_label) return null;
+  const body = { label: attempt.save_label, address: attempt.shipping_address };
+  try {
+    return { saved: await ordersApi.post('/brand/addresses', body, { headers: { 'Idempotency-Key': attempt.save_key } }) };
+  } catch (error) {
+    if (!(error instanceof ApiProblem)) throw error;
+    return { problem: error };
+  }
+}
+
+function showPlaced(screen, { order, saving }) {
+  screen.page.replaceChildren(...renderPlaced(order, saving));
   document.title = 'Order placed — Welt';
   focusOn(screen.page.querySelector('h1'));
   announce(`Order ${order.order_number} placed.`);
-}
-
-/** What POST /quotes is asked: where in the country and the buyer's VAT ID decide the IVA, as they will at checkout. */
-function quoteFor(current) {
-  const order = {
-    type: current.type, design: current.design, sizes: current.sizes,
-    country: current.shipping_address.country, postal_code: current.shipping_address.postal_code,
-  };
-  if (current.billing.vat_id) order.vat_id = current.billing.vat_id;
-  if (current.labeling) order.labeling = current.labeling;
-  return order;
 }
 
 function orderBody(current) {
@@ -217,8 +266,11 @@ function renderNothingToCheckOut() {
       ' and confirm its raw materials first.'));
 }
 
-/** The address form, with the "bill to the shipping address" box that hides the billing address while ticked. */
-function renderAddressForm(draft, known) {
+/**
+ * The address form: a saved address to start from (if the brand keeps any), the shipping address and the box to
+ * save it, and the "bill to the shipping address" box that hides the billing address while ticked.
+ */
+function renderAddressForm(draft, known, saved) {
   const shipping = addressFieldset({ legend: 'Shipping address', value: known.shipping_address || {}, section: 'shipping' });
   const billing = addressFieldset({ legend: 'Billing', value: known.billing || {}, billing: true, section: 'billing' });
   // A first order starts from the brand's registered billing, whose address is its own, not the shipping address.
@@ -230,12 +282,37 @@ function renderAddressForm(draft, known) {
   const toggleSame = () => { billing.addressFields.hidden = same.checked; };
   same.addEventListener('change', toggleSame);
   toggleSame();
+  const picker = saved.length ? select([['', 'Choose a saved address'], ...saved.map((a) => [a.id, a.label])]) : null;
+  const keep = renderSaveBox(draft);
+  shipping.element.append(keep.element);
   const addressForm = h('form', { class: 'form', novalidate: true, 'aria-labelledby': 'address-heading' },
     h('h2', { id: 'address-heading', tabindex: '-1' }, 'Shipping and billing'),
-    shipping.element, billing.element,
+    renderPicker(picker), shipping.element, billing.element,
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button' }, 'Continue to confirmation'),
       h('a', { href: '#/orders/new', class: 'button secondary' }, 'Back to the design')));
-  return { shipping, billing, same, toggleSame, addressForm };
+  return { shipping, billing, same, toggleSame, addressForm, picker, saveBox: keep.box, saveName: keep.name };
+}
+
+function renderPicker(picker) {
+  const manage = h('a', { href: '#/addresses' }, picker ? 'Manage saved addresses' : 'Saved addresses');
+  if (!picker) return h('p', { class: 'hint' }, 'Ship to the same places often? Tick “Save this address” below, or keep them under ', manage, '.');
+  return h('div', { class: 'saved-address-picker' },
+    field({ label: 'Saved address', control: picker, hint: 'Fills the shipping address; you can still change it.' }),
+    h('p', {}, manage));
+}
+
+/** "Save this address" and the name it is saved under, asked for only while the box is ticked. */
+function renderSaveBox(draft) {
+  const box = h('input', { type: 'checkbox', id: 'save-address', checked: Boolean(draft.save_label) });
+  const name = textInput({ maxlength: '64', autocomplete: 'off', value: draft.save_label || '' });
+  const nameField = field({ label: 'Name for this address', loc: 'save_label', control: name, required: 'Enter a name for the address',
+    hint: 'Your own name for it, such as Berlin store; it is listed under Saved addresses.' });
+  const toggle = () => { nameField.hidden = !box.checked; };
+  box.addEventListener('change', toggle);
+  toggle();
+  const element = h('div', { class: 'save-address' },
+    h('div', { class: 'field checkbox' }, box, h('label', { for: 'save-address' }, 'Save this address for later orders')), nameField);
+  return { element, box, name };
 }
 
 function renderSpecs({ catalog, shoe }, current, quote) {
@@ -263,17 +340,28 @@ function renderAddresses(current) {
       .map((line) => h('span', { class: 'line' }, line))));
 }
 
-function renderPlaced(order) {
+function renderPlaced(order, saving) {
   return [
     h('h1', {}, 'Order placed'),
     h('section', { class: 'panel success', 'aria-labelledby': 'placed-heading' },
       h('h2', { id: 'placed-heading', tabindex: '-1' }, 'Your order number'),
       h('p', { class: 'order-number' }, order.order_number),
       h('p', {}, `Status: Awaiting payment. A confirmation with the specs and costs is on its way to ${order.billing.email}.`),
+      renderSaving(saving),
       costTable(order.costs),
       h('div', { class: 'actions' },
         h('a', { class: 'button', href: `#/pay?order=${encodeURIComponent(order.order_number)}` }, `Pay ${money(order.costs.total)} now`),
         h('a', { class: 'button secondary', href: '#/orders' }, 'Go to the order pool'),
         h('a', { class: 'button secondary', href: `#/orders/${encodeURIComponent(order.order_number)}` }, 'View the order'))),
   ];
+}
+
+function renderSaving(saving) {
+  if (!saving) return null;
+  if (saving.saved) {
+    return h('p', {}, `The shipping address is saved as “${saving.saved.label}”. `, h('a', { href: '#/addresses' }, 'See your saved addresses'));
+  }
+  return h('div', { class: 'notice notice-warning' },
+    h('p', {}, `The order is placed, but the address was not saved: ${saving.problem.detail || saving.problem.title} `,
+      h('a', { href: '#/addresses' }, 'Add it under Saved addresses')));
 }

@@ -9,7 +9,7 @@ from boto3.dynamodb.conditions import Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.verifactu import RegistrationRecord, SendingTurn
-from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SendingTurnWrite, SubmissionWrite
+from welt.services.ports import InvoiceNumberWrite, PaidPage, RegistrationRecordWrite, SendingTurnWrite, SubmissionWrite, paid_key
 
 COUNTER_SEQ = 0
 
@@ -29,6 +29,8 @@ def payment_item(payment: Payment) -> dict[str, Any]:
         item["in_flight"] = "IN_FLIGHT"
     if payment.status is PaymentState.NEEDS_REVIEW:
         item["needs_review"] = PaymentState.NEEDS_REVIEW.value
+    if payment.invoice_number is not None and payment.settled_at is not None:
+        item.update(paid_brand=payment.brand, paid_key=paid_key(payment.settled_at, payment.payment_id))
     return item
 
 
@@ -111,6 +113,25 @@ class DynamoPaymentRepository:
         )["Items"]
         found = [Payment.model_validate_json(item["body"]) for item in items]
         return [payment for payment in found if payment.status is PaymentState.NEEDS_REVIEW]
+
+    def paid(self, brand: str, since: datetime | None, after: str | None, limit: int) -> PaidPage:
+        """The brand's invoiced payments, newest first: a page of `limit`, or (with `since`) all paid since then."""
+        condition = Key("paid_brand").eq(brand)
+        if since is not None:
+            condition &= Key("paid_key").gte(paid_key(since, ""))
+        query: dict[str, Any] = {"IndexName": "paid_by_brand", "KeyConditionExpression": condition, "ScanIndexForward": False}
+        if after is not None:
+            query["ExclusiveStartKey"] = {"paid_brand": brand, "paid_key": after, "payment_id": after.rpartition("#")[2]}
+        found: list[dict[str, Any]] = []
+        while len(found) <= limit:
+            query["Limit"] = limit + 1 - len(found)
+            response = self._table.query(**query)
+            found += response["Items"]
+            if "LastEvaluatedKey" not in response:
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        payments = [Payment.model_validate_json(item["body"]) for item in found[:limit]]
+        return PaidPage(payments=payments, after=str(found[limit - 1]["paid_key"]) if len(found) > limit else None)
 
 
 class DynamoInvoiceRegister:

@@ -99,6 +99,23 @@ class TestPaymentRepositoryContract:
         assert [p.payment_id for p in backend.payments.needing_review(10)] == ["pay_1", "pay_0"]
         assert [p.payment_id for p in backend.payments.in_flight_since(T0 + timedelta(hours=1), 10)] == ["pay_2"]
 
+    def test_a_brands_paid_payments_are_listed_newest_first_a_page_at_a_time_and_since_a_moment(self, backend: Backend) -> None:
+        for index in range(5):
+            at = T0 + timedelta(days=index)
+            payment = write(backend, new_payment(f"pay_{index}", at), None)
+            started = write(backend, payment.start_attempt(at), payment)
+            if index != 3:  # pay_3 is still in flight: not invoiced, not listed
+                write(backend, started.succeeded(f"pi_{index}", invoice_number(2026, index + 1), at), started)
+        other = new_payment("pay_brk", T0).model_copy(update={"brand": "BRK"})
+        write(backend, other.start_attempt(T0).succeeded("pi_brk", invoice_number(2026, 9), T0), None)
+        first = backend.payments.paid("DMO", None, None, 2)
+        assert [p.payment_id for p in first.payments] == ["pay_4", "pay_2"] and first.after is not None
+        rest = backend.payments.paid("DMO", None, first.after, 2)
+        assert [p.payment_id for p in rest.payments] == ["pay_1", "pay_0"] and rest.after is None
+        since = backend.payments.paid("DMO", T0 + timedelta(days=1), None, 100)
+        assert [p.payment_id for p in since.payments] == ["pay_4", "pay_2", "pay_1"] and since.after is None
+        assert [p.payment_id for p in backend.payments.paid("BRK", None, None, 10).payments] == ["pay_brk"]
+
 
 def take_number(backend: Backend, year: int, payment_id: str) -> str:
     """The year's next invoice number, taken as a payment's success takes it: counter and row in one transaction."""

@@ -78,7 +78,7 @@ def test_an_invited_user_chooses_a_password_at_the_first_sign_in_with_the_keyboa
     keyboard.fill(page.get_by_label("New password again"), OWN_PASSWORD)
     keyboard.press(page.get_by_role("button", name="Set password and sign in"))
 
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
     token = page.evaluate("() => sessionStorage.getItem('welt.idToken')")
     brand = requests.get(f"{staff_api.orders_api}/brand", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert brand.json()["code"] == "NEW"
@@ -117,7 +117,7 @@ def test_a_forgotten_password_is_reset_with_the_emailed_code(app: Backoffice, st
     keyboard.fill(page.get_by_label("New password", exact=True), OWN_PASSWORD)
     keyboard.fill(page.get_by_label("New password again"), OWN_PASSWORD)
     keyboard.keys.press("Enter")
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
     keyboard.press(page.get_by_role("button", name="Sign out"), backwards=True)
     expect(app.heading("Sign in")).to_be_visible()
 
@@ -143,7 +143,7 @@ def test_a_forgotten_password_is_reset_with_the_emailed_code(app: Backoffice, st
     keyboard.fill(page.get_by_label("Email address"), email)
     keyboard.fill(page.get_by_label("Password"), "Brand-reset-2026!")
     keyboard.keys.press("Enter")
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
 
 
 def test_the_sign_in_page_says_so_when_cognito_cannot_be_reached(app: Backoffice, page: Page, dmo: dict[str, Any]) -> None:

@@ -78,7 +78,7 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     keyboard.fill(page.get_by_label("New password", exact=True), OWN_PASSWORD)
     keyboard.fill(page.get_by_label("New password again"), OWN_PASSWORD)
     keyboard.keys.press("Enter")
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
 
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="New order"), backwards=True)
     expect(app.heading("New order")).to_be_focused()

@@ -28,7 +28,7 @@ def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffic
     keyboard.fill(page.get_by_label("Email address"), dmo["email"])
     keyboard.fill(page.get_by_label("Password"), dmo["password"])
     keyboard.keys.press("Enter")
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
 
     keyboard.tab_to(page.get_by_role("navigation", name="Main").get_by_role("link", name="New order"), backwards=True)
     keyboard.keys.press("Enter")

@@ -13,6 +13,7 @@ from playwright.sync_api import ViewportSize, expect
 from tests.browser.accessibility import REFLOW_WIDTH, assert_accessible, assert_reflows
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.browser.keyboard import KeyboardOnly
+from tests.internal_codes import internal_codes
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
@@ -78,11 +79,13 @@ def test_home_and_invoices_pass_axe_at_desktop_and_320px_and_work_by_keyboard(
     keyboard = KeyboardOnly(page)
     app.sign_in(dmo, lands_on="Home")
     assert_accessible(page, "home")
+    assert internal_codes(page.inner_text("main")) == []
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Invoices"), backwards=True)
     expect(app.heading("Invoices")).to_be_focused()
     row = page.get_by_role("row").filter(has_text=paid["invoice_number"])
     expect(row).to_contain_text(paid["order_number"])
     assert_accessible(page, "invoices")
+    assert internal_codes(page.inner_text("main")) == []
     with page.expect_download() as download:
         keyboard.press(row.get_by_role("button", name=f"Download {paid['invoice_number']}"))
     assert download.value.suggested_filename == f"{paid['invoice_number']}.pdf"

@@ -91,5 +91,10 @@ def test_invoices_list_the_brands_own_a_page_at_a_time_with_their_pdfs(
     assert_problem(brk_pay.get(row["download"]), 404)
     assert_problem(dmo_pay.get("/invoices", params={"limit": 0}), 422)
     assert_problem(dmo_pay.get("/invoices", params={"cursor": "not-a-cursor"}), 422)
+    # A made-up cursor of the right form only moves within the caller's own invoices.
+    made_up = dmo_pay.get("/invoices", params={"cursor": f"2000-01-01T00:00:00+00:00#{second['payment_id']}"})
+    assert made_up.status_code == 200 and made_up.json() == {"invoices": [], "next_cursor": None}
+    foreign = brk_pay.get("/invoices", params={"cursor": f"2999-01-01T00:00:00+00:00#{second['payment_id']}"})
+    assert foreign.status_code == 200 and not {row["number"] for row in foreign.json()["invoices"]} & set(numbers)
     assert_problem(staff_pay.get("/invoices"), 403)
     assert_problem(staff_pay.get("/brand/summary"), 403)

@@ -9,6 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.backends import Backend, dynamo_backend, fake_backend
+from tests.integration.conftest import Tables
+from welt.adapters.dynamodb.payments import index_paid_payments, payment_item
+from welt.adapters.tables import PAYMENTS
 from welt.domain.invoice import MADRID
 from welt.domain.payment import CostSummary, Payment, invoice_number
 from welt.domain.verifactu import (
@@ -271,3 +274,16 @@ class TestSendingTurnContract:
             backend.store.commit(Transaction().add(SendingTurnWrite(first.taken(T0), first.version)))
         assert backend.invoices.sending_turn() == released
         assert released.not_before == T0 + timedelta(seconds=60) and released.held_until is None and released.answered_through == 3
+
+
+def test_payments_invoiced_before_the_paid_index_are_given_its_keys_once(tables: Tables) -> None:
+    backend = dynamo_backend(tables)
+    table = tables.table(PAYMENTS)
+    paid = new_payment("pay_old").start_attempt(T0).succeeded("pi_old", invoice_number(2026, 1), T0)
+    unpaid = new_payment("pay_open")
+    for payment in (paid, unpaid):  # as written before the index: without its keys
+        table.put_item(Item={k: v for k, v in payment_item(payment).items() if k not in ("paid_brand", "paid_key")})
+    assert backend.payments.paid("DMO", None, None, 10).payments == []
+    assert index_paid_payments(table) == 1
+    assert [p.payment_id for p in backend.payments.paid("DMO", None, None, 10).payments] == ["pay_old"]
+    assert index_paid_payments(table) == 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.verifactu import RegistrationRecord, SendingTurn
@@ -132,6 +132,36 @@ class DynamoPaymentRepository:
             query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
         payments = [Payment.model_validate_json(item["body"]) for item in found[:limit]]
         return PaidPage(payments=payments, after=str(found[limit - 1]["paid_key"]) if len(found) > limit else None)
+
+
+def index_paid_payments(table: Any) -> int:
+    """Give every invoiced payment written before the `paid_by_brand` index its keys; how many it gave them to.
+
+    Run once after deploying the index (`python -m welt.admin index-paid-payments`): a one-off Scan, each item
+    updated only at the version read, so a payment changed meanwhile (which then carries its keys) is left alone.
+    """
+    done = 0
+    scan: dict[str, Any] = {"FilterExpression": Attr("paid_brand").not_exists() & Attr("body").exists()}
+    while True:
+        response = table.scan(**scan)
+        for item in response["Items"]:
+            payment = Payment.model_validate_json(item["body"])
+            keys = payment_item(payment)
+            if "paid_brand" not in keys:
+                continue
+            try:
+                table.update_item(
+                    Key={"payment_id": payment.payment_id},
+                    UpdateExpression="SET paid_brand = :brand, paid_key = :key",
+                    ConditionExpression=Attr("version").eq(item["version"]),
+                    ExpressionAttributeValues={":brand": keys["paid_brand"], ":key": keys["paid_key"]},
+                )
+                done += 1
+            except table.meta.client.exceptions.ConditionalCheckFailedException:
+                continue
+        if "LastEvaluatedKey" not in response:
+            return done
+        scan["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 class DynamoInvoiceRegister:

@@ -125,6 +125,7 @@ class WebStack(cdk.Stack):
         browser_config = {
             "orders_api": orders_api,
             "payments_api": payments_api,
+            "help_center": f"https://{self.help_center.distribution_domain_name}/",
             "region": self.region,
             "cognito": {"user_pool_id": user_pool_id, "client_id": client_id, "endpoint": cognito_origin},
             "stripe": {"publishable_key": stage.stripe_publishable_key, "js_url": f"{STRIPE_JS}/v3/"},

@@ -95,7 +95,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     page.get_by_label("Password").fill(buyer["password"])
     camera.shoot("01-sign-in")
     page.get_by_role("button", name="Sign in").click()
-    expect(app.heading("Order pool")).to_be_visible()
+    expect(app.heading("Home")).to_be_visible()
 
     app.design_order(TAG, reviewed=False)
     page.get_by_role("radio", name="Custom stamps").check()
@@ -226,6 +226,10 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     expect(app.heading("Saved addresses")).to_be_visible()
     camera.shoot("41-saved-addresses", full_page=True)
 
+    app.open("/home", "Home")
+    camera.shoot("24-home-page", full_page=True)
+    app.open("/invoices", "Invoices")
+    camera.shoot("25-invoices", full_page=True)
     page.set_viewport_size(PHONE)
     app.open("/orders", "Order pool")
     camera.shoot("16-phone-order-pool")

@@ -47,6 +47,7 @@ from welt.services.ports import (
     OutboxMessage,
     OutboxState,
     Page,
+    PaidPage,
     PaymentOutcomeUnknownError,
     PaymentProviderUnavailableError,
     PaymentWrite,
@@ -59,6 +60,7 @@ from welt.services.ports import (
     TransactionConflictError,
     UserExistsError,
     Write,
+    paid_key,
 )
 
 
@@ -523,6 +525,20 @@ class FakePaymentRepository:
         self._store.tick()
         found = [p for p in self._store.payments.values() if p.status is PaymentState.NEEDS_REVIEW]
         return sorted(found, key=lambda p: p.updated_at)[:limit]
+
+    def paid(self, brand: str, since: datetime | None, after: str | None, limit: int) -> PaidPage:
+        self._store.tick()
+        keyed = sorted(
+            (
+                (paid_key(p.settled_at, p.payment_id), p)
+                for p in self._store.payments.values()
+                if p.brand == brand and p.invoice_number is not None and p.settled_at is not None
+            ),
+            key=lambda pair: pair[0],
+            reverse=True,
+        )
+        found = [(key, p) for key, p in keyed if (since is None or key >= paid_key(since, "")) and (after is None or key < after)]
+        return PaidPage(payments=[p for _, p in found[:limit]], after=found[limit - 1][0] if len(found) > limit else None)
 
 
 class FakeInvoiceRegister:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from welt.adapters.invoice_pdf import render_invoice
 from welt.bootstrap import wiring
@@ -26,10 +26,12 @@ from welt.domain.errors import (
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
+from welt.entrypoints.problems import field_problems
 from welt.entrypoints.stripe_webhook import StripeEvent
-from welt.services import payments
+from welt.services import brand_home, payments
 from welt.services.payments.desk import RECORDS_MAX_PAGE, RECORDS_PAGE
 from welt.services.resources import Health, InvoicingRecordList, PaymentResource, RectifyingInvoiceList, StaffPaymentList, WebhookReceipt
+from welt.services.resources.home import BrandSummary, InvoiceList
 
 app = Chalice(app_name="welt-payments", configure_logs=False)
 app.api.binary_types.append("application/pdf")
@@ -313,6 +315,59 @@ def invoicing_records(request: HttpRequest) -> InvoicingRecordList:
     next page.
     """
     return payments.invoicing_records(payment_desk(), request.caller, request.query("limit"), request.query("cursor"))
+
+
+class InvoicePageParams(BaseModel):
+    """A page of the brand's invoices: how many payments, and where the previous page ended."""
+
+    model_config = ConfigDict(defer_build=True, extra="ignore")
+
+    limit: int = Field(default=brand_home.INVOICE_PAGE, ge=1, le=brand_home.INVOICE_MAX_PAGE, description="Payments per page.")
+    cursor: str | None = Field(default=None, pattern=brand_home.CURSOR, description="The `next_cursor` of the previous page.")
+
+
+@api.route(
+    "/brand/summary",
+    methods=["GET"],
+    operation="getBrandSummary",
+    tags=("Payments",),
+    callers=("brand",),
+    answer="The brand's home page figures.",
+    errors=(ForbiddenError,),
+)
+def brand_summary(request: HttpRequest) -> BrandSummary:
+    """The brand's home page
+
+    What awaits payment (count, total, the oldest order), what is in production (with the next expected ship
+    dates), what shipped this week and what the brand paid this month and this year (totals with VAT, by payment
+    date, Madrid time). Each order figure names the pool's `status` filter that lists its orders. Each reads at
+    most 500 orders; `complete` is false beyond.
+    """
+    return brand_home.brand_summary(payment_desk(), request.caller)
+
+
+@api.route(
+    "/invoices",
+    methods=["GET"],
+    operation="listInvoices",
+    tags=("Payments",),
+    callers=("brand",),
+    answer="A page of the brand's invoices and rectifying invoices.",
+    query=InvoicePageParams,
+    errors=(ForbiddenError, MalformedRequestError, ValidationFailedError),
+)
+def list_invoices(request: HttpRequest) -> InvoiceList:
+    """The brand's invoices
+
+    Every invoice of the brand's payments, newest payment first, each followed by the rectifying invoices its
+    refunds produced, with the path of its PDF. A page holds `limit` payments; pass `next_cursor` as `cursor`
+    for the next one. Only the caller's brand's invoices are ever listed.
+    """
+    try:
+        params = InvoicePageParams.model_validate({name: request.query(name) for name in ("limit", "cursor") if request.query(name)})
+    except ValidationError as error:
+        raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
+    return brand_home.brand_invoices(payment_desk(), request.caller, params.limit, params.cursor)
 
 
 @api.route(

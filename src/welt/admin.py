@@ -111,6 +111,14 @@ def onboarding_on(target: Target) -> Onboarding:
     return bootstrap.onboarding(desk, users=users, sign_in_url=target.sign_in_url)
 
 
+def _index_paid_payments(options: argparse.Namespace) -> int:
+    from welt.adapters.dynamodb.payments import index_paid_payments
+    from welt.adapters.tables import PAYMENTS
+
+    target = stage_target(options.stage, options.region) if options.stage else local_target(options.local or LOCAL_DESCRIPTION)
+    return index_paid_payments(target.resource("dynamodb").Table(f"{target.table_prefix}{PAYMENTS.logical_name}"))
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m welt.admin", description="Welt's operator commands (acting as factory staff).")
     where = parser.add_mutually_exclusive_group()
@@ -142,6 +150,7 @@ def _parser() -> argparse.ArgumentParser:
     user.add_argument("--name", default=None)
 
     commands.add_parser("list-brands", help="every registered brand")
+    commands.add_parser("index-paid-payments", help="once, after deploying the paid_by_brand index: index the payments invoiced before it")
     return parser
 
 
@@ -150,6 +159,8 @@ def run(arguments: list[str], onboarding: Onboarding | None = None) -> Mapping[s
     from welt.services import onboarding as service
 
     options = _parser().parse_args(arguments)
+    if options.command == "index-paid-payments":
+        return {"indexed": _index_paid_payments(options)}
     if onboarding is None:
         target = stage_target(options.stage, options.region) if options.stage else local_target(options.local or LOCAL_DESCRIPTION)
         onboarding = onboarding_on(target)

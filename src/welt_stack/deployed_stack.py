@@ -140,6 +140,7 @@ class DeployedStack(ChildProcesses):
                 {
                     "orders_api": orders_api,
                     "payments_api": payments_api,
+                    "help_center": f"http://{HOST}:{self.ports.docs}/",
                     "region": REGION,
                     "cognito": {"user_pool_id": pool_id, "client_id": client_id, "endpoint": self.aws_endpoint},
                     "stripe": {"publishable_key": stripe["publishable_key"], "js_url": stripe["js_url"]},

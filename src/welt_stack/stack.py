@@ -259,6 +259,7 @@ class LocalStack(ChildProcesses):
         return {
             "orders_api": f"http://{HOST}:{self.ports.orders}",
             "payments_api": f"http://{HOST}:{self.ports.payments}",
+            "help_center": f"http://{HOST}:{self.ports.docs}/",
             "region": REGION,
             "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"], "endpoint": self.aws_endpoint},
             "stripe": {"publishable_key": stripe["publishable_key"], "js_url": stripe["js_url"]},

@@ -176,6 +176,8 @@ class Backoffice:
         expect(self.heading(heading)).to_be_visible()
 
     def sign_in(self, account: dict[str, Any], lands_on: str = "Order pool") -> None:
+        """Sign in and land on `lands_on`: staff land on Production, brands on their home page (then, for the
+        order pool most tests start from, the pool is opened from the main menu)."""
         self.page.goto(f"{self.web}/#/signin")
         expect(self.heading("Sign in")).to_be_visible()
         self.page.get_by_label("Email address").fill(account["email"])
@@ -185,6 +187,9 @@ class Backoffice:
             expect(self.heading("Enter your code")).to_be_visible()
             self.page.get_by_label("Code from the app").fill(seed.authenticator_code(account["totp_secret"]))
             self.page.get_by_role("button", name="Sign in").click()
+        if lands_on == "Order pool":
+            expect(self.heading("Home")).to_be_visible()
+            self.page.get_by_role("navigation", name="Main").get_by_role("link", name="Order pool").click()
         expect(self.heading(lands_on)).to_be_visible()
 
     def sign_out(self) -> None:

@@ -74,7 +74,7 @@ def test_an_invited_user_chooses_a_password_at_the_first_sign_in_with_the_keyboa
     keyboard.fill(page.get_by_label("New password again"), OWN_PASSWORD)
     keyboard.press(page.get_by_role("button", name="Set password and sign in"))
 
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
     token = page.evaluate("() => sessionStorage.getItem('welt.idToken')")
     brand = requests.get(f"{staff_api.orders_api}/brand", headers={"Authorization": f"Bearer {token}"}, timeout=30)
     assert brand.json()["code"] == "NEW"
@@ -107,7 +107,7 @@ def test_a_forgotten_password_is_reset_with_the_emailed_code(app: Backoffice, st
     keyboard.sign_in(email, temporary)
     expect(app.heading("Choose your password")).to_be_focused()
     keyboard.choose_password(OWN_PASSWORD)
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
     keyboard.press(page.get_by_role("button", name="Sign out"), backwards=True)
     expect(app.heading("Sign in")).to_be_visible()
 
@@ -129,7 +129,7 @@ def test_a_forgotten_password_is_reset_with_the_emailed_code(app: Backoffice, st
     expect(app.heading("Sign in")).to_be_focused()
     expect(page.get_by_text("Your password is set")).to_be_visible()
     keyboard.sign_in(email, "Brand-reset-2026!")
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
 
 
 def test_the_sign_in_page_says_so_when_cognito_cannot_be_reached(app: Backoffice, page: Page, dmo: dict[str, Any]) -> None:

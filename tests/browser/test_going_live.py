@@ -71,7 +71,7 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     keyboard.sign_in(email, temporary)
     expect(app.heading("Choose your password")).to_be_focused()
     keyboard.choose_password(OWN_PASSWORD)
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
 
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="New order"), backwards=True)
     expect(app.heading("New order")).to_be_focused()

@@ -26,7 +26,7 @@ def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffic
     keyboard.keys.press("Enter")
     expect(app.heading("Sign in")).to_be_focused()
     keyboard.sign_in(dmo["email"], dmo["password"])
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
 
     keyboard.tab_to(page.get_by_role("navigation", name="Main").get_by_role("link", name="New order"), backwards=True)
     keyboard.keys.press("Enter")

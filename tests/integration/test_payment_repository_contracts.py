@@ -9,6 +9,9 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from tests.backends import Backend, dynamo_backend, fake_backend
+from tests.integration.conftest import Tables
+from welt.adapters.dynamodb.payments import index_paid_payments, payment_item
+from welt.adapters.tables import PAYMENTS
 from welt.domain.invoice import MADRID
 from welt.domain.payment import CostSummary, Payment, invoice_number
 from welt.domain.verifactu import (
@@ -98,6 +101,23 @@ class TestPaymentRepositoryContract:
                 write(backend, started.needs_review("charged 100 EUR", T0 + timedelta(minutes=minutes)), started)
         assert [p.payment_id for p in backend.payments.needing_review(10)] == ["pay_1", "pay_0"]
         assert [p.payment_id for p in backend.payments.in_flight_since(T0 + timedelta(hours=1), 10)] == ["pay_2"]
+
+    def test_a_brands_paid_payments_are_listed_newest_first_a_page_at_a_time_and_since_a_moment(self, backend: Backend) -> None:
+        for index in range(5):
+            at = T0 + timedelta(days=index)
+            payment = write(backend, new_payment(f"pay_{index}", at), None)
+            started = write(backend, payment.start_attempt(at), payment)
+            if index != 3:  # pay_3 is still in flight: not invoiced, not listed
+                write(backend, started.succeeded(f"pi_{index}", invoice_number(2026, index + 1), at), started)
+        other = new_payment("pay_brk", T0).model_copy(update={"brand": "BRK"})
+        write(backend, other.start_attempt(T0).succeeded("pi_brk", invoice_number(2026, 9), T0), None)
+        first = backend.payments.paid("DMO", None, None, 2)
+        assert [p.payment_id for p in first.payments] == ["pay_4", "pay_2"] and first.after is not None
+        rest = backend.payments.paid("DMO", None, first.after, 2)
+        assert [p.payment_id for p in rest.payments] == ["pay_1", "pay_0"] and rest.after is None
+        since = backend.payments.paid("DMO", T0 + timedelta(days=1), None, 100)
+        assert [p.payment_id for p in since.payments] == ["pay_4", "pay_2", "pay_1"] and since.after is None
+        assert [p.payment_id for p in backend.payments.paid("BRK", None, None, 10).payments] == ["pay_brk"]
 
 
 def take_number(backend: Backend, year: int, payment_id: str) -> str:
@@ -254,3 +274,16 @@ class TestSendingTurnContract:
             backend.store.commit(Transaction().add(SendingTurnWrite(first.taken(T0), first.version)))
         assert backend.invoices.sending_turn() == released
         assert released.not_before == T0 + timedelta(seconds=60) and released.held_until is None and released.answered_through == 3
+
+
+def test_payments_invoiced_before_the_paid_index_are_given_its_keys_once(tables: Tables) -> None:
+    backend = dynamo_backend(tables)
+    table = tables.table(PAYMENTS)
+    paid = new_payment("pay_old").start_attempt(T0).succeeded("pi_old", invoice_number(2026, 1), T0)
+    unpaid = new_payment("pay_open")
+    for payment in (paid, unpaid):  # as written before the index: without its keys
+        table.put_item(Item={k: v for k, v in payment_item(payment).items() if k not in ("paid_brand", "paid_key")})
+    assert backend.payments.paid("DMO", None, None, 10).payments == []
+    assert index_paid_payments(table) == 1
+    assert [p.payment_id for p in backend.payments.paid("DMO", None, None, 10).payments] == ["pay_old"]
+    assert index_paid_payments(table) == 0

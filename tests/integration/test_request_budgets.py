@@ -51,9 +51,9 @@ def shop(aws_endpoint: str) -> Iterator[tuple[Client, DynamoRequests, Any]]:
     tables = Tables(f"b{uuid.uuid4().hex[:8]}-")
     backend = dynamo_backend(tables)
     grow(tables.table(ORDERS), tables.table(BRANDS), backend.brands.get("DMO"), ORDERS_HELD)
-    desk, _ = desks(backend, FakeMailer(), stream=False)
+    desk, payment_desk = desks(backend, FakeMailer(), stream=False)
     module = load_app("orders")
-    with wiring.use(order_desk=desk, token_verifier=tokens.verifier()), Client(module.app) as client:
+    with wiring.use(order_desk=desk, payment_desk=payment_desk, token_verifier=tokens.verifier()), Client(module.app) as client:
         yield client, requests, desk
 
 
@@ -173,3 +173,18 @@ def test_group_pages_take_at_most_three_requests_and_one_batch_read_of_their_ord
     assert count <= 4 and len(staff["shipping_groups"]) == 4  # one more than a brand's: the staff sign-in is checked
     one, count = counted(shop, "get", "/shipping-groups/G0001-DMO", brand_headers())
     assert count <= 3 and one["order_numbers"] == numbers[0:2]
+
+
+def test_the_home_page_reads_each_figure_through_the_pools_index_within_its_budget(shop: Any) -> None:
+    _, requests, _ = shop
+    with Client(load_app("payments").app) as payments:
+        response, count = requests.during(lambda: payments.http.get("/brand/summary", headers=brand_headers()))
+        assert response.status_code == 200, response.body
+        home = json.loads(response.body)
+        # The brand; five pages of 100 unpaid orders (the budget: there are more), two of the 200 in production,
+        # one of the shipped (none) and one of the year's payments.
+        assert count == 10 and requests.seen["Query"] == 9, requests.seen
+        assert home["awaiting_payment"]["count"] == 500 and home["awaiting_payment"]["complete"] is False
+        assert home["in_production"]["count"] == 200 and home["in_production"]["complete"] is True
+        invoices, count = requests.during(lambda: payments.http.get("/invoices?limit=20", headers=brand_headers()))
+        assert invoices.status_code == 200 and count == 2, requests.seen

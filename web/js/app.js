@@ -14,9 +14,14 @@ import { staffView, staffOrderView } from './views/staff.js';
 import { brandsView, brandView, staffTeamView, teamView } from './views/brands.js';
 import { securityView } from './views/authenticator.js';
 import { addressesView } from './views/addresses.js';
+import { homeView } from './views/home.js';
+import { invoicesView } from './views/invoices.js';
+import { showHelpFor } from './help.js';
 
 const ROUTES = [
   { path: '/signin', view: signInView, public: true },
+  { path: '/home', view: homeView, brand: true },
+  { path: '/invoices', view: invoicesView, brand: true },
   { path: '/orders/new', view: newOrderView, brand: true },
   { path: '/checkout', view: checkoutView, brand: true },
   { path: '/orders/:number', view: orderView, brand: true },
@@ -153,6 +158,7 @@ async function render() {
     return;
   }
   markCurrent(path);
+  showHelpFor(found ? found.route.path : '');
   main.setAttribute('aria-busy', 'true');
   main.replaceChildren(h('p', { class: 'loading' }, 'Loading…'));
   let page;

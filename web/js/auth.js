@@ -248,5 +248,5 @@ export async function signOut() {
 /** Where a user lands after signing in: brands in their order pool, staff in production. */
 export function homeFor(session) {
   if (!session) return '#/signin';
-  return session.staff && !session.brand ? '#/staff' : '#/orders';
+  return session.staff && !session.brand ? '#/staff' : '#/home';
 }

@@ -125,6 +125,8 @@ PAYMENTS = TableDefinition(
         "in_flight": [("in_flight", "HASH", "S"), ("updated_at", "RANGE", "S")],
         # Sparse: only payments Stripe charged otherwise than priced, for the staff screen.
         "needs_review": [("needs_review", "HASH", "S"), ("updated_at", "RANGE", "S")],
+        # Sparse: only invoiced payments carry `paid_brand`, by when they were paid, for a brand's invoices and spend.
+        "paid_by_brand": [("paid_brand", "HASH", "S"), ("paid_key", "RANGE", "S")],
     },
 )
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import Any
 
-from boto3.dynamodb.conditions import Key
+from boto3.dynamodb.conditions import Attr, Key
 
 from welt.domain.payment import IN_FLIGHT, Payment, PaymentState
 from welt.domain.verifactu import RegistrationRecord, SendingTurn
-from welt.services.ports import InvoiceNumberWrite, RegistrationRecordWrite, SendingTurnWrite, SubmissionWrite
+from welt.services.ports import InvoiceNumberWrite, PaidPage, RegistrationRecordWrite, SendingTurnWrite, SubmissionWrite, paid_key
 
 COUNTER_SEQ = 0
 
@@ -29,6 +29,8 @@ def payment_item(payment: Payment) -> dict[str, Any]:
         item["in_flight"] = "IN_FLIGHT"
     if payment.status is PaymentState.NEEDS_REVIEW:
         item["needs_review"] = PaymentState.NEEDS_REVIEW.value
+    if payment.invoice_number is not None and payment.settled_at is not None:
+        item.update(paid_brand=payment.brand, paid_key=paid_key(payment.settled_at, payment.payment_id))
     return item
 
 
@@ -111,6 +113,55 @@ class DynamoPaymentRepository:
         )["Items"]
         found = [Payment.model_validate_json(item["body"]) for item in items]
         return [payment for payment in found if payment.status is PaymentState.NEEDS_REVIEW]
+
+    def paid(self, brand: str, since: datetime | None, after: str | None, limit: int) -> PaidPage:
+        """The brand's invoiced payments, newest first: a page of `limit`, or (with `since`) all paid since then."""
+        condition = Key("paid_brand").eq(brand)
+        if since is not None:
+            condition &= Key("paid_key").gte(paid_key(since, ""))
+        query: dict[str, Any] = {"IndexName": "paid_by_brand", "KeyConditionExpression": condition, "ScanIndexForward": False}
+        if after is not None:
+            query["ExclusiveStartKey"] = {"paid_brand": brand, "paid_key": after, "payment_id": after.rpartition("#")[2]}
+        found: list[dict[str, Any]] = []
+        while len(found) <= limit:
+            query["Limit"] = limit + 1 - len(found)
+            response = self._table.query(**query)
+            found += response["Items"]
+            if "LastEvaluatedKey" not in response:
+                break
+            query["ExclusiveStartKey"] = response["LastEvaluatedKey"]
+        payments = [Payment.model_validate_json(item["body"]) for item in found[:limit]]
+        return PaidPage(payments=payments, after=str(found[limit - 1]["paid_key"]) if len(found) > limit else None)
+
+
+def index_paid_payments(table: Any) -> int:
+    """Give every invoiced payment written before the `paid_by_brand` index its keys; how many it gave them to.
+
+    Run once after deploying the index (`python -m welt.admin index-paid-payments`): a one-off Scan, each item
+    updated only at the version read, so a payment changed meanwhile (which then carries its keys) is left alone.
+    """
+    done = 0
+    scan: dict[str, Any] = {"FilterExpression": Attr("paid_brand").not_exists() & Attr("body").exists()}
+    while True:
+        response = table.scan(**scan)
+        for item in response["Items"]:
+            payment = Payment.model_validate_json(item["body"])
+            keys = payment_item(payment)
+            if "paid_brand" not in keys:
+                continue
+            try:
+                table.update_item(
+                    Key={"payment_id": payment.payment_id},
+                    UpdateExpression="SET paid_brand = :brand, paid_key = :key",
+                    ConditionExpression=Attr("version").eq(item["version"]),
+                    ExpressionAttributeValues={":brand": keys["paid_brand"], ":key": keys["paid_key"]},
+                )
+                done += 1
+            except table.meta.client.exceptions.ConditionalCheckFailedException:
+                continue
+        if "LastEvaluatedKey" not in response:
+            return done
+        scan["ExclusiveStartKey"] = response["LastEvaluatedKey"]
 
 
 class DynamoInvoiceRegister:

@@ -42,12 +42,14 @@ from welt.services.ports.payments import (
     IntentStatus,
     IntentView,
     InvalidSignatureError,
+    PaidPage,
     PaymentGateway,
     PaymentOutcomeUnknownError,
     PaymentProviderUnavailableError,
     PaymentRepository,
     RefundView,
     StripeEvent,
+    paid_key,
 )
 from welt.services.ports.transactions import (
     BrandCheck,
@@ -102,6 +104,7 @@ __all__ = [
     "OutboxMessage",
     "OutboxState",
     "Page",
+    "PaidPage",
     "PaymentGateway",
     "PaymentOutcomeUnknownError",
     "PaymentProviderUnavailableError",
@@ -122,5 +125,6 @@ __all__ = [
     "UserExistsError",
     "VatRegistry",
     "Write",
+    "paid_key",
     "search_text",
 ]

@@ -4,12 +4,25 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from welt.domain.errors import MalformedRequestError, ServiceUnavailableError
 from welt.domain.payment import Payment
+
+
+def paid_key(settled_at: datetime, payment_id: str) -> str:
+    """Where an invoiced payment sorts among its brand's (and a page of them resumes): when it was paid, then its id."""
+    return f"{settled_at.astimezone(UTC).isoformat()}#{payment_id}"
+
+
+@dataclass(frozen=True)
+class PaidPage:
+    """A brand's invoiced payments, newest paid first, and the position after the last (None at the end)."""
+
+    payments: list[Payment]
+    after: str | None
 
 
 class PaymentRepository(Protocol):
@@ -23,6 +36,11 @@ class PaymentRepository(Protocol):
 
     def needing_review(self, limit: int) -> list[Payment]:
         """Payments Stripe charged otherwise than priced (NEEDS_REVIEW), oldest first."""
+        ...
+
+    def paid(self, brand: str, since: datetime | None, after: str | None, limit: int) -> PaidPage:
+        """The brand's invoiced payments, newest paid first, at most `limit`: those paid at or after `since`
+        (all of them when None), starting after the position `after` a previous page gave."""
         ...
 
 

@@ -1,0 +1,40 @@
+/**
+ * Help in place: each screen's page in the help center, linked from the header as "Help for this page".
+ * The help center's address comes from config.json (`help_center`), as the APIs' do.
+ */
+
+import { config } from './config.js';
+
+// Route (as app.js names it) → the help center's page; one line per screen.
+const PAGES = {
+  '/signin': 'guide/getting-your-account/',
+  '/home': 'guide/home-and-invoices/',
+  '/invoices': 'guide/home-and-invoices/#invoices',
+  '/orders/new': 'guide/design-to-order/',
+  '/checkout': 'guide/checkout/',
+  '/orders/:number': 'guide/order-management/',
+  '/orders': 'guide/order-pool/',
+  '/groups/:id': 'guide/group-shipping/',
+  '/groups': 'guide/group-shipping/',
+  '/pay': 'guide/paying/',
+  '/team': 'guide/getting-your-account/',
+  '/security': 'guide/getting-your-account/',
+  '/staff/orders/:number': 'guide/running-production/',
+  '/staff/brands/:code': 'guide/onboarding-a-brand/',
+  '/staff/brands': 'guide/onboarding-a-brand/',
+  '/staff/team': 'guide/onboarding-a-brand/',
+  '/staff': 'guide/running-production/',
+};
+
+/** Point the header's help link at the page of the screen shown (the help center's start page for any other). */
+export async function showHelpFor(routePath) {
+  const link = document.getElementById('help-link');
+  if (!link) return;
+  const { help_center: helpCenter } = await config();
+  if (!helpCenter) {
+    link.hidden = true;
+    return;
+  }
+  link.href = new URL(PAGES[routePath] || '', helpCenter.endsWith('/') ? helpCenter : `${helpCenter}/`).href;
+  link.hidden = false;
+}

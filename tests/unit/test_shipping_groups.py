@@ -78,9 +78,20 @@ def test_only_mto_orders_can_be_grouped(brand: Brand) -> None:
 
 def test_orders_to_other_addresses_cannot_be_grouped(brand: Brand) -> None:
     other = brand.order(shipping_address={**SHIPPING_ADDRESS, "line1": "Kastanienallee 5"})
+    numbers = [brand.order(), other]
     with pytest.raises(ValidationFailedError) as refused:
-        brand.group([brand.order(), other])
-    assert other in refused.value.errors[0].msg
+        brand.group(numbers)
+    assert refused.value.errors[0].msg == f"{other} ships to another address (street 'Kastanienallee 5'), {numbers[0]} to 'Torstrasse 101'"
+
+
+def test_an_order_to_another_country_is_refused_by_a_group_naming_both_countries(brand: Brand) -> None:
+    group = brand.group([brand.order(), brand.order()])["shipping_group_id"]
+    french = {**SHIPPING_ADDRESS, "country": "FR", "postal_code": "75011", "city": "Paris"}
+    other = brand.order(shipping_address=french)
+    with pytest.raises(ValidationFailedError) as refused:
+        shipping_groups.add_order(brand.desk, DMO, group, GroupAddition(order_number=other))
+    assert refused.value.errors[0].msg == f"{other} ships to FR, the group to DE"
+    assert other not in shipping_groups.get_group(brand.desk, DMO, group)["order_numbers"]
 
 
 def test_address_spelling_in_case_and_spacing_does_not_split_a_group(brand: Brand) -> None:

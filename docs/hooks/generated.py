@@ -472,7 +472,10 @@ EXPORT_COLUMN_MEANING = {
     "customization_eur": "The stamp fee the order carries, in euros (`0.00` for most).",
     "net_eur": "Manufacturing + shipping + customization, in euros: the taxable base.",
     "vat_eur": "Spanish IVA on the net, in euros (`0.00` for exempt supplies and orders priced before IVA).",
-    "total_eur": "Net + IVA, in euros: what the order costs.",
+    "total_eur": "Net + IVA, in euros: what the order costs on its own.",
+    "group_shipping_eur": "In a shipping group, the order's share of the group's one shipment (by pairs), in euros; empty if none.",
+    "group_total_eur": "In a shipping group, what the order adds to the group's payment, in euros: the group's orders add up "
+    "to the amount charged. Empty if none.",
     "currency": "Always `EUR`.",
 }
 

@@ -386,6 +386,20 @@ def group_example() -> str:
     return "".join(out)
 
 
+def group_shares_example() -> str:
+    """The worked example's group, shared out among its orders as the pool, the order page and the CSV show it."""
+    cat = catalog()
+    manufacturing = [pricing.pair_price(cat, design, OrderType.MTO) for design in EXAMPLE_DESIGNS]
+    grouped = pricing.shipping_cost(cat, EXAMPLE_ADDRESS_COUNTRY, len(EXAMPLE_DESIGNS))
+    shipping = pricing.split_cents(grouped, [1] * len(EXAMPLE_DESIGNS))
+    rows = [
+        [f"`{number:05d}-DMO`", euros(made), euros(ship), f"**{euros(made + ship)}**"]
+        for number, made, ship in zip(range(41, 41 + len(EXAMPLE_DESIGNS)), manufacturing, shipping, strict=True)
+    ]
+    rows.append(["**the group**", euros(sum(manufacturing)), euros(grouped), f"**{euros(sum(manufacturing) + grouped)}**"])
+    return table(["order", "manufacturing", "share of the shipping", "share of the group's total"], rows)
+
+
 def lead_times_table() -> str:
     """Working days per stage, and what is left from the start of each stage (its own lead time included)."""
     cat = catalog()
@@ -613,6 +627,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "price-example": price_example,
     "vat-example": vat_example,
     "group-example": group_example,
+    "group-shares-example": group_shares_example,
     "group-savings-by-zone": savings_by_zone,
     "lead-times": lead_times_table,
     "ship-date-example": ship_date_example,

@@ -149,7 +149,7 @@ class GroupShare(BaseModel):
     total: int
 
 
-def _split(amount: int, weights: Sequence[int]) -> list[int]:
+def split_cents(amount: int, weights: Sequence[int]) -> list[int]:
     """`amount` in proportion to `weights`, each part rounded down; the cents left over go to the first part.
 
     Equal weights when they are all zero, so an amount is never lost.
@@ -171,11 +171,11 @@ def share_group(orders: Sequence[Order], group: Costs) -> list[GroupShare]:
     records it on); IVA is shared by each order's net. Each share is rounded down and the cents left over go
     to the first order, so the orders' totals add up to what the group's payment charges.
     """
-    shipping = _split(group.shipping, [order.pairs for order in orders])
+    shipping = split_cents(group.shipping, [order.pairs for order in orders])
     stamped = [i for i, order in enumerate(orders) if order.labeling is Labeling.CUSTOM_STAMPS][:1] or [0]
     customization = [group.customization if i == stamped[0] else 0 for i in range(len(orders))]
     nets = [order.costs.manufacturing + ship + fee for order, ship, fee in zip(orders, shipping, customization, strict=True)]
-    vats = _split(group.vat, nets)
+    vats = split_cents(group.vat, nets)
     return [
         GroupShare(order_number=order.order_number, shipping=ship, customization=fee, net=net, vat=vat, total=net + vat)
         for order, ship, fee, net, vat in zip(orders, shipping, customization, nets, vats, strict=True)

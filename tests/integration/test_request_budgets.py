@@ -172,7 +172,8 @@ def test_group_pages_take_at_most_three_requests_and_one_batch_read_of_their_ord
     # A grouped order, alone or in the pool, reads its group and the group's other orders for its share.
     member, count = counted(shop, "get", "/orders/00001-DMO", brand_headers())
     assert count <= 4 and member["group_share"]["order_number"] == "00001-DMO", requests.seen
-    shares, cursor = [], ""
+    shares: list[int] = []
+    cursor = ""
     while len(shares) < 2:  # the search goes on until it reaches the group's orders
         pool, count = counted(shop, "get", f"/orders?q=3D-0000&limit=10{cursor}", brand_headers())
         assert count <= pool_budget(pool) <= 4, requests.seen

@@ -181,5 +181,5 @@ export function orderCostTables(order) {
   return h('div', { class: 'cost-pair' },
     costTable(shared, `Share of group ${order.shipping_group_id}`),
     h('p', { class: 'hint' }, 'The group ships as one parcel: its shipping is shared by pairs, and the shares of its orders add up to what the group’s payment charges.'),
-    costTable(order.costs, 'Shipped on its own'));
+    costTable({ ...order.costs, vat_note: null }, 'Shipped on its own'));  // the IVA note is said once, above
 }

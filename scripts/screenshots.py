@@ -143,7 +143,16 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     camera.shoot("10-group-shipping-savings", full_page=True)
     page.get_by_role("button", name="Create shipping group of 2 orders").click()
     expect(app.heading("Shipping group G", level=1)).to_be_visible()
-    camera.shoot("11-shipping-group")
+    group_id = page.get_by_role("heading", level=1).inner_text().removeprefix("Shipping group ")
+    camera.shoot("11-shipping-group", full_page=True)
+    app.open("/orders?status=PENDING_PAYMENT&type=MTO", "Order pool")
+    expect(app.pool_row(orders["boot"]).locator(".group-share")).to_be_visible()
+    camera.shoot("30-order-pool-group-shares", full_page=True)
+    app.open("/groups", "Shipping groups")
+    camera.shoot("31-shipping-groups-ship-to")
+    app.open(f"/orders/{orders['boot']}", f"Order {orders['boot']}")
+    page.get_by_role("table", name=f"Share of group {group_id}").scroll_into_view_if_needed()
+    camera.shoot("32-order-group-share")
 
     for _ in range(3):
         dmo.place(f"{TAG}-P", shipping_address=SHOP_ADDRESS)

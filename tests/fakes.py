@@ -308,6 +308,10 @@ class FakeShippingGroupRepository:
         self._store.tick()
         return self._store.groups.get((brand, seq))
 
+    def get_many(self, keys: Sequence[tuple[str, int]]) -> list[ShippingGroup]:
+        self._store.tick()
+        return [group for key in dict.fromkeys(keys) if (group := self._store.groups.get(key)) is not None]
+
     def page(
         self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None, limit: int, order_budget: int
     ) -> Page[ShippingGroup]:

@@ -386,6 +386,20 @@ def group_example() -> str:
     return "".join(out)
 
 
+def group_shares_example() -> str:
+    """The worked example's group, shared out among its orders as the pool, the order page and the CSV show it."""
+    cat = catalog()
+    manufacturing = [pricing.pair_price(cat, design, OrderType.MTO) for design in EXAMPLE_DESIGNS]
+    grouped = pricing.shipping_cost(cat, EXAMPLE_ADDRESS_COUNTRY, len(EXAMPLE_DESIGNS))
+    shipping = pricing.split_cents(grouped, [1] * len(EXAMPLE_DESIGNS))
+    rows = [
+        [f"`{number:05d}-DMO`", euros(made), euros(ship), f"**{euros(made + ship)}**"]
+        for number, made, ship in zip(range(41, 41 + len(EXAMPLE_DESIGNS)), manufacturing, shipping, strict=True)
+    ]
+    rows.append(["**the group**", euros(sum(manufacturing)), euros(grouped), f"**{euros(sum(manufacturing) + grouped)}**"])
+    return table(["order", "manufacturing", "share of the shipping", "share of the group's total"], rows)
+
+
 def lead_times_table() -> str:
     """Working days per stage, and what is left from the start of each stage (its own lead time included)."""
     cat = catalog()
@@ -472,7 +486,10 @@ EXPORT_COLUMN_MEANING = {
     "customization_eur": "The stamp fee the order carries, in euros (`0.00` for most).",
     "net_eur": "Manufacturing + shipping + customization, in euros: the taxable base.",
     "vat_eur": "Spanish IVA on the net, in euros (`0.00` for exempt supplies and orders priced before IVA).",
-    "total_eur": "Net + IVA, in euros: what the order costs.",
+    "total_eur": "Net + IVA, in euros: what the order costs on its own.",
+    "group_shipping_eur": "In a shipping group, the order's share of the group's one shipment (by pairs), in euros; empty if none.",
+    "group_total_eur": "In a shipping group, what the order adds to the group's payment, in euros: the group's orders add up "
+    "to the amount charged. Empty if none.",
     "currency": "Always `EUR`.",
 }
 
@@ -610,6 +627,7 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "price-example": price_example,
     "vat-example": vat_example,
     "group-example": group_example,
+    "group-shares-example": group_shares_example,
     "group-savings-by-zone": savings_by_zone,
     "lead-times": lead_times_table,
     "ship-date-example": ship_date_example,

@@ -54,6 +54,8 @@ CSV_COLUMNS = [
     "net_eur",
     "vat_eur",
     "total_eur",
+    "group_shipping_eur",
+    "group_total_eur",
     "currency",
 ]
 SHOWN_DAY = """iso => new Intl.DateTimeFormat('en-GB', {day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC'})

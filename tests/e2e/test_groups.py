@@ -17,7 +17,7 @@ from tests.e2e.conftest import (
     order_form,
     pay_by_card,
 )
-from tests.examples import SHIPPING_ADDRESS, mini_bulk
+from tests.examples import BILLING, SHIPPING_ADDRESS, mini_bulk
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -242,3 +242,42 @@ def test_a_paid_order_cannot_join_a_group(dmo: Api, dmo_pay: PaymentsApi, tag: s
     refused = assert_problem(dmo.post("/shipping-groups", json={"order_numbers": [paid_alone, *mto_orders(dmo, tag, 1)]}), 409)
 
     assert paid_alone in messages(refused)
+
+
+ELCHE = {**SHIPPING_ADDRESS, "line1": "Carrer de Sant Jordi 4", "city": "Elche", "postal_code": "03203", "country": "ES"}
+SPANISH_BUYER = {**BILLING, "name": "Taller Demo S.L.", "vat_id": "ESB03999992", "address": {**BILLING["address"], "country": "ES"}}
+UPPERS = ("calf-black", "shell-cordovan", "suede-sand")
+
+
+def test_each_orders_share_of_its_group_adds_up_to_what_the_payment_charges(
+    dmo: Api, dmo_pay: PaymentsApi, stripe_emulator: StripeEmulator, tag: str
+) -> None:
+    # Three shoes of three prices to Spain: IVA on the group does not split evenly.
+    forms = [order_form(tag, shipping_address=ELCHE, billing=SPANISH_BUYER) for _ in UPPERS]
+    for form, upper in zip(forms, UPPERS, strict=True):
+        form["design"]["materials"] = {**form["design"]["materials"], "upper": upper}
+    numbers = [dmo.place(form)["order_number"] for form in forms]
+    group = create_group(dmo, numbers)
+    shares = [dmo.order(number)["group_share"] for number in numbers]
+    pool = {o["order_number"]: o for o in dmo.get("/orders?status=PENDING_PAYMENT&type=MTO&limit=100").json()["orders"]}
+
+    assert [pool[number]["group_share"] for number in numbers] == shares == group["shares"]
+    assert [share["order_number"] for share in shares] == numbers
+    assert sum(share["shipping"] for share in shares) == group["costs"]["shipping"]
+    assert sum(share["vat"] for share in shares) == group["costs"]["vat"] > 0
+    assert group["shipping_address"]["country"] == "ES"
+    payment = pay_by_card(dmo_pay, dmo, group=group["shipping_group_id"])
+    (intent,) = stripe_emulator.intents_for(payment["payment_id"])
+    assert sum(share["total"] for share in shares) == payment["amount"] == intent["amount"]
+    assert [dmo.order(number)["group_share"] for number in numbers] == shares  # paid: the same shares, as charged
+
+
+def test_an_order_to_another_country_cannot_join_and_the_refusal_names_it(dmo: Api, tag: str) -> None:
+    group = group_of(dmo, tag, 2)
+    paris = {**SHIPPING_ADDRESS, "line1": "12 rue Oberkampf", "city": "Paris", "postal_code": "75011", "country": "FR"}
+    french = dmo.place(order_form(tag, shipping_address=paris))["order_number"]
+
+    refused = assert_problem(dmo.post(f"/shipping-groups/{group['shipping_group_id']}/orders", json={"order_number": french}), 422)
+
+    assert f"{french} ships to FR, the group to DE" in messages(refused)
+    assert dmo.order(french)["shipping_group_id"] is None and dmo.order(french)["group_share"] is None

@@ -262,6 +262,18 @@ class TestShippingGroupRepositoryContract:
         open_ones = backend.groups.page(None, GroupStatus.OPEN, None, 2, 100)
         assert [g.shipping_group_id for g in open_ones.items] == [other.shipping_group_id, "G0004-DMO"]
 
+    def test_groups_are_read_together_by_key_dissolved_ones_included_missing_ones_left_out(self, backend: Backend) -> None:
+        first, second = self.group(backend, "DMO", 2), self.group(backend, "DMO", 3, 1)
+        other = self.group(backend, "BRK", 2)
+        backend.store.commit(Transaction().group(second.dissolved(T0), second))
+        found = backend.groups.get_many([("DMO", 1), ("DMO", 2), ("BRK", 1), ("DMO", 9), ("DMO", 1)])
+        assert sorted((g.shipping_group_id, g.status) for g in found) == [
+            (other.shipping_group_id, GroupStatus.OPEN),
+            (first.shipping_group_id, GroupStatus.OPEN),
+            (second.shipping_group_id, GroupStatus.DISSOLVED),
+        ]
+        assert backend.groups.get_many([]) == []
+
 
 def message(message_id: str = "order-confirmation/00001-DMO") -> OutboxMessage:
     return OutboxMessage(message_id=message_id, to="a@b.example", subject="s", body="b", context={"order_number": "1"})

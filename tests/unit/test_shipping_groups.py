@@ -11,9 +11,10 @@ import pytest
 from tests.examples import SHIPPING_ADDRESS, checkout, mini_bulk
 from tests.fakes import FakeStripe, intent_object, signed_event
 from welt.domain.errors import ForbiddenError, NotFoundError, StateConflictError, ValidationFailedError
-from welt.services import group_suggestions, orders, payments, shipping_groups
+from welt.services import group_suggestions, order_pool, orders, payments, shipping_groups
 from welt.services.orders import Caller, Checkout, OrderDesk, OrderEdit
 from welt.services.payments import ConfirmRequest, PaymentDesk, PaymentRequest
+from welt.services.ports import OrderFilter
 from welt.services.resources import OrderResource, PaymentResource, ShippingGroupResource
 from welt.services.shipping_groups import GroupAddition, NewGroup
 
@@ -77,9 +78,20 @@ def test_only_mto_orders_can_be_grouped(brand: Brand) -> None:
 
 def test_orders_to_other_addresses_cannot_be_grouped(brand: Brand) -> None:
     other = brand.order(shipping_address={**SHIPPING_ADDRESS, "line1": "Kastanienallee 5"})
+    numbers = [brand.order(), other]
     with pytest.raises(ValidationFailedError) as refused:
-        brand.group([brand.order(), other])
-    assert other in refused.value.errors[0].msg
+        brand.group(numbers)
+    assert refused.value.errors[0].msg == f"{other} ships to another address (street 'Kastanienallee 5'), {numbers[0]} to 'Torstrasse 101'"
+
+
+def test_an_order_to_another_country_is_refused_by_a_group_naming_both_countries(brand: Brand) -> None:
+    group = brand.group([brand.order(), brand.order()])["shipping_group_id"]
+    french = {**SHIPPING_ADDRESS, "country": "FR", "postal_code": "75011", "city": "Paris"}
+    other = brand.order(shipping_address=french)
+    with pytest.raises(ValidationFailedError) as refused:
+        shipping_groups.add_order(brand.desk, DMO, group, GroupAddition(order_number=other))
+    assert refused.value.errors[0].msg == f"{other} ships to FR, the group to DE"
+    assert other not in shipping_groups.get_group(brand.desk, DMO, group)["order_numbers"]
 
 
 def test_address_spelling_in_case_and_spacing_does_not_split_a_group(brand: Brand) -> None:
@@ -165,6 +177,23 @@ def test_a_group_is_paid_in_one_payment_and_launched_together(brand: Brand) -> N
         shipping_groups.dissolve_group(brand.desk, DMO, group["shipping_group_id"])
     with pytest.raises(StateConflictError):
         shipping_groups.add_order(brand.desk, DMO, group["shipping_group_id"], GroupAddition(order_number=brand.order()))
+
+
+def test_each_order_shows_its_share_and_the_shares_add_up_to_the_payment_before_and_after_paying(brand: Brand) -> None:
+    numbers = [brand.order(), brand.order(), brand.order(labeling="CUSTOM_STAMPS")]
+    alone = brand.order()
+    group = brand.group(numbers)
+    pool = {o["order_number"]: o for o in order_pool.list_orders(brand.desk, DMO, OrderFilter())["orders"]}
+    shares = [brand.order_view(n)["group_share"] for n in numbers]
+    assert [pool[n]["group_share"] for n in numbers] == shares == group["shares"]
+    assert pool[alone]["group_share"] is None and brand.order_view(alone)["group_share"] is None
+    assert sum(share["shipping"] for share in shares if share) == group["costs"]["shipping"]
+    assert [share["customization"] for share in shares if share] == [0, 0, group["costs"]["customization"]]
+    confirmed = brand.pay_group(group["shipping_group_id"])
+    assert sum(share["total"] for share in shares if share) == confirmed["amount"] == group["costs"]["total"]
+    brand.settle(str(confirmed["stripe"]["payment_intent_id"]))
+    after = [brand.order_view(n)["group_share"] for n in numbers]
+    assert after == shares and sum(share["total"] for share in after if share) == confirmed["amount"]
 
 
 def test_the_group_is_fixed_while_its_payment_runs_and_open_again_after_a_decline(brand: Brand) -> None:

@@ -2,6 +2,7 @@
 
 import { ApiProblem, paymentsApi } from './api.js';
 import { announce, h, saveFile } from './dom.js';
+import { countryName } from './countries.js';
 import { money } from './format.js';
 import { orderStatus, words } from './labels.js';
 
@@ -150,4 +151,35 @@ export function orderAgainButton(order, { inRow = false } = {}) {
     class: inRow ? 'link-button' : 'button secondary',
     onclick: () => { location.hash = `#/orders/new?again=${encodeURIComponent(order.order_number)}`; },
   }, 'Order again', h('span', { class: 'visually-hidden' }, ` like ${order.order_number}`));
+}
+
+/** "Berlin, Germany": where an order or a group goes, short enough for a column (the pool's format). */
+export function shipToText(address) {
+  return address ? `${address.city}, ${countryName(address.country)}` : '—';
+}
+
+/** Whether two shipping addresses are one shipment: field by field, ignoring case and spacing, as the server compares them. */
+export function sameAddress(a, b) {
+  const normal = (value) => String(value ?? '').split(/\s+/).filter(Boolean).join(' ').toLowerCase();
+  const names = new Set([...Object.keys(a || {}), ...Object.keys(b || {})]);
+  return Boolean(a && b) && [...names].every((name) => normal(a[name]) === normal(b[name]));
+}
+
+/** An order's costs as its group charges them: its manufacturing, its share of the shipment, stamp fee and IVA. */
+export function groupShareCosts(order) {
+  const share = order.group_share;
+  if (!share) return null;
+  return {
+    ...order.costs, shipping: share.shipping, customization: share.customization, net: share.net, vat: share.vat, total: share.total,
+  };
+}
+
+/** The order's costs on its own and, in a group, its share of the group's price beside them. */
+export function orderCostTables(order) {
+  const shared = groupShareCosts(order);
+  if (!shared) return costTable(order.costs, 'Costs', { captionHidden: true });
+  return h('div', { class: 'cost-pair' },
+    costTable(shared, `Share of group ${order.shipping_group_id}`),
+    h('p', { class: 'hint' }, 'The group ships as one parcel: its shipping is shared by pairs, and the shares of its orders add up to what the group’s payment charges.'),
+    costTable({ ...order.costs, vat_note: null }, 'Shipped on its own'));  // the IVA note is said once, above
 }

@@ -57,6 +57,8 @@ export function columnsFor(catalog) {
     ['net_eur', (o) => euros(o.costs.net ?? o.costs.total)],
     ['vat_eur', (o) => euros(o.costs.vat ?? 0)],
     ['total_eur', (o) => euros(o.costs.total)],
+    ['group_shipping_eur', (o) => (o.group_share ? euros(o.group_share.shipping) : '')],
+    ['group_total_eur', (o) => (o.group_share ? euros(o.group_share.total) : '')],
     ['currency', (o) => o.costs.currency],
   ];
 }

@@ -122,6 +122,66 @@ def price_orders(catalog: Catalog, orders: Sequence[Order], *, together: bool, s
     )
 
 
+def price_group(catalog: Catalog, orders: Sequence[Order], *, paid: bool, stamps: StampStatus) -> ShipmentPrice:
+    """A group's price: as its payment would charge it while open, as charged once paid.
+
+    A paid group's orders keep the stamp fee their payment carried (on one order at most), not the fee
+    the brand would be quoted now.
+    """
+    price = price_orders(catalog, orders, together=True, stamps=stamps)
+    if not paid or not orders:
+        return price
+    carried = sum(order.costs.customization for order in orders)
+    priced = Costs.priced(price.manufacturing, price.shipping, carried, orders[0].vat_rule(), catalog.currency)
+    return price.model_copy(update={"priced": priced})
+
+
+class GroupShare(BaseModel):
+    """One order's part of its group's price: the parts add up to the group's, to the cent."""
+
+    model_config = ConfigDict(defer_build=True, frozen=True)
+
+    order_number: str
+    shipping: int
+    customization: int
+    net: int
+    vat: int
+    total: int
+
+
+def split_cents(amount: int, weights: Sequence[int]) -> list[int]:
+    """`amount` in proportion to `weights`, each part rounded down; the cents left over go to the first part.
+
+    Equal weights when they are all zero, so an amount is never lost.
+    """
+    if not weights:
+        return []
+    whole = sum(weights)
+    if whole <= 0:
+        weights, whole = [1] * len(weights), len(weights)
+    parts = [amount * weight // whole for weight in weights]
+    parts[0] += amount - sum(parts)
+    return parts
+
+
+def share_group(orders: Sequence[Order], group: Costs) -> list[GroupShare]:
+    """What each order of a group carries of the group's price `group` (from `price_group`), in the group's order.
+
+    Shipping is shared by pairs; the stamp fee goes to the first CUSTOM_STAMPS order (the one the payment
+    records it on); IVA is shared by each order's net. Each share is rounded down and the cents left over go
+    to the first order, so the orders' totals add up to what the group's payment charges.
+    """
+    shipping = split_cents(group.shipping, [order.pairs for order in orders])
+    stamped = [i for i, order in enumerate(orders) if order.labeling is Labeling.CUSTOM_STAMPS][:1] or [0]
+    customization = [group.customization if i == stamped[0] else 0 for i in range(len(orders))]
+    nets = [order.costs.manufacturing + ship + fee for order, ship, fee in zip(orders, shipping, customization, strict=True)]
+    vats = split_cents(group.vat, nets)
+    return [
+        GroupShare(order_number=order.order_number, shipping=ship, customization=fee, net=net, vat=vat, total=net + vat)
+        for order, ship, fee, net, vat in zip(orders, shipping, customization, nets, vats, strict=True)
+    ]
+
+
 def design_problems(catalog: Catalog, design: Design, loc: tuple[str, ...] = ("design",)) -> list[FieldProblem]:
     """Why `design` cannot be made: unknown model, unknown or disallowed materials."""
     model = catalog.shoe_model(design.model)

@@ -37,10 +37,28 @@ def parse_group_id(text: str) -> tuple[str, int] | None:
     return (brand, seq) if seq > 0 and group_id(brand, seq) == text else None
 
 
+def _normal(text: object) -> str:
+    return " ".join(str(text or "").split()).casefold()
+
+
 def address_key(order: Order) -> tuple[str, ...]:
     """Two addresses are the same shipment when they match field by field, ignoring case and spacing."""
     fields = order.shipping_address.model_dump()
-    return tuple(" ".join(str(fields[name] or "").split()).casefold() for name in sorted(fields))
+    return tuple(_normal(fields[name]) for name in sorted(fields))
+
+
+# The fields that tell two addresses apart, in the order a person names the difference: country first.
+ADDRESS_FIELDS = ("country", "postal_code", "city", "line1", "line2", "region", "company", "name", "phone", "email")
+
+
+def address_difference(order: Order, first: Order, others: str) -> str:
+    """How `order`'s address differs from `first`'s, naming the first field that does: "00007-DMO ships to FR, the group to DE"."""
+    mine, theirs = order.shipping_address.model_dump(), first.shipping_address.model_dump()
+    name = next((name for name in ADDRESS_FIELDS if _normal(mine[name]) != _normal(theirs[name])), "line1")
+    if name in ("country", "postal_code", "city"):
+        return f"{order.order_number} ships to {mine[name]}, {others} to {theirs[name]}"
+    shown = name.replace("_", " ").replace("line1", "street").replace("line2", "second address line")
+    return f"{order.order_number} ships to another address ({shown} '{mine[name] or ''}'), {others} to '{theirs[name] or ''}'"
 
 
 def grouping_problems(orders: list[Order], group: str | None = None) -> tuple[list[FieldProblem], list[str]]:
@@ -59,7 +77,8 @@ def grouping_problems(orders: list[Order], group: str | None = None) -> tuple[li
         if order.shipping_group_id not in (None, group):
             conflicts.append(f"{order.order_number} is already in shipping group {order.shipping_group_id}")
         if first is not None and order is not first and address_key(order) != address_key(first):
-            invalid.append(FieldProblem(loc, f"{order.order_number} ships to another address than {first.order_number}"))
+            others = "the group" if group else first.order_number
+            invalid.append(FieldProblem(loc, address_difference(order, first, others)))
     return invalid, conflicts
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from welt.domain.errors import ForbiddenError
 from welt.services.callers import Caller, brand_of
+from welt.services.group_shares import group_shares
 from welt.services.order_desk import OrderDesk
 from welt.services.ports import OrderFilter
 from welt.services.resources import OrderPage, order_resource
@@ -19,8 +20,9 @@ def list_orders(desk: OrderDesk, caller: Caller, query: OrderFilter) -> OrderPag
     after = desk.cursors.start_of(scope, where.cursor)
     page = desk.orders.page(where, after, where.limit)
     now = desk.clock()
+    shares = group_shares(desk.catalog, desk.groups, desk.orders, page.items, {brand.code: brand})
     return {
-        "orders": [order_resource(desk.catalog, order, brand, now) for order in page.items],
+        "orders": [order_resource(desk.catalog, order, brand, now, shares.get(order.order_number)) for order in page.items],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }
 
@@ -32,9 +34,13 @@ def list_all_orders(desk: OrderDesk, caller: Caller, query: OrderFilter) -> Orde
     scope = f"admin-orders:{query.scope}"
     after = desk.cursors.start_of(scope, query.cursor)
     page = desk.orders.page(query, after, query.limit)
-    brands = desk.brands.get_many(sorted({order.brand for order in page.items if order.is_editable}))
+    shown = {order.brand for order in page.items if order.is_editable or order.shipping_group_id}
+    brands = desk.brands.get_many(sorted(shown))
     now = desk.clock()
+    shares = group_shares(desk.catalog, desk.groups, desk.orders, page.items, brands)
     return {
-        "orders": [order_resource(desk.catalog, order, brands.get(order.brand), now) for order in page.items],
+        "orders": [
+            order_resource(desk.catalog, order, brands.get(order.brand), now, shares.get(order.order_number)) for order in page.items
+        ],
         "next_cursor": desk.cursors.after(scope, page.last_key),
     }

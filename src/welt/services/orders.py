@@ -36,6 +36,7 @@ from welt.domain.text import shown
 from welt.domain.vat import EU_MEMBER_STATES, VatRule, vat_rule
 from welt.services.callers import Caller, brand_of, find_order, order_key
 from welt.services.changes import until_applied
+from welt.services.group_shares import group_shares
 from welt.services.notifications import confirmation_message
 from welt.services.order_desk import TIMELINE_PAGE, OrderDesk, check_buildable, labeling_for
 from welt.services.ports import (
@@ -232,8 +233,11 @@ def _placed_earlier(desk: OrderDesk, brand: Brand, key_hash: str, fingerprint: s
 
 
 def current_view(desk: OrderDesk, order: Order) -> OrderResource:
-    brand = desk.brands.get(order.brand) if order.is_editable else None
-    return order_resource(desk.catalog, order, brand, desk.clock())
+    """The order as it stands, priced as its payment would charge it; in a group, with its share of the group's price."""
+    brand = desk.brands.get(order.brand) if order.is_editable or order.shipping_group_id else None
+    brands = {brand.code: brand} if brand is not None else {}
+    share = group_shares(desk.catalog, desk.groups, desk.orders, [order], brands).get(order.order_number)
+    return order_resource(desk.catalog, order, brand, desk.clock(), share)
 
 
 def get_order(desk: OrderDesk, caller: Caller, number: str) -> OrderResource:

@@ -4,7 +4,9 @@ import { ApiProblem, ordersApi, queryString } from '../api.js';
 import { focusOn, h } from '../dom.js';
 import { field, select } from '../fields.js';
 import { money, orderType } from '../format.js';
-import { badge, cell, costTable, isGroupable, paymentInProgress, trackingLink } from '../order-parts.js';
+import {
+  badge, cell, costTable, isGroupable, paymentInProgress, sameAddress, shipToText, trackingLink,
+} from '../order-parts.js';
 import { showProblem } from '../problems.js';
 
 function groupLink(id) {
@@ -19,11 +21,12 @@ export async function groupsView(ctx) {
     ? h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Shipping groups table', tabindex: '0' },
       h('table', { class: 'table responsive' },
         h('caption', {}, 'Your shipping groups'),
-        h('thead', {}, h('tr', {}, ['Group', 'Orders', 'Pairs', 'Status', 'Shipping savings', 'Total', 'Tracking', 'Action']
+        h('thead', {}, h('tr', {}, ['Group', 'Orders', 'Ship to', 'Pairs', 'Status', 'Shipping savings', 'Total', 'Tracking', 'Action']
           .map((name) => h('th', { scope: 'col' }, name)))),
         h('tbody', {}, groups.map((group) => h('tr', {},
           h('th', { scope: 'row', 'data-label': 'Group' }, groupLink(group.shipping_group_id)),
           cell('Orders', group.order_numbers.join(', ')),
+          cell('Ship to', h('span', { class: 'ship-to' }, shipToText(group.shipping_address))),
           cell('Pairs', String(group.pairs)),
           cell('Status', badge(group.status, 'group')),
           cell('Shipping savings', money(group.shipping_savings)),
@@ -73,6 +76,7 @@ export async function groupView(ctx) {
     h('p', { class: 'breadcrumb' }, h('a', { href: '#/groups' }, 'Shipping groups')),
     h('h1', {}, `Shipping group ${id}`),
     h('p', { class: 'lead' }, badge(group.status, 'group'), ` · ${group.order_numbers.length} orders · ${group.pairs} pairs · one shipment`),
+    shipToLine(group.shipping_address),
     h('p', { class: 'savings' }, 'Shipping together saves ', h('strong', {}, money(group.shipping_savings)), '.'),
     screen.problems,
     screen.actions,
@@ -82,11 +86,18 @@ export async function groupView(ctx) {
     h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders in the group', tabindex: '0' },
       h('table', { class: 'table responsive' },
         h('caption', {}, 'Orders in the group'),
-        h('thead', {}, h('tr', {}, ['Order', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Manufacturing', open ? 'Action' : null]
+        h('thead', {}, h('tr', {}, ['Order', 'Model', 'Pairs', 'Status', 'Payment', 'Stage', 'Manufacturing', 'Shipping share', 'Share of total', open ? 'Action' : null]
           .filter(Boolean).map((name) => h('th', { scope: 'col' }, name)))),
         h('tbody', {}, rows))),
     open ? h('p', { class: 'hint' }, `A group holds 2 to 20 MTO orders. ${orderType('MTO')} orders in a group are paid only through the group.`) : null,
     addForm);
+}
+
+/** Where the group's one parcel goes: the name and street, and the pool's "City, Country". */
+function shipToLine(address) {
+  if (!address) return null;
+  return h('p', { class: 'ship-to' }, 'Ships to ', h('strong', {}, shipToText(address)),
+    ` · ${[address.name, address.line1, `${address.postal_code} ${address.city}`].join(', ')}`);
 }
 
 /** A change to the group: reloaded with a flash when it is made, the refusal shown above the actions when not. */
@@ -111,6 +122,8 @@ function renderGroupRow(screen, order) {
     cell('Payment', badge(order.payment_status, 'payment')),
     cell('Stage', order.production_stage ? badge(order.production_stage, 'stage') : '—'),
     cell('Manufacturing', money(order.costs.manufacturing)),
+    cell('Shipping share', money(order.group_share ? order.group_share.shipping : null)),
+    cell('Share of total', money(order.group_share ? order.group_share.total : null)),
     open ? cell('Action', h('button', {
       type: 'button', class: 'button small secondary',
       onclick: () => change(screen, () => ordersApi.delete(`${path}/orders/${encodeURIComponent(order.order_number)}`),
@@ -142,16 +155,16 @@ function confirmDissolve({ ctx, id, path, actions, workArea }) {
   focusOn(box.querySelector('h2'));
 }
 
-/** The unpaid MTO orders in no group, offered to join this one; null when there are none. */
+/** The unpaid MTO orders in no group and to the group's address, offered to join it; null when there are none. */
 async function renderAddForm(screen) {
-  const { ctx, id, path } = screen;
+  const { ctx, id, path, group } = screen;
   const candidates = await ordersApi.get(`/orders${queryString({ status: 'PENDING_PAYMENT', type: 'MTO', limit: 100 })}`, { signal: ctx.signal });
-  const addable = candidates.orders.filter(isGroupable);
+  const addable = candidates.orders.filter((o) => isGroupable(o) && sameAddress(o.shipping_address, group.shipping_address));
   if (!addable.length) return null;
   const choice = select(addable.map((o) => [o.order_number, `${o.order_number} — ${o.model_name || o.design.model}`]));
   const addForm = h('form', { class: 'form inline', 'aria-labelledby': 'add-heading' },
     h('h2', { id: 'add-heading' }, 'Add an order'),
-    field({ label: 'Order', loc: 'order_number', control: choice, hint: 'Unpaid MTO orders that are in no group. They must ship to the same address.' }),
+    field({ label: 'Order', loc: 'order_number', control: choice, hint: `Unpaid MTO orders in no group that ship to the group’s address (${shipToText(group.shipping_address)}).` }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Add to the group')));
   addForm.addEventListener('submit', async (event) => {
     event.preventDefault();

@@ -8,7 +8,7 @@ import {
 import { countryName } from '../countries.js';
 import { actor, date, dateTime, day, label, money, orderType } from '../format.js';
 import {
-  costTable, invoiceButton, isPayableAlone, orderAgainButton, paymentInProgress, statusBadge, trackingLink,
+  invoiceButton, isPayableAlone, orderAgainButton, orderCostTables, paymentInProgress, statusBadge, trackingLink,
 } from '../order-parts.js';
 import { productionDays, words } from '../labels.js';
 import { missingFields, showProblem } from '../problems.js';
@@ -85,7 +85,7 @@ export function orderFacts(order, catalog) {
         h('dt', {}, 'Placed'), h('dd', {}, dateTime(order.created_at)))),
     h('section', { 'aria-labelledby': 'costs-heading' },
       h('h2', { id: 'costs-heading' }, 'Costs'),
-      costTable(order.costs, 'Costs', { captionHidden: true }),
+      orderCostTables(order),
       order.status === 'PENDING_PAYMENT' ? h('p', { class: 'hint' }, 'At today’s prices; they are fixed when you pay.') : null),
     h('section', { 'aria-labelledby': 'addresses-heading' },
       h('h2', { id: 'addresses-heading' }, 'Addresses'),

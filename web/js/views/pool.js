@@ -255,10 +255,18 @@ const COLUMN_CELLS = {
   Production: (order) => (order.status === 'WORK_IN_PROCESS' || (order.tracking && order.tracking.shipped_at)
     ? cell('Production', ...productionFacts(order)) : blankCell('Production')),
   Invoice: (order) => (!order.invoice_number && !order.tracking ? blankCell('Invoice') : cell('Invoice', invoiceButton(order), order.tracking ? h('span', { class: 'block' }, trackingLink(order.tracking)) : null)),
-  Total: (order) => nowrapCell('Total', money(order.costs.total, order.costs.currency)),
+  Total: (order) => totalCell(order),
   Actions: (order) => h('td', { 'data-label': 'Actions', class: 'nowrap col-actions' },
     h('span', { class: 'row-actions' }, payLink(order), orderAgainButton(order, { inRow: true }))),
 };
+
+/** The order's total; in a group, its share of the group's total (what it adds to the payment), its own beside it. */
+function totalCell(order) {
+  const share = order.group_share;
+  if (!share) return nowrapCell('Total', money(order.costs.total, order.costs.currency));
+  return nowrapCell('Total', h('span', { class: 'group-share' }, money(share.total, order.costs.currency)),
+    h('span', { class: 'muted small block' }, `group share · alone ${money(order.costs.total, order.costs.currency)}`));
+}
 
 /** A cell with nothing to say for this order: a dash on wide screens, left out of a phone's compact card. */
 function blankCell(name) {

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from boto3.dynamodb.conditions import Key
 
-from welt.adapters.dynamodb.reading import position
+from welt.adapters.dynamodb.reading import batch_get, position
 from welt.adapters.tables import SHIPPING_GROUPS
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.ports import Page
@@ -33,6 +34,10 @@ class DynamoShippingGroupRepository:
     def get(self, brand: str, seq: int) -> ShippingGroup | None:
         item = self._table.get_item(Key={"brand": brand, "seq": seq}, ConsistentRead=True).get("Item")
         return ShippingGroup.model_validate_json(item["body"]) if item else None
+
+    def get_many(self, keys: Sequence[tuple[str, int]]) -> list[ShippingGroup]:
+        items = batch_get(self._table, [{"brand": brand, "seq": seq} for brand, seq in keys])
+        return [ShippingGroup.model_validate_json(item["body"]) for item in items]
 
     def page(
         self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None, limit: int, order_budget: int

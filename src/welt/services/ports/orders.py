@@ -117,6 +117,10 @@ class BrandRepository(Protocol):
 class ShippingGroupRepository(Protocol):
     def get(self, brand: str, seq: int) -> ShippingGroup | None: ...
 
+    def get_many(self, keys: Sequence[tuple[str, int]]) -> list[ShippingGroup]:
+        """The groups that exist among `keys`, in one read."""
+        ...
+
     def page(
         self, brand: str | None, status: GroupStatus | None, after: dict[str, Any] | None, limit: int, order_budget: int
     ) -> Page[ShippingGroup]:

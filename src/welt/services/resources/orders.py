@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Annotated, NotRequired
+from typing import Annotated, NotRequired, cast
 
 from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict
@@ -12,7 +12,6 @@ from typing_extensions import TypedDict
 from welt.domain.catalog import Catalog
 from welt.domain.model import (
     Brand,
-    Costs,
     Labeling,
     Order,
     OrderStatus,
@@ -22,7 +21,7 @@ from welt.domain.model import (
     StampStatus,
     TimelineEvent,
 )
-from welt.domain.pricing import price_orders
+from welt.domain.pricing import GroupShare, price_group, price_orders, share_group
 from welt.domain.ship_dates import expected_ship_date
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.services.resources.parts import (
@@ -48,6 +47,28 @@ from welt.services.resources.parts import (
 # ---------------------------------------------------------------- orders
 
 
+class GroupShareResource(TypedDict):
+    """An order's part of its shipping group's price; the parts of a group's orders add up to the group's, to the cent."""
+
+    order_number: OrderNumber
+    shipping: Annotated[int, Field(description="The order's share of the group's one shipment, by pairs.")]
+    customization: Annotated[int, Field(description="The stamp fee, on the group's first CUSTOM_STAMPS order only.")]
+    net: Annotated[int, Field(description="The order's manufacturing plus its shipping and customization shares.")]
+    vat: Annotated[int, Field(description="The order's share of the group's IVA, by net.")]
+    total: Annotated[int, Field(description="What the order adds to the group's payment: `net` + `vat`.")]
+
+
+def share_json(share: GroupShare) -> GroupShareResource:
+    return {
+        "order_number": share.order_number,
+        "shipping": share.shipping,
+        "customization": share.customization,
+        "net": share.net,
+        "vat": share.vat,
+        "total": share.total,
+    }
+
+
 class OrderResource(TypedDict):
     order_number: OrderNumber
     brand: BrandCode
@@ -67,6 +88,13 @@ class OrderResource(TypedDict):
     billing: Annotated[BillingJson, component("Billing")]
     costs: Annotated[CostsJson, component("Costs")]
     shipping_group_id: Annotated[str | None, Field(description="The shipping group the order is in, if any.")]
+    group_share: Annotated[
+        GroupShareResource | None,
+        Field(
+            description="In a shipping group: the order's share of the group's price (`costs` stay the order's own, shipped "
+            "alone); the shares of the group's orders add up to what the group's payment charges. `null` outside a group."
+        ),
+    ]
     version: Annotated[int, Field(description="Goes up with every change; send it as `If-Match` to edit.")]
     created_at: DateTime
     updated_at: DateTime
@@ -109,10 +137,11 @@ class OrderResource(TypedDict):
     invoice_number: Annotated[str | None, Field(pattern=r"^INV-[0-9]{4}-[0-9]{6}$")]
 
 
-def order_resource(catalog: Catalog, order: Order, brand: Brand | None, now: datetime) -> OrderResource:
+def order_resource(catalog: Catalog, order: Order, brand: Brand | None, now: datetime, share: GroupShare | None = None) -> OrderResource:
     """The order as the API shows it, built here only (the timeline has its own route).
 
-    An unpaid order is priced as its payment would charge it (the stamp fee only while due).
+    An unpaid order is priced as its payment would charge it (the stamp fee only while due); an order in a
+    group also shows `share`, its part of the group's price.
     """
     stored = order.model_dump(mode="json")
     model = catalog.shoe_model(order.design.model)
@@ -136,6 +165,7 @@ def order_resource(catalog: Catalog, order: Order, brand: Brand | None, now: dat
         "billing": stored["billing"],
         "costs": costs_json(costs),
         "shipping_group_id": order.shipping_group_id,
+        "group_share": share_json(share) if share is not None and order.shipping_group_id else None,
         "version": order.version,
         "created_at": stored["created_at"],
         "updated_at": iso(order.updated_at),
@@ -206,6 +236,11 @@ class ShippingGroupResource(TypedDict):
     costs: Annotated[CostsJson, component("Costs")]
     shipping_savings: Annotated[int, Field(description="The orders' own shipping added up, minus the group's one shipment.")]
     pairs: int
+    shipping_address: Annotated[ShippingAddressJson | None, nullable("ShippingAddress", "Where the group ships: its orders' one address.")]
+    shares: Annotated[
+        list[GroupShareResource],
+        Field(description="Each order's part of `costs`, in `order_numbers` order; the totals add up to `costs.total`."),
+    ]
     payment_id: str | None
     open_payment_id: Annotated[str | None, Field(description="The payment in progress that holds the group, if any.")]
     tracking: Annotated[TrackingJson | None, nullable("Tracking")]
@@ -218,13 +253,8 @@ def group_resource(catalog: Catalog, group: ShippingGroup, orders: Sequence[Orde
     """The group as the API shows it: open groups priced as their payment would charge them."""
     members = [order for order in orders if order.order_number in group.order_numbers]
     stamps = brand.stamps_status if brand is not None else StampStatus.READY
-    price = price_orders(catalog, members, together=True, stamps=stamps)
+    price = price_group(catalog, members, paid=group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED), stamps=stamps)
     costs = price.priced
-    if group.status not in (GroupStatus.OPEN, GroupStatus.DISSOLVED):
-        # Paid: show what was charged; the orders keep the stamp fee their payment carried.
-        carried = sum(order.costs.customization for order in members)
-        rule = members[0].vat_rule()
-        costs = Costs.priced(price.manufacturing, price.shipping, carried, rule, catalog.currency)
     return {
         "shipping_group_id": group.shipping_group_id,
         "order_numbers": group.order_numbers,
@@ -232,6 +262,9 @@ def group_resource(catalog: Catalog, group: ShippingGroup, orders: Sequence[Orde
         "costs": costs_json(costs),
         "shipping_savings": price.shipping_savings,
         "pairs": price.pairs,
+        # The domain's dump has ShippingAddressJson's keys, one for one.
+        "shipping_address": cast(ShippingAddressJson, members[0].shipping_address.model_dump(mode="json")) if members else None,
+        "shares": [share_json(share) for share in share_group(members, costs)],
         "payment_id": group.payment_id,
         "open_payment_id": group.payment_id if group.status is GroupStatus.PAYMENT_IN_PROGRESS else None,
         "tracking": tracking_json(group.tracking) if group.tracking else None,

@@ -20,8 +20,9 @@ def summary(pay: PaymentsApi) -> dict[str, Any]:
 
 
 def pool_figures(orders: Api, status: str) -> tuple[int, int]:
+    """The count and the totals the pool shows: a grouped order's share of its group, any other order alone."""
     listed = orders.all_orders(limit=100, status=status)
-    return len(listed), sum(order["costs"]["total"] for order in listed)
+    return len(listed), sum((order["group_share"] or order["costs"])["total"] for order in listed)
 
 
 def test_the_home_page_figures_are_the_pools_and_move_with_each_order(
@@ -64,6 +65,17 @@ def test_the_home_page_figures_are_the_pools_and_move_with_each_order(
     assert (other["awaiting_payment"]["count"], other["awaiting_payment"]["total"]) == pool_figures(brk, "PENDING_PAYMENT")
     assert (other["in_production"]["count"], other["in_production"]["total"]) == pool_figures(brk, "WORK_IN_PROCESS")
     assert paid["order_number"] not in {o["order_number"] for o in other["in_production"]["next_ships"]}
+
+
+def test_grouped_orders_count_at_their_share_of_the_group_as_in_the_pool(dmo: Api, dmo_pay: PaymentsApi, tag: str) -> None:
+    first, second = dmo.place(order_form(tag)), dmo.place(order_form(tag))
+    alone = summary(dmo_pay)["awaiting_payment"]
+    grouped = dmo.post("/shipping-groups", json={"order_numbers": [first["order_number"], second["order_number"]]})
+    assert grouped.status_code == 201, grouped.text
+    together = summary(dmo_pay)["awaiting_payment"]
+    saving = first["costs"]["total"] + second["costs"]["total"] - grouped.json()["costs"]["total"]
+    assert saving > 0 and together["total"] == alone["total"] - saving
+    assert (together["count"], together["total"]) == pool_figures(dmo, "PENDING_PAYMENT")
 
 
 def test_invoices_list_the_brands_own_a_page_at_a_time_with_their_pdfs(

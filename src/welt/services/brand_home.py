@@ -16,8 +16,10 @@ from welt.domain.errors import FieldProblem, MalformedRequestError
 from welt.domain.invoice import MADRID, issue_date
 from welt.domain.model import Brand, Order, OrderStatus
 from welt.domain.payment import Payment
+from welt.domain.pricing import GroupShare
 from welt.domain.ship_dates import expected_ship_date
 from welt.services.callers import Caller, brand_of
+from welt.services.group_shares import group_shares
 from welt.services.payments.desk import PaymentDesk
 from welt.services.ports import OrderFilter
 from welt.services.resources import order_resource
@@ -27,6 +29,7 @@ from welt.services.resources.parts import iso
 SUMMARY_PAGE = 100
 SUMMARY_BUDGET = 500  # orders read per figure: five pages
 NEXT_SHIPS = 5
+FIGURES = (OrderStatus.PENDING_PAYMENT, OrderStatus.WORK_IN_PROCESS, OrderStatus.SHIPPED)
 # Payments a year the spend adds up; a brand paying more than this a year is told the figure is a floor.
 SPEND_BUDGET = 5000
 INVOICE_PAGE = 20
@@ -48,33 +51,46 @@ def _orders(desk: PaymentDesk, brand: str, status: OrderStatus) -> tuple[list[Or
     return found, False
 
 
-def _total(desk: PaymentDesk, orders: list[Order], brand: Brand, now: datetime) -> int:
-    """The orders' totals as the pool shows each one (the one price function)."""
-    return sum(order_resource(desk.catalog, order, brand, now)["costs"]["total"] for order in orders)
+Shares = dict[str, GroupShare]
+Listed = tuple[list[Order], bool]
 
 
-def _awaiting(desk: PaymentDesk, brand: Brand, now: datetime) -> AwaitingPayment:
-    orders, complete = _orders(desk, brand.code, OrderStatus.PENDING_PAYMENT)
+def _total(desk: PaymentDesk, orders: list[Order], brand: Brand, now: datetime, shares: Shares) -> int:
+    """The orders' totals as the pool shows each one: a grouped order's share of its group, any other alone."""
+
+    def shown(order: Order) -> int:
+        share = shares.get(order.order_number)
+        return share.total if share is not None else order_resource(desk.catalog, order, brand, now)["costs"]["total"]
+
+    return sum(shown(order) for order in orders)
+
+
+def _awaiting(desk: PaymentDesk, brand: Brand, now: datetime, listed: Listed, shares: Shares) -> AwaitingPayment:
+    orders, complete = listed
     oldest = min(orders, key=lambda order: order.seq) if orders and complete else None
     return {
         "status": OrderStatus.PENDING_PAYMENT,
         "count": len(orders),
-        "total": _total(desk, orders, brand, now),
+        "total": _total(desk, orders, brand, now, shares),
         "complete": complete,
         "oldest": None
         if oldest is None
-        else {"order_number": oldest.order_number, "created_at": iso(oldest.created_at), "total": _total(desk, [oldest], brand, now)},
+        else {
+            "order_number": oldest.order_number,
+            "created_at": iso(oldest.created_at),
+            "total": _total(desk, [oldest], brand, now, shares),
+        },
     }
 
 
-def _in_production(desk: PaymentDesk, brand: Brand, now: datetime) -> InProduction:
-    orders, complete = _orders(desk, brand.code, OrderStatus.WORK_IN_PROCESS)
+def _in_production(desk: PaymentDesk, brand: Brand, now: datetime, listed: Listed, shares: Shares) -> InProduction:
+    orders, complete = listed
     today = now.astimezone(MADRID).date()
     dated = sorted(((expected_ship_date(o, desk.catalog, today), o) for o in orders), key=lambda pair: (pair[0] or date.max, pair[1].seq))
     return {
         "status": OrderStatus.WORK_IN_PROCESS,
         "count": len(orders),
-        "total": _total(desk, orders, brand, now),
+        "total": _total(desk, orders, brand, now, shares),
         "complete": complete,
         "next_ships": [
             {
@@ -91,16 +107,16 @@ def _madrid_start(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=MADRID)
 
 
-def _shipped_this_week(desk: PaymentDesk, brand: Brand, now: datetime) -> ShippedThisWeek:
+def _shipped_this_week(desk: PaymentDesk, brand: Brand, now: datetime, listed: Listed, shares: Shares) -> ShippedThisWeek:
     today = now.astimezone(MADRID).date()
     monday = today - timedelta(days=today.weekday())
-    orders, complete = _orders(desk, brand.code, OrderStatus.SHIPPED)
+    orders, complete = listed
     this_week = [o for o in orders if o.tracking is not None and o.tracking.shipped_at >= _madrid_start(monday)]
     return {
         "status": OrderStatus.SHIPPED,
         "week_starts": monday.isoformat(),
         "count": len(this_week),
-        "total": _total(desk, this_week, brand, now),
+        "total": _total(desk, this_week, brand, now, shares),
         "complete": complete,
     }
 
@@ -123,11 +139,15 @@ def brand_summary(desk: PaymentDesk, caller: Caller) -> BrandSummary:
     """The caller's brand's home page figures, each with the pool filter that lists its orders."""
     brand = brand_of(desk.brands, caller)
     now = desk.clock()
+    awaiting, making, shipped = (_orders(desk, brand.code, status) for status in FIGURES)
+    # One read of the groups (and their other orders) for all three figures, as the pool prices grouped orders.
+    shown = [*awaiting[0], *making[0], *shipped[0]]
+    shares = group_shares(desk.catalog, desk.groups, desk.orders, shown, {brand.code: brand})
     return {
         "as_of": iso(now),
-        "awaiting_payment": _awaiting(desk, brand, now),
-        "in_production": _in_production(desk, brand, now),
-        "shipped_this_week": _shipped_this_week(desk, brand, now),
+        "awaiting_payment": _awaiting(desk, brand, now, awaiting, shares),
+        "in_production": _in_production(desk, brand, now, making, shares),
+        "shipped_this_week": _shipped_this_week(desk, brand, now, shipped, shares),
         "spend": _spend(desk, brand, now),
     }
 

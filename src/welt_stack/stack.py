@@ -122,6 +122,8 @@ class LocalStack:
     faults: bool = False
     # The TiempoEsperaEnvio the stand-in AEAT answers: AEAT's 60 s for `make dev`; test stacks wait less.
     aeat_wait_seconds: int = 60
+    # How old a staff ID token may be (WELT_STAFF_TOKEN_SECONDS); None: Welt's 15 minutes, as deployed.
+    staff_token_seconds: int | None = None
     fault_proxies: dict[str, FaultProxy] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     description: dict[str, Any] = field(default_factory=dict)
@@ -241,6 +243,9 @@ class LocalStack:
             **app_environment(settings),
             "WELT_AEAT_URL": f"{aeat_base}/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
         }
+        if self.staff_token_seconds is not None:
+            for env in (orders_env, payments_env):
+                env["WELT_STAFF_TOKEN_SECONDS"] = str(self.staff_token_seconds)
         if self.faults:
             payments_env["STRIPE_TIMEOUT_SECONDS"] = str(FAULT_SUITE_STRIPE_TIMEOUT)
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
@@ -376,12 +381,24 @@ def log_tails(logs: Path, lines: int = 30) -> str:
 
 @contextmanager
 def stack_on_free_ports(
-    state_dir: Path, help_center: bool = True, attempts: int = 3, faults: bool = False, aeat_wait_seconds: int = 60
+    state_dir: Path,
+    help_center: bool = True,
+    attempts: int = 3,
+    faults: bool = False,
+    aeat_wait_seconds: int = 60,
+    staff_token_seconds: int | None = None,
 ) -> Iterator[LocalStack]:
     """A local stack beside anything else running (tests, benchmarks, screenshots); stopped on the way out."""
     for attempt in range(attempts):
         with reserved_stack_ports() as ports:
-            local = LocalStack(ports, state_dir=state_dir, help_center=help_center, faults=faults, aeat_wait_seconds=aeat_wait_seconds)
+            local = LocalStack(
+                ports,
+                state_dir=state_dir,
+                help_center=help_center,
+                faults=faults,
+                aeat_wait_seconds=aeat_wait_seconds,
+                staff_token_seconds=staff_token_seconds,
+            )
             try:
                 local.start()
             except BaseException as error:

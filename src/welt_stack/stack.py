@@ -248,11 +248,13 @@ class LocalStack:
                 env["WELT_STAFF_TOKEN_SECONDS"] = str(self.staff_token_seconds)
         if self.faults:
             payments_env["STRIPE_TIMEOUT_SECONDS"] = str(FAULT_SUITE_STRIPE_TIMEOUT)
+        # As deployed (infra/access.py), reconciliation asks Stripe with its key and never verifies a webhook.
+        reconcile_env = {name: value for name, value in payments_env.items() if name != "STRIPE_WEBHOOK_SECRET"}
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
             command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
         self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "0.5"], orders_env)
-        self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], payments_env)
+        self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], reconcile_env)
         self._spawn("submit-records", [sys.executable, "-m", "welt_stack.submit_records", "--every", "2"], records_env)
         self._wait_for("orders", f"http://{HOST}:{self.ports.orders}/health")
         self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")

@@ -113,7 +113,7 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="welt-web",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(GroupName="staff", UserPoolId=pool_id)
     # As in production: an authenticator app as optional second factor (staff must have one: Welt checks).

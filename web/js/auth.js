@@ -1,9 +1,10 @@
-/** Cognito sign-in (USER_PASSWORD_AUTH over fetch, first-time new password, authenticator-app codes and their
+/** Cognito sign-in (USER_SRP_AUTH over fetch: the password never leaves the browser, first-time new password, authenticator-app codes and their
  * enrolment, forgotten password) and the tokens kept in sessionStorage for this tab: the ID token for Welt's APIs,
  * the access token for the user's own Cognito calls (enrolling an authenticator, signing out everywhere), the
  * refresh token that renews both (staff ID tokens are honoured for 15 minutes only). */
 
 import { config } from './config.js';
+import { cognitoTimestamp, passwordClaim, srpStart } from './srp.js';
 
 const TOKEN_KEY = 'welt.idToken';
 const ACCESS_KEY = 'welt.accessToken';
@@ -153,17 +154,17 @@ const CODE_MESSAGES = {
  */
 const CHALLENGES = {
   SOFTWARE_TOKEN_MFA: {
-    responses: (email, answers) => ({ USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: answers.code }),
+    responses: (username, answers) => ({ USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: answers.code }),
     messages: CODE_MESSAGES,
   },
   // The pool requires a second factor the user has not set up: `enrolAuthenticator` with the challenge's session,
   // then this answer finishes signing in.
   MFA_SETUP: {
-    responses: (email) => ({ USERNAME: email }),
+    responses: (username) => ({ USERNAME: username }),
     messages: CODE_MESSAGES,
   },
   NEW_PASSWORD_REQUIRED: {
-    responses: (email, answers) => ({ USERNAME: email, NEW_PASSWORD: answers.newPassword }),
+    responses: (username, answers) => ({ USERNAME: username, NEW_PASSWORD: answers.newPassword }),
     messages: {
       ...COGNITO_MESSAGES,
       InvalidPasswordException: `The new password does not meet the rules: ${PASSWORD_RULES.join(', ')}.`,
@@ -173,25 +174,52 @@ const CHALLENGES = {
   },
 };
 
-function outcome(body, email) {
+// `username` is Cognito's name for the user (USER_ID_FOR_SRP), which answers every later challenge; `email` is
+// what the user typed, for the screen.
+function outcome(body, email, username = email) {
   if (body.ChallengeName) {
     if (!CHALLENGES[body.ChallengeName]) {
       throw new SignInError('This account needs a sign-in step this app does not offer yet. Ask the factory.');
     }
-    return { step: body.ChallengeName, email, session: body.Session };
+    return { step: body.ChallengeName, email, username, session: body.Session };
   }
   const session = keepTokens(body.AuthenticationResult || {});
   if (!session) throw new SignInError('The sign-in service gave no token.');
   return { step: 'SIGNED_IN', session };
 }
 
-/** Email and password: `{step: 'SIGNED_IN', session}` or a challenge `{step, email, session}` to answer. */
+/**
+ * Email and password: `{step: 'SIGNED_IN', session}` or a challenge `{step, email, session}` to answer. The
+ * password is proven with SRP (USER_SRP_AUTH, then PASSWORD_VERIFIER), never sent.
+ */
 export async function signIn(email, password) {
-  const body = await cognitoCall('InitiateAuth', {
-    AuthFlow: 'USER_PASSWORD_AUTH',
-    AuthParameters: { USERNAME: email, PASSWORD: password },
+  const { cognito } = await config();
+  const { a, srpA } = srpStart();
+  const started = await cognitoCall('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: email, SRP_A: srpA } });
+  if (started.ChallengeName !== 'PASSWORD_VERIFIER') return outcome(started, email);
+  const asked = started.ChallengeParameters || {};
+  const username = asked.USER_ID_FOR_SRP || email;
+  const timestamp = cognitoTimestamp();
+  let signature;
+  try {
+    signature = await passwordClaim({
+      poolId: cognito.user_pool_id, userId: username, password, a, srpA,
+      salt: asked.SALT, srpB: asked.SRP_B, secretBlock: asked.SECRET_BLOCK, timestamp,
+    });
+  } catch {
+    throw new SignInError('The sign-in service answered something this app cannot use. Try again.');
+  }
+  const body = await cognitoCall('RespondToAuthChallenge', {
+    ChallengeName: 'PASSWORD_VERIFIER',
+    ...(started.Session ? { Session: started.Session } : {}),
+    ChallengeResponses: {
+      USERNAME: asked.USERNAME || username,
+      TIMESTAMP: timestamp,
+      PASSWORD_CLAIM_SECRET_BLOCK: asked.SECRET_BLOCK,
+      PASSWORD_CLAIM_SIGNATURE: signature,
+    },
   });
-  return outcome(body, email);
+  return outcome(body, email, asked.USERNAME || username);
 }
 
 /** Answer the challenge `signIn` (or a previous answer) gave; the outcome is again signed in or a challenge. */
@@ -200,9 +228,9 @@ export async function answerChallenge(challenge, answers) {
   const body = await cognitoCall('RespondToAuthChallenge', {
     ChallengeName: challenge.step,
     Session: challenge.session,
-    ChallengeResponses: kind.responses(challenge.email, answers),
+    ChallengeResponses: kind.responses(challenge.username || challenge.email, answers),
   }, kind.messages);
-  return outcome(body, challenge.email);
+  return outcome(body, challenge.email, challenge.username);
 }
 
 const RESET_MESSAGES = {

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from welt.config import AEAT_QR_PREPRODUCTION
-from welt.web_policy import content_security_policy
+from welt.web_policy import content_security_policy, help_center_policy
 from welt_stack import seed
 from welt_stack.faults import FaultProxy
 from welt_stack.ports import listens, port_is_free, reserved_ports
@@ -279,7 +279,9 @@ class LocalStack:
             base_env,
         )
         site = self._build_help_center(bin_dir)
-        self._spawn("docs", [*static, "--port", str(self.ports.docs), "--root", str(site)], base_env)
+        # The help center's Content-Security-Policy header, as CloudFront sends it (infra/web_stack.py).
+        docs_policy = help_center_policy(page.read_text(encoding="utf-8") for page in sorted(site.rglob("*.html")))
+        self._spawn("docs", [*static, "--port", str(self.ports.docs), "--root", str(site), "--policy", docs_policy], base_env)
         self._wait_for("web", f"http://{HOST}:{self.ports.web}/config.json")
         self._wait_for("docs", f"http://{HOST}:{self.ports.docs}/")
 

@@ -83,6 +83,10 @@ class SrpChallenges:
         moto_session = answer["ChallengeParameters"]["SECRET_BLOCK"]
         secret_block = base64.b64encode(secrets.token_bytes(32) + moto_session.encode()).decode()
         with self._lock:
+            # Challenges nobody answered in time are forgotten, so the emulator's memory stays small.
+            now = datetime.now(UTC)
+            for block in [block for block, state in self._open.items() if (now - state["asked"]).total_seconds() > CHALLENGE_SECONDS]:
+                del self._open[block]
             self._open[secret_block] = {
                 "srp_a": big_a, "srp_b": big_b, "b": b, "salt": salt, "secret_block": secret_block,
                 "moto_session": moto_session, "pool_id": pool_id, "user": user, "asked": datetime.now(UTC),

@@ -14,7 +14,7 @@ from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.stage import Stage
-from welt.web_policy import STRIPE_JS, content_security_policy
+from welt.web_policy import STRIPE_JS, content_security_policy, help_center_policy
 
 # /guide/checkout/ and /guide/checkout serve guide/checkout/index.html, as MkDocs' directory URLs expect.
 DIRECTORY_INDEX = """\
@@ -100,7 +100,11 @@ class WebStack(cdk.Stack):
             self,
             "HelpCenterHeaders",
             response_headers_policy_name=f"{stage.prefix}help-center",
-            security_headers_behavior=security_headers(None),
+            # The pages' own meta tags allow each page's inline scripts; the header, one for the whole site, every
+            # page's. A browser applies both, so each page still runs only its own.
+            security_headers_behavior=security_headers(
+                help_center_policy(page.read_text(encoding="utf-8") for page in sorted(help_center_root.rglob("*.html")))
+            ),
         )
 
         self.app_bucket = private_bucket(self, "AppBucket")

@@ -169,7 +169,15 @@ def main() -> None:
         package_figures(say)
         return
 
-    with tempfile.TemporaryDirectory() as state, stack_on_free_ports(Path(state), help_center=False) as stack:
+    with (
+        tempfile.TemporaryDirectory() as state,
+        stack_on_free_ports(
+            # One staff sign-in serves the whole run: staff tokens live Cognito's hour (their age check reads nothing).
+            Path(state),
+            help_center=False,
+            staff_token_seconds=3600,
+        ) as stack,
+    ):
         description = stack.description
         aws = stack.aws.resource("dynamodb")
         prefix = description["table_prefix"]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import os
-import re
 from typing import Any
 
 from mkdocs.utils import get_relative_url
+
+from welt.web_policy import help_center_policy
 
 # Served from the site itself (MIT, see mermaid.LICENSE.txt beside it). Material for MkDocs uses an
 # already loaded `mermaid` instead of fetching one from a CDN, so diagrams need no network.
@@ -36,20 +35,10 @@ def on_post_template(output: str, template_name: str, config: Any) -> str:
     return with_content_security_policy(output) if template_name == "404.html" else output
 
 
-# Scripts only from the site itself, plus the page's own inline scripts by hash (Material's few lines that set up
-# the color palette and local storage); styles from the site and inline (diagrams are SVG with inline styles);
-# nothing framed, posted or loaded from elsewhere. A meta tag, so it holds wherever the site is served from.
-POLICY = (
-    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
-)
-INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
-
-
 def content_security_policy(output: str) -> str:
-    """The page's policy: its inline scripts allowed by their SHA-256, nothing else inline."""
-    digests = sorted({base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() for body in INLINE_SCRIPT.findall(output)})
-    return POLICY.format(hashes=" ".join(f"'sha256-{digest}'" for digest in digests))
+    """The page's policy: its inline scripts allowed by their SHA-256, nothing else inline. A meta tag, so it holds
+    wherever the site is served from; CloudFront sends the same policy as a header (welt.web_policy)."""
+    return help_center_policy([output])
 
 
 def with_content_security_policy(output: str) -> str:

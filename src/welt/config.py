@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 
 from welt.adapters.tables import TableDefinition
@@ -142,6 +143,15 @@ def _count(name: str, default: int) -> int:
     if not value.isdigit() or int(value) < 1:
         raise RuntimeError(f"environment variable {name} must be a whole number of at least 1")
     return int(value)
+
+
+def staff_token_lifespan() -> timedelta:
+    """How old (from its `iat`) a staff caller's ID token may be: WELT_STAFF_TOKEN_SECONDS, default 15 minutes.
+
+    Staff reach every brand's data, so a copied staff token is worth a quarter of an hour, not Cognito's hour; the
+    browser app renews its tokens (REFRESH_TOKEN_AUTH) before then. Brand tokens keep Cognito's hour.
+    """
+    return timedelta(seconds=_count("WELT_STAFF_TOKEN_SECONDS", 15 * 60))
 
 
 @lru_cache(maxsize=1)

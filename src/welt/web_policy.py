@@ -1,8 +1,12 @@
-"""The browser app's Content-Security-Policy, one definition for CloudFront and the local static server."""
+"""The Content-Security-Policies of the browser app and of the help center, each one definition for CloudFront and
+for where the site is built or served locally."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import base64
+import hashlib
+import re
+from collections.abc import Iterable, Sequence
 
 STRIPE_JS = "https://js.stripe.com"
 STRIPE_API = "https://api.stripe.com"
@@ -31,3 +35,22 @@ def content_security_policy(
         "frame-ancestors": ["'none'"],
     }
     return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives.items())
+
+
+# The help center: scripts only from the site itself, plus inline scripts by hash (Material's few lines that set up
+# the color palette and local storage); styles from the site and inline (diagrams are SVG with inline styles);
+# nothing framed, posted or loaded from elsewhere.
+HELP_CENTER_POLICY = (
+    "default-src 'self'; script-src 'self' {hashes}; style-src 'self' 'unsafe-inline'; img-src 'self' data:; "
+    "font-src 'self'; connect-src 'self'; object-src 'none'; base-uri 'self'; form-action 'self'"
+)
+INLINE_SCRIPT = re.compile(r"<script>(.*?)</script>", re.S)
+
+
+def help_center_policy(pages: Iterable[str]) -> str:
+    """The help center's policy allowing the inline scripts of `pages` (HTML) by their SHA-256 and nothing else
+    inline: one page's for its meta tag (docs/hooks/site.py), every page's for CloudFront's header."""
+    digests = sorted(
+        {base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() for page in pages for body in INLINE_SCRIPT.findall(page)}
+    )
+    return HELP_CENTER_POLICY.format(hashes=" ".join(f"'sha256-{digest}'" for digest in digests))

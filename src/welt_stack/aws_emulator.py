@@ -28,6 +28,8 @@ from moto.dynamodb.models import DynamoDBBackend
 from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
 from werkzeug.serving import BaseWSGIServer, make_server
 
+from welt_stack import cognito_srp
+
 DYNAMODB_TARGETS = ("DynamoDB_", "DynamoDBStreams_")
 MAX_TRANSACTION_ITEMS = 100
 
@@ -95,6 +97,8 @@ def transact_write_items(backend: DynamoDBBackend, transact_items: list[dict[str
 
 
 DynamoDBBackend.transact_write_items = transact_write_items  # type: ignore[method-assign,assignment]
+# Its Cognito checks SRP sign-in proofs, as Cognito does (moto accepts any).
+cognito_srp.install()
 
 
 COGNITO_TARGETS = "AWSCognitoIdentityProviderService."

@@ -113,7 +113,7 @@ def create_user_pool(aws: Aws) -> dict[str, Any]:
     client_id = cognito.create_user_pool_client(
         UserPoolId=pool_id,
         ClientName="welt-web",
-        ExplicitAuthFlows=["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        ExplicitAuthFlows=["ALLOW_USER_SRP_AUTH", "ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
     )["UserPoolClient"]["ClientId"]
     cognito.create_group(GroupName="staff", UserPoolId=pool_id)
     # As in production: an authenticator app as optional second factor (staff must have one: Welt checks).
@@ -166,6 +166,11 @@ def enrol_authenticator(aws: Aws, client_id: str, email: str, password: str) -> 
 
 def sign_in(aws: Aws, client_id: str, email: str, password: str, totp_secret: str | None = None) -> str:
     """The ID token a user gets from Cognito's USER_PASSWORD_AUTH, with a code from their authenticator if they have one."""
+    return str(signed_in(aws, client_id, email, password, totp_secret)["IdToken"])
+
+
+def signed_in(aws: Aws, client_id: str, email: str, password: str, totp_secret: str | None = None) -> dict[str, Any]:
+    """Cognito's AuthenticationResult for the user (ID, access and refresh tokens), as `sign_in` gets it."""
     cognito = aws.client("cognito-idp")
     result = cognito.initiate_auth(
         ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters={"USERNAME": email, "PASSWORD": password}
@@ -179,4 +184,5 @@ def sign_in(aws: Aws, client_id: str, email: str, password: str, totp_secret: st
             Session=result["Session"],
             ChallengeResponses={"USERNAME": email, "SOFTWARE_TOKEN_MFA_CODE": authenticator_code(totp_secret)},
         )
-    return str(result["AuthenticationResult"]["IdToken"])
+    authenticated: dict[str, Any] = result["AuthenticationResult"]
+    return authenticated

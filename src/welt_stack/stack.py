@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from welt.config import AEAT_QR_PREPRODUCTION
-from welt.web_policy import content_security_policy
+from welt.web_policy import content_security_policy, help_center_policy
 from welt_stack import seed
 from welt_stack.faults import FaultProxy
 from welt_stack.ports import port_is_free, reserved_ports
@@ -104,6 +104,8 @@ class LocalStack(ChildProcesses):
     faults: bool = False
     # The TiempoEsperaEnvio the stand-in AEAT answers: AEAT's 60 s for `make dev`; test stacks wait less.
     aeat_wait_seconds: int = 60
+    # How old a staff ID token may be (WELT_STAFF_TOKEN_SECONDS); None: Welt's 15 minutes, as deployed.
+    staff_token_seconds: int | None = None
     fault_proxies: dict[str, FaultProxy] = field(default_factory=dict)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     description: dict[str, Any] = field(default_factory=dict)
@@ -198,13 +200,18 @@ class LocalStack(ChildProcesses):
             **app_environment(settings),
             "WELT_AEAT_URL": f"{aeat_base}/wlpl/TIKE-CONT/ws/SistemaFacturacion/VerifactuSOAP",
         }
+        if self.staff_token_seconds is not None:
+            for env in (orders_env, payments_env):
+                env["WELT_STAFF_TOKEN_SECONDS"] = str(self.staff_token_seconds)
         if self.faults:
             payments_env["STRIPE_TIMEOUT_SECONDS"] = str(FAULT_SUITE_STRIPE_TIMEOUT)
+        # As deployed (infra/access.py), reconciliation asks Stripe with its key and never verifies a webhook.
+        reconcile_env = {name: value for name, value in payments_env.items() if name != "STRIPE_WEBHOOK_SECRET"}
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
             command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
         self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "0.5"], orders_env)
-        self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], payments_env)
+        self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], reconcile_env)
         self._spawn("submit-records", [sys.executable, "-m", "welt_stack.submit_records", "--every", "2"], records_env)
         self._wait_for("orders", f"http://{HOST}:{self.ports.orders}/health")
         self._wait_for("payments", f"http://{HOST}:{self.ports.payments}/health")
@@ -229,7 +236,9 @@ class LocalStack(ChildProcesses):
             base_env,
         )
         site = self._build_help_center(bin_dir)
-        self._spawn("docs", [*static, "--port", str(self.ports.docs), "--root", str(site)], base_env)
+        # The help center's Content-Security-Policy header, as CloudFront sends it (infra/web_stack.py).
+        docs_policy = help_center_policy(page.read_text(encoding="utf-8") for page in sorted(site.rglob("*.html")))
+        self._spawn("docs", [*static, "--port", str(self.ports.docs), "--root", str(site), "--policy", docs_policy], base_env)
         self._wait_for("web", f"http://{HOST}:{self.ports.web}/config.json")
         self._wait_for("docs", f"http://{HOST}:{self.ports.docs}/")
 
@@ -321,12 +330,24 @@ def log_tails(logs: Path, lines: int = 30) -> str:
 
 @contextmanager
 def stack_on_free_ports(
-    state_dir: Path, help_center: bool = True, attempts: int = 3, faults: bool = False, aeat_wait_seconds: int = 60
+    state_dir: Path,
+    help_center: bool = True,
+    attempts: int = 3,
+    faults: bool = False,
+    aeat_wait_seconds: int = 60,
+    staff_token_seconds: int | None = None,
 ) -> Iterator[LocalStack]:
     """A local stack beside anything else running (tests, benchmarks, screenshots); stopped on the way out."""
     for attempt in range(attempts):
         with reserved_stack_ports() as ports:
-            local = LocalStack(ports, state_dir=state_dir, help_center=help_center, faults=faults, aeat_wait_seconds=aeat_wait_seconds)
+            local = LocalStack(
+                ports,
+                state_dir=state_dir,
+                help_center=help_center,
+                faults=faults,
+                aeat_wait_seconds=aeat_wait_seconds,
+                staff_token_seconds=staff_token_seconds,
+            )
             try:
                 local.start()
             except BaseException as error:

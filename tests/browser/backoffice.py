@@ -14,7 +14,7 @@ from typing import Any
 import requests
 from playwright.sync_api import Browser, Page, Playwright, expect
 
-from tests.e2e.conftest import StripeWebhooks
+from tests.e2e.conftest import STAFF_SIGN_IN_SECONDS, StripeWebhooks
 from tests.examples import checkout
 from welt_stack import seed
 from welt_stack.stack import LocalStack, stack_on_free_ports
@@ -37,8 +37,9 @@ CARD_3DS = "4000002500003155"
 
 def running_stack(state_dir: Path) -> AbstractContextManager[LocalStack]:
     """The local stack (the browser app included) on free ports; the browser app never links into the
-    help center, so its build is not these tests' concern."""
-    return stack_on_free_ports(state_dir, help_center=False)
+    help center, so its build is not these tests' concern. The API shortcuts sign staff in once per run, so staff
+    tokens live Cognito's hour here (test_staff_token_refresh.py proves the app renews them on a stack of its own)."""
+    return stack_on_free_ports(state_dir, help_center=False, staff_token_seconds=STAFF_SIGN_IN_SECONDS)
 
 
 def launch_chromium(playwright: Playwright) -> Browser:

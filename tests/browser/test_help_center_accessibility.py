@@ -13,6 +13,7 @@ from playwright.sync_api import Page, ViewportSize, expect
 
 from tests.browser.accessibility import assert_accessible
 from tests.docs.test_help_center import KEY_PAGES, REPO, build
+from welt.web_policy import help_center_policy
 
 # Its own group: it needs Chromium and a build of the help center but not the local stack, so under xdist it
 # runs beside the backoffice's browser tests instead of after them.
@@ -23,6 +24,16 @@ PHONE = ViewportSize(width=390, height=844)
 
 
 class QuietHandler(SimpleHTTPRequestHandler):
+    """Serves the site with the Content-Security-Policy header CloudFront sends (infra/web_stack.py)."""
+
+    def __init__(self, *args: Any, policy: str, **kwargs: Any) -> None:
+        self._policy = policy
+        super().__init__(*args, **kwargs)
+
+    def end_headers(self) -> None:
+        self.send_header("Content-Security-Policy", self._policy)
+        super().end_headers()
+
     def log_message(self, format: str, *args: Any) -> None:
         pass
 
@@ -33,7 +44,8 @@ def help_center(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     site = tmp_path_factory.mktemp("help-center-a11y") / "site"
     result = build(REPO, site)
     assert result.returncode == 0, f"mkdocs build --strict failed:\n{result.stdout}\n{result.stderr}"
-    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site)))
+    policy = help_center_policy(page.read_text(encoding="utf-8") for page in sorted(site.rglob("*.html")))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(QuietHandler, directory=str(site), policy=policy))
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -80,13 +92,17 @@ def test_a_page_runs_under_its_content_security_policy_without_a_violation(page:
         "window.__violations = [];"
         "document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
     )
-    open_page(page, help_center, path)
+    with page.expect_response(help_center + path) as served:
+        open_page(page, help_center, path)
+    response = served.value
     page.keyboard.press("/")  # search runs in a web worker: allowed from the site itself
     page.keyboard.type("group shipping")
     expect(page.locator(".md-search-result__item").first).to_be_visible()
 
     policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content") or ""
     assert "script-src 'self' 'sha256-" in policy and "object-src 'none'" in policy
+    # Served as CloudFront serves it: the header's policy as well as the page's own meta tag.
+    assert "object-src 'none'" in (response.headers.get("content-security-policy") or "")
     assert page.evaluate("window.__violations") == []
     if path == DIAGRAM_PAGE:
         # Material draws each diagram into a closed shadow root of a `div.mermaid` that takes the `pre`'s place.

@@ -73,8 +73,9 @@ def brk(deployed: DeployedStack) -> Api:
     return Api(deployed.description["orders_api"], id_token(deployed, "BRK"))
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture
 def staff(deployed: DeployedStack) -> Api:
+    """Signed in for each test: the deployed functions honour a staff token for 15 minutes only."""
     return Api(deployed.description["orders_api"], id_token(deployed, "staff"))
 
 

@@ -435,6 +435,10 @@ class RunningStack:
     web: str = ""
 
 
+# As long as a Cognito ID token lives: the suite's one staff sign-in serves the whole run.
+STAFF_SIGN_IN_SECONDS = 3600
+
+
 def _sign_in_everyone(stack: LocalStack) -> tuple[dict[str, str], str]:
     description = stack.description
     client_id = description["cognito"]["client_id"]
@@ -458,8 +462,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
     state_dir = tmp_path_factory.mktemp("local-stack")
     with ExitStack() as running:
         try:
-            # The stand-in AEAT asks for 2 s between submissions (AEAT: 60), so records settle within a test.
-            local = running.enter_context(stack_on_free_ports(state_dir, aeat_wait_seconds=2))
+            # The stand-in AEAT asks for 2 s between submissions (AEAT: 60), so records settle within a test. The suite
+            # signs staff in once for the whole run, so staff tokens live Cognito's hour here; the 15 minutes are
+            # proven on a stack of their own (test_staff_token_age.py).
+            local = running.enter_context(stack_on_free_ports(state_dir, aeat_wait_seconds=2, staff_token_seconds=STAFF_SIGN_IN_SECONDS))
         except StackError as error:
             pytest.fail(f"the local stack did not start: {error}")
         id_tokens, access_token = _sign_in_everyone(local)

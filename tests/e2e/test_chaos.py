@@ -26,6 +26,7 @@ import pytest
 import requests
 
 from tests.e2e.conftest import (
+    STAFF_SIGN_IN_SECONDS,
     Api,
     Mailbox,
     PaymentsApi,
@@ -211,7 +212,8 @@ def later(stack: LocalStack, module: str, hours: float, *args: str) -> str:
 def faulty(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[LocalStack, RunningStack]]:
     state_dir = tmp_path_factory.mktemp("chaos-stack")
     try:
-        with stack_on_free_ports(state_dir, help_center=False, faults=True) as local:
+        # One staff sign-in serves the whole module: staff tokens live Cognito's hour here.
+        with stack_on_free_ports(state_dir, help_center=False, faults=True, staff_token_seconds=STAFF_SIGN_IN_SECONDS) as local:
             id_tokens, access_token = _sign_in_everyone(local)
             yield local, _described(local, id_tokens, access_token)
     except StackError as error:

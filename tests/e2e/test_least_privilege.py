@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 import requests
 
+from infra import access
 from tests.e2e.conftest import HTTP_TIMEOUT, RunningStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
@@ -45,6 +46,18 @@ def test_no_other_process_of_the_stack_holds_a_stripe_secret_under_any_name(stac
         assert not set(STRIPE_SECRETS) & set(environment), name
         assert not secrets & set(environment.values()), f"{name} holds a Stripe secret"
         assert not any(secret in command_line for secret in secrets), f"{name} got a Stripe secret on its command line"
+
+
+@pytest.mark.parametrize(
+    ("process", "role"), [("payments", access.PAYMENTS_API), ("reconcile", access.RECONCILE_PAYMENTS)], ids=["payments", "reconcile"]
+)
+def test_the_payments_side_holds_exactly_the_stripe_secrets_its_deployed_role_may_read(
+    stack: RunningStack, process: str, role: access.FunctionAccess
+) -> None:
+    environment = environment_of(stack.process_ids[process])
+    may_read = {name.upper() for name in role.secrets if name in access.STRIPE_SECRETS}
+
+    assert {name for name in STRIPE_SECRETS if name in environment} == may_read
 
 
 def test_the_browser_app_is_given_the_publishable_key_only(stack: RunningStack) -> None:

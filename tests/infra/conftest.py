@@ -52,6 +52,13 @@ class Synthesized:
         return {k: v for k, v in self.templates[stack]["Resources"].items() if v["Type"] == kind}
 
 
+# Two help-center pages, each with an inline script of its own, as Material's pages have (the CSP header allows both).
+HELP_CENTER_PAGES = {
+    "index.html": "<html><head></head><body><h1>Help center</h1><script>var palette = 1</script></body></html>\n",
+    "orders/index.html": "<html><head></head><body><h1>Orders</h1><script>var search = 2</script></body></html>\n",
+}
+
+
 def placeholder_sources(root: Path) -> Any:
     """Lambda packages and sites whose content no infra test reads (the packaging tests check the real zips)."""
     from infra.app import APPS, Sources
@@ -64,8 +71,9 @@ def placeholder_sources(root: Path) -> Any:
             archive.writestr("app.py", f"# stands in for the {app} package\n")
         packages[app] = package
     site = root / "site"
-    site.mkdir()
-    (site / "index.html").write_text("<h1>Help center</h1>\n")
+    (site / "orders").mkdir(parents=True)
+    for page, html in HELP_CENTER_PAGES.items():
+        (site / page).write_text(html)
     return Sources(packages, Path(__file__).resolve().parents[2] / "web", site)
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
-from tests.infra.conftest import STAGE, VENV_NODE, Synthesized
+from tests.infra.conftest import HELP_CENTER_PAGES, STAGE, VENV_NODE, Synthesized
 from tests.infra.references import References
 
 
@@ -44,12 +46,15 @@ def test_buckets_are_private_and_readable_only_by_their_distribution(synthesized
             assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
 
 
-def test_the_app_sends_a_strict_content_security_policy(synthesized: Synthesized) -> None:
-    policies = {
+def header_policies(synthesized: Synthesized) -> dict[str, Any]:
+    return {
         p["Properties"]["ResponseHeadersPolicyConfig"]["Name"]: p["Properties"]["ResponseHeadersPolicyConfig"]
         for p in synthesized.resources("Web", "AWS::CloudFront::ResponseHeadersPolicy").values()
     }
-    headers = policies[f"{STAGE.prefix}app"]["SecurityHeadersConfig"]
+
+
+def test_the_app_sends_a_strict_content_security_policy(synthesized: Synthesized) -> None:
+    headers = header_policies(synthesized)[f"{STAGE.prefix}app"]["SecurityHeadersConfig"]
     csp = References(synthesized.templates, STAGE).describe(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"], "Web")
     directives = {d.split(" ", 1)[0]: d.split(" ")[1:] for d in csp.split("; ")}
 
@@ -64,6 +69,37 @@ def test_the_app_sends_a_strict_content_security_policy(synthesized: Synthesized
     assert not any("*" in source or "unsafe" in source for sources in directives.values() for source in sources)
     assert headers["FrameOptions"]["FrameOption"] == "DENY"
     assert headers["StrictTransportSecurity"]["AccessControlMaxAgeSec"] >= 31536000
+
+
+def site_hook() -> Any:
+    """docs/hooks/site.py, which writes each help-center page's meta tag."""
+    spec = importlib.util.spec_from_file_location("welt_docs_site", Path(__file__).resolve().parents[2] / "docs" / "hooks" / "site.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def directives_of(policy: str) -> dict[str, list[str]]:
+    return {d.split(" ", 1)[0]: d.split(" ")[1:] for d in policy.split("; ")}
+
+
+def test_the_help_center_sends_its_pages_content_security_policy_as_a_header(synthesized: Synthesized) -> None:
+    headers = header_policies(synthesized)[f"{STAGE.prefix}help-center"]["SecurityHeadersConfig"]
+    header = directives_of(headers["ContentSecurityPolicy"]["ContentSecurityPolicy"])
+    site = site_hook()
+    metas = [directives_of(site.content_security_policy(page)) for page in HELP_CENTER_PAGES.values()]
+
+    assert headers["ContentSecurityPolicy"]["Override"] is True
+    # The meta tags' policy, word for word, but for the scripts: the header allows every page's inline scripts.
+    for meta in metas:
+        assert {name: sources for name, sources in meta.items() if name != "script-src"} == {
+            name: sources for name, sources in header.items() if name != "script-src"
+        }
+        assert len(meta["script-src"]) == 2 and set(meta["script-src"]) < set(header["script-src"])
+    assert header["script-src"] == ["'self'", *sorted({meta["script-src"][1] for meta in metas})]
+    assert header["object-src"] == ["'none'"]
+    assert not any("unsafe" in source for source in header["script-src"])
 
 
 def run_directory_index(uri: str, tmp_path: Path) -> str:

@@ -1,7 +1,7 @@
 /** The two Welt APIs over fetch: bearer token, JSON in and out, problem+json errors as ApiProblem. */
 
 import { config } from './config.js';
-import { currentSession, signOut } from './auth.js';
+import { freshSession, renewSession, signOut } from './auth.js';
 
 const TITLES = {
   0: 'Network error',
@@ -64,27 +64,32 @@ function filenameOf(disposition) {
   return match ? match[1] : null;
 }
 
+async function send(url, token, { method, body, headers, accept, signal }) {
+  const sent = { Accept: accept, Authorization: `Bearer ${token}`, ...headers };
+  if (body !== undefined) sent['Content-Type'] = 'application/json';
+  try {
+    return await fetch(url, { method, headers: sent, body: body === undefined ? undefined : JSON.stringify(body), signal });
+  } catch (error) {
+    if (error.name === 'AbortError') throw error;
+    throw new ApiProblem(0, { detail: 'The server could not be reached. Check your connection and try again.' });
+  }
+}
+
 async function request(api, path, { method = 'GET', body, headers = {}, accept = 'application/json', signal } = {}) {
   const settings = await config();
-  const base = settings[api];
-  const session = currentSession();
+  const url = settings[api] + path;
+  const options = { method, body, headers, accept, signal };
+  const session = await freshSession();
   if (!session) {
     sessionEnded();
     throw new ApiProblem(401, { detail: 'Sign in to continue.' });
   }
-  const sent = { Accept: accept, Authorization: `Bearer ${session.token}`, ...headers };
-  if (body !== undefined) sent['Content-Type'] = 'application/json';
-  let response;
-  try {
-    response = await fetch(base + path, {
-      method,
-      headers: sent,
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal,
-    });
-  } catch (error) {
-    if (error.name === 'AbortError') throw error;
-    throw new ApiProblem(0, { detail: 'The server could not be reached. Check your connection and try again.' });
+  let response = await send(url, session.token, options);
+  if (response.status === 401) {
+    // A token refused for its age (staff: 15 minutes) or expiry: renewed once and sent again. A 401 comes before
+    // the route runs, so nothing was changed by the first try.
+    const renewed = await renewSession();
+    if (renewed) response = await send(url, renewed.token, options);
   }
   if (!response.ok) {
     const problem = await response.json().catch(() => ({}));

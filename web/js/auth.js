@@ -1,12 +1,19 @@
-/** Cognito sign-in (USER_PASSWORD_AUTH over fetch, first-time new password, authenticator-app codes and their
+/** Cognito sign-in (USER_SRP_AUTH over fetch: the password never leaves the browser, first-time new password, authenticator-app codes and their
  * enrolment, forgotten password) and the tokens kept in sessionStorage for this tab: the ID token for Welt's APIs,
- * the access token for the user's own Cognito calls (enrolling an authenticator, signing out everywhere). */
+ * the access token for the user's own Cognito calls (enrolling an authenticator, signing out everywhere), the
+ * refresh token that renews both (staff ID tokens are honoured for 15 minutes only). */
 
 import { config } from './config.js';
+import { cognitoTimestamp, passwordClaim, srpStart } from './srp.js';
 
 const TOKEN_KEY = 'welt.idToken';
 const ACCESS_KEY = 'welt.accessToken';
+const REFRESH_KEY = 'welt.refreshToken';
 const EXPIRY_MARGIN_MS = 10_000;
+// Welt honours a staff ID token for 15 minutes from its issue (WELT_STAFF_TOKEN_SECONDS); the app renews it well
+// before, and any token in its last five minutes, so nobody is signed out while working.
+const STAFF_RENEW_AFTER_MS = 10 * 60_000;
+const RENEW_BEFORE_EXPIRY_MS = 5 * 60_000;
 
 export class SignInError extends Error {}
 
@@ -48,8 +55,47 @@ export function currentSession() {
     email: claims.email || claims['cognito:username'] || 'signed in',
     brand: claims['custom:brand'] || null,
     staff: Array.isArray(groups) && groups.includes('staff'),
+    issuedAt: new Date((claims.iat || 0) * 1000),
     expiresAt: new Date(claims.exp * 1000),
   };
+}
+
+function due(session) {
+  const now = Date.now();
+  if (session.expiresAt.getTime() - now < RENEW_BEFORE_EXPIRY_MS) return true;
+  return session.staff && now - session.issuedAt.getTime() > STAFF_RENEW_AFTER_MS;
+}
+
+let renewing = null;
+
+/**
+ * New ID and access tokens from the refresh token (Cognito's REFRESH_TOKEN_AUTH), or null when there is none or
+ * Cognito refuses it (signed out everywhere, disabled). Requests renewing at once share one call.
+ */
+export function renewSession() {
+  const refresh = sessionStorage.getItem(REFRESH_KEY);
+  if (!refresh) return Promise.resolve(null);
+  renewing ??= cognitoCall('InitiateAuth', { AuthFlow: 'REFRESH_TOKEN_AUTH', AuthParameters: { REFRESH_TOKEN: refresh } })
+    .then((body) => keepTokens(body.AuthenticationResult || {}))
+    .catch(() => null)
+    .finally(() => { renewing = null; });
+  return renewing;
+}
+
+/** The session to send a request with: renewed first when its ID token is (nearly) too old; null if signed out. */
+export async function freshSession() {
+  const session = currentSession();
+  if (session && !due(session)) return session;
+  return (await renewSession()) || currentSession();
+}
+
+function keepTokens(result) {
+  if (!result.IdToken) return null;
+  sessionStorage.setItem(TOKEN_KEY, result.IdToken);
+  sessionStorage.setItem(ACCESS_KEY, result.AccessToken || '');
+  // A renewal answers no new refresh token: the one from signing in stays.
+  if (result.RefreshToken) sessionStorage.setItem(REFRESH_KEY, result.RefreshToken);
+  return currentSession();
 }
 
 /**
@@ -108,17 +154,17 @@ const CODE_MESSAGES = {
  */
 const CHALLENGES = {
   SOFTWARE_TOKEN_MFA: {
-    responses: (email, answers) => ({ USERNAME: email, SOFTWARE_TOKEN_MFA_CODE: answers.code }),
+    responses: (username, answers) => ({ USERNAME: username, SOFTWARE_TOKEN_MFA_CODE: answers.code }),
     messages: CODE_MESSAGES,
   },
   // The pool requires a second factor the user has not set up: `enrolAuthenticator` with the challenge's session,
   // then this answer finishes signing in.
   MFA_SETUP: {
-    responses: (email) => ({ USERNAME: email }),
+    responses: (username) => ({ USERNAME: username }),
     messages: CODE_MESSAGES,
   },
   NEW_PASSWORD_REQUIRED: {
-    responses: (email, answers) => ({ USERNAME: email, NEW_PASSWORD: answers.newPassword }),
+    responses: (username, answers) => ({ USERNAME: username, NEW_PASSWORD: answers.newPassword }),
     messages: {
       ...COGNITO_MESSAGES,
       InvalidPasswordException: `The new password does not meet the rules: ${PASSWORD_RULES.join(', ')}.`,
@@ -128,27 +174,52 @@ const CHALLENGES = {
   },
 };
 
-function outcome(body, email) {
+// `username` is Cognito's name for the user (USER_ID_FOR_SRP), which answers every later challenge; `email` is
+// what the user typed, for the screen.
+function outcome(body, email, username = email) {
   if (body.ChallengeName) {
     if (!CHALLENGES[body.ChallengeName]) {
       throw new SignInError('This account needs a sign-in step this app does not offer yet. Ask the factory.');
     }
-    return { step: body.ChallengeName, email, session: body.Session };
+    return { step: body.ChallengeName, email, username, session: body.Session };
   }
-  const token = body.AuthenticationResult && body.AuthenticationResult.IdToken;
-  if (!token) throw new SignInError('The sign-in service gave no token.');
-  sessionStorage.setItem(TOKEN_KEY, token);
-  sessionStorage.setItem(ACCESS_KEY, body.AuthenticationResult.AccessToken || '');
-  return { step: 'SIGNED_IN', session: currentSession() };
+  const session = keepTokens(body.AuthenticationResult || {});
+  if (!session) throw new SignInError('The sign-in service gave no token.');
+  return { step: 'SIGNED_IN', session };
 }
 
-/** Email and password: `{step: 'SIGNED_IN', session}` or a challenge `{step, email, session}` to answer. */
+/**
+ * Email and password: `{step: 'SIGNED_IN', session}` or a challenge `{step, email, session}` to answer. The
+ * password is proven with SRP (USER_SRP_AUTH, then PASSWORD_VERIFIER), never sent.
+ */
 export async function signIn(email, password) {
-  const body = await cognitoCall('InitiateAuth', {
-    AuthFlow: 'USER_PASSWORD_AUTH',
-    AuthParameters: { USERNAME: email, PASSWORD: password },
+  const { cognito } = await config();
+  const { a, srpA } = srpStart();
+  const started = await cognitoCall('InitiateAuth', { AuthFlow: 'USER_SRP_AUTH', AuthParameters: { USERNAME: email, SRP_A: srpA } });
+  if (started.ChallengeName !== 'PASSWORD_VERIFIER') return outcome(started, email);
+  const asked = started.ChallengeParameters || {};
+  const username = asked.USER_ID_FOR_SRP || email;
+  const timestamp = cognitoTimestamp();
+  let signature;
+  try {
+    signature = await passwordClaim({
+      poolId: cognito.user_pool_id, userId: username, password, a, srpA,
+      salt: asked.SALT, srpB: asked.SRP_B, secretBlock: asked.SECRET_BLOCK, timestamp,
+    });
+  } catch {
+    throw new SignInError('The sign-in service answered something this app cannot use. Try again.');
+  }
+  const body = await cognitoCall('RespondToAuthChallenge', {
+    ChallengeName: 'PASSWORD_VERIFIER',
+    ...(started.Session ? { Session: started.Session } : {}),
+    ChallengeResponses: {
+      USERNAME: asked.USERNAME || username,
+      TIMESTAMP: timestamp,
+      PASSWORD_CLAIM_SECRET_BLOCK: asked.SECRET_BLOCK,
+      PASSWORD_CLAIM_SIGNATURE: signature,
+    },
   });
-  return outcome(body, email);
+  return outcome(body, email, asked.USERNAME || username);
 }
 
 /** Answer the challenge `signIn` (or a previous answer) gave; the outcome is again signed in or a challenge. */
@@ -157,9 +228,9 @@ export async function answerChallenge(challenge, answers) {
   const body = await cognitoCall('RespondToAuthChallenge', {
     ChallengeName: challenge.step,
     Session: challenge.session,
-    ChallengeResponses: kind.responses(challenge.email, answers),
+    ChallengeResponses: kind.responses(challenge.username || challenge.email, answers),
   }, kind.messages);
-  return outcome(body, challenge.email);
+  return outcome(body, challenge.email, challenge.username);
 }
 
 const RESET_MESSAGES = {
@@ -231,12 +302,13 @@ function accessToken() {
 /**
  * Forget the tokens of this tab and have Cognito revoke the user's refresh tokens (GlobalSignOut), so a copied
  * token cannot be renewed. The ID token Welt's APIs verify stays valid until it expires (its signature is all
- * they check); staff's expire soonest.
+ * they check); staff's after 15 minutes.
  */
 export async function signOut() {
   const access = sessionStorage.getItem(ACCESS_KEY);
   sessionStorage.removeItem(TOKEN_KEY);
   sessionStorage.removeItem(ACCESS_KEY);
+  sessionStorage.removeItem(REFRESH_KEY);
   if (!access) return;
   try {
     await cognitoCall('GlobalSignOut', { AccessToken: access });

@@ -11,6 +11,7 @@ import json
 import time
 import uuid
 from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
 from typing import Any, TypeVar, get_type_hints
 
 from aws_lambda_powertools import Logger
@@ -18,7 +19,7 @@ from chalice import Chalice, CORSConfig, Response
 from chalice.app import Request as ChaliceRequest
 from pydantic import BaseModel, ValidationError
 
-from welt.config import web_origin
+from welt.config import staff_token_lifespan, web_origin
 from welt.domain.errors import (
     AuthenticationError,
     FieldProblem,
@@ -38,8 +39,8 @@ from welt.entrypoints.problems import (
     problem_for,
 )
 from welt.services.orders import Caller
-from welt.services.ports import SessionRegistry
-from welt.services.sessions import check_session
+from welt.services.ports import Clock, SessionRegistry
+from welt.services.sessions import check_session, check_token_age
 
 Model = TypeVar("Model", bound=BaseModel)
 
@@ -128,12 +129,18 @@ class WeltApi:
     """A Chalice app whose routes verify callers and answer errors as problem+json."""
 
     def __init__(
-        self, app: Chalice, logger: Logger, verify: Callable[[str | None], Caller], sessions: Callable[[], SessionRegistry]
+        self,
+        app: Chalice,
+        logger: Logger,
+        verify: Callable[[str | None], Caller],
+        sessions: Callable[[], SessionRegistry],
+        clock: Clock = lambda: datetime.now(UTC),
     ) -> None:
         self.app = app
         self.logger = logger
         self._verify = verify
         self._sessions = sessions
+        self._clock = clock
         # (method, path) of the routes that take no token; the deployment leaves exactly these without an authorizer.
         self.public_routes: set[tuple[str, str]] = set()
         # Every route's declaration, in the order they are registered: the API document's operations.
@@ -210,6 +217,9 @@ class WeltApi:
                 caller = None if public else self._verify(request.headers.get("authorization"))
                 if staff and not (caller and caller.staff):
                     raise ForbiddenError("This is for factory staff.")
+                if caller and caller.staff:
+                    # A copied staff token is worth minutes: staff tokens are renewed (refresh token) every 15 minutes.
+                    check_token_age(caller, self._clock, staff_token_lifespan())
                 if staff and caller:
                     # Staff reach every brand's data: a staff user disabled or moved out of staff loses it at once.
                     check_session(self._sessions(), caller)

@@ -2,11 +2,15 @@
 
 Cognito's ID tokens stay valid for their whole hour however the user was disabled or moved out of staff; Welt's
 staff routes check each token's issue time against the instant set here, so access ends at once.
+
+A staff caller's ID token is also honoured only for a short while after it was issued (its `iat`, which a renewal
+with the refresh token moves on, unlike `auth_time`): a copied staff token is worth minutes, and a user whose
+refresh tokens were revoked (sign-out, disabling) cannot renew theirs.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from welt.domain.errors import AuthenticationError
 from welt.services.callers import Caller
@@ -26,3 +30,20 @@ def check_session(sessions: SessionRegistry, caller: Caller) -> None:
     valid_after = sessions.valid_after(caller.subject)
     if valid_after is not None and (caller.issued_at is None or caller.issued_at < valid_after):
         raise AuthenticationError("This sign-in was ended by the factory; sign in again.")
+
+
+def check_token_age(caller: Caller, clock: Clock, lifespan: timedelta) -> None:
+    """AuthenticationError if a staff caller's token was issued longer than `lifespan` ago (no read)."""
+    if caller.issued_at is None or clock() - caller.issued_at > lifespan:
+        raise AuthenticationError(
+            f"Factory staff sign-ins are renewed every {_spoken(lifespan)}: renew the token with the refresh token "
+            "(REFRESH_TOKEN_AUTH; the app does it by itself) and send the request again, or sign in again."
+        )
+
+
+def _spoken(span: timedelta) -> str:
+    seconds = int(span.total_seconds())
+    if seconds % 60 == 0:
+        minutes = seconds // 60
+        return f"{minutes} minute" if minutes == 1 else f"{minutes} minutes"
+    return f"{seconds} seconds"

@@ -1,4 +1,4 @@
-/** Sign in (Cognito USER_PASSWORD_AUTH), choose a password at the first sign-in, type the code of an authenticator
+/** Sign in (Cognito USER_SRP_AUTH, web/js/auth.js), choose a password at the first sign-in, type the code of an authenticator
  * app (or enrol one: required for staff), or reset a forgotten one.
  *
  * One page, one step at a time: each step is a form; what Cognito answers decides the next step. */

@@ -106,6 +106,7 @@ function client(api) {
     get: (path, options) => request(api, path, options),
     post: (path, body, options) => request(api, path, { ...options, method: 'POST', body: body ?? {} }),
     patch: (path, body, options) => request(api, path, { ...options, method: 'PATCH', body }),
+    put: (path, body, options) => request(api, path, { ...options, method: 'PUT', body }),
     delete: (path, options) => request(api, path, { ...options, method: 'DELETE' }),
     download: (path, accept, options) => request(api, path, { ...options, accept }),
   };

@@ -13,6 +13,8 @@ import { payView } from './views/pay.js';
 import { staffView, staffOrderView } from './views/staff.js';
 import { brandsView, brandView, staffTeamView, teamView } from './views/brands.js';
 import { securityView } from './views/authenticator.js';
+import { profileView } from './views/profile.js';
+import { stampsBrandView, stampsListView } from './views/stamps-staff.js';
 
 const ROUTES = [
   { path: '/signin', view: signInView, public: true },
@@ -30,6 +32,9 @@ const ROUTES = [
   { path: '/team', view: teamView, brand: true },
   { path: '/staff', view: staffView, staff: true },
   { path: '/security', view: securityView },
+  { path: '/profile', view: profileView, brand: true },
+  { path: '/staff/stamps/:code', view: stampsBrandView, staff: true },
+  { path: '/staff/stamps', view: stampsListView, staff: true },
 ];
 
 const main = document.getElementById('main');

@@ -34,7 +34,8 @@ class S3ArtworkBucket:
         try:
             head = self._client.head_object(Bucket=self._bucket, Key=key)
         except ClientError as error:
-            if error.response.get("Error", {}).get("Code") in {"404", "NoSuchKey", "NotFound"}:
+            # Without s3:ListBucket (the role has none), S3 answers a missing key with 403, not 404.
+            if error.response.get("Error", {}).get("Code") in {"403", "404", "NoSuchKey", "NotFound", "AccessDenied"}:
                 return None
             raise
         size = int(head["ContentLength"])

@@ -112,7 +112,7 @@ class StampWork(BaseModel):
         self._must_be(
             (StampStep.AWAITING_ARTWORK, StampStep.ARTWORK_RECEIVED, StampStep.PROOF_SENT, StampStep.CHANGES_ASKED), "sending artwork"
         )
-        details = {"file_name": artwork.file_name, "content_type": artwork.content_type, "size": artwork.size}
+        details = {"file_name": artwork.file_name, "content_type": artwork.content_type, "size": artwork.size, "key": artwork.key}
         return self._after(StampStep.ARTWORK_RECEIVED, artwork.uploaded_at, actor, details, artwork=artwork, proof=None, changes_asked=None)
 
     def send_proof(self, note: str, at: datetime, actor: str) -> StampWork:

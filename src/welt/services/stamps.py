@@ -158,7 +158,7 @@ def _uploaded(desk: OrderDesk, brand: Brand, sent: ArtworkSent) -> Artwork:
 def receive_artwork(desk: OrderDesk, caller: Caller, sent: ArtworkSent) -> StampsResource:
     brand = brand_of(desk.brands, caller)
     artwork = _uploaded(desk, brand, sent)
-    details = {"file_name": artwork.file_name, "content_type": artwork.content_type, "size": artwork.size}
+    details = {"file_name": artwork.file_name, "content_type": artwork.content_type, "size": artwork.size, "key": artwork.key}
     changed = _step(
         desk,
         lambda: brand_of(desk.brands, caller),

@@ -4,6 +4,7 @@
 import { ApiProblem, localProblem, ordersApi } from '../api.js';
 import { announce, h } from '../dom.js';
 import { field } from '../fields.js';
+import { words } from '../labels.js';
 import { showProblem } from '../problems.js';
 import { ARTWORK_TYPES, MAX_ARTWORK_BYTES, proofPanel, stampFacts, stampTimeline } from '../stamp-parts.js';
 
@@ -29,6 +30,7 @@ function brandFacts(brand) {
     ['Legal name', brand.legal_name || '—'],
     ['VAT ID', brand.vat_id || '—'],
     ['Contact email', brand.contact_email || '—'],
+    ['Labeling of new orders', brand.labeling_default ? words(brand.labeling_default, 'labeling') : 'Chosen with your first order'],
     ['Billing address', address ? [address.line1, address.line2, `${address.postal_code} ${address.city}`, address.country].filter(Boolean).join(', ') : '—'],
   ];
   return h('section', { 'aria-labelledby': 'brand-heading' },

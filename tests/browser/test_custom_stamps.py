@@ -11,10 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import requests
 from playwright.sync_api import ViewportSize, expect
 
 from tests.browser.accessibility import REFLOW_WIDTH, assert_accessible, assert_reflows
 from tests.browser.backoffice import Arrange, Backoffice
+from tests.browser.keyboard import KeyboardOnly
 from tests.browser.test_first_sign_in import OWN_PASSWORD, temporary_password
 from tests.internal_codes import internal_codes
 from welt_stack.stack import LocalStack
@@ -130,3 +132,35 @@ def test_a_brand_s_stamps_from_its_uploaded_logo_to_the_order_moving_on_to_cutti
     expect(page.get_by_role("status")).to_contain_text("The stamps are ready; 1 order moved on to cutting.")
     check_screen(app, "staff stamps of one brand, made")
     assert buyer.order(number)["production_stage"] == "CUTTING"
+
+
+def test_a_brand_asks_for_changes_to_its_proof_and_staff_send_a_new_one_keyboard_only(
+    app: Backoffice, stack: LocalStack, staff_api: Arrange, tmp_path: Path
+) -> None:
+    brand, account = new_brand(stack, staff_api)
+    code, orders_api = brand["code"], stack.description["orders_api"]
+    buyer = Arrange(stack, account)
+    form = buyer.call("POST", f"{orders_api}/brand/stamps/upload-form", json={"content_type": "image/png"})
+    stored = requests.post(form["url"], data=form["fields"], files={"file": ("logo.png", PNG, "image/png")}, timeout=30)
+    assert stored.status_code == 204, stored.text
+    buyer.call("POST", f"{orders_api}/brand/stamps/artwork", json={"key": form["key"], "file_name": "logo.png", "revision": 0})
+    staff_api.call("POST", f"{orders_api}/admin/brands/{code}/stamps/proof", json={"revision": 1, "note": "40 mm, on the tongue."})
+    page = app.page
+    keyboard = KeyboardOnly(page)
+    app.sign_in(account)
+
+    keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brand profile"))
+    expect(app.heading("Brand profile")).to_be_focused()
+    keyboard.press(page.get_by_role("button", name="Ask for changes"))
+    expect(page.get_by_role("alert")).to_contain_text("Say what should change")
+    keyboard.fill(page.get_by_role("textbox", name="What should change"), "Smaller, please:\n30 mm at most.")
+    keyboard.press(page.get_by_role("button", name="Ask for changes"))
+    expect(page.get_by_role("status")).to_contain_text("Your changes are sent.")
+    expect(page.get_by_test_id("stamp-step")).to_have_text("Changes asked · new proof in preparation")
+    assert_accessible(page, "brand profile, changes asked")
+
+    stamps = buyer.call("GET", f"{orders_api}/brand/stamps")
+    assert (stamps["changes_asked"], stamps["revision"]) == ("Smaller, please: 30 mm at most.", 3)
+    assert [event["type"] for event in stamps["events"]] == ["ARTWORK_RECEIVED", "PROOF_SENT", "CHANGES_ASKED"]
+    again = staff_api.call("POST", f"{orders_api}/admin/brands/{code}/stamps/proof", json={"revision": 3, "note": "30 mm, on the tongue."})
+    assert (again["step"], again["changes_asked"]) == ("PROOF_SENT", None)

@@ -44,6 +44,11 @@ USER_POOL_ADMIN = (
 # Every API asks whether a staff caller has an authenticator app (welt.adapters.cognito.StaffAuthenticators).
 STAFF_SECOND_FACTOR = ("cognito-idp:AdminGetUser",)
 
+# Stamps' artwork in its private bucket: the orders API signs the browser's upload form (a presigned POST is authorized
+# as the signer's PutObject), reads what arrived and signs staff's download links, under this prefix only.
+ARTWORK_PREFIX = "artwork/"
+ARTWORK_ACTIONS = ("s3:PutObject", "s3:GetObject")
+
 # Names of Secrets Manager entries (their values are set after deployment), not secrets themselves.
 STRIPE_SECRET_KEY = "stripe_secret_key"  # noqa: S105
 STRIPE_WEBHOOK_SECRET = "stripe_webhook_secret"  # noqa: S105
@@ -81,6 +86,7 @@ class FunctionAccess:
     sends_mail: bool = False  # SES: only the two email workers send
     reads_outbox_stream: bool = False
     user_pool_actions: tuple[str, ...] = ()  # on the stage's user pool only
+    artwork_actions: tuple[str, ...] = ()  # on the artwork bucket's ARTWORK_PREFIX only
     environment: dict[str, str] = field(default_factory=dict)
 
     def access_to(self, table: TableDefinition) -> TableAccess | None:
@@ -96,7 +102,13 @@ ORDER_DESK_TABLES = (ORDERS, BRANDS, SHIPPING_GROUPS, OUTBOX)
 PAYMENT_DESK_TABLES = (*ORDER_DESK_TABLES, PAYMENTS, INVOICES, STRIPE_EVENTS)
 
 ORDERS_API = FunctionAccess(
-    "orders-api", "orders", "app.handler", _desk(*ORDER_DESK_TABLES), secrets=(CURSOR_SECRET,), user_pool_actions=USER_POOL_ADMIN
+    "orders-api",
+    "orders",
+    "app.handler",
+    _desk(*ORDER_DESK_TABLES),
+    secrets=(CURSOR_SECRET,),
+    user_pool_actions=USER_POOL_ADMIN,
+    artwork_actions=ARTWORK_ACTIONS,
 )
 PAYMENTS_API = FunctionAccess(
     "payments-api",

@@ -92,6 +92,8 @@ def build(
             **({"WELT_SIGN_IN_URL": stage.sign_in_url} if stage.sign_in_url else {}),
         },
         user_pool_arn=auth.user_pool.user_pool_arn,
+        artwork_bucket_name=data.artwork_bucket.bucket_name,
+        artwork_bucket_arn=data.artwork_bucket.bucket_arn,
     )
     api = ApiStack(
         app,
@@ -129,6 +131,11 @@ def build(
         payments_origin=api.apis["payments"].origin,
         user_pool_id=auth.user_pool.user_pool_id,
         client_id=auth.app_client.user_pool_client_id,
+        # The browser posts stamp artwork straight to its bucket (virtual-hosted, with or without the region).
+        artwork_origins=[
+            f"https://{data.artwork_bucket.bucket_name}.s3.{stage.region}.amazonaws.com",
+            f"https://{data.artwork_bucket.bucket_name}.s3.amazonaws.com",
+        ],
         description="Welt browser app and help center (S3, CloudFront)",
     )
     observability = ObservabilityStack(

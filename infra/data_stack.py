@@ -6,6 +6,8 @@ from typing import Any
 
 import aws_cdk as cdk
 from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_s3 as s3
+from cdk_nag import NagSuppressions
 from constructs import Construct
 
 from infra.stage import Stage
@@ -28,6 +30,35 @@ class DataStack(cdk.Stack):
         self.tables: dict[str, dynamodb.Table] = {}
         for definition in ALL_TABLES:
             self.tables[definition.logical_name] = self._table(stage, definition)
+        self.artwork_bucket = self._artwork_bucket(stage)
+
+    def _artwork_bucket(self, stage: Stage) -> s3.Bucket:
+        """Brands' stamp artwork: private, encrypted, TLS only; the browser app's origin may POST an upload form."""
+        bucket = s3.Bucket(
+            self,
+            "ArtworkBucket",
+            block_public_access=s3.BlockPublicAccess.BLOCK_ALL,
+            encryption=s3.BucketEncryption.S3_MANAGED,
+            enforce_ssl=True,
+            object_ownership=s3.ObjectOwnership.BUCKET_OWNER_ENFORCED,
+            cors=[
+                s3.CorsRule(allowed_methods=[s3.HttpMethods.POST], allowed_origins=[stage.web_origin], allowed_headers=["*"], max_age=3000)
+            ],
+            # A form's upload that was never sent on to Welt is left behind; stop paying for broken multipart parts.
+            lifecycle_rules=[s3.LifecycleRule(abort_incomplete_multipart_upload_after=cdk.Duration.days(1))],
+            removal_policy=cdk.RemovalPolicy.RETAIN_ON_UPDATE_OR_DELETE,
+        )
+        NagSuppressions.add_resource_suppressions(
+            bucket,
+            [
+                {
+                    "id": "AwsSolutions-S1",
+                    "reason": "Only the orders API's role reaches the files (uploads and downloads through its signed "
+                    "forms and links, each logged by the API); CloudTrail data events can be turned on per stage.",
+                }
+            ],
+        )
+        return bucket
 
     def _table(self, stage: Stage, definition: TableDefinition) -> dynamodb.Table:
         partition = _key(definition.key, "HASH")

@@ -14,7 +14,15 @@ from aws_cdk import aws_secretsmanager as secretsmanager
 from cdk_nag import NagSuppressions
 from constructs import Construct
 
-from infra.access import AEAT_CERTIFICATE, AEAT_KEY, CURSOR_SECRET, STRIPE_SECRET_KEY, STRIPE_WEBHOOK_SECRET, FunctionAccess
+from infra.access import (
+    AEAT_CERTIFICATE,
+    AEAT_KEY,
+    ARTWORK_PREFIX,
+    CURSOR_SECRET,
+    STRIPE_SECRET_KEY,
+    STRIPE_WEBHOOK_SECRET,
+    FunctionAccess,
+)
 from infra.stage import Stage
 
 # The environment variable each secret's id goes in; welt.config reads the value with Powertools Parameters.
@@ -40,6 +48,8 @@ class SharedResources:
     mail_configuration_set_arn: str
     environment: dict[str, str]
     user_pool_arn: str = ""
+    artwork_bucket_name: str = ""
+    artwork_bucket_arn: str = ""
 
 
 class WeltFunction(Construct):
@@ -81,6 +91,8 @@ class WeltFunction(Construct):
         }
         for secret in access.secrets:
             environment[SECRET_VARIABLES[secret]] = shared.secrets[secret].secret_arn
+        if access.artwork_actions:
+            environment["WELT_ARTWORK_BUCKET"] = shared.artwork_bucket_name
         self.function = lambda_.Function(
             self,
             "Function",
@@ -138,6 +150,14 @@ class WeltFunction(Construct):
             self.role.add_to_principal_policy(
                 iam.PolicyStatement(sid="UserPool", actions=list(self.access.user_pool_actions), resources=[shared.user_pool_arn])
             )
+        if self.access.artwork_actions:
+            self.role.add_to_principal_policy(
+                iam.PolicyStatement(
+                    sid="Artwork",
+                    actions=list(self.access.artwork_actions),
+                    resources=[f"{shared.artwork_bucket_arn}/{ARTWORK_PREFIX}*"],
+                )
+            )
         if self.access.sends_mail:
             self.role.add_to_principal_policy(
                 iam.PolicyStatement(
@@ -158,7 +178,12 @@ class WeltFunction(Construct):
                     "function's own log group are the narrowest resource; X-Ray "
                     "tracing and dynamodb:ListStreams (the stream reader) have no "
                     "resource-level permissions.",
-                    "appliesTo": [{"regex": "/^Resource::arn:<AWS::Partition>:logs:.*:log-stream:\\*$/g"}, "Resource::*"],
+                    "appliesTo": [
+                        {"regex": "/^Resource::arn:<AWS::Partition>:logs:.*:log-stream:\\*$/g"},
+                        "Resource::*",
+                        # Brands' artwork files are named as they are uploaded: the artwork prefix is the narrowest.
+                        {"regex": "/^Resource::<ArtworkBucket.*\\.Arn>\\/artwork\\/\\*$/g"},
+                    ],
                 },
             ],
             apply_to_children=True,

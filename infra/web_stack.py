@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -86,6 +87,7 @@ class WebStack(cdk.Stack):
         payments_origin: str,
         user_pool_id: str,
         client_id: str,
+        artwork_origins: Sequence[str] = (),
         **kwargs: Any,
     ) -> None:
         super().__init__(scope, construct_id, **kwargs)
@@ -94,7 +96,9 @@ class WebStack(cdk.Stack):
             self,
             "AppHeaders",
             response_headers_policy_name=f"{stage.prefix}app",
-            security_headers_behavior=security_headers(content_security_policy([orders_origin, payments_origin], cognito_origin)),
+            security_headers_behavior=security_headers(
+                content_security_policy([orders_origin, payments_origin, *artwork_origins], cognito_origin)
+            ),
         )
         help_policy = cloudfront.ResponseHeadersPolicy(
             self,

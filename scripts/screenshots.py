@@ -239,10 +239,46 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     camera.shoot("24-home-page", full_page=True)
     app.open("/invoices", "Invoices")
     camera.shoot("25-invoices", full_page=True)
+    take_stamps(stack, app, camera)
+
     page.set_viewport_size(PHONE)
     app.open("/orders", "Order pool")
     camera.shoot("16-phone-order-pool")
     return camera.saved
+
+
+# The start of a PNG: enough for the factory's check of what was uploaded.
+LOGO_PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(4096)
+
+
+def take_stamps(stack: LocalStack, app: Backoffice, camera: Camera) -> None:
+    """The custom stamps' steps, from the signed-in brand's upload to the proof it approves."""
+    page = app.page
+    buyer, staff = user(stack, "DMO"), user(stack, "staff")
+    with tempfile.TemporaryDirectory(prefix="welt-logo-") as folder:
+        logo = Path(folder) / "demo-atelier-logo.png"
+        logo.write_bytes(LOGO_PNG)
+        app.open("/profile", "Brand profile")
+        page.get_by_label("Logo artwork").set_input_files(str(logo))
+        camera.shoot("34-stamps-brand-profile-upload", full_page=True)
+        page.get_by_role("button", name="Upload artwork").click()
+        expect(page.get_by_role("status")).to_contain_text("Your artwork is uploaded.")
+    app.sign_out()
+    app.sign_in(staff, lands_on="Production")
+    app.open("/staff/stamps", "Custom stamps")
+    camera.shoot("35-stamps-staff-list")
+    app.open("/staff/stamps/DMO", "Stamps of Demo Atelier (DMO)")
+    page.get_by_label("Stamps expected ready on").fill("2026-12-18")
+    page.get_by_role("button", name="Set date").click()
+    expect(page.get_by_role("status")).to_contain_text("The stamps are expected on")
+    page.get_by_label("How the stamp will be made").fill("30 x 12 mm, blind embossed on the heel of the insole, as drawn.")
+    camera.shoot("36-stamps-staff-send-proof", full_page=True)
+    page.get_by_role("button", name="Send proof").click()
+    expect(page.get_by_role("status")).to_contain_text("The proof is sent")
+    app.sign_out()
+    app.sign_in(buyer)
+    app.open("/profile", "Brand profile")
+    camera.shoot("37-stamps-brand-approve-proof", full_page=True)
 
 
 def main() -> None:

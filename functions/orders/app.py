@@ -17,6 +17,7 @@ from welt.domain.errors import (
     MalformedRequestError,
     NotFoundError,
     PreconditionRequiredError,
+    ServiceUnavailableError,
     StateConflictError,
     UnsupportedMediaTypeError,
     ValidationFailedError,
@@ -27,7 +28,7 @@ from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
 from welt.entrypoints.problems import field_problems
-from welt.services import address_book, orders, production, quotes, shipping_groups
+from welt.services import address_book, orders, production, quotes, shipping_groups, stamps
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
 from welt.services import order_pool as pool
@@ -54,6 +55,7 @@ from welt.services.resources import (
     Timeline,
     catalog_resource,
 )
+from welt.services.resources.stamps import ArtworkLink, ArtworkUploadForm, StampsResource
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
@@ -1209,6 +1211,190 @@ def remove_address(request: HttpRequest, address_id: str) -> SavedAddressList:
     Orders already placed keep the address they were placed with.
     """
     return address_book.remove_address(order_desk(), request.caller, address_id)
+
+
+# ---------------------------------------------------------------- custom stamps: artwork, proof, approval, date
+
+STAMP_STEP_ERRORS = (
+    MalformedRequestError,
+    ForbiddenError,
+    StateConflictError,
+    UnsupportedMediaTypeError,
+    ValidationFailedError,
+)
+
+
+@api.route(
+    "/brand/stamps",
+    methods=["GET"],
+    operation="getStamps",
+    tags=("Custom stamps",),
+    answer="Where your custom stamps stand, with every step so far.",
+    errors=(ForbiddenError,),
+)
+def own_stamps(request: HttpRequest) -> StampsResource:
+    """Your custom stamps
+
+    The step your stamps are at (`AWAITING_ARTWORK`, `ARTWORK_RECEIVED`, `PROOF_SENT`, `CHANGES_ASKED`,
+    `PROOF_APPROVED`, `MADE`), the day staff expect them, your artwork, the proof to approve, and the steps so far.
+    Send `revision` back with your next step.
+    """
+    return stamps.own_stamps(order_desk(), request.caller)
+
+
+@api.route(
+    "/brand/stamps/upload-form",
+    methods=["POST"],
+    operation="createArtworkUploadForm",
+    tags=("Custom stamps",),
+    answer="The form to upload one file with, straight to the factory's private storage.",
+    request=stamps.UploadRequest,
+    example={"content_type": "image/png"},
+    errors=(MalformedRequestError, ForbiddenError, UnsupportedMediaTypeError, ValidationFailedError, ServiceUnavailableError),
+)
+def artwork_upload_form(request: HttpRequest) -> ArtworkUploadForm:
+    """Get a form to upload your stamp artwork
+
+    POST the file to `url` as `multipart/form-data` with every field of `fields` and the file last, as `file`,
+    within 15 minutes. The storage refuses another type than the one chosen, and files over 10 MB. Then send
+    `key` to `POST /brand/stamps/artwork`.
+    """
+    return stamps.upload_form(order_desk(), request.caller, request.body(stamps.UploadRequest))
+
+
+@api.route(
+    "/brand/stamps/artwork",
+    methods=["POST"],
+    operation="sendArtwork",
+    tags=("Custom stamps",),
+    answer="Your stamps, with the artwork received.",
+    request=stamps.ArtworkSent,
+    example={"key": "artwork/DMO/0f8e4c2b9a7d41e3b5c6d7e8f9a0b1c2.png", "file_name": "logo.png", "revision": 0},
+    errors=(*STAMP_STEP_ERRORS, NotFoundError, ServiceUnavailableError),
+)
+def send_artwork(request: HttpRequest) -> StampsResource:
+    """Tell the factory your artwork is uploaded
+
+    Welt checks the file under `key`: uploaded with your form (404 otherwise), at most 10 MB, and an SVG, PDF or
+    PNG by its content (422 otherwise). New artwork replaces the one before until you approve a proof.
+    """
+    return stamps.receive_artwork(order_desk(), request.caller, request.body(stamps.ArtworkSent))
+
+
+@api.route(
+    "/brand/stamps/artwork",
+    methods=["GET"],
+    operation="downloadOwnArtwork",
+    tags=("Custom stamps",),
+    answer="A link that downloads your artwork for 5 minutes.",
+    errors=(ForbiddenError, NotFoundError, ServiceUnavailableError),
+)
+def own_artwork(request: HttpRequest) -> ArtworkLink:
+    """Download your stamp artwork"""
+    return stamps.own_artwork_link(order_desk(), request.caller)
+
+
+@api.route(
+    "/brand/stamps/approval",
+    methods=["POST"],
+    operation="approveStampProof",
+    tags=("Custom stamps",),
+    answer="Your stamps, with the proof approved.",
+    request=stamps.ProofAnswer,
+    example={"revision": 2},
+    errors=STAMP_STEP_ERRORS,
+)
+def approve_stamp_proof(request: HttpRequest) -> StampsResource:
+    """Approve the proof of your stamp
+
+    Only a proof that was sent (`PROOF_SENT`) can be approved (409 otherwise). The factory then makes the stamps.
+    """
+    return stamps.approve_proof(order_desk(), request.caller, request.body(stamps.ProofAnswer))
+
+
+@api.route(
+    "/brand/stamps/changes",
+    methods=["POST"],
+    operation="askStampChanges",
+    tags=("Custom stamps",),
+    answer="Your stamps, with the changes asked.",
+    request=stamps.ChangesAsked,
+    example={"revision": 2, "comment": "Make the logo 20% smaller, please."},
+    errors=STAMP_STEP_ERRORS,
+)
+def ask_stamp_changes(request: HttpRequest) -> StampsResource:
+    """Ask for changes to the proof of your stamp
+
+    Your comment goes to the factory, which sends a new proof (or you upload new artwork).
+    """
+    return stamps.ask_changes(order_desk(), request.caller, request.body(stamps.ChangesAsked))
+
+
+@api.route(
+    "/admin/brands/{code}/stamps",
+    methods=["GET"],
+    staff=True,
+    operation="getStampsForStaff",
+    tags=("Staff",),
+    answer="Where the brand's stamps stand, with every step so far.",
+    errors=(NotFoundError,),
+)
+def staff_stamps(request: HttpRequest, code: str) -> StampsResource:
+    """A brand's custom stamps"""
+    return stamps.stamps_for_staff(order_desk(), request.caller, code)
+
+
+@api.route(
+    "/admin/brands/{code}/stamps/artwork",
+    methods=["GET"],
+    staff=True,
+    operation="downloadArtwork",
+    tags=("Staff",),
+    answer="A link that downloads the brand's artwork for 5 minutes.",
+    errors=(NotFoundError, ServiceUnavailableError),
+)
+def staff_artwork(request: HttpRequest, code: str) -> ArtworkLink:
+    """Download a brand's stamp artwork"""
+    return stamps.artwork_link_for_staff(order_desk(), request.caller, code)
+
+
+@api.route(
+    "/admin/brands/{code}/stamps/proof",
+    methods=["POST"],
+    staff=True,
+    operation="sendStampProof",
+    tags=("Staff",),
+    answer="The brand's stamps, with the proof sent.",
+    request=stamps.ProofSent,
+    example={"revision": 1, "note": "Stamp 30 x 12 mm, blind embossed on the insole heel, as drawn."},
+    errors=(*STAMP_STEP_ERRORS, NotFoundError),
+)
+def send_stamp_proof(request: HttpRequest, code: str) -> StampsResource:
+    """Send the brand a proof of its stamp
+
+    Once the brand's artwork is in (`ARTWORK_RECEIVED`), or after it asked for changes; a new proof replaces the
+    one before. The brand is emailed to approve it.
+    """
+    return stamps.send_proof(order_desk(), request.caller, code, request.body(stamps.ProofSent))
+
+
+@api.route(
+    "/admin/brands/{code}/stamps/expected-date",
+    methods=["PUT"],
+    staff=True,
+    operation="setStampsExpectedDate",
+    tags=("Staff",),
+    answer="The brand's stamps, with the date they are expected.",
+    request=stamps.ExpectedDate,
+    example={"revision": 3, "expected_on": "2026-12-18"},
+    errors=(*STAMP_STEP_ERRORS, NotFoundError),
+)
+def set_stamps_expected_date(request: HttpRequest, code: str) -> StampsResource:
+    """Set the day the brand's stamps are expected
+
+    Today or later (422 otherwise), until the stamps are made. The brand sees it and is emailed.
+    """
+    return stamps.set_expected_date(order_desk(), request.caller, code, request.body(stamps.ExpectedDate))
 
 
 @api.route(

@@ -12,6 +12,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 import boto3
+from botocore.config import Config
 
 from welt.adapters.tables import (
     ALL_TABLES,
@@ -29,6 +30,7 @@ from welt.config import (
     aeat_certificate,
     aeat_qr_service,
     aeat_service_url,
+    artwork_bucket,
     caps,
     cursor_secret,
     settings,
@@ -50,6 +52,7 @@ if TYPE_CHECKING:
     from welt.services.payments import PaymentDesk
     from welt.services.payments.submitting import SubmissionQueue
     from welt.services.ports import (
+        ArtworkFiles,
         BrandRepository,
         Clock,
         EventLog,
@@ -94,8 +97,16 @@ class Storage:
     idempotency: Idempotency
 
 
-def order_desk(storage: Storage, *, catalog: Catalog, cursors: CursorSigner, clock: Clock, vat_registry: VatRegistry) -> OrderDesk:
-    """The order desk: checkout, the pool, shipping groups, production, brands."""
+def order_desk(
+    storage: Storage,
+    *,
+    catalog: Catalog,
+    cursors: CursorSigner,
+    clock: Clock,
+    vat_registry: VatRegistry,
+    artwork: ArtworkFiles | None = None,
+) -> OrderDesk:
+    """The order desk: checkout, the pool, shipping groups, production, brands and their stamps' artwork."""
     from welt.services.orders import OrderDesk
 
     return OrderDesk(
@@ -109,6 +120,7 @@ def order_desk(storage: Storage, *, catalog: Catalog, cursors: CursorSigner, clo
         clock=clock,
         sessions=storage.sessions,
         vat_registry=vat_registry,
+        artwork=artwork,
     )
 
 
@@ -236,7 +248,19 @@ def live_order_desk() -> OrderDesk:
         cursors=CursorSigner(cursor_secret()),
         clock=lambda: utc_now(),
         vat_registry=live_vat_registry(),
+        artwork=live_artwork_files(),
     )
+
+
+def live_artwork_files() -> ArtworkFiles | None:
+    from welt.adapters.artwork_bucket import S3ArtworkBucket
+
+    bucket = artwork_bucket()
+    if bucket is None:
+        return None
+    # Signature V4, which presigned POST forms need for a bucket in any region opened after 2014.
+    config = Config(signature_version="s3v4", s3={"addressing_style": "path" if bucket.path_style else "virtual"})
+    return S3ArtworkBucket(boto3.client("s3", region_name=settings().region, config=config), bucket.name)
 
 
 def live_payment_desk(lambda_context: Callable[[], Any] | None = None) -> PaymentDesk:

@@ -119,6 +119,19 @@ def web_origin() -> str:
     return os.environ.get("WELT_WEB_ORIGIN", "*")
 
 
+@dataclass(frozen=True)
+class ArtworkBucket:
+    name: str
+    # An emulator (moto) serves every bucket under its one address, so the bucket goes in the path, not the host.
+    path_style: bool
+
+
+def artwork_bucket() -> ArtworkBucket | None:
+    """The private bucket brands upload their stamp artwork to (orders function only); None: stamps artwork is off."""
+    name = os.environ.get("WELT_ARTWORK_BUCKET", "").strip()
+    return ArtworkBucket(name, path_style=bool(os.environ.get("AWS_ENDPOINT_URL", "").strip())) if name else None
+
+
 def sign_in_url() -> str:
     """Where invited users sign in (named in invitation emails): WELT_SIGN_IN_URL, else the browser app's origin."""
     explicit = os.environ.get("WELT_SIGN_IN_URL", "").strip()

@@ -88,6 +88,28 @@ def create_tables(aws: Aws, prefix: str) -> None:
             client.update_time_to_live(TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": table.ttl_attribute})
 
 
+def create_artwork_bucket(aws: Aws, bucket: str, web_origin: str) -> None:
+    """The private bucket of stamps' artwork, as deployed: no public access, and uploads only from the browser app."""
+    s3 = aws.client("s3")
+    if bucket not in {found["Name"] for found in s3.list_buckets().get("Buckets", [])}:
+        s3.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": aws.region})
+    s3.put_public_access_block(
+        Bucket=bucket,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": [artwork_upload_cors(web_origin)]})
+
+
+def artwork_upload_cors(web_origin: str) -> dict[str, Any]:
+    """The browser app may POST an upload form and read the answer; downloads are plain links, no CORS needed."""
+    return {"AllowedOrigins": [web_origin], "AllowedMethods": ["POST"], "AllowedHeaders": ["*"], "MaxAgeSeconds": 3000}
+
+
 def verify_sender(aws: Aws, sender: str = MAIL_FROM) -> None:
     aws.client("ses").verify_email_identity(EmailAddress=sender)
 

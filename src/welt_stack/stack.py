@@ -115,6 +115,11 @@ class LocalStack(ChildProcesses):
         return f"http://{HOST}:{self.ports.moto}"
 
     @property
+    def artwork_bucket(self) -> str:
+        """One bucket per stack, named like its tables (bucket names allow no capitals or underscores)."""
+        return f"{self.table_prefix}artwork".lower().replace("_", "-")
+
+    @property
     def aws(self) -> seed.Aws:
         return seed.Aws(REGION, self.aws_endpoint)
 
@@ -155,6 +160,7 @@ class LocalStack(ChildProcesses):
         aws = self.aws
         seed.create_tables(aws, self.table_prefix)
         seed.verify_sender(aws)
+        seed.create_artwork_bucket(aws, self.artwork_bucket, f"http://{HOST}:{self.ports.web}")
         pool = seed.create_user_pool(aws)
         pool["users"] = seed.seed_demo(aws, self.table_prefix, pool["user_pool_id"], f"http://{HOST}:{self.ports.web}")
 
@@ -191,7 +197,14 @@ class LocalStack(ChildProcesses):
                 "stripe": {**stripe, "api_base": self.fault_proxies["stripe"].url},
             }
         web_origin = f"http://{HOST}:{self.ports.web}"
-        orders_env = {**base_env, **app_environment(settings), "WELT_CURSOR_SECRET": secrets.token_hex(32), "WELT_WEB_ORIGIN": web_origin}
+        orders_env = {
+            **base_env,
+            **app_environment(settings),
+            "WELT_CURSOR_SECRET": secrets.token_hex(32),
+            "WELT_WEB_ORIGIN": web_origin,
+            # As deployed, only the orders function reaches the artwork bucket.
+            "WELT_ARTWORK_BUCKET": self.artwork_bucket,
+        }
         # Least privilege, as deployed: only the payments function gets the Stripe keys.
         payments_env = {**base_env, **app_environment(settings, with_stripe=True), "WELT_WEB_ORIGIN": web_origin}
         # As deployed, sending records needs the invoices table and AEAT, never Stripe's keys.
@@ -250,6 +263,7 @@ class LocalStack(ChildProcesses):
             "aws_endpoint": self.aws_endpoint,
             "region": REGION,
             "table_prefix": self.table_prefix,
+            "artwork_bucket": self.artwork_bucket,
             "mail_from": seed.MAIL_FROM,
             "cognito": {"user_pool_id": pool["user_pool_id"], "client_id": pool["client_id"]},
             "stripe": stripe,

@@ -62,9 +62,10 @@ def order_form(tag: str, **changes: Any) -> dict[str, Any]:
 class Arrange:
     """API shortcuts for what a test needs to exist before the browser looks at it."""
 
-    def __init__(self, stack: LocalStack, who: str) -> None:
+    def __init__(self, stack: LocalStack, who: str | dict[str, Any]) -> None:
+        """`who`: a seeded user's brand code (or "staff"), or an account (email and password) made by the test."""
         description = stack.description
-        account = user(stack, who)
+        account = user(stack, who) if isinstance(who, str) else who
         token = seed.sign_in(
             stack.aws, description["cognito"]["client_id"], account["email"], account["password"], account.get("totp_secret")
         )

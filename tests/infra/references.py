@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from infra.stage import Stage
@@ -33,6 +34,8 @@ class References:
             return f"function:{properties['FunctionName'].removeprefix(self.stage.prefix)}"
         if resource["Type"] == "AWS::Cognito::UserPool":
             return f"userpool:{properties['UserPoolName'].removeprefix(self.stage.prefix)}"
+        if resource["Type"] == "AWS::S3::Bucket" and attribute == "Arn":
+            return f"bucket:{re.sub(r'[0-9A-F]{8}$', '', logical_id)}"
         if resource["Type"] == "AWS::SES::ConfigurationSet":
             return str(properties["Name"])
         return f"<{stack}.{logical_id}{'.' + attribute if attribute else ''}>"

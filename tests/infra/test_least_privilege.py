@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from infra.access import FUNCTIONS, STRIPE_SECRETS, USER_POOL_ADMIN, FunctionAccess
+from infra.access import ARTWORK_PREFIX, FUNCTIONS, STRIPE_SECRETS, USER_POOL_ADMIN, FunctionAccess
 
 from tests.infra.conftest import STAGE, Synthesized
 from tests.infra.references import References
@@ -108,9 +108,11 @@ def test_no_wildcard_action_and_a_wildcard_resource_only_where_aws_has_nothing_n
         if "*" in statement["resources"]:
             assert set(statement["actions"]) <= set(STAR_RESOURCES), statement
         for resource in statement["resources"]:
-            # The one partial wildcard: the streams of the function's own log group (Lambda names them).
+            # The partial wildcards: the streams of the function's own log group (Lambda names them), and the
+            # files under the artwork prefix (named as brands upload them).
             if resource != "*" and "*" in resource:
-                assert resource.endswith(f":log-group:/aws/lambda/{STAGE.prefix}{access.name}:log-stream:*"), resource
+                artwork = access.artwork_actions and resource == f"bucket:ArtworkBucket/{ARTWORK_PREFIX}*"
+                assert artwork or resource.endswith(f":log-group:/aws/lambda/{STAGE.prefix}{access.name}:log-stream:*"), resource
 
 
 def test_the_stream_reader_may_send_failures_to_its_dead_letter_queue_only(synthesized: Synthesized) -> None:
@@ -165,3 +167,33 @@ def test_no_role_reaches_a_table_or_secret_its_code_never_uses(synthesized: Synt
     # Reconciliation asks Stripe; it never verifies a webhook.
     assert "secret:stripe-webhook-secret" not in reach["reconcile-payments"]
     assert "secret:stripe-secret-key" in reach["reconcile-payments"]
+
+
+def test_only_the_orders_api_reaches_the_artwork_and_only_to_put_and_get_files_under_its_prefix(synthesized: Synthesized) -> None:
+    reach = {access.name: granted(statements_of(synthesized, access), "s3:") for access in FUNCTIONS}
+    assert reach.pop("orders-api") == {
+        ("s3:PutObject", f"bucket:ArtworkBucket/{ARTWORK_PREFIX}*"),
+        ("s3:GetObject", f"bucket:ArtworkBucket/{ARTWORK_PREFIX}*"),
+    }
+    assert all(not granted_here for granted_here in reach.values()), reach
+
+
+def test_the_artwork_bucket_is_private_encrypted_tls_only_and_takes_uploads_from_the_app_only(synthesized: Synthesized) -> None:
+    buckets = {key: bucket for key, bucket in synthesized.resources("Data", "AWS::S3::Bucket").items() if key.startswith("ArtworkBucket")}
+    assert len(buckets) == 1
+    properties = next(iter(buckets.values()))["Properties"]
+    assert properties["PublicAccessBlockConfiguration"] == {
+        "BlockPublicAcls": True,
+        "BlockPublicPolicy": True,
+        "IgnorePublicAcls": True,
+        "RestrictPublicBuckets": True,
+    }
+    assert (
+        properties["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
+    )
+    assert properties["CorsConfiguration"]["CorsRules"] == [
+        {"AllowedHeaders": ["*"], "AllowedMethods": ["POST"], "AllowedOrigins": [STAGE.web_origin], "MaxAge": 3000}
+    ]
+    policies = [p for p in synthesized.resources("Data", "AWS::S3::BucketPolicy").values()]
+    denied = [s for p in policies for s in p["Properties"]["PolicyDocument"]["Statement"] if s["Effect"] == "Deny"]
+    assert any(s["Condition"] == {"Bool": {"aws:SecureTransport": "false"}} for s in denied)

@@ -17,6 +17,8 @@ import { addressesView } from './views/addresses.js';
 import { homeView } from './views/home.js';
 import { invoicesView } from './views/invoices.js';
 import { showHelpFor } from './help.js';
+import { profileView } from './views/profile.js';
+import { stampsBrandView, stampsListView } from './views/stamps-staff.js';
 
 const ROUTES = [
   { path: '/signin', view: signInView, public: true },
@@ -37,6 +39,9 @@ const ROUTES = [
   { path: '/addresses', view: addressesView, brand: true },
   { path: '/staff', view: staffView, staff: true },
   { path: '/security', view: securityView },
+  { path: '/profile', view: profileView, brand: true },
+  { path: '/staff/stamps/:code', view: stampsBrandView, staff: true },
+  { path: '/staff/stamps', view: stampsListView, staff: true },
 ];
 
 const main = document.getElementById('main');

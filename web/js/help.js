@@ -18,11 +18,15 @@ const PAGES = {
   '/groups': 'guide/group-shipping/',
   '/pay': 'guide/paying/',
   '/team': 'guide/getting-your-account/',
+  '/addresses': 'guide/checkout/#saved-addresses',
+  '/profile': 'guide/custom-stamps/',
   '/security': 'guide/getting-your-account/',
   '/staff/orders/:number': 'guide/running-production/',
   '/staff/brands/:code': 'guide/onboarding-a-brand/',
   '/staff/brands': 'guide/onboarding-a-brand/',
   '/staff/team': 'guide/onboarding-a-brand/',
+  '/staff/stamps/:code': 'guide/custom-stamps/#for-factory-staff',
+  '/staff/stamps': 'guide/custom-stamps/#for-factory-staff',
   '/staff': 'guide/running-production/',
 };
 

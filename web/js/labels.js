@@ -37,6 +37,28 @@ export const GROUP_STATUS = {
   DISSOLVED: 'Dissolved',
 };
 
+/** Where a brand's custom stamps stand (the brand profile page and staff's stamps page). */
+export const STAMP_STEP = {
+  AWAITING_ARTWORK: 'Waiting for artwork',
+  ARTWORK_RECEIVED: 'Artwork received · proof in preparation',
+  PROOF_SENT: 'Proof ready to approve',
+  CHANGES_ASKED: 'Changes asked · new proof in preparation',
+  PROOF_APPROVED: 'Proof approved · stamps being made',
+  MADE: 'Stamps ready',
+};
+
+/** Each step on the stamps' timeline. */
+export const STAMP_EVENT = {
+  ARTWORK_RECEIVED: 'Artwork uploaded',
+  PROOF_SENT: 'Proof sent',
+  CHANGES_ASKED: 'Changes asked',
+  PROOF_APPROVED: 'Proof approved',
+  EXPECTED_DATE_SET: 'Expected date set',
+  MADE: 'Stamps marked ready',
+};
+
+export const STAMPS_STATUS = { NONE: 'Stamp fee not paid yet', IN_DEVELOPMENT: 'In development', READY: 'Ready' };
+
 export const LABELING = { UNLABELED: 'Unlabeled', CUSTOM_STAMPS: 'Custom stamps' };
 
 export const ORDER_TYPE = { MTO: 'MTO', MINI_BULK: 'Mini bulk', BULK: 'Bulk' };

@@ -14,6 +14,7 @@ from pydantic import (
 
 from welt.domain.addresses import Billing, PostalAddress, ShippingAddress
 from welt.domain.errors import StateConflictError
+from welt.domain.stamps import StampWork
 from welt.domain.statuses import Labeling, StampStatus
 from welt.domain.text import ShortText, Strict
 
@@ -52,6 +53,7 @@ class BrandChange(BrandDetails, total=False):
     stamps_status: StampStatus
     stamp_fee_payment_id: str | None
     addresses: list[SavedAddress]
+    stamps: StampWork
 
 
 class Brand(BaseModel):
@@ -81,6 +83,8 @@ class Brand(BaseModel):
     billing_address: PostalAddress | None = None
     registered_at: datetime | None = None
     addresses: list[SavedAddress] = []
+    # The stamps' steps from the brand's artwork to the made stamps (welt.domain.stamps), with their record.
+    stamps: StampWork = StampWork()
     version: int = 1
 
     def _next(self, **changes: Unpack[BrandChange]) -> Brand:
@@ -134,8 +138,14 @@ class Brand(BaseModel):
             return self
         return self._next(stamps_status=StampStatus.IN_DEVELOPMENT, stamp_fee_payment_id=payment_id)
 
-    def stamps_made(self) -> Brand:
-        return self if self.stamps_status is StampStatus.READY else self._next(stamps_status=StampStatus.READY)
+    def stamps_made(self, at: datetime | None = None, actor: str = "staff") -> Brand:
+        """The stamps are made; with `at`, the step is also recorded among the stamps' events."""
+        if self.stamps_status is StampStatus.READY:
+            return self
+        return self._next(stamps_status=StampStatus.READY, stamps=self.stamps.made(at, actor) if at else self.stamps)
+
+    def with_stamps(self, work: StampWork) -> Brand:
+        return self if work is self.stamps else self._next(stamps=work)
 
     @property
     def stamps_ready(self) -> bool:

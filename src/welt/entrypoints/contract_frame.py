@@ -36,6 +36,7 @@ FRAME: dict[str, Any] = {
         {"name": "Catalog and brand", "description": "What the factory makes and what it costs; who you are."},
         {"name": "Orders", "description": "Checkout, the order pool, one order, edits, cancellation and the timeline."},
         {"name": "Quotes", "description": "Prices without saving anything."},
+        {"name": "Custom stamps", "description": "Your logo's stamps: artwork upload, the proof to approve, the expected date."},
         {"name": "Shipping groups", "description": "Several MTO orders to one address, paid and shipped as one shipment."},
         {"name": "Staff", "description": "Factory staff only (Cognito group `staff`); a brand user gets 403."},
         {

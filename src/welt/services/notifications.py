@@ -12,6 +12,7 @@ from datetime import datetime, timedelta
 from aws_lambda_powertools import Logger
 
 from welt.domain import labels
+from welt.domain.brand import Brand
 from welt.domain.catalog import Catalog
 from welt.domain.errors import FieldProblem, ForbiddenError, ValidationFailedError
 from welt.domain.model import Order, ProductionStage, Tracking
@@ -126,6 +127,41 @@ def shipped_message(key: str, orders: list[Order], tracking: Tracking, catalog: 
         subject=f"Shipped: {numbers} (tracking {tracking.tracking_number})",
         body="\n".join(lines),
         context={"shipment": key, "brand": orders[0].brand},
+    )
+
+
+STAMP_STEP_EMAILS = {
+    "ARTWORK_RECEIVED": (
+        "We received your stamp artwork",
+        "We received your artwork {file}. We will send you a proof of your stamp to approve on your brand profile page.",
+    ),
+    "PROOF_SENT": (
+        "Your stamp proof is ready to approve",
+        "The proof of your custom stamp is ready:\n\n  {note}\n\nApprove it, or ask for changes, on your brand profile page.",
+    ),
+    "CHANGES_ASKED": (
+        "You asked for changes to your stamp proof",
+        "You asked for these changes to your stamp proof:\n\n  {comment}\n\nWe will send you a new proof.",
+    ),
+    "PROOF_APPROVED": ("You approved your stamp proof", "You approved the proof of your custom stamp. We are making your stamps now."),
+    "EXPECTED_DATE_SET": ("Your stamps have an expected date", "We expect your custom stamps to be ready on {expected_on}."),
+    "MADE": ("Your custom stamps are ready", "Your custom stamps are made. Your paid orders waiting for them move on to cutting now."),
+}
+
+
+def stamps_message(brand: Brand, to: str) -> OutboxMessage:
+    """The brand's stamps took a step: one email per step (keyed by the revision it produced), to the brand's contact."""
+    event = brand.stamps.events[-1]
+    subject, body = STAMP_STEP_EMAILS[str(event.type)]
+    facts = {"file": event.details.get("file_name", ""), "note": "", "comment": "", "expected_on": "", **event.details}
+    if brand.stamps.expected_on:
+        facts["expected_on"] = f"{brand.stamps.expected_on:%A %d %B %Y}"
+    return OutboxMessage(
+        message_id=f"stamps/{brand.code}/{event.revision}",
+        to=to,
+        subject=subject,
+        body=body.format(**facts),
+        context={"brand": brand.code},
     )
 
 

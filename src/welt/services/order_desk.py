@@ -19,6 +19,7 @@ from welt.domain.model import (
 from welt.domain.pricing import design_problems, size_run_problems
 from welt.services.pagination import CursorSigner
 from welt.services.ports import (
+    ArtworkFiles,
     BrandRepository,
     Clock,
     OrderRepository,
@@ -46,6 +47,8 @@ class OrderDesk:
     clock: Clock
     sessions: SessionRegistry
     vat_registry: VatRegistry
+    # The private bucket of stamps' artwork; None where it is not configured (the artwork steps answer 503).
+    artwork: ArtworkFiles | None = None
 
 
 def check_buildable(desk: OrderDesk, order_type: OrderType, design: Design, sizes: list[SizeLine], within: tuple[str, ...] = ()) -> None:

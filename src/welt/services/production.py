@@ -16,7 +16,7 @@ from welt.domain.shipping_group import GroupStatus
 from welt.domain.text import clean_text, shown
 from welt.services.callers import Caller, find_order
 from welt.services.changes import until_applied
-from welt.services.notifications import shipped_message
+from welt.services.notifications import shipped_message, stamps_message
 from welt.services.orders import OrderDesk, current_view
 from welt.services.ports import OrderFilter, Transaction
 from welt.services.resources import (
@@ -56,8 +56,11 @@ def mark_stamps_ready(desk: OrderDesk, caller: Caller, code: str, update: Stamps
         brand = desk.brands.get(code)
         if brand is None:
             raise NotFoundError(f"No brand {code}.")
-        made = brand.stamps_made()
-        desk.store.commit(Transaction().brand(made, brand))
+        made = brand.stamps_made(desk.clock(), caller.actor)
+        transaction = Transaction().brand(made, brand)
+        if made is not brand and brand.contact_email:
+            transaction.send(stamps_message(made, brand.contact_email))
+        desk.store.commit(transaction)
         return made
 
     current = until_applied(ready, f"Brand {code}")

@@ -5,6 +5,7 @@ Reads go through repositories (orders, payments, invoicing, mail, identity). Eve
 applies all of them or none. Every name is importable from here as well as from its own module.
 """
 
+from welt.services.ports.artwork import ArtworkFiles, StoredFile
 from welt.services.ports.identity import (
     SessionRegistry,
     UserDirectory,
@@ -78,6 +79,7 @@ __all__ = [
     "AeatAnswer",
     "AeatSubmitter",
     "AeatUnavailableError",
+    "ArtworkFiles",
     "BrandCheck",
     "BrandRepository",
     "BrandWrite",
@@ -116,6 +118,7 @@ __all__ = [
     "SessionRegistry",
     "ShippingGroupRepository",
     "Store",
+    "StoredFile",
     "StripeEvent",
     "SubmissionWrite",
     "Transaction",

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from botocore.exceptions import ClientError
 
-from welt.services.ports import StoredFile
+from welt.services.ports import StoredFile, UploadForm
 
 # Enough to tell PNG, PDF and SVG apart (an SVG may open with an XML declaration and comments).
 SNIFF_BYTES = 1024
@@ -19,16 +19,16 @@ class S3ArtworkBucket:
         self._client = client
         self._bucket = bucket
 
-    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> UploadForm:
         # S3 refuses an upload that breaks any condition: another key, another type, or a bigger file.
-        form: dict[str, Any] = self._client.generate_presigned_post(
+        form = self._client.generate_presigned_post(
             Bucket=self._bucket,
             Key=key,
             Fields={"Content-Type": content_type},
             Conditions=[{"Content-Type": content_type}, ["content-length-range", 1, max_bytes]],
             ExpiresIn=expires_in,
         )
-        return form
+        return {"url": form["url"], "fields": dict(form["fields"])}
 
     def stored(self, key: str) -> StoredFile | None:
         try:

@@ -5,7 +5,7 @@ Reads go through repositories (orders, payments, invoicing, mail, identity). Eve
 applies all of them or none. Every name is importable from here as well as from its own module.
 """
 
-from welt.services.ports.artwork import ArtworkFiles, StoredFile
+from welt.services.ports.artwork import ArtworkFiles, StoredFile, UploadForm
 from welt.services.ports.identity import (
     SessionRegistry,
     UserDirectory,
@@ -124,6 +124,7 @@ __all__ = [
     "Transaction",
     "TransactionConflictError",
     "UndeliverableAddressError",
+    "UploadForm",
     "UserDirectory",
     "UserExistsError",
     "VatRegistry",

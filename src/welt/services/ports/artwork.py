@@ -4,7 +4,7 @@ short-lived signed form or link, so the file never passes through the API."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Protocol, TypedDict
 
 
 @dataclass(frozen=True)
@@ -16,8 +16,15 @@ class StoredFile:
     head: bytes
 
 
+class UploadForm(TypedDict):
+    """Where the browser POSTs the file, and the signed fields it sends with it."""
+
+    url: str
+    fields: dict[str, str]
+
+
 class ArtworkFiles(Protocol):
-    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> dict[str, Any]:
+    def upload_form(self, key: str, content_type: str, max_bytes: int, expires_in: int) -> UploadForm:
         """A form the browser POSTs the file with (`url` and `fields`), good for this key, type and size only."""
         ...
 

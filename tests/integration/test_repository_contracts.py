@@ -156,7 +156,7 @@ class TestOrderRepositoryContract:
             assert page.last_key is None
             return [(o.brand, o.seq) for o in page.items]
 
-        second = {"created_from": "2026-11-02", "created_to": "2026-11-02"}
+        second: dict[str, Any] = {"created_from": "2026-11-02", "created_to": "2026-11-02"}
         assert seqs(brand="DMO", **second) == [("DMO", 3), ("DMO", 2)]
         assert seqs(**second) == [("DMO", 3), ("BRK", 1), ("DMO", 2)]
         assert seqs(brand="DMO", created_from="2026-11-03") == [("DMO", 5), ("DMO", 4)]

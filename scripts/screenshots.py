@@ -121,7 +121,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
 
     app.open("/orders?status=PENDING_PAYMENT&type=MTO", "Order pool")
     for grouped in (orders["sneaker"], orders["boot"]):
-        page.get_by_label(f"Select {grouped} for group shipping").check()
+        page.get_by_label(f"Select {grouped}").check()
     page.get_by_role("button", name="Group selected orders for shipping").click()
     expect(page.get_by_role("heading", name="Ship 2 orders together")).to_be_visible()
     camera.shoot("10-group-shipping-savings", full_page=True)

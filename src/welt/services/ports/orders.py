@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, Generic, Protocol, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
 from welt.domain.invoice import MADRID
 from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, TimelineEvent
@@ -50,7 +51,7 @@ class OrderFilter(BaseModel):
     def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
         start = info.data.get("created_from")
         if value is not None and start is not None and value < start:
-            raise ValueError(f"must not be before created_from ({start.isoformat()})")
+            raise PydanticCustomError("date_range", "must not be before the first day of the range ({start})", {"start": start.isoformat()})
         return value
 
     @property

@@ -71,9 +71,9 @@ export async function poolView(ctx) {
       h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/orders/new?fresh=1' }, 'New order'), renderExportButton(screen))),
     h('details', { class: 'filter-box', open: filtering || Boolean(refused) || window.matchMedia('(min-width: 761px)').matches },
       h('summary', {}, filtering ? 'Filters (in use)' : 'Filter and search'), filterForm),
+    suggestionsPanel(ctx, suggested.suggestions),
     shown.length ? renderBulkActions(screen) : null,
     screen.groupPanel,
-    suggestionsPanel(ctx, suggested.suggestions),
     renderTable(screen),
     renderPager(screen));
 }
@@ -221,7 +221,7 @@ function showGroupQuote(screen, numbers, quote) {
     h('h2', { id: 'group-heading', tabindex: '-1' }, `Ship ${numbers.length} orders together`),
     h('p', { class: 'savings' }, 'You save ', h('strong', {}, money(quote.shipping_savings, quote.costs.currency)), ' on shipping.'),
     h('p', {}, `Orders: ${numbers.join(', ')} (${quote.pairs} pairs, one shipment). Shipping alone: ${money(separate)}; together: ${money(quote.costs.shipping)}.`),
-    costTable(quote.costs, 'Costs of the group'),
+    ...[costTable(quote.costs, 'Costs of the group')].flat(), // a table, and its VAT note when there is one
     h('p', { class: 'hint' }, 'Orders in a group are paid together, through the group, and ship with one tracking number.'),
     problems,
     h('div', { class: 'actions' }, create,

@@ -484,6 +484,8 @@ def test_an_unsupported_method_on_a_known_path_is_405_problem_with_allow(request
         ({"q": "x" * 101}, "q"),
         ({"created_from": "2026-02-30"}, "created_from"),
         ({"created_to": "yesterday"}, "created_to"),
+        ({"created_to": "0"}, "created_to"),
+        ({"created_from": "2026-1-5"}, "created_from"),
         ({"created_from": "2026-11-03", "created_to": "2026-11-02"}, "created_to"),
     ],
 )

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, Generic, Protocol, TypeVar
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from welt.domain.invoice import MADRID
@@ -18,6 +19,17 @@ from welt.services.ports.transactions import CheckoutKeyWrite
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day is written YYYY-MM-DD; pydantic alone would also read a number as a Unix time."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", "must be a date written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class OrderFilter(BaseModel):
@@ -35,10 +47,10 @@ class OrderFilter(BaseModel):
     )
     brand: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     stage: ProductionStage | None = Field(default=None, description="Orders in production (`WORK_IN_PROCESS`) at this stage.")
-    created_from: date | None = Field(
+    created_from: IsoDay | None = Field(
         default=None, description="Orders placed on or after this day (ISO date, e.g. 2027-01-04), in the factory's time zone (Madrid)."
     )
-    created_to: date | None = Field(
+    created_to: IsoDay | None = Field(
         default=None,
         description="Orders placed on or before this day (ISO date, inclusive), in the factory's time zone (Madrid); not before "
         "`created_from`.",

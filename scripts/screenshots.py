@@ -137,7 +137,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
 
     app.open("/orders?status=PENDING_PAYMENT&type=MTO", "Order pool")
     for grouped in (orders["sneaker"], orders["boot"]):
-        page.get_by_label(f"Select {grouped} for group shipping").check()
+        page.get_by_label(f"Select {grouped}").check()
     page.get_by_role("button", name="Group selected orders for shipping").click()
     expect(page.get_by_role("heading", name="Ship 2 orders together")).to_be_visible()
     camera.shoot("10-group-shipping-savings", full_page=True)
@@ -154,8 +154,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     page.get_by_role("table", name=f"Share of group {group_id}").scroll_into_view_if_needed()
     camera.shoot("32-order-group-share")
 
-    for _ in range(3):
-        dmo.place(f"{TAG}-P", shipping_address=SHOP_ADDRESS)
+    shop_orders = [dmo.place(f"{TAG}-P", shipping_address=SHOP_ADDRESS)["order_number"] for _ in range(3)]
     app.open("/orders", "Order pool")
     suggestions = page.get_by_role("region", name="Suggested shipping groups")
     expect(suggestions.get_by_role("heading", name=f"3 orders to {SHOP_ADDRESS['name']}")).to_be_visible()
@@ -169,6 +168,12 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
 
     app.open("/orders?status=WORK_IN_PROCESS", "Order pool")
     camera.shoot("19-order-pool-download-csv", full_page=True)
+
+    app.open("/orders?status=PENDING_PAYMENT&sort=-total", "Order pool")
+    for chosen in (orders["mini"], shop_orders[0]):
+        page.get_by_label(f"Select {chosen}").check()
+    expect(page.get_by_role("button", name="Pay selected")).to_be_enabled()
+    camera.shoot("33-order-pool-selection", full_page=True)
 
     app.open(f"/orders/{number}", f"Order {number}")
     expect(page.get_by_text("Expected to ship")).to_be_visible()

@@ -265,7 +265,7 @@ def check_checkout(request: HttpRequest) -> Quote:
     "/orders",
     methods=["GET"],
     operation="listOrders",
-    query_fields=("status", "type", "q", "limit", "cursor"),
+    query_fields=("status", "type", "q", "created_from", "created_to", "limit", "cursor"),
     tags=("Orders",),
     answer="One page of the order pool.",
     query=pool.OrderFilter,

@@ -98,16 +98,18 @@ def health(request: HttpRequest) -> Health:
 def start_payment(request: HttpRequest) -> PaymentResource:
     """Start a payment
 
-    One order (`order_numbers` with exactly one number) or one shipping group (`shipping_group_id`). The server
-    computes the amount: manufacturing + shipping (one shipment for a group) + the one-time stamp fee if this
-    payment is the one to pay it, which is the net, plus IVA on the net (see `Costs`); the PaymentIntent charges
-    `total`. The answer carries the cost summary and what Stripe.js needs. Nothing is locked yet: that happens
-    on confirm.
+    One or more orders (`order_numbers`, at most 20, each named once) or one shipping group (`shipping_group_id`).
+    The server computes the amount: manufacturing + shipping (one shipment for a group; for several orders
+    outside a group, each order's own shipping, added up) + the one-time stamp fee if this payment is the one
+    to pay it, which is the net, plus IVA on the net (see `Costs`); the PaymentIntent charges `total`. The
+    answer carries the cost summary and what Stripe.js needs. Nothing is locked yet: confirming locks every
+    order of the payment in one transaction, and a failed or canceled attempt releases them all.
 
     An order in a shipping group is paid through its group only. Something not payable (paid, cancelled, a
-    payment in progress) is 409. A payment is one invoice: orders billed to different buyers (billing name,
-    VAT ID, country) or under different IVA treatments are 409, saying which. `Idempotency-Key` is required, with the same
-    rules as checkout.
+    payment in progress) is 409 naming the order; another brand's order is 404 like a missing one. A payment
+    is one invoice: orders billed to different buyers (billing name, VAT ID, country) or under different IVA
+    treatments are 409, naming the order that differs. `Idempotency-Key` is required, with the same rules as
+    checkout.
     """
     key = request.idempotency_key()
     raw = request.json()

@@ -129,8 +129,8 @@ def test_shipping_groups_from_the_offer_to_the_dissolve_prompt(app: Backoffice, 
     page = app.page
     app.sign_in(dmo)
     app.search_pool(tag)
-    page.get_by_label(f"Select {first} for group shipping").check()
-    page.get_by_label(f"Select {second} for group shipping").check()
+    page.get_by_label(f"Select {first}").check()
+    page.get_by_label(f"Select {second}").check()
     page.get_by_role("button", name="Group selected orders for shipping").click()
     expect(page.get_by_role("region", name="Ship 2 orders together")).to_be_visible()
     assert_accessible(page, "order pool, group offer")

@@ -20,9 +20,9 @@ def test_two_orders_are_grouped_with_their_savings_shown_and_paid_as_one(
     app.sign_in(dmo)
     app.search_pool(tag)
     grouping = page.get_by_role("button", name="Group selected orders for shipping")
-    page.get_by_label(f"Select {first} for group shipping").check()
+    page.get_by_label(f"Select {first}").check()
     expect(grouping).to_be_disabled()  # a group needs two orders
-    page.get_by_label(f"Select {second} for group shipping").check()
+    page.get_by_label(f"Select {second}").check()
     grouping.click()
 
     offer = page.get_by_role("region", name="Ship 2 orders together")

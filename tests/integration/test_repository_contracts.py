@@ -144,6 +144,27 @@ class TestOrderRepositoryContract:
         rest = backend.orders.page(OrderFilter(brand="DMO", q="ref-"), found.last_key, 2)
         assert [o.seq for o in rest.items] == [1]
 
+    def test_a_date_range_keeps_the_orders_of_those_madrid_days_on_brand_and_staff_pages(self, backend: Backend) -> None:
+        # T0 is 10:00 in Madrid (UTC+1 in November): each order is named by its Madrid day and time.
+        for minute in (-610, -590, 839, 840, 890):  # 1 Nov 23:50, 2 Nov 00:10, 2 Nov 23:59, 3 Nov 00:00, 3 Nov 00:50
+            place(backend, "DMO", minute)
+        place(backend, "BRK", 0)
+
+        def seqs(**where: Any) -> list[tuple[str, int]]:
+            page = backend.orders.page(OrderFilter(**where), None, 10)
+            assert page.last_key is None
+            return [(o.brand, o.seq) for o in page.items]
+
+        second: dict[str, Any] = {"created_from": "2026-11-02", "created_to": "2026-11-02"}
+        assert seqs(brand="DMO", **second) == [("DMO", 3), ("DMO", 2)]
+        assert seqs(**second) == [("DMO", 3), ("BRK", 1), ("DMO", 2)]
+        assert seqs(brand="DMO", created_from="2026-11-03") == [("DMO", 5), ("DMO", 4)]
+        assert seqs(created_to="2026-11-01") == [("DMO", 1)]
+        assert seqs(brand="DMO", created_from="2026-11-04") == []
+        first = backend.orders.page(OrderFilter(brand="DMO", **second), None, 1)
+        rest = backend.orders.page(OrderFilter(brand="DMO", **second), first.last_key, 1)
+        assert [o.seq for o in first.items + rest.items] == [3, 2]
+
     def test_the_timeline_is_items_of_its_own_read_a_page_at_a_time(self, backend: Backend) -> None:
         order = place(backend, "DMO")
         for n in range(4):

@@ -91,6 +91,8 @@ def pool_budget(page: dict[str, Any]) -> int:
         "status=SHIPPED&limit=10",
         "q=nomatch&limit=1",
         "q=3D-00123&limit=50",
+        "created_to=2026-01-05&limit=50",
+        "created_from=2026-01-06&status=PENDING_PAYMENT&q=3d&limit=50",
     ],
 )
 def test_a_pool_page_reads_the_brand_once_and_one_index_whatever_the_filter(shop: Any, query: str) -> None:
@@ -98,6 +100,8 @@ def test_a_pool_page_reads_the_brand_once_and_one_index_whatever_the_filter(shop
     assert count <= pool_budget(page), (query, shop[1].seen)
     if query.startswith("status=WORK"):
         assert len(page["orders"]) == 50 and {o["status"] for o in page["orders"]} == {"WORK_IN_PROCESS"}
+    if query.startswith("created_to"):  # the grown orders of 6 January (Madrid) are skipped within the one read
+        assert len(page["orders"]) == 50 and max(o["created_at"] for o in page["orders"]) < "2026-01-05T23:00"
 
 
 def test_a_search_answers_within_its_budget_and_can_go_on(shop: Any) -> None:
@@ -125,6 +129,7 @@ def test_a_search_answers_within_its_budget_and_can_go_on(shop: Any) -> None:
         "stage=STITCHING&limit=50",
         "status=PENDING_PAYMENT&brand=DMO&limit=50",
         "stage=STITCHING&type=MTO&brand=DMO",
+        "created_from=2026-01-05&created_to=2026-01-05&limit=50",
     ],
 )
 def test_a_staff_page_is_a_read_of_the_sign_in_one_index_read_and_one_read_of_the_brands_shown(shop: Any, query: str) -> None:

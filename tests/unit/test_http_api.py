@@ -482,6 +482,11 @@ def test_an_unsupported_method_on_a_known_path_is_405_problem_with_allow(request
         ({"status": "LOST"}, "status"),
         ({"type": "SANDAL"}, "type"),
         ({"q": "x" * 101}, "q"),
+        ({"created_from": "2026-02-30"}, "created_from"),
+        ({"created_to": "yesterday"}, "created_to"),
+        ({"created_to": "0"}, "created_to"),
+        ({"created_from": "2026-1-5"}, "created_from"),
+        ({"created_from": "2026-11-03", "created_to": "2026-11-02"}, "created_to"),
     ],
 )
 def test_junk_query_parameters_of_the_order_pool_are_422_by_parameter(orders_client, query, field):

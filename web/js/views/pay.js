@@ -84,26 +84,30 @@ function go(screen, state, payment, reason = null) {
 
 export async function payView(ctx) {
   const group = ctx.query.get('group');
-  const orderNumber = ctx.query.get('order');
-  if (!group && !orderNumber) return renderNothingChosen();
+  // One order (`order=`), or several the pool's "Pay selected" chose (`orders=`, comma-separated), paid as one payment.
+  const orderNumbers = ctx.query.get('order') ? [ctx.query.get('order')] : (ctx.query.get('orders') || '').split(',').filter(Boolean);
+  const orderNumber = orderNumbers.length === 1 ? orderNumbers[0] : null;
+  if (!group && !orderNumbers.length) return renderNothingChosen();
+  const several = !group && orderNumbers.length > 1;
   const screen = {
     ctx,
     group,
     orderNumber,
+    orderNumbers,
     // A payment already in progress (from the order or group page): taken up, not started again.
     resumed: ctx.query.get('payment'),
-    target: group ? `group:${group}` : `order:${orderNumber}`,
-    what: group ? `shipping group ${group}` : `order ${orderNumber}`,
-    back: group ? `#/groups/${encodeURIComponent(group)}` : `#/orders/${encodeURIComponent(orderNumber)}`,
+    target: group ? `group:${group}` : `order:${orderNumbers.join(',')}`,
+    what: group ? `shipping group ${group}` : several ? `${orderNumbers.length} orders` : `order ${orderNumber}`,
+    back: group ? `#/groups/${encodeURIComponent(group)}` : several ? '#/orders' : `#/orders/${encodeURIComponent(orderNumber)}`,
   };
   const page = renderPage(screen);
   let payment;
   try {
     payment = screen.resumed
       ? await paymentsApi.get(`/payments/${encodeURIComponent(screen.resumed)}`)
-      : await startPayment(screen.target, group ? { shipping_group_id: group } : { order_numbers: [orderNumber] });
+      : await startPayment(screen.target, group ? { shipping_group_id: group } : { order_numbers: orderNumbers });
   } catch (error) {
-    if (!(error instanceof ApiProblem) || ![404, 409].includes(error.status)) throw error;
+    if (!(error instanceof ApiProblem) || ![404, 409, 422].includes(error.status)) throw error;
     page.append(...renderNothingToPay(screen, error));
     return page;
   }
@@ -177,7 +181,7 @@ function showClosed(screen, payment, reason) {
     paymentKeys.drop(screen.target);
     if (!screen.resumed) screen.ctx.rerender();
     else if (screen.group) window.location.hash = `#/pay?group=${encodeURIComponent(screen.group)}`;
-    else window.location.hash = `#/pay?order=${encodeURIComponent(screen.orderNumber)}`;
+    else window.location.hash = `#/pay?orders=${screen.orderNumbers.map(encodeURIComponent).join(',')}`;
   };
   screen.cardArea.replaceChildren();
   screen.outcome.replaceChildren(h('div', { class: 'notice notice-warning', role: 'alert' },
@@ -333,13 +337,14 @@ function renderNothingChosen() {
 
 function renderPage({ group, orderNumber, what, back }) {
   return h('section', { class: 'page' },
-    h('p', { class: 'breadcrumb' }, h('a', { href: back }, group ? `Shipping group ${group}` : `Order ${orderNumber}`)),
+    h('p', { class: 'breadcrumb' }, h('a', { href: back }, group ? `Shipping group ${group}` : orderNumber ? `Order ${orderNumber}` : 'Order pool')),
     h('h1', {}, `Pay ${what}`));
 }
 
 function renderNothingToPay({ what, back }, problem) {
   return [h('div', { class: 'notice notice-warning', role: 'alert' },
-    h('h2', {}, 'Nothing to pay here'), h('p', {}, problem.detail)),
+    h('h2', {}, 'Nothing to pay here'), h('p', {}, problem.detail),
+    (problem.errors || []).length ? h('ul', {}, problem.errors.map((error) => h('li', {}, error.msg))) : null),
   h('p', {}, h('a', { href: back }, `See ${what}`), ' · ', h('a', { href: '#/orders' }, 'Order pool'))];
 }
 
@@ -348,7 +353,8 @@ function renderLayout(screen, payment) {
   const summary = h('section', { class: 'panel', 'aria-labelledby': 'summary-heading' },
     h('h2', { id: 'summary-heading' }, 'Cost summary'),
     h('p', {}, payment.order_numbers.length === 1 ? 'Order ' : 'Orders ', payment.order_numbers.join(', '),
-      payment.shipping_group_id ? ` (shipping group ${payment.shipping_group_id}, one shipment)` : ''),
+      payment.shipping_group_id ? ` (shipping group ${payment.shipping_group_id}, one shipment)`
+        : payment.order_numbers.length > 1 ? ' (one payment and one invoice; each order ships on its own, so the shipping is theirs added up)' : ''),
     costTable({ ...payment.summary, currency: payment.currency }, 'What you pay'),
     payment.summary.customization ? h('p', { class: 'hint' }, 'Customization is the one-time development of your custom stamps.') : null);
   // The live region is in the page from the start and only its box is hidden: screen readers read out what

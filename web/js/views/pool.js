@@ -1,8 +1,9 @@
 /**
- * The order pool: filters, pages (next_cursor), a Pay link per payable order, and several MTO orders
- * selected and grouped for shipping, with the savings shown (POST /quotes) before the group is made.
- * Above the table, the groups the API suggests, each made with one click; "Download CSV" exports
- * every order the filters match; each row can be ordered again.
+ * The order pool: filters (status, type, text, order dates), pages (next_cursor), sorting of the page shown,
+ * a Pay link per payable order, and a selection of orders to pay as one payment, export as CSV, or group for
+ * shipping with the savings shown (POST /quotes) before the group is made. Above the table, the groups the
+ * API suggests, each made with one click; "Download CSV" exports every order the filters match; each row can
+ * be ordered again.
  */
 
 import { ApiProblem, ordersApi, queryString } from '../api.js';
@@ -12,35 +13,44 @@ import { countryName } from '../countries.js';
 import { date, day, money, orderType, pairs } from '../format.js';
 import { ORDER_STATUS, productionDays, wordsFor } from '../labels.js';
 import {
-  cell, costTable, invoiceButton, isGroupable, nowrapCell, orderAgainButton, payLink, statusBadge, trackingLink,
+  cell, costTable, invoiceButton, isGroupable, isPayableAlone, nowrapCell, orderAgainButton, payLink, statusBadge, trackingLink,
 } from '../order-parts.js';
 import { allOrders, csvOf, downloadCsv } from '../pool-export.js';
+import {
+  SERVER_ORDER, SORT_KEYS, describeSort, isServerOrder, nextSort, parseSort, sortOrders, sortParam,
+} from '../pool-sorting.js';
 import { showProblem } from '../problems.js';
 import { loadCatalog } from '../store.js';
 
 const STATUSES = ['PENDING_PAYMENT', 'WORK_IN_PROCESS', 'SHIPPED', 'DELIVERED', 'CANCELLED'];
 const TYPES = ['MTO', 'MINI_BULK', 'BULK'];
 const PAGE_SIZES = ['10', '25', '50', '100'];
+const MAX_PAID_TOGETHER = 20; // POST /payments takes at most this many orders (as many as a shipping group holds)
+const SORTABLE = { Order: 'date', Status: 'status', Total: 'total' };
 
 // Cursors of the pages before the current one, per filter, so "Previous page" can go back.
 const trails = new Map();
 
 /*
- * The screen is a state machine. Where the buyer looks (filters, page) lives in the address, so its events
- * navigate: filters applied, previous or next page. What the buyer does on the page is the screen's own state:
- *   selection   none → one → several orders chosen (a chooser's change); "Group selected" needs several
+ * The screen is a state machine. Where the buyer looks (filters, sort, page) lives in the address, so its
+ * events navigate: filters applied, a column sorted, previous or next page. What the buyer does on the page
+ * is the screen's own state:
+ *   selection   none → one → several orders chosen (a chooser's or "select all"'s change); "Pay selected" needs
+ *               orders payable alone (at most 20), "Group selected" several groupable ones, "Export selected" any
  *   groupPanel  hidden → quote (the group's savings, POST /quotes) or problem; cancel or a new choice hides it,
  *               "Create shipping group" leaves for the new group (or shows the refusal)
  *   export      idle → exporting (counting the orders read) → idle
  */
 export async function poolView(ctx) {
   const q = ctx.query;
-  const filters = { status: q.get('status') || '', type: q.get('type') || '', q: q.get('q') || '', limit: q.get('limit') || '25' };
+  const filters = Object.fromEntries(['status', 'type', 'q', 'created_from', 'created_to'].map((name) => [name, q.get(name) || '']));
+  filters.limit = q.get('limit') || '25';
   const cursor = q.get('cursor') || '';
+  const sort = parseSort(q.get('sort') || '');
   // Suggestions are about unpaid MTO orders: shown on the pool's first page unless the filters look elsewhere.
   const suggesting = !cursor && ['', 'PENDING_PAYMENT'].includes(filters.status) && ['', 'MTO'].includes(filters.type);
-  const [page, suggested] = await Promise.all([
-    ordersApi.get(`/orders${queryString({ ...filters, cursor })}`, { signal: ctx.signal }),
+  const [{ page, refused }, suggested] = await Promise.all([
+    readPage(ctx, filters, cursor),
     // The pool works without suggestions: a failure to read them only leaves them out.
     suggesting ? ordersApi.get('/shipping-groups/suggestions', { signal: ctx.signal }).catch(() => ({ suggestions: [] }))
       : { suggestions: [] },
@@ -49,66 +59,136 @@ export async function poolView(ctx) {
   const trail = trails.get(filterKey) || [];
   if (!cursor) trail.length = 0;
   trails.set(filterKey, trail);
-  const filtering = Boolean(filters.status || filters.type || filters.q);
-  const screen = { ctx, filters, cursor, page, trail, filtering, ...renderGroupBar() };
-  screen.groupButton.addEventListener('click', () => askGroupQuote(screen));
+  const filtering = Boolean(filters.status || filters.type || filters.q || filters.created_from || filters.created_to);
+  const shown = sortOrders(page.orders, sort);
+  const screen = { ctx, filters, cursor, sort, page, shown, trail, filtering, ...renderBulkBar() };
+  const filterForm = renderFilters(screen);
+  if (refused) showProblem(filterForm, refused, { strip: ['query'], focus: false });
 
   return h('section', { class: 'page wide' },
     h('div', { class: 'page-head' },
       h('h1', {}, 'Order pool'),
       h('div', { class: 'actions' }, h('a', { class: 'button', href: '#/orders/new?fresh=1' }, 'New order'), renderExportButton(screen))),
-    h('details', { class: 'filter-box', open: filtering || window.matchMedia('(min-width: 761px)').matches },
-      h('summary', {}, filtering ? 'Filters (in use)' : 'Filter and search'), renderFilters(screen)),
-    h('div', { class: 'group-bar' }, screen.groupButton, ' ', screen.selectedCount,
-      h('p', { class: 'hint' }, 'MTO orders waiting for payment, with the same address, can ship together for less.')),
-    screen.groupPanel,
+    h('details', { class: 'filter-box', open: filtering || Boolean(refused) || window.matchMedia('(min-width: 761px)').matches },
+      h('summary', {}, filtering ? 'Filters (in use)' : 'Filter and search'), filterForm),
     suggestionsPanel(ctx, suggested.suggestions),
+    shown.length ? renderBulkActions(screen) : null,
+    screen.groupPanel,
     renderTable(screen),
     renderPager(screen));
 }
 
+/** One page of the pool; filters the API refuses (422: a bad date, a range that ends before it starts) leave it empty. */
+async function readPage(ctx, filters, cursor) {
+  try {
+    return { page: await ordersApi.get(`/orders${queryString({ ...filters, cursor })}`, { signal: ctx.signal }) };
+  } catch (error) {
+    if (!(error instanceof ApiProblem) || error.status !== 422) throw error;
+    return { page: { orders: [], next_cursor: null }, refused: error };
+  }
+}
+
+/** The pool's address: its filters, the sort unless it is the API's order, and the page's cursor. */
+function poolHref(filters, { sort = SERVER_ORDER, cursor = '' } = {}) {
+  return `#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, sort: sortParam(sort), cursor })}`;
+}
+
 /** The filters form; applying it is a navigation, so the filters are in the address and the history. */
-function renderFilters({ ctx, filters }) {
+function renderFilters({ ctx, filters, sort }) {
   const statusSelect = select([['', 'All statuses'], ...STATUSES.map((s) => [s, wordsFor(ORDER_STATUS, s)])], { value: filters.status });
   const typeSelect = select([['', 'All types'], ...TYPES.map((t) => [t, orderType(t)])], { value: filters.type });
   const search = h('input', { type: 'search', value: filters.q, maxlength: '100' });
+  // Named for the error summary, which may be drawn before the form is in the document (where labels are found).
+  const from = h('input', { type: 'date', value: filters.created_from, 'data-label': 'Placed from' });
+  const to = h('input', { type: 'date', value: filters.created_to, 'data-label': 'Placed to' });
   const limit = select(PAGE_SIZES.map((n) => [n, n]), { value: PAGE_SIZES.includes(filters.limit) ? filters.limit : '25' });
   const filterForm = h('form', { class: 'filters', role: 'search', 'aria-label': 'Filter orders' },
     field({ label: 'Status', control: statusSelect, loc: 'status' }),
     field({ label: 'Type', control: typeSelect, loc: 'type' }),
     field({ label: 'Search', control: search, loc: 'q', hint: 'Order number, model or design ref.' }),
+    field({ label: 'Placed from', control: from, loc: 'created_from', hint: 'Order date, Madrid time; this day included.' }),
+    field({ label: 'Placed to', control: to, loc: 'created_to', hint: 'This day included.' }),
     field({ label: 'Rows per page', control: limit, loc: 'limit' }),
     h('div', { class: 'actions' }, h('button', { type: 'submit', class: 'button secondary' }, 'Apply filters')));
   filterForm.addEventListener('submit', (event) => {
     event.preventDefault();
-    ctx.navigate(`#/orders${queryString({ status: statusSelect.value, type: typeSelect.value, q: search.value.trim(), limit: limit.value === '25' ? '' : limit.value })}`);
+    const chosen = { status: statusSelect.value, type: typeSelect.value, q: search.value.trim(), created_from: from.value, created_to: to.value, limit: limit.value };
+    ctx.navigate(poolHref(chosen, { sort }));
   });
   return filterForm;
 }
 
-/** The selection's state (the chosen orders and their checkboxes) and the bar and panel that show it. */
-function renderGroupBar() {
-  const bar = {
+/** The selection's state (the chosen orders and their checkboxes) and the bar and panel that act on it. */
+function renderBulkBar() {
+  return {
     selected: new Map(),
     checkboxes: new Map(),
+    selectAll: h('input', { type: 'checkbox', id: 'select-all-orders' }),
     selectedCount: h('span', { 'aria-live': 'polite' }, 'No orders selected.'),
-    groupButton: h('button', { type: 'button', class: 'button', disabled: true }, 'Group selected orders for shipping'),
+    payButton: h('button', { type: 'button', class: 'button', disabled: true }, 'Pay selected'),
+    exportSelected: h('button', { type: 'button', class: 'button secondary', disabled: true }, 'Export selected'),
+    groupButton: h('button', { type: 'button', class: 'button secondary', disabled: true }, 'Group selected orders for shipping'),
+    bulkNote: h('p', { class: 'hint' }, 'Select orders to pay them as one payment, export them, or ship MTO orders to one address together for less.'),
     groupPanel: h('section', { class: 'panel', hidden: true, 'aria-labelledby': 'group-heading' }),
   };
-  return bar;
 }
 
-/** The chooser's event: an order joins or leaves the selection, and any quote shown is put away. */
+/** The bar above the table: "select all on this page", the count, the bulk actions, and (on phones) the sort. */
+function renderBulkActions(screen) {
+  const { ctx, selectAll, selectedCount, payButton, exportSelected, groupButton, bulkNote, checkboxes } = screen;
+  selectAll.addEventListener('change', () => {
+    const wanted = selectAll.checked; // each choice below redraws the box, so read it first
+    for (const order of screen.shown) {
+      const chooser = checkboxes.get(order.order_number);
+      if (chooser.checked !== wanted) {
+        chooser.checked = wanted;
+        choose(screen, order, wanted);
+      }
+    }
+  });
+  payButton.addEventListener('click', () => {
+    const numbers = chosenInOrder(screen).map((order) => encodeURIComponent(order.order_number));
+    ctx.navigate(`#/pay?orders=${numbers.join(',')}`);
+  });
+  exportSelected.addEventListener('click', () => exportChosen(screen));
+  groupButton.addEventListener('click', () => askGroupQuote(screen));
+  return h('div', { class: 'bulk-bar', role: 'group', 'aria-label': 'Selected orders' },
+    h('span', { class: 'select-all' }, selectAll, h('label', { for: 'select-all-orders' }, 'Select all on this page')),
+    selectedCount, payButton, exportSelected, groupButton, renderPhoneSort(screen), bulkNote);
+}
+
+/** The selected orders as the table shows them. */
+function chosenInOrder({ shown, selected }) {
+  return shown.filter((order) => selected.has(order.order_number));
+}
+
+/** "Export selected": exactly the selected rows, with the same columns as "Download CSV". */
+async function exportChosen(screen) {
+  const orders = chosenInOrder(screen);
+  const stamp = new Date().toISOString().slice(0, 10);
+  downloadCsv(csvOf(orders, await loadCatalog()), `welt-orders-selected-${stamp}.csv`);
+  announce(`${orders.length} selected ${orders.length === 1 ? 'order' : 'orders'} exported to CSV.`);
+}
+
+/** The chooser's event: an order joins or leaves the selection, the actions follow, and any quote shown is put away. */
 function choose(screen, order, chosen) {
-  const { selected, selectedCount, groupButton, groupPanel } = screen;
+  const { selected, checkboxes, selectAll, selectedCount, payButton, exportSelected, groupButton, groupPanel, bulkNote } = screen;
   if (chosen) selected.set(order.order_number, order);
   else selected.delete(order.order_number);
-  const count = selected.size;
-  selectedCount.textContent = count === 0 ? 'No orders selected.' : count === 1 ? '1 order selected; select at least 2.' : `${count} orders selected.`;
-  groupButton.disabled = count < 2;
+  const orders = [...selected.values()];
+  const count = orders.length;
+  selectedCount.textContent = count === 0 ? 'No orders selected.' : `${count} ${count === 1 ? 'order' : 'orders'} selected.`;
+  const unpayable = orders.filter((o) => !isPayableAlone(o)).map((o) => o.order_number);
+  payButton.disabled = count === 0 || unpayable.length > 0 || count > MAX_PAID_TOGETHER;
+  groupButton.disabled = count < 2 || orders.some((o) => !isGroupable(o));
+  exportSelected.disabled = count === 0;
+  selectAll.checked = count > 0 && count === checkboxes.size;
+  selectAll.indeterminate = count > 0 && count < checkboxes.size;
+  bulkNote.textContent = count > MAX_PAID_TOGETHER ? `One payment takes at most ${MAX_PAID_TOGETHER} orders.`
+    : unpayable.length ? `Pay selected takes unpaid orders outside shipping groups; not ${unpayable.join(', ')}.`
+      : count === 1 ? 'Grouping for shipping needs at least 2 MTO orders.' : '';
   groupPanel.hidden = true;
 }
-
 /** "Group selected orders": the savings of shipping them together, or why they cannot be. */
 async function askGroupQuote(screen) {
   const { selected, groupButton, groupPanel } = screen;
@@ -123,7 +203,7 @@ async function askGroupQuote(screen) {
     groupPanel.replaceChildren(h('h2', { id: 'group-heading' }, 'Group shipping'));
     showProblem(groupPanel, error, { resolve: (path) => resolveSelected(screen, path, numbers) });
   } finally {
-    groupButton.disabled = selected.size < 2;
+    groupButton.disabled = selected.size < 2 || [...selected.values()].some((order) => !isGroupable(order));
   }
 }
 
@@ -141,7 +221,7 @@ function showGroupQuote(screen, numbers, quote) {
     h('h2', { id: 'group-heading', tabindex: '-1' }, `Ship ${numbers.length} orders together`),
     h('p', { class: 'savings' }, 'You save ', h('strong', {}, money(quote.shipping_savings, quote.costs.currency)), ' on shipping.'),
     h('p', {}, `Orders: ${numbers.join(', ')} (${quote.pairs} pairs, one shipment). Shipping alone: ${money(separate)}; together: ${money(quote.costs.shipping)}.`),
-    costTable(quote.costs, 'Costs of the group'),
+    ...[costTable(quote.costs, 'Costs of the group')].flat(), // a table, and its VAT note when there is one
     h('p', { class: 'hint' }, 'Orders in a group are paid together, through the group, and ship with one tracking number.'),
     problems,
     h('div', { class: 'actions' }, create,
@@ -152,12 +232,9 @@ function showGroupQuote(screen, numbers, quote) {
 }
 
 function renderRow(screen, order, columns) {
-  let chooser = null;
-  if (isGroupable(order)) {
-    chooser = h('input', { type: 'checkbox', class: 'chooser', 'aria-label': `Select ${order.order_number} for group shipping` });
-    chooser.addEventListener('change', () => choose(screen, order, chooser.checked));
-    screen.checkboxes.set(order.order_number, chooser);
-  }
+  const chooser = h('input', { type: 'checkbox', class: 'chooser', 'aria-label': `Select ${order.order_number}` });
+  chooser.addEventListener('change', () => choose(screen, order, chooser.checked));
+  screen.checkboxes.set(order.order_number, chooser);
   return h('tr', {},
     h('th', { scope: 'row', 'data-label': 'Order', class: 'col-order' },
       h('span', { class: 'order-cell' }, chooser,
@@ -166,13 +243,14 @@ function renderRow(screen, order, columns) {
     columns.map(([name]) => COLUMN_CELLS[name](order)));
 }
 
-/** A search looks at a bounded number of orders per request: a short page with a cursor means "not done yet". */
+/** A search or a date range looks at a bounded number of orders per request: a short page with a cursor means "not done yet". */
 function searchGoesOn({ filters, page }) {
-  return Boolean(filters.q && page.next_cursor && page.orders.length < Number(filters.limit || 25));
+  const bounded = filters.q || filters.created_from || filters.created_to;
+  return Boolean(bounded && page.next_cursor && page.orders.length < Number(filters.limit || 25));
 }
 
 function renderTable(screen) {
-  const { filters, page, cursor, trail, filtering } = screen;
+  const { filters, page, cursor, trail, filtering, sort, shown } = screen;
   if (!page.orders.length) {
     return h('p', { class: 'empty' }, searchGoesOn(screen) ? 'No matches among the orders searched so far.'
       : cursor ? 'No more orders.' : filtering
@@ -180,18 +258,48 @@ function renderTable(screen) {
   }
   const columns = poolColumns(filters.status);
   const headers = [['Order'], ...columns];
-  return h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
-    h('table', { class: 'table responsive pool-table' },
-      h('caption', {}, `Orders, page ${trail.length + 1}`, filtering ? ' (filtered)' : ''),
-      h('thead', {}, h('tr', {}, headers.map(([name, more]) => h('th', { scope: 'col', class: `col-${name.toLowerCase().replace(/ /g, '-')}` }, name,
-        more ? h('span', { class: 'visually-hidden' }, more) : null)))),
-      h('tbody', {}, page.orders.map((order) => renderRow(screen, order, columns)))));
+  return h('div', {},
+    isServerOrder(sort) ? null : h('p', { class: 'hint sort-note' }, `Sorted by ${describeSort(sort)}: the ${shown.length} orders on this page. `
+      + 'Pages still run newest first; to sort more orders at once, show more rows per page or narrow the filters.'),
+    h('div', { class: 'table-wrap', role: 'region', 'aria-label': 'Orders table', tabindex: '0' },
+      h('table', { class: 'table responsive pool-table' },
+        h('caption', {}, `Orders, page ${trail.length + 1}`, filtering ? ' (filtered)' : '',
+          isServerOrder(sort) ? '' : `, this page sorted by ${describeSort(sort)}`),
+        h('thead', {}, h('tr', {}, headers.map((header) => headerCell(screen, header)))),
+        h('tbody', {}, shown.map((order) => renderRow(screen, order, columns))))));
+}
+
+/** A column's heading; Order (by date), Status and Total sort the page, and say how it is sorted (aria-sort). */
+function headerCell({ ctx, filters, cursor, sort }, [name, more]) {
+  const key = SORTABLE[name];
+  const attrs = { scope: 'col', class: `col-${name.toLowerCase().replace(/ /g, '-')}` };
+  const extra = more ? h('span', { class: 'visually-hidden' }, more) : null;
+  if (!key) return h('th', attrs, name, extra);
+  const active = sort.key === key;
+  if (active) attrs['aria-sort'] = sort.direction;
+  const mark = active ? (sort.direction === 'ascending' ? '▲' : '▼') : '↕';
+  const button = h('button', { type: 'button', class: 'sort-button' }, name, key === 'date' ? h('span', { class: 'visually-hidden' }, ' date') : null,
+    h('span', { class: 'sort-mark', 'aria-hidden': 'true' }, ` ${mark}`));
+  button.addEventListener('click', () => ctx.navigate(poolHref(filters, { sort: nextSort(sort, key), cursor })));
+  return h('th', attrs, button, h('span', { class: 'sort-name' }, name), extra);
+}
+
+/** On a phone the table's headings are out of sight: the same sorts, as a choice. */
+function renderPhoneSort({ ctx, filters, cursor, sort }) {
+  const options = Object.entries(SORT_KEYS).flatMap(([key, { first }]) => {
+    const other = first === 'ascending' ? 'descending' : 'ascending';
+    return [first, other].map((direction) => [`${direction === 'descending' ? '-' : ''}${key}`, describeSort({ key, direction })]);
+  });
+  const current = `${sort.direction === 'descending' ? '-' : ''}${sort.key}`;
+  const choice = select(options.map(([value, words]) => [value, words[0].toUpperCase() + words.slice(1)]), { value: current });
+  choice.addEventListener('change', () => ctx.navigate(poolHref(filters, { sort: parseSort(choice.value), cursor })));
+  return h('div', { class: 'phone-sort' }, field({ label: 'Sort this page by', control: choice, loc: 'sort' }));
 }
 
 /** Previous and next page: navigations, with the cursors behind this page kept in `trails`. */
 function renderPager(screen) {
-  const { ctx, filters, page, cursor, trail } = screen;
-  const goTo = (to) => ctx.navigate(`#/orders${queryString({ ...filters, limit: filters.limit === '25' ? '' : filters.limit, cursor: to })}`);
+  const { ctx, filters, page, cursor, trail, sort } = screen;
+  const goTo = (to) => ctx.navigate(poolHref(filters, { sort, cursor: to }));
   return h('nav', { class: 'pager', 'aria-label': 'Pages' },
     trail.length || cursor ? h('button', { type: 'button', class: 'button secondary', onclick: () => {
       const previous = trail.pop();
@@ -209,7 +317,7 @@ function renderExportButton({ filters, filtering }) {
     h('span', { class: 'visually-hidden' }, filtering ? ' of the filtered orders' : ' of all orders'));
   exportButton.addEventListener('click', async () => {
     exportButton.disabled = true;
-    const wanted = { status: filters.status, type: filters.type, q: filters.q };
+    const wanted = { status: filters.status, type: filters.type, q: filters.q, created_from: filters.created_from, created_to: filters.created_to };
     try {
       const everything = await allOrders(wanted, (count) => {
         exportButton.firstChild.textContent = `Exporting… ${count} orders`;

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
+import operator
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
@@ -10,7 +12,7 @@ from typing import Any
 from boto3.dynamodb.conditions import Attr, Key
 
 from welt.adapters.dynamodb.reading import batch_get, plain, position
-from welt.adapters.tables import ORDERS
+from welt.adapters.tables import ORDER_FILTER_INDEXES, ORDERS
 from welt.domain.model import STORED, Order, OrderStatus, OrderType, PaymentStatus, TimelineEvent, order_number
 from welt.domain.shipping_group import address_key
 from welt.services.ports import GROUPABLE_LIMIT, SEARCH_BUDGET, CappedUse, CheckoutKeyWrite, OrderFilter, Page, search_text
@@ -102,6 +104,14 @@ def checkout_item(write: CheckoutKeyWrite) -> dict[str, Any]:
 
 # The key attribute of each staff index whose name is not simply its key.
 FACTORY_KEYS = {"by_created": "kind", "by_status": "order_status", "by_type": "order_type"}
+FACTORY_INDEXES = {name for name in ORDER_FILTER_INDEXES if not name.startswith("by_brand")}
+
+
+def created_bounds(where: OrderFilter) -> tuple[str | None, str | None]:
+    """The lowest and highest `created_key` within the filter's dates. A key starts with the UTC instant, so the
+    end is the last microsecond of the range followed by a character above every separator."""
+    start, end = where.created_span
+    return (start.isoformat() if start else None, f"{(end - timedelta(microseconds=1)).isoformat()}~" if end else None)
 
 
 def index_for(where: OrderFilter) -> tuple[str, str, str] | None:
@@ -170,8 +180,23 @@ class DynamoOrderRepository:
             "ScanIndexForward": False,
             "Limit": limit + 1,
         }
+        start, end = created_bounds(where)
+        # Staff indexes sort by creation, so a date range narrows the key; a brand's sort by number, so it filters.
+        sorted_by_date = index in FACTORY_INDEXES
+        if sorted_by_date and start and end:
+            query["KeyConditionExpression"] &= Key("created_key").between(start, end)
+        elif sorted_by_date and (start or end):
+            query["KeyConditionExpression"] &= Key("created_key").gte(start) if start else Key("created_key").lte(end)
+        conditions = []
         if where.text:
-            query["FilterExpression"] = Attr("search").contains(where.text)
+            conditions.append(Attr("search").contains(where.text))
+        if not sorted_by_date and start:
+            conditions.append(Attr("created_key").gte(start))
+        if not sorted_by_date and end:
+            conditions.append(Attr("created_key").lte(end))
+        searching = bool(conditions)
+        if searching:
+            query["FilterExpression"] = functools.reduce(operator.and_, conditions)
             query["Limit"] = SEARCH_BUDGET
         if after is not None:
             query["ExclusiveStartKey"] = after
@@ -179,8 +204,8 @@ class DynamoOrderRepository:
         items = response["Items"]
         if len(items) > limit:
             return Page(items=[self._order(i) for i in items[:limit]], last_key=position(ORDERS, index, items[limit - 1]))
-        # Only a text search stops before the end of what matches: it carries on from where it looked.
-        carry_on = plain(response["LastEvaluatedKey"]) if where.text and "LastEvaluatedKey" in response else None
+        # Only a filtered read stops before the end of what matches: it carries on from where it looked.
+        carry_on = plain(response["LastEvaluatedKey"]) if searching and "LastEvaluatedKey" in response else None
         return Page(items=[self._order(i) for i in items], last_key=carry_on)
 
     def timeline(self, brand: str, seq: int, after: dict[str, Any] | None, limit: int) -> Page[TimelineEvent]:

@@ -15,9 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from welt.domain.errors import FieldProblem, ForbiddenError, StateConflictError, TooManyRequestsError, ValidationFailedError
 from welt.domain.model import Order
 from welt.domain.payment import CONFIRMABLE, IN_FLIGHT, Payment, PaymentState
-from welt.domain.shipping_group import GroupStatus, ShippingGroup
+from welt.domain.pricing import one_buyer_problem
+from welt.domain.shipping_group import MAX_ORDERS, GroupStatus, ShippingGroup
 from welt.domain.text import GroupIdText, OrderNumberText
-from welt.services.callers import Caller, brand_of, find_order
+from welt.services.callers import Caller, brand_of, find_orders
 from welt.services.changes import until_applied
 from welt.services.orders import request_fingerprint
 from welt.services.payments.desk import (
@@ -45,14 +46,24 @@ from welt.services.shipping_groups import lookup_group, orders_of
 logger = Logger(child=True)
 
 CARD_CONFIRMATIONS = "card-confirmations"
+# As many orders as a shipping group holds: the attempt that locks them and the settlement that launches them
+# each stay one DynamoDB transaction.
+MAX_ORDERS_PAID_TOGETHER = MAX_ORDERS
 
 
 class PaymentRequest(BaseModel):
-    """Exactly one of `order_numbers` (one order) or `shipping_group_id`; the other is left out or `null`."""
+    """Exactly one of `order_numbers` (one order, or several paid as one payment) or `shipping_group_id`; the
+    other is left out or `null`."""
 
     model_config = ConfigDict(defer_build=True, extra="forbid", json_schema_extra=exactly_one_of("order_numbers", "shipping_group_id"))
 
-    order_numbers: list[OrderNumberText] | None = Field(default=None, min_length=1, max_length=1)
+    order_numbers: list[OrderNumberText] | None = Field(
+        default=None,
+        min_length=1,
+        max_length=MAX_ORDERS_PAID_TOGETHER,
+        description=f"One order, or up to {MAX_ORDERS_PAID_TOGETHER} paid as one payment (one invoice): unpaid orders of the brand "
+        "in no shipping group, with one buyer and one IVA treatment. Each order keeps its own shipping; the payment adds them up.",
+    )
     shipping_group_id: GroupIdText | None = None
 
 
@@ -71,15 +82,32 @@ class ConfirmRequest(BaseModel):
 def _orders_to_pay(desk: PaymentDesk, caller: Caller, request: PaymentRequest) -> tuple[list[Order], ShippingGroup | None]:
     if (request.order_numbers is None) == (request.shipping_group_id is None):
         raise ValidationFailedError(
-            "Pay either one order or one shipping group.",
-            [FieldProblem(("body",), "give exactly one of 'order_numbers' (one order) or 'shipping_group_id'")],
+            "Pay either orders or one shipping group.",
+            [FieldProblem(("body",), "give exactly one of 'order_numbers' (one or more orders) or 'shipping_group_id'")],
         )
     if request.shipping_group_id is not None:
         group = lookup_group(desk.groups, caller, request.shipping_group_id)
         if group.status is not GroupStatus.OPEN:
             raise StateConflictError(f"Shipping group {group.shipping_group_id} is {group.status.value}; nothing to pay.")
         return orders_of(desk.orders, group.order_numbers), group
-    return [find_order(desk.orders, caller, number) for number in request.order_numbers or []], None
+    numbers = request.order_numbers or []
+    repeated = sorted({n for n in numbers if numbers.count(n) > 1})
+    if repeated:
+        raise ValidationFailedError(
+            "Each order may be named once.", [FieldProblem(("body", "order_numbers"), f"{', '.join(repeated)} named twice")]
+        )
+    orders = find_orders(desk.orders, caller, numbers)
+    unlike = next(
+        (
+            f"order {o.order_number} cannot join order {orders[0].order_number}: {p}"
+            for o in orders[1:]
+            if (p := one_buyer_problem([orders[0], o]))
+        ),
+        None,
+    )
+    if unlike:
+        raise StateConflictError(f"One payment is one invoice: {unlike}.")
+    return orders, None
 
 
 def start_payment(desk: PaymentDesk, caller: Caller, request: PaymentRequest, key: str, raw: Mapping[str, object]) -> PaymentResource:

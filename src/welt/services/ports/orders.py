@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, Generic, Protocol, TypeVar
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Annotated, Any, Generic, Protocol, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo, field_validator
+from pydantic_core import PydanticCustomError
 
+from welt.domain.invoice import MADRID
 from welt.domain.model import Brand, Order, OrderStatus, OrderType, ProductionStage, TimelineEvent
 from welt.domain.shipping_group import GroupStatus, ShippingGroup
 from welt.domain.vat import VatIdCheck
@@ -15,6 +19,17 @@ from welt.services.ports.transactions import CheckoutKeyWrite
 
 MAX_PAGE = 100
 DEFAULT_PAGE = 25
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _iso_day(value: object) -> object:
+    """A day is written YYYY-MM-DD; pydantic alone would also read a number as a Unix time."""
+    if isinstance(value, str) and not ISO_DAY.fullmatch(value):
+        raise PydanticCustomError("date_format", "must be a date written YYYY-MM-DD")
+    return value
+
+
+IsoDay = Annotated[date, BeforeValidator(_iso_day)]
 
 
 class OrderFilter(BaseModel):
@@ -32,8 +47,36 @@ class OrderFilter(BaseModel):
     )
     brand: str | None = Field(default=None, pattern=r"^[A-Z]{3}$")
     stage: ProductionStage | None = Field(default=None, description="Orders in production (`WORK_IN_PROCESS`) at this stage.")
+    created_from: IsoDay | None = Field(
+        default=None, description="Orders placed on or after this day (ISO date, e.g. 2027-01-04), in the factory's time zone (Madrid)."
+    )
+    created_to: IsoDay | None = Field(
+        default=None,
+        description="Orders placed on or before this day (ISO date, inclusive), in the factory's time zone (Madrid); not before "
+        "`created_from`.",
+    )
     limit: int = Field(default=DEFAULT_PAGE, ge=1, le=MAX_PAGE, description="Orders per page.")
     cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
+
+    @field_validator("created_to")
+    @classmethod
+    def _not_before_from(cls, value: date | None, info: ValidationInfo) -> date | None:
+        start = info.data.get("created_from")
+        if value is not None and start is not None and value < start:
+            raise PydanticCustomError("date_range", "must not be before the first day of the range ({start})", {"start": start.isoformat()})
+        return value
+
+    @property
+    def created_span(self) -> tuple[datetime | None, datetime | None]:
+        """The instants (UTC) the dates stand for: from the start of `created_from` in Madrid, up to but
+        not including the start of the day after `created_to` there. None where the range is open."""
+        start = datetime.combine(self.created_from, time(), MADRID).astimezone(UTC) if self.created_from else None
+        end = datetime.combine(self.created_to + timedelta(days=1), time(), MADRID).astimezone(UTC) if self.created_to else None
+        return start, end
+
+    @property
+    def dated(self) -> bool:
+        return self.created_from is not None or self.created_to is not None
 
     @property
     def text(self) -> str | None:
@@ -53,6 +96,9 @@ class OrderFilter(BaseModel):
         if self.brand is not None and order.brand != self.brand:
             return False
         if self.stage is not None and (order.production_stage is not self.stage or order.status is not OrderStatus.WORK_IN_PROCESS):
+            return False
+        start, end = self.created_span
+        if (start is not None and order.created_at < start) or (end is not None and order.created_at >= end):
             return False
         return self.text is None or self.text in search_text(order)
 

@@ -34,7 +34,7 @@ def pool(api: Arrange, status: str) -> tuple[int, int]:
             "GET", f"{api.orders_api}/orders", params={"status": status, "limit": 100, **({"cursor": cursor} if cursor else {})}
         )
         count += len(page["orders"])
-        total += sum(order["costs"]["total"] for order in page["orders"])
+        total += sum((order["group_share"] or order["costs"])["total"] for order in page["orders"])  # as the pool shows them
         cursor = page["next_cursor"]
         if cursor is None:
             return count, total

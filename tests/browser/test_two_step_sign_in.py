@@ -88,7 +88,7 @@ def test_a_brand_user_turns_on_two_step_sign_in_from_its_page(app: Backoffice, s
     page = app.page
     keyboard = KeyboardOnly(page)
     first_sign_in(app, keyboard, email, temporary)
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()
 
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Two-step sign-in"), backwards=True)
     expect(app.heading("Two-step sign-in")).to_be_focused()
@@ -103,4 +103,4 @@ def test_a_brand_user_turns_on_two_step_sign_in_from_its_page(app: Backoffice, s
     keyboard.sign_in(email, OWN_PASSWORD)
     expect(app.heading("Enter your code")).to_be_focused()
     keyboard.enter_code(seed.authenticator_code(secret))
-    expect(app.heading("Order pool")).to_be_focused()
+    expect(app.heading("Home")).to_be_focused()

@@ -34,7 +34,8 @@ const PAGES = {
 export async function showHelpFor(routePath) {
   const link = document.getElementById('help-link');
   if (!link) return;
-  const { help_center: helpCenter } = await config();
+  // The help link never breaks a page: without the settings (the screen that needs them says so) it is not shown.
+  const helpCenter = await config().then((settings) => settings.help_center, () => null);
   if (!helpCenter) {
     link.hidden = true;
     return;

@@ -5,9 +5,13 @@ shortcuts to arrange data, and the brand backoffice driven the way a buyer or a 
 from __future__ import annotations
 
 import copy
+import functools
+import threading
 import time
 import uuid
-from contextlib import AbstractContextManager
+from collections.abc import Iterator
+from contextlib import AbstractContextManager, contextmanager
+from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +22,7 @@ from tests.e2e.conftest import STAFF_SIGN_IN_SECONDS, StripeWebhooks
 from tests.examples import checkout
 from welt_stack import seed
 from welt_stack.stack import LocalStack, stack_on_free_ports
+from welt_stack.static import StaticHandler
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -33,6 +38,24 @@ HTTP_TIMEOUT = 30
 CARD_OK = "4242424242424242"
 CARD_DECLINED = "4000000000000341"
 CARD_3DS = "4000002500003155"
+
+
+WEB = Path(__file__).resolve().parents[2] / "web"
+
+
+@contextmanager
+def serving_web_app(config: Path | None) -> Iterator[str]:
+    """The browser app's own files, served as the local stack serves them, with `config` as its config.json (none:
+    404), for tests that need the app's modules in Chromium and no stack."""
+    handler = functools.partial(StaticHandler, directory=str(WEB), config=config)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 
 
 def running_stack(state_dir: Path) -> AbstractContextManager[LocalStack]:

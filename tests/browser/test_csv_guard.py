@@ -5,31 +5,20 @@ The export module is loaded from the browser app's own files (served as the loca
 
 from __future__ import annotations
 
-import functools
-import threading
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page
 
-from welt_stack.static import StaticHandler
+from tests.browser.backoffice import serving_web_app
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("help-center-a11y")]
-
-WEB = Path(__file__).resolve().parents[2] / "web"
 
 
 @pytest.fixture(scope="module")
 def web_origin() -> Iterator[str]:
-    handler = functools.partial(StaticHandler, directory=str(WEB), config=None)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving_web_app(None) as origin:
+        yield origin
 
 
 def csv_field(page: Page, origin: str, value: str) -> str:

@@ -7,15 +7,12 @@ The browser app's own auth module runs in Chromium, served as the local stack se
 
 from __future__ import annotations
 
-import functools
 import json
 import os
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -24,13 +21,12 @@ import pytest
 import requests
 from playwright.sync_api import Page
 
+from tests.browser.backoffice import serving_web_app
 from welt_stack import seed
 from welt_stack.ports import reserved_ports
-from welt_stack.static import StaticHandler
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
 
-WEB = Path(__file__).resolve().parents[2] / "web"
 REGION = "eu-west-1"
 PASSWORD = "Correct-Horse-42!"
 EMAIL = "buyer@srp.example"
@@ -92,13 +88,8 @@ def pool(ministack: str) -> dict[str, Any]:
 def web_origin(pool: dict[str, Any], tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     config = tmp_path_factory.mktemp("web") / "config.json"
     config.write_text(json.dumps({"region": REGION, "cognito": {k: pool[k] for k in ("user_pool_id", "client_id", "endpoint")}}))
-    handler = functools.partial(StaticHandler, directory=str(WEB), config=config)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with serving_web_app(config) as origin:
+        yield origin
 
 
 SIGN_IN = """async ([email, password]) => {

@@ -437,6 +437,20 @@ class RunningStack:
 
 # As long as a Cognito ID token lives: the suite's one staff sign-in serves the whole run.
 STAFF_SIGN_IN_SECONDS = 3600
+# The staff ID token's lifespan in the stacks that test its renewal: seconds, so a test can outlive it.
+SHORT_STAFF_TOKEN_SECONDS = 5
+
+
+@contextmanager
+def short_staff_token_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
+    """A stack of its own whose staff tokens are too old after SHORT_STAFF_TOKEN_SECONDS."""
+    try:
+        with stack_on_free_ports(
+            tmp_path_factory.mktemp("short-staff-tokens"), help_center=False, staff_token_seconds=SHORT_STAFF_TOKEN_SECONDS
+        ) as local:
+            yield local
+    except StackError as error:
+        pytest.fail(f"the local stack did not start: {error}")
 
 
 def _sign_in_everyone(stack: LocalStack) -> tuple[dict[str, str], str]:

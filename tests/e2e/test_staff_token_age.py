@@ -13,24 +13,19 @@ from collections.abc import Iterator
 import pytest
 import requests
 
-from tests.e2e.conftest import HTTP_TIMEOUT
+from tests.e2e.conftest import HTTP_TIMEOUT, SHORT_STAFF_TOKEN_SECONDS, short_staff_token_stack
 from welt_stack import seed
-from welt_stack.stack import LocalStack, StackError, stack_on_free_ports
+from welt_stack.stack import LocalStack
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
-LIFESPAN_SECONDS = 5
+LIFESPAN_SECONDS = SHORT_STAFF_TOKEN_SECONDS
 
 
 @pytest.fixture(scope="module")
 def short_lived(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStack]:
-    try:
-        with stack_on_free_ports(
-            tmp_path_factory.mktemp("short-staff-tokens"), help_center=False, staff_token_seconds=LIFESPAN_SECONDS
-        ) as local:
-            yield local
-    except StackError as error:
-        pytest.fail(f"the local stack did not start: {error}")
+    with short_staff_token_stack(tmp_path_factory) as local:
+        yield local
 
 
 def tokens_of(local: LocalStack, who: str) -> dict[str, str]:

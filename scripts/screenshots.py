@@ -44,6 +44,8 @@ class Camera:
         self.page = page
         self.out = out
         self.saved: list[Path] = []
+        # What each picture shows people, for the check that none shows an internal code (tests/browser).
+        self.words: dict[str, str] = {}
 
     def shoot(self, name: str, full_page: bool = False) -> None:
         # No caret blinking or focus ring left over from the last click in the picture.
@@ -52,6 +54,7 @@ class Camera:
         path = self.out / f"{name}.png"
         self.page.screenshot(path=str(path), full_page=full_page, animations="disabled", caret="hide")
         self.saved.append(path)
+        self.words[name] = self.page.inner_text("body")
         print(path.relative_to(REPO) if path.is_relative_to(REPO) else path)
 
 
@@ -83,7 +86,7 @@ def arrange_pool(dmo: Arrange) -> dict[str, str]:
     }
 
 
-def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
+def take(stack: LocalStack, page: Page, out: Path) -> Camera:
     camera = Camera(page, out)
     app = Backoffice(page, stack.description["web"])
     dmo = Arrange(stack, "DMO")
@@ -249,7 +252,7 @@ def take(stack: LocalStack, page: Page, out: Path) -> list[Path]:
     page.set_viewport_size(PHONE)
     app.open("/orders", "Order pool")
     camera.shoot("16-phone-order-pool")
-    return camera.saved
+    return camera
 
 
 # The start of a PNG: enough for the factory's check of what was uploaded.
@@ -300,7 +303,7 @@ def main() -> None:
         browser = launch_chromium(playwright)
         context = browser.new_context(viewport=DESKTOP, locale="en-GB", device_scale_factor=1)
         try:
-            saved = take(stack, context.new_page(), out)
+            saved = take(stack, context.new_page(), out).saved
         finally:
             browser.close()
     print(f"{len(saved)} screenshots in {out}")

@@ -147,9 +147,9 @@ def test_a_brand_asks_for_changes_to_its_proof_and_staff_send_a_new_one_keyboard
     staff_api.call("POST", f"{orders_api}/admin/brands/{code}/stamps/proof", json={"revision": 1, "note": "40 mm, on the tongue."})
     page = app.page
     keyboard = KeyboardOnly(page)
-    app.sign_in(account)
+    app.sign_in(account, lands_on="Home")
 
-    keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brand profile"))
+    keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brand profile"), backwards=True)
     expect(app.heading("Brand profile")).to_be_focused()
     keyboard.press(page.get_by_role("button", name="Ask for changes"))
     expect(page.get_by_role("alert")).to_contain_text("Say what should change")

@@ -22,8 +22,8 @@ from welt.services.callers import Caller, brand_of
 from welt.services.group_shares import group_shares
 from welt.services.payments.desk import PaymentDesk
 from welt.services.ports import OrderFilter
-from welt.services.resources import order_resource
 from welt.services.resources.home import AwaitingPayment, BrandSummary, InProduction, InvoiceList, InvoiceRow, ShippedThisWeek, Spend
+from welt.services.resources.orders import shown_costs
 from welt.services.resources.parts import iso
 
 SUMMARY_PAGE = 100
@@ -55,12 +55,12 @@ Shares = dict[str, GroupShare]
 Listed = tuple[list[Order], bool]
 
 
-def _total(desk: PaymentDesk, orders: list[Order], brand: Brand, now: datetime, shares: Shares) -> int:
+def _total(desk: PaymentDesk, orders: list[Order], brand: Brand, shares: Shares) -> int:
     """The orders' totals as the pool shows each one: a grouped order's share of its group, any other alone."""
 
     def shown(order: Order) -> int:
         share = shares.get(order.order_number)
-        return share.total if share is not None else order_resource(desk.catalog, order, brand, now)["costs"]["total"]
+        return share.total if share is not None else shown_costs(desk.catalog, order, brand).total
 
     return sum(shown(order) for order in orders)
 
@@ -71,14 +71,14 @@ def _awaiting(desk: PaymentDesk, brand: Brand, now: datetime, listed: Listed, sh
     return {
         "status": OrderStatus.PENDING_PAYMENT,
         "count": len(orders),
-        "total": _total(desk, orders, brand, now, shares),
+        "total": _total(desk, orders, brand, shares),
         "complete": complete,
         "oldest": None
         if oldest is None
         else {
             "order_number": oldest.order_number,
             "created_at": iso(oldest.created_at),
-            "total": _total(desk, [oldest], brand, now, shares),
+            "total": _total(desk, [oldest], brand, shares),
         },
     }
 
@@ -90,7 +90,7 @@ def _in_production(desk: PaymentDesk, brand: Brand, now: datetime, listed: Liste
     return {
         "status": OrderStatus.WORK_IN_PROCESS,
         "count": len(orders),
-        "total": _total(desk, orders, brand, now, shares),
+        "total": _total(desk, orders, brand, shares),
         "complete": complete,
         "next_ships": [
             {
@@ -116,7 +116,7 @@ def _shipped_this_week(desk: PaymentDesk, brand: Brand, now: datetime, listed: L
         "status": OrderStatus.SHIPPED,
         "week_starts": monday.isoformat(),
         "count": len(this_week),
-        "total": _total(desk, this_week, brand, now, shares),
+        "total": _total(desk, this_week, brand, shares),
         "complete": complete,
     }
 

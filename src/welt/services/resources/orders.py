@@ -10,6 +10,7 @@ from pydantic import Field, WithJsonSchema
 from typing_extensions import TypedDict
 
 from welt.domain.catalog import Catalog
+from welt.domain.costs import Costs
 from welt.domain.model import (
     Brand,
     Labeling,
@@ -137,6 +138,14 @@ class OrderResource(TypedDict):
     invoice_number: Annotated[str | None, Field(pattern=r"^INV-[0-9]{4}-[0-9]{6}$")]
 
 
+def shown_costs(catalog: Catalog, order: Order, brand: Brand | None) -> Costs:
+    """An order's costs as shown alone: an unpaid one priced as its payment would charge it (the stamp fee only while
+    due), any other as it was paid."""
+    if order.is_editable and brand is not None:
+        return price_orders(catalog, [order], together=False, stamps=brand.stamps_status).priced
+    return order.costs
+
+
 def order_resource(catalog: Catalog, order: Order, brand: Brand | None, now: datetime, share: GroupShare | None = None) -> OrderResource:
     """The order as the API shows it, built here only (the timeline has its own route).
 
@@ -146,9 +155,7 @@ def order_resource(catalog: Catalog, order: Order, brand: Brand | None, now: dat
     stored = order.model_dump(mode="json")
     model = catalog.shoe_model(order.design.model)
     shipping_on = expected_ship_date(order, catalog, now.date())
-    costs = order.costs
-    if order.is_editable and brand is not None:
-        costs = price_orders(catalog, [order], together=False, stamps=brand.stamps_status).priced
+    costs = shown_costs(catalog, order, brand)
     return {
         "order_number": order.order_number,
         "brand": order.brand,

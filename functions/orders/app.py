@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from copy import deepcopy
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal
 from urllib.parse import unquote
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from welt.bootstrap import wiring
 from welt.config import caps
@@ -27,7 +27,6 @@ from welt.domain.shipping_group import GroupStatus
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
-from welt.entrypoints.problems import field_problems
 from welt.services import address_book, orders, production, quotes, shipping_groups, stamps
 from welt.services import group_suggestions as group_suggestions_service
 from welt.services import onboarding as going_live
@@ -76,9 +75,6 @@ def onboarding() -> going_live.Onboarding:
 api = WeltApi(app, logger, lambda header: wiring.token_verifier().caller(header), lambda: order_desk().sessions)
 
 
-Params = TypeVar("Params", bound=BaseModel)
-
-
 class GroupParams(BaseModel):
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -109,15 +105,8 @@ class TimelineParams(BaseModel):
     cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
 
 
-def query_params(request: HttpRequest, model: type[Params]) -> Params:
-    try:
-        return model.model_validate({name: request.query(name) for name in model.model_fields if request.query(name)})
-    except ValidationError as error:
-        raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
-
-
 def pool_query(request: HttpRequest) -> pool.OrderFilter:
-    return query_params(request, pool.OrderFilter)
+    return request.query_model(pool.OrderFilter)
 
 
 @api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.")
@@ -389,7 +378,7 @@ def order_events(request: HttpRequest, order_number: str) -> Timeline:
 
     Every change to the order, oldest first, a page at a time: follow `next_cursor` until it is `null`.
     """
-    page = query_params(request, TimelineParams)
+    page = request.query_model(TimelineParams)
     return orders.order_timeline(order_desk(), request.caller, order_number, page.limit, page.cursor)
 
 
@@ -477,7 +466,7 @@ def list_groups(request: HttpRequest) -> ShippingGroupList:
     Every group of the brand that was not dissolved, with costs and savings, newest first, a page at a time:
     follow `next_cursor` until it is `null`. A page holds at most 100 orders, so it may end before `limit`.
     """
-    page = query_params(request, GroupParams)
+    page = request.query_model(GroupParams)
     return shipping_groups.list_groups(order_desk(), request.caller, page.limit, page.cursor)
 
 
@@ -777,7 +766,7 @@ def staff_groups(request: HttpRequest) -> StaffShippingGroupList:
     Every group that was not dissolved, of every brand, newest first, a page at a time; `status=PAID` lists the
     groups to ship. A page holds at most 100 orders, so it may end before `limit`.
     """
-    page = query_params(request, GroupParams)
+    page = request.query_model(GroupParams)
     return production.list_groups(order_desk(), request.caller, page.status, page.limit, page.cursor)
 
 
@@ -864,7 +853,7 @@ def staff_brands(request: HttpRequest) -> BrandList:
     The registered brands by code, a page at a time, each with its labeling default, the status of its custom
     stamps, its billing details and its `version`.
     """
-    page = query_params(request, BrandPageParams)
+    page = request.query_model(BrandPageParams)
     return going_live.list_brands(order_desk(), request.caller, page.limit, page.cursor)
 
 

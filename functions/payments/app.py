@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from aws_lambda_powertools import Logger
 from chalice import Chalice, Rate, Response
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from welt.adapters.invoice_pdf import render_invoice
 from welt.bootstrap import wiring
@@ -26,7 +26,6 @@ from welt.domain.errors import (
 from welt.entrypoints.http import HttpRequest, WeltApi
 from welt.entrypoints.observability import observed, traced
 from welt.entrypoints.operations import links_to
-from welt.entrypoints.problems import field_problems
 from welt.entrypoints.stripe_webhook import StripeEvent
 from welt.services import brand_home, payments
 from welt.services.payments.desk import RECORDS_MAX_PAGE, RECORDS_PAGE
@@ -54,7 +53,7 @@ class PaymentListParams(BaseModel):
 
 
 class RecordPageParams(BaseModel):
-    """The invoicing records' page, as the document shows it; the service checks it (out of range is 422)."""
+    """The invoicing records' page: how many, and after which position in the chain."""
 
     model_config = ConfigDict(defer_build=True, extra="ignore")
 
@@ -316,7 +315,8 @@ def invoicing_records(request: HttpRequest) -> InvoicingRecordList:
     Each record's `Huella` chains to the one before (`HuellaAnterior`). Pass `next_cursor` as `cursor` for the
     next page.
     """
-    return payments.invoicing_records(payment_desk(), request.caller, request.query("limit"), request.query("cursor"))
+    page = request.query_model(RecordPageParams)
+    return payments.invoicing_records(payment_desk(), request.caller, page.limit, int(page.cursor or 0))
 
 
 class InvoicePageParams(BaseModel):
@@ -365,10 +365,7 @@ def list_invoices(request: HttpRequest) -> InvoiceList:
     refunds produced, with the path of its PDF. A page holds `limit` payments; pass `next_cursor` as `cursor`
     for the next one. Only the caller's brand's invoices are ever listed.
     """
-    try:
-        params = InvoicePageParams.model_validate({name: request.query(name) for name in ("limit", "cursor") if request.query(name)})
-    except ValidationError as error:
-        raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
+    params = request.query_model(InvoicePageParams)
     return brand_home.brand_invoices(payment_desk(), request.caller, params.limit, params.cursor)
 
 

@@ -153,7 +153,7 @@ def _count(name: str, default: int) -> int:
     value = os.environ.get(name, "").strip()
     if not value:
         return default
-    if not value.isdigit() or int(value) < 1:
+    if not (value.isascii() and value.isdigit()) or int(value) < 1:
         raise RuntimeError(f"environment variable {name} must be a whole number of at least 1")
     return int(value)
 

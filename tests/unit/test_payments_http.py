@@ -180,7 +180,9 @@ def test_card_confirmations_beyond_the_brands_hourly_cap_are_429_with_retry_afte
 def test_staff_read_the_invoicing_records_page_by_page_and_brands_may_not(payments_client: Client) -> None:
     listed = payments_client.http.get("/admin/invoicing/records", headers=as_staff())
     assert listed.status_code == 200 and json.loads(listed.body) == {"records": [], "next_cursor": None}
-    for query, field in (("limit=0", "limit"), ("limit=101", "limit"), ("limit=ten", "limit"), ("cursor=-1", "cursor")):
+    # A limit longer than Python turns into an int, and digits that are not 0-9, are refused like any other.
+    limits = ("0", "101", "ten", "9" * 5000, "%C2%B2")
+    for query, field in (*((f"limit={limit}", "limit") for limit in limits), ("cursor=-1", "cursor"), ("cursor=%C2%B2", "cursor")):
         problem = assert_problem(payments_client.http.get(f"/admin/invoicing/records?{query}", headers=as_staff()), 422)
         assert problem["errors"][0]["loc"] == ["query", field]
     assert_problem(payments_client.http.get("/admin/invoicing/records", headers=as_brand()), 403)

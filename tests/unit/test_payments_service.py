@@ -373,7 +373,7 @@ def test_a_refund_that_overtook_the_success_is_rectified_as_the_invoice_is_issue
     ]
     assert chain_breaks(records) == []
     assert payment["rectifying_invoices"] == ["RECT-2026-000001"]
-    assert payments.invoicing_records(shop.pay, STAFF, None, None)["records"][-1]["HuellaAnterior"] == records[0].fingerprint
+    assert payments.invoicing_records(shop.pay, STAFF, 50, 0)["records"][-1]["HuellaAnterior"] == records[0].fingerprint
 
 
 def test_unknown_event_types_are_acknowledged_and_ignored(shop: Shop) -> None:

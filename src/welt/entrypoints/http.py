@@ -68,6 +68,13 @@ class HttpRequest:
         value = params.get(name)
         return value if value not in (None, "") else None
 
+    def query_model(self, model: type[Model]) -> Model:
+        """The query string read into `model`: its fields by name, an empty value as absent; 422 naming each bad one."""
+        try:
+            return model.model_validate({name: self.query(name) for name in model.model_fields if self.query(name)})
+        except ValidationError as error:
+            raise ValidationFailedError("Some query parameters are not valid.", field_problems(error, ("query",))) from None
+
     def raw_body(self) -> bytes:
         raw = self._raw.raw_body or b""
         return raw if isinstance(raw, bytes) else raw.encode("utf-8")

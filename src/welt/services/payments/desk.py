@@ -157,23 +157,14 @@ RECORDS_PAGE = 50
 RECORDS_MAX_PAGE = 100
 
 
-def invoicing_records(desk: PaymentDesk, caller: Caller, limit: str | None, cursor: str | None) -> InvoicingRecordList:
-    """Staff: the VERI*FACTU records, oldest first, with AEAT's field names; `next_cursor` is the last position shown.
+def invoicing_records(desk: PaymentDesk, caller: Caller, size: int, after: int) -> InvoicingRecordList:
+    """Staff: the VERI*FACTU records after position `after` (0: from the first), oldest first, with AEAT's field names;
+    `next_cursor` is the last position shown.
 
     The cursor is a position in the factory's one chain, not a secret: only staff see the chain, all of it.
     """
     if not caller.staff:
         raise ForbiddenError("Only staff read the invoicing records.")
-    problems = []
-    size = int(limit) if limit is not None and limit.isdigit() else (None if limit is not None else RECORDS_PAGE)
-    if size is None or not 1 <= size <= RECORDS_MAX_PAGE:
-        problems.append(FieldProblem(("query", "limit"), f"a whole number from 1 to {RECORDS_MAX_PAGE}"))
-    after = int(cursor) if cursor is not None and cursor.isdigit() and len(cursor) <= 12 else (None if cursor is not None else 0)
-    if after is None:
-        problems.append(FieldProblem(("query", "cursor"), "the next_cursor of the previous page"))
-    if problems:
-        raise ValidationFailedError("The listing's query is not valid.", problems)
-    assert size is not None and after is not None
     records = desk.invoices.records(after, size + 1)
     shown = records[:size]
     return {

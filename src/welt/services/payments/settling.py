@@ -74,7 +74,7 @@ def settle_from_stripe(desk: PaymentDesk, payment: Payment, intent: IntentView) 
 
 def _attempt_of(intent: IntentView) -> int | None:
     value = intent.metadata.get("attempt", "")
-    return int(value) if value.isdigit() else None
+    return int(value) if value.isascii() and value.isdigit() and len(value) <= 9 else None
 
 
 def settle_succeeded(desk: PaymentDesk, payment_id: str, intent: IntentView) -> Settled:

@@ -14,7 +14,7 @@ from playwright.sync_api import ViewportSize, expect
 from tests.browser.accessibility import REFLOW_WIDTH, assert_accessible, assert_reflows
 from tests.browser.backoffice import CARD_3DS, CARD_DECLINED, Arrange, Backoffice
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 PHONE = ViewportSize(width=REFLOW_WIDTH, height=640)
 

@@ -8,7 +8,7 @@ from playwright.sync_api import Page
 
 from tests.browser.accessibility import Exclusion, assert_accessible, axe_violations
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("help-center-a11y")]
+pytestmark = pytest.mark.e2e
 
 BROKEN = """<!doctype html><html lang="en"><head><title>Broken</title></head><body><main>
 <h1>Sizes</h1>

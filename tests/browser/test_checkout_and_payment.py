@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 
 from tests.browser.backoffice import CARD_3DS, CARD_DECLINED, Arrange, Backoffice
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 
 def test_buyer_orders_checks_out_pays_and_sees_work_in_process(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:

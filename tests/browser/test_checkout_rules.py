@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.backoffice import Arrange, Backoffice, user
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 
 def test_a_brands_first_order_must_choose_labeling_and_the_next_one_starts_with_that_choice(

@@ -12,7 +12,7 @@ from playwright.sync_api import Page
 
 from tests.browser.backoffice import serving_web_app
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("help-center-a11y")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from tests.browser.test_first_sign_in import OWN_PASSWORD, temporary_password
 from tests.internal_codes import internal_codes
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 PHONE = ViewportSize(width=REFLOW_WIDTH, height=640)
 DESKTOP = ViewportSize(width=1366, height=900)

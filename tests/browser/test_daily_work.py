@@ -15,7 +15,7 @@ from tests.browser.backoffice import Arrange, Backoffice
 from tests.examples import SHIPPING_ADDRESS
 from tests.internal_codes import internal_codes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 CSV_COLUMNS = [
     "order_number",

@@ -16,7 +16,7 @@ from tests.browser.backoffice import Arrange, Backoffice
 from tests.browser.keyboard import KeyboardOnly
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 OWN_PASSWORD = "Brand-own-2026!"
 BRAND = {

@@ -15,7 +15,7 @@ from tests.browser.accessibility import REFLOW_WIDTH, assert_accessible, assert_
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.examples import BILLING, SHIPPING_ADDRESS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 PHONE = ViewportSize(width=REFLOW_WIDTH, height=640)
 ELCHE = {**SHIPPING_ADDRESS, "line1": "Carrer de Sant Jordi 4", "city": "Elche", "postal_code": "03203", "country": "ES"}

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.backoffice import Arrange, Backoffice
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 
 def test_two_orders_are_grouped_with_their_savings_shown_and_paid_as_one(

@@ -15,7 +15,7 @@ from tests.browser.backoffice import Arrange, Backoffice
 from tests.browser.keyboard import KeyboardOnly
 from tests.internal_codes import internal_codes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 PHONE = ViewportSize(width=REFLOW_WIDTH, height=640)

@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from tests.browser.backoffice import CARD_OK, Arrange, Backoffice
 from tests.browser.keyboard import KeyboardOnly
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 
 def test_a_buyer_places_and_pays_an_order_with_the_keyboard_alone(app: Backoffice, dmo: dict[str, Any], dmo_api: Arrange, tag: str) -> None:

@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from tests.browser.backoffice import Arrange, Backoffice
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 
 def test_the_buyer_edits_an_unpaid_order_a_stale_edit_is_refused_and_the_order_is_cancelled(

@@ -10,7 +10,7 @@ from playwright.sync_api import Route, expect
 
 from tests.browser.backoffice import Arrange, Backoffice
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 UNAVAILABLE = {
     "type": "/problems/service-unavailable",

@@ -11,7 +11,7 @@ from tests.browser.accessibility import assert_accessible, assert_reflows
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.internal_codes import internal_codes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 UNNAMED_CONTROLS = """() => [...document.querySelectorAll('input, select, textarea, button, a[href]')]
   .filter((el) => el.getClientRects().length && !el.closest('[hidden]'))

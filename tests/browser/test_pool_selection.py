@@ -18,7 +18,7 @@ from tests.browser.backoffice import Arrange, Backoffice
 from tests.browser.test_daily_work import CSV_COLUMNS
 from tests.examples import mini_bulk
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 
 def madrid_today() -> str:

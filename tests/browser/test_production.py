@@ -12,7 +12,7 @@ from tests.browser.accessibility import REFLOW_WIDTH, assert_accessible, assert_
 from tests.browser.backoffice import Arrange, Backoffice
 from tests.internal_codes import internal_codes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 PHONE = ViewportSize(width=REFLOW_WIDTH, height=640)
 

@@ -15,7 +15,7 @@ from tests.browser.backoffice import Arrange, Backoffice
 from tests.browser.keyboard import KeyboardOnly
 from tests.examples import SHIPPING_ADDRESS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 HAMBURG = {**SHIPPING_ADDRESS, "name": "Jonas Berg", "line1": "Hafenstrasse 7", "postal_code": "20359", "city": "Hamburg"}
 

@@ -13,7 +13,7 @@ from playwright.sync_api import Browser
 from tests.browser.backoffice import running_stack
 from tests.internal_codes import internal_codes
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("screenshots")]
+pytestmark = pytest.mark.e2e
 
 SCRIPT = Path(__file__).resolve().parents[2] / "scripts" / "screenshots.py"
 

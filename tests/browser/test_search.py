@@ -14,7 +14,7 @@ from welt.domain.model import Brand
 from welt_stack.seed import DEMO_PASSWORD
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 GROWN = 600  # more than one search reads (500), so the oldest order is found on searching further
 

@@ -25,7 +25,8 @@ from tests.browser.backoffice import serving_web_app
 from welt_stack import seed
 from welt_stack.ports import reserved_ports
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+# One group: the ministack below is started once, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("srp-sign-in")]
 
 REGION = "eu-west-1"
 PASSWORD = "Correct-Horse-42!"

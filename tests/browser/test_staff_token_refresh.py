@@ -19,7 +19,7 @@ from tests.browser.backoffice import Backoffice, user
 from tests.e2e.conftest import SHORT_STAFF_TOKEN_SECONDS, short_staff_token_stack
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 LIFESPAN_SECONDS = SHORT_STAFF_TOKEN_SECONDS
 

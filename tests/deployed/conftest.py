@@ -26,6 +26,8 @@ from welt_stack.stack import REPO, StackError
 VENV_NODE = REPO / ".venv" / "bin" / "node"
 
 
+# First, before pytest-xdist reads each test's group into its id.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
     for item in items:

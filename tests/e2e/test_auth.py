@@ -11,7 +11,7 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 
 from tests.e2e.conftest import Api, RunningStack, assert_problem, order_form
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PROTECTED = [
     ("GET", "/orders"),

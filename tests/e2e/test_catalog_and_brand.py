@@ -7,7 +7,7 @@ import requests
 
 from tests.e2e.conftest import HTTP_TIMEOUT, Api, RunningStack, assert_problem
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.mark.parametrize("api", ["orders_api", "payments_api"])

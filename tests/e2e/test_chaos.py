@@ -39,6 +39,7 @@ from tests.e2e.conftest import (
 from welt_stack.faults import Fault, FaultKind, ses_failing
 from welt_stack.stack import FAULT_SUITE_STRIPE_TIMEOUT, LocalStack, StackError, app_environment, stack_on_free_ports
 
+# One group: the faulty stack below is started once, on one worker.
 pytestmark = [pytest.mark.e2e, pytest.mark.chaos, pytest.mark.xdist_group("chaos")]
 
 REPO = Path(__file__).resolve().parents[2]

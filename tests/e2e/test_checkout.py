@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import Api, Mailbox, assert_problem, expected_costs, order_form, seq_of
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def test_checkout_places_an_order_that_shows_everywhere_and_is_confirmed_by_email(

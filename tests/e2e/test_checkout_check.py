@@ -13,7 +13,7 @@ from tests.e2e.conftest import Api, Mailbox, RunningStack, assert_problem, order
 from tests.examples import SHIPPING_ADDRESS
 from welt_stack import seed
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def check(api: Api, body: Any, **headers: str) -> Any:

@@ -9,7 +9,7 @@ import pytest
 from tests.e2e.conftest import Api, Mailbox, PaymentsApi, assert_problem, order_form, pay_by_card
 from tests.examples import SHIPPING_ADDRESS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def suggestions_to(api: Api, line1: str) -> list[dict[str, Any]]:

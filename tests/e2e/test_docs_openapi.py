@@ -22,7 +22,7 @@ import yaml
 from tests.e2e.conftest import Api, RunningStack, order_form
 from welt_stack import seed
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 DOCUMENT = REPO / "docs" / "api" / "openapi.yaml"

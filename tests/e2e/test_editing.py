@@ -10,7 +10,7 @@ import requests
 
 from tests.e2e.conftest import Api, RunningStack, assert_problem, expected_costs, order_form
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 SHELL_CORDOVAN = {"upper": "shell-cordovan", "lining": "leather-black", "sole": "rubber-commando"}
 

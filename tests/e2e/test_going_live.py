@@ -15,7 +15,7 @@ import pytest
 from tests.e2e.conftest import Api, Mailbox, RunningStack, assert_problem, order_form
 from welt_stack import seed
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 NEW_PASSWORD = "Xyz-first-2026!"
 XYZ = {

@@ -19,7 +19,7 @@ from tests.e2e.conftest import (
 )
 from tests.examples import BILLING, SHIPPING_ADDRESS, mini_bulk
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def mto_orders(dmo: Api, tag: str, count: int) -> list[str]:

@@ -11,7 +11,7 @@ import requests
 
 from tests.e2e.conftest import Api, assert_problem, order_form
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 Attempt = Callable[[Api, dict[str, Any]], requests.Response]
 

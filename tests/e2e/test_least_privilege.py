@@ -10,7 +10,7 @@ import requests
 from infra import access
 from tests.e2e.conftest import HTTP_TIMEOUT, RunningStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 STRIPE_SECRETS = ("STRIPE_SECRET_KEY", "STRIPE_WEBHOOK_SECRET")
 # The payments API and its reconciliation run; every other process of the stack must do without the secrets.

@@ -29,7 +29,7 @@ from tests.e2e.conftest import (
 )
 from welt.domain.verifactu import InvoiceType, RegistrationRecord, chain_breaks
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 CHECKOUTS = 100
 PAYMENTS = 20

@@ -10,7 +10,7 @@ import requests
 
 from tests.e2e.conftest import Api, RunningStack, assert_problem, checkouts_at_once, order_form, seq_of
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 CONCURRENT = 16
 

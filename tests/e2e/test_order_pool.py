@@ -8,7 +8,7 @@ import pytest
 
 from tests.e2e.conftest import Api, assert_problem, order_form, seq_of
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 @pytest.fixture

@@ -12,7 +12,7 @@ from tests.e2e.conftest import Api, PaymentsApi, RunningStack, StripeEmulator, a
 from tests.e2e.test_payments import at_once
 from tests.e2e.test_vat import NEW_YORK
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def placed(dmo: Api, tag: str, count: int, **changes: Any) -> list[dict[str, Any]]:

@@ -24,7 +24,7 @@ from tests.e2e.conftest import (
     pay_by_card,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 DECLINED_CARD = "pm_card_chargeCustomerFail"
 

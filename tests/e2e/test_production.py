@@ -20,7 +20,7 @@ from tests.e2e.conftest import (
     pay_by_card,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 AFTER_CUTTING = ["STITCHING", "LASTING", "FINISHING", "PACKING", "READY_TO_SHIP"]
 

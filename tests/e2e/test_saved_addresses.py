@@ -11,7 +11,7 @@ import pytest
 from tests.e2e.conftest import Api, assert_problem, order_form
 from tests.examples import SHIPPING_ADDRESS
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 
 def saving(api: Api, label: str, key: str | None = None, **address: str) -> Any:

@@ -24,7 +24,8 @@ import requests
 from tests.e2e.conftest import HTTP_TIMEOUT, nothing_listens_on
 from welt_stack.stack import Ports, reserved_stack_ports
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+# One group: the runner below is started once, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("stack-runner")]
 
 REPO = Path(__file__).resolve().parents[2]
 START_WITHIN = 90

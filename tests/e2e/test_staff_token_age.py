@@ -17,7 +17,7 @@ from tests.e2e.conftest import HTTP_TIMEOUT, SHORT_STAFF_TOKEN_SECONDS, short_st
 from welt_stack import seed
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 LIFESPAN_SECONDS = SHORT_STAFF_TOKEN_SECONDS
 

@@ -16,7 +16,7 @@ import requests
 from tests.e2e.conftest import HTTP_TIMEOUT, Api, Mailbox, PaymentsApi, RunningStack, assert_problem, order_form, pay_by_card
 from tests.e2e.test_going_live import NEW_PASSWORD, first_sign_in, temporary_password
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(200)
 MAX_BYTES = 10 * 1024 * 1024

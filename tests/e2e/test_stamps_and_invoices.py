@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.conftest import Api, PaymentsApi, assert_problem, launched, order_form, pay_by_card
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 STAMPED = "CUSTOM_STAMPS"
 

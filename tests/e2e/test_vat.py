@@ -14,7 +14,7 @@ from tests.examples import BILLING, SHIPPING_ADDRESS
 from tests.invoice_reading import page_text, qr_codes_in
 from welt.domain.verifactu import chain_breaks
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 ELCHE = {**SHIPPING_ADDRESS, "line1": "Carrer de Sant Jordi 4", "city": "Elche", "postal_code": "03203", "country": "ES"}
 SPANISH_BUYER = {**BILLING, "name": "Taller Demo S.L.", "vat_id": "ESB03999992", "address": {**BILLING["address"], "country": "ES"}}

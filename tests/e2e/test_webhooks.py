@@ -28,7 +28,7 @@ from tests.e2e.conftest import (
     pay_by_card,
 )
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+pytestmark = pytest.mark.e2e
 
 REPO = Path(__file__).resolve().parents[2]
 STRIPE_TOLERANCE = 300

@@ -27,6 +27,8 @@ STAGE = Stage(
 # this folder costs the other tiers' worker nothing.
 
 
+# First, before pytest-xdist reads each test's group into its id.
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     # jsii runs one Node.js process per interpreter: every infra test shares one worker and one synthesis.
     here = Path(__file__).parent

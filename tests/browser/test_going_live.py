@@ -16,7 +16,7 @@ from tests.browser.test_first_sign_in import temporary_password
 from welt_stack import seed
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 OWN_PASSWORD = "Xyz-keyboard-2026!"
 
@@ -30,7 +30,7 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     expect(app.heading("Sign in")).to_be_focused()
     keyboard.sign_in(staff_user["email"], staff_user["password"])
     expect(app.heading("Enter your code")).to_be_focused()
-    keyboard.enter_code(seed.authenticator_code(staff_user["totp_secret"]))
+    keyboard.enter_code(seed.authenticator_code(staff_user["totp_secret"], good_for=seed.TYPED_CODE_SECONDS))
     expect(app.heading("Production")).to_be_focused()
 
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brands"), backwards=True)
@@ -112,7 +112,7 @@ def test_staff_onboard_brand_xyz_whose_user_orders_and_is_turned_away_when_disab
     expect(app.heading("Sign in")).to_be_visible()
     keyboard.sign_in(staff_user["email"], staff_user["password"])
     expect(app.heading("Enter your code")).to_be_focused()
-    keyboard.enter_code(seed.authenticator_code(staff_user["totp_secret"]))
+    keyboard.enter_code(seed.authenticator_code(staff_user["totp_secret"], good_for=seed.TYPED_CODE_SECONDS))
     expect(app.heading("Production")).to_be_focused()
     keyboard.press(page.get_by_role("navigation", name="Main").get_by_role("link", name="Brands"), backwards=True)
     expect(app.heading("Brands")).to_be_focused()

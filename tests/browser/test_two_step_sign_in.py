@@ -16,7 +16,7 @@ from tests.browser.test_first_sign_in import OWN_PASSWORD, invited, temporary_pa
 from welt_stack import seed
 from welt_stack.stack import LocalStack
 
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("browser")]
+pytestmark = pytest.mark.e2e
 
 
 def first_sign_in(app: Backoffice, keyboard: KeyboardOnly, email: str, temporary: str) -> None:
@@ -60,10 +60,10 @@ def test_a_new_staff_user_enrols_an_authenticator_app_then_signs_in_with_its_cod
     expect(app.heading("Set up two-step sign-in")).to_be_focused()
     secret = shown_secret(page)
     assert_accessible(page, "set up two-step sign-in")
-    keyboard.enter_code(wrong(seed.authenticator_code(secret)))
+    keyboard.enter_code(wrong(seed.authenticator_code(secret, good_for=0)))
     expect(page.get_by_role("alert")).to_contain_text("That code is not right")
     assert_accessible(page, "set up two-step sign-in, wrong code")
-    keyboard.enter_code(seed.authenticator_code(secret))
+    keyboard.enter_code(seed.authenticator_code(secret, good_for=seed.TYPED_CODE_SECONDS))
     expect(app.heading("Production")).to_be_focused()
 
     access = page.evaluate("() => sessionStorage.getItem('welt.accessToken')")
@@ -76,9 +76,9 @@ def test_a_new_staff_user_enrols_an_authenticator_app_then_signs_in_with_its_cod
     keyboard.sign_in(email, OWN_PASSWORD)
     expect(app.heading("Enter your code")).to_be_focused()
     assert_accessible(page, "enter your code")
-    keyboard.enter_code(wrong(seed.authenticator_code(secret)))
+    keyboard.enter_code(wrong(seed.authenticator_code(secret, good_for=0)))
     expect(page.get_by_role("alert")).to_contain_text("That code is not right")
-    keyboard.enter_code(seed.authenticator_code(secret))
+    keyboard.enter_code(seed.authenticator_code(secret, good_for=seed.TYPED_CODE_SECONDS))
     expect(app.heading("Production")).to_be_focused()
 
 
@@ -94,7 +94,7 @@ def test_a_brand_user_turns_on_two_step_sign_in_from_its_page(app: Backoffice, s
     expect(app.heading("Two-step sign-in")).to_be_focused()
     secret = shown_secret(page)
     assert_accessible(page, "turn on two-step sign-in")
-    keyboard.enter_code(seed.authenticator_code(secret))
+    keyboard.enter_code(seed.authenticator_code(secret, good_for=seed.TYPED_CODE_SECONDS))
     expect(page.get_by_text("Two-step sign-in is on", exact=False).first).to_be_visible()
     assert_accessible(page, "two-step sign-in is on")
 
@@ -102,5 +102,5 @@ def test_a_brand_user_turns_on_two_step_sign_in_from_its_page(app: Backoffice, s
     expect(app.heading("Sign in")).to_be_visible()
     keyboard.sign_in(email, OWN_PASSWORD)
     expect(app.heading("Enter your code")).to_be_focused()
-    keyboard.enter_code(seed.authenticator_code(secret))
+    keyboard.enter_code(seed.authenticator_code(secret, good_for=seed.TYPED_CODE_SECONDS))
     expect(app.heading("Home")).to_be_focused()

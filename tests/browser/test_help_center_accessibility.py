@@ -15,9 +15,8 @@ from tests.browser.accessibility import assert_accessible
 from tests.docs.test_help_center import KEY_PAGES, REPO, build
 from welt.web_policy import help_center_policy
 
-# Its own group: it needs Chromium and a build of the help center but not the local stack, so under xdist it
-# runs beside the backoffice's browser tests instead of after them.
-pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("help-center-a11y")]
+# One group: the help center below is built once, on one worker.
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("help-center")]
 
 PAGES = [page.removesuffix("index.html") for page in KEY_PAGES if page.endswith("index.html")]
 PHONE = ViewportSize(width=390, height=844)
@@ -58,13 +57,6 @@ def open_page(page: Page, help_center: str, path: str) -> None:
     expect(page.locator("article h1").first).to_be_visible()
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_a_main_page(page: Page, help_center: str, path: str) -> None:
-    open_page(page, help_center, path)
-
-    assert_accessible(page, f"help center /{path}")
-
-
 def test_search_results(page: Page, help_center: str) -> None:
     open_page(page, help_center, "")
     page.keyboard.press("/")  # Material's shortcut to the search field
@@ -86,8 +78,9 @@ def test_the_navigation_drawer_on_a_phone(page: Page, help_center: str) -> None:
 DIAGRAM_PAGE = "developers/deploying/"  # has a mermaid diagram: its renderer must run under the policy too
 
 
-@pytest.mark.parametrize("path", [*PAGES, DIAGRAM_PAGE])
-def test_a_page_runs_under_its_content_security_policy_without_a_violation(page: Page, help_center: str, path: str) -> None:
+@pytest.mark.parametrize("path", PAGES)
+def test_a_main_page_passes_axe_and_runs_under_its_content_security_policy(page: Page, help_center: str, path: str) -> None:
+    """One visit per page: axe on the page as it opens, then its search, with no policy violation reported throughout."""
     page.add_init_script(
         "window.__violations = [];"
         "document.addEventListener('securitypolicyviolation', e => window.__violations.push(e.violatedDirective + ' ' + e.blockedURI));"
@@ -95,10 +88,12 @@ def test_a_page_runs_under_its_content_security_policy_without_a_violation(page:
     with page.expect_response(help_center + path) as served:
         open_page(page, help_center, path)
     response = served.value
+
+    assert_accessible(page, f"help center /{path}")
+
     page.keyboard.press("/")  # search runs in a web worker: allowed from the site itself
     page.keyboard.type("group shipping")
     expect(page.locator(".md-search-result__item").first).to_be_visible()
-
     policy = page.locator('meta[http-equiv="Content-Security-Policy"]').get_attribute("content") or ""
     assert "script-src 'self' 'sha256-" in policy and "object-src 'none'" in policy
     # Served as CloudFront serves it: the header's policy as well as the page's own meta tag.

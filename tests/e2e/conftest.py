@@ -478,8 +478,10 @@ def stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RunningStack]:
         try:
             # The stand-in AEAT asks for 2 s between submissions (AEAT: 60), so records settle within a test. The suite
             # signs staff in once for the whole run, so staff tokens live Cognito's hour here; the 15 minutes are
-            # proven on a stack of their own (test_staff_token_age.py).
-            local = running.enter_context(stack_on_free_ports(state_dir, aeat_wait_seconds=2, staff_token_seconds=STAFF_SIGN_IN_SECONDS))
+            # proven on a stack of their own (test_staff_token_age.py). No test here reads the help center: it is not built.
+            local = running.enter_context(
+                stack_on_free_ports(state_dir, aeat_wait_seconds=2, staff_token_seconds=STAFF_SIGN_IN_SECONDS, help_center=False)
+            )
         except StackError as error:
             pytest.fail(f"the local stack did not start: {error}")
         id_tokens, access_token = _sign_in_everyone(local)

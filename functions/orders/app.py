@@ -105,10 +105,6 @@ class TimelineParams(BaseModel):
     cursor: str | None = Field(default=None, max_length=2000, description="The `next_cursor` of the previous page, with the same filters.")
 
 
-def pool_query(request: HttpRequest) -> pool.OrderFilter:
-    return request.query_model(pool.OrderFilter)
-
-
 @api.route("/health", methods=["GET"], public=True, operation="health", tags=("Health",), answer="The API is up.")
 def health(request: HttpRequest) -> Health:
     """Health check
@@ -270,7 +266,7 @@ def order_pool(request: HttpRequest) -> OrderPage:
     The brand's orders, newest first, a page at a time. Follow `next_cursor` (pass it as `cursor` with the
     same filters) until it is `null`. A cursor only works for the listing and filters it was issued for.
     """
-    return pool.list_orders(order_desk(), request.caller, pool_query(request))
+    return pool.list_orders(order_desk(), request.caller, request.query_model(pool.OrderFilter))
 
 
 @api.route(
@@ -596,7 +592,7 @@ def admin_orders(request: HttpRequest) -> OrderPage:
 
     Newest first, a page at a time, with the same cursor rules as the order pool.
     """
-    return pool.list_all_orders(order_desk(), request.caller, pool_query(request))
+    return pool.list_all_orders(order_desk(), request.caller, request.query_model(pool.OrderFilter))
 
 
 @api.route(

@@ -221,7 +221,7 @@ class LocalStack(ChildProcesses):
         # As deployed (infra/access.py), reconciliation asks Stripe with its key and never verifies a webhook.
         reconcile_env = {name: value for name, value in payments_env.items() if name != "STRIPE_WEBHOOK_SECRET"}
         for name, port, env in (("orders", self.ports.orders, orders_env), ("payments", self.ports.payments, payments_env)):
-            command = [str(bin_dir / "chalice"), "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
+            command = [sys.executable, "-m", "welt_stack.chalice_local", "local", "--host", HOST, "--port", str(port), "--no-autoreload"]
             self._spawn(name, command, env, cwd=REPO / "functions" / name)
         self._spawn("email-retry", [sys.executable, "-m", "welt_stack.email_retry", "--every", "0.5"], orders_env)
         self._spawn("reconcile", [sys.executable, "-m", "welt_stack.reconcile", "--every", "60"], reconcile_env)

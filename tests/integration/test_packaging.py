@@ -17,6 +17,9 @@ from pathlib import Path
 import pytest
 from infra.package import LEFT_OUT, PYTHON_VERSION, package_app, runtime_sdk_stand_in
 
+# One group: each package is built once, on one worker, for every test that reads it.
+pytestmark = pytest.mark.xdist_group("packaging")
+
 # Zipped size budgets: the orders package also runs send-emails and retry-emails, the payments one reconcile-payments.
 BUDGETS = {"orders": 10_000_000, "payments": 15_000_000}
 ELF_MACHINE_X86_64 = 0x3E

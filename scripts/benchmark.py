@@ -243,6 +243,13 @@ def main() -> None:
         )
         row("GET /shipping-groups?limit=20", "get", "/shipping-groups?limit=20", big)
         row("GET /admin/shipping-groups?limit=20", "get", "/admin/shipping-groups?limit=20", staff)
+        kept_p50, _ = timed(lambda: http.get(f"{api}/health", timeout=60), args.runs)
+        fresh_p50, _ = timed(lambda: requests.get(f"{api}/health", timeout=60), args.runs)
+        say()
+        say(
+            f"`GET /health`, p50: {kept_p50 * 1000:.1f} ms on a kept-alive connection, {fresh_p50 * 1000:.1f} ms on a new one "
+            "(the local server's own cost; see the note on Nagle's algorithm above)."
+        )
         big_p50, _ = timed(lambda: http.get(f"{api}/orders?limit=50", headers=big, timeout=60), args.runs)
         small_p50, _ = timed(lambda: http.get(f"{api}/orders?limit=50", headers=small, timeout=60), args.runs)
         say()

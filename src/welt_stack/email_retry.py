@@ -31,7 +31,7 @@ logger = Logger(service="welt-email-retry")
 
 
 class OutboxStream:
-    """The outbox table's stream from now on, read shard by shard as the Lambda event source mapping reads it."""
+    """The outbox table's stream from now on, shard by shard (moto keeps one per table; a closed one is dropped)."""
 
     def __init__(self, table: Any, region: str) -> None:
         self._streams = boto3.client("dynamodbstreams", region_name=region)
@@ -44,11 +44,18 @@ class OutboxStream:
 
     def new_records(self) -> list[dict[str, Any]]:
         records = []
-        for shard, iterator in self._iterators.items():
+        for shard, iterator in list(self._iterators.items()):
             answer = self._streams.get_records(ShardIterator=iterator, Limit=1000)
             records += answer["Records"]
-            self._iterators[shard] = answer.get("NextShardIterator") or iterator
+            if answer.get("NextShardIterator"):
+                self._iterators[shard] = answer["NextShardIterator"]
+            else:
+                del self._iterators[shard]
         return records
+
+    @property
+    def open(self) -> bool:
+        return bool(self._iterators)
 
 
 def send_new(stream: OutboxStream) -> int:
@@ -84,7 +91,7 @@ def main() -> None:
     retried_at = 0.0
     while True:
         try:
-            if stream is None:  # first, then again after a failed read: whatever the stream held meanwhile is due
+            if stream is None or not stream.open:  # first, then after a failed read: what the stream held meanwhile is due
                 stream = OutboxStream(bootstrap.table(OUTBOX), settings().region)
                 retried_at = 0.0
             sent = send_new(stream)
